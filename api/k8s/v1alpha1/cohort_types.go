@@ -1,0 +1,86 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// CohortSpec is the desired state of one school's year group in one
+// academic year.
+// +kubebuilder:validation:XValidation:rule="self == oldSelf || (self.schoolURN == oldSelf.schoolURN && self.yearGroup == oldSelf.yearGroup && self.academicYear == oldSelf.academicYear)",message="schoolURN, yearGroup and academicYear identify the cohort and cannot change"
+type CohortSpec struct {
+	// schoolURN is the school's 6-digit Unique Reference Number.
+	// +required
+	// +kubebuilder:validation:Pattern=`^[0-9]{6}$`
+	SchoolURN string `json:"schoolURN"`
+
+	// yearGroup is the National Curriculum year group, 7 to 13.
+	// +required
+	// +kubebuilder:validation:Minimum=7
+	// +kubebuilder:validation:Maximum=13
+	YearGroup int32 `json:"yearGroup"`
+
+	// academicYear is the year that runs 1 September to 31 August, written
+	// 2025/26.
+	// +required
+	// +kubebuilder:validation:Pattern=`^[0-9]{4}/[0-9]{2}$`
+	// +kubebuilder:validation:XValidation:rule="(int(self.substring(0, 4)) + 1) % 100 == int(self.substring(5, 7))",message="academicYear must be two consecutive years, like 2025/26"
+	AcademicYear string `json:"academicYear"`
+}
+
+// Condition types on a Cohort.
+const (
+	// ConditionReady is True when the last pass reconciled the cohort.
+	ConditionReady = "Ready"
+)
+
+// CohortStatus is what the operator last observed of the cohort. It holds
+// aggregate counts only, never a pupil's data: anyone who can read the
+// Cohort can read its status.
+type CohortStatus struct {
+	// observedGeneration is the spec generation the status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions are the cohort's current conditions.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=16
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// Cohort is one school's year group in one academic year: the unit the
+// operator reconciles.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=coh,categories=nextstep
+// +kubebuilder:printcolumn:name="School",type=string,JSONPath=`.spec.schoolURN`
+// +kubebuilder:printcolumn:name="Year",type=integer,JSONPath=`.spec.yearGroup`
+// +kubebuilder:printcolumn:name="Academic year",type=string,JSONPath=`.spec.academicYear`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Cohort struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the cohort's desired state.
+	// +required
+	Spec CohortSpec `json:"spec"`
+
+	// status is the cohort's observed state.
+	// +optional
+	Status CohortStatus `json:"status,omitempty"`
+}
+
+// CohortList is a list of Cohorts.
+//
+// +kubebuilder:object:root=true
+type CohortList struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Cohort `json:"items"`
+}
+

@@ -1,0 +1,134 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	authv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/auth/v1"
+)
+
+// Authenticator turns a bearer token into a principal. It returns
+// ErrUnauthenticated for a token it does not accept.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (Principal, error)
+}
+
+// ErrUnauthenticated is returned for a missing, unknown or expired token.
+var ErrUnauthenticated = errors.New("unauthenticated")
+
+// DevTokens accepts a fixed set of tokens from configuration, for local
+// development and tests only. Production uses OpenID Connect.
+type DevTokens struct {
+	byToken map[string]Principal
+}
+
+// devTokenFile is the layout of the file named by NEXTSTEP_DEV_TOKENS_FILE
+// (see hack/dev-tokens.json).
+type devTokenFile struct {
+	Tokens []struct {
+		Token   string `json:"token"`
+		Subject string `json:"subject"`
+		Role    string `json:"role"`
+		Scope   Scope  `json:"scope"`
+	} `json:"tokens"`
+}
+
+var (
+	urnPattern    = regexp.MustCompile(`^[0-9]{6}$`)
+	laCodePattern = regexp.MustCompile(`^[0-9]{3}$`)
+)
+
+// LoadDevTokens reads a development token file.
+func LoadDevTokens(path string) (*DevTokens, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read dev tokens: %w", err)
+	}
+	return ParseDevTokens(data)
+}
+
+// ParseDevTokens parses the JSON of a development token file, refusing any
+// entry that is incomplete so that a typo cannot widen access.
+func ParseDevTokens(data []byte) (*DevTokens, error) {
+	var f devTokenFile
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("parse dev tokens: %w", err)
+	}
+	d := &DevTokens{byToken: make(map[string]Principal, len(f.Tokens))}
+	for i, t := range f.Tokens {
+		role, err := ParseRole(t.Role)
+		if err != nil {
+			return nil, fmt.Errorf("dev token %d: %w", i, err)
+		}
+		p := Principal{Subject: t.Subject, Role: role, Scope: t.Scope}
+		if len(t.Token) < 8 {
+			return nil, fmt.Errorf("dev token %d: token must be at least 8 characters", i)
+		}
+		if t.Subject == "" {
+			return nil, fmt.Errorf("dev token %d: subject is required", i)
+		}
+		if err := p.Scope.validate(); err != nil {
+			return nil, fmt.Errorf("dev token %d: %w", i, err)
+		}
+		if _, dup := d.byToken[t.Token]; dup {
+			return nil, fmt.Errorf("dev token %d: token repeats an earlier one", i)
+		}
+		d.byToken[t.Token] = p
+	}
+	return d, nil
+}
+
+// Authenticate implements Authenticator.
+func (d *DevTokens) Authenticate(_ context.Context, token string) (Principal, error) {
+	p, ok := d.byToken[token]
+	if !ok {
+		return Principal{}, ErrUnauthenticated
+	}
+	return p, nil
+}
+
+// ParseRole parses a role's short name: hub_admin, caseworker,
+// careers_leader, analyst or service.
+func ParseRole(s string) (Role, error) {
+	v, ok := authv1.Role_value["ROLE_"+strings.ToUpper(s)]
+	if !ok || v == 0 {
+		return 0, fmt.Errorf("unknown role %q", s)
+	}
+	return Role(v), nil
+}
+
+func (s Scope) validate() error {
+	switch s.Kind {
+	case ScopeAll:
+		if s.ID != "" || len(s.LACodes) > 0 {
+			return errors.New("scope all takes no id or la_codes")
+		}
+	case ScopeSchool:
+		if !urnPattern.MatchString(s.ID) {
+			return errors.New("scope school needs a 6-digit URN as id")
+		}
+	case ScopeLocalAuthority:
+		if !laCodePattern.MatchString(s.ID) {
+			return errors.New("scope la needs a 3-digit LA code as id")
+		}
+	case ScopeHub:
+		if s.ID == "" || len(s.LACodes) == 0 {
+			return errors.New("scope hub needs an id and its la_codes")
+		}
+		for _, c := range s.LACodes {
+			if !laCodePattern.MatchString(c) {
+				return fmt.Errorf("scope hub: la code %q is not 3 digits", c)
+			}
+		}
+	default:
+		return fmt.Errorf("unknown scope kind %q", s.Kind)
+	}
+	return nil
+}

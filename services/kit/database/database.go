@@ -1,0 +1,87 @@
+// Package database opens a service's PostgreSQL pool and migrates its
+// schema. Each service keeps its tables in a PostgreSQL schema of its own
+// name (pupil, placement, tracking), so the three can share one database in a
+// small installation or have one each at scale, and never read each other's
+// tables by accident.
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// Open connects a pool to url and checks that the server answers.
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's parse errors can echo the URL, password included.
+		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL connection string")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database pool: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	return pool, nil
+}
+
+var schemaName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Migrate applies the service's embedded migrations (numbered .sql files in
+// goose's format at the root of migrations) to schema. It holds a
+// PostgreSQL advisory lock keyed by the schema while it runs, so replicas
+// starting together migrate once.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string, migrations fs.FS, logger *slog.Logger) error {
+	if !schemaName.MatchString(schema) {
+		return fmt.Errorf("schema name %q is not a plain lower-case identifier", schema)
+	}
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		return fmt.Errorf("create schema %s: %w", schema, err)
+	}
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID(schema)))
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations,
+		goose.WithSessionLocker(locker),
+		goose.WithTableName(schema+".goose_db_version"),
+	)
+	if err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate schema %s: %w", schema, err)
+	}
+	for _, r := range results {
+		logger.InfoContext(ctx, "migration applied", "schema", schema, "version", r.Source.Version, "duration", r.Duration)
+	}
+	return nil
+}
+
+// lockID derives the advisory lock from the schema, so services sharing a
+// database do not wait on each other's migrations.
+func lockID(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("nextstep.migrate." + schema))
+	return int64(h.Sum64() >> 1)
+}

@@ -1,0 +1,82 @@
+// Package pupilapi implements nextstep.pupil.v1.PupilService: it checks the
+// caller's scope, maps messages to rows and calls the store. Request fields
+// have already been validated against the .proto rules by the interceptor.
+package pupilapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
+)
+
+// Server implements PupilService.
+type Server struct {
+	pupilv1connect.UnimplementedPupilServiceHandler
+	pool   *pgxpool.Pool
+	logger *slog.Logger
+}
+
+// Services returns the pupil service's Connect services, for server.Main.
+func Services(pool *pgxpool.Pool, logger *slog.Logger) []server.Service {
+	s := &Server{pool: pool, logger: logger}
+	return []server.Service{{
+		Name: pupilv1connect.PupilServiceName,
+		Mount: func(opts ...connect.HandlerOption) (string, http.Handler) {
+			return pupilv1connect.NewPupilServiceHandler(s, opts...)
+		},
+	}}
+}
+
+// CreateSchool implements PupilService.
+func (s *Server) CreateSchool(ctx context.Context, req *pupilv1.CreateSchoolRequest) (*pupilv1.CreateSchoolResponse, error) {
+	p := principal(ctx)
+	in := schoolFromProto(req.GetSchool())
+	if !p.CanSeeSchool(in.URN, in.LACode) {
+		return nil, rpcerror.New(connect.CodePermissionDenied, "OUT_OF_SCOPE", "the school's local authority is outside your scope")
+	}
+	stored, created, err := store.InsertSchool(ctx, s.pool, in)
+	if err != nil {
+		return nil, internal(ctx, s.logger, "insert school", err)
+	}
+	if !created && stored != in {
+		return nil, rpcerror.New(connect.CodeAlreadyExists, "SCHOOL_EXISTS", "a school with this URN exists with different details")
+	}
+	return &pupilv1.CreateSchoolResponse{School: schoolToProto(stored)}, nil
+}
+
+// GetSchool implements PupilService.
+func (s *Server) GetSchool(ctx context.Context, req *pupilv1.GetSchoolRequest) (*pupilv1.GetSchoolResponse, error) {
+	sch, err := store.GetSchool(ctx, s.pool, req.GetUrn())
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !principal(ctx).CanSeeSchool(sch.URN, sch.LACode)) {
+		return nil, rpcerror.NotFound("school")
+	}
+	if err != nil {
+		return nil, internal(ctx, s.logger, "get school", err)
+	}
+	return &pupilv1.GetSchoolResponse{School: schoolToProto(sch)}, nil
+}
+
+// principal is the caller; the authentication middleware guarantees one.
+func principal(ctx context.Context) auth.Principal {
+	p, _ := auth.FromContext(ctx)
+	return p
+}
+
+// internal logs a storage failure and returns an error that says nothing of
+// the request, so no personal data can leak through it.
+func internal(ctx context.Context, logger *slog.Logger, op string, err error) error {
+	logger.ErrorContext(ctx, op, "error", err)
+	return connect.NewError(connect.CodeInternal, fmt.Errorf("%s failed", op))
+}
