@@ -83,4 +83,3 @@ type CohortList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []Cohort `json:"items"`
 }
-

@@ -38,7 +38,6 @@ func Authorize(p Principal, policy *authv1.Access) error {
 	return nil
 }
 
-
 // NewInterceptor returns the Connect interceptor that enforces each method's
 // declared policy. It must run after Middleware has put a principal in the
 // context.

@@ -20,6 +20,8 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
 )
 
 // Open connects a pool to url and checks that the server answers.
@@ -61,19 +63,33 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string, migrations 
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations,
+	// The kit's own tables (the audit log) have their own version table, so
+	// their numbering never meets the service's.
+	kit, err := goose.NewProvider(goose.DialectPostgres, db, nil,
+		goose.WithSessionLocker(locker),
+		goose.WithTableName(schema+".kit_goose_db_version"),
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(audit.Migrations(schema)...),
+	)
+	if err != nil {
+		return fmt.Errorf("load kit migrations: %w", err)
+	}
+	svc, err := goose.NewProvider(goose.DialectPostgres, db, migrations,
 		goose.WithSessionLocker(locker),
 		goose.WithTableName(schema+".goose_db_version"),
+		goose.WithDisableGlobalRegistry(true),
 	)
 	if err != nil {
 		return fmt.Errorf("load migrations: %w", err)
 	}
-	results, err := provider.Up(ctx)
-	if err != nil {
-		return fmt.Errorf("migrate schema %s: %w", schema, err)
-	}
-	for _, r := range results {
-		logger.InfoContext(ctx, "migration applied", "schema", schema, "version", r.Source.Version, "duration", r.Duration)
+	for _, p := range []*goose.Provider{kit, svc} {
+		results, err := p.Up(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate schema %s: %w", schema, err)
+		}
+		for _, r := range results {
+			logger.InfoContext(ctx, "migration applied", "schema", schema, "version", r.Source.Version, "duration", r.Duration)
+		}
 	}
 	return nil
 }

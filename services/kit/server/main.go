@@ -120,6 +120,7 @@ func run(ctx context.Context, spec Spec, cfg Config, logger *slog.Logger) error 
 		Registry:        prometheus.NewRegistry(),
 		Authenticator:   authn,
 		Pool:            pool,
+		Schema:          spec.Name,
 		MaxRequestBytes: cfg.MaxRequestBytes,
 	}, spec.Services(pool, logger)...)
 	l, err := net.Listen("tcp", cfg.Listen)

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/telemetry"
 )
@@ -49,6 +50,8 @@ type Options struct {
 	// Pool is pinged by the readiness probe and the gRPC health check, and
 	// its statistics are exported. May be nil for a service with no database.
 	Pool *pgxpool.Pool
+	// Schema is the service's PostgreSQL schema, which holds its audit log.
+	Schema string
 	// MaxRequestBytes bounds a request message; DefaultMaxRequestBytes if 0.
 	MaxRequestBytes int64
 }
@@ -64,11 +67,16 @@ func NewHandler(o Options, services ...Service) http.Handler {
 		o.Registry.MustRegister(telemetry.NewPoolCollector(o.Pool))
 	}
 	rpc := telemetry.NewRPC(o.Registry, o.Logger)
+	// Outermost first: telemetry sees every call, including refused ones;
+	// authorization runs before validation so a caller without access learns
+	// nothing about the request's shape; the audit log records what valid,
+	// authorized calls did.
+	interceptors := []connect.Interceptor{rpc.Interceptor(), auth.NewInterceptor(), validate.NewInterceptor()}
+	if o.Pool != nil {
+		interceptors = append(interceptors, audit.New(o.Pool, o.Schema, o.Logger).Interceptor())
+	}
 	opts := []connect.HandlerOption{
-		// Outermost first: telemetry sees every call, including refused
-		// ones; authorization runs before validation so a caller without
-		// access learns nothing about the request's shape.
-		connect.WithInterceptors(rpc.Interceptor(), auth.NewInterceptor(), validate.NewInterceptor()),
+		connect.WithInterceptors(interceptors...),
 		connect.WithReadMaxBytes(int(o.MaxRequestBytes)),
 	}
 
@@ -125,7 +133,6 @@ func (c *healthChecker) Check(ctx context.Context, req *grpchealth.CheckRequest)
 	}
 	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
 }
-
 
 // Protocols are HTTP/1.1 (for curl and browsers) and HTTP/2 without TLS
 // (for gRPC); TLS is terminated in front of the service.

@@ -48,8 +48,9 @@ type Server struct {
 }
 
 // Start serves services on an unencrypted HTTP/2 test server, stopped when
-// the test ends. pool may be nil.
-func Start(t testing.TB, pool *pgxpool.Pool, services ...server.Service) *Server {
+// the test ends. schema is the service's PostgreSQL schema; pool may be nil
+// for a test that needs no database.
+func Start(t testing.TB, schema string, pool *pgxpool.Pool, services ...server.Service) *Server {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	h := server.NewHandler(server.Options{
@@ -57,6 +58,7 @@ func Start(t testing.TB, pool *pgxpool.Pool, services ...server.Service) *Server
 		Registry:      reg,
 		Authenticator: devTokens(t),
 		Pool:          pool,
+		Schema:        schema,
 	}, services...)
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config.Protocols = server.Protocols()

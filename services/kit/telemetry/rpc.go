@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // RPC metric names; dashboards and alerts in charts/ query these.

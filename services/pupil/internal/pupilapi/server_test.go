@@ -26,7 +26,7 @@ import (
 func start(t *testing.T) (*servicetest.Server, func(token string, grpc bool) pupilv1connect.PupilServiceClient) {
 	t.Helper()
 	pool := dbtest.NewPool(t, "pupil", migrations.FS)
-	srv := servicetest.Start(t, pool, pupilapi.Services(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
+	srv := servicetest.Start(t, "pupil", pool, pupilapi.Services(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
 	return srv, func(token string, grpc bool) pupilv1connect.PupilServiceClient {
 		return pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), srv.URL, servicetest.Options(token, grpc)...)
 	}

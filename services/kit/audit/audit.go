@@ -1,0 +1,146 @@
+// Package audit writes the audit log every service keeps: one row for every
+// call that reads a child's personal data (methods whose access policy sets
+// personal_data) and for every call that changes anything (methods not
+// marked NO_SIDE_EFFECTS). Who (subject and role), what (procedure, outcome
+// and the records touched), when, and why (the Nextstep-Purpose header the
+// console sends). If the row cannot be written, a personal-data read fails
+// rather than return data that was not audited.
+//
+// The table lives in the service's own schema as <schema>.audit_events and is
+// created by database.Migrate.
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"unicode/utf8"
+
+	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
+)
+
+// PurposeHeader carries why a member of staff made a call ("caseload
+// review"). It is recorded as given, cut to MaxPurposeLength.
+const PurposeHeader = "Nextstep-Purpose"
+
+// MaxPurposeLength bounds the recorded purpose, in characters.
+const MaxPurposeLength = 200
+
+// targets collects the ids of the records a call touched.
+type targets struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+type targetsKey struct{}
+
+// Touch records that the call in ctx read or changed the record kind/id, for
+// example Touch(ctx, "pupil", id). Ids are pseudonymous (a pupil's id, never
+// a name or UPN). Outside an audited call it does nothing.
+func Touch(ctx context.Context, kind, id string) {
+	if t, ok := ctx.Value(targetsKey{}).(*targets); ok {
+		t.mu.Lock()
+		t.ids = append(t.ids, kind+":"+id)
+		t.mu.Unlock()
+	}
+}
+
+// Log writes audit events into one service's schema.
+type Log struct {
+	pool   *pgxpool.Pool
+	table  string
+	logger *slog.Logger
+}
+
+// New returns the audit log of the service whose schema is schema.
+func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) *Log {
+	return &Log{pool: pool, table: pgx.Identifier{schema, "audit_events"}.Sanitize(), logger: logger}
+}
+
+// Audited reports whether calls to method are audited, and whether they
+// read personal data.
+func Audited(method protoreflect.MethodDescriptor) (audited, personal bool) {
+	if method == nil {
+		return true, false
+	}
+	personal = auth.Policy(method).GetPersonalData()
+	opts, _ := method.Options().(*descriptorpb.MethodOptions)
+	readOnly := opts.GetIdempotencyLevel() == descriptorpb.MethodOptions_NO_SIDE_EFFECTS
+	return personal || !readOnly, personal
+}
+
+// Interceptor returns the Connect interceptor that writes the events. It
+// runs inside authorization, so it sees only calls that were allowed.
+func (l *Log) Interceptor() connect.Interceptor { return interceptor{l} }
+
+func (l *Log) write(ctx context.Context, spec connect.Spec, header interface{ Get(string) string }, t *targets, callErr error) error {
+	p, _ := auth.FromContext(ctx)
+	outcome := "ok"
+	if callErr != nil {
+		outcome = connect.CodeOf(callErr).String()
+	}
+	purpose := header.Get(PurposeHeader)
+	if utf8.RuneCountInString(purpose) > MaxPurposeLength {
+		purpose = string([]rune(purpose)[:MaxPurposeLength])
+	}
+	t.mu.Lock()
+	ids := append([]string{}, t.ids...)
+	t.mu.Unlock()
+	// The row is written even if the caller has gone away.
+	ctx = context.WithoutCancel(ctx)
+	_, err := l.pool.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (subject, role, procedure, purpose, outcome, targets)
+		VALUES ($1, $2, $3, $4, $5, $6)`, l.table),
+		p.Subject, p.Role.String(), spec.Procedure, purpose, outcome, ids)
+	return err
+}
+
+type interceptor struct{ l *Log }
+
+func (i interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		method, _ := req.Spec().Schema.(protoreflect.MethodDescriptor)
+		audited, personal := Audited(method)
+		if req.Spec().IsClient || !audited {
+			return next(ctx, req)
+		}
+		t := &targets{}
+		res, err := next(context.WithValue(ctx, targetsKey{}, t), req)
+		if werr := i.l.write(ctx, req.Spec(), req.Header(), t, err); werr != nil {
+			i.l.logger.ErrorContext(ctx, "audit write failed", "procedure", req.Spec().Procedure, "error", werr)
+			if personal && err == nil {
+				return nil, connect.NewError(connect.CodeUnavailable, errors.New("the audit log cannot be written, so the data is withheld"))
+			}
+		}
+		return res, err
+	}
+}
+
+func (interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (i interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		method, _ := conn.Spec().Schema.(protoreflect.MethodDescriptor)
+		audited, _ := Audited(method)
+		if !audited {
+			return next(ctx, conn)
+		}
+		// A stream's data has gone by the time it ends, so a failed write
+		// is logged, not turned into an error.
+		t := &targets{}
+		err := next(context.WithValue(ctx, targetsKey{}, t), conn)
+		if werr := i.l.write(ctx, conn.Spec(), conn.RequestHeader(), t, err); werr != nil {
+			i.l.logger.ErrorContext(ctx, "audit write failed", "procedure", conn.Spec().Procedure, "error", werr)
+		}
+		return err
+	}
+}
