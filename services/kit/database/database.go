@@ -74,15 +74,21 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string, migrations 
 	if err != nil {
 		return fmt.Errorf("load kit migrations: %w", err)
 	}
+	providers := []*goose.Provider{kit}
 	svc, err := goose.NewProvider(goose.DialectPostgres, db, migrations,
 		goose.WithSessionLocker(locker),
 		goose.WithTableName(schema+".goose_db_version"),
 		goose.WithDisableGlobalRegistry(true),
 	)
-	if err != nil {
+	switch {
+	case errors.Is(err, goose.ErrNoMigrations):
+		// A service with no tables of its own yet.
+	case err != nil:
 		return fmt.Errorf("load migrations: %w", err)
+	default:
+		providers = append(providers, svc)
 	}
-	for _, p := range []*goose.Provider{kit, svc} {
+	for _, p := range providers {
 		results, err := p.Up(ctx)
 		if err != nil {
 			return fmt.Errorf("migrate schema %s: %w", schema, err)

@@ -94,9 +94,13 @@ func devTokens(t testing.TB) auth.Authenticator {
 	return d
 }
 
-// HTTPClient speaks HTTP/1.1 and unencrypted HTTP/2, as gRPC needs.
+// HTTPClient speaks unencrypted HTTP/2 only, as gRPC needs (a transport
+// that also allows HTTP/1.1 picks HTTP/1.1 for http:// URLs). Use
+// http.DefaultClient to call as curl does, over HTTP/1.1.
 func HTTPClient() *http.Client {
-	return &http.Client{Transport: &http.Transport{Protocols: server.Protocols()}}
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: &http.Transport{Protocols: p}}
 }
 
 // Options are the client options for calling as the principal with token,

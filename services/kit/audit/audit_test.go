@@ -1,0 +1,139 @@
+package audit_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"testing/fstest"
+
+	"connectrpc.com/connect"
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
+	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
+)
+
+const schema = "audittest"
+
+// destinations touches the pupil it is asked about, as a real handler must.
+type destinations struct {
+	trackingv1connect.UnimplementedTrackingServiceHandler
+}
+
+func (destinations) GetLatestDestination(ctx context.Context, req *trackingv1.GetLatestDestinationRequest) (*trackingv1.GetLatestDestinationResponse, error) {
+	audit.Touch(ctx, "pupil", req.GetPupilId())
+	return &trackingv1.GetLatestDestinationResponse{Destination: &trackingv1.Destination{PupilId: req.GetPupilId(), ActivityCode: "110"}}, nil
+}
+
+type schools struct {
+	pupilv1connect.UnimplementedPupilServiceHandler
+}
+
+func (schools) GetSchool(context.Context, *pupilv1.GetSchoolRequest) (*pupilv1.GetSchoolResponse, error) {
+	return &pupilv1.GetSchoolResponse{School: &pupilv1.School{Urn: "100001"}}, nil
+}
+
+func start(t *testing.T) (*pgxpool.Pool, trackingv1connect.TrackingServiceClient, pupilv1connect.PupilServiceClient) {
+	pool := dbtest.NewPool(t, schema, fstest.MapFS{})
+	srv := servicetest.Start(t, schema, pool,
+		server.Service{Name: trackingv1connect.TrackingServiceName, Mount: func(o ...connect.HandlerOption) (string, http.Handler) {
+			return trackingv1connect.NewTrackingServiceHandler(destinations{}, o...)
+		}},
+		server.Service{Name: pupilv1connect.PupilServiceName, Mount: func(o ...connect.HandlerOption) (string, http.Handler) {
+			return pupilv1connect.NewPupilServiceHandler(schools{}, o...)
+		}},
+	)
+	purpose := connect.WithInterceptors(purposeHeader("caseload review"))
+	tracking := trackingv1connect.NewTrackingServiceClient(servicetest.HTTPClient(), srv.URL, append(servicetest.Options(servicetest.Caseworker, false), purpose)...)
+	pupil := pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), srv.URL, servicetest.Options(servicetest.HubAdmin, true)...)
+	return pool, tracking, pupil
+}
+
+type event struct {
+	Subject, Role, Procedure, Purpose, Outcome string
+	Targets                                    []string
+}
+
+func events(t *testing.T, pool *pgxpool.Pool) []event {
+	rows, err := pool.Query(context.Background(), `SELECT subject, role, procedure, purpose, outcome, targets FROM audittest.audit_events ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []event
+	for rows.Next() {
+		var e event
+		if err := rows.Scan(&e.Subject, &e.Role, &e.Procedure, &e.Purpose, &e.Outcome, &e.Targets); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestPersonalDataReadsAndChangesAreAudited(t *testing.T) {
+	t.Parallel()
+	pool, tracking, pupil := start(t)
+	ctx := context.Background()
+	const pupilID = "0b7e4a1c-8f0e-4d7a-9a57-3c1f4f0a2b6d"
+
+	if _, err := tracking.GetLatestDestination(ctx, &trackingv1.GetLatestDestinationRequest{PupilId: pupilID}); err != nil {
+		t.Fatal(err)
+	}
+	// A read of no personal data is not audited.
+	if _, err := pupil.GetSchool(ctx, &pupilv1.GetSchoolRequest{Urn: "100001"}); err != nil {
+		t.Fatal(err)
+	}
+	// A change is audited whatever its outcome.
+	_, err := pupil.CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: &pupilv1.School{Urn: "100001", Name: "X", LaCode: "336", Phase: pupilv1.Phase_PHASE_SECONDARY}})
+	if connect.CodeOf(err) != connect.CodeUnimplemented {
+		t.Fatalf("CreateSchool: %v", err)
+	}
+
+	want := []event{
+		{Subject: "caseworker", Role: "ROLE_CASEWORKER", Procedure: trackingv1connect.TrackingServiceGetLatestDestinationProcedure,
+			Purpose: "caseload review", Outcome: "ok", Targets: []string{"pupil:" + pupilID}},
+		{Subject: "hub-admin", Role: "ROLE_HUB_ADMIN", Procedure: pupilv1connect.PupilServiceCreateSchoolProcedure,
+			Outcome: "unimplemented", Targets: []string{}},
+	}
+	if diff := cmp.Diff(want, events(t, pool)); diff != "" {
+		t.Errorf("audit events (-want +got):\n%s", diff)
+	}
+}
+
+func TestUnauditableReadIsWithheld(t *testing.T) {
+	t.Parallel()
+	pool, tracking, _ := start(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `DROP TABLE audittest.audit_events`); err != nil {
+		t.Fatal(err)
+	}
+	_, err := tracking.GetLatestDestination(ctx, &trackingv1.GetLatestDestinationRequest{PupilId: "0b7e4a1c-8f0e-4d7a-9a57-3c1f4f0a2b6d"})
+	if connect.CodeOf(err) != connect.CodeUnavailable {
+		t.Fatalf("read with no audit log: %v, want Unavailable", err)
+	}
+}
+
+type purposeHeader string
+
+func (p purposeHeader) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		req.Header().Set(audit.PurposeHeader, string(p))
+		return next(ctx, req)
+	}
+}
+
+func (purposeHeader) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+func (purposeHeader) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return next
+}
+
