@@ -136,4 +136,3 @@ func (purposeHeader) WrapStreamingClient(next connect.StreamingClientFunc) conne
 func (purposeHeader) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return next
 }
-
