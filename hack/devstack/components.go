@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+)
+
+// component is one local process of the stack.
+type component struct {
+	name  string
+	bin   string
+	args  []string
+	env   []string
+	ready string // URL answering 200 once the component is ready
+	urls  []string
+}
+
+// The local ports. Services listen where their binaries do by default.
+const (
+	pupilAddr         = "127.0.0.1:8081"
+	placementAddr     = "127.0.0.1:8082"
+	trackingAddr      = "127.0.0.1:8083"
+	operatorMetrics   = "127.0.0.1:8090"
+	operatorProbeAddr = "127.0.0.1:8091"
+)
+
+func components(root, dbURL, kubeconfig string) []component {
+	bin := func(name string) string { return filepath.Join(root, "bin", name) }
+	service := func(name, addr string) component {
+		return component{
+			name: name,
+			bin:  bin(name),
+			env: []string{
+				"DATABASE_URL=" + dbURL,
+				"NEXTSTEP_LISTEN=" + addr,
+				"NEXTSTEP_DEV_TOKENS_FILE=" + filepath.Join(root, "hack", "dev-tokens.json"),
+			},
+			ready: "http://" + addr + "/readyz",
+			urls:  []string{"http://" + addr, "http://" + addr + "/metrics"},
+		}
+	}
+	return []component{
+		service("pupil", pupilAddr),
+		service("placement", placementAddr),
+		service("tracking", trackingAddr),
+		{
+			name: "operator",
+			bin:  bin("operator"),
+			args: []string{
+				"--leader-election-namespace=default",
+				"--metrics-bind-address=" + operatorMetrics,
+				"--health-probe-bind-address=" + operatorProbeAddr,
+			},
+			env:   []string{"KUBECONFIG=" + kubeconfig},
+			ready: "http://" + operatorProbeAddr + "/readyz",
+			urls:  []string{fmt.Sprintf("http://%s/metrics", operatorMetrics)},
+		},
+	}
+}

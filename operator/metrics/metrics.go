@@ -1,0 +1,123 @@
+// Package metrics defines the Prometheus metrics the operator exports. They
+// are per cohort and per reason, never per pupil: labels carry the Cohort's
+// namespace and name, its year group, a reason code or a priority, and
+// nothing that identifies a child. The chart's alerts and dashboards query
+// these names; a test in charts/ checks that every name they use is defined
+// here or in the services' kit.
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Pupil states counted by CohortPupils. A pupil can be in more than one of
+// behind, destination_unknown and at_risk; on_track means none of them.
+const (
+	StateOnTrack            = "on_track"
+	StateBehind             = "behind"
+	StateDestinationUnknown = "destination_unknown"
+	StateAtRisk             = "at_risk"
+)
+
+// Sources the reconciler reads, as the source label's values.
+const (
+	SourcePupil     = "pupil"
+	SourcePlacement = "placement"
+	SourceTracking  = "tracking"
+)
+
+// Results of a reconcile pass, as the result label's values.
+const (
+	ResultSynced     = "synced"
+	ResultIncomplete = "incomplete" // a source failed: nothing was closed
+	ResultHeld       = "held"       // tracking refused a mass closure
+	ResultError      = "error"
+)
+
+var cohortLabels = []string{"namespace", "cohort", "year_group"}
+
+// Metrics are the operator's collectors.
+type Metrics struct {
+	// CohortMembers is the number of pupils on the cohort's roll.
+	CohortMembers *prometheus.GaugeVec
+	// CohortPupils counts the cohort's pupils by state.
+	CohortPupils *prometheus.GaugeVec
+	// CohortDaysExpected is the work-experience days the trajectory expects
+	// by today for the cohort's year group.
+	CohortDaysExpected *prometheus.GaugeVec
+	// CohortDaysCreditedMean is the mean days credited per pupil.
+	CohortDaysCreditedMean *prometheus.GaugeVec
+	// CohortDestinationsKnown counts pupils whose post-16 destination is known.
+	CohortDestinationsKnown *prometheus.GaugeVec
+	// CohortRiskBand counts pupils by risk-of-NEET band (low, medium, high).
+	CohortRiskBand *prometheus.GaugeVec
+	// InterventionsOpen counts open interventions by reason and priority.
+	InterventionsOpen *prometheus.GaugeVec
+	// InterventionsOverdue counts open interventions past their due date.
+	InterventionsOverdue *prometheus.GaugeVec
+	// CohortDataComplete is 1 when the last pass read a complete snapshot.
+	CohortDataComplete *prometheus.GaugeVec
+	// CohortSyncHeld is 1 while tracking holds the cohort's sync as a mass
+	// closure, waiting for a person.
+	CohortSyncHeld *prometheus.GaugeVec
+	// CohortLastSync is the Unix time of the cohort's last applied sync.
+	CohortLastSync *prometheus.GaugeVec
+	// ReconcileDuration is the time a pass over one cohort takes.
+	ReconcileDuration *prometheus.HistogramVec
+	// Reconciles counts passes by result.
+	Reconciles *prometheus.CounterVec
+	// SourceErrors counts failed reads of a source service.
+	SourceErrors *prometheus.CounterVec
+}
+
+// New returns the operator's metrics, not yet registered.
+func New() *Metrics {
+	gauge := func(name, help string, extra ...string) *prometheus.GaugeVec {
+		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, append(append([]string{}, cohortLabels...), extra...))
+	}
+	return &Metrics{
+		CohortMembers:           gauge("nextstep_cohort_members", "Pupils on the cohort's roll."),
+		CohortPupils:            gauge("nextstep_cohort_pupils", "Pupils in the cohort by state (on_track, behind, destination_unknown, at_risk).", "state"),
+		CohortDaysExpected:      gauge("nextstep_cohort_days_expected", "Work-experience days the trajectory expects by now for the cohort's year group."),
+		CohortDaysCreditedMean:  gauge("nextstep_cohort_days_credited_mean", "Mean work-experience days credited per pupil in the cohort."),
+		CohortDestinationsKnown: gauge("nextstep_cohort_destinations_known", "Pupils in the cohort whose post-16 destination is known."),
+		CohortRiskBand:          gauge("nextstep_cohort_risk_band_pupils", "Pupils in the cohort by risk-of-NEET band (low, medium, high).", "band"),
+		InterventionsOpen:       gauge("nextstep_cohort_interventions_open", "Open interventions in the cohort by reason and priority.", "reason", "priority"),
+		InterventionsOverdue:    gauge("nextstep_cohort_interventions_overdue", "Open interventions in the cohort past their due date, by reason and priority.", "reason", "priority"),
+		CohortDataComplete:      gauge("nextstep_cohort_data_complete", "1 when the cohort's last pass read a complete snapshot from every source."),
+		CohortSyncHeld:          gauge("nextstep_cohort_sync_held", "1 while the tracking service holds the cohort's sync as a mass closure."),
+		CohortLastSync:          gauge("nextstep_cohort_last_sync_timestamp_seconds", "Unix time of the cohort's last applied intervention sync."),
+		ReconcileDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "nextstep_reconcile_duration_seconds",
+			Help:    "Time one reconcile pass over a cohort takes.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, nil),
+		Reconciles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nextstep_reconciles_total",
+			Help: "Reconcile passes by result (synced, incomplete, held, error).",
+		}, []string{"result"}),
+		SourceErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nextstep_source_errors_total",
+			Help: "Failed reads of a source service (pupil, placement, tracking).",
+		}, []string{"source"}),
+	}
+}
+
+// Collectors returns every collector, for registration.
+func (m *Metrics) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{
+		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean,
+		m.CohortDestinationsKnown, m.CohortRiskBand, m.InterventionsOpen, m.InterventionsOverdue,
+		m.CohortDataComplete, m.CohortSyncHeld, m.CohortLastSync, m.ReconcileDuration, m.Reconciles, m.SourceErrors,
+	}
+}
+
+// Register registers every collector with reg.
+func (m *Metrics) Register(reg prometheus.Registerer) error {
+	for _, c := range m.Collectors() {
+		if err := reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
