@@ -6,7 +6,7 @@ import (
 
 // CohortSpec is the desired state of one school's year group in one
 // academic year.
-// +kubebuilder:validation:XValidation:rule="self == oldSelf || (self.schoolURN == oldSelf.schoolURN && self.yearGroup == oldSelf.yearGroup && self.academicYear == oldSelf.academicYear)",message="schoolURN, yearGroup and academicYear identify the cohort and cannot change"
+// +kubebuilder:validation:XValidation:rule="self.schoolURN == oldSelf.schoolURN && self.yearGroup == oldSelf.yearGroup && self.academicYear == oldSelf.academicYear",message="schoolURN, yearGroup and academicYear identify the cohort and cannot change"
 type CohortSpec struct {
 	// schoolURN is the school's 6-digit Unique Reference Number.
 	// +required
@@ -25,12 +25,25 @@ type CohortSpec struct {
 	// +kubebuilder:validation:Pattern=`^[0-9]{4}/[0-9]{2}$`
 	// +kubebuilder:validation:XValidation:rule="(int(self.substring(0, 4)) + 1) % 100 == int(self.substring(5, 7))",message="academicYear must be two consecutive years, like 2025/26"
 	AcademicYear string `json:"academicYear"`
+
+	// programme names the Programme, in the cohort's namespace, whose
+	// trajectory, deadlines and rules the cohort follows.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Programme string `json:"programme"`
 }
 
 // Condition types on a Cohort.
 const (
-	// ConditionReady is True when the last pass reconciled the cohort.
+	// ConditionReady is True when the last pass reconciled the cohort and
+	// synced its interventions.
 	ConditionReady = "Ready"
+	// ConditionDataComplete is True when the last pass read a complete
+	// snapshot from every source. While it is False nothing is closed.
+	ConditionDataComplete = "DataComplete"
+	// ConditionOnTrack is True when no pupil is behind the trajectory.
+	ConditionOnTrack = "OnTrack"
 )
 
 // CohortStatus is what the operator last observed of the cohort. It holds
@@ -41,12 +54,54 @@ type CohortStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
+	// pupils counts the cohort's pupils by state. A pupil can be behind,
+	// destination unknown and at risk at once; onTrack is none of them.
+	// +optional
+	Pupils PupilCounts `json:"pupils,omitempty"`
+
+	// openInterventions is the number of open interventions for the cohort.
+	// +optional
+	OpenInterventions int32 `json:"openInterventions,omitempty"`
+
+	// overdueInterventions is the number of open interventions past due.
+	// +optional
+	OverdueInterventions int32 `json:"overdueInterventions,omitempty"`
+
+	// lastSyncTime is when the interventions were last synced.
+	// +optional
+	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
+
+	// passToken numbers the operator's passes over the cohort. A pass
+	// claims the next number by writing it here before it syncs, so a
+	// deposed leader's late sync carries an older token and is refused.
+	// +optional
+	PassToken int64 `json:"passToken,omitempty"`
+
 	// conditions are the cohort's current conditions.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
 	// +kubebuilder:validation:MaxItems=16
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// PupilCounts are the cohort's pupils by state.
+type PupilCounts struct {
+	// total is the number of pupils on roll.
+	// +optional
+	Total int32 `json:"total,omitempty"`
+	// onTrack are on the trajectory with nothing outstanding.
+	// +optional
+	OnTrack int32 `json:"onTrack,omitempty"`
+	// behind have fewer days credited than the trajectory expects by now.
+	// +optional
+	Behind int32 `json:"behind,omitempty"`
+	// destinationUnknown have no known destination after the deadline.
+	// +optional
+	DestinationUnknown int32 `json:"destinationUnknown,omitempty"`
+	// atRisk have a risk-of-NEET score at or above the rule's threshold.
+	// +optional
+	AtRisk int32 `json:"atRisk,omitempty"`
 }
 
 // Cohort is one school's year group in one academic year: the unit the
@@ -58,6 +113,11 @@ type CohortStatus struct {
 // +kubebuilder:printcolumn:name="School",type=string,JSONPath=`.spec.schoolURN`
 // +kubebuilder:printcolumn:name="Year",type=integer,JSONPath=`.spec.yearGroup`
 // +kubebuilder:printcolumn:name="Academic year",type=string,JSONPath=`.spec.academicYear`
+// +kubebuilder:printcolumn:name="Pupils",type=integer,JSONPath=`.status.pupils.total`
+// +kubebuilder:printcolumn:name="On track",type=integer,JSONPath=`.status.pupils.onTrack`
+// +kubebuilder:printcolumn:name="Behind",type=integer,JSONPath=`.status.pupils.behind`
+// +kubebuilder:printcolumn:name="Dest unknown",type=integer,JSONPath=`.status.pupils.destinationUnknown`
+// +kubebuilder:printcolumn:name="Open tasks",type=integer,JSONPath=`.status.openInterventions`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Cohort struct {

@@ -28,7 +28,7 @@ var (
 )
 
 func addKnownTypes(s *runtime.Scheme) error {
-	s.AddKnownTypes(GroupVersion, &Cohort{}, &CohortList{})
+	s.AddKnownTypes(GroupVersion, &Cohort{}, &CohortList{}, &Programme{}, &ProgrammeList{})
 	metav1.AddToGroupVersion(s, GroupVersion)
 	return nil
 }

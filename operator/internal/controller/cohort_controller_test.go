@@ -22,7 +22,7 @@ func cohort(name string, spec nextstepv1alpha1.CohortSpec) *nextstepv1alpha1.Coh
 }
 
 func validSpec() nextstepv1alpha1.CohortSpec {
-	return nextstepv1alpha1.CohortSpec{SchoolURN: "100001", YearGroup: 9, AcademicYear: "2025/26"}
+	return nextstepv1alpha1.CohortSpec{SchoolURN: "100001", YearGroup: 9, AcademicYear: "2025/26", Programme: "wmca"}
 }
 
 func TestCohortStatusIsWritten(t *testing.T) {

@@ -1,0 +1,248 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// ProgrammeSpec is the desired state a hub declares once for many schools:
+// the work-experience trajectory, when destinations must be known, which
+// rules raise interventions, and which schools it covers. The operator
+// generates one Cohort per covered school and year group.
+type ProgrammeSpec struct {
+	// academicYear is the year the programme's cohorts run in, like 2025/26.
+	// +required
+	// +kubebuilder:validation:Pattern=`^[0-9]{4}/[0-9]{2}$`
+	// +kubebuilder:validation:XValidation:rule="(int(self.substring(0, 4)) + 1) % 100 == int(self.substring(5, 7))",message="academicYear must be two consecutive years, like 2025/26"
+	AcademicYear string `json:"academicYear"`
+
+	// schools are the schools the programme covers: those named by URN and
+	// every open school of the named local authorities the pupil service
+	// knows.
+	// +required
+	Schools SchoolSelector `json:"schools"`
+
+	// yearGroups are the year groups to generate cohorts for. Defaults to
+	// 7 to 11.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=7
+	// +kubebuilder:validation:items:Minimum=7
+	// +kubebuilder:validation:items:Maximum=13
+	YearGroups []int32 `json:"yearGroups,omitempty"`
+
+	// trajectory is the cumulative work experience expected by the end of
+	// each year group, in half days. Defaults to 2, 4, 6, 8 and 10 days by
+	// the end of Years 7 to 11. Expectations rise evenly through each year.
+	// +optional
+	// +listType=map
+	// +listMapKey=yearGroup
+	// +kubebuilder:validation:MaxItems=7
+	// +kubebuilder:validation:XValidation:rule="self.all(a, self.all(b, a.yearGroup >= b.yearGroup || a.halfDays <= b.halfDays))",message="trajectory must not fall from one year group to the next"
+	Trajectory []TrajectoryPoint `json:"trajectory,omitempty"`
+
+	// destinationDeadlines say by when, in a cohort's academic year, each
+	// pupil's post-16 destination must be known. Defaults to Year 11 by
+	// 31 March (intended destinations) and Year 12 by 1 November (the
+	// annual activity survey).
+	// +optional
+	// +listType=map
+	// +listMapKey=yearGroup
+	// +kubebuilder:validation:MaxItems=7
+	DestinationDeadlines []DestinationDeadline `json:"destinationDeadlines,omitempty"`
+
+	// rules set the priority and service level of each kind of
+	// intervention. Omitted reasons take their defaults.
+	// +optional
+	// +listType=map
+	// +listMapKey=reason
+	// +kubebuilder:validation:MaxItems=8
+	Rules []InterventionRule `json:"rules,omitempty"`
+
+	// resyncInterval is how often each cohort is reconciled even when
+	// nothing in Kubernetes changed. Defaults to 10m.
+	// +optional
+	ResyncInterval *metav1.Duration `json:"resyncInterval,omitempty"`
+
+	// maxClosePercent is the largest share of a cohort's open interventions
+	// one pass may close; a pass that would close more is held for a person
+	// to look at. Defaults to 50.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	MaxClosePercent *int32 `json:"maxClosePercent,omitempty"`
+}
+
+// SchoolSelector picks schools by URN or by local authority.
+// +kubebuilder:validation:XValidation:rule="has(self.urns) || has(self.laCodes)",message="schools must name at least one URN or LA code"
+type SchoolSelector struct {
+	// urns are 6-digit school URNs.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=500
+	// +kubebuilder:validation:items:Pattern=`^[0-9]{6}$`
+	URNs []string `json:"urns,omitempty"`
+
+	// laCodes are 3-digit local authority codes.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=200
+	// +kubebuilder:validation:items:Pattern=`^[0-9]{3}$`
+	LACodes []string `json:"laCodes,omitempty"`
+}
+
+// TrajectoryPoint is the cumulative work experience expected by the end of
+// a year group.
+type TrajectoryPoint struct {
+	// yearGroup is the National Curriculum year group, 7 to 13.
+	// +required
+	// +kubebuilder:validation:Minimum=7
+	// +kubebuilder:validation:Maximum=13
+	YearGroup int32 `json:"yearGroup"`
+
+	// halfDays is the cumulative experience expected by the end of the year
+	// group, in half days (20 is the 10-day guarantee).
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=200
+	HalfDays int32 `json:"halfDays"`
+}
+
+// DestinationDeadline is the date, within a cohort's academic year, by
+// which its pupils' destinations must be known.
+type DestinationDeadline struct {
+	// yearGroup is the year group it applies to.
+	// +required
+	// +kubebuilder:validation:Minimum=7
+	// +kubebuilder:validation:Maximum=13
+	YearGroup int32 `json:"yearGroup"`
+
+	// date is a month and day, MM-DD, in the academic year that starts on
+	// 1 September: 03-31 is the March of the cohort's year.
+	// +required
+	// +kubebuilder:validation:Pattern=`^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`
+	Date string `json:"date"`
+
+	// leadDays is how long before the deadline an intervention is raised
+	// for a pupil whose destination is not yet known. Defaults to 30.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=365
+	LeadDays *int32 `json:"leadDays,omitempty"`
+}
+
+// Reason is why an intervention is raised.
+// +kubebuilder:validation:Enum=BehindTrajectory;DestinationUnknown;AtRiskOfNEET
+type Reason string
+
+// The reasons the reconciler raises interventions for.
+const (
+	ReasonBehindTrajectory   Reason = "BehindTrajectory"
+	ReasonDestinationUnknown Reason = "DestinationUnknown"
+	ReasonAtRiskOfNEET       Reason = "AtRiskOfNEET"
+)
+
+// Priority orders a caseworker's queue.
+// +kubebuilder:validation:Enum=Low;Normal;High;Urgent
+type Priority string
+
+// The priorities, lowest first.
+const (
+	PriorityLow    Priority = "Low"
+	PriorityNormal Priority = "Normal"
+	PriorityHigh   Priority = "High"
+	PriorityUrgent Priority = "Urgent"
+)
+
+// InterventionRule sets how an intervention of one reason is raised.
+type InterventionRule struct {
+	// reason is the kind of intervention.
+	// +required
+	Reason Reason `json:"reason"`
+
+	// enabled turns the rule off when false. Defaults to true.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// priority is the intervention's priority.
+	// +optional
+	Priority Priority `json:"priority,omitempty"`
+
+	// serviceLevelDays is how many days a caseworker has to act.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=365
+	ServiceLevelDays *int32 `json:"serviceLevelDays,omitempty"`
+
+	// threshold is the rule's trigger: for BehindTrajectory the half days a
+	// pupil may fall behind before it fires (default 0); for AtRiskOfNEET
+	// the risk score at which it fires (default 50). Unused for
+	// DestinationUnknown.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=1000
+	Threshold *int32 `json:"threshold,omitempty"`
+}
+
+// Condition types on a Programme.
+const (
+	// ConditionCohortsGenerated is True when every covered school has its
+	// cohorts.
+	ConditionCohortsGenerated = "CohortsGenerated"
+)
+
+// ProgrammeStatus is what the operator last observed of the programme.
+type ProgrammeStatus struct {
+	// observedGeneration is the spec generation the status describes.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// schools is the number of schools the programme covers.
+	// +optional
+	Schools int32 `json:"schools,omitempty"`
+
+	// cohorts is the number of cohorts generated.
+	// +optional
+	Cohorts int32 `json:"cohorts,omitempty"`
+
+	// conditions are the programme's current conditions.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=16
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// Programme is a hub's work-experience and destinations programme for one
+// academic year: the shared desired state of the cohorts it generates.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=prog,categories=nextstep
+// +kubebuilder:printcolumn:name="Academic year",type=string,JSONPath=`.spec.academicYear`
+// +kubebuilder:printcolumn:name="Schools",type=integer,JSONPath=`.status.schools`
+// +kubebuilder:printcolumn:name="Cohorts",type=integer,JSONPath=`.status.cohorts`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="CohortsGenerated")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type Programme struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the programme's desired state.
+	// +required
+	Spec ProgrammeSpec `json:"spec"`
+
+	// status is the programme's observed state.
+	// +optional
+	Status ProgrammeStatus `json:"status,omitempty"`
+}
+
+// ProgrammeList is a list of Programmes.
+//
+// +kubebuilder:object:root=true
+type ProgrammeList struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []Programme `json:"items"`
+}

@@ -1,0 +1,228 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+)
+
+// Member is what the sources say of one pupil in the cohort: ids and
+// figures, never a name.
+type Member struct {
+	PupilID string
+	// JoinedOn is when the pupil joined the school (zero if unknown);
+	// LeftOn when they left (zero if on roll).
+	JoinedOn, LeftOn time.Time
+	// HalfDays of work experience credited; Experiences attended.
+	HalfDays, Experiences int32
+	// DestinationKnown says whether the latest destination's activity code
+	// counts as known.
+	DestinationKnown bool
+	// Risk is the pupil service's risk-of-NEET score and its factors.
+	Risk Risk
+}
+
+// Risk is an explainable risk-of-NEET score.
+type Risk struct {
+	Score   int32
+	Factors []RiskFactor
+}
+
+// RiskFactor is one factor's contribution to a score.
+type RiskFactor struct {
+	Factor   string
+	Weight   int32
+	Evidence string
+}
+
+// Finding is one intervention a pupil needs.
+type Finding struct {
+	Reason   nextstepv1alpha1.Reason
+	Priority nextstepv1alpha1.Priority
+	Due      time.Time
+	// Summary is short, human-readable evidence with no personal data,
+	// like "3 of 6 expected days".
+	Summary  string
+	Evidence map[string]string
+}
+
+// Assessment is one pupil's state and findings.
+type Assessment struct {
+	PupilID string
+	// Behind the trajectory; DestinationUnknown after the deadline; AtRisk
+	// at or above the risk threshold.
+	Behind, DestinationUnknown, AtRisk bool
+	Findings []Finding
+}
+
+// OnTrack is true when the pupil is in none of the other states.
+func (a Assessment) OnTrack() bool { return !a.Behind && !a.DestinationUnknown && !a.AtRisk }
+
+// Counts aggregate a cohort's assessments, for its status and metrics.
+type Counts struct {
+	Total, OnTrack, Behind, DestinationUnknown, AtRisk int32
+	DestinationsKnown                                   int32
+	// RiskBands counts pupils by band: low, medium, high.
+	RiskBands map[string]int32
+	// HalfDaysCredited is the cohort's total.
+	HalfDaysCredited int64
+}
+
+// Result is the outcome of evaluating a cohort.
+type Result struct {
+	// Assessments of the pupils on roll, in pupil id order.
+	Assessments []Assessment
+	Counts      Counts
+	// ExpectedHalfDays is what the trajectory expects of the cohort today.
+	ExpectedHalfDays int32
+}
+
+// Cohort identifies what is evaluated.
+type Cohort struct {
+	YearGroup    int32
+	AcademicYear AcademicYear
+}
+
+// Evaluate decides each member's state and findings on the day today.
+// Pupils who have left (or not yet joined) by today are not on roll: they
+// get no findings, so their open interventions close as the condition has
+// cleared.
+func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
+	today = Day(today)
+	res := Result{
+		ExpectedHalfDays: p.ExpectedHalfDays(c.YearGroup, c.AcademicYear, today),
+		Counts:           Counts{RiskBands: map[string]int32{"low": 0, "medium": 0, "high": 0}},
+	}
+	deadline, lead, hasDeadline := p.DeadlineFor(c.YearGroup, c.AcademicYear)
+	for _, m := range members {
+		if !onRoll(m, today) {
+			continue
+		}
+		a := Assessment{PupilID: m.PupilID}
+		if f, ok := behind(p, m, res.ExpectedHalfDays, today); ok {
+			a.Behind = true
+			a.Findings = append(a.Findings, f)
+		}
+		if hasDeadline && !m.DestinationKnown {
+			a.DestinationUnknown = today.After(deadline)
+			if f, ok := destinationUnknown(p, deadline, lead, today); ok {
+				a.Findings = append(a.Findings, f)
+			}
+		}
+		if f, ok := atRisk(p, m, today); ok {
+			a.AtRisk = true
+			a.Findings = append(a.Findings, f)
+		}
+		res.Assessments = append(res.Assessments, a)
+		res.Counts.add(a, m, p.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET].Threshold)
+	}
+	sort.Slice(res.Assessments, func(i, j int) bool { return res.Assessments[i].PupilID < res.Assessments[j].PupilID })
+	return res
+}
+
+func onRoll(m Member, today time.Time) bool {
+	if !m.LeftOn.IsZero() && !Day(m.LeftOn).After(today) {
+		return false
+	}
+	return m.JoinedOn.IsZero() || !Day(m.JoinedOn).After(today)
+}
+
+func behind(p Policy, m Member, expected int32, today time.Time) (Finding, bool) {
+	rule := p.Rules[nextstepv1alpha1.ReasonBehindTrajectory]
+	if !rule.Enabled || expected-m.HalfDays <= rule.Threshold {
+		return Finding{}, false
+	}
+	// A pupil who joined recently has a grace period to catch up.
+	if !m.JoinedOn.IsZero() && today.Before(Day(m.JoinedOn).AddDate(0, 0, p.JoinerGraceDays)) {
+		return Finding{}, false
+	}
+	return Finding{
+		Reason:   nextstepv1alpha1.ReasonBehindTrajectory,
+		Priority: rule.Priority,
+		Due:      today.AddDate(0, 0, rule.ServiceLevelDays),
+		Summary:  fmt.Sprintf("%s of %s expected days", days(m.HalfDays), days(expected)),
+		Evidence: map[string]string{
+			"credited_half_days": strconv.Itoa(int(m.HalfDays)),
+			"expected_half_days": strconv.Itoa(int(expected)),
+			"experiences":        strconv.Itoa(int(m.Experiences)),
+		},
+	}, true
+}
+
+func destinationUnknown(p Policy, deadline time.Time, lead int, today time.Time) (Finding, bool) {
+	rule := p.Rules[nextstepv1alpha1.ReasonDestinationUnknown]
+	if !rule.Enabled || today.Before(deadline.AddDate(0, 0, -lead)) {
+		return Finding{}, false
+	}
+	summary := "destination not known; due by " + deadline.Format(time.DateOnly)
+	if today.After(deadline) {
+		summary = "destination still not known after the deadline of " + deadline.Format(time.DateOnly)
+	}
+	return Finding{
+		Reason:   nextstepv1alpha1.ReasonDestinationUnknown,
+		Priority: rule.Priority,
+		Due:      deadline,
+		Summary:  summary,
+		Evidence: map[string]string{"deadline": deadline.Format(time.DateOnly)},
+	}, true
+}
+
+func atRisk(p Policy, m Member, today time.Time) (Finding, bool) {
+	rule := p.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET]
+	if !rule.Enabled || m.Risk.Score < rule.Threshold {
+		return Finding{}, false
+	}
+	evidence := map[string]string{"score": strconv.Itoa(int(m.Risk.Score)), "threshold": strconv.Itoa(int(rule.Threshold))}
+	names := make([]string, 0, len(m.Risk.Factors))
+	for _, f := range m.Risk.Factors {
+		evidence["factor."+f.Factor] = fmt.Sprintf("%d: %s", f.Weight, f.Evidence)
+		names = append(names, f.Factor)
+	}
+	return Finding{
+		Reason:   nextstepv1alpha1.ReasonAtRiskOfNEET,
+		Priority: rule.Priority,
+		Due:      today.AddDate(0, 0, rule.ServiceLevelDays),
+		Summary:  fmt.Sprintf("risk score %d (threshold %d): %s", m.Risk.Score, rule.Threshold, strings.Join(names, ", ")),
+		Evidence: evidence,
+	}, true
+}
+
+func (c *Counts) add(a Assessment, m Member, riskThreshold int32) {
+	c.Total++
+	c.HalfDaysCredited += int64(m.HalfDays)
+	if m.DestinationKnown {
+		c.DestinationsKnown++
+	}
+	if a.OnTrack() {
+		c.OnTrack++
+	}
+	if a.Behind {
+		c.Behind++
+	}
+	if a.DestinationUnknown {
+		c.DestinationUnknown++
+	}
+	if a.AtRisk {
+		c.AtRisk++
+	}
+	switch {
+	case m.Risk.Score >= riskThreshold:
+		c.RiskBands["high"]++
+	case m.Risk.Score*2 >= riskThreshold:
+		c.RiskBands["medium"]++
+	default:
+		c.RiskBands["low"]++
+	}
+}
+
+// days writes half days as days: 7 is "3.5".
+func days(halfDays int32) string {
+	if halfDays%2 == 0 {
+		return strconv.Itoa(int(halfDays / 2))
+	}
+	return fmt.Sprintf("%d.5", halfDays/2)
+}

@@ -1,0 +1,171 @@
+package rules
+
+import (
+	"fmt"
+	"time"
+
+	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+)
+
+// Policy is a programme's spec with every default applied.
+type Policy struct {
+	// Trajectory is the cumulative half days expected by the end of each
+	// year group.
+	Trajectory map[int32]int32
+	// Deadlines are by year group.
+	Deadlines map[int32]Deadline
+	// Rules are by reason; every reason has one.
+	Rules map[nextstepv1alpha1.Reason]Rule
+	// JoinerGraceDays is how long a pupil who joined during the year has
+	// before being counted behind the trajectory.
+	JoinerGraceDays int
+	// MaxCloseFraction is the share of a cohort's open interventions one
+	// pass may close.
+	MaxCloseFraction float64
+	// Resync is how often a cohort is reconciled.
+	Resync time.Duration
+}
+
+// Deadline is when a year group's destinations must be known.
+type Deadline struct {
+	Month    time.Month
+	Day      int
+	LeadDays int
+}
+
+// Rule is how one reason's interventions are raised.
+type Rule struct {
+	Enabled          bool
+	Priority         nextstepv1alpha1.Priority
+	ServiceLevelDays int
+	Threshold        int32
+}
+
+// Defaults, as the Programme's API documentation states them.
+var (
+	DefaultTrajectory = map[int32]int32{7: 4, 8: 8, 9: 12, 10: 16, 11: 20}
+	DefaultDeadlines  = map[int32]Deadline{
+		11: {Month: time.March, Day: 31, LeadDays: 30},    // intended destinations
+		12: {Month: time.November, Day: 1, LeadDays: 30}, // the annual activity survey
+	}
+	DefaultRules = map[nextstepv1alpha1.Reason]Rule{
+		nextstepv1alpha1.ReasonBehindTrajectory:   {Enabled: true, Priority: nextstepv1alpha1.PriorityNormal, ServiceLevelDays: 20, Threshold: 0},
+		nextstepv1alpha1.ReasonDestinationUnknown: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10},
+		nextstepv1alpha1.ReasonAtRiskOfNEET:       {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10, Threshold: 50},
+	}
+	DefaultYearGroups       = []int32{7, 8, 9, 10, 11}
+	DefaultJoinerGraceDays  = 30
+	DefaultMaxClosePercent  = int32(50)
+	DefaultResync           = 10 * time.Minute
+	DefaultDeadlineLeadDays = int32(30)
+)
+
+// FromProgramme resolves a programme's spec into a policy.
+func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
+	p := Policy{
+		Trajectory:      map[int32]int32{},
+		Deadlines:       map[int32]Deadline{},
+		Rules:           map[nextstepv1alpha1.Reason]Rule{},
+		JoinerGraceDays: DefaultJoinerGraceDays,
+		Resync:          DefaultResync,
+	}
+	if len(spec.Trajectory) == 0 {
+		for yg, hd := range DefaultTrajectory {
+			p.Trajectory[yg] = hd
+		}
+	}
+	for _, t := range spec.Trajectory {
+		p.Trajectory[t.YearGroup] = t.HalfDays
+	}
+	if len(spec.DestinationDeadlines) == 0 {
+		for yg, d := range DefaultDeadlines {
+			p.Deadlines[yg] = d
+		}
+	}
+	for _, d := range spec.DestinationDeadlines {
+		parsed, err := time.Parse("01-02", d.Date)
+		if err != nil {
+			return Policy{}, fmt.Errorf("destinationDeadlines[yearGroup=%d]: date %q is not MM-DD", d.YearGroup, d.Date)
+		}
+		lead := DefaultDeadlineLeadDays
+		if d.LeadDays != nil {
+			lead = *d.LeadDays
+		}
+		p.Deadlines[d.YearGroup] = Deadline{Month: parsed.Month(), Day: parsed.Day(), LeadDays: int(lead)}
+	}
+	for reason, r := range DefaultRules {
+		p.Rules[reason] = r
+	}
+	for _, r := range spec.Rules {
+		rule := p.Rules[r.Reason]
+		if r.Enabled != nil {
+			rule.Enabled = *r.Enabled
+		}
+		if r.Priority != "" {
+			rule.Priority = r.Priority
+		}
+		if r.ServiceLevelDays != nil {
+			rule.ServiceLevelDays = int(*r.ServiceLevelDays)
+		}
+		if r.Threshold != nil {
+			rule.Threshold = *r.Threshold
+		}
+		p.Rules[r.Reason] = rule
+	}
+	closePercent := DefaultMaxClosePercent
+	if spec.MaxClosePercent != nil {
+		closePercent = *spec.MaxClosePercent
+	}
+	p.MaxCloseFraction = float64(closePercent) / 100
+	if spec.ResyncInterval != nil && spec.ResyncInterval.Duration > 0 {
+		p.Resync = spec.ResyncInterval.Duration
+	}
+	return p, nil
+}
+
+// YearGroups are the year groups a programme generates cohorts for.
+func YearGroups(spec nextstepv1alpha1.ProgrammeSpec) []int32 {
+	if len(spec.YearGroups) == 0 {
+		return DefaultYearGroups
+	}
+	return spec.YearGroups
+}
+
+// ExpectedHalfDays is what the trajectory expects of a pupil in yearGroup by
+// the day on, in academic year y: last year's target plus this year's
+// increase in proportion to how much of the year has passed, rounded down to
+// a half day. Year groups past the trajectory's end keep its last target.
+func (p Policy) ExpectedHalfDays(yearGroup int32, y AcademicYear, on time.Time) int32 {
+	target, ok := p.Trajectory[yearGroup]
+	if !ok {
+		// Past the last defined year (a sixth-form cohort): the last target.
+		var last int32 = -1
+		for yg, hd := range p.Trajectory {
+			if yg < yearGroup && yg > last {
+				last, target = yg, hd
+			}
+		}
+		return target
+	}
+	previous := p.Trajectory[yearGroup-1] // zero before the first year
+	on = Day(on)
+	switch {
+	case !on.After(y.Start()):
+		return previous
+	case !on.Before(y.End()):
+		return target
+	}
+	elapsed := on.Sub(y.Start()).Hours() / 24
+	length := y.End().Sub(y.Start()).Hours() / 24
+	return previous + int32(float64(target-previous)*elapsed/length)
+}
+
+// DeadlineFor returns the destination deadline of a cohort of yearGroup in
+// academic year y, and whether there is one.
+func (p Policy) DeadlineFor(yearGroup int32, y AcademicYear) (deadline time.Time, lead int, ok bool) {
+	d, ok := p.Deadlines[yearGroup]
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	return y.On(d.Month, d.Day), d.LeadDays, true
+}

@@ -1,0 +1,291 @@
+package rules_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+	"github.com/nextstep-uk/nextstep/operator/internal/rules"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+var y2025 = rules.AcademicYear{StartYear: 2025}
+
+func defaults(t *testing.T) rules.Policy {
+	t.Helper()
+	p, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestParseAcademicYear(t *testing.T) {
+	cases := map[string]struct {
+		in      string
+		want    int
+		wantErr bool
+	}{
+		"2025/26":             {in: "2025/26", want: 2025},
+		"across a century":    {in: "2099/00", want: 2099},
+		"not consecutive":     {in: "2025/27", wantErr: true},
+		"wrong separator":     {in: "2025-26", wantErr: true},
+		"four-digit end year": {in: "2025/2026", wantErr: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			got, err := rules.ParseAcademicYear(tc.in)
+			if (err != nil) != tc.wantErr || (!tc.wantErr && got.StartYear != tc.want) {
+				t.Fatalf("ParseAcademicYear(%q) = %v, %v", tc.in, got, err)
+			}
+			if !tc.wantErr && got.String() != tc.in {
+				t.Errorf("String() = %q, want %q", got.String(), tc.in)
+			}
+		})
+	}
+}
+
+func TestExpectedHalfDays(t *testing.T) {
+	p := defaults(t)
+	cases := map[string]struct {
+		yearGroup int32
+		on        time.Time
+		want      int32
+	}{
+		"Year 7 on 1 September expects nothing":      {yearGroup: 7, on: day("2025-09-01"), want: 0},
+		"Year 7 at the end of the year: 2 days":      {yearGroup: 7, on: day("2026-08-31"), want: 4},
+		"Year 9 starts from Year 8's 4 days":         {yearGroup: 9, on: day("2025-09-01"), want: 8},
+		"Year 9 half way through: 5 days":            {yearGroup: 9, on: day("2026-03-02"), want: 10},
+		"Year 9 a day short of half way rounds down": {yearGroup: 9, on: day("2026-03-01"), want: 9},
+		"Year 11 at the end: the 10-day guarantee":   {yearGroup: 11, on: day("2026-08-31"), want: 20},
+		"Year 12 keeps the last target":              {yearGroup: 12, on: day("2025-10-01"), want: 20},
+		"before the year starts":                     {yearGroup: 9, on: day("2025-07-01"), want: 8},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := p.ExpectedHalfDays(tc.yearGroup, y2025, tc.on); got != tc.want {
+				t.Errorf("ExpectedHalfDays(Y%d, %s) = %d, want %d", tc.yearGroup, tc.on.Format(time.DateOnly), got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFromProgrammeOverrides(t *testing.T) {
+	p, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{
+		AcademicYear:         "2025/26",
+		Trajectory:           []nextstepv1alpha1.TrajectoryPoint{{YearGroup: 7, HalfDays: 6}, {YearGroup: 8, HalfDays: 10}},
+		DestinationDeadlines: []nextstepv1alpha1.DestinationDeadline{{YearGroup: 11, Date: "02-15", LeadDays: ptr.To[int32](7)}},
+		Rules: []nextstepv1alpha1.InterventionRule{
+			{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Threshold: ptr.To[int32](70), Priority: nextstepv1alpha1.PriorityUrgent},
+			{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: ptr.To(false)},
+		},
+		ResyncInterval:  &metav1.Duration{Duration: time.Minute},
+		MaxClosePercent: ptr.To[int32](20),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[int32]int32{7: 6, 8: 10}, p.Trajectory); diff != "" {
+		t.Errorf("trajectory (-want +got):\n%s", diff)
+	}
+	deadline, lead, ok := p.DeadlineFor(11, y2025)
+	if !ok || !deadline.Equal(day("2026-02-15")) || lead != 7 {
+		t.Errorf("Y11 deadline = %s lead %d ok %v", deadline, lead, ok)
+	}
+	if _, _, ok := p.DeadlineFor(12, y2025); ok {
+		t.Error("a deadline list replaces the defaults, but Year 12 kept one")
+	}
+	risk := p.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET]
+	if risk.Threshold != 70 || risk.Priority != nextstepv1alpha1.PriorityUrgent || risk.ServiceLevelDays != 10 || !risk.Enabled {
+		t.Errorf("at-risk rule = %+v", risk)
+	}
+	if p.Rules[nextstepv1alpha1.ReasonBehindTrajectory].Enabled {
+		t.Error("behind rule still enabled")
+	}
+	if p.Resync != time.Minute || p.MaxCloseFraction != 0.2 {
+		t.Errorf("resync %s, close fraction %v", p.Resync, p.MaxCloseFraction)
+	}
+}
+
+// finding is the part of a Finding the tables compare.
+type finding struct {
+	Reason  nextstepv1alpha1.Reason
+	Due     string
+	Summary string
+}
+
+func findings(a rules.Assessment) []finding {
+	var out []finding
+	for _, f := range a.Findings {
+		out = append(out, finding{Reason: f.Reason, Due: f.Due.Format(time.DateOnly), Summary: f.Summary})
+	}
+	return out
+}
+
+func TestEvaluateTrajectory(t *testing.T) {
+	p := defaults(t)
+	// Year 9 on 2 March 2026 is expected to have 5 days (10 half days).
+	today := day("2026-03-02")
+	cases := map[string]struct {
+		member      rules.Member
+		onRoll      bool
+		wantBehind  bool
+		wantFinding []finding
+	}{
+		"exactly on trajectory": {member: rules.Member{HalfDays: 10}, onRoll: true},
+		"half a day ahead":      {member: rules.Member{HalfDays: 11}, onRoll: true},
+		"half a day behind": {member: rules.Member{HalfDays: 9}, onRoll: true, wantBehind: true,
+			wantFinding: []finding{{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Due: "2026-03-22", Summary: "4.5 of 5 expected days"}}},
+		"nothing credited": {member: rules.Member{HalfDays: 0}, onRoll: true, wantBehind: true,
+			wantFinding: []finding{{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Due: "2026-03-22", Summary: "0 of 5 expected days"}}},
+		"left before today":                     {member: rules.Member{LeftOn: day("2026-01-10")}},
+		"left today":                            {member: rules.Member{LeftOn: day("2026-03-02")}},
+		"leaves tomorrow":                       {member: rules.Member{LeftOn: day("2026-03-03"), HalfDays: 10}, onRoll: true},
+		"joins next month":                      {member: rules.Member{JoinedOn: day("2026-04-01")}},
+		"joined 10 days ago":                    {member: rules.Member{JoinedOn: day("2026-02-20")}, onRoll: true},
+		"joined 29 days ago: last day of grace": {member: rules.Member{JoinedOn: day("2026-02-01")}, onRoll: true},
+		"joined 30 days ago: grace over": {member: rules.Member{JoinedOn: day("2026-01-31")}, onRoll: true, wantBehind: true,
+			wantFinding: []finding{{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Due: "2026-03-22", Summary: "0 of 5 expected days"}}},
+		"joined 3 months ago": {member: rules.Member{JoinedOn: day("2025-12-01"), HalfDays: 3}, onRoll: true, wantBehind: true,
+			wantFinding: []finding{{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Due: "2026-03-22", Summary: "1.5 of 5 expected days"}}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			tc.member.PupilID = "p1"
+			res := rules.Evaluate(p, rules.Cohort{YearGroup: 9, AcademicYear: y2025}, today, []rules.Member{tc.member})
+			if res.ExpectedHalfDays != 10 {
+				t.Fatalf("expected half days = %d, want 10", res.ExpectedHalfDays)
+			}
+			if !tc.onRoll {
+				if len(res.Assessments) != 0 || res.Counts.Total != 0 {
+					t.Fatalf("a pupil not on roll was assessed: %+v", res)
+				}
+				return
+			}
+			if len(res.Assessments) != 1 {
+				t.Fatalf("assessments = %d, want 1", len(res.Assessments))
+			}
+			a := res.Assessments[0]
+			if a.Behind != tc.wantBehind {
+				t.Errorf("behind = %v, want %v", a.Behind, tc.wantBehind)
+			}
+			if diff := cmp.Diff(tc.wantFinding, findings(a)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestEvaluateDestinationDeadline(t *testing.T) {
+	p := defaults(t)
+	// Year 11 in 2025/26: destinations known by 31 March 2026, raised 30 days before.
+	raised := func(summary string) []finding {
+		return []finding{{Reason: nextstepv1alpha1.ReasonDestinationUnknown, Due: "2026-03-31", Summary: summary}}
+	}
+	cases := map[string]struct {
+		today       time.Time
+		known       bool
+		wantUnknown bool
+		want        []finding
+	}{
+		"before the lead time":       {today: day("2026-02-28")},
+		"first day of the lead time": {today: day("2026-03-01"), want: raised("destination not known; due by 2026-03-31")},
+		"the deadline day itself":    {today: day("2026-03-31"), want: raised("destination not known; due by 2026-03-31")},
+		"the day after the deadline": {today: day("2026-04-01"), wantUnknown: true, want: raised("destination still not known after the deadline of 2026-03-31")},
+		"known after the deadline":   {today: day("2026-04-01"), known: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			// Credit the full trajectory so only the destination rule speaks.
+			m := rules.Member{PupilID: "p1", HalfDays: 20, DestinationKnown: tc.known}
+			res := rules.Evaluate(p, rules.Cohort{YearGroup: 11, AcademicYear: y2025}, tc.today, []rules.Member{m})
+			a := res.Assessments[0]
+			if a.DestinationUnknown != tc.wantUnknown {
+				t.Errorf("destination unknown = %v, want %v", a.DestinationUnknown, tc.wantUnknown)
+			}
+			if diff := cmp.Diff(tc.want, findings(a)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestEvaluateRisk(t *testing.T) {
+	p := defaults(t)
+	factors := []rules.RiskFactor{{Factor: "attendance", Weight: 30, Evidence: "attendance 84.5% below 90%"}, {Factor: "fsm", Weight: 20, Evidence: "eligible for free school meals"}}
+	cases := map[string]struct {
+		score int32
+		want  bool
+	}{
+		"at the threshold": {score: 50, want: true},
+		"just below":       {score: 49},
+		"well above":       {score: 90, want: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := rules.Member{PupilID: "p1", HalfDays: 4, Risk: rules.Risk{Score: tc.score, Factors: factors}}
+			a := rules.Evaluate(p, rules.Cohort{YearGroup: 7, AcademicYear: y2025}, day("2025-10-01"), []rules.Member{m}).Assessments[0]
+			if a.AtRisk != tc.want {
+				t.Fatalf("at risk = %v, want %v", a.AtRisk, tc.want)
+			}
+			if !tc.want {
+				return
+			}
+			f := a.Findings[0]
+			if f.Evidence["factor.attendance"] != "30: attendance 84.5% below 90%" || f.Evidence["score"] == "" {
+				t.Errorf("evidence does not explain the score: %v", f.Evidence)
+			}
+			if f.Due.Format(time.DateOnly) != "2025-10-11" || f.Priority != nextstepv1alpha1.PriorityHigh {
+				t.Errorf("due %s priority %s", f.Due.Format(time.DateOnly), f.Priority)
+			}
+		})
+	}
+}
+
+func TestEvaluateCounts(t *testing.T) {
+	p := defaults(t)
+	members := []rules.Member{
+		{PupilID: "a", HalfDays: 20, DestinationKnown: true, Risk: rules.Risk{Score: 10}},
+		{PupilID: "b", HalfDays: 4, Risk: rules.Risk{Score: 30}},
+		{PupilID: "c", HalfDays: 20, Risk: rules.Risk{Score: 60}},
+		{PupilID: "d", HalfDays: 2, Risk: rules.Risk{Score: 80}},
+		{PupilID: "e", LeftOn: day("2026-01-01")},
+	}
+	res := rules.Evaluate(p, rules.Cohort{YearGroup: 11, AcademicYear: y2025}, day("2026-04-15"), members)
+	want := rules.Counts{
+		Total: 4, OnTrack: 1, Behind: 2, DestinationUnknown: 3, AtRisk: 2, DestinationsKnown: 1,
+		RiskBands:        map[string]int32{"low": 1, "medium": 1, "high": 2},
+		HalfDaysCredited: 46,
+	}
+	if diff := cmp.Diff(want, res.Counts); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+}
+
+func TestDisabledRulesFindNothing(t *testing.T) {
+	off := ptr.To(false)
+	p, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26", Rules: []nextstepv1alpha1.InterventionRule{
+		{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: off},
+		{Reason: nextstepv1alpha1.ReasonDestinationUnknown, Enabled: off},
+		{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Enabled: off},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := rules.Member{PupilID: "p1", Risk: rules.Risk{Score: 99}}
+	a := rules.Evaluate(p, rules.Cohort{YearGroup: 11, AcademicYear: y2025}, day("2026-05-01"), []rules.Member{m}).Assessments[0]
+	if len(a.Findings) != 0 {
+		t.Errorf("findings with every rule off: %+v", a.Findings)
+	}
+}
