@@ -5,7 +5,6 @@
 package servicetest
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -106,34 +105,9 @@ func HTTPClient() *http.Client {
 // Options are the client options for calling as the principal with token,
 // over the Connect protocol, or over gRPC when grpc is true.
 func Options(token string, grpc bool) []connect.ClientOption {
-	opts := []connect.ClientOption{connect.WithInterceptors(bearer(token))}
+	opts := []connect.ClientOption{connect.WithInterceptors(auth.NewBearerInterceptor(auth.StaticToken(token)))}
 	if grpc {
 		opts = append(opts, connect.WithGRPC())
 	}
 	return opts
-}
-
-type bearer string
-
-func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
-	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		if b != "" {
-			req.Header().Set("Authorization", "Bearer "+string(b))
-		}
-		return next(ctx, req)
-	}
-}
-
-func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
-	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
-		conn := next(ctx, spec)
-		if b != "" {
-			conn.RequestHeader().Set("Authorization", "Bearer "+string(b))
-		}
-		return conn
-	}
-}
-
-func (bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
-	return next
 }
