@@ -24,7 +24,7 @@ const (
 	operatorProbeAddr = "127.0.0.1:8091"
 )
 
-func components(root, dbURL, kubeconfig string) []component {
+func components(root, dbURL, kubeconfig, operatorToken string) []component {
 	bin := func(name string) string { return filepath.Join(root, "bin", name) }
 	service := func(name, addr string) component {
 		return component{
@@ -50,6 +50,10 @@ func components(root, dbURL, kubeconfig string) []component {
 				"--leader-election-namespace=default",
 				"--metrics-bind-address=" + operatorMetrics,
 				"--health-probe-bind-address=" + operatorProbeAddr,
+				"--pupil-url=http://" + pupilAddr,
+				"--placement-url=http://" + placementAddr,
+				"--tracking-url=http://" + trackingAddr,
+				"--token-file=" + operatorToken,
 			},
 			env:   []string{"KUBECONFIG=" + kubeconfig},
 			ready: "http://" + operatorProbeAddr + "/readyz",

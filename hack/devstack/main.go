@@ -57,9 +57,16 @@ func run(ctx context.Context, root string) error {
 	defer cp.stop()
 
 	step(3, "Starting the services and the operator")
+	// The operator calls the services with the development token of the
+	// service role (hack/dev-tokens.json), as it would with its service
+	// account's token in a cluster.
+	operatorToken := filepath.Join(runDir, "operator-token")
+	if err := os.WriteFile(operatorToken, []byte("dev-operator\n"), 0o600); err != nil {
+		return err
+	}
 	procs := newSupervisor(filepath.Join(runDir, "logs"))
 	defer procs.stopAll(15 * time.Second)
-	for _, c := range components(root, dbURL, cp.kubeconfig) {
+	for _, c := range components(root, dbURL, cp.kubeconfig, operatorToken) {
 		if err := procs.start(ctx, c); err != nil {
 			return err
 		}

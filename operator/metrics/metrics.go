@@ -7,7 +7,13 @@
 package metrics
 
 import (
+	"strings"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
+
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/operator/internal/rules"
 )
 
 // Pupil states counted by CohortPupils. A pupil can be in more than one of
@@ -120,4 +126,61 @@ func (m *Metrics) Register(reg prometheus.Registerer) error {
 		}
 	}
 	return nil
+}
+
+// Observe sets a cohort's gauges after a pass. Series for reasons and
+// priorities with nothing open are removed, not left at their old values.
+func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, open []*trackingv1.OpenCount, syncedAt time.Time) {
+	labels := prometheus.Labels{"namespace": namespace, "cohort": cohort, "year_group": yearGroup}
+	c := ev.Counts
+	m.CohortMembers.With(labels).Set(float64(c.Total))
+	for state, n := range map[string]int32{StateOnTrack: c.OnTrack, StateBehind: c.Behind, StateDestinationUnknown: c.DestinationUnknown, StateAtRisk: c.AtRisk} {
+		m.CohortPupils.With(with(labels, "state", state)).Set(float64(n))
+	}
+	for band, n := range c.RiskBands {
+		m.CohortRiskBand.With(with(labels, "band", band)).Set(float64(n))
+	}
+	m.CohortDaysExpected.With(labels).Set(float64(ev.ExpectedHalfDays) / 2)
+	mean := 0.0
+	if c.Total > 0 {
+		mean = float64(c.HalfDaysCredited) / 2 / float64(c.Total)
+	}
+	m.CohortDaysCreditedMean.With(labels).Set(mean)
+	m.CohortDestinationsKnown.With(labels).Set(float64(c.DestinationsKnown))
+	m.CohortDataComplete.With(labels).Set(1)
+	m.CohortSyncHeld.With(labels).Set(0)
+	m.CohortLastSync.With(labels).Set(float64(syncedAt.Unix()))
+
+	m.InterventionsOpen.DeletePartialMatch(labels)
+	m.InterventionsOverdue.DeletePartialMatch(labels)
+	for _, o := range open {
+		l := with(with(labels, "reason", o.GetReasonCode()), "priority", priorityLabel(o.GetPriority()))
+		m.InterventionsOpen.With(l).Set(float64(o.GetOpen()))
+		m.InterventionsOverdue.With(l).Set(float64(o.GetOverdue()))
+	}
+}
+
+// Forget removes a deleted cohort's series.
+func (m *Metrics) Forget(namespace, cohort string) {
+	labels := prometheus.Labels{"namespace": namespace, "cohort": cohort}
+	for _, g := range []*prometheus.GaugeVec{
+		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean, m.CohortDestinationsKnown,
+		m.CohortRiskBand, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete, m.CohortSyncHeld, m.CohortLastSync,
+	} {
+		g.DeletePartialMatch(labels)
+	}
+}
+
+func with(l prometheus.Labels, k, v string) prometheus.Labels {
+	out := make(prometheus.Labels, len(l)+1)
+	for lk, lv := range l {
+		out[lk] = lv
+	}
+	out[k] = v
+	return out
+}
+
+// priorityLabel is tracking's priority in lower case: low, normal, high, urgent.
+func priorityLabel(p trackingv1.Priority) string {
+	return strings.ToLower(strings.TrimPrefix(p.String(), "PRIORITY_"))
 }

@@ -9,29 +9,58 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	crmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/controller"
+	"github.com/nextstep-uk/nextstep/operator/internal/sources"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
-func main() {
-	var (
-		metricsAddr     = flag.String("metrics-bind-address", ":8080", "Address the Prometheus /metrics endpoint binds to; 0 disables it.")
-		probeAddr       = flag.String("health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
-		leaderElect     = flag.Bool("leader-elect", true, "Elect a leader so that only one replica reconciles at a time.")
-		leaderNamespace = flag.String("leader-election-namespace", "", "Namespace of the leader election Lease; defaults to the pod's own namespace.")
-	)
-	opts := zap.Options{}
-	opts.BindFlags(flag.CommandLine)
-	flag.Parse()
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&opts)))
-	os.Exit(run(*metricsAddr, *probeAddr, *leaderElect, *leaderNamespace))
+// token is where the operator's own bearer token comes from: a mounted
+// file in a cluster, none otherwise (every call is then refused, which the
+// cohorts' DataComplete condition shows).
+func token(path string) auth.TokenSource {
+	if path == "" {
+		ctrl.Log.WithName("setup").Info("no --token-file: the services will refuse the operator's calls")
+		return auth.StaticToken("")
+	}
+	return auth.FileToken(path)
 }
 
-func run(metricsAddr, probeAddr string, leaderElect bool, leaderNamespace string) int {
+// options are the operator's flags.
+type options struct {
+	metricsAddr, probeAddr              string
+	leaderElect                         bool
+	leaderNamespace                     string
+	pupilURL, placementURL, trackingURL string
+	tokenFile                           string
+	concurrency                         int
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus /metrics endpoint binds to; 0 disables it.")
+	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
+	flag.BoolVar(&o.leaderElect, "leader-elect", true, "Elect a leader so that only one replica reconciles at a time.")
+	flag.StringVar(&o.leaderNamespace, "leader-election-namespace", "", "Namespace of the leader election Lease; defaults to the pod's own namespace.")
+	flag.StringVar(&o.pupilURL, "pupil-url", "http://127.0.0.1:8081", "Base URL of the pupil service.")
+	flag.StringVar(&o.placementURL, "placement-url", "http://127.0.0.1:8082", "Base URL of the placement service.")
+	flag.StringVar(&o.trackingURL, "tracking-url", "http://127.0.0.1:8083", "Base URL of the tracking service.")
+	flag.StringVar(&o.tokenFile, "token-file", "", "File holding the bearer token the operator calls the services with (re-read every minute).")
+	flag.IntVar(&o.concurrency, "max-concurrent-reconciles", 4, "Cohorts reconciled at once.")
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(flag.CommandLine)
+	flag.Parse()
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	os.Exit(run(o))
+}
+
+func run(o options) int {
 	log := ctrl.Log.WithName("setup")
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
@@ -49,19 +78,23 @@ func run(metricsAddr, probeAddr string, leaderElect bool, leaderNamespace string
 	}
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                        scheme,
-		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress:        probeAddr,
-		LeaderElection:                leaderElect,
+		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
+		HealthProbeBindAddress:        o.probeAddr,
+		LeaderElection:                o.leaderElect,
 		LeaderElectionID:              "nextstep-operator.nextstep.uk",
-		LeaderElectionNamespace:       leaderNamespace,
+		LeaderElectionNamespace:       o.leaderNamespace,
 		LeaderElectionReleaseOnCancel: true,
+		Controller:                    config.Controller{MaxConcurrentReconciles: o.concurrency},
 	})
 	if err != nil {
 		log.Error(err, "create manager")
 		return 1
 	}
-	if err := (&controller.CohortReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
-		log.Error(err, "set up the cohort controller")
+	if _, err := controller.Setup(mgr, controller.Config{
+		Sources: sources.Config{PupilURL: o.pupilURL, PlacementURL: o.placementURL, TrackingURL: o.trackingURL, Token: token(o.tokenFile)},
+		Metrics: crmetrics.Registry,
+	}); err != nil {
+		log.Error(err, "set up the controllers")
 		return 1
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -72,7 +105,7 @@ func run(metricsAddr, probeAddr string, leaderElect bool, leaderNamespace string
 		log.Error(err, "add readiness check")
 		return 1
 	}
-	log.Info("starting manager", "leaderElection", leaderElect)
+	log.Info("starting manager", "leaderElection", o.leaderElect)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		log.Error(err, "manager stopped")
 		return 1

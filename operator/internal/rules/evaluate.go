@@ -56,7 +56,7 @@ type Assessment struct {
 	// Behind the trajectory; DestinationUnknown after the deadline; AtRisk
 	// at or above the risk threshold.
 	Behind, DestinationUnknown, AtRisk bool
-	Findings []Finding
+	Findings                           []Finding
 }
 
 // OnTrack is true when the pupil is in none of the other states.
@@ -65,7 +65,7 @@ func (a Assessment) OnTrack() bool { return !a.Behind && !a.DestinationUnknown &
 // Counts aggregate a cohort's assessments, for its status and metrics.
 type Counts struct {
 	Total, OnTrack, Behind, DestinationUnknown, AtRisk int32
-	DestinationsKnown                                   int32
+	DestinationsKnown                                  int32
 	// RiskBands counts pupils by band: low, medium, high.
 	RiskBands map[string]int32
 	// HalfDaysCredited is the cohort's total.
@@ -179,7 +179,7 @@ func atRisk(p Policy, m Member, today time.Time) (Finding, bool) {
 	evidence := map[string]string{"score": strconv.Itoa(int(m.Risk.Score)), "threshold": strconv.Itoa(int(rule.Threshold))}
 	names := make([]string, 0, len(m.Risk.Factors))
 	for _, f := range m.Risk.Factors {
-		evidence["factor."+f.Factor] = fmt.Sprintf("%d: %s", f.Weight, f.Evidence)
+		evidence[evidenceKey("factor_"+f.Factor)] = truncate(fmt.Sprintf("%d: %s", f.Weight, f.Evidence), 200)
 		names = append(names, f.Factor)
 	}
 	return Finding{
@@ -225,4 +225,23 @@ func days(halfDays int32) string {
 		return strconv.Itoa(int(halfDays / 2))
 	}
 	return fmt.Sprintf("%d.5", halfDays/2)
+}
+
+// evidenceKey makes a key tracking accepts: lower case letters, digits and
+// underscores, starting with a letter, at most 63 characters.
+func evidenceKey(s string) string {
+	b := []byte(strings.ToLower(s))
+	for i, c := range b {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			b[i] = '_'
+		}
+	}
+	return truncate(string(b), 63)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
 }

@@ -45,7 +45,7 @@ type Rule struct {
 var (
 	DefaultTrajectory = map[int32]int32{7: 4, 8: 8, 9: 12, 10: 16, 11: 20}
 	DefaultDeadlines  = map[int32]Deadline{
-		11: {Month: time.March, Day: 31, LeadDays: 30},    // intended destinations
+		11: {Month: time.March, Day: 31, LeadDays: 30},   // intended destinations
 		12: {Month: time.November, Day: 1, LeadDays: 30}, // the annual activity survey
 	}
 	DefaultRules = map[nextstepv1alpha1.Reason]Rule{

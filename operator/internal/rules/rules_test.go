@@ -243,7 +243,7 @@ func TestEvaluateRisk(t *testing.T) {
 				return
 			}
 			f := a.Findings[0]
-			if f.Evidence["factor.attendance"] != "30: attendance 84.5% below 90%" || f.Evidence["score"] == "" {
+			if f.Evidence["factor_attendance"] != "30: attendance 84.5% below 90%" || f.Evidence["score"] == "" {
 				t.Errorf("evidence does not explain the score: %v", f.Evidence)
 			}
 			if f.Due.Format(time.DateOnly) != "2025-10-11" || f.Priority != nextstepv1alpha1.PriorityHigh {

@@ -1,0 +1,40 @@
+package controller
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/nextstep-uk/nextstep/operator/internal/sources"
+	"github.com/nextstep-uk/nextstep/operator/metrics"
+)
+
+// Config is what the controllers need beyond the manager.
+type Config struct {
+	Sources sources.Config
+	// Metrics is where the operator's metrics are registered.
+	Metrics prometheus.Registerer
+}
+
+// Setup registers both controllers with mgr and returns the metrics it
+// registered.
+func Setup(mgr ctrl.Manager, cfg Config) (*metrics.Metrics, error) {
+	m := metrics.New()
+	if err := m.Register(cfg.Metrics); err != nil {
+		return nil, err
+	}
+	clients := sources.New(cfg.Sources)
+	cohorts := &CohortReconciler{
+		Client:   mgr.GetClient(),
+		Sources:  clients,
+		Metrics:  m,
+		Recorder: mgr.GetEventRecorder("nextstep-operator"),
+	}
+	if err := cohorts.SetupWithManager(mgr); err != nil {
+		return nil, err
+	}
+	programmes := &ProgrammeReconciler{Client: mgr.GetClient(), Schools: clients}
+	if err := programmes.SetupWithManager(mgr); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,226 @@
+// Package sources reads a cohort's records from the three services and
+// syncs its interventions to tracking, in a constant number of calls per
+// cohort: one school lookup and one snapshot stream from pupil, one batch
+// from placement, one batch and one sync at tracking.
+package sources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+
+	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
+	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
+	"github.com/nextstep-uk/nextstep/operator/internal/rules"
+	"github.com/nextstep-uk/nextstep/operator/metrics"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+)
+
+// Error is a failed read or write of one source service.
+type Error struct {
+	Source string // metrics.SourcePupil, SourcePlacement or SourceTracking
+	Op     string
+	Err    error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s %s: %v", e.Source, e.Op, e.Err) }
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrIncomplete says a snapshot stream ended before its last message.
+var ErrIncomplete = errors.New("the snapshot ended before it was complete")
+
+// School is what the operator needs of a school.
+type School struct {
+	URN, LACode string
+	Open        bool
+}
+
+// Clients are the three services' Connect clients.
+type Clients struct {
+	Pupil     pupilv1connect.PupilServiceClient
+	Placement placementv1connect.PlacementServiceClient
+	Tracking  trackingv1connect.TrackingServiceClient
+}
+
+// Config says where the services are and how to call them.
+type Config struct {
+	PupilURL, PlacementURL, TrackingURL string
+	Token                               auth.TokenSource
+	// Timeout bounds each call; 30s if zero.
+	Timeout time.Duration
+}
+
+// New returns clients for cfg, over gRPC with HTTP/2 (h2c).
+func New(cfg Config) *Clients {
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	p.SetHTTP2(true)
+	hc := &http.Client{Transport: &http.Transport{Protocols: p}, Timeout: 2 * cfg.Timeout}
+	opts := []connect.ClientOption{connect.WithGRPC(), connect.WithInterceptors(auth.NewBearerInterceptor(cfg.Token))}
+	return &Clients{
+		Pupil:     pupilv1connect.NewPupilServiceClient(hc, cfg.PupilURL, opts...),
+		Placement: placementv1connect.NewPlacementServiceClient(hc, cfg.PlacementURL, opts...),
+		Tracking:  trackingv1connect.NewTrackingServiceClient(hc, cfg.TrackingURL, opts...),
+	}
+}
+
+// School returns one school.
+func (c *Clients) School(ctx context.Context, urn string) (School, error) {
+	res, err := c.Pupil.GetSchool(ctx, &pupilv1.GetSchoolRequest{Urn: urn})
+	if err != nil {
+		return School{}, &Error{Source: metrics.SourcePupil, Op: "get school", Err: err}
+	}
+	s := res.GetSchool()
+	return School{URN: s.GetUrn(), LACode: s.GetLaCode(), Open: s.GetOpen()}, nil
+}
+
+// Schools returns every school the pupil service knows, page by page.
+func (c *Clients) Schools(ctx context.Context) ([]School, error) {
+	var out []School
+	token := ""
+	for {
+		res, err := c.Pupil.ListSchools(ctx, &pupilv1.ListSchoolsRequest{PageSize: 500, PageToken: token})
+		if err != nil {
+			return nil, &Error{Source: metrics.SourcePupil, Op: "list schools", Err: err}
+		}
+		for _, s := range res.GetSchools() {
+			out = append(out, School{URN: s.GetUrn(), LACode: s.GetLaCode(), Open: s.GetOpen()})
+		}
+		if token = res.GetNextPageToken(); token == "" {
+			return out, nil
+		}
+	}
+}
+
+// Snapshot reads a cohort's members with their credited days and latest
+// destinations. Any failure, or a snapshot stream that ends before its
+// final message, is an error: a partial snapshot must never be acted on.
+func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup int32, year rules.AcademicYear, today time.Time) ([]rules.Member, error) {
+	members, err := c.members(ctx, urn, yearGroup, year)
+	if err != nil {
+		return nil, err
+	}
+	if len(members) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(members))
+	for i, m := range members {
+		ids[i] = m.PupilID
+	}
+	credits, err := c.Placement.GetCreditedDays(ctx, &placementv1.GetCreditedDaysRequest{PupilIds: ids, AsOf: today.Format(time.DateOnly)})
+	if err != nil {
+		return nil, &Error{Source: metrics.SourcePlacement, Op: "get credited days", Err: err}
+	}
+	dests, err := c.Tracking.GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: ids})
+	if err != nil {
+		return nil, &Error{Source: metrics.SourceTracking, Op: "get latest destinations", Err: err}
+	}
+	byID := make(map[string]*rules.Member, len(members))
+	for i := range members {
+		byID[members[i].PupilID] = &members[i]
+	}
+	seen := 0
+	for _, cr := range credits.GetCredits() {
+		if m := byID[cr.GetPupilId()]; m != nil {
+			m.HalfDays, m.Experiences = cr.GetHalfDays(), cr.GetExperiences()
+			seen++
+		}
+	}
+	if seen != len(members) {
+		return nil, &Error{Source: metrics.SourcePlacement, Op: "get credited days", Err: fmt.Errorf("%w: credits for %d of %d pupils", ErrIncomplete, seen, len(members))}
+	}
+	seen = 0
+	for _, d := range dests.GetDestinations() {
+		if m := byID[d.GetPupilId()]; m != nil {
+			m.DestinationKnown = d.GetKnown()
+			seen++
+		}
+	}
+	if seen != len(members) {
+		return nil, &Error{Source: metrics.SourceTracking, Op: "get latest destinations", Err: fmt.Errorf("%w: destinations for %d of %d pupils", ErrIncomplete, seen, len(members))}
+	}
+	return members, nil
+}
+
+func (c *Clients) members(ctx context.Context, urn string, yearGroup int32, year rules.AcademicYear) ([]rules.Member, error) {
+	fail := func(err error) error { return &Error{Source: metrics.SourcePupil, Op: "get cohort snapshot", Err: err} }
+	stream, err := c.Pupil.GetCohortSnapshot(ctx, &pupilv1.GetCohortSnapshotRequest{SchoolUrn: urn, YearGroup: yearGroup, AcademicYear: year.String()})
+	if err != nil {
+		return nil, fail(err)
+	}
+	defer stream.Close()
+	var members []rules.Member
+	complete := false
+	for stream.Receive() {
+		msg := stream.Msg()
+		for _, m := range msg.GetMembers() {
+			member, err := toMember(m)
+			if err != nil {
+				return nil, fail(err)
+			}
+			members = append(members, member)
+		}
+		if msg.GetComplete() {
+			if int(msg.GetTotal()) != len(members) {
+				return nil, fail(fmt.Errorf("%w: %d members received, %d sent", ErrIncomplete, len(members), msg.GetTotal()))
+			}
+			complete = true
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return nil, fail(err)
+	}
+	if !complete {
+		return nil, fail(ErrIncomplete)
+	}
+	return members, nil
+}
+
+func toMember(m *pupilv1.CohortMember) (rules.Member, error) {
+	joined, err := rules.ParseDate(m.GetJoinedOn())
+	if err != nil {
+		return rules.Member{}, fmt.Errorf("member joined_on: %w", err)
+	}
+	left, err := rules.ParseDate(m.GetLeftOn())
+	if err != nil {
+		return rules.Member{}, fmt.Errorf("member left_on: %w", err)
+	}
+	member := rules.Member{PupilID: m.GetPupilId(), JoinedOn: joined, LeftOn: left, Risk: rules.Risk{Score: m.GetRisk().GetScore()}}
+	for _, c := range m.GetRisk().GetContributions() {
+		member.Risk.Factors = append(member.Risk.Factors, rules.RiskFactor{Factor: c.GetFactor(), Weight: c.GetWeight(), Evidence: c.GetEvidence()})
+	}
+	return member, nil
+}
+
+// ErrHeld is returned by Sync when tracking holds a mass closure.
+var ErrHeld = errors.New("tracking held the sync as a mass closure")
+
+// ErrStalePass is returned by Sync when a newer pass has already synced.
+var ErrStalePass = errors.New("a newer pass has already synced this cohort")
+
+// Sync sends the cohort's complete desired set of open interventions.
+func (c *Clients) Sync(ctx context.Context, req *trackingv1.SyncInterventionsRequest) (*trackingv1.SyncInterventionsResponse, error) {
+	res, err := c.Tracking.SyncInterventions(ctx, req)
+	if err != nil {
+		switch rpcerror.Reason(err) {
+		case "MASS_CLOSURE_HELD":
+			return nil, fmt.Errorf("%w: %v", ErrHeld, err)
+		case "STALE_PASS":
+			return nil, fmt.Errorf("%w: %v", ErrStalePass, err)
+		}
+		return nil, &Error{Source: metrics.SourceTracking, Op: "sync interventions", Err: err}
+	}
+	return res, nil
+}
