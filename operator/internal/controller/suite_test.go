@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -20,6 +21,8 @@ import (
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/controller"
+	"github.com/nextstep-uk/nextstep/operator/internal/sources"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
 // The suite runs one real kube-apiserver and etcd (envtest) for the package,
@@ -104,7 +107,12 @@ func startManager(ctx context.Context, cfg *rest.Config) (<-chan struct{}, error
 	if err != nil {
 		return nil, err
 	}
-	if err := (&controller.CohortReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr); err != nil {
+	// No service answers here: cohorts in these tests stop at their
+	// programme or at DataComplete False.
+	if _, err := controller.Setup(mgr, controller.Config{
+		Sources: sources.Config{PupilURL: "http://127.0.0.1:1", PlacementURL: "http://127.0.0.1:1", TrackingURL: "http://127.0.0.1:1", Token: auth.StaticToken("")},
+		Metrics: prometheus.NewRegistry(),
+	}); err != nil {
 		return nil, err
 	}
 	stopped := make(chan struct{})
