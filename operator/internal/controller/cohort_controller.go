@@ -14,9 +14,11 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
@@ -165,9 +167,11 @@ func (r *CohortReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		func(o client.Object) []string { return []string{o.(*nextstepv1alpha1.Cohort).Spec.Programme} }); err != nil {
 		return err
 	}
+	// Status writes (every pass makes two) must not trigger another pass:
+	// only spec and annotation changes do, besides the resync interval.
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&nextstepv1alpha1.Cohort{}).
-		Watches(&nextstepv1alpha1.Programme{}, handler.EnqueueRequestsFromMapFunc(r.cohortsOf)).
+		For(&nextstepv1alpha1.Cohort{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Watches(&nextstepv1alpha1.Programme{}, handler.EnqueueRequestsFromMapFunc(r.cohortsOf), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Named("cohort").
 		Complete(r)
 }

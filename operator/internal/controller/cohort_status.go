@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -55,9 +56,13 @@ func (r *CohortReconciler) writeStatus(ctx context.Context, c *nextstepv1alpha1.
 	return nil
 }
 
-// notReady records why a pass could not start.
+// notReady records why a pass could not start, writing only a change.
 func (r *CohortReconciler) notReady(ctx context.Context, c *nextstepv1alpha1.Cohort, reason, message string) error {
+	before := c.Status.DeepCopy()
 	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
+	if c.Status.ObservedGeneration == c.Generation && equality.Semantic.DeepEqual(before, &c.Status) {
+		return nil
+	}
 	return r.writeStatus(ctx, c)
 }
 

@@ -10,8 +10,10 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
@@ -143,8 +145,10 @@ func DesiredCohorts(p *nextstepv1alpha1.Programme, schools []sources.School) []*
 // SetupWithManager registers the reconciler with mgr.
 func (r *ProgrammeReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&nextstepv1alpha1.Programme{}).
-		Owns(&nextstepv1alpha1.Cohort{}).
+		For(&nextstepv1alpha1.Programme{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// A cohort deleted by hand is made again; its status updates are
+		// no concern of the programme's.
+		Owns(&nextstepv1alpha1.Cohort{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Named("programme").
 		Complete(r)
 }
