@@ -1,6 +1,8 @@
 package controller
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -13,6 +15,8 @@ type Config struct {
 	Sources sources.Config
 	// Metrics is where the operator's metrics are registered.
 	Metrics prometheus.Registerer
+	// Now is the rules' clock; time.Now if nil. Tests fix "today".
+	Now func() time.Time
 }
 
 // Setup registers both controllers with mgr and returns the metrics it
@@ -28,6 +32,7 @@ func Setup(mgr ctrl.Manager, cfg Config) (*metrics.Metrics, error) {
 		Sources:  clients,
 		Metrics:  m,
 		Recorder: mgr.GetEventRecorder("nextstep-operator"),
+		Now:      cfg.Now,
 	}
 	if err := cohorts.SetupWithManager(mgr); err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -28,8 +29,9 @@ import (
 // The suite runs one real kube-apiserver and etcd (envtest) for the package,
 // with the CRDs the chart ships, and one manager running the reconcilers.
 var (
-	k8sClient client.Client
-	scheme    = runtime.NewScheme()
+	k8sClient  client.Client
+	restConfig *rest.Config
+	scheme     = runtime.NewScheme()
 )
 
 func TestMain(m *testing.M) {
@@ -67,6 +69,7 @@ func runSuite(m *testing.M) (int, error) {
 	}
 	defer env.Stop() //nolint:errcheck // the process is exiting
 
+	restConfig = cfg
 	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		return 0, err
@@ -99,10 +102,13 @@ func controlPlane(root string) (string, error) {
 }
 
 func startManager(ctx context.Context, cfg *rest.Config) (<-chan struct{}, error) {
+	// This manager serves the "default" namespace only; the end-to-end
+	// tests run their own managers in namespaces of their own.
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
+		Cache:                  cache.Options{DefaultNamespaces: map[string]cache.Config{"default": {}}},
 	})
 	if err != nil {
 		return nil, err

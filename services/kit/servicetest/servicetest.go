@@ -44,6 +44,14 @@ var Principals = map[string]auth.Principal{
 type Server struct {
 	URL      string
 	Registry *prometheus.Registry
+	srv      *httptest.Server
+}
+
+// Close stops the server before the test ends, as an outage would; calls
+// in flight are cut off.
+func (s *Server) Close() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
 }
 
 // Start serves services on an unencrypted HTTP/2 test server, stopped when
@@ -63,7 +71,7 @@ func Start(t testing.TB, schema string, pool *pgxpool.Pool, services ...server.S
 	srv.Config.Protocols = server.Protocols()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &Server{URL: srv.URL, Registry: reg}
+	return &Server{URL: srv.URL, Registry: reg, srv: srv}
 }
 
 // devTokens builds the real development authenticator from Principals, so
