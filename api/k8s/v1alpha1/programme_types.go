@@ -40,10 +40,9 @@ type ProgrammeSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self.all(a, self.all(b, a.yearGroup >= b.yearGroup || a.halfDays <= b.halfDays))",message="trajectory must not fall from one year group to the next"
 	Trajectory []TrajectoryPoint `json:"trajectory,omitempty"`
 
-	// destinationDeadlines say by when, in a cohort's academic year, each
-	// pupil's post-16 destination must be known. Defaults to Year 11 by
-	// 31 March (intended destinations) and Year 12 by 1 November (the
-	// annual activity survey).
+	// destinationDeadlines say by when each pupil's post-16 destination
+	// must be known. Defaults to Year 11 cohorts by 1 November after the
+	// year ends (the annual activity survey), raised from 60 days before.
 	// +optional
 	// +listType=map
 	// +listMapKey=yearGroup
@@ -107,8 +106,8 @@ type TrajectoryPoint struct {
 	HalfDays int32 `json:"halfDays"`
 }
 
-// DestinationDeadline is the date, within a cohort's academic year, by
-// which its pupils' destinations must be known.
+// DestinationDeadline is the date by which a cohort's destinations must be
+// known: a month and day in the cohort's academic year, or in the one after.
 type DestinationDeadline struct {
 	// yearGroup is the year group it applies to.
 	// +required
@@ -116,11 +115,19 @@ type DestinationDeadline struct {
 	// +kubebuilder:validation:Maximum=13
 	YearGroup int32 `json:"yearGroup"`
 
-	// date is a month and day, MM-DD, in the academic year that starts on
-	// 1 September: 03-31 is the March of the cohort's year.
+	// date is a month and day, MM-DD, in an academic year that starts on
+	// 1 September: 03-31 is the March of that year.
 	// +required
 	// +kubebuilder:validation:Pattern=`^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`
 	Date string `json:"date"`
+
+	// yearsAfter counts academic years after the cohort's: 0 for a date in
+	// the cohort's own year, 1 for the year after it (where a Year 11
+	// cohort's destinations are surveyed). Defaults to 0.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=2
+	YearsAfter int32 `json:"yearsAfter,omitempty"`
 
 	// leadDays is how long before the deadline an intervention is raised
 	// for a pupil whose destination is not yet known. Defaults to 30.

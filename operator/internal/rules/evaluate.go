@@ -88,9 +88,10 @@ type Cohort struct {
 }
 
 // Evaluate decides each member's state and findings on the day today.
-// Pupils who have left (or not yet joined) by today are not on roll: they
-// get no findings, so their open interventions close as the condition has
-// cleared.
+// Pupils who moved away during the year, or have not joined by today, are no
+// longer the cohort's: they get no findings, so their open interventions
+// close as the condition has cleared. Pupils who finished the year (left
+// from LeaversFrom on, as Year 11 do) stay for their destination alone.
 func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 	today = Day(today)
 	res := Result{
@@ -98,14 +99,18 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 		Counts:           Counts{RiskBands: map[string]int32{"low": 0, "medium": 0, "high": 0}},
 	}
 	deadline, lead, hasDeadline := p.DeadlineFor(c.YearGroup, c.AcademicYear)
+	finishedFrom := c.AcademicYear.On(LeaversFrom.Month, LeaversFrom.Day)
 	for _, m := range members {
-		if !onRoll(m, today) {
+		status := membershipOf(m, today, finishedFrom)
+		if status == notMember {
 			continue
 		}
 		a := Assessment{PupilID: m.PupilID}
-		if f, ok := behind(p, m, res.ExpectedHalfDays, today); ok {
-			a.Behind = true
-			a.Findings = append(a.Findings, f)
+		if status == onRoll {
+			if f, ok := behind(p, m, res.ExpectedHalfDays, today); ok {
+				a.Behind = true
+				a.Findings = append(a.Findings, f)
+			}
 		}
 		if hasDeadline && !m.DestinationKnown {
 			a.DestinationUnknown = today.After(deadline)
@@ -113,9 +118,11 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 				a.Findings = append(a.Findings, f)
 			}
 		}
-		if f, ok := atRisk(p, m, today); ok {
-			a.AtRisk = true
-			a.Findings = append(a.Findings, f)
+		if status == onRoll {
+			if f, ok := atRisk(p, m, today); ok {
+				a.AtRisk = true
+				a.Findings = append(a.Findings, f)
+			}
 		}
 		res.Assessments = append(res.Assessments, a)
 		res.Counts.add(a, m, p.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET].Threshold)
@@ -124,11 +131,26 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 	return res
 }
 
-func onRoll(m Member, today time.Time) bool {
-	if !m.LeftOn.IsZero() && !Day(m.LeftOn).After(today) {
-		return false
+// membership is how a member belongs to the cohort on a day.
+type membership int
+
+const (
+	notMember membership = iota // not joined yet, or moved away
+	onRoll                      // at the school
+	finished                    // left having finished the year: destination only
+)
+
+func membershipOf(m Member, today, finishedFrom time.Time) membership {
+	if !m.JoinedOn.IsZero() && Day(m.JoinedOn).After(today) {
+		return notMember
 	}
-	return m.JoinedOn.IsZero() || !Day(m.JoinedOn).After(today)
+	if m.LeftOn.IsZero() || Day(m.LeftOn).After(today) {
+		return onRoll
+	}
+	if !Day(m.LeftOn).Before(finishedFrom) {
+		return finished
+	}
+	return notMember
 }
 
 func behind(p Policy, m Member, expected int32, today time.Time) (Finding, bool) {

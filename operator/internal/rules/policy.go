@@ -28,9 +28,10 @@ type Policy struct {
 
 // Deadline is when a year group's destinations must be known.
 type Deadline struct {
-	Month    time.Month
-	Day      int
-	LeadDays int
+	Month      time.Month
+	Day        int
+	YearsAfter int
+	LeadDays   int
 }
 
 // Rule is how one reason's interventions are raised.
@@ -44,9 +45,10 @@ type Rule struct {
 // Defaults, as the Programme's API documentation states them.
 var (
 	DefaultTrajectory = map[int32]int32{7: 4, 8: 8, 9: 12, 10: 16, 11: 20}
-	DefaultDeadlines  = map[int32]Deadline{
-		11: {Month: time.March, Day: 31, LeadDays: 30},   // intended destinations
-		12: {Month: time.November, Day: 1, LeadDays: 30}, // the annual activity survey
+	// Year 11 leavers' activity is surveyed from 1 November after they
+	// leave; the intervention is raised as they leave, in September.
+	DefaultDeadlines = map[int32]Deadline{
+		11: {Month: time.November, Day: 1, YearsAfter: 1, LeadDays: 60},
 	}
 	DefaultRules = map[nextstepv1alpha1.Reason]Rule{
 		nextstepv1alpha1.ReasonBehindTrajectory:   {Enabled: true, Priority: nextstepv1alpha1.PriorityNormal, ServiceLevelDays: 20, Threshold: 0},
@@ -58,6 +60,13 @@ var (
 	DefaultMaxClosePercent  = int32(50)
 	DefaultResync           = 10 * time.Minute
 	DefaultDeadlineLeadDays = int32(30)
+	// LeaversFrom is the month and day from which a pupil who leaves still
+	// belongs to the cohort's destination tracking: those who finish the
+	// year (Year 11 leave after their exams in June) rather than move school.
+	LeaversFrom = struct {
+		Month time.Month
+		Day   int
+	}{time.June, 1}
 )
 
 // FromProgramme resolves a programme's spec into a policy.
@@ -91,7 +100,7 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		if d.LeadDays != nil {
 			lead = *d.LeadDays
 		}
-		p.Deadlines[d.YearGroup] = Deadline{Month: parsed.Month(), Day: parsed.Day(), LeadDays: int(lead)}
+		p.Deadlines[d.YearGroup] = Deadline{Month: parsed.Month(), Day: parsed.Day(), YearsAfter: int(d.YearsAfter), LeadDays: int(lead)}
 	}
 	for reason, r := range DefaultRules {
 		p.Rules[reason] = r
@@ -167,5 +176,5 @@ func (p Policy) DeadlineFor(yearGroup int32, y AcademicYear) (deadline time.Time
 	if !ok {
 		return time.Time{}, 0, false
 	}
-	return y.On(d.Month, d.Day), d.LeadDays, true
+	return AcademicYear{StartYear: y.StartYear + d.YearsAfter}.On(d.Month, d.Day), d.LeadDays, true
 }

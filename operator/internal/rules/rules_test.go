@@ -189,27 +189,39 @@ func TestEvaluateTrajectory(t *testing.T) {
 
 func TestEvaluateDestinationDeadline(t *testing.T) {
 	p := defaults(t)
-	// Year 11 in 2025/26: destinations known by 31 March 2026, raised 30 days before.
+	// Year 11 in 2025/26 leave in July 2026; their destinations must be
+	// known by the activity survey on 1 November 2026, raised 60 days before.
 	raised := func(summary string) []finding {
-		return []finding{{Reason: nextstepv1alpha1.ReasonDestinationUnknown, Due: "2026-03-31", Summary: summary}}
+		return []finding{{Reason: nextstepv1alpha1.ReasonDestinationUnknown, Due: "2026-11-01", Summary: summary}}
 	}
+	leaver := rules.Member{LeftOn: day("2026-07-17")}
 	cases := map[string]struct {
 		today       time.Time
-		known       bool
+		member      rules.Member
+		wantMember  bool
 		wantUnknown bool
 		want        []finding
 	}{
-		"before the lead time":       {today: day("2026-02-28")},
-		"first day of the lead time": {today: day("2026-03-01"), want: raised("destination not known; due by 2026-03-31")},
-		"the deadline day itself":    {today: day("2026-03-31"), want: raised("destination not known; due by 2026-03-31")},
-		"the day after the deadline": {today: day("2026-04-01"), wantUnknown: true, want: raised("destination still not known after the deadline of 2026-03-31")},
-		"known after the deadline":   {today: day("2026-04-01"), known: true},
+		"before the lead time":       {today: day("2026-09-01"), member: leaver, wantMember: true},
+		"first day of the lead time": {today: day("2026-09-02"), member: leaver, wantMember: true, want: raised("destination not known; due by 2026-11-01")},
+		"the deadline day itself":    {today: day("2026-11-01"), member: leaver, wantMember: true, want: raised("destination not known; due by 2026-11-01")},
+		"the day after the deadline": {today: day("2026-11-02"), member: leaver, wantMember: true, wantUnknown: true,
+			want: raised("destination still not known after the deadline of 2026-11-01")},
+		"known after the deadline":                 {today: day("2026-11-02"), member: rules.Member{LeftOn: day("2026-07-17"), DestinationKnown: true}, wantMember: true},
+		"moved school in February":                 {today: day("2026-11-02"), member: rules.Member{LeftOn: day("2026-02-10")}},
+		"still on roll in June, behind on nothing": {today: day("2026-06-30"), member: rules.Member{HalfDays: 20}, wantMember: true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			// Credit the full trajectory so only the destination rule speaks.
-			m := rules.Member{PupilID: "p1", HalfDays: 20, DestinationKnown: tc.known}
+			m := tc.member
+			m.PupilID = "p1"
 			res := rules.Evaluate(p, rules.Cohort{YearGroup: 11, AcademicYear: y2025}, tc.today, []rules.Member{m})
+			if !tc.wantMember {
+				if len(res.Assessments) != 0 {
+					t.Fatalf("assessed a pupil who is not the cohort's: %+v", res.Assessments)
+				}
+				return
+			}
 			a := res.Assessments[0]
 			if a.DestinationUnknown != tc.wantUnknown {
 				t.Errorf("destination unknown = %v, want %v", a.DestinationUnknown, tc.wantUnknown)
@@ -218,6 +230,18 @@ func TestEvaluateDestinationDeadline(t *testing.T) {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A pupil who finished the year is tracked for their destination only: no
+// trajectory or risk findings once they have left.
+func TestFinishersAreTrackedForDestinationOnly(t *testing.T) {
+	p := defaults(t)
+	m := rules.Member{PupilID: "p1", LeftOn: day("2026-07-17"), HalfDays: 0, Risk: rules.Risk{Score: 99}}
+	a := rules.Evaluate(p, rules.Cohort{YearGroup: 11, AcademicYear: y2025}, day("2026-11-20"), []rules.Member{m}).Assessments[0]
+	want := []finding{{Reason: nextstepv1alpha1.ReasonDestinationUnknown, Due: "2026-11-01", Summary: "destination still not known after the deadline of 2026-11-01"}}
+	if diff := cmp.Diff(want, findings(a)); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
 
@@ -264,7 +288,7 @@ func TestEvaluateCounts(t *testing.T) {
 	}
 	res := rules.Evaluate(p, rules.Cohort{YearGroup: 11, AcademicYear: y2025}, day("2026-04-15"), members)
 	want := rules.Counts{
-		Total: 4, OnTrack: 1, Behind: 2, DestinationUnknown: 3, AtRisk: 2, DestinationsKnown: 1,
+		Total: 4, OnTrack: 1, Behind: 2, AtRisk: 2, DestinationsKnown: 1,
 		RiskBands:        map[string]int32{"low": 1, "medium": 1, "high": 2},
 		HalfDaysCredited: 46,
 	}
