@@ -66,15 +66,17 @@ func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) *Log {
 }
 
 // Audited reports whether calls to method are audited, and whether they
-// read personal data.
-func Audited(method protoreflect.MethodDescriptor) (audited, personal bool) {
+// are reads of personal data, whose response is withheld when the audit
+// row cannot be written. A write is never withheld: it has committed by
+// then, and an error would invite a retry of what was already done.
+func Audited(method protoreflect.MethodDescriptor) (audited, personalRead bool) {
 	if method == nil {
 		return true, false
 	}
-	personal = auth.Policy(method).GetPersonalData()
+	personal := auth.Policy(method).GetPersonalData()
 	opts, _ := method.Options().(*descriptorpb.MethodOptions)
 	readOnly := opts.GetIdempotencyLevel() == descriptorpb.MethodOptions_NO_SIDE_EFFECTS
-	return personal || !readOnly, personal
+	return personal || !readOnly, personal && readOnly
 }
 
 // Interceptor returns the Connect interceptor that writes the events. It
@@ -107,7 +109,7 @@ type interceptor struct{ l *Log }
 func (i interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 		method, _ := req.Spec().Schema.(protoreflect.MethodDescriptor)
-		audited, personal := Audited(method)
+		audited, personalRead := Audited(method)
 		if req.Spec().IsClient || !audited {
 			return next(ctx, req)
 		}
@@ -115,7 +117,7 @@ func (i interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		res, err := next(context.WithValue(ctx, targetsKey{}, t), req)
 		if werr := i.l.write(ctx, req.Spec(), req.Header(), t, err); werr != nil {
 			i.l.logger.ErrorContext(ctx, "audit write failed", "procedure", req.Spec().Procedure, "error", werr)
-			if personal && err == nil {
+			if personalRead && err == nil {
 				return nil, connect.NewError(connect.CodeUnavailable, errors.New("the audit log cannot be written, so the data is withheld"))
 			}
 		}

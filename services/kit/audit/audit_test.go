@@ -27,9 +27,13 @@ type destinations struct {
 	trackingv1connect.UnimplementedTrackingServiceHandler
 }
 
-func (destinations) GetLatestDestination(ctx context.Context, req *trackingv1.GetLatestDestinationRequest) (*trackingv1.GetLatestDestinationResponse, error) {
-	audit.Touch(ctx, "pupil", req.GetPupilId())
-	return &trackingv1.GetLatestDestinationResponse{Destination: &trackingv1.Destination{PupilId: req.GetPupilId(), ActivityCode: "110"}}, nil
+func (destinations) GetLatestDestinations(ctx context.Context, req *trackingv1.GetLatestDestinationsRequest) (*trackingv1.GetLatestDestinationsResponse, error) {
+	res := &trackingv1.GetLatestDestinationsResponse{}
+	for _, id := range req.GetPupilIds() {
+		audit.Touch(ctx, "pupil", id)
+		res.Destinations = append(res.Destinations, &trackingv1.LatestDestination{PupilId: id})
+	}
+	return res, nil
 }
 
 type schools struct {
@@ -83,7 +87,7 @@ func TestPersonalDataReadsAndChangesAreAudited(t *testing.T) {
 	ctx := context.Background()
 	const pupilID = "0b7e4a1c-8f0e-4d7a-9a57-3c1f4f0a2b6d"
 
-	if _, err := tracking.GetLatestDestination(ctx, &trackingv1.GetLatestDestinationRequest{PupilId: pupilID}); err != nil {
+	if _, err := tracking.GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{pupilID}}); err != nil {
 		t.Fatal(err)
 	}
 	// A read of no personal data is not audited.
@@ -97,7 +101,7 @@ func TestPersonalDataReadsAndChangesAreAudited(t *testing.T) {
 	}
 
 	want := []event{
-		{Subject: "caseworker", Role: "ROLE_CASEWORKER", Procedure: trackingv1connect.TrackingServiceGetLatestDestinationProcedure,
+		{Subject: "caseworker", Role: "ROLE_CASEWORKER", Procedure: trackingv1connect.TrackingServiceGetLatestDestinationsProcedure,
 			Purpose: "caseload review", Outcome: "ok", Targets: []string{"pupil:" + pupilID}},
 		{Subject: "hub-admin", Role: "ROLE_HUB_ADMIN", Procedure: pupilv1connect.PupilServiceCreateSchoolProcedure,
 			Outcome: "unimplemented", Targets: []string{}},
@@ -114,7 +118,7 @@ func TestUnauditableReadIsWithheld(t *testing.T) {
 	if _, err := pool.Exec(ctx, `DROP TABLE audittest.audit_events`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := tracking.GetLatestDestination(ctx, &trackingv1.GetLatestDestinationRequest{PupilId: "0b7e4a1c-8f0e-4d7a-9a57-3c1f4f0a2b6d"})
+	_, err := tracking.GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{"0b7e4a1c-8f0e-4d7a-9a57-3c1f4f0a2b6d"}})
 	if connect.CodeOf(err) != connect.CodeUnavailable {
 		t.Fatalf("read with no audit log: %v, want Unavailable", err)
 	}

@@ -80,6 +80,267 @@ func (DestinationKind) EnumDescriptor() ([]byte, []int) {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{0}
 }
 
+// ActivityGroup is the group a current-activity code belongs to.
+type ActivityGroup int32
+
+const (
+	ActivityGroup_ACTIVITY_GROUP_UNSPECIFIED ActivityGroup = 0
+	ActivityGroup_ACTIVITY_GROUP_EDUCATION   ActivityGroup = 1
+	ActivityGroup_ACTIVITY_GROUP_EMPLOYMENT  ActivityGroup = 2
+	ActivityGroup_ACTIVITY_GROUP_TRAINING    ActivityGroup = 3
+	ActivityGroup_ACTIVITY_GROUP_NEET        ActivityGroup = 4
+	// In custody and the like: neither EET nor NEET, but known.
+	ActivityGroup_ACTIVITY_GROUP_OTHER ActivityGroup = 5
+	// Current situation not known (the 8xx codes, and 150).
+	ActivityGroup_ACTIVITY_GROUP_NOT_KNOWN ActivityGroup = 6
+	// Re-engagement provision: known, neither EET nor NEET.
+	ActivityGroup_ACTIVITY_GROUP_RE_ENGAGEMENT ActivityGroup = 7
+	// Codes for young people below the compulsory school leaving age.
+	ActivityGroup_ACTIVITY_GROUP_COMPULSORY_SCHOOL_AGE ActivityGroup = 8
+)
+
+// Enum value maps for ActivityGroup.
+var (
+	ActivityGroup_name = map[int32]string{
+		0: "ACTIVITY_GROUP_UNSPECIFIED",
+		1: "ACTIVITY_GROUP_EDUCATION",
+		2: "ACTIVITY_GROUP_EMPLOYMENT",
+		3: "ACTIVITY_GROUP_TRAINING",
+		4: "ACTIVITY_GROUP_NEET",
+		5: "ACTIVITY_GROUP_OTHER",
+		6: "ACTIVITY_GROUP_NOT_KNOWN",
+		7: "ACTIVITY_GROUP_RE_ENGAGEMENT",
+		8: "ACTIVITY_GROUP_COMPULSORY_SCHOOL_AGE",
+	}
+	ActivityGroup_value = map[string]int32{
+		"ACTIVITY_GROUP_UNSPECIFIED":           0,
+		"ACTIVITY_GROUP_EDUCATION":             1,
+		"ACTIVITY_GROUP_EMPLOYMENT":            2,
+		"ACTIVITY_GROUP_TRAINING":              3,
+		"ACTIVITY_GROUP_NEET":                  4,
+		"ACTIVITY_GROUP_OTHER":                 5,
+		"ACTIVITY_GROUP_NOT_KNOWN":             6,
+		"ACTIVITY_GROUP_RE_ENGAGEMENT":         7,
+		"ACTIVITY_GROUP_COMPULSORY_SCHOOL_AGE": 8,
+	}
+)
+
+func (x ActivityGroup) Enum() *ActivityGroup {
+	p := new(ActivityGroup)
+	*p = x
+	return p
+}
+
+func (x ActivityGroup) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ActivityGroup) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_tracking_v1_tracking_proto_enumTypes[1].Descriptor()
+}
+
+func (ActivityGroup) Type() protoreflect.EnumType {
+	return &file_nextstep_tracking_v1_tracking_proto_enumTypes[1]
+}
+
+func (x ActivityGroup) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ActivityGroup.Descriptor instead.
+func (ActivityGroup) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{1}
+}
+
+// Priority orders the queue; the higher, the sooner.
+type Priority int32
+
+const (
+	Priority_PRIORITY_UNSPECIFIED Priority = 0
+	Priority_PRIORITY_LOW         Priority = 1
+	Priority_PRIORITY_NORMAL      Priority = 2
+	Priority_PRIORITY_HIGH        Priority = 3
+	Priority_PRIORITY_URGENT      Priority = 4
+)
+
+// Enum value maps for Priority.
+var (
+	Priority_name = map[int32]string{
+		0: "PRIORITY_UNSPECIFIED",
+		1: "PRIORITY_LOW",
+		2: "PRIORITY_NORMAL",
+		3: "PRIORITY_HIGH",
+		4: "PRIORITY_URGENT",
+	}
+	Priority_value = map[string]int32{
+		"PRIORITY_UNSPECIFIED": 0,
+		"PRIORITY_LOW":         1,
+		"PRIORITY_NORMAL":      2,
+		"PRIORITY_HIGH":        3,
+		"PRIORITY_URGENT":      4,
+	}
+)
+
+func (x Priority) Enum() *Priority {
+	p := new(Priority)
+	*p = x
+	return p
+}
+
+func (x Priority) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Priority) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_tracking_v1_tracking_proto_enumTypes[2].Descriptor()
+}
+
+func (Priority) Type() protoreflect.EnumType {
+	return &file_nextstep_tracking_v1_tracking_proto_enumTypes[2]
+}
+
+func (x Priority) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Priority.Descriptor instead.
+func (Priority) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{2}
+}
+
+// TaskStatus is where a task is in its lifecycle. Open, assigned and in
+// progress are active; the rest are final.
+type TaskStatus int32
+
+const (
+	TaskStatus_TASK_STATUS_UNSPECIFIED TaskStatus = 0
+	TaskStatus_TASK_STATUS_OPEN        TaskStatus = 1
+	TaskStatus_TASK_STATUS_ASSIGNED    TaskStatus = 2
+	TaskStatus_TASK_STATUS_IN_PROGRESS TaskStatus = 3
+	// Resolved by staff, with an outcome.
+	TaskStatus_TASK_STATUS_RESOLVED TaskStatus = 4
+	// Dismissed by staff, with a reason and a snooze date before which the
+	// reconciler will not raise it again.
+	TaskStatus_TASK_STATUS_DISMISSED TaskStatus = 5
+	// Closed by the reconciler because the condition cleared.
+	TaskStatus_TASK_STATUS_CLOSED TaskStatus = 6
+)
+
+// Enum value maps for TaskStatus.
+var (
+	TaskStatus_name = map[int32]string{
+		0: "TASK_STATUS_UNSPECIFIED",
+		1: "TASK_STATUS_OPEN",
+		2: "TASK_STATUS_ASSIGNED",
+		3: "TASK_STATUS_IN_PROGRESS",
+		4: "TASK_STATUS_RESOLVED",
+		5: "TASK_STATUS_DISMISSED",
+		6: "TASK_STATUS_CLOSED",
+	}
+	TaskStatus_value = map[string]int32{
+		"TASK_STATUS_UNSPECIFIED": 0,
+		"TASK_STATUS_OPEN":        1,
+		"TASK_STATUS_ASSIGNED":    2,
+		"TASK_STATUS_IN_PROGRESS": 3,
+		"TASK_STATUS_RESOLVED":    4,
+		"TASK_STATUS_DISMISSED":   5,
+		"TASK_STATUS_CLOSED":      6,
+	}
+)
+
+func (x TaskStatus) Enum() *TaskStatus {
+	p := new(TaskStatus)
+	*p = x
+	return p
+}
+
+func (x TaskStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TaskStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_tracking_v1_tracking_proto_enumTypes[3].Descriptor()
+}
+
+func (TaskStatus) Type() protoreflect.EnumType {
+	return &file_nextstep_tracking_v1_tracking_proto_enumTypes[3]
+}
+
+func (x TaskStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TaskStatus.Descriptor instead.
+func (TaskStatus) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{3}
+}
+
+// ActionKind is a thing staff did for a young person, kept in a task's
+// action log.
+type ActionKind int32
+
+const (
+	ActionKind_ACTION_KIND_UNSPECIFIED             ActionKind = 0
+	ActionKind_ACTION_KIND_PLACEMENT_ARRANGED      ActionKind = 1
+	ActionKind_ACTION_KIND_GUIDANCE_INTERVIEW_HELD ActionKind = 2
+	ActionKind_ACTION_KIND_REFERRAL_MADE           ActionKind = 3
+	ActionKind_ACTION_KIND_CONTACT_ATTEMPTED       ActionKind = 4
+	ActionKind_ACTION_KIND_CONTACT_MADE            ActionKind = 5
+	ActionKind_ACTION_KIND_OFFER_SECURED           ActionKind = 6
+	ActionKind_ACTION_KIND_OTHER                   ActionKind = 7
+)
+
+// Enum value maps for ActionKind.
+var (
+	ActionKind_name = map[int32]string{
+		0: "ACTION_KIND_UNSPECIFIED",
+		1: "ACTION_KIND_PLACEMENT_ARRANGED",
+		2: "ACTION_KIND_GUIDANCE_INTERVIEW_HELD",
+		3: "ACTION_KIND_REFERRAL_MADE",
+		4: "ACTION_KIND_CONTACT_ATTEMPTED",
+		5: "ACTION_KIND_CONTACT_MADE",
+		6: "ACTION_KIND_OFFER_SECURED",
+		7: "ACTION_KIND_OTHER",
+	}
+	ActionKind_value = map[string]int32{
+		"ACTION_KIND_UNSPECIFIED":             0,
+		"ACTION_KIND_PLACEMENT_ARRANGED":      1,
+		"ACTION_KIND_GUIDANCE_INTERVIEW_HELD": 2,
+		"ACTION_KIND_REFERRAL_MADE":           3,
+		"ACTION_KIND_CONTACT_ATTEMPTED":       4,
+		"ACTION_KIND_CONTACT_MADE":            5,
+		"ACTION_KIND_OFFER_SECURED":           6,
+		"ACTION_KIND_OTHER":                   7,
+	}
+)
+
+func (x ActionKind) Enum() *ActionKind {
+	p := new(ActionKind)
+	*p = x
+	return p
+}
+
+func (x ActionKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ActionKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_tracking_v1_tracking_proto_enumTypes[4].Descriptor()
+}
+
+func (ActionKind) Type() protoreflect.EnumType {
+	return &file_nextstep_tracking_v1_tracking_proto_enumTypes[4]
+}
+
+func (x ActionKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ActionKind.Descriptor instead.
+func (ActionKind) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{4}
+}
+
 type Destination struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Issued by this service.
@@ -87,14 +348,21 @@ type Destination struct {
 	// The pupil's id from the pupil service (never a name or UPN).
 	PupilId string          `protobuf:"bytes,2,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
 	Kind    DestinationKind `protobuf:"varint,3,opt,name=kind,proto3,enum=nextstep.tracking.v1.DestinationKind" json:"kind,omitempty"`
-	// The NCCIS current-activity code, three digits (for example 110, 540).
+	// The NCCIS current-activity code, three digits (for example 230, 619);
+	// it must be in the code table (ListActivityCodes).
 	ActivityCode string `protobuf:"bytes,4,opt,name=activity_code,json=activityCode,proto3" json:"activity_code,omitempty"`
 	// The date the activity starts or was recorded as true, YYYY-MM-DD.
 	EffectiveDate string `protobuf:"bytes,5,opt,name=effective_date,json=effectiveDate,proto3" json:"effective_date,omitempty"`
 	// Where the information came from (a school return, a phone call...).
 	Source string `protobuf:"bytes,6,opt,name=source,proto3" json:"source,omitempty"`
 	// When it was recorded. Set by the service.
-	RecordedAt    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=recorded_at,json=recordedAt,proto3" json:"recorded_at,omitempty"`
+	RecordedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=recorded_at,json=recordedAt,proto3" json:"recorded_at,omitempty"`
+	// The pupil's school (6-digit URN) and its local authority (3 digits):
+	// they decide who may see the record.
+	SchoolUrn string `protobuf:"bytes,8,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	LaCode    string `protobuf:"bytes,9,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	// Who recorded it. Set by the service.
+	RecordedBy    string `protobuf:"bytes,10,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -178,11 +446,32 @@ func (x *Destination) GetRecordedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Destination) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *Destination) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *Destination) GetRecordedBy() string {
+	if x != nil {
+		return x.RecordedBy
+	}
+	return ""
+}
+
 type RecordDestinationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Makes a retried call return the first call's record (a UUID).
 	IdempotencyKey string `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	// The destination to record; id and recorded_at are ignored.
+	// The destination to record; id, recorded_at and recorded_by are ignored.
 	Destination   *Destination `protobuf:"bytes,2,opt,name=destination,proto3" json:"destination,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -276,27 +565,30 @@ func (x *RecordDestinationResponse) GetDestination() *Destination {
 	return nil
 }
 
-type GetLatestDestinationRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	PupilId       string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+type ListDestinationsRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// At most this many; 100 when 0.
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *GetLatestDestinationRequest) Reset() {
-	*x = GetLatestDestinationRequest{}
+func (x *ListDestinationsRequest) Reset() {
+	*x = ListDestinationsRequest{}
 	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *GetLatestDestinationRequest) String() string {
+func (x *ListDestinationsRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*GetLatestDestinationRequest) ProtoMessage() {}
+func (*ListDestinationsRequest) ProtoMessage() {}
 
-func (x *GetLatestDestinationRequest) ProtoReflect() protoreflect.Message {
+func (x *ListDestinationsRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -308,39 +600,54 @@ func (x *GetLatestDestinationRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use GetLatestDestinationRequest.ProtoReflect.Descriptor instead.
-func (*GetLatestDestinationRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use ListDestinationsRequest.ProtoReflect.Descriptor instead.
+func (*ListDestinationsRequest) Descriptor() ([]byte, []int) {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *GetLatestDestinationRequest) GetPupilId() string {
+func (x *ListDestinationsRequest) GetPupilId() string {
 	if x != nil {
 		return x.PupilId
 	}
 	return ""
 }
 
-type GetLatestDestinationResponse struct {
+func (x *ListDestinationsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListDestinationsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListDestinationsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Destination   *Destination           `protobuf:"bytes,1,opt,name=destination,proto3" json:"destination,omitempty"`
+	Destinations  []*Destination         `protobuf:"bytes,1,rep,name=destinations,proto3" json:"destinations,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *GetLatestDestinationResponse) Reset() {
-	*x = GetLatestDestinationResponse{}
+func (x *ListDestinationsResponse) Reset() {
+	*x = ListDestinationsResponse{}
 	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *GetLatestDestinationResponse) String() string {
+func (x *ListDestinationsResponse) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*GetLatestDestinationResponse) ProtoMessage() {}
+func (*ListDestinationsResponse) ProtoMessage() {}
 
-func (x *GetLatestDestinationResponse) ProtoReflect() protoreflect.Message {
+func (x *ListDestinationsResponse) ProtoReflect() protoreflect.Message {
 	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -352,23 +659,2207 @@ func (x *GetLatestDestinationResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use GetLatestDestinationResponse.ProtoReflect.Descriptor instead.
-func (*GetLatestDestinationResponse) Descriptor() ([]byte, []int) {
+// Deprecated: Use ListDestinationsResponse.ProtoReflect.Descriptor instead.
+func (*ListDestinationsResponse) Descriptor() ([]byte, []int) {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{4}
 }
 
-func (x *GetLatestDestinationResponse) GetDestination() *Destination {
+func (x *ListDestinationsResponse) GetDestinations() []*Destination {
+	if x != nil {
+		return x.Destinations
+	}
+	return nil
+}
+
+func (x *ListDestinationsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type GetLatestDestinationsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PupilIds      []string               `protobuf:"bytes,1,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLatestDestinationsRequest) Reset() {
+	*x = GetLatestDestinationsRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLatestDestinationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLatestDestinationsRequest) ProtoMessage() {}
+
+func (x *GetLatestDestinationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLatestDestinationsRequest.ProtoReflect.Descriptor instead.
+func (*GetLatestDestinationsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *GetLatestDestinationsRequest) GetPupilIds() []string {
+	if x != nil {
+		return x.PupilIds
+	}
+	return nil
+}
+
+type GetLatestDestinationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per pupil asked for, in the order asked.
+	Destinations  []*LatestDestination `protobuf:"bytes,1,rep,name=destinations,proto3" json:"destinations,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetLatestDestinationsResponse) Reset() {
+	*x = GetLatestDestinationsResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetLatestDestinationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetLatestDestinationsResponse) ProtoMessage() {}
+
+func (x *GetLatestDestinationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetLatestDestinationsResponse.ProtoReflect.Descriptor instead.
+func (*GetLatestDestinationsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *GetLatestDestinationsResponse) GetDestinations() []*LatestDestination {
+	if x != nil {
+		return x.Destinations
+	}
+	return nil
+}
+
+// LatestDestination is a pupil's latest destination: the most recent record
+// of the firmest kind held (confirmed over offer over intended).
+type LatestDestination struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// Absent when the pupil has none.
+	Destination *Destination `protobuf:"bytes,2,opt,name=destination,proto3" json:"destination,omitempty"`
+	// A confirmed activity whose code is not in the "not known" group.
+	Known bool `protobuf:"varint,3,opt,name=known,proto3" json:"known,omitempty"`
+	// A confirmed activity in the NEET group.
+	Neet bool `protobuf:"varint,4,opt,name=neet,proto3" json:"neet,omitempty"`
+	// A confirmed activity in education, employment or training.
+	Eet           bool `protobuf:"varint,5,opt,name=eet,proto3" json:"eet,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LatestDestination) Reset() {
+	*x = LatestDestination{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LatestDestination) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LatestDestination) ProtoMessage() {}
+
+func (x *LatestDestination) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LatestDestination.ProtoReflect.Descriptor instead.
+func (*LatestDestination) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *LatestDestination) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *LatestDestination) GetDestination() *Destination {
 	if x != nil {
 		return x.Destination
 	}
 	return nil
 }
 
+func (x *LatestDestination) GetKnown() bool {
+	if x != nil {
+		return x.Known
+	}
+	return false
+}
+
+func (x *LatestDestination) GetNeet() bool {
+	if x != nil {
+		return x.Neet
+	}
+	return false
+}
+
+func (x *LatestDestination) GetEet() bool {
+	if x != nil {
+		return x.Eet
+	}
+	return false
+}
+
+type ListActivityCodesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListActivityCodesRequest) Reset() {
+	*x = ListActivityCodesRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListActivityCodesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListActivityCodesRequest) ProtoMessage() {}
+
+func (x *ListActivityCodesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListActivityCodesRequest.ProtoReflect.Descriptor instead.
+func (*ListActivityCodesRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{8}
+}
+
+type ListActivityCodesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The edition of the NCCIS management information requirement the table
+	// follows, and where it was taken from.
+	Edition       string          `protobuf:"bytes,1,opt,name=edition,proto3" json:"edition,omitempty"`
+	Codes         []*ActivityCode `protobuf:"bytes,2,rep,name=codes,proto3" json:"codes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListActivityCodesResponse) Reset() {
+	*x = ListActivityCodesResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListActivityCodesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListActivityCodesResponse) ProtoMessage() {}
+
+func (x *ListActivityCodesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListActivityCodesResponse.ProtoReflect.Descriptor instead.
+func (*ListActivityCodesResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListActivityCodesResponse) GetEdition() string {
+	if x != nil {
+		return x.Edition
+	}
+	return ""
+}
+
+func (x *ListActivityCodesResponse) GetCodes() []*ActivityCode {
+	if x != nil {
+		return x.Codes
+	}
+	return nil
+}
+
+type ActivityCode struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Code          string                 `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Description   string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	Group         ActivityGroup          `protobuf:"varint,3,opt,name=group,proto3,enum=nextstep.tracking.v1.ActivityGroup" json:"group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivityCode) Reset() {
+	*x = ActivityCode{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivityCode) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivityCode) ProtoMessage() {}
+
+func (x *ActivityCode) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivityCode.ProtoReflect.Descriptor instead.
+func (*ActivityCode) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ActivityCode) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ActivityCode) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *ActivityCode) GetGroup() ActivityGroup {
+	if x != nil {
+		return x.Group
+	}
+	return ActivityGroup_ACTIVITY_GROUP_UNSPECIFIED
+}
+
+type ExportDestinationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Narrow the export to one local authority or one school; empty means the
+	// caller's whole scope.
+	LaCode        string `protobuf:"bytes,1,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	SchoolUrn     string `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDestinationsRequest) Reset() {
+	*x = ExportDestinationsRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDestinationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDestinationsRequest) ProtoMessage() {}
+
+func (x *ExportDestinationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDestinationsRequest.ProtoReflect.Descriptor instead.
+func (*ExportDestinationsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ExportDestinationsRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *ExportDestinationsRequest) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+type ExportDestinationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The next piece of the CSV file; the first starts with the header row.
+	Chunk         []byte `protobuf:"bytes,1,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportDestinationsResponse) Reset() {
+	*x = ExportDestinationsResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportDestinationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportDestinationsResponse) ProtoMessage() {}
+
+func (x *ExportDestinationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportDestinationsResponse.ProtoReflect.Descriptor instead.
+func (*ExportDestinationsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ExportDestinationsResponse) GetChunk() []byte {
+	if x != nil {
+		return x.Chunk
+	}
+	return nil
+}
+
+type DesiredIntervention struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	PupilId    string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	ReasonCode string                 `protobuf:"bytes,2,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
+	Priority   Priority               `protobuf:"varint,3,opt,name=priority,proto3,enum=nextstep.tracking.v1.Priority" json:"priority,omitempty"`
+	// The due date, from the policy's service level, YYYY-MM-DD.
+	DueDate string `protobuf:"bytes,4,opt,name=due_date,json=dueDate,proto3" json:"due_date,omitempty"`
+	// Human-readable evidence ("3 of 6 expected days"), no personal data.
+	Summary string `protobuf:"bytes,5,opt,name=summary,proto3" json:"summary,omitempty"`
+	// Structured evidence, e.g. {"days_credited": "3", "days_expected": "6"}.
+	Evidence      map[string]string `protobuf:"bytes,6,rep,name=evidence,proto3" json:"evidence,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DesiredIntervention) Reset() {
+	*x = DesiredIntervention{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DesiredIntervention) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DesiredIntervention) ProtoMessage() {}
+
+func (x *DesiredIntervention) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DesiredIntervention.ProtoReflect.Descriptor instead.
+func (*DesiredIntervention) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DesiredIntervention) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *DesiredIntervention) GetReasonCode() string {
+	if x != nil {
+		return x.ReasonCode
+	}
+	return ""
+}
+
+func (x *DesiredIntervention) GetPriority() Priority {
+	if x != nil {
+		return x.Priority
+	}
+	return Priority_PRIORITY_UNSPECIFIED
+}
+
+func (x *DesiredIntervention) GetDueDate() string {
+	if x != nil {
+		return x.DueDate
+	}
+	return ""
+}
+
+func (x *DesiredIntervention) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *DesiredIntervention) GetEvidence() map[string]string {
+	if x != nil {
+		return x.Evidence
+	}
+	return nil
+}
+
+type SyncInterventionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The Cohort resource's namespace/name.
+	CohortKey string `protobuf:"bytes,1,opt,name=cohort_key,json=cohortKey,proto3" json:"cohort_key,omitempty"`
+	SchoolUrn string `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	LaCode    string `protobuf:"bytes,3,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	// The reconciler's pass token, monotonic per cohort.
+	PassToken int64 `protobuf:"varint,4,opt,name=pass_token,json=passToken,proto3" json:"pass_token,omitempty"`
+	// The complete desired set of open interventions, at most one per
+	// (pupil, reason).
+	Desired []*DesiredIntervention `protobuf:"bytes,5,rep,name=desired,proto3" json:"desired,omitempty"`
+	// The largest share of the cohort's open tasks one sync may close without
+	// force; 0.5 when 0.
+	MaxCloseFraction float64 `protobuf:"fixed64,6,opt,name=max_close_fraction,json=maxCloseFraction,proto3" json:"max_close_fraction,omitempty"`
+	// Apply even a sync that would close more than max_close_fraction.
+	Force bool `protobuf:"varint,7,opt,name=force,proto3" json:"force,omitempty"`
+	// The guard applies only when at least this many tasks would close, so
+	// that a small cohort's last task can clear; 0 means it always applies.
+	HoldMinCloses int32 `protobuf:"varint,8,opt,name=hold_min_closes,json=holdMinCloses,proto3" json:"hold_min_closes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncInterventionsRequest) Reset() {
+	*x = SyncInterventionsRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncInterventionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncInterventionsRequest) ProtoMessage() {}
+
+func (x *SyncInterventionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncInterventionsRequest.ProtoReflect.Descriptor instead.
+func (*SyncInterventionsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SyncInterventionsRequest) GetCohortKey() string {
+	if x != nil {
+		return x.CohortKey
+	}
+	return ""
+}
+
+func (x *SyncInterventionsRequest) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *SyncInterventionsRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *SyncInterventionsRequest) GetPassToken() int64 {
+	if x != nil {
+		return x.PassToken
+	}
+	return 0
+}
+
+func (x *SyncInterventionsRequest) GetDesired() []*DesiredIntervention {
+	if x != nil {
+		return x.Desired
+	}
+	return nil
+}
+
+func (x *SyncInterventionsRequest) GetMaxCloseFraction() float64 {
+	if x != nil {
+		return x.MaxCloseFraction
+	}
+	return 0
+}
+
+func (x *SyncInterventionsRequest) GetForce() bool {
+	if x != nil {
+		return x.Force
+	}
+	return false
+}
+
+func (x *SyncInterventionsRequest) GetHoldMinCloses() int32 {
+	if x != nil {
+		return x.HoldMinCloses
+	}
+	return 0
+}
+
+type SyncInterventionsResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Created int32                  `protobuf:"varint,1,opt,name=created,proto3" json:"created,omitempty"`
+	Closed  int32                  `protobuf:"varint,2,opt,name=closed,proto3" json:"closed,omitempty"`
+	// Desired and already open, nothing to change.
+	Unchanged int32 `protobuf:"varint,3,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	// Desired but dismissed within its snooze.
+	Suppressed int32 `protobuf:"varint,4,opt,name=suppressed,proto3" json:"suppressed,omitempty"`
+	// The cohort's open tasks after the sync.
+	Open []*OpenCount `protobuf:"bytes,5,rep,name=open,proto3" json:"open,omitempty"`
+	// Desired and already open, with a new priority, due date or evidence.
+	Updated       int32 `protobuf:"varint,6,opt,name=updated,proto3" json:"updated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SyncInterventionsResponse) Reset() {
+	*x = SyncInterventionsResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncInterventionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncInterventionsResponse) ProtoMessage() {}
+
+func (x *SyncInterventionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncInterventionsResponse.ProtoReflect.Descriptor instead.
+func (*SyncInterventionsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *SyncInterventionsResponse) GetCreated() int32 {
+	if x != nil {
+		return x.Created
+	}
+	return 0
+}
+
+func (x *SyncInterventionsResponse) GetClosed() int32 {
+	if x != nil {
+		return x.Closed
+	}
+	return 0
+}
+
+func (x *SyncInterventionsResponse) GetUnchanged() int32 {
+	if x != nil {
+		return x.Unchanged
+	}
+	return 0
+}
+
+func (x *SyncInterventionsResponse) GetSuppressed() int32 {
+	if x != nil {
+		return x.Suppressed
+	}
+	return 0
+}
+
+func (x *SyncInterventionsResponse) GetOpen() []*OpenCount {
+	if x != nil {
+		return x.Open
+	}
+	return nil
+}
+
+func (x *SyncInterventionsResponse) GetUpdated() int32 {
+	if x != nil {
+		return x.Updated
+	}
+	return 0
+}
+
+type OpenCount struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ReasonCode string                 `protobuf:"bytes,1,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
+	Priority   Priority               `protobuf:"varint,2,opt,name=priority,proto3,enum=nextstep.tracking.v1.Priority" json:"priority,omitempty"`
+	Open       int32                  `protobuf:"varint,3,opt,name=open,proto3" json:"open,omitempty"`
+	// Open and past their due date.
+	Overdue       int32 `protobuf:"varint,4,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OpenCount) Reset() {
+	*x = OpenCount{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OpenCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OpenCount) ProtoMessage() {}
+
+func (x *OpenCount) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OpenCount.ProtoReflect.Descriptor instead.
+func (*OpenCount) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *OpenCount) GetReasonCode() string {
+	if x != nil {
+		return x.ReasonCode
+	}
+	return ""
+}
+
+func (x *OpenCount) GetPriority() Priority {
+	if x != nil {
+		return x.Priority
+	}
+	return Priority_PRIORITY_UNSPECIFIED
+}
+
+func (x *OpenCount) GetOpen() int32 {
+	if x != nil {
+		return x.Open
+	}
+	return 0
+}
+
+func (x *OpenCount) GetOverdue() int32 {
+	if x != nil {
+		return x.Overdue
+	}
+	return 0
+}
+
+// Task is one intervention in the queue.
+type Task struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	CohortKey  string                 `protobuf:"bytes,2,opt,name=cohort_key,json=cohortKey,proto3" json:"cohort_key,omitempty"`
+	SchoolUrn  string                 `protobuf:"bytes,3,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	LaCode     string                 `protobuf:"bytes,4,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	PupilId    string                 `protobuf:"bytes,5,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	ReasonCode string                 `protobuf:"bytes,6,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
+	Priority   Priority               `protobuf:"varint,7,opt,name=priority,proto3,enum=nextstep.tracking.v1.Priority" json:"priority,omitempty"`
+	// YYYY-MM-DD.
+	DueDate  string            `protobuf:"bytes,8,opt,name=due_date,json=dueDate,proto3" json:"due_date,omitempty"`
+	Summary  string            `protobuf:"bytes,9,opt,name=summary,proto3" json:"summary,omitempty"`
+	Evidence map[string]string `protobuf:"bytes,10,rep,name=evidence,proto3" json:"evidence,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Status   TaskStatus        `protobuf:"varint,11,opt,name=status,proto3,enum=nextstep.tracking.v1.TaskStatus" json:"status,omitempty"`
+	// The member of staff working it (their subject), or empty.
+	Assignee string `protobuf:"bytes,12,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	// Set when resolved.
+	Outcome string `protobuf:"bytes,13,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	// Set when dismissed.
+	DismissReason string `protobuf:"bytes,14,opt,name=dismiss_reason,json=dismissReason,proto3" json:"dismiss_reason,omitempty"`
+	// Set when dismissed: not raised again before this date, YYYY-MM-DD.
+	SnoozeUntil string `protobuf:"bytes,15,opt,name=snooze_until,json=snoozeUntil,proto3" json:"snooze_until,omitempty"`
+	// Changes with every update; send it back with UpdateTask.
+	Version   int64                  `protobuf:"varint,16,opt,name=version,proto3" json:"version,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// Past its due date while active.
+	Overdue       bool `protobuf:"varint,19,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Task) Reset() {
+	*x = Task{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Task) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Task) ProtoMessage() {}
+
+func (x *Task) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Task.ProtoReflect.Descriptor instead.
+func (*Task) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *Task) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Task) GetCohortKey() string {
+	if x != nil {
+		return x.CohortKey
+	}
+	return ""
+}
+
+func (x *Task) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *Task) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *Task) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *Task) GetReasonCode() string {
+	if x != nil {
+		return x.ReasonCode
+	}
+	return ""
+}
+
+func (x *Task) GetPriority() Priority {
+	if x != nil {
+		return x.Priority
+	}
+	return Priority_PRIORITY_UNSPECIFIED
+}
+
+func (x *Task) GetDueDate() string {
+	if x != nil {
+		return x.DueDate
+	}
+	return ""
+}
+
+func (x *Task) GetSummary() string {
+	if x != nil {
+		return x.Summary
+	}
+	return ""
+}
+
+func (x *Task) GetEvidence() map[string]string {
+	if x != nil {
+		return x.Evidence
+	}
+	return nil
+}
+
+func (x *Task) GetStatus() TaskStatus {
+	if x != nil {
+		return x.Status
+	}
+	return TaskStatus_TASK_STATUS_UNSPECIFIED
+}
+
+func (x *Task) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+func (x *Task) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+func (x *Task) GetDismissReason() string {
+	if x != nil {
+		return x.DismissReason
+	}
+	return ""
+}
+
+func (x *Task) GetSnoozeUntil() string {
+	if x != nil {
+		return x.SnoozeUntil
+	}
+	return ""
+}
+
+func (x *Task) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *Task) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *Task) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+func (x *Task) GetOverdue() bool {
+	if x != nil {
+		return x.Overdue
+	}
+	return false
+}
+
+// TaskEvent is one entry of a task's history.
+type TaskEvent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// created, updated_by_sync, assigned, started, resolved, dismissed,
+	// closed, note, action.
+	Kind string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	At   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	// Who did it: a member of staff's subject or the reconciler's.
+	Actor  string     `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
+	Status TaskStatus `protobuf:"varint,4,opt,name=status,proto3,enum=nextstep.tracking.v1.TaskStatus" json:"status,omitempty"`
+	// For an action: what was done (ActionKind's short name).
+	Action        string `protobuf:"bytes,5,opt,name=action,proto3" json:"action,omitempty"`
+	Text          string `protobuf:"bytes,6,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TaskEvent) Reset() {
+	*x = TaskEvent{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TaskEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TaskEvent) ProtoMessage() {}
+
+func (x *TaskEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TaskEvent.ProtoReflect.Descriptor instead.
+func (*TaskEvent) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *TaskEvent) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *TaskEvent) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *TaskEvent) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+func (x *TaskEvent) GetStatus() TaskStatus {
+	if x != nil {
+		return x.Status
+	}
+	return TaskStatus_TASK_STATUS_UNSPECIFIED
+}
+
+func (x *TaskEvent) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *TaskEvent) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+type ListTasksRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Filters; each narrows within the caller's scope. Empty means any.
+	LaCode     string   `protobuf:"bytes,1,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	SchoolUrn  string   `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	CohortKey  string   `protobuf:"bytes,3,opt,name=cohort_key,json=cohortKey,proto3" json:"cohort_key,omitempty"`
+	Assignee   string   `protobuf:"bytes,4,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	ReasonCode string   `protobuf:"bytes,5,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
+	Priority   Priority `protobuf:"varint,6,opt,name=priority,proto3,enum=nextstep.tracking.v1.Priority" json:"priority,omitempty"`
+	// Only tasks past their due date.
+	OverdueOnly bool `protobuf:"varint,7,opt,name=overdue_only,json=overdueOnly,proto3" json:"overdue_only,omitempty"`
+	// The statuses to list; the active ones when empty.
+	Statuses []TaskStatus `protobuf:"varint,8,rep,packed,name=statuses,proto3,enum=nextstep.tracking.v1.TaskStatus" json:"statuses,omitempty"`
+	PupilId  string       `protobuf:"bytes,9,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// At most this many; 50 when 0.
+	PageSize      int32  `protobuf:"varint,10,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,11,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTasksRequest) Reset() {
+	*x = ListTasksRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTasksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTasksRequest) ProtoMessage() {}
+
+func (x *ListTasksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTasksRequest.ProtoReflect.Descriptor instead.
+func (*ListTasksRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ListTasksRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetCohortKey() string {
+	if x != nil {
+		return x.CohortKey
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetReasonCode() string {
+	if x != nil {
+		return x.ReasonCode
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetPriority() Priority {
+	if x != nil {
+		return x.Priority
+	}
+	return Priority_PRIORITY_UNSPECIFIED
+}
+
+func (x *ListTasksRequest) GetOverdueOnly() bool {
+	if x != nil {
+		return x.OverdueOnly
+	}
+	return false
+}
+
+func (x *ListTasksRequest) GetStatuses() []TaskStatus {
+	if x != nil {
+		return x.Statuses
+	}
+	return nil
+}
+
+func (x *ListTasksRequest) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *ListTasksRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListTasksRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListTasksResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tasks         []*Task                `protobuf:"bytes,1,rep,name=tasks,proto3" json:"tasks,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTasksResponse) Reset() {
+	*x = ListTasksResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTasksResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTasksResponse) ProtoMessage() {}
+
+func (x *ListTasksResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTasksResponse.ProtoReflect.Descriptor instead.
+func (*ListTasksResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *ListTasksResponse) GetTasks() []*Task {
+	if x != nil {
+		return x.Tasks
+	}
+	return nil
+}
+
+func (x *ListTasksResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type CountTasksRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LaCode        string                 `protobuf:"bytes,1,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	SchoolUrn     string                 `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	CohortKey     string                 `protobuf:"bytes,3,opt,name=cohort_key,json=cohortKey,proto3" json:"cohort_key,omitempty"`
+	Assignee      string                 `protobuf:"bytes,4,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountTasksRequest) Reset() {
+	*x = CountTasksRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountTasksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountTasksRequest) ProtoMessage() {}
+
+func (x *CountTasksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountTasksRequest.ProtoReflect.Descriptor instead.
+func (*CountTasksRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *CountTasksRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *CountTasksRequest) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *CountTasksRequest) GetCohortKey() string {
+	if x != nil {
+		return x.CohortKey
+	}
+	return ""
+}
+
+func (x *CountTasksRequest) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+type CountTasksResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Active tasks by reason and priority.
+	Counts  []*OpenCount `protobuf:"bytes,1,rep,name=counts,proto3" json:"counts,omitempty"`
+	Open    int32        `protobuf:"varint,2,opt,name=open,proto3" json:"open,omitempty"`
+	Overdue int32        `protobuf:"varint,3,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	// Active tasks nobody is assigned to.
+	Unassigned    int32 `protobuf:"varint,4,opt,name=unassigned,proto3" json:"unassigned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountTasksResponse) Reset() {
+	*x = CountTasksResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountTasksResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountTasksResponse) ProtoMessage() {}
+
+func (x *CountTasksResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountTasksResponse.ProtoReflect.Descriptor instead.
+func (*CountTasksResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *CountTasksResponse) GetCounts() []*OpenCount {
+	if x != nil {
+		return x.Counts
+	}
+	return nil
+}
+
+func (x *CountTasksResponse) GetOpen() int32 {
+	if x != nil {
+		return x.Open
+	}
+	return 0
+}
+
+func (x *CountTasksResponse) GetOverdue() int32 {
+	if x != nil {
+		return x.Overdue
+	}
+	return 0
+}
+
+func (x *CountTasksResponse) GetUnassigned() int32 {
+	if x != nil {
+		return x.Unassigned
+	}
+	return 0
+}
+
+type GetTaskRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TaskId        string                 `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTaskRequest) Reset() {
+	*x = GetTaskRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTaskRequest) ProtoMessage() {}
+
+func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTaskRequest.ProtoReflect.Descriptor instead.
+func (*GetTaskRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetTaskRequest) GetTaskId() string {
+	if x != nil {
+		return x.TaskId
+	}
+	return ""
+}
+
+type GetTaskResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Task          *Task                  `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	History       []*TaskEvent           `protobuf:"bytes,2,rep,name=history,proto3" json:"history,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTaskResponse) Reset() {
+	*x = GetTaskResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTaskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTaskResponse) ProtoMessage() {}
+
+func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTaskResponse.ProtoReflect.Descriptor instead.
+func (*GetTaskResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetTaskResponse) GetTask() *Task {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
+func (x *GetTaskResponse) GetHistory() []*TaskEvent {
+	if x != nil {
+		return x.History
+	}
+	return nil
+}
+
+type UpdateTaskRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	TaskId string                 `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// The version last read.
+	Version int64 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	// Types that are valid to be assigned to Change:
+	//
+	//	*UpdateTaskRequest_Assign_
+	//	*UpdateTaskRequest_Start_
+	//	*UpdateTaskRequest_Resolve_
+	//	*UpdateTaskRequest_Dismiss_
+	Change        isUpdateTaskRequest_Change `protobuf_oneof:"change"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTaskRequest) Reset() {
+	*x = UpdateTaskRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTaskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTaskRequest) ProtoMessage() {}
+
+func (x *UpdateTaskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTaskRequest.ProtoReflect.Descriptor instead.
+func (*UpdateTaskRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *UpdateTaskRequest) GetTaskId() string {
+	if x != nil {
+		return x.TaskId
+	}
+	return ""
+}
+
+func (x *UpdateTaskRequest) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *UpdateTaskRequest) GetChange() isUpdateTaskRequest_Change {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+func (x *UpdateTaskRequest) GetAssign() *UpdateTaskRequest_Assign {
+	if x != nil {
+		if x, ok := x.Change.(*UpdateTaskRequest_Assign_); ok {
+			return x.Assign
+		}
+	}
+	return nil
+}
+
+func (x *UpdateTaskRequest) GetStart() *UpdateTaskRequest_Start {
+	if x != nil {
+		if x, ok := x.Change.(*UpdateTaskRequest_Start_); ok {
+			return x.Start
+		}
+	}
+	return nil
+}
+
+func (x *UpdateTaskRequest) GetResolve() *UpdateTaskRequest_Resolve {
+	if x != nil {
+		if x, ok := x.Change.(*UpdateTaskRequest_Resolve_); ok {
+			return x.Resolve
+		}
+	}
+	return nil
+}
+
+func (x *UpdateTaskRequest) GetDismiss() *UpdateTaskRequest_Dismiss {
+	if x != nil {
+		if x, ok := x.Change.(*UpdateTaskRequest_Dismiss_); ok {
+			return x.Dismiss
+		}
+	}
+	return nil
+}
+
+type isUpdateTaskRequest_Change interface {
+	isUpdateTaskRequest_Change()
+}
+
+type UpdateTaskRequest_Assign_ struct {
+	Assign *UpdateTaskRequest_Assign `protobuf:"bytes,3,opt,name=assign,proto3,oneof"`
+}
+
+type UpdateTaskRequest_Start_ struct {
+	Start *UpdateTaskRequest_Start `protobuf:"bytes,4,opt,name=start,proto3,oneof"`
+}
+
+type UpdateTaskRequest_Resolve_ struct {
+	Resolve *UpdateTaskRequest_Resolve `protobuf:"bytes,5,opt,name=resolve,proto3,oneof"`
+}
+
+type UpdateTaskRequest_Dismiss_ struct {
+	Dismiss *UpdateTaskRequest_Dismiss `protobuf:"bytes,6,opt,name=dismiss,proto3,oneof"`
+}
+
+func (*UpdateTaskRequest_Assign_) isUpdateTaskRequest_Change() {}
+
+func (*UpdateTaskRequest_Start_) isUpdateTaskRequest_Change() {}
+
+func (*UpdateTaskRequest_Resolve_) isUpdateTaskRequest_Change() {}
+
+func (*UpdateTaskRequest_Dismiss_) isUpdateTaskRequest_Change() {}
+
+type UpdateTaskResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Task          *Task                  `protobuf:"bytes,1,opt,name=task,proto3" json:"task,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTaskResponse) Reset() {
+	*x = UpdateTaskResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTaskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTaskResponse) ProtoMessage() {}
+
+func (x *UpdateTaskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTaskResponse.ProtoReflect.Descriptor instead.
+func (*UpdateTaskResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *UpdateTaskResponse) GetTask() *Task {
+	if x != nil {
+		return x.Task
+	}
+	return nil
+}
+
+type AddTaskNoteRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	TaskId string                 `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	// A logged action; unspecified for a plain note.
+	Action        ActionKind `protobuf:"varint,2,opt,name=action,proto3,enum=nextstep.tracking.v1.ActionKind" json:"action,omitempty"`
+	Text          string     `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddTaskNoteRequest) Reset() {
+	*x = AddTaskNoteRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddTaskNoteRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddTaskNoteRequest) ProtoMessage() {}
+
+func (x *AddTaskNoteRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddTaskNoteRequest.ProtoReflect.Descriptor instead.
+func (*AddTaskNoteRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *AddTaskNoteRequest) GetTaskId() string {
+	if x != nil {
+		return x.TaskId
+	}
+	return ""
+}
+
+func (x *AddTaskNoteRequest) GetAction() ActionKind {
+	if x != nil {
+		return x.Action
+	}
+	return ActionKind_ACTION_KIND_UNSPECIFIED
+}
+
+func (x *AddTaskNoteRequest) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+type AddTaskNoteResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Event         *TaskEvent             `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddTaskNoteResponse) Reset() {
+	*x = AddTaskNoteResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddTaskNoteResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddTaskNoteResponse) ProtoMessage() {}
+
+func (x *AddTaskNoteResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddTaskNoteResponse.ProtoReflect.Descriptor instead.
+func (*AddTaskNoteResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *AddTaskNoteResponse) GetEvent() *TaskEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type ListAuditEventsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only events by this subject.
+	Subject string `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
+	// Only events touching this record, e.g. "pupil:<id>" or "task:<id>".
+	Target string `protobuf:"bytes,2,opt,name=target,proto3" json:"target,omitempty"`
+	// Only events at or after since and before until.
+	Since *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=since,proto3" json:"since,omitempty"`
+	Until *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=until,proto3" json:"until,omitempty"`
+	// At most this many; 100 when 0.
+	PageSize      int32  `protobuf:"varint,5,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,6,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsRequest) Reset() {
+	*x = ListAuditEventsRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsRequest) ProtoMessage() {}
+
+func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ListAuditEventsRequest) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *ListAuditEventsRequest) GetSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Since
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *ListAuditEventsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListAuditEventsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListAuditEventsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Events        []*AuditEvent          `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAuditEventsResponse) Reset() {
+	*x = ListAuditEventsResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAuditEventsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAuditEventsResponse) ProtoMessage() {}
+
+func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
+func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ListAuditEventsResponse) GetEvents() []*AuditEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
+func (x *ListAuditEventsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type AuditEvent struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Id        int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	At        *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	Subject   string                 `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
+	Role      string                 `protobuf:"bytes,4,opt,name=role,proto3" json:"role,omitempty"`
+	Procedure string                 `protobuf:"bytes,5,opt,name=procedure,proto3" json:"procedure,omitempty"`
+	// Why, as the caller gave it (the Nextstep-Purpose header).
+	Purpose string `protobuf:"bytes,6,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	// ok, or the Connect code of the failure.
+	Outcome       string   `protobuf:"bytes,7,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	Targets       []string `protobuf:"bytes,8,rep,name=targets,proto3" json:"targets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditEvent) Reset() {
+	*x = AuditEvent{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditEvent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditEvent) ProtoMessage() {}
+
+func (x *AuditEvent) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditEvent.ProtoReflect.Descriptor instead.
+func (*AuditEvent) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *AuditEvent) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *AuditEvent) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+func (x *AuditEvent) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *AuditEvent) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *AuditEvent) GetProcedure() string {
+	if x != nil {
+		return x.Procedure
+	}
+	return ""
+}
+
+func (x *AuditEvent) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
+	}
+	return ""
+}
+
+func (x *AuditEvent) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+func (x *AuditEvent) GetTargets() []string {
+	if x != nil {
+		return x.Targets
+	}
+	return nil
+}
+
+// Assign gives the task to a member of staff (or takes it back when
+// assignee is empty and the task has not started).
+type UpdateTaskRequest_Assign struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Assignee      string                 `protobuf:"bytes,1,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTaskRequest_Assign) Reset() {
+	*x = UpdateTaskRequest_Assign{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTaskRequest_Assign) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTaskRequest_Assign) ProtoMessage() {}
+
+func (x *UpdateTaskRequest_Assign) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTaskRequest_Assign.ProtoReflect.Descriptor instead.
+func (*UpdateTaskRequest_Assign) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25, 0}
+}
+
+func (x *UpdateTaskRequest_Assign) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+// Start marks an assigned task in progress.
+type UpdateTaskRequest_Start struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTaskRequest_Start) Reset() {
+	*x = UpdateTaskRequest_Start{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTaskRequest_Start) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTaskRequest_Start) ProtoMessage() {}
+
+func (x *UpdateTaskRequest_Start) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTaskRequest_Start.ProtoReflect.Descriptor instead.
+func (*UpdateTaskRequest_Start) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25, 1}
+}
+
+// Resolve closes the task with what came of it.
+type UpdateTaskRequest_Resolve struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Outcome       string                 `protobuf:"bytes,1,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTaskRequest_Resolve) Reset() {
+	*x = UpdateTaskRequest_Resolve{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTaskRequest_Resolve) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTaskRequest_Resolve) ProtoMessage() {}
+
+func (x *UpdateTaskRequest_Resolve) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTaskRequest_Resolve.ProtoReflect.Descriptor instead.
+func (*UpdateTaskRequest_Resolve) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25, 2}
+}
+
+func (x *UpdateTaskRequest_Resolve) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+// Dismiss closes the task as not needing action, and keeps the reconciler
+// from raising it again before snooze_until.
+type UpdateTaskRequest_Dismiss struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Reason string                 `protobuf:"bytes,1,opt,name=reason,proto3" json:"reason,omitempty"`
+	// YYYY-MM-DD, after today.
+	SnoozeUntil   string `protobuf:"bytes,2,opt,name=snooze_until,json=snoozeUntil,proto3" json:"snooze_until,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTaskRequest_Dismiss) Reset() {
+	*x = UpdateTaskRequest_Dismiss{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTaskRequest_Dismiss) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTaskRequest_Dismiss) ProtoMessage() {}
+
+func (x *UpdateTaskRequest_Dismiss) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTaskRequest_Dismiss.ProtoReflect.Descriptor instead.
+func (*UpdateTaskRequest_Dismiss) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25, 3}
+}
+
+func (x *UpdateTaskRequest_Dismiss) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *UpdateTaskRequest_Dismiss) GetSnoozeUntil() string {
+	if x != nil {
+		return x.SnoozeUntil
+	}
+	return ""
+}
+
 var File_nextstep_tracking_v1_tracking_proto protoreflect.FileDescriptor
 
 const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\n" +
-	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xed\x02\n" +
+	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xec\x03\n" +
 	"\vDestination\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12#\n" +
 	"\bpupil_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12E\n" +
@@ -379,26 +2870,291 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x0eeffective_date\x18\x05 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\reffectiveDate\x12!\n" +
 	"\x06source\x18\x06 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x06source\x12;\n" +
 	"\vrecorded_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"recordedAt\"\x9a\x01\n" +
+	"recordedAt\x120\n" +
+	"\n" +
+	"school_urn\x18\b \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\x12*\n" +
+	"\ala_code\x18\t \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{3}$R\x06laCode\x12\x1f\n" +
+	"\vrecorded_by\x18\n" +
+	" \x01(\tR\n" +
+	"recordedBy\"\x9a\x01\n" +
 	"\x18RecordDestinationRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12K\n" +
 	"\vdestination\x18\x02 \x01(\v2!.nextstep.tracking.v1.DestinationB\x06\xbaH\x03\xc8\x01\x01R\vdestination\"`\n" +
 	"\x19RecordDestinationResponse\x12C\n" +
-	"\vdestination\x18\x01 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination\"B\n" +
-	"\x1bGetLatestDestinationRequest\x12#\n" +
-	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\"c\n" +
-	"\x1cGetLatestDestinationResponse\x12C\n" +
-	"\vdestination\x18\x01 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination*\x8e\x01\n" +
+	"\vdestination\x18\x01 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination\"\x90\x01\n" +
+	"\x17ListDestinationsRequest\x12#\n" +
+	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tpageToken\"\x89\x01\n" +
+	"\x18ListDestinationsResponse\x12E\n" +
+	"\fdestinations\x18\x01 \x03(\v2!.nextstep.tracking.v1.DestinationR\fdestinations\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"O\n" +
+	"\x1cGetLatestDestinationsRequest\x12/\n" +
+	"\tpupil_ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\x90N\"\x05r\x03\xb0\x01\x01R\bpupilIds\"l\n" +
+	"\x1dGetLatestDestinationsResponse\x12K\n" +
+	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xaf\x01\n" +
+	"\x11LatestDestination\x12\x19\n" +
+	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12C\n" +
+	"\vdestination\x18\x02 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination\x12\x14\n" +
+	"\x05known\x18\x03 \x01(\bR\x05known\x12\x12\n" +
+	"\x04neet\x18\x04 \x01(\bR\x04neet\x12\x10\n" +
+	"\x03eet\x18\x05 \x01(\bR\x03eet\"\x1a\n" +
+	"\x18ListActivityCodesRequest\"o\n" +
+	"\x19ListActivityCodesResponse\x12\x18\n" +
+	"\aedition\x18\x01 \x01(\tR\aedition\x128\n" +
+	"\x05codes\x18\x02 \x03(\v2\".nextstep.tracking.v1.ActivityCodeR\x05codes\"\x7f\n" +
+	"\fActivityCode\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12 \n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x129\n" +
+	"\x05group\x18\x03 \x01(\x0e2#.nextstep.tracking.v1.ActivityGroupR\x05group\"\x7f\n" +
+	"\x19ExportDestinationsRequest\x12-\n" +
+	"\ala_code\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x06laCode\x123\n" +
+	"\n" +
+	"school_urn\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{6})?$R\tschoolUrn\"2\n" +
+	"\x1aExportDestinationsResponse\x12\x14\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\xf0\x03\n" +
+	"\x13DesiredIntervention\x12#\n" +
+	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12>\n" +
+	"\vreason_code\x18\x02 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[A-Z][A-Z0-9_]{2,63}$R\n" +
+	"reasonCode\x12F\n" +
+	"\bpriority\x18\x03 \x01(\x0e2\x1e.nextstep.tracking.v1.PriorityB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\bpriority\x12>\n" +
+	"\bdue_date\x18\x04 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\adueDate\x12$\n" +
+	"\asummary\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\asummary\x12\x88\x01\n" +
+	"\bevidence\x18\x06 \x03(\v27.nextstep.tracking.v1.DesiredIntervention.EvidenceEntryB3\xbaH0\x9a\x01-\x10\x14\"\"r 2\x1e^[A-Za-z][A-Za-z0-9_.-]{0,62}$*\x05r\x03\x18\xc8\x01R\bevidence\x1a;\n" +
+	"\rEvidenceEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc3\x03\n" +
+	"\x18SyncInterventionsRequest\x12B\n" +
+	"\n" +
+	"cohort_key\x18\x01 \x01(\tB#\xbaH r\x1e\x18\xbd\x022\x19^[a-z0-9.-]+/[a-z0-9.-]+$R\tcohortKey\x120\n" +
+	"\n" +
+	"school_urn\x18\x02 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\x12*\n" +
+	"\ala_code\x18\x03 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{3}$R\x06laCode\x12&\n" +
+	"\n" +
+	"pass_token\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\tpassToken\x12O\n" +
+	"\adesired\x18\x05 \x03(\v2).nextstep.tracking.v1.DesiredInterventionB\n" +
+	"\xbaH\a\x92\x01\x04\x10\xa0\x9c\x01R\adesired\x12E\n" +
+	"\x12max_close_fraction\x18\x06 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00R\x10maxCloseFraction\x12\x14\n" +
+	"\x05force\x18\a \x01(\bR\x05force\x12/\n" +
+	"\x0fhold_min_closes\x18\b \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\rholdMinCloses\"\xda\x01\n" +
+	"\x19SyncInterventionsResponse\x12\x18\n" +
+	"\acreated\x18\x01 \x01(\x05R\acreated\x12\x16\n" +
+	"\x06closed\x18\x02 \x01(\x05R\x06closed\x12\x1c\n" +
+	"\tunchanged\x18\x03 \x01(\x05R\tunchanged\x12\x1e\n" +
+	"\n" +
+	"suppressed\x18\x04 \x01(\x05R\n" +
+	"suppressed\x123\n" +
+	"\x04open\x18\x05 \x03(\v2\x1f.nextstep.tracking.v1.OpenCountR\x04open\x12\x18\n" +
+	"\aupdated\x18\x06 \x01(\x05R\aupdated\"\x96\x01\n" +
+	"\tOpenCount\x12\x1f\n" +
+	"\vreason_code\x18\x01 \x01(\tR\n" +
+	"reasonCode\x12:\n" +
+	"\bpriority\x18\x02 \x01(\x0e2\x1e.nextstep.tracking.v1.PriorityR\bpriority\x12\x12\n" +
+	"\x04open\x18\x03 \x01(\x05R\x04open\x12\x18\n" +
+	"\aoverdue\x18\x04 \x01(\x05R\aoverdue\"\x81\x06\n" +
+	"\x04Task\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
+	"\n" +
+	"cohort_key\x18\x02 \x01(\tR\tcohortKey\x12\x1d\n" +
+	"\n" +
+	"school_urn\x18\x03 \x01(\tR\tschoolUrn\x12\x17\n" +
+	"\ala_code\x18\x04 \x01(\tR\x06laCode\x12\x19\n" +
+	"\bpupil_id\x18\x05 \x01(\tR\apupilId\x12\x1f\n" +
+	"\vreason_code\x18\x06 \x01(\tR\n" +
+	"reasonCode\x12:\n" +
+	"\bpriority\x18\a \x01(\x0e2\x1e.nextstep.tracking.v1.PriorityR\bpriority\x12\x19\n" +
+	"\bdue_date\x18\b \x01(\tR\adueDate\x12\x18\n" +
+	"\asummary\x18\t \x01(\tR\asummary\x12D\n" +
+	"\bevidence\x18\n" +
+	" \x03(\v2(.nextstep.tracking.v1.Task.EvidenceEntryR\bevidence\x128\n" +
+	"\x06status\x18\v \x01(\x0e2 .nextstep.tracking.v1.TaskStatusR\x06status\x12\x1a\n" +
+	"\bassignee\x18\f \x01(\tR\bassignee\x12\x18\n" +
+	"\aoutcome\x18\r \x01(\tR\aoutcome\x12%\n" +
+	"\x0edismiss_reason\x18\x0e \x01(\tR\rdismissReason\x12!\n" +
+	"\fsnooze_until\x18\x0f \x01(\tR\vsnoozeUntil\x12\x18\n" +
+	"\aversion\x18\x10 \x01(\x03R\aversion\x129\n" +
+	"\n" +
+	"created_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"updated_at\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x18\n" +
+	"\aoverdue\x18\x13 \x01(\bR\aoverdue\x1a;\n" +
+	"\rEvidenceEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc7\x01\n" +
+	"\tTaskEvent\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12*\n" +
+	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x14\n" +
+	"\x05actor\x18\x03 \x01(\tR\x05actor\x128\n" +
+	"\x06status\x18\x04 \x01(\x0e2 .nextstep.tracking.v1.TaskStatusR\x06status\x12\x16\n" +
+	"\x06action\x18\x05 \x01(\tR\x06action\x12\x12\n" +
+	"\x04text\x18\x06 \x01(\tR\x04text\"\xcd\x04\n" +
+	"\x10ListTasksRequest\x12-\n" +
+	"\ala_code\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x06laCode\x123\n" +
+	"\n" +
+	"school_urn\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{6})?$R\tschoolUrn\x12'\n" +
+	"\n" +
+	"cohort_key\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xbd\x02R\tcohortKey\x12$\n" +
+	"\bassignee\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bassignee\x12A\n" +
+	"\vreason_code\x18\x05 \x01(\tB \xbaH\x1dr\x1b2\x19^([A-Z][A-Z0-9_]{2,63})?$R\n" +
+	"reasonCode\x12D\n" +
+	"\bpriority\x18\x06 \x01(\x0e2\x1e.nextstep.tracking.v1.PriorityB\b\xbaH\x05\x82\x01\x02\x10\x01R\bpriority\x12!\n" +
+	"\foverdue_only\x18\a \x01(\bR\voverdueOnly\x12O\n" +
+	"\bstatuses\x18\b \x03(\x0e2 .nextstep.tracking.v1.TaskStatusB\x11\xbaH\x0e\x92\x01\v\x10\x06\"\a\x82\x01\x04\x10\x01 \x00R\bstatuses\x127\n" +
+	"\bpupil_id\x18\t \x01(\tB\x1c\xbaH\x19r\x172\x15^([0-9a-fA-F-]{36})?$R\apupilId\x12'\n" +
+	"\tpage_size\x18\n" +
+	" \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\v \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tpageToken\"m\n" +
+	"\x11ListTasksResponse\x120\n" +
+	"\x05tasks\x18\x01 \x03(\v2\x1a.nextstep.tracking.v1.TaskR\x05tasks\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc6\x01\n" +
+	"\x11CountTasksRequest\x12-\n" +
+	"\ala_code\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x06laCode\x123\n" +
+	"\n" +
+	"school_urn\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{6})?$R\tschoolUrn\x12'\n" +
+	"\n" +
+	"cohort_key\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xbd\x02R\tcohortKey\x12$\n" +
+	"\bassignee\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bassignee\"\x9b\x01\n" +
+	"\x12CountTasksResponse\x127\n" +
+	"\x06counts\x18\x01 \x03(\v2\x1f.nextstep.tracking.v1.OpenCountR\x06counts\x12\x12\n" +
+	"\x04open\x18\x02 \x01(\x05R\x04open\x12\x18\n" +
+	"\aoverdue\x18\x03 \x01(\x05R\aoverdue\x12\x1e\n" +
+	"\n" +
+	"unassigned\x18\x04 \x01(\x05R\n" +
+	"unassigned\"3\n" +
+	"\x0eGetTaskRequest\x12!\n" +
+	"\atask_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06taskId\"|\n" +
+	"\x0fGetTaskResponse\x12.\n" +
+	"\x04task\x18\x01 \x01(\v2\x1a.nextstep.tracking.v1.TaskR\x04task\x129\n" +
+	"\ahistory\x18\x02 \x03(\v2\x1f.nextstep.tracking.v1.TaskEventR\ahistory\"\xf6\x04\n" +
+	"\x11UpdateTaskRequest\x12!\n" +
+	"\atask_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06taskId\x12!\n" +
+	"\aversion\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\aversion\x12H\n" +
+	"\x06assign\x18\x03 \x01(\v2..nextstep.tracking.v1.UpdateTaskRequest.AssignH\x00R\x06assign\x12E\n" +
+	"\x05start\x18\x04 \x01(\v2-.nextstep.tracking.v1.UpdateTaskRequest.StartH\x00R\x05start\x12K\n" +
+	"\aresolve\x18\x05 \x01(\v2/.nextstep.tracking.v1.UpdateTaskRequest.ResolveH\x00R\aresolve\x12K\n" +
+	"\adismiss\x18\x06 \x01(\v2/.nextstep.tracking.v1.UpdateTaskRequest.DismissH\x00R\adismiss\x1a.\n" +
+	"\x06Assign\x12$\n" +
+	"\bassignee\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bassignee\x1a\a\n" +
+	"\x05Start\x1a/\n" +
+	"\aResolve\x12$\n" +
+	"\aoutcome\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\aoutcome\x1au\n" +
+	"\aDismiss\x12\"\n" +
+	"\x06reason\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x06reason\x12F\n" +
+	"\fsnooze_until\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\vsnoozeUntilB\x0f\n" +
+	"\x06change\x12\x05\xbaH\x02\b\x01\"D\n" +
+	"\x12UpdateTaskResponse\x12.\n" +
+	"\x04task\x18\x01 \x01(\v2\x1a.nextstep.tracking.v1.TaskR\x04task\"\x9b\x01\n" +
+	"\x12AddTaskNoteRequest\x12!\n" +
+	"\atask_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06taskId\x12B\n" +
+	"\x06action\x18\x02 \x01(\x0e2 .nextstep.tracking.v1.ActionKindB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06action\x12\x1e\n" +
+	"\x04text\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x04text\"L\n" +
+	"\x13AddTaskNoteResponse\x125\n" +
+	"\x05event\x18\x01 \x01(\v2\x1f.nextstep.tracking.v1.TaskEventR\x05event\"\x93\x02\n" +
+	"\x16ListAuditEventsRequest\x12\"\n" +
+	"\asubject\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\asubject\x12\x1f\n" +
+	"\x06target\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\x06target\x120\n" +
+	"\x05since\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x05since\x120\n" +
+	"\x05until\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x05until\x12'\n" +
+	"\tpage_size\x18\x05 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tpageToken\"{\n" +
+	"\x17ListAuditEventsResponse\x128\n" +
+	"\x06events\x18\x01 \x03(\v2 .nextstep.tracking.v1.AuditEventR\x06events\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xe2\x01\n" +
+	"\n" +
+	"AuditEvent\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12*\n" +
+	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x12\x18\n" +
+	"\asubject\x18\x03 \x01(\tR\asubject\x12\x12\n" +
+	"\x04role\x18\x04 \x01(\tR\x04role\x12\x1c\n" +
+	"\tprocedure\x18\x05 \x01(\tR\tprocedure\x12\x18\n" +
+	"\apurpose\x18\x06 \x01(\tR\apurpose\x12\x18\n" +
+	"\aoutcome\x18\a \x01(\tR\aoutcome\x12\x18\n" +
+	"\atargets\x18\b \x03(\tR\atargets*\x8e\x01\n" +
 	"\x0fDestinationKind\x12 \n" +
 	"\x1cDESTINATION_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19DESTINATION_KIND_INTENDED\x10\x01\x12\x1a\n" +
 	"\x16DESTINATION_KIND_OFFER\x10\x02\x12\x1e\n" +
-	"\x1aDESTINATION_KIND_CONFIRMED\x10\x032\xa7\x02\n" +
+	"\x1aDESTINATION_KIND_CONFIRMED\x10\x03*\xa6\x02\n" +
+	"\rActivityGroup\x12\x1e\n" +
+	"\x1aACTIVITY_GROUP_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18ACTIVITY_GROUP_EDUCATION\x10\x01\x12\x1d\n" +
+	"\x19ACTIVITY_GROUP_EMPLOYMENT\x10\x02\x12\x1b\n" +
+	"\x17ACTIVITY_GROUP_TRAINING\x10\x03\x12\x17\n" +
+	"\x13ACTIVITY_GROUP_NEET\x10\x04\x12\x18\n" +
+	"\x14ACTIVITY_GROUP_OTHER\x10\x05\x12\x1c\n" +
+	"\x18ACTIVITY_GROUP_NOT_KNOWN\x10\x06\x12 \n" +
+	"\x1cACTIVITY_GROUP_RE_ENGAGEMENT\x10\a\x12(\n" +
+	"$ACTIVITY_GROUP_COMPULSORY_SCHOOL_AGE\x10\b*s\n" +
+	"\bPriority\x12\x18\n" +
+	"\x14PRIORITY_UNSPECIFIED\x10\x00\x12\x10\n" +
+	"\fPRIORITY_LOW\x10\x01\x12\x13\n" +
+	"\x0fPRIORITY_NORMAL\x10\x02\x12\x11\n" +
+	"\rPRIORITY_HIGH\x10\x03\x12\x13\n" +
+	"\x0fPRIORITY_URGENT\x10\x04*\xc3\x01\n" +
+	"\n" +
+	"TaskStatus\x12\x1b\n" +
+	"\x17TASK_STATUS_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10TASK_STATUS_OPEN\x10\x01\x12\x18\n" +
+	"\x14TASK_STATUS_ASSIGNED\x10\x02\x12\x1b\n" +
+	"\x17TASK_STATUS_IN_PROGRESS\x10\x03\x12\x18\n" +
+	"\x14TASK_STATUS_RESOLVED\x10\x04\x12\x19\n" +
+	"\x15TASK_STATUS_DISMISSED\x10\x05\x12\x16\n" +
+	"\x12TASK_STATUS_CLOSED\x10\x06*\x8c\x02\n" +
+	"\n" +
+	"ActionKind\x12\x1b\n" +
+	"\x17ACTION_KIND_UNSPECIFIED\x10\x00\x12\"\n" +
+	"\x1eACTION_KIND_PLACEMENT_ARRANGED\x10\x01\x12'\n" +
+	"#ACTION_KIND_GUIDANCE_INTERVIEW_HELD\x10\x02\x12\x1d\n" +
+	"\x19ACTION_KIND_REFERRAL_MADE\x10\x03\x12!\n" +
+	"\x1dACTION_KIND_CONTACT_ATTEMPTED\x10\x04\x12\x1c\n" +
+	"\x18ACTION_KIND_CONTACT_MADE\x10\x05\x12\x1d\n" +
+	"\x19ACTION_KIND_OFFER_SECURED\x10\x06\x12\x15\n" +
+	"\x11ACTION_KIND_OTHER\x10\a2\xe6\v\n" +
 	"\x0fTrackingService\x12\x82\x01\n" +
 	"\x11RecordDestination\x12..nextstep.tracking.v1.RecordDestinationRequest\x1a/.nextstep.tracking.v1.RecordDestinationResponse\"\f\xc2\xf3\x18\x05\n" +
-	"\x03\x01\x02\x03\x90\x02\x02\x12\x8e\x01\n" +
-	"\x14GetLatestDestination\x121.nextstep.tracking.v1.GetLatestDestinationRequest\x1a2.nextstep.tracking.v1.GetLatestDestinationResponse\"\x0f\xc2\xf3\x18\b\n" +
-	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01B\xe4\x01\n" +
+	"\x03\x01\x02\x03\x90\x02\x02\x12\x82\x01\n" +
+	"\x10ListDestinations\x12-.nextstep.tracking.v1.ListDestinationsRequest\x1a..nextstep.tracking.v1.ListDestinationsResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12\x90\x01\n" +
+	"\x15GetLatestDestinations\x122.nextstep.tracking.v1.GetLatestDestinationsRequest\x1a3.nextstep.tracking.v1.GetLatestDestinationsResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x03\x05\x01\x02\x10\x01\x90\x02\x01\x12\x84\x01\n" +
+	"\x11ListActivityCodes\x12..nextstep.tracking.v1.ListActivityCodesRequest\x1a/.nextstep.tracking.v1.ListActivityCodesResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x05\x01\x02\x03\x04\x05\x90\x02\x01\x12\x88\x01\n" +
+	"\x12ExportDestinations\x12/.nextstep.tracking.v1.ExportDestinationsRequest\x1a0.nextstep.tracking.v1.ExportDestinationsResponse\"\r\xc2\xf3\x18\x06\n" +
+	"\x02\x01\x02\x10\x01\x90\x02\x010\x01\x12\x81\x01\n" +
+	"\x11SyncInterventions\x12..nextstep.tracking.v1.SyncInterventionsRequest\x1a/.nextstep.tracking.v1.SyncInterventionsResponse\"\v\xc2\xf3\x18\x04\n" +
+	"\x02\x05\x01\x90\x02\x02\x12m\n" +
+	"\tListTasks\x12&.nextstep.tracking.v1.ListTasksRequest\x1a'.nextstep.tracking.v1.ListTasksResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12o\n" +
+	"\n" +
+	"CountTasks\x12'.nextstep.tracking.v1.CountTasksRequest\x1a(.nextstep.tracking.v1.CountTasksResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x05\x01\x02\x03\x04\x05\x90\x02\x01\x12g\n" +
+	"\aGetTask\x12$.nextstep.tracking.v1.GetTaskRequest\x1a%.nextstep.tracking.v1.GetTaskResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12k\n" +
+	"\n" +
+	"UpdateTask\x12'.nextstep.tracking.v1.UpdateTaskRequest\x1a(.nextstep.tracking.v1.UpdateTaskResponse\"\n" +
+	"\xc2\xf3\x18\x06\n" +
+	"\x02\x01\x02\x10\x01\x12n\n" +
+	"\vAddTaskNote\x12(.nextstep.tracking.v1.AddTaskNoteRequest\x1a).nextstep.tracking.v1.AddTaskNoteResponse\"\n" +
+	"\xc2\xf3\x18\x06\n" +
+	"\x02\x01\x02\x10\x01\x12z\n" +
+	"\x0fListAuditEvents\x12,.nextstep.tracking.v1.ListAuditEventsRequest\x1a-.nextstep.tracking.v1.ListAuditEventsResponse\"\n" +
+	"\xc2\xf3\x18\x03\n" +
+	"\x01\x01\x90\x02\x01B\xe4\x01\n" +
 	"\x18com.nextstep.tracking.v1B\rTrackingProtoP\x01ZGgithub.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1;trackingv1\xa2\x02\x03NTX\xaa\x02\x14Nextstep.Tracking.V1\xca\x02\x14Nextstep\\Tracking\\V1\xe2\x02 Nextstep\\Tracking\\V1\\GPBMetadata\xea\x02\x16Nextstep::Tracking::V1b\x06proto3"
 
 var (
@@ -413,32 +3169,122 @@ func file_nextstep_tracking_v1_tracking_proto_rawDescGZIP() []byte {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescData
 }
 
-var file_nextstep_tracking_v1_tracking_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_nextstep_tracking_v1_tracking_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
-	(DestinationKind)(0),                 // 0: nextstep.tracking.v1.DestinationKind
-	(*Destination)(nil),                  // 1: nextstep.tracking.v1.Destination
-	(*RecordDestinationRequest)(nil),     // 2: nextstep.tracking.v1.RecordDestinationRequest
-	(*RecordDestinationResponse)(nil),    // 3: nextstep.tracking.v1.RecordDestinationResponse
-	(*GetLatestDestinationRequest)(nil),  // 4: nextstep.tracking.v1.GetLatestDestinationRequest
-	(*GetLatestDestinationResponse)(nil), // 5: nextstep.tracking.v1.GetLatestDestinationResponse
-	(*timestamppb.Timestamp)(nil),        // 6: google.protobuf.Timestamp
+	(DestinationKind)(0),                  // 0: nextstep.tracking.v1.DestinationKind
+	(ActivityGroup)(0),                    // 1: nextstep.tracking.v1.ActivityGroup
+	(Priority)(0),                         // 2: nextstep.tracking.v1.Priority
+	(TaskStatus)(0),                       // 3: nextstep.tracking.v1.TaskStatus
+	(ActionKind)(0),                       // 4: nextstep.tracking.v1.ActionKind
+	(*Destination)(nil),                   // 5: nextstep.tracking.v1.Destination
+	(*RecordDestinationRequest)(nil),      // 6: nextstep.tracking.v1.RecordDestinationRequest
+	(*RecordDestinationResponse)(nil),     // 7: nextstep.tracking.v1.RecordDestinationResponse
+	(*ListDestinationsRequest)(nil),       // 8: nextstep.tracking.v1.ListDestinationsRequest
+	(*ListDestinationsResponse)(nil),      // 9: nextstep.tracking.v1.ListDestinationsResponse
+	(*GetLatestDestinationsRequest)(nil),  // 10: nextstep.tracking.v1.GetLatestDestinationsRequest
+	(*GetLatestDestinationsResponse)(nil), // 11: nextstep.tracking.v1.GetLatestDestinationsResponse
+	(*LatestDestination)(nil),             // 12: nextstep.tracking.v1.LatestDestination
+	(*ListActivityCodesRequest)(nil),      // 13: nextstep.tracking.v1.ListActivityCodesRequest
+	(*ListActivityCodesResponse)(nil),     // 14: nextstep.tracking.v1.ListActivityCodesResponse
+	(*ActivityCode)(nil),                  // 15: nextstep.tracking.v1.ActivityCode
+	(*ExportDestinationsRequest)(nil),     // 16: nextstep.tracking.v1.ExportDestinationsRequest
+	(*ExportDestinationsResponse)(nil),    // 17: nextstep.tracking.v1.ExportDestinationsResponse
+	(*DesiredIntervention)(nil),           // 18: nextstep.tracking.v1.DesiredIntervention
+	(*SyncInterventionsRequest)(nil),      // 19: nextstep.tracking.v1.SyncInterventionsRequest
+	(*SyncInterventionsResponse)(nil),     // 20: nextstep.tracking.v1.SyncInterventionsResponse
+	(*OpenCount)(nil),                     // 21: nextstep.tracking.v1.OpenCount
+	(*Task)(nil),                          // 22: nextstep.tracking.v1.Task
+	(*TaskEvent)(nil),                     // 23: nextstep.tracking.v1.TaskEvent
+	(*ListTasksRequest)(nil),              // 24: nextstep.tracking.v1.ListTasksRequest
+	(*ListTasksResponse)(nil),             // 25: nextstep.tracking.v1.ListTasksResponse
+	(*CountTasksRequest)(nil),             // 26: nextstep.tracking.v1.CountTasksRequest
+	(*CountTasksResponse)(nil),            // 27: nextstep.tracking.v1.CountTasksResponse
+	(*GetTaskRequest)(nil),                // 28: nextstep.tracking.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),               // 29: nextstep.tracking.v1.GetTaskResponse
+	(*UpdateTaskRequest)(nil),             // 30: nextstep.tracking.v1.UpdateTaskRequest
+	(*UpdateTaskResponse)(nil),            // 31: nextstep.tracking.v1.UpdateTaskResponse
+	(*AddTaskNoteRequest)(nil),            // 32: nextstep.tracking.v1.AddTaskNoteRequest
+	(*AddTaskNoteResponse)(nil),           // 33: nextstep.tracking.v1.AddTaskNoteResponse
+	(*ListAuditEventsRequest)(nil),        // 34: nextstep.tracking.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),       // 35: nextstep.tracking.v1.ListAuditEventsResponse
+	(*AuditEvent)(nil),                    // 36: nextstep.tracking.v1.AuditEvent
+	nil,                                   // 37: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	nil,                                   // 38: nextstep.tracking.v1.Task.EvidenceEntry
+	(*UpdateTaskRequest_Assign)(nil),      // 39: nextstep.tracking.v1.UpdateTaskRequest.Assign
+	(*UpdateTaskRequest_Start)(nil),       // 40: nextstep.tracking.v1.UpdateTaskRequest.Start
+	(*UpdateTaskRequest_Resolve)(nil),     // 41: nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	(*UpdateTaskRequest_Dismiss)(nil),     // 42: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	(*timestamppb.Timestamp)(nil),         // 43: google.protobuf.Timestamp
 }
 var file_nextstep_tracking_v1_tracking_proto_depIdxs = []int32{
-	0, // 0: nextstep.tracking.v1.Destination.kind:type_name -> nextstep.tracking.v1.DestinationKind
-	6, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
-	1, // 2: nextstep.tracking.v1.RecordDestinationRequest.destination:type_name -> nextstep.tracking.v1.Destination
-	1, // 3: nextstep.tracking.v1.RecordDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
-	1, // 4: nextstep.tracking.v1.GetLatestDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
-	2, // 5: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
-	4, // 6: nextstep.tracking.v1.TrackingService.GetLatestDestination:input_type -> nextstep.tracking.v1.GetLatestDestinationRequest
-	3, // 7: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
-	5, // 8: nextstep.tracking.v1.TrackingService.GetLatestDestination:output_type -> nextstep.tracking.v1.GetLatestDestinationResponse
-	7, // [7:9] is the sub-list for method output_type
-	5, // [5:7] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	0,  // 0: nextstep.tracking.v1.Destination.kind:type_name -> nextstep.tracking.v1.DestinationKind
+	43, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
+	5,  // 2: nextstep.tracking.v1.RecordDestinationRequest.destination:type_name -> nextstep.tracking.v1.Destination
+	5,  // 3: nextstep.tracking.v1.RecordDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
+	5,  // 4: nextstep.tracking.v1.ListDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.Destination
+	12, // 5: nextstep.tracking.v1.GetLatestDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.LatestDestination
+	5,  // 6: nextstep.tracking.v1.LatestDestination.destination:type_name -> nextstep.tracking.v1.Destination
+	15, // 7: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
+	1,  // 8: nextstep.tracking.v1.ActivityCode.group:type_name -> nextstep.tracking.v1.ActivityGroup
+	2,  // 9: nextstep.tracking.v1.DesiredIntervention.priority:type_name -> nextstep.tracking.v1.Priority
+	37, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	18, // 11: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
+	21, // 12: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
+	2,  // 13: nextstep.tracking.v1.OpenCount.priority:type_name -> nextstep.tracking.v1.Priority
+	2,  // 14: nextstep.tracking.v1.Task.priority:type_name -> nextstep.tracking.v1.Priority
+	38, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
+	3,  // 16: nextstep.tracking.v1.Task.status:type_name -> nextstep.tracking.v1.TaskStatus
+	43, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
+	43, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
+	43, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
+	3,  // 20: nextstep.tracking.v1.TaskEvent.status:type_name -> nextstep.tracking.v1.TaskStatus
+	2,  // 21: nextstep.tracking.v1.ListTasksRequest.priority:type_name -> nextstep.tracking.v1.Priority
+	3,  // 22: nextstep.tracking.v1.ListTasksRequest.statuses:type_name -> nextstep.tracking.v1.TaskStatus
+	22, // 23: nextstep.tracking.v1.ListTasksResponse.tasks:type_name -> nextstep.tracking.v1.Task
+	21, // 24: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
+	22, // 25: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	23, // 26: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
+	39, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	40, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
+	41, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	42, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	22, // 31: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	4,  // 32: nextstep.tracking.v1.AddTaskNoteRequest.action:type_name -> nextstep.tracking.v1.ActionKind
+	23, // 33: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
+	43, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	43, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	36, // 36: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
+	43, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	6,  // 38: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
+	8,  // 39: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
+	10, // 40: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
+	13, // 41: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
+	16, // 42: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
+	19, // 43: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
+	24, // 44: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
+	26, // 45: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
+	28, // 46: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
+	30, // 47: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
+	32, // 48: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
+	34, // 49: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
+	7,  // 50: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
+	9,  // 51: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
+	11, // 52: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
+	14, // 53: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
+	17, // 54: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
+	20, // 55: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
+	25, // 56: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
+	27, // 57: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
+	29, // 58: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
+	31, // 59: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
+	33, // 60: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
+	35, // 61: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
+	50, // [50:62] is the sub-list for method output_type
+	38, // [38:50] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_tracking_v1_tracking_proto_init() }
@@ -446,13 +3292,19 @@ func file_nextstep_tracking_v1_tracking_proto_init() {
 	if File_nextstep_tracking_v1_tracking_proto != nil {
 		return
 	}
+	file_nextstep_tracking_v1_tracking_proto_msgTypes[25].OneofWrappers = []any{
+		(*UpdateTaskRequest_Assign_)(nil),
+		(*UpdateTaskRequest_Start_)(nil),
+		(*UpdateTaskRequest_Resolve_)(nil),
+		(*UpdateTaskRequest_Dismiss_)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_tracking_v1_tracking_proto_rawDesc), len(file_nextstep_tracking_v1_tracking_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   5,
+			NumEnums:      5,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -36,9 +36,38 @@ const (
 	// TrackingServiceRecordDestinationProcedure is the fully-qualified name of the TrackingService's
 	// RecordDestination RPC.
 	TrackingServiceRecordDestinationProcedure = "/nextstep.tracking.v1.TrackingService/RecordDestination"
-	// TrackingServiceGetLatestDestinationProcedure is the fully-qualified name of the TrackingService's
-	// GetLatestDestination RPC.
-	TrackingServiceGetLatestDestinationProcedure = "/nextstep.tracking.v1.TrackingService/GetLatestDestination"
+	// TrackingServiceListDestinationsProcedure is the fully-qualified name of the TrackingService's
+	// ListDestinations RPC.
+	TrackingServiceListDestinationsProcedure = "/nextstep.tracking.v1.TrackingService/ListDestinations"
+	// TrackingServiceGetLatestDestinationsProcedure is the fully-qualified name of the
+	// TrackingService's GetLatestDestinations RPC.
+	TrackingServiceGetLatestDestinationsProcedure = "/nextstep.tracking.v1.TrackingService/GetLatestDestinations"
+	// TrackingServiceListActivityCodesProcedure is the fully-qualified name of the TrackingService's
+	// ListActivityCodes RPC.
+	TrackingServiceListActivityCodesProcedure = "/nextstep.tracking.v1.TrackingService/ListActivityCodes"
+	// TrackingServiceExportDestinationsProcedure is the fully-qualified name of the TrackingService's
+	// ExportDestinations RPC.
+	TrackingServiceExportDestinationsProcedure = "/nextstep.tracking.v1.TrackingService/ExportDestinations"
+	// TrackingServiceSyncInterventionsProcedure is the fully-qualified name of the TrackingService's
+	// SyncInterventions RPC.
+	TrackingServiceSyncInterventionsProcedure = "/nextstep.tracking.v1.TrackingService/SyncInterventions"
+	// TrackingServiceListTasksProcedure is the fully-qualified name of the TrackingService's ListTasks
+	// RPC.
+	TrackingServiceListTasksProcedure = "/nextstep.tracking.v1.TrackingService/ListTasks"
+	// TrackingServiceCountTasksProcedure is the fully-qualified name of the TrackingService's
+	// CountTasks RPC.
+	TrackingServiceCountTasksProcedure = "/nextstep.tracking.v1.TrackingService/CountTasks"
+	// TrackingServiceGetTaskProcedure is the fully-qualified name of the TrackingService's GetTask RPC.
+	TrackingServiceGetTaskProcedure = "/nextstep.tracking.v1.TrackingService/GetTask"
+	// TrackingServiceUpdateTaskProcedure is the fully-qualified name of the TrackingService's
+	// UpdateTask RPC.
+	TrackingServiceUpdateTaskProcedure = "/nextstep.tracking.v1.TrackingService/UpdateTask"
+	// TrackingServiceAddTaskNoteProcedure is the fully-qualified name of the TrackingService's
+	// AddTaskNote RPC.
+	TrackingServiceAddTaskNoteProcedure = "/nextstep.tracking.v1.TrackingService/AddTaskNote"
+	// TrackingServiceListAuditEventsProcedure is the fully-qualified name of the TrackingService's
+	// ListAuditEvents RPC.
+	TrackingServiceListAuditEventsProcedure = "/nextstep.tracking.v1.TrackingService/ListAuditEvents"
 )
 
 // TrackingServiceClient is a client for the nextstep.tracking.v1.TrackingService service.
@@ -46,8 +75,51 @@ type TrackingServiceClient interface {
 	// RecordDestination adds a destination to a pupil's history. A retry with
 	// the same idempotency key returns the first call's record.
 	RecordDestination(context.Context, *v1.RecordDestinationRequest) (*v1.RecordDestinationResponse, error)
-	// GetLatestDestination returns the pupil's most recent destination.
-	GetLatestDestination(context.Context, *v1.GetLatestDestinationRequest) (*v1.GetLatestDestinationResponse, error)
+	// ListDestinations returns a pupil's full destination history, newest
+	// first.
+	ListDestinations(context.Context, *v1.ListDestinationsRequest) (*v1.ListDestinationsResponse, error)
+	// GetLatestDestinations returns the latest destination of each pupil
+	// asked for (a whole cohort in one call), with whether it counts as known
+	// and as NEET under the NCCIS code table.
+	GetLatestDestinations(context.Context, *v1.GetLatestDestinationsRequest) (*v1.GetLatestDestinationsResponse, error)
+	// ListActivityCodes returns the NCCIS current-activity code table the
+	// service classifies destinations with, and the edition it comes from.
+	ListActivityCodes(context.Context, *v1.ListActivityCodesRequest) (*v1.ListActivityCodesResponse, error)
+	// ExportDestinations streams the latest destination of every pupil in the
+	// caller's scope as CSV, in the layout described in
+	// services/tracking/README.md, for a local authority's NCCIS return.
+	ExportDestinations(context.Context, *v1.ExportDestinationsRequest) (*connect.ServerStreamForClient[v1.ExportDestinationsResponse], error)
+	// SyncInterventions makes a cohort's open interventions match the desired
+	// set the reconciler computed, in one transaction: it creates the missing
+	// tasks, closes as "condition cleared" those no longer desired and leaves
+	// the rest alone (updating priority, due date and evidence in place). It
+	// never reopens a task dismissed within its snooze. Refusals:
+	// FailedPrecondition STALE_PASS for a pass token older than the last one
+	// applied to the cohort; FailedPrecondition MASS_CLOSURE_HELD when it would
+	// close more than max_close_fraction of the open tasks without force.
+	// The service calls it; a hub admin may call it only to force a held sync.
+	SyncInterventions(context.Context, *v1.SyncInterventionsRequest) (*v1.SyncInterventionsResponse, error)
+	// ListTasks reads the intervention queue in the caller's scope, most
+	// urgent first (priority, then due date).
+	ListTasks(context.Context, *v1.ListTasksRequest) (*v1.ListTasksResponse, error)
+	// CountTasks counts the open and overdue tasks in the caller's scope by
+	// reason and priority, for dashboards. It returns no pupil's data.
+	CountTasks(context.Context, *v1.CountTasksRequest) (*v1.CountTasksResponse, error)
+	// GetTask returns one task with its full history: every change, note and
+	// action, oldest first.
+	GetTask(context.Context, *v1.GetTaskRequest) (*v1.GetTaskResponse, error)
+	// UpdateTask moves a task through its lifecycle. The request carries the
+	// version the caller last read: a stale one is Aborted STALE_VERSION and a
+	// move the lifecycle does not allow is FailedPrecondition
+	// ILLEGAL_TRANSITION.
+	UpdateTask(context.Context, *v1.UpdateTaskRequest) (*v1.UpdateTaskResponse, error)
+	// AddTaskNote appends a note or a logged action (a placement arranged, a
+	// guidance interview held...) to a task. Notes are append-only and do not
+	// change the task's version, so they never conflict with an update.
+	AddTaskNote(context.Context, *v1.AddTaskNoteRequest) (*v1.AddTaskNoteResponse, error)
+	// ListAuditEvents reads the audit log of this service: who read or
+	// changed what, when and why. Newest first.
+	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
 }
 
 // NewTrackingServiceClient constructs a client for the nextstep.tracking.v1.TrackingService
@@ -68,10 +140,78 @@ func NewTrackingServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
-		getLatestDestination: connect.NewClient[v1.GetLatestDestinationRequest, v1.GetLatestDestinationResponse](
+		listDestinations: connect.NewClient[v1.ListDestinationsRequest, v1.ListDestinationsResponse](
 			httpClient,
-			baseURL+TrackingServiceGetLatestDestinationProcedure,
-			connect.WithSchema(trackingServiceMethods.ByName("GetLatestDestination")),
+			baseURL+TrackingServiceListDestinationsProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("ListDestinations")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getLatestDestinations: connect.NewClient[v1.GetLatestDestinationsRequest, v1.GetLatestDestinationsResponse](
+			httpClient,
+			baseURL+TrackingServiceGetLatestDestinationsProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("GetLatestDestinations")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listActivityCodes: connect.NewClient[v1.ListActivityCodesRequest, v1.ListActivityCodesResponse](
+			httpClient,
+			baseURL+TrackingServiceListActivityCodesProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("ListActivityCodes")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportDestinations: connect.NewClient[v1.ExportDestinationsRequest, v1.ExportDestinationsResponse](
+			httpClient,
+			baseURL+TrackingServiceExportDestinationsProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("ExportDestinations")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		syncInterventions: connect.NewClient[v1.SyncInterventionsRequest, v1.SyncInterventionsResponse](
+			httpClient,
+			baseURL+TrackingServiceSyncInterventionsProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("SyncInterventions")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		listTasks: connect.NewClient[v1.ListTasksRequest, v1.ListTasksResponse](
+			httpClient,
+			baseURL+TrackingServiceListTasksProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("ListTasks")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		countTasks: connect.NewClient[v1.CountTasksRequest, v1.CountTasksResponse](
+			httpClient,
+			baseURL+TrackingServiceCountTasksProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("CountTasks")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getTask: connect.NewClient[v1.GetTaskRequest, v1.GetTaskResponse](
+			httpClient,
+			baseURL+TrackingServiceGetTaskProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("GetTask")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updateTask: connect.NewClient[v1.UpdateTaskRequest, v1.UpdateTaskResponse](
+			httpClient,
+			baseURL+TrackingServiceUpdateTaskProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("UpdateTask")),
+			connect.WithClientOptions(opts...),
+		),
+		addTaskNote: connect.NewClient[v1.AddTaskNoteRequest, v1.AddTaskNoteResponse](
+			httpClient,
+			baseURL+TrackingServiceAddTaskNoteProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("AddTaskNote")),
+			connect.WithClientOptions(opts...),
+		),
+		listAuditEvents: connect.NewClient[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse](
+			httpClient,
+			baseURL+TrackingServiceListAuditEventsProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("ListAuditEvents")),
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
@@ -80,8 +220,18 @@ func NewTrackingServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 
 // trackingServiceClient implements TrackingServiceClient.
 type trackingServiceClient struct {
-	recordDestination    *connect.Client[v1.RecordDestinationRequest, v1.RecordDestinationResponse]
-	getLatestDestination *connect.Client[v1.GetLatestDestinationRequest, v1.GetLatestDestinationResponse]
+	recordDestination     *connect.Client[v1.RecordDestinationRequest, v1.RecordDestinationResponse]
+	listDestinations      *connect.Client[v1.ListDestinationsRequest, v1.ListDestinationsResponse]
+	getLatestDestinations *connect.Client[v1.GetLatestDestinationsRequest, v1.GetLatestDestinationsResponse]
+	listActivityCodes     *connect.Client[v1.ListActivityCodesRequest, v1.ListActivityCodesResponse]
+	exportDestinations    *connect.Client[v1.ExportDestinationsRequest, v1.ExportDestinationsResponse]
+	syncInterventions     *connect.Client[v1.SyncInterventionsRequest, v1.SyncInterventionsResponse]
+	listTasks             *connect.Client[v1.ListTasksRequest, v1.ListTasksResponse]
+	countTasks            *connect.Client[v1.CountTasksRequest, v1.CountTasksResponse]
+	getTask               *connect.Client[v1.GetTaskRequest, v1.GetTaskResponse]
+	updateTask            *connect.Client[v1.UpdateTaskRequest, v1.UpdateTaskResponse]
+	addTaskNote           *connect.Client[v1.AddTaskNoteRequest, v1.AddTaskNoteResponse]
+	listAuditEvents       *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
 }
 
 // RecordDestination calls nextstep.tracking.v1.TrackingService.RecordDestination.
@@ -93,9 +243,95 @@ func (c *trackingServiceClient) RecordDestination(ctx context.Context, req *v1.R
 	return nil, err
 }
 
-// GetLatestDestination calls nextstep.tracking.v1.TrackingService.GetLatestDestination.
-func (c *trackingServiceClient) GetLatestDestination(ctx context.Context, req *v1.GetLatestDestinationRequest) (*v1.GetLatestDestinationResponse, error) {
-	response, err := c.getLatestDestination.CallUnary(ctx, connect.NewRequest(req))
+// ListDestinations calls nextstep.tracking.v1.TrackingService.ListDestinations.
+func (c *trackingServiceClient) ListDestinations(ctx context.Context, req *v1.ListDestinationsRequest) (*v1.ListDestinationsResponse, error) {
+	response, err := c.listDestinations.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetLatestDestinations calls nextstep.tracking.v1.TrackingService.GetLatestDestinations.
+func (c *trackingServiceClient) GetLatestDestinations(ctx context.Context, req *v1.GetLatestDestinationsRequest) (*v1.GetLatestDestinationsResponse, error) {
+	response, err := c.getLatestDestinations.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListActivityCodes calls nextstep.tracking.v1.TrackingService.ListActivityCodes.
+func (c *trackingServiceClient) ListActivityCodes(ctx context.Context, req *v1.ListActivityCodesRequest) (*v1.ListActivityCodesResponse, error) {
+	response, err := c.listActivityCodes.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ExportDestinations calls nextstep.tracking.v1.TrackingService.ExportDestinations.
+func (c *trackingServiceClient) ExportDestinations(ctx context.Context, req *v1.ExportDestinationsRequest) (*connect.ServerStreamForClient[v1.ExportDestinationsResponse], error) {
+	return c.exportDestinations.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// SyncInterventions calls nextstep.tracking.v1.TrackingService.SyncInterventions.
+func (c *trackingServiceClient) SyncInterventions(ctx context.Context, req *v1.SyncInterventionsRequest) (*v1.SyncInterventionsResponse, error) {
+	response, err := c.syncInterventions.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListTasks calls nextstep.tracking.v1.TrackingService.ListTasks.
+func (c *trackingServiceClient) ListTasks(ctx context.Context, req *v1.ListTasksRequest) (*v1.ListTasksResponse, error) {
+	response, err := c.listTasks.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// CountTasks calls nextstep.tracking.v1.TrackingService.CountTasks.
+func (c *trackingServiceClient) CountTasks(ctx context.Context, req *v1.CountTasksRequest) (*v1.CountTasksResponse, error) {
+	response, err := c.countTasks.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetTask calls nextstep.tracking.v1.TrackingService.GetTask.
+func (c *trackingServiceClient) GetTask(ctx context.Context, req *v1.GetTaskRequest) (*v1.GetTaskResponse, error) {
+	response, err := c.getTask.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// UpdateTask calls nextstep.tracking.v1.TrackingService.UpdateTask.
+func (c *trackingServiceClient) UpdateTask(ctx context.Context, req *v1.UpdateTaskRequest) (*v1.UpdateTaskResponse, error) {
+	response, err := c.updateTask.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// AddTaskNote calls nextstep.tracking.v1.TrackingService.AddTaskNote.
+func (c *trackingServiceClient) AddTaskNote(ctx context.Context, req *v1.AddTaskNoteRequest) (*v1.AddTaskNoteResponse, error) {
+	response, err := c.addTaskNote.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListAuditEvents calls nextstep.tracking.v1.TrackingService.ListAuditEvents.
+func (c *trackingServiceClient) ListAuditEvents(ctx context.Context, req *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
+	response, err := c.listAuditEvents.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -107,8 +343,51 @@ type TrackingServiceHandler interface {
 	// RecordDestination adds a destination to a pupil's history. A retry with
 	// the same idempotency key returns the first call's record.
 	RecordDestination(context.Context, *v1.RecordDestinationRequest) (*v1.RecordDestinationResponse, error)
-	// GetLatestDestination returns the pupil's most recent destination.
-	GetLatestDestination(context.Context, *v1.GetLatestDestinationRequest) (*v1.GetLatestDestinationResponse, error)
+	// ListDestinations returns a pupil's full destination history, newest
+	// first.
+	ListDestinations(context.Context, *v1.ListDestinationsRequest) (*v1.ListDestinationsResponse, error)
+	// GetLatestDestinations returns the latest destination of each pupil
+	// asked for (a whole cohort in one call), with whether it counts as known
+	// and as NEET under the NCCIS code table.
+	GetLatestDestinations(context.Context, *v1.GetLatestDestinationsRequest) (*v1.GetLatestDestinationsResponse, error)
+	// ListActivityCodes returns the NCCIS current-activity code table the
+	// service classifies destinations with, and the edition it comes from.
+	ListActivityCodes(context.Context, *v1.ListActivityCodesRequest) (*v1.ListActivityCodesResponse, error)
+	// ExportDestinations streams the latest destination of every pupil in the
+	// caller's scope as CSV, in the layout described in
+	// services/tracking/README.md, for a local authority's NCCIS return.
+	ExportDestinations(context.Context, *v1.ExportDestinationsRequest, *connect.ServerStream[v1.ExportDestinationsResponse]) error
+	// SyncInterventions makes a cohort's open interventions match the desired
+	// set the reconciler computed, in one transaction: it creates the missing
+	// tasks, closes as "condition cleared" those no longer desired and leaves
+	// the rest alone (updating priority, due date and evidence in place). It
+	// never reopens a task dismissed within its snooze. Refusals:
+	// FailedPrecondition STALE_PASS for a pass token older than the last one
+	// applied to the cohort; FailedPrecondition MASS_CLOSURE_HELD when it would
+	// close more than max_close_fraction of the open tasks without force.
+	// The service calls it; a hub admin may call it only to force a held sync.
+	SyncInterventions(context.Context, *v1.SyncInterventionsRequest) (*v1.SyncInterventionsResponse, error)
+	// ListTasks reads the intervention queue in the caller's scope, most
+	// urgent first (priority, then due date).
+	ListTasks(context.Context, *v1.ListTasksRequest) (*v1.ListTasksResponse, error)
+	// CountTasks counts the open and overdue tasks in the caller's scope by
+	// reason and priority, for dashboards. It returns no pupil's data.
+	CountTasks(context.Context, *v1.CountTasksRequest) (*v1.CountTasksResponse, error)
+	// GetTask returns one task with its full history: every change, note and
+	// action, oldest first.
+	GetTask(context.Context, *v1.GetTaskRequest) (*v1.GetTaskResponse, error)
+	// UpdateTask moves a task through its lifecycle. The request carries the
+	// version the caller last read: a stale one is Aborted STALE_VERSION and a
+	// move the lifecycle does not allow is FailedPrecondition
+	// ILLEGAL_TRANSITION.
+	UpdateTask(context.Context, *v1.UpdateTaskRequest) (*v1.UpdateTaskResponse, error)
+	// AddTaskNote appends a note or a logged action (a placement arranged, a
+	// guidance interview held...) to a task. Notes are append-only and do not
+	// change the task's version, so they never conflict with an update.
+	AddTaskNote(context.Context, *v1.AddTaskNoteRequest) (*v1.AddTaskNoteResponse, error)
+	// ListAuditEvents reads the audit log of this service: who read or
+	// changed what, when and why. Newest first.
+	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
 }
 
 // NewTrackingServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -125,10 +404,78 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
-	trackingServiceGetLatestDestinationHandler := connect.NewUnaryHandlerSimple(
-		TrackingServiceGetLatestDestinationProcedure,
-		svc.GetLatestDestination,
-		connect.WithSchema(trackingServiceMethods.ByName("GetLatestDestination")),
+	trackingServiceListDestinationsHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceListDestinationsProcedure,
+		svc.ListDestinations,
+		connect.WithSchema(trackingServiceMethods.ByName("ListDestinations")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceGetLatestDestinationsHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceGetLatestDestinationsProcedure,
+		svc.GetLatestDestinations,
+		connect.WithSchema(trackingServiceMethods.ByName("GetLatestDestinations")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceListActivityCodesHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceListActivityCodesProcedure,
+		svc.ListActivityCodes,
+		connect.WithSchema(trackingServiceMethods.ByName("ListActivityCodes")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceExportDestinationsHandler := connect.NewServerStreamHandlerSimple(
+		TrackingServiceExportDestinationsProcedure,
+		svc.ExportDestinations,
+		connect.WithSchema(trackingServiceMethods.ByName("ExportDestinations")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceSyncInterventionsHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceSyncInterventionsProcedure,
+		svc.SyncInterventions,
+		connect.WithSchema(trackingServiceMethods.ByName("SyncInterventions")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceListTasksHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceListTasksProcedure,
+		svc.ListTasks,
+		connect.WithSchema(trackingServiceMethods.ByName("ListTasks")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceCountTasksHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceCountTasksProcedure,
+		svc.CountTasks,
+		connect.WithSchema(trackingServiceMethods.ByName("CountTasks")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceGetTaskHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceGetTaskProcedure,
+		svc.GetTask,
+		connect.WithSchema(trackingServiceMethods.ByName("GetTask")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceUpdateTaskHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceUpdateTaskProcedure,
+		svc.UpdateTask,
+		connect.WithSchema(trackingServiceMethods.ByName("UpdateTask")),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceAddTaskNoteHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceAddTaskNoteProcedure,
+		svc.AddTaskNote,
+		connect.WithSchema(trackingServiceMethods.ByName("AddTaskNote")),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceListAuditEventsHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceListAuditEventsProcedure,
+		svc.ListAuditEvents,
+		connect.WithSchema(trackingServiceMethods.ByName("ListAuditEvents")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
@@ -136,8 +483,28 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 		switch r.URL.Path {
 		case TrackingServiceRecordDestinationProcedure:
 			trackingServiceRecordDestinationHandler.ServeHTTP(w, r)
-		case TrackingServiceGetLatestDestinationProcedure:
-			trackingServiceGetLatestDestinationHandler.ServeHTTP(w, r)
+		case TrackingServiceListDestinationsProcedure:
+			trackingServiceListDestinationsHandler.ServeHTTP(w, r)
+		case TrackingServiceGetLatestDestinationsProcedure:
+			trackingServiceGetLatestDestinationsHandler.ServeHTTP(w, r)
+		case TrackingServiceListActivityCodesProcedure:
+			trackingServiceListActivityCodesHandler.ServeHTTP(w, r)
+		case TrackingServiceExportDestinationsProcedure:
+			trackingServiceExportDestinationsHandler.ServeHTTP(w, r)
+		case TrackingServiceSyncInterventionsProcedure:
+			trackingServiceSyncInterventionsHandler.ServeHTTP(w, r)
+		case TrackingServiceListTasksProcedure:
+			trackingServiceListTasksHandler.ServeHTTP(w, r)
+		case TrackingServiceCountTasksProcedure:
+			trackingServiceCountTasksHandler.ServeHTTP(w, r)
+		case TrackingServiceGetTaskProcedure:
+			trackingServiceGetTaskHandler.ServeHTTP(w, r)
+		case TrackingServiceUpdateTaskProcedure:
+			trackingServiceUpdateTaskHandler.ServeHTTP(w, r)
+		case TrackingServiceAddTaskNoteProcedure:
+			trackingServiceAddTaskNoteHandler.ServeHTTP(w, r)
+		case TrackingServiceListAuditEventsProcedure:
+			trackingServiceListAuditEventsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -151,6 +518,46 @@ func (UnimplementedTrackingServiceHandler) RecordDestination(context.Context, *v
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.RecordDestination is not implemented"))
 }
 
-func (UnimplementedTrackingServiceHandler) GetLatestDestination(context.Context, *v1.GetLatestDestinationRequest) (*v1.GetLatestDestinationResponse, error) {
-	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.GetLatestDestination is not implemented"))
+func (UnimplementedTrackingServiceHandler) ListDestinations(context.Context, *v1.ListDestinationsRequest) (*v1.ListDestinationsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.ListDestinations is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) GetLatestDestinations(context.Context, *v1.GetLatestDestinationsRequest) (*v1.GetLatestDestinationsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.GetLatestDestinations is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) ListActivityCodes(context.Context, *v1.ListActivityCodesRequest) (*v1.ListActivityCodesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.ListActivityCodes is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) ExportDestinations(context.Context, *v1.ExportDestinationsRequest, *connect.ServerStream[v1.ExportDestinationsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.ExportDestinations is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) SyncInterventions(context.Context, *v1.SyncInterventionsRequest) (*v1.SyncInterventionsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.SyncInterventions is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) ListTasks(context.Context, *v1.ListTasksRequest) (*v1.ListTasksResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.ListTasks is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) CountTasks(context.Context, *v1.CountTasksRequest) (*v1.CountTasksResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.CountTasks is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) GetTask(context.Context, *v1.GetTaskRequest) (*v1.GetTaskResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.GetTask is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) UpdateTask(context.Context, *v1.UpdateTaskRequest) (*v1.UpdateTaskResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.UpdateTask is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) AddTaskNote(context.Context, *v1.AddTaskNoteRequest) (*v1.AddTaskNoteResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.AddTaskNote is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.ListAuditEvents is not implemented"))
 }

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/lifecycle"
+)
+
+// QueueFilter narrows a queue read within the caller's scope. Zero fields
+// do not filter.
+type QueueFilter struct {
+	LACode    string
+	SchoolURN string
+	CohortKey string
+	Assignee  string
+	PupilID   string
+	Reason    string
+	Priority  int
+	// OverdueOnly keeps tasks due before Today.
+	OverdueOnly bool
+	// Statuses are the statuses to read; the active ones when empty.
+	Statuses []lifecycle.Status
+	// Today is the date overdue is judged against.
+	Today time.Time
+}
+
+// QueueCursor is the queue position after the last task of a page: the
+// queue's sort key.
+type QueueCursor struct {
+	Rank    int       `json:"r"`
+	DueDate time.Time `json:"d"`
+	ID      string    `json:"i"`
+}
+
+func (f QueueFilter) where(s Scope) *where {
+	w := &where{}
+	w.scope(s, "")
+	if f.LACode != "" {
+		w.add("la_code = ?", f.LACode)
+	}
+	if f.SchoolURN != "" {
+		w.add("school_urn = ?", f.SchoolURN)
+	}
+	if f.CohortKey != "" {
+		w.add("cohort_key = ?", f.CohortKey)
+	}
+	if f.Assignee != "" {
+		w.add("assignee = ?", f.Assignee)
+	}
+	if f.PupilID != "" {
+		w.add("pupil_id = ?", f.PupilID)
+	}
+	if f.Reason != "" {
+		w.add("reason_code = ?", f.Reason)
+	}
+	if f.Priority != 0 {
+		w.add("priority = ?", f.Priority)
+	}
+	if onlyActive(f.Statuses) {
+		w.add(activeSQL)
+	} else {
+		w.add("status = ANY(?)", f.Statuses)
+	}
+	if f.OverdueOnly {
+		w.add(activeSQL)
+		w.add("due_date < ?", f.Today)
+	}
+	return w
+}
+
+// onlyActive reports whether statuses are exactly the active ones (or none,
+// meaning them), so the query can name the partial indexes' predicate.
+func onlyActive(statuses []lifecycle.Status) bool {
+	if len(statuses) == 0 {
+		return true
+	}
+	s := slices.Clone(statuses)
+	slices.Sort(s)
+	s = slices.Compact(s)
+	a := slices.Clone(lifecycle.Active)
+	slices.Sort(a)
+	return slices.Equal(s, a)
+}
+
+// ListTasks reads a page of the queue: tasks in scope matching f, most
+// urgent first (priority, then due date, then id), after the cursor (nil for
+// the first page). Keyset pagination keeps pages stable while tasks are
+// added and closed.
+func ListTasks(ctx context.Context, db DB, s Scope, f QueueFilter, after *QueueCursor, limit int) ([]Task, error) {
+	w := f.where(s)
+	if after != nil {
+		w.add("(queue_rank, due_date, id) > (?, ?, ?)", after.Rank, after.DueDate, after.ID)
+	}
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM tracking.tasks WHERE %s ORDER BY queue_rank, due_date, id LIMIT %d`,
+		taskColumns, w.sql(), limit), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	return collectTasks(rows)
+}
+
+// CursorAfter is the cursor that follows t.
+func CursorAfter(t Task) QueueCursor {
+	return QueueCursor{Rank: 5 - t.Priority, DueDate: t.DueDate, ID: t.ID}
+}
+
+// Count is the number of active tasks of one reason and priority.
+type Count struct {
+	Reason   string
+	Priority int
+	Open     int
+	Overdue  int
+}
+
+// Counts are a dashboard's figures for the active tasks in scope.
+type Counts struct {
+	ByReason   []Count
+	Open       int
+	Overdue    int
+	Unassigned int
+}
+
+// CountTasks counts the active tasks in scope matching f, by reason and
+// priority.
+func CountTasks(ctx context.Context, db DB, s Scope, f QueueFilter) (Counts, error) {
+	f.Statuses, f.OverdueOnly = nil, false
+	w := f.where(s)
+	args := append(w.args, f.Today)
+	rows, err := db.Query(ctx, fmt.Sprintf(`
+		SELECT reason_code, priority, count(*), count(*) FILTER (WHERE due_date < $%d), count(*) FILTER (WHERE assignee = '')
+		FROM tracking.tasks WHERE %s
+		GROUP BY reason_code, priority
+		ORDER BY reason_code, priority DESC`, len(args), w.sql()), args...)
+	if err != nil {
+		return Counts{}, err
+	}
+	var (
+		c          Counts
+		row        Count
+		unassigned int
+	)
+	_, err = pgx.ForEachRow(rows, []any{&row.Reason, &row.Priority, &row.Open, &row.Overdue, &unassigned}, func() error {
+		c.ByReason = append(c.ByReason, row)
+		c.Open += row.Open
+		c.Overdue += row.Overdue
+		c.Unassigned += unassigned
+		return nil
+	})
+	return c, err
+}

@@ -1,0 +1,80 @@
+package trackingapi_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
+)
+
+func TestAuditLog(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	ctx := context.Background()
+	pupil := newID(t)
+	before := time.Now().Add(-time.Minute)
+	record(t, e, servicetest.Caseworker, destination(pupil, confirmed, "130", "2026-09-01"))
+
+	// A read of the pupil's data, with a purpose.
+	readCtx, call := connect.NewClientContext(ctx)
+	call.RequestHeader().Set(audit.PurposeHeader, "caseload review")
+	if _, err := e.client(servicetest.Caseworker).GetLatestDestinations(readCtx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{pupil}}); err != nil {
+		t.Fatal(err)
+	}
+	// Reads of no personal data are not audited.
+	if _, err := e.client(servicetest.Analyst).ListActivityCodes(ctx, &trackingv1.ListActivityCodesRequest{}); err != nil {
+		t.Fatal(err)
+	}
+
+	admin := e.client(servicetest.HubAdmin)
+	res, err := admin.ListAuditEvents(ctx, &trackingv1.ListAuditEventsRequest{Target: "pupil:" + pupil, Since: timestamppb.New(before)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct{ Subject, Procedure, Purpose, Outcome string }
+	var got []row
+	for _, ev := range res.GetEvents() {
+		got = append(got, row{ev.GetSubject(), ev.GetProcedure(), ev.GetPurpose(), ev.GetOutcome()})
+	}
+	want := []row{
+		{"caseworker", trackingv1connect.TrackingServiceGetLatestDestinationsProcedure, "caseload review", "ok"},
+		{"caseworker", trackingv1connect.TrackingServiceRecordDestinationProcedure, "", "ok"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("audit of the pupil, newest first (-want +got):\n%s", diff)
+	}
+
+	// Pages, by subject.
+	var all []int64
+	token := ""
+	for {
+		page, err := admin.ListAuditEvents(ctx, &trackingv1.ListAuditEventsRequest{Subject: "caseworker", PageSize: 1, PageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range page.GetEvents() {
+			all = append(all, ev.GetId())
+		}
+		if token = page.GetNextPageToken(); token == "" {
+			break
+		}
+	}
+	if len(all) != 2 || all[0] <= all[1] {
+		t.Errorf("paged ids = %v, want two, newest first", all)
+	}
+	// Nothing before the time range.
+	empty, err := admin.ListAuditEvents(ctx, &trackingv1.ListAuditEventsRequest{Until: timestamppb.New(before)})
+	if err != nil || len(empty.GetEvents()) != 0 {
+		t.Errorf("events before the range: %v (err %v)", empty.GetEvents(), err)
+	}
+	_, err = e.client(servicetest.Caseworker).ListAuditEvents(ctx, &trackingv1.ListAuditEventsRequest{})
+	checkCode(t, err, connect.CodePermissionDenied, "")
+}

@@ -1,0 +1,156 @@
+package trackingapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"time"
+
+	"connectrpc.com/connect"
+
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/nccis"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
+)
+
+// RecordDestination implements TrackingService.
+func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDestinationRequest) (*trackingv1.RecordDestinationResponse, error) {
+	p := principal(ctx)
+	in := req.GetDestination()
+	if _, ok := nccis.Lookup(in.GetActivityCode()); !ok {
+		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "destination.activity_code", RuleID: "nccis.code", Message: "is not a current-activity code in the NCCIS table"})
+	}
+	effective, err := parseDate("destination.effective_date", in.GetEffectiveDate())
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanSeeSchool(in.GetSchoolUrn(), in.GetLaCode()) {
+		return nil, rpcerror.New(connect.CodePermissionDenied, "OUT_OF_SCOPE", "the school is outside your scope")
+	}
+	d, err := store.InsertDestination(ctx, s.pool, req.GetIdempotencyKey(), store.Destination{
+		PupilID: in.GetPupilId(), SchoolURN: in.GetSchoolUrn(), LACode: in.GetLaCode(), Kind: kindNames[in.GetKind()],
+		ActivityCode: in.GetActivityCode(), EffectiveDate: effective, Source: in.GetSource(), RecordedBy: p.Subject,
+	})
+	if err != nil {
+		return nil, internal(ctx, s.logger, "record destination", err)
+	}
+	audit.Touch(ctx, "pupil", d.PupilID)
+	return &trackingv1.RecordDestinationResponse{Destination: destinationToProto(d)}, nil
+}
+
+// ListDestinations implements TrackingService.
+func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDestinationsRequest) (*trackingv1.ListDestinationsResponse, error) {
+	after, err := decodeCursor[store.DestinationCursor](req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	limit := pageSize(req.GetPageSize(), 100)
+	ds, err := store.ListDestinations(ctx, s.pool, req.GetPupilId(), scopeOf(principal(ctx)), after, limit+1)
+	if err != nil {
+		return nil, internal(ctx, s.logger, "list destinations", err)
+	}
+	res := &trackingv1.ListDestinationsResponse{}
+	if len(ds) > limit {
+		ds = ds[:limit]
+		last := ds[limit-1]
+		res.NextPageToken = pagetoken.Encode(store.DestinationCursor{RecordedAt: last.RecordedAt, ID: last.ID})
+	}
+	if len(ds) > 0 {
+		audit.Touch(ctx, "pupil", req.GetPupilId())
+	}
+	for _, d := range ds {
+		res.Destinations = append(res.Destinations, destinationToProto(d))
+	}
+	return res, nil
+}
+
+// GetLatestDestinations implements TrackingService.
+func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetLatestDestinationsRequest) (*trackingv1.GetLatestDestinationsResponse, error) {
+	latest, err := store.LatestDestinations(ctx, s.pool, req.GetPupilIds(), scopeOf(principal(ctx)))
+	if err != nil {
+		return nil, internal(ctx, s.logger, "latest destinations", err)
+	}
+	res := &trackingv1.GetLatestDestinationsResponse{Destinations: make([]*trackingv1.LatestDestination, 0, len(req.GetPupilIds()))}
+	for _, id := range req.GetPupilIds() {
+		out := &trackingv1.LatestDestination{PupilId: id}
+		if d, ok := latest[id]; ok {
+			audit.Touch(ctx, "pupil", id)
+			out.Destination = destinationToProto(d)
+			g := confirmedGroup(d)
+			out.Known, out.Neet, out.Eet = g.Known(), g.NEET(), g.EET()
+		}
+		res.Destinations = append(res.Destinations, out)
+	}
+	return res, nil
+}
+
+// confirmedGroup is the code's group when d is a confirmed activity; an
+// intention or an offer does not tell where the young person is, so it
+// counts as no group (not known).
+func confirmedGroup(d store.Destination) nccis.Group {
+	if d.Kind != "confirmed" {
+		return 0
+	}
+	c, _ := nccis.Lookup(d.ActivityCode)
+	return c.Group
+}
+
+// ListActivityCodes implements TrackingService.
+func (s *Server) ListActivityCodes(context.Context, *trackingv1.ListActivityCodesRequest) (*trackingv1.ListActivityCodesResponse, error) {
+	res := &trackingv1.ListActivityCodesResponse{Edition: nccis.Edition}
+	for _, c := range nccis.Table {
+		res.Codes = append(res.Codes, &trackingv1.ActivityCode{Code: c.Code, Description: c.Description, Group: groupToProto[c.Group]})
+	}
+	return res, nil
+}
+
+// exportHeader is the CSV's first row; README.md documents each column.
+var exportHeader = []string{
+	"pupil_id", "la_code", "school_urn", "activity_code", "activity_description", "activity_group",
+	"destination_kind", "start_date", "date_ascertained", "source",
+}
+
+// exportChunkBytes is roughly how much CSV each message carries.
+const exportChunkBytes = 64 << 10
+
+// ExportDestinations implements TrackingService.
+func (s *Server) ExportDestinations(ctx context.Context, req *trackingv1.ExportDestinationsRequest, stream *connect.ServerStream[trackingv1.ExportDestinationsResponse]) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	flush := func(force bool) error {
+		w.Flush()
+		if buf.Len() == 0 || (!force && buf.Len() < exportChunkBytes) {
+			return w.Error()
+		}
+		chunk := bytes.Clone(buf.Bytes())
+		buf.Reset()
+		return stream.Send(&trackingv1.ExportDestinationsResponse{Chunk: chunk})
+	}
+	if err := w.Write(exportHeader); err != nil {
+		return internal(ctx, s.logger, "export destinations", err)
+	}
+	err := store.EachLatestDestination(ctx, s.pool, scopeOf(principal(ctx)), req.GetLaCode(), req.GetSchoolUrn(), func(d store.Destination) error {
+		c, _ := nccis.Lookup(d.ActivityCode)
+		audit.Touch(ctx, "pupil", d.PupilID)
+		if err := w.Write([]string{
+			d.PupilID, d.LACode, d.SchoolURN, d.ActivityCode, c.Description, c.Group.String(),
+			d.Kind, d.EffectiveDate.Format(time.DateOnly), d.RecordedAt.UTC().Format(time.DateOnly), d.Source,
+		}); err != nil {
+			return err
+		}
+		return flush(false)
+	})
+	if err == nil {
+		err = flush(true)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return connect.NewError(connect.CodeCanceled, ctx.Err())
+		}
+		return internal(ctx, s.logger, "export destinations", err)
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package trackingapi
+
+import (
+	"context"
+	"errors"
+
+	"connectrpc.com/connect"
+
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/lifecycle"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
+)
+
+// ListTasks implements TrackingService.
+func (s *Server) ListTasks(ctx context.Context, req *trackingv1.ListTasksRequest) (*trackingv1.ListTasksResponse, error) {
+	after, err := decodeCursor[store.QueueCursor](req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	f := s.queueFilter(req.GetLaCode(), req.GetSchoolUrn(), req.GetCohortKey(), req.GetAssignee())
+	f.PupilID, f.Reason, f.Priority, f.OverdueOnly = req.GetPupilId(), req.GetReasonCode(), int(req.GetPriority()), req.GetOverdueOnly()
+	for _, st := range req.GetStatuses() {
+		f.Statuses = append(f.Statuses, statusNames[st])
+	}
+	limit := pageSize(req.GetPageSize(), 50)
+	tasks, err := store.ListTasks(ctx, s.pool, scopeOf(principal(ctx)), f, after, limit+1)
+	if err != nil {
+		return nil, internal(ctx, s.logger, "list tasks", err)
+	}
+	res := &trackingv1.ListTasksResponse{}
+	if len(tasks) > limit {
+		tasks = tasks[:limit]
+		res.NextPageToken = pagetoken.Encode(store.CursorAfter(tasks[limit-1]))
+	}
+	for _, t := range tasks {
+		audit.Touch(ctx, "pupil", t.PupilID)
+		res.Tasks = append(res.Tasks, taskToProto(t, f.Today))
+	}
+	return res, nil
+}
+
+// CountTasks implements TrackingService.
+func (s *Server) CountTasks(ctx context.Context, req *trackingv1.CountTasksRequest) (*trackingv1.CountTasksResponse, error) {
+	f := s.queueFilter(req.GetLaCode(), req.GetSchoolUrn(), req.GetCohortKey(), req.GetAssignee())
+	c, err := store.CountTasks(ctx, s.pool, scopeOf(principal(ctx)), f)
+	if err != nil {
+		return nil, internal(ctx, s.logger, "count tasks", err)
+	}
+	return &trackingv1.CountTasksResponse{Counts: countsToProto(c.ByReason), Open: int32(c.Open), Overdue: int32(c.Overdue), Unassigned: int32(c.Unassigned)}, nil
+}
+
+func (s *Server) queueFilter(laCode, schoolURN, cohortKey, assignee string) store.QueueFilter {
+	return store.QueueFilter{LACode: laCode, SchoolURN: schoolURN, CohortKey: cohortKey, Assignee: assignee, Today: s.today()}
+}
+
+// GetTask implements TrackingService.
+func (s *Server) GetTask(ctx context.Context, req *trackingv1.GetTaskRequest) (*trackingv1.GetTaskResponse, error) {
+	t, err := store.GetTask(ctx, s.pool, req.GetTaskId(), scopeOf(principal(ctx)))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, rpcerror.NotFound("task")
+	}
+	if err != nil {
+		return nil, internal(ctx, s.logger, "get task", err)
+	}
+	events, err := store.TaskEvents(ctx, s.pool, t.ID)
+	if err != nil {
+		return nil, internal(ctx, s.logger, "get task history", err)
+	}
+	touchTask(ctx, t)
+	res := &trackingv1.GetTaskResponse{Task: taskToProto(t, s.today())}
+	for _, e := range events {
+		res.History = append(res.History, eventToProto(e))
+	}
+	return res, nil
+}
+
+// UpdateTask implements TrackingService.
+func (s *Server) UpdateTask(ctx context.Context, req *trackingv1.UpdateTaskRequest) (*trackingv1.UpdateTaskResponse, error) {
+	var move lifecycle.Move
+	switch c := req.GetChange().(type) {
+	case *trackingv1.UpdateTaskRequest_Assign_:
+		move = lifecycle.Assign{Assignee: c.Assign.GetAssignee()}
+	case *trackingv1.UpdateTaskRequest_Start_:
+		move = lifecycle.Start{}
+	case *trackingv1.UpdateTaskRequest_Resolve_:
+		move = lifecycle.Resolve{Outcome: c.Resolve.GetOutcome()}
+	case *trackingv1.UpdateTaskRequest_Dismiss_:
+		until, err := parseDate("dismiss.snooze_until", c.Dismiss.GetSnoozeUntil())
+		if err != nil {
+			return nil, err
+		}
+		move = lifecycle.Dismiss{Reason: c.Dismiss.GetReason(), SnoozeUntil: until}
+	}
+	p := principal(ctx)
+	today := s.today()
+	t, err := store.UpdateTask(ctx, s.pool, req.GetTaskId(), req.GetVersion(), scopeOf(p), p.Subject, move, today)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, rpcerror.NotFound("task")
+	case errors.Is(err, store.ErrStaleVersion):
+		return nil, rpcerror.New(connect.CodeAborted, "STALE_VERSION", "the task has changed since version %d was read: read it again", req.GetVersion())
+	case errors.Is(err, lifecycle.ErrSnoozeNotFuture):
+		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "dismiss.snooze_until", RuleID: "snooze.future", Message: "must be after today"})
+	case errors.Is(err, lifecycle.ErrIllegal):
+		return nil, rpcerror.New(connect.CodeFailedPrecondition, "ILLEGAL_TRANSITION", "%v", err)
+	case err != nil:
+		return nil, internal(ctx, s.logger, "update task", err)
+	}
+	touchTask(ctx, t)
+	return &trackingv1.UpdateTaskResponse{Task: taskToProto(t, today)}, nil
+}
+
+// AddTaskNote implements TrackingService.
+func (s *Server) AddTaskNote(ctx context.Context, req *trackingv1.AddTaskNoteRequest) (*trackingv1.AddTaskNoteResponse, error) {
+	p := principal(ctx)
+	e, err := store.AddNote(ctx, s.pool, req.GetTaskId(), scopeOf(p), p.Subject, actionNames[req.GetAction()], req.GetText())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, rpcerror.NotFound("task")
+	}
+	if err != nil {
+		return nil, internal(ctx, s.logger, "add task note", err)
+	}
+	audit.Touch(ctx, "task", req.GetTaskId())
+	return &trackingv1.AddTaskNoteResponse{Event: eventToProto(e)}, nil
+}
+
+// touchTask records in the audit log that the call read or changed the
+// task and so its pupil's record.
+func touchTask(ctx context.Context, t store.Task) {
+	audit.Touch(ctx, "pupil", t.PupilID)
+	audit.Touch(ctx, "task", t.ID)
+}
