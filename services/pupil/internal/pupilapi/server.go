@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -18,19 +19,52 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/lacode"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/yeargroup"
 )
 
 // Server implements PupilService.
 type Server struct {
 	pupilv1connect.UnimplementedPupilServiceHandler
-	pool   *pgxpool.Pool
-	logger *slog.Logger
+	pool    *pgxpool.Pool
+	logger  *slog.Logger
+	weights risk.Weights
+	now     func() time.Time
 }
 
-// Services returns the pupil service's Connect services, for server.Main.
+// Options configure a Server; the zero value is the defaults.
+type Options struct {
+	// Weights score the risk of NEET; risk.DefaultWeights() if nil.
+	Weights *risk.Weights
+	// Now is the clock, which decides the current academic year.
+	Now func() time.Time
+}
+
+// Services returns the pupil service's Connect services with the default
+// options, for server.Main.
 func Services(pool *pgxpool.Pool, logger *slog.Logger) []server.Service {
-	s := &Server{pool: pool, logger: logger}
+	return (&Server{pool: pool, logger: logger, weights: risk.DefaultWeights(), now: time.Now}).services()
+}
+
+// ServicesWith returns the pupil service's Connect services configured by
+// opts, refusing invalid risk weights.
+func ServicesWith(pool *pgxpool.Pool, logger *slog.Logger, opts Options) ([]server.Service, error) {
+	s := &Server{pool: pool, logger: logger, weights: risk.DefaultWeights(), now: time.Now}
+	if opts.Weights != nil {
+		if err := opts.Weights.Validate(); err != nil {
+			return nil, err
+		}
+		s.weights = *opts.Weights
+	}
+	if opts.Now != nil {
+		s.now = opts.Now
+	}
+	return s.services(), nil
+}
+
+func (s *Server) services() []server.Service {
 	return []server.Service{{
 		Name: pupilv1connect.PupilServiceName,
 		Mount: func(opts ...connect.HandlerOption) (string, http.Handler) {
@@ -39,10 +73,18 @@ func Services(pool *pgxpool.Pool, logger *slog.Logger) []server.Service {
 	}}
 }
 
+// academicYear is the academic year today is in.
+func (s *Server) academicYear() yeargroup.AcademicYear {
+	return yeargroup.Containing(s.now().UTC())
+}
+
 // CreateSchool implements PupilService.
 func (s *Server) CreateSchool(ctx context.Context, req *pupilv1.CreateSchoolRequest) (*pupilv1.CreateSchoolResponse, error) {
 	p := principal(ctx)
 	in := schoolFromProto(req.GetSchool())
+	if !lacode.Current(in.LACode) {
+		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "school.la_code", RuleID: "la_code.recognised", Message: "is not a current English local authority code"})
+	}
 	if !p.CanSeeSchool(in.URN, in.LACode) {
 		return nil, rpcerror.New(connect.CodePermissionDenied, "OUT_OF_SCOPE", "the school's local authority is outside your scope")
 	}

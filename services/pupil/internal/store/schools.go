@@ -48,3 +48,39 @@ func GetSchool(ctx context.Context, db DB, urn string) (School, error) {
 	}
 	return s, err
 }
+
+// ListSchools returns up to limit schools in scope after the URN after, in
+// URN order, of one local authority if laCode is not empty.
+func ListSchools(ctx context.Context, db DB, scope Scope, laCode, after string, limit int) ([]School, error) {
+	rows, err := db.Query(ctx, `
+		SELECT s.urn, s.name, s.la_code, s.phase, s.open FROM pupil.schools s
+		WHERE `+scopeSQL+` AND ($4 = '' OR s.la_code = $4) AND s.urn > $5
+		ORDER BY s.urn LIMIT $6`,
+		append(scope.args(), laCode, after, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (School, error) {
+		var s School
+		err := row.Scan(&s.URN, &s.Name, &s.LACode, &s.Phase, &s.Open)
+		return s, err
+	})
+}
+
+// SchoolsInScope returns the URNs of the open schools in scope: the schools
+// an import may put pupils into.
+func SchoolsInScope(ctx context.Context, db DB, scope Scope) (map[string]bool, error) {
+	rows, err := db.Query(ctx, `SELECT s.urn FROM pupil.schools s WHERE s.open AND `+scopeSQL, scope.args()...)
+	if err != nil {
+		return nil, err
+	}
+	urns, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	set := make(map[string]bool, len(urns))
+	for _, u := range urns {
+		set[u] = true
+	}
+	return set, nil
+}

@@ -11,6 +11,7 @@ import (
 	_ "github.com/nextstep-uk/nextstep/api/gen/nextstep/auth/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -81,6 +82,229 @@ func (x Phase) Number() protoreflect.EnumNumber {
 // Deprecated: Use Phase.Descriptor instead.
 func (Phase) EnumDescriptor() ([]byte, []int) {
 	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{0}
+}
+
+// SENStatus is a pupil's special educational needs provision.
+type SENStatus int32
+
+const (
+	SENStatus_SEN_STATUS_UNSPECIFIED SENStatus = 0
+	SENStatus_SEN_STATUS_NONE        SENStatus = 1
+	SENStatus_SEN_STATUS_SEN_SUPPORT SENStatus = 2
+	SENStatus_SEN_STATUS_EHC_PLAN    SENStatus = 3
+)
+
+// Enum value maps for SENStatus.
+var (
+	SENStatus_name = map[int32]string{
+		0: "SEN_STATUS_UNSPECIFIED",
+		1: "SEN_STATUS_NONE",
+		2: "SEN_STATUS_SEN_SUPPORT",
+		3: "SEN_STATUS_EHC_PLAN",
+	}
+	SENStatus_value = map[string]int32{
+		"SEN_STATUS_UNSPECIFIED": 0,
+		"SEN_STATUS_NONE":        1,
+		"SEN_STATUS_SEN_SUPPORT": 2,
+		"SEN_STATUS_EHC_PLAN":    3,
+	}
+)
+
+func (x SENStatus) Enum() *SENStatus {
+	p := new(SENStatus)
+	*p = x
+	return p
+}
+
+func (x SENStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SENStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_pupil_v1_pupil_proto_enumTypes[1].Descriptor()
+}
+
+func (SENStatus) Type() protoreflect.EnumType {
+	return &file_nextstep_pupil_v1_pupil_proto_enumTypes[1]
+}
+
+func (x SENStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SENStatus.Descriptor instead.
+func (SENStatus) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{1}
+}
+
+// CareStatus is whether a pupil is or was looked after by a local authority.
+type CareStatus int32
+
+const (
+	CareStatus_CARE_STATUS_UNSPECIFIED             CareStatus = 0
+	CareStatus_CARE_STATUS_NONE                    CareStatus = 1
+	CareStatus_CARE_STATUS_LOOKED_AFTER            CareStatus = 2
+	CareStatus_CARE_STATUS_PREVIOUSLY_LOOKED_AFTER CareStatus = 3
+)
+
+// Enum value maps for CareStatus.
+var (
+	CareStatus_name = map[int32]string{
+		0: "CARE_STATUS_UNSPECIFIED",
+		1: "CARE_STATUS_NONE",
+		2: "CARE_STATUS_LOOKED_AFTER",
+		3: "CARE_STATUS_PREVIOUSLY_LOOKED_AFTER",
+	}
+	CareStatus_value = map[string]int32{
+		"CARE_STATUS_UNSPECIFIED":             0,
+		"CARE_STATUS_NONE":                    1,
+		"CARE_STATUS_LOOKED_AFTER":            2,
+		"CARE_STATUS_PREVIOUSLY_LOOKED_AFTER": 3,
+	}
+)
+
+func (x CareStatus) Enum() *CareStatus {
+	p := new(CareStatus)
+	*p = x
+	return p
+}
+
+func (x CareStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CareStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_pupil_v1_pupil_proto_enumTypes[2].Descriptor()
+}
+
+func (CareStatus) Type() protoreflect.EnumType {
+	return &file_nextstep_pupil_v1_pupil_proto_enumTypes[2]
+}
+
+func (x CareStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CareStatus.Descriptor instead.
+func (CareStatus) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{2}
+}
+
+// LeavingReason is why a pupil left a school.
+type LeavingReason int32
+
+const (
+	LeavingReason_LEAVING_REASON_UNSPECIFIED                 LeavingReason = 0
+	LeavingReason_LEAVING_REASON_TRANSFERRED                 LeavingReason = 1
+	LeavingReason_LEAVING_REASON_ELECTIVE_HOME_EDUCATION     LeavingReason = 2
+	LeavingReason_LEAVING_REASON_MOVED_ABROAD                LeavingReason = 3
+	LeavingReason_LEAVING_REASON_PERMANENTLY_EXCLUDED        LeavingReason = 4
+	LeavingReason_LEAVING_REASON_END_OF_COMPULSORY_SCHOOLING LeavingReason = 5
+	LeavingReason_LEAVING_REASON_CHILD_MISSING_EDUCATION     LeavingReason = 6
+	LeavingReason_LEAVING_REASON_OTHER                       LeavingReason = 7
+)
+
+// Enum value maps for LeavingReason.
+var (
+	LeavingReason_name = map[int32]string{
+		0: "LEAVING_REASON_UNSPECIFIED",
+		1: "LEAVING_REASON_TRANSFERRED",
+		2: "LEAVING_REASON_ELECTIVE_HOME_EDUCATION",
+		3: "LEAVING_REASON_MOVED_ABROAD",
+		4: "LEAVING_REASON_PERMANENTLY_EXCLUDED",
+		5: "LEAVING_REASON_END_OF_COMPULSORY_SCHOOLING",
+		6: "LEAVING_REASON_CHILD_MISSING_EDUCATION",
+		7: "LEAVING_REASON_OTHER",
+	}
+	LeavingReason_value = map[string]int32{
+		"LEAVING_REASON_UNSPECIFIED":                 0,
+		"LEAVING_REASON_TRANSFERRED":                 1,
+		"LEAVING_REASON_ELECTIVE_HOME_EDUCATION":     2,
+		"LEAVING_REASON_MOVED_ABROAD":                3,
+		"LEAVING_REASON_PERMANENTLY_EXCLUDED":        4,
+		"LEAVING_REASON_END_OF_COMPULSORY_SCHOOLING": 5,
+		"LEAVING_REASON_CHILD_MISSING_EDUCATION":     6,
+		"LEAVING_REASON_OTHER":                       7,
+	}
+)
+
+func (x LeavingReason) Enum() *LeavingReason {
+	p := new(LeavingReason)
+	*p = x
+	return p
+}
+
+func (x LeavingReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LeavingReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_pupil_v1_pupil_proto_enumTypes[3].Descriptor()
+}
+
+func (LeavingReason) Type() protoreflect.EnumType {
+	return &file_nextstep_pupil_v1_pupil_proto_enumTypes[3]
+}
+
+func (x LeavingReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LeavingReason.Descriptor instead.
+func (LeavingReason) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{3}
+}
+
+// ImportFormat is the layout of an uploaded file.
+type ImportFormat int32
+
+const (
+	ImportFormat_IMPORT_FORMAT_UNSPECIFIED ImportFormat = 0
+	// The CSV layout in the pupil service's README.
+	ImportFormat_IMPORT_FORMAT_CSV ImportFormat = 1
+	// A DfE Common Transfer File (XML).
+	ImportFormat_IMPORT_FORMAT_CTF ImportFormat = 2
+)
+
+// Enum value maps for ImportFormat.
+var (
+	ImportFormat_name = map[int32]string{
+		0: "IMPORT_FORMAT_UNSPECIFIED",
+		1: "IMPORT_FORMAT_CSV",
+		2: "IMPORT_FORMAT_CTF",
+	}
+	ImportFormat_value = map[string]int32{
+		"IMPORT_FORMAT_UNSPECIFIED": 0,
+		"IMPORT_FORMAT_CSV":         1,
+		"IMPORT_FORMAT_CTF":         2,
+	}
+)
+
+func (x ImportFormat) Enum() *ImportFormat {
+	p := new(ImportFormat)
+	*p = x
+	return p
+}
+
+func (x ImportFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImportFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_pupil_v1_pupil_proto_enumTypes[4].Descriptor()
+}
+
+func (ImportFormat) Type() protoreflect.EnumType {
+	return &file_nextstep_pupil_v1_pupil_proto_enumTypes[4]
+}
+
+func (x ImportFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImportFormat.Descriptor instead.
+func (ImportFormat) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{4}
 }
 
 // School is an establishment in Get Information About Schools.
@@ -339,11 +563,1734 @@ func (x *GetSchoolResponse) GetSchool() *School {
 	return nil
 }
 
+type ListSchoolsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 500; 100 if unset.
+	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only the schools of this local authority, if set.
+	LaCode        string `protobuf:"bytes,3,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchoolsRequest) Reset() {
+	*x = ListSchoolsRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchoolsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchoolsRequest) ProtoMessage() {}
+
+func (x *ListSchoolsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchoolsRequest.ProtoReflect.Descriptor instead.
+func (*ListSchoolsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListSchoolsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSchoolsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListSchoolsRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+type ListSchoolsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Schools       []*School              `protobuf:"bytes,1,rep,name=schools,proto3" json:"schools,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchoolsResponse) Reset() {
+	*x = ListSchoolsResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchoolsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchoolsResponse) ProtoMessage() {}
+
+func (x *ListSchoolsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchoolsResponse.ProtoReflect.Descriptor instead.
+func (*ListSchoolsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ListSchoolsResponse) GetSchools() []*School {
+	if x != nil {
+		return x.Schools
+	}
+	return nil
+}
+
+func (x *ListSchoolsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// Each risk factor is unset when not known, and carries the date it was true
+// as at (YYYY-MM-DD).
+type AttendanceFactor struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Percent       float64                `protobuf:"fixed64,1,opt,name=percent,proto3" json:"percent,omitempty"`
+	AsAt          string                 `protobuf:"bytes,2,opt,name=as_at,json=asAt,proto3" json:"as_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AttendanceFactor) Reset() {
+	*x = AttendanceFactor{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AttendanceFactor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AttendanceFactor) ProtoMessage() {}
+
+func (x *AttendanceFactor) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AttendanceFactor.ProtoReflect.Descriptor instead.
+func (*AttendanceFactor) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *AttendanceFactor) GetPercent() float64 {
+	if x != nil {
+		return x.Percent
+	}
+	return 0
+}
+
+func (x *AttendanceFactor) GetAsAt() string {
+	if x != nil {
+		return x.AsAt
+	}
+	return ""
+}
+
+type CountFactor struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Count         int32                  `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
+	AsAt          string                 `protobuf:"bytes,2,opt,name=as_at,json=asAt,proto3" json:"as_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountFactor) Reset() {
+	*x = CountFactor{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountFactor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountFactor) ProtoMessage() {}
+
+func (x *CountFactor) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountFactor.ProtoReflect.Descriptor instead.
+func (*CountFactor) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *CountFactor) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *CountFactor) GetAsAt() string {
+	if x != nil {
+		return x.AsAt
+	}
+	return ""
+}
+
+type FlagFactor struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Value         bool                   `protobuf:"varint,1,opt,name=value,proto3" json:"value,omitempty"`
+	AsAt          string                 `protobuf:"bytes,2,opt,name=as_at,json=asAt,proto3" json:"as_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FlagFactor) Reset() {
+	*x = FlagFactor{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FlagFactor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FlagFactor) ProtoMessage() {}
+
+func (x *FlagFactor) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FlagFactor.ProtoReflect.Descriptor instead.
+func (*FlagFactor) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *FlagFactor) GetValue() bool {
+	if x != nil {
+		return x.Value
+	}
+	return false
+}
+
+func (x *FlagFactor) GetAsAt() string {
+	if x != nil {
+		return x.AsAt
+	}
+	return ""
+}
+
+type SENFactor struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Status        SENStatus              `protobuf:"varint,1,opt,name=status,proto3,enum=nextstep.pupil.v1.SENStatus" json:"status,omitempty"`
+	AsAt          string                 `protobuf:"bytes,2,opt,name=as_at,json=asAt,proto3" json:"as_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SENFactor) Reset() {
+	*x = SENFactor{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SENFactor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SENFactor) ProtoMessage() {}
+
+func (x *SENFactor) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SENFactor.ProtoReflect.Descriptor instead.
+func (*SENFactor) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SENFactor) GetStatus() SENStatus {
+	if x != nil {
+		return x.Status
+	}
+	return SENStatus_SEN_STATUS_UNSPECIFIED
+}
+
+func (x *SENFactor) GetAsAt() string {
+	if x != nil {
+		return x.AsAt
+	}
+	return ""
+}
+
+type CareFactor struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Status        CareStatus             `protobuf:"varint,1,opt,name=status,proto3,enum=nextstep.pupil.v1.CareStatus" json:"status,omitempty"`
+	AsAt          string                 `protobuf:"bytes,2,opt,name=as_at,json=asAt,proto3" json:"as_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CareFactor) Reset() {
+	*x = CareFactor{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CareFactor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CareFactor) ProtoMessage() {}
+
+func (x *CareFactor) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CareFactor.ProtoReflect.Descriptor instead.
+func (*CareFactor) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *CareFactor) GetStatus() CareStatus {
+	if x != nil {
+		return x.Status
+	}
+	return CareStatus_CARE_STATUS_UNSPECIFIED
+}
+
+func (x *CareFactor) GetAsAt() string {
+	if x != nil {
+		return x.AsAt
+	}
+	return ""
+}
+
+// RiskFactors are the risk-of-NEET inputs of one pupil.
+type RiskFactors struct {
+	state                     protoimpl.MessageState `protogen:"open.v1"`
+	Attendance                *AttendanceFactor      `protobuf:"bytes,1,opt,name=attendance,proto3" json:"attendance,omitempty"`
+	Suspensions               *CountFactor           `protobuf:"bytes,2,opt,name=suspensions,proto3" json:"suspensions,omitempty"`
+	PermanentExclusions       *CountFactor           `protobuf:"bytes,3,opt,name=permanent_exclusions,json=permanentExclusions,proto3" json:"permanent_exclusions,omitempty"`
+	Sen                       *SENFactor             `protobuf:"bytes,4,opt,name=sen,proto3" json:"sen,omitempty"`
+	FreeSchoolMeals           *FlagFactor            `protobuf:"bytes,5,opt,name=free_school_meals,json=freeSchoolMeals,proto3" json:"free_school_meals,omitempty"`
+	LookedAfter               *CareFactor            `protobuf:"bytes,6,opt,name=looked_after,json=lookedAfter,proto3" json:"looked_after,omitempty"`
+	YoungCarer                *FlagFactor            `protobuf:"bytes,7,opt,name=young_carer,json=youngCarer,proto3" json:"young_carer,omitempty"`
+	EnglishAdditionalLanguage *FlagFactor            `protobuf:"bytes,8,opt,name=english_additional_language,json=englishAdditionalLanguage,proto3" json:"english_additional_language,omitempty"`
+	SchoolMoves               *CountFactor           `protobuf:"bytes,9,opt,name=school_moves,json=schoolMoves,proto3" json:"school_moves,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
+}
+
+func (x *RiskFactors) Reset() {
+	*x = RiskFactors{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RiskFactors) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RiskFactors) ProtoMessage() {}
+
+func (x *RiskFactors) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RiskFactors.ProtoReflect.Descriptor instead.
+func (*RiskFactors) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *RiskFactors) GetAttendance() *AttendanceFactor {
+	if x != nil {
+		return x.Attendance
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetSuspensions() *CountFactor {
+	if x != nil {
+		return x.Suspensions
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetPermanentExclusions() *CountFactor {
+	if x != nil {
+		return x.PermanentExclusions
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetSen() *SENFactor {
+	if x != nil {
+		return x.Sen
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetFreeSchoolMeals() *FlagFactor {
+	if x != nil {
+		return x.FreeSchoolMeals
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetLookedAfter() *CareFactor {
+	if x != nil {
+		return x.LookedAfter
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetYoungCarer() *FlagFactor {
+	if x != nil {
+		return x.YoungCarer
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetEnglishAdditionalLanguage() *FlagFactor {
+	if x != nil {
+		return x.EnglishAdditionalLanguage
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetSchoolMoves() *CountFactor {
+	if x != nil {
+		return x.SchoolMoves
+	}
+	return nil
+}
+
+// RiskScore is a risk-of-NEET score and the factors that made it.
+type RiskScore struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Score         int32                  `protobuf:"varint,1,opt,name=score,proto3" json:"score,omitempty"`
+	Contributions []*RiskContribution    `protobuf:"bytes,2,rep,name=contributions,proto3" json:"contributions,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RiskScore) Reset() {
+	*x = RiskScore{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RiskScore) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RiskScore) ProtoMessage() {}
+
+func (x *RiskScore) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RiskScore.ProtoReflect.Descriptor instead.
+func (*RiskScore) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *RiskScore) GetScore() int32 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *RiskScore) GetContributions() []*RiskContribution {
+	if x != nil {
+		return x.Contributions
+	}
+	return nil
+}
+
+// RiskContribution is one factor's part of a score, with the evidence, so
+// staff can see why.
+type RiskContribution struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Factor        string                 `protobuf:"bytes,1,opt,name=factor,proto3" json:"factor,omitempty"`
+	Weight        int32                  `protobuf:"varint,2,opt,name=weight,proto3" json:"weight,omitempty"`
+	Evidence      string                 `protobuf:"bytes,3,opt,name=evidence,proto3" json:"evidence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RiskContribution) Reset() {
+	*x = RiskContribution{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RiskContribution) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RiskContribution) ProtoMessage() {}
+
+func (x *RiskContribution) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RiskContribution.ProtoReflect.Descriptor instead.
+func (*RiskContribution) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *RiskContribution) GetFactor() string {
+	if x != nil {
+		return x.Factor
+	}
+	return ""
+}
+
+func (x *RiskContribution) GetWeight() int32 {
+	if x != nil {
+		return x.Weight
+	}
+	return 0
+}
+
+func (x *RiskContribution) GetEvidence() string {
+	if x != nil {
+		return x.Evidence
+	}
+	return ""
+}
+
+// Pupil is a pupil on a school's roll.
+type Pupil struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Issued by this service (a UUID); empty when creating.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The Unique Pupil Number; its check letter and LA code are validated.
+	Upn               string `protobuf:"bytes,2,opt,name=upn,proto3" json:"upn,omitempty"`
+	LegalSurname      string `protobuf:"bytes,3,opt,name=legal_surname,json=legalSurname,proto3" json:"legal_surname,omitempty"`
+	LegalForename     string `protobuf:"bytes,4,opt,name=legal_forename,json=legalForename,proto3" json:"legal_forename,omitempty"`
+	PreferredSurname  string `protobuf:"bytes,5,opt,name=preferred_surname,json=preferredSurname,proto3" json:"preferred_surname,omitempty"`
+	PreferredForename string `protobuf:"bytes,6,opt,name=preferred_forename,json=preferredForename,proto3" json:"preferred_forename,omitempty"`
+	// YYYY-MM-DD.
+	DateOfBirth string `protobuf:"bytes,7,opt,name=date_of_birth,json=dateOfBirth,proto3" json:"date_of_birth,omitempty"`
+	SchoolUrn   string `protobuf:"bytes,8,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	// YYYY-MM-DD, or empty when not known.
+	JoinedOn string `protobuf:"bytes,9,opt,name=joined_on,json=joinedOn,proto3" json:"joined_on,omitempty"`
+	// YYYY-MM-DD, or empty while on roll.
+	LeftOn string `protobuf:"bytes,10,opt,name=left_on,json=leftOn,proto3" json:"left_on,omitempty"`
+	// Set if and only if left_on is.
+	LeavingReason LeavingReason `protobuf:"varint,11,opt,name=leaving_reason,json=leavingReason,proto3,enum=nextstep.pupil.v1.LeavingReason" json:"leaving_reason,omitempty"`
+	// For a pupil taught out of their year group: +1 a year ahead, -1 behind.
+	YearGroupOffset int32 `protobuf:"varint,12,opt,name=year_group_offset,json=yearGroupOffset,proto3" json:"year_group_offset,omitempty"`
+	// Output only: the National Curriculum year group in the current
+	// academic year, from the date of birth and the offset.
+	YearGroup   int32        `protobuf:"varint,13,opt,name=year_group,json=yearGroup,proto3" json:"year_group,omitempty"`
+	RiskFactors *RiskFactors `protobuf:"bytes,14,opt,name=risk_factors,json=riskFactors,proto3" json:"risk_factors,omitempty"`
+	// Output only: the risk-of-NEET score with its reasons.
+	Risk *RiskScore `protobuf:"bytes,15,opt,name=risk,proto3" json:"risk,omitempty"`
+	// Output only: the version an update must carry.
+	Version int64 `protobuf:"varint,16,opt,name=version,proto3" json:"version,omitempty"`
+	// Output only.
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Pupil) Reset() {
+	*x = Pupil{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Pupil) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Pupil) ProtoMessage() {}
+
+func (x *Pupil) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Pupil.ProtoReflect.Descriptor instead.
+func (*Pupil) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *Pupil) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Pupil) GetUpn() string {
+	if x != nil {
+		return x.Upn
+	}
+	return ""
+}
+
+func (x *Pupil) GetLegalSurname() string {
+	if x != nil {
+		return x.LegalSurname
+	}
+	return ""
+}
+
+func (x *Pupil) GetLegalForename() string {
+	if x != nil {
+		return x.LegalForename
+	}
+	return ""
+}
+
+func (x *Pupil) GetPreferredSurname() string {
+	if x != nil {
+		return x.PreferredSurname
+	}
+	return ""
+}
+
+func (x *Pupil) GetPreferredForename() string {
+	if x != nil {
+		return x.PreferredForename
+	}
+	return ""
+}
+
+func (x *Pupil) GetDateOfBirth() string {
+	if x != nil {
+		return x.DateOfBirth
+	}
+	return ""
+}
+
+func (x *Pupil) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *Pupil) GetJoinedOn() string {
+	if x != nil {
+		return x.JoinedOn
+	}
+	return ""
+}
+
+func (x *Pupil) GetLeftOn() string {
+	if x != nil {
+		return x.LeftOn
+	}
+	return ""
+}
+
+func (x *Pupil) GetLeavingReason() LeavingReason {
+	if x != nil {
+		return x.LeavingReason
+	}
+	return LeavingReason_LEAVING_REASON_UNSPECIFIED
+}
+
+func (x *Pupil) GetYearGroupOffset() int32 {
+	if x != nil {
+		return x.YearGroupOffset
+	}
+	return 0
+}
+
+func (x *Pupil) GetYearGroup() int32 {
+	if x != nil {
+		return x.YearGroup
+	}
+	return 0
+}
+
+func (x *Pupil) GetRiskFactors() *RiskFactors {
+	if x != nil {
+		return x.RiskFactors
+	}
+	return nil
+}
+
+func (x *Pupil) GetRisk() *RiskScore {
+	if x != nil {
+		return x.Risk
+	}
+	return nil
+}
+
+func (x *Pupil) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *Pupil) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+type CreatePupilRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A UUID the client makes once per pupil it creates, so a retry cannot
+	// create the pupil twice.
+	IdempotencyKey string `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	Pupil          *Pupil `protobuf:"bytes,2,opt,name=pupil,proto3" json:"pupil,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CreatePupilRequest) Reset() {
+	*x = CreatePupilRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePupilRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePupilRequest) ProtoMessage() {}
+
+func (x *CreatePupilRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePupilRequest.ProtoReflect.Descriptor instead.
+func (*CreatePupilRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *CreatePupilRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+func (x *CreatePupilRequest) GetPupil() *Pupil {
+	if x != nil {
+		return x.Pupil
+	}
+	return nil
+}
+
+type CreatePupilResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pupil         *Pupil                 `protobuf:"bytes,1,opt,name=pupil,proto3" json:"pupil,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreatePupilResponse) Reset() {
+	*x = CreatePupilResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreatePupilResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreatePupilResponse) ProtoMessage() {}
+
+func (x *CreatePupilResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreatePupilResponse.ProtoReflect.Descriptor instead.
+func (*CreatePupilResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CreatePupilResponse) GetPupil() *Pupil {
+	if x != nil {
+		return x.Pupil
+	}
+	return nil
+}
+
+type GetPupilRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPupilRequest) Reset() {
+	*x = GetPupilRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPupilRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPupilRequest) ProtoMessage() {}
+
+func (x *GetPupilRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPupilRequest.ProtoReflect.Descriptor instead.
+func (*GetPupilRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *GetPupilRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GetPupilResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pupil         *Pupil                 `protobuf:"bytes,1,opt,name=pupil,proto3" json:"pupil,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPupilResponse) Reset() {
+	*x = GetPupilResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPupilResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPupilResponse) ProtoMessage() {}
+
+func (x *GetPupilResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPupilResponse.ProtoReflect.Descriptor instead.
+func (*GetPupilResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *GetPupilResponse) GetPupil() *Pupil {
+	if x != nil {
+		return x.Pupil
+	}
+	return nil
+}
+
+type UpdatePupilRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pupil's new details; id names the pupil.
+	Pupil *Pupil `protobuf:"bytes,1,opt,name=pupil,proto3" json:"pupil,omitempty"`
+	// The version the caller read.
+	Version       int64 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePupilRequest) Reset() {
+	*x = UpdatePupilRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePupilRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePupilRequest) ProtoMessage() {}
+
+func (x *UpdatePupilRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePupilRequest.ProtoReflect.Descriptor instead.
+func (*UpdatePupilRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *UpdatePupilRequest) GetPupil() *Pupil {
+	if x != nil {
+		return x.Pupil
+	}
+	return nil
+}
+
+func (x *UpdatePupilRequest) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+type UpdatePupilResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pupil         *Pupil                 `protobuf:"bytes,1,opt,name=pupil,proto3" json:"pupil,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePupilResponse) Reset() {
+	*x = UpdatePupilResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePupilResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePupilResponse) ProtoMessage() {}
+
+func (x *UpdatePupilResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePupilResponse.ProtoReflect.Descriptor instead.
+func (*UpdatePupilResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *UpdatePupilResponse) GetPupil() *Pupil {
+	if x != nil {
+		return x.Pupil
+	}
+	return nil
+}
+
+type ListCohortPupilsRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SchoolUrn string                 `protobuf:"bytes,1,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	YearGroup int32                  `protobuf:"varint,2,opt,name=year_group,json=yearGroup,proto3" json:"year_group,omitempty"`
+	// Like 2025/26.
+	AcademicYear string `protobuf:"bytes,3,opt,name=academic_year,json=academicYear,proto3" json:"academic_year,omitempty"`
+	// At most 500; 100 if unset.
+	PageSize      int32  `protobuf:"varint,4,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,5,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCohortPupilsRequest) Reset() {
+	*x = ListCohortPupilsRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCohortPupilsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCohortPupilsRequest) ProtoMessage() {}
+
+func (x *ListCohortPupilsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCohortPupilsRequest.ProtoReflect.Descriptor instead.
+func (*ListCohortPupilsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ListCohortPupilsRequest) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *ListCohortPupilsRequest) GetYearGroup() int32 {
+	if x != nil {
+		return x.YearGroup
+	}
+	return 0
+}
+
+func (x *ListCohortPupilsRequest) GetAcademicYear() string {
+	if x != nil {
+		return x.AcademicYear
+	}
+	return ""
+}
+
+func (x *ListCohortPupilsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListCohortPupilsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListCohortPupilsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pupils        []*Pupil               `protobuf:"bytes,1,rep,name=pupils,proto3" json:"pupils,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCohortPupilsResponse) Reset() {
+	*x = ListCohortPupilsResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCohortPupilsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCohortPupilsResponse) ProtoMessage() {}
+
+func (x *ListCohortPupilsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCohortPupilsResponse.ProtoReflect.Descriptor instead.
+func (*ListCohortPupilsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListCohortPupilsResponse) GetPupils() []*Pupil {
+	if x != nil {
+		return x.Pupils
+	}
+	return nil
+}
+
+func (x *ListCohortPupilsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type GetCohortSnapshotRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	SchoolUrn string                 `protobuf:"bytes,1,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	YearGroup int32                  `protobuf:"varint,2,opt,name=year_group,json=yearGroup,proto3" json:"year_group,omitempty"`
+	// Like 2025/26: the second part is the first plus one, mod 100.
+	AcademicYear  string `protobuf:"bytes,3,opt,name=academic_year,json=academicYear,proto3" json:"academic_year,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCohortSnapshotRequest) Reset() {
+	*x = GetCohortSnapshotRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCohortSnapshotRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCohortSnapshotRequest) ProtoMessage() {}
+
+func (x *GetCohortSnapshotRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCohortSnapshotRequest.ProtoReflect.Descriptor instead.
+func (*GetCohortSnapshotRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetCohortSnapshotRequest) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *GetCohortSnapshotRequest) GetYearGroup() int32 {
+	if x != nil {
+		return x.YearGroup
+	}
+	return 0
+}
+
+func (x *GetCohortSnapshotRequest) GetAcademicYear() string {
+	if x != nil {
+		return x.AcademicYear
+	}
+	return ""
+}
+
+// CohortMember is one pupil of a cohort, without name or date of birth.
+type CohortMember struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	PupilId   string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	YearGroup int32                  `protobuf:"varint,2,opt,name=year_group,json=yearGroup,proto3" json:"year_group,omitempty"`
+	// YYYY-MM-DD the pupil joined the school, or empty when not known.
+	JoinedOn string `protobuf:"bytes,3,opt,name=joined_on,json=joinedOn,proto3" json:"joined_on,omitempty"`
+	// YYYY-MM-DD the pupil left, or empty while on roll.
+	LeftOn        string       `protobuf:"bytes,4,opt,name=left_on,json=leftOn,proto3" json:"left_on,omitempty"`
+	RiskFactors   *RiskFactors `protobuf:"bytes,5,opt,name=risk_factors,json=riskFactors,proto3" json:"risk_factors,omitempty"`
+	Risk          *RiskScore   `protobuf:"bytes,6,opt,name=risk,proto3" json:"risk,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CohortMember) Reset() {
+	*x = CohortMember{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CohortMember) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CohortMember) ProtoMessage() {}
+
+func (x *CohortMember) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CohortMember.ProtoReflect.Descriptor instead.
+func (*CohortMember) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *CohortMember) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *CohortMember) GetYearGroup() int32 {
+	if x != nil {
+		return x.YearGroup
+	}
+	return 0
+}
+
+func (x *CohortMember) GetJoinedOn() string {
+	if x != nil {
+		return x.JoinedOn
+	}
+	return ""
+}
+
+func (x *CohortMember) GetLeftOn() string {
+	if x != nil {
+		return x.LeftOn
+	}
+	return ""
+}
+
+func (x *CohortMember) GetRiskFactors() *RiskFactors {
+	if x != nil {
+		return x.RiskFactors
+	}
+	return nil
+}
+
+func (x *CohortMember) GetRisk() *RiskScore {
+	if x != nil {
+		return x.Risk
+	}
+	return nil
+}
+
+type GetCohortSnapshotResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Members []*CohortMember        `protobuf:"bytes,1,rep,name=members,proto3" json:"members,omitempty"`
+	// Set on the last message only: the snapshot is whole.
+	Complete bool `protobuf:"varint,2,opt,name=complete,proto3" json:"complete,omitempty"`
+	// On the last message: the number of members sent in all.
+	Total         int32 `protobuf:"varint,3,opt,name=total,proto3" json:"total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCohortSnapshotResponse) Reset() {
+	*x = GetCohortSnapshotResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCohortSnapshotResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCohortSnapshotResponse) ProtoMessage() {}
+
+func (x *GetCohortSnapshotResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCohortSnapshotResponse.ProtoReflect.Descriptor instead.
+func (*GetCohortSnapshotResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetCohortSnapshotResponse) GetMembers() []*CohortMember {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
+func (x *GetCohortSnapshotResponse) GetComplete() bool {
+	if x != nil {
+		return x.Complete
+	}
+	return false
+}
+
+func (x *GetCohortSnapshotResponse) GetTotal() int32 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+type ImportHeader struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Format ImportFormat           `protobuf:"varint,1,opt,name=format,proto3,enum=nextstep.pupil.v1.ImportFormat" json:"format,omitempty"`
+	// The school receiving the pupils of a CTF (required for CTF; a CSV names
+	// the school on each row).
+	SchoolUrn string `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	// The file's size in bytes, if the client knows it. An upload that ends
+	// with fewer or more bytes is refused with nothing written, so a file cut
+	// off at a row boundary cannot pass for a whole one.
+	SizeBytes     int64 `protobuf:"varint,3,opt,name=size_bytes,json=sizeBytes,proto3" json:"size_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportHeader) Reset() {
+	*x = ImportHeader{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportHeader) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportHeader) ProtoMessage() {}
+
+func (x *ImportHeader) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportHeader.ProtoReflect.Descriptor instead.
+func (*ImportHeader) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ImportHeader) GetFormat() ImportFormat {
+	if x != nil {
+		return x.Format
+	}
+	return ImportFormat_IMPORT_FORMAT_UNSPECIFIED
+}
+
+func (x *ImportHeader) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *ImportHeader) GetSizeBytes() int64 {
+	if x != nil {
+		return x.SizeBytes
+	}
+	return 0
+}
+
+type ImportPupilsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The first message is the header; every later one a chunk of the file.
+	//
+	// Types that are valid to be assigned to Part:
+	//
+	//	*ImportPupilsRequest_Header
+	//	*ImportPupilsRequest_Chunk
+	Part          isImportPupilsRequest_Part `protobuf_oneof:"part"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportPupilsRequest) Reset() {
+	*x = ImportPupilsRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportPupilsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportPupilsRequest) ProtoMessage() {}
+
+func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportPupilsRequest.ProtoReflect.Descriptor instead.
+func (*ImportPupilsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ImportPupilsRequest) GetPart() isImportPupilsRequest_Part {
+	if x != nil {
+		return x.Part
+	}
+	return nil
+}
+
+func (x *ImportPupilsRequest) GetHeader() *ImportHeader {
+	if x != nil {
+		if x, ok := x.Part.(*ImportPupilsRequest_Header); ok {
+			return x.Header
+		}
+	}
+	return nil
+}
+
+func (x *ImportPupilsRequest) GetChunk() []byte {
+	if x != nil {
+		if x, ok := x.Part.(*ImportPupilsRequest_Chunk); ok {
+			return x.Chunk
+		}
+	}
+	return nil
+}
+
+type isImportPupilsRequest_Part interface {
+	isImportPupilsRequest_Part()
+}
+
+type ImportPupilsRequest_Header struct {
+	Header *ImportHeader `protobuf:"bytes,1,opt,name=header,proto3,oneof"`
+}
+
+type ImportPupilsRequest_Chunk struct {
+	Chunk []byte `protobuf:"bytes,2,opt,name=chunk,proto3,oneof"`
+}
+
+func (*ImportPupilsRequest_Header) isImportPupilsRequest_Part() {}
+
+func (*ImportPupilsRequest_Chunk) isImportPupilsRequest_Part() {}
+
+// Rejection is one reason a row was refused.
+type Rejection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "line 12" (CSV) or "Pupil 3 (line 40)" (CTF).
+	Location string `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
+	// The CSV column or CTF element.
+	Field         string `protobuf:"bytes,2,opt,name=field,proto3" json:"field,omitempty"`
+	RuleId        string `protobuf:"bytes,3,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Rejection) Reset() {
+	*x = Rejection{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Rejection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Rejection) ProtoMessage() {}
+
+func (x *Rejection) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Rejection.ProtoReflect.Descriptor instead.
+func (*Rejection) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *Rejection) GetLocation() string {
+	if x != nil {
+		return x.Location
+	}
+	return ""
+}
+
+func (x *Rejection) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *Rejection) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
+	}
+	return ""
+}
+
+func (x *Rejection) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type ImportPupilsResponse struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Rows         int32                  `protobuf:"varint,1,opt,name=rows,proto3" json:"rows,omitempty"`
+	Inserted     int32                  `protobuf:"varint,2,opt,name=inserted,proto3" json:"inserted,omitempty"`
+	Updated      int32                  `protobuf:"varint,3,opt,name=updated,proto3" json:"updated,omitempty"`
+	Unchanged    int32                  `protobuf:"varint,4,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	RejectedRows int32                  `protobuf:"varint,5,opt,name=rejected_rows,json=rejectedRows,proto3" json:"rejected_rows,omitempty"`
+	// Every rejection, up to 10,000; rejections_truncated says there were
+	// more (a file that bad is best fixed at its source).
+	Rejections          []*Rejection `protobuf:"bytes,6,rep,name=rejections,proto3" json:"rejections,omitempty"`
+	RejectionsTruncated bool         `protobuf:"varint,7,opt,name=rejections_truncated,json=rejectionsTruncated,proto3" json:"rejections_truncated,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *ImportPupilsResponse) Reset() {
+	*x = ImportPupilsResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportPupilsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportPupilsResponse) ProtoMessage() {}
+
+func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportPupilsResponse.ProtoReflect.Descriptor instead.
+func (*ImportPupilsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ImportPupilsResponse) GetRows() int32 {
+	if x != nil {
+		return x.Rows
+	}
+	return 0
+}
+
+func (x *ImportPupilsResponse) GetInserted() int32 {
+	if x != nil {
+		return x.Inserted
+	}
+	return 0
+}
+
+func (x *ImportPupilsResponse) GetUpdated() int32 {
+	if x != nil {
+		return x.Updated
+	}
+	return 0
+}
+
+func (x *ImportPupilsResponse) GetUnchanged() int32 {
+	if x != nil {
+		return x.Unchanged
+	}
+	return 0
+}
+
+func (x *ImportPupilsResponse) GetRejectedRows() int32 {
+	if x != nil {
+		return x.RejectedRows
+	}
+	return 0
+}
+
+func (x *ImportPupilsResponse) GetRejections() []*Rejection {
+	if x != nil {
+		return x.Rejections
+	}
+	return nil
+}
+
+func (x *ImportPupilsResponse) GetRejectionsTruncated() bool {
+	if x != nil {
+		return x.RejectionsTruncated
+	}
+	return false
+}
+
 var File_nextstep_pupil_v1_pupil_proto protoreflect.FileDescriptor
 
 const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\n" +
-	"\x1dnextstep/pupil/v1/pupil.proto\x12\x11nextstep.pupil.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xc9\x01\n" +
+	"\x1dnextstep/pupil/v1/pupil.proto\x12\x11nextstep.pupil.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xc9\x01\n" +
 	"\x06School\x12#\n" +
 	"\x03urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[0-9]{6}$R\x03urn\x12\x1e\n" +
@@ -362,19 +2309,203 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x03urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[0-9]{6}$R\x03urn\"F\n" +
 	"\x11GetSchoolResponse\x121\n" +
-	"\x06school\x18\x01 \x01(\v2\x19.nextstep.pupil.v1.SchoolR\x06school*\x9f\x01\n" +
+	"\x06school\x18\x01 \x01(\v2\x19.nextstep.pupil.v1.SchoolR\x06school\"\x95\x01\n" +
+	"\x12ListSchoolsRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\x12-\n" +
+	"\ala_code\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x06laCode\"r\n" +
+	"\x13ListSchoolsResponse\x123\n" +
+	"\aschools\x18\x01 \x03(\v2\x19.nextstep.pupil.v1.SchoolR\aschools\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x7f\n" +
+	"\x10AttendanceFactor\x121\n" +
+	"\apercent\x18\x01 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00Y@)\x00\x00\x00\x00\x00\x00\x00\x00R\apercent\x128\n" +
+	"\x05as_at\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asAt\"i\n" +
+	"\vCountFactor\x12 \n" +
+	"\x05count\x18\x01 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\x05count\x128\n" +
+	"\x05as_at\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asAt\"\\\n" +
+	"\n" +
+	"FlagFactor\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\bR\x05value\x128\n" +
+	"\x05as_at\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asAt\"\x87\x01\n" +
+	"\tSENFactor\x12@\n" +
+	"\x06status\x18\x01 \x01(\x0e2\x1c.nextstep.pupil.v1.SENStatusB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06status\x128\n" +
+	"\x05as_at\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asAt\"\x89\x01\n" +
+	"\n" +
+	"CareFactor\x12A\n" +
+	"\x06status\x18\x01 \x01(\x0e2\x1d.nextstep.pupil.v1.CareStatusB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06status\x128\n" +
+	"\x05as_at\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asAt\"\x86\x05\n" +
+	"\vRiskFactors\x12C\n" +
+	"\n" +
+	"attendance\x18\x01 \x01(\v2#.nextstep.pupil.v1.AttendanceFactorR\n" +
+	"attendance\x12@\n" +
+	"\vsuspensions\x18\x02 \x01(\v2\x1e.nextstep.pupil.v1.CountFactorR\vsuspensions\x12Q\n" +
+	"\x14permanent_exclusions\x18\x03 \x01(\v2\x1e.nextstep.pupil.v1.CountFactorR\x13permanentExclusions\x12.\n" +
+	"\x03sen\x18\x04 \x01(\v2\x1c.nextstep.pupil.v1.SENFactorR\x03sen\x12I\n" +
+	"\x11free_school_meals\x18\x05 \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\x0ffreeSchoolMeals\x12@\n" +
+	"\flooked_after\x18\x06 \x01(\v2\x1d.nextstep.pupil.v1.CareFactorR\vlookedAfter\x12>\n" +
+	"\vyoung_carer\x18\a \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\n" +
+	"youngCarer\x12]\n" +
+	"\x1benglish_additional_language\x18\b \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\x19englishAdditionalLanguage\x12A\n" +
+	"\fschool_moves\x18\t \x01(\v2\x1e.nextstep.pupil.v1.CountFactorR\vschoolMoves\"l\n" +
+	"\tRiskScore\x12\x14\n" +
+	"\x05score\x18\x01 \x01(\x05R\x05score\x12I\n" +
+	"\rcontributions\x18\x02 \x03(\v2#.nextstep.pupil.v1.RiskContributionR\rcontributions\"^\n" +
+	"\x10RiskContribution\x12\x16\n" +
+	"\x06factor\x18\x01 \x01(\tR\x06factor\x12\x16\n" +
+	"\x06weight\x18\x02 \x01(\x05R\x06weight\x12\x1a\n" +
+	"\bevidence\x18\x03 \x01(\tR\bevidence\"\xe3\a\n" +
+	"\x05Pupil\x12Z\n" +
+	"\x02id\x18\x01 \x01(\tBJ\xbaHGrE\x18$2A^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$R\x02id\x121\n" +
+	"\x03upn\x18\x02 \x01(\tB\x1f\xbaH\x1cr\x1a2\x18^[A-Z][0-9]{11}[0-9A-Z]$R\x03upn\x12.\n" +
+	"\rlegal_surname\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\flegalSurname\x120\n" +
+	"\x0elegal_forename\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\rlegalForename\x124\n" +
+	"\x11preferred_surname\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18dR\x10preferredSurname\x126\n" +
+	"\x12preferred_forename\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18dR\x11preferredForename\x12G\n" +
+	"\rdate_of_birth\x18\a \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\vdateOfBirth\x120\n" +
+	"\n" +
+	"school_urn\x18\b \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\x12C\n" +
+	"\tjoined_on\x18\t \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\bjoinedOn\x12?\n" +
+	"\aleft_on\x18\n" +
+	" \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x06leftOn\x12Q\n" +
+	"\x0eleaving_reason\x18\v \x01(\x0e2 .nextstep.pupil.v1.LeavingReasonB\b\xbaH\x05\x82\x01\x02\x10\x01R\rleavingReason\x12>\n" +
+	"\x11year_group_offset\x18\f \x01(\x05B\x12\xbaH\x0f\x1a\r\x18\x02(\xfe\xff\xff\xff\xff\xff\xff\xff\xff\x01R\x0fyearGroupOffset\x12\x1d\n" +
+	"\n" +
+	"year_group\x18\r \x01(\x05R\tyearGroup\x12A\n" +
+	"\frisk_factors\x18\x0e \x01(\v2\x1e.nextstep.pupil.v1.RiskFactorsR\vriskFactors\x120\n" +
+	"\x04risk\x18\x0f \x01(\v2\x1c.nextstep.pupil.v1.RiskScoreR\x04risk\x12\x18\n" +
+	"\aversion\x18\x10 \x01(\x03R\aversion\x129\n" +
+	"\n" +
+	"updated_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\x7f\n" +
+	"\x12CreatePupilRequest\x121\n" +
+	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x126\n" +
+	"\x05pupil\x18\x02 \x01(\v2\x18.nextstep.pupil.v1.PupilB\x06\xbaH\x03\xc8\x01\x01R\x05pupil\"E\n" +
+	"\x13CreatePupilResponse\x12.\n" +
+	"\x05pupil\x18\x01 \x01(\v2\x18.nextstep.pupil.v1.PupilR\x05pupil\"+\n" +
+	"\x0fGetPupilRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"B\n" +
+	"\x10GetPupilResponse\x12.\n" +
+	"\x05pupil\x18\x01 \x01(\v2\x18.nextstep.pupil.v1.PupilR\x05pupil\"o\n" +
+	"\x12UpdatePupilRequest\x126\n" +
+	"\x05pupil\x18\x01 \x01(\v2\x18.nextstep.pupil.v1.PupilB\x06\xbaH\x03\xc8\x01\x01R\x05pupil\x12!\n" +
+	"\aversion\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\aversion\"E\n" +
+	"\x13UpdatePupilResponse\x12.\n" +
+	"\x05pupil\x18\x01 \x01(\v2\x18.nextstep.pupil.v1.PupilR\x05pupil\"\x88\x02\n" +
+	"\x17ListCohortPupilsRequest\x120\n" +
+	"\n" +
+	"school_urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\x12(\n" +
+	"\n" +
+	"year_group\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\r(\aR\tyearGroup\x12?\n" +
+	"\racademic_year\x18\x03 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9]{4}/[0-9]{2}$R\facademicYear\x12'\n" +
+	"\tpage_size\x18\x04 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"t\n" +
+	"\x18ListCohortPupilsResponse\x120\n" +
+	"\x06pupils\x18\x01 \x03(\v2\x18.nextstep.pupil.v1.PupilR\x06pupils\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb7\x01\n" +
+	"\x18GetCohortSnapshotRequest\x120\n" +
+	"\n" +
+	"school_urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\x12(\n" +
+	"\n" +
+	"year_group\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\r(\aR\tyearGroup\x12?\n" +
+	"\racademic_year\x18\x03 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9]{4}/[0-9]{2}$R\facademicYear\"\xf3\x01\n" +
+	"\fCohortMember\x12\x19\n" +
+	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x1d\n" +
+	"\n" +
+	"year_group\x18\x02 \x01(\x05R\tyearGroup\x12\x1b\n" +
+	"\tjoined_on\x18\x03 \x01(\tR\bjoinedOn\x12\x17\n" +
+	"\aleft_on\x18\x04 \x01(\tR\x06leftOn\x12A\n" +
+	"\frisk_factors\x18\x05 \x01(\v2\x1e.nextstep.pupil.v1.RiskFactorsR\vriskFactors\x120\n" +
+	"\x04risk\x18\x06 \x01(\v2\x1c.nextstep.pupil.v1.RiskScoreR\x04risk\"\x88\x01\n" +
+	"\x19GetCohortSnapshotResponse\x129\n" +
+	"\amembers\x18\x01 \x03(\v2\x1f.nextstep.pupil.v1.CohortMemberR\amembers\x12\x1a\n" +
+	"\bcomplete\x18\x02 \x01(\bR\bcomplete\x12\x14\n" +
+	"\x05total\x18\x03 \x01(\x05R\x05total\"\xb0\x01\n" +
+	"\fImportHeader\x12C\n" +
+	"\x06format\x18\x01 \x01(\x0e2\x1f.nextstep.pupil.v1.ImportFormatB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06format\x123\n" +
+	"\n" +
+	"school_urn\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{6})?$R\tschoolUrn\x12&\n" +
+	"\n" +
+	"size_bytes\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\tsizeBytes\"\x82\x01\n" +
+	"\x13ImportPupilsRequest\x129\n" +
+	"\x06header\x18\x01 \x01(\v2\x1f.nextstep.pupil.v1.ImportHeaderH\x00R\x06header\x12!\n" +
+	"\x05chunk\x18\x02 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@H\x00R\x05chunkB\r\n" +
+	"\x04part\x12\x05\xbaH\x02\b\x01\"n\n" +
+	"\tRejection\x12\x1a\n" +
+	"\blocation\x18\x01 \x01(\tR\blocation\x12\x14\n" +
+	"\x05field\x18\x02 \x01(\tR\x05field\x12\x17\n" +
+	"\arule_id\x18\x03 \x01(\tR\x06ruleId\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\x94\x02\n" +
+	"\x14ImportPupilsResponse\x12\x12\n" +
+	"\x04rows\x18\x01 \x01(\x05R\x04rows\x12\x1a\n" +
+	"\binserted\x18\x02 \x01(\x05R\binserted\x12\x18\n" +
+	"\aupdated\x18\x03 \x01(\x05R\aupdated\x12\x1c\n" +
+	"\tunchanged\x18\x04 \x01(\x05R\tunchanged\x12#\n" +
+	"\rrejected_rows\x18\x05 \x01(\x05R\frejectedRows\x12<\n" +
+	"\n" +
+	"rejections\x18\x06 \x03(\v2\x1c.nextstep.pupil.v1.RejectionR\n" +
+	"rejections\x121\n" +
+	"\x14rejections_truncated\x18\a \x01(\bR\x13rejectionsTruncated*\x9f\x01\n" +
 	"\x05Phase\x12\x15\n" +
 	"\x11PHASE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fPHASE_SECONDARY\x10\x01\x12!\n" +
 	"\x1dPHASE_MIDDLE_DEEMED_SECONDARY\x10\x02\x12\x15\n" +
 	"\x11PHASE_ALL_THROUGH\x10\x03\x12\x16\n" +
 	"\x12PHASE_SIXTEEN_PLUS\x10\x04\x12\x18\n" +
-	"\x14PHASE_NOT_APPLICABLE\x10\x052\xe0\x01\n" +
+	"\x14PHASE_NOT_APPLICABLE\x10\x05*q\n" +
+	"\tSENStatus\x12\x1a\n" +
+	"\x16SEN_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fSEN_STATUS_NONE\x10\x01\x12\x1a\n" +
+	"\x16SEN_STATUS_SEN_SUPPORT\x10\x02\x12\x17\n" +
+	"\x13SEN_STATUS_EHC_PLAN\x10\x03*\x86\x01\n" +
+	"\n" +
+	"CareStatus\x12\x1b\n" +
+	"\x17CARE_STATUS_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10CARE_STATUS_NONE\x10\x01\x12\x1c\n" +
+	"\x18CARE_STATUS_LOOKED_AFTER\x10\x02\x12'\n" +
+	"#CARE_STATUS_PREVIOUSLY_LOOKED_AFTER\x10\x03*\xbb\x02\n" +
+	"\rLeavingReason\x12\x1e\n" +
+	"\x1aLEAVING_REASON_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aLEAVING_REASON_TRANSFERRED\x10\x01\x12*\n" +
+	"&LEAVING_REASON_ELECTIVE_HOME_EDUCATION\x10\x02\x12\x1f\n" +
+	"\x1bLEAVING_REASON_MOVED_ABROAD\x10\x03\x12'\n" +
+	"#LEAVING_REASON_PERMANENTLY_EXCLUDED\x10\x04\x12.\n" +
+	"*LEAVING_REASON_END_OF_COMPULSORY_SCHOOLING\x10\x05\x12*\n" +
+	"&LEAVING_REASON_CHILD_MISSING_EDUCATION\x10\x06\x12\x18\n" +
+	"\x14LEAVING_REASON_OTHER\x10\a*[\n" +
+	"\fImportFormat\x12\x1d\n" +
+	"\x19IMPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
+	"\x11IMPORT_FORMAT_CSV\x10\x01\x12\x15\n" +
+	"\x11IMPORT_FORMAT_CTF\x10\x022\xfa\a\n" +
 	"\fPupilService\x12h\n" +
 	"\fCreateSchool\x12&.nextstep.pupil.v1.CreateSchoolRequest\x1a'.nextstep.pupil.v1.CreateSchoolResponse\"\a\xc2\xf3\x18\x03\n" +
 	"\x01\x01\x12f\n" +
 	"\tGetSchool\x12#.nextstep.pupil.v1.GetSchoolRequest\x1a$.nextstep.pupil.v1.GetSchoolResponse\"\x0e\xc2\xf3\x18\a\n" +
-	"\x05\x01\x02\x03\x04\x05\x90\x02\x01B\xcc\x01\n" +
+	"\x05\x01\x02\x03\x04\x05\x90\x02\x01\x12l\n" +
+	"\vListSchools\x12%.nextstep.pupil.v1.ListSchoolsRequest\x1a&.nextstep.pupil.v1.ListSchoolsResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x05\x01\x02\x03\x04\x05\x90\x02\x01\x12i\n" +
+	"\vCreatePupil\x12%.nextstep.pupil.v1.CreatePupilRequest\x1a&.nextstep.pupil.v1.CreatePupilResponse\"\v\xc2\xf3\x18\a\n" +
+	"\x03\x01\x02\x03\x10\x01\x12d\n" +
+	"\bGetPupil\x12\".nextstep.pupil.v1.GetPupilRequest\x1a#.nextstep.pupil.v1.GetPupilResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12i\n" +
+	"\vUpdatePupil\x12%.nextstep.pupil.v1.UpdatePupilRequest\x1a&.nextstep.pupil.v1.UpdatePupilResponse\"\v\xc2\xf3\x18\a\n" +
+	"\x03\x01\x02\x03\x10\x01\x12|\n" +
+	"\x10ListCohortPupils\x12*.nextstep.pupil.v1.ListCohortPupilsRequest\x1a+.nextstep.pupil.v1.ListCohortPupilsResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12\x80\x01\n" +
+	"\x11GetCohortSnapshot\x12+.nextstep.pupil.v1.GetCohortSnapshotRequest\x1a,.nextstep.pupil.v1.GetCohortSnapshotResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x03\x05\x01\x02\x10\x01\x90\x02\x010\x01\x12m\n" +
+	"\fImportPupils\x12&.nextstep.pupil.v1.ImportPupilsRequest\x1a'.nextstep.pupil.v1.ImportPupilsResponse\"\n" +
+	"\xc2\xf3\x18\x06\n" +
+	"\x04\x01\x02\x03\x05(\x01B\xcc\x01\n" +
 	"\x15com.nextstep.pupil.v1B\n" +
 	"PupilProtoP\x01ZAgithub.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1;pupilv1\xa2\x02\x03NPX\xaa\x02\x11Nextstep.Pupil.V1\xca\x02\x11Nextstep\\Pupil\\V1\xe2\x02\x1dNextstep\\Pupil\\V1\\GPBMetadata\xea\x02\x13Nextstep::Pupil::V1b\x06proto3"
 
@@ -390,30 +2521,104 @@ func file_nextstep_pupil_v1_pupil_proto_rawDescGZIP() []byte {
 	return file_nextstep_pupil_v1_pupil_proto_rawDescData
 }
 
-var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
-	(Phase)(0),                   // 0: nextstep.pupil.v1.Phase
-	(*School)(nil),               // 1: nextstep.pupil.v1.School
-	(*CreateSchoolRequest)(nil),  // 2: nextstep.pupil.v1.CreateSchoolRequest
-	(*CreateSchoolResponse)(nil), // 3: nextstep.pupil.v1.CreateSchoolResponse
-	(*GetSchoolRequest)(nil),     // 4: nextstep.pupil.v1.GetSchoolRequest
-	(*GetSchoolResponse)(nil),    // 5: nextstep.pupil.v1.GetSchoolResponse
+	(Phase)(0),                        // 0: nextstep.pupil.v1.Phase
+	(SENStatus)(0),                    // 1: nextstep.pupil.v1.SENStatus
+	(CareStatus)(0),                   // 2: nextstep.pupil.v1.CareStatus
+	(LeavingReason)(0),                // 3: nextstep.pupil.v1.LeavingReason
+	(ImportFormat)(0),                 // 4: nextstep.pupil.v1.ImportFormat
+	(*School)(nil),                    // 5: nextstep.pupil.v1.School
+	(*CreateSchoolRequest)(nil),       // 6: nextstep.pupil.v1.CreateSchoolRequest
+	(*CreateSchoolResponse)(nil),      // 7: nextstep.pupil.v1.CreateSchoolResponse
+	(*GetSchoolRequest)(nil),          // 8: nextstep.pupil.v1.GetSchoolRequest
+	(*GetSchoolResponse)(nil),         // 9: nextstep.pupil.v1.GetSchoolResponse
+	(*ListSchoolsRequest)(nil),        // 10: nextstep.pupil.v1.ListSchoolsRequest
+	(*ListSchoolsResponse)(nil),       // 11: nextstep.pupil.v1.ListSchoolsResponse
+	(*AttendanceFactor)(nil),          // 12: nextstep.pupil.v1.AttendanceFactor
+	(*CountFactor)(nil),               // 13: nextstep.pupil.v1.CountFactor
+	(*FlagFactor)(nil),                // 14: nextstep.pupil.v1.FlagFactor
+	(*SENFactor)(nil),                 // 15: nextstep.pupil.v1.SENFactor
+	(*CareFactor)(nil),                // 16: nextstep.pupil.v1.CareFactor
+	(*RiskFactors)(nil),               // 17: nextstep.pupil.v1.RiskFactors
+	(*RiskScore)(nil),                 // 18: nextstep.pupil.v1.RiskScore
+	(*RiskContribution)(nil),          // 19: nextstep.pupil.v1.RiskContribution
+	(*Pupil)(nil),                     // 20: nextstep.pupil.v1.Pupil
+	(*CreatePupilRequest)(nil),        // 21: nextstep.pupil.v1.CreatePupilRequest
+	(*CreatePupilResponse)(nil),       // 22: nextstep.pupil.v1.CreatePupilResponse
+	(*GetPupilRequest)(nil),           // 23: nextstep.pupil.v1.GetPupilRequest
+	(*GetPupilResponse)(nil),          // 24: nextstep.pupil.v1.GetPupilResponse
+	(*UpdatePupilRequest)(nil),        // 25: nextstep.pupil.v1.UpdatePupilRequest
+	(*UpdatePupilResponse)(nil),       // 26: nextstep.pupil.v1.UpdatePupilResponse
+	(*ListCohortPupilsRequest)(nil),   // 27: nextstep.pupil.v1.ListCohortPupilsRequest
+	(*ListCohortPupilsResponse)(nil),  // 28: nextstep.pupil.v1.ListCohortPupilsResponse
+	(*GetCohortSnapshotRequest)(nil),  // 29: nextstep.pupil.v1.GetCohortSnapshotRequest
+	(*CohortMember)(nil),              // 30: nextstep.pupil.v1.CohortMember
+	(*GetCohortSnapshotResponse)(nil), // 31: nextstep.pupil.v1.GetCohortSnapshotResponse
+	(*ImportHeader)(nil),              // 32: nextstep.pupil.v1.ImportHeader
+	(*ImportPupilsRequest)(nil),       // 33: nextstep.pupil.v1.ImportPupilsRequest
+	(*Rejection)(nil),                 // 34: nextstep.pupil.v1.Rejection
+	(*ImportPupilsResponse)(nil),      // 35: nextstep.pupil.v1.ImportPupilsResponse
+	(*timestamppb.Timestamp)(nil),     // 36: google.protobuf.Timestamp
 }
 var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
-	0, // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
-	1, // 1: nextstep.pupil.v1.CreateSchoolRequest.school:type_name -> nextstep.pupil.v1.School
-	1, // 2: nextstep.pupil.v1.CreateSchoolResponse.school:type_name -> nextstep.pupil.v1.School
-	1, // 3: nextstep.pupil.v1.GetSchoolResponse.school:type_name -> nextstep.pupil.v1.School
-	2, // 4: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
-	4, // 5: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
-	3, // 6: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
-	5, // 7: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
-	6, // [6:8] is the sub-list for method output_type
-	4, // [4:6] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	0,  // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
+	5,  // 1: nextstep.pupil.v1.CreateSchoolRequest.school:type_name -> nextstep.pupil.v1.School
+	5,  // 2: nextstep.pupil.v1.CreateSchoolResponse.school:type_name -> nextstep.pupil.v1.School
+	5,  // 3: nextstep.pupil.v1.GetSchoolResponse.school:type_name -> nextstep.pupil.v1.School
+	5,  // 4: nextstep.pupil.v1.ListSchoolsResponse.schools:type_name -> nextstep.pupil.v1.School
+	1,  // 5: nextstep.pupil.v1.SENFactor.status:type_name -> nextstep.pupil.v1.SENStatus
+	2,  // 6: nextstep.pupil.v1.CareFactor.status:type_name -> nextstep.pupil.v1.CareStatus
+	12, // 7: nextstep.pupil.v1.RiskFactors.attendance:type_name -> nextstep.pupil.v1.AttendanceFactor
+	13, // 8: nextstep.pupil.v1.RiskFactors.suspensions:type_name -> nextstep.pupil.v1.CountFactor
+	13, // 9: nextstep.pupil.v1.RiskFactors.permanent_exclusions:type_name -> nextstep.pupil.v1.CountFactor
+	15, // 10: nextstep.pupil.v1.RiskFactors.sen:type_name -> nextstep.pupil.v1.SENFactor
+	14, // 11: nextstep.pupil.v1.RiskFactors.free_school_meals:type_name -> nextstep.pupil.v1.FlagFactor
+	16, // 12: nextstep.pupil.v1.RiskFactors.looked_after:type_name -> nextstep.pupil.v1.CareFactor
+	14, // 13: nextstep.pupil.v1.RiskFactors.young_carer:type_name -> nextstep.pupil.v1.FlagFactor
+	14, // 14: nextstep.pupil.v1.RiskFactors.english_additional_language:type_name -> nextstep.pupil.v1.FlagFactor
+	13, // 15: nextstep.pupil.v1.RiskFactors.school_moves:type_name -> nextstep.pupil.v1.CountFactor
+	19, // 16: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
+	3,  // 17: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
+	17, // 18: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
+	18, // 19: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
+	36, // 20: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
+	20, // 21: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	20, // 22: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	20, // 23: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	20, // 24: nextstep.pupil.v1.UpdatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	20, // 25: nextstep.pupil.v1.UpdatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	20, // 26: nextstep.pupil.v1.ListCohortPupilsResponse.pupils:type_name -> nextstep.pupil.v1.Pupil
+	17, // 27: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
+	18, // 28: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
+	30, // 29: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
+	4,  // 30: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
+	32, // 31: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
+	34, // 32: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
+	6,  // 33: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
+	8,  // 34: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
+	10, // 35: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
+	21, // 36: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
+	23, // 37: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
+	25, // 38: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
+	27, // 39: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
+	29, // 40: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
+	33, // 41: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
+	7,  // 42: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
+	9,  // 43: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
+	11, // 44: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
+	22, // 45: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
+	24, // 46: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
+	26, // 47: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
+	28, // 48: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
+	31, // 49: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
+	35, // 50: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
+	42, // [42:51] is the sub-list for method output_type
+	33, // [33:42] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_pupil_v1_pupil_proto_init() }
@@ -421,13 +2626,17 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 	if File_nextstep_pupil_v1_pupil_proto != nil {
 		return
 	}
+	file_nextstep_pupil_v1_pupil_proto_msgTypes[28].OneofWrappers = []any{
+		(*ImportPupilsRequest_Header)(nil),
+		(*ImportPupilsRequest_Chunk)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_pupil_v1_pupil_proto_rawDesc), len(file_nextstep_pupil_v1_pupil_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   5,
+			NumEnums:      5,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -38,6 +38,26 @@ const (
 	PupilServiceCreateSchoolProcedure = "/nextstep.pupil.v1.PupilService/CreateSchool"
 	// PupilServiceGetSchoolProcedure is the fully-qualified name of the PupilService's GetSchool RPC.
 	PupilServiceGetSchoolProcedure = "/nextstep.pupil.v1.PupilService/GetSchool"
+	// PupilServiceListSchoolsProcedure is the fully-qualified name of the PupilService's ListSchools
+	// RPC.
+	PupilServiceListSchoolsProcedure = "/nextstep.pupil.v1.PupilService/ListSchools"
+	// PupilServiceCreatePupilProcedure is the fully-qualified name of the PupilService's CreatePupil
+	// RPC.
+	PupilServiceCreatePupilProcedure = "/nextstep.pupil.v1.PupilService/CreatePupil"
+	// PupilServiceGetPupilProcedure is the fully-qualified name of the PupilService's GetPupil RPC.
+	PupilServiceGetPupilProcedure = "/nextstep.pupil.v1.PupilService/GetPupil"
+	// PupilServiceUpdatePupilProcedure is the fully-qualified name of the PupilService's UpdatePupil
+	// RPC.
+	PupilServiceUpdatePupilProcedure = "/nextstep.pupil.v1.PupilService/UpdatePupil"
+	// PupilServiceListCohortPupilsProcedure is the fully-qualified name of the PupilService's
+	// ListCohortPupils RPC.
+	PupilServiceListCohortPupilsProcedure = "/nextstep.pupil.v1.PupilService/ListCohortPupils"
+	// PupilServiceGetCohortSnapshotProcedure is the fully-qualified name of the PupilService's
+	// GetCohortSnapshot RPC.
+	PupilServiceGetCohortSnapshotProcedure = "/nextstep.pupil.v1.PupilService/GetCohortSnapshot"
+	// PupilServiceImportPupilsProcedure is the fully-qualified name of the PupilService's ImportPupils
+	// RPC.
+	PupilServiceImportPupilsProcedure = "/nextstep.pupil.v1.PupilService/ImportPupils"
 )
 
 // PupilServiceClient is a client for the nextstep.pupil.v1.PupilService service.
@@ -47,6 +67,31 @@ type PupilServiceClient interface {
 	CreateSchool(context.Context, *v1.CreateSchoolRequest) (*v1.CreateSchoolResponse, error)
 	// GetSchool returns one school. Careers leaders see only their own.
 	GetSchool(context.Context, *v1.GetSchoolRequest) (*v1.GetSchoolResponse, error)
+	// ListSchools lists the schools in the caller's scope, by URN.
+	ListSchools(context.Context, *v1.ListSchoolsRequest) (*v1.ListSchoolsResponse, error)
+	// CreatePupil registers one pupil. A retry with the same idempotency key
+	// returns the pupil created the first time; a UPN already registered is
+	// AlreadyExists.
+	CreatePupil(context.Context, *v1.CreatePupilRequest) (*v1.CreatePupilResponse, error)
+	// GetPupil returns one pupil with their risk score.
+	GetPupil(context.Context, *v1.GetPupilRequest) (*v1.GetPupilResponse, error)
+	// UpdatePupil replaces a pupil's details. The request carries the version
+	// it read; a stale one is Aborted with reason STALE_VERSION. A change of
+	// school is kept in the pupil's school history and counts as a school move.
+	UpdatePupil(context.Context, *v1.UpdatePupilRequest) (*v1.UpdatePupilResponse, error)
+	// ListCohortPupils pages through the pupils on roll in a school, year
+	// group and academic year, for people.
+	ListCohortPupils(context.Context, *v1.ListCohortPupilsRequest) (*v1.ListCohortPupilsResponse, error)
+	// GetCohortSnapshot streams a whole cohort for the reconciler, without
+	// names: one query, chunks of up to 500 members, and a last message with
+	// complete = true and the total sent.
+	GetCohortSnapshot(context.Context, *v1.GetCohortSnapshotRequest) (*connect.ServerStreamForClient[v1.GetCohortSnapshotResponse], error)
+	// ImportPupils uploads a CSV file or a Common Transfer File: first a
+	// message with the header, then the file in chunks. Every row is
+	// validated; rejected rows are reported with their line or element and
+	// the reason; accepted rows are upserted by UPN, all in one transaction.
+	// Importing the same file again changes nothing.
+	ImportPupils(context.Context) (*connect.ClientStreamForClientSimple[v1.ImportPupilsRequest, v1.ImportPupilsResponse], error)
 }
 
 // NewPupilServiceClient constructs a client for the nextstep.pupil.v1.PupilService service. By
@@ -73,13 +118,66 @@ func NewPupilServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listSchools: connect.NewClient[v1.ListSchoolsRequest, v1.ListSchoolsResponse](
+			httpClient,
+			baseURL+PupilServiceListSchoolsProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("ListSchools")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		createPupil: connect.NewClient[v1.CreatePupilRequest, v1.CreatePupilResponse](
+			httpClient,
+			baseURL+PupilServiceCreatePupilProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("CreatePupil")),
+			connect.WithClientOptions(opts...),
+		),
+		getPupil: connect.NewClient[v1.GetPupilRequest, v1.GetPupilResponse](
+			httpClient,
+			baseURL+PupilServiceGetPupilProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("GetPupil")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updatePupil: connect.NewClient[v1.UpdatePupilRequest, v1.UpdatePupilResponse](
+			httpClient,
+			baseURL+PupilServiceUpdatePupilProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("UpdatePupil")),
+			connect.WithClientOptions(opts...),
+		),
+		listCohortPupils: connect.NewClient[v1.ListCohortPupilsRequest, v1.ListCohortPupilsResponse](
+			httpClient,
+			baseURL+PupilServiceListCohortPupilsProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("ListCohortPupils")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getCohortSnapshot: connect.NewClient[v1.GetCohortSnapshotRequest, v1.GetCohortSnapshotResponse](
+			httpClient,
+			baseURL+PupilServiceGetCohortSnapshotProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("GetCohortSnapshot")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		importPupils: connect.NewClient[v1.ImportPupilsRequest, v1.ImportPupilsResponse](
+			httpClient,
+			baseURL+PupilServiceImportPupilsProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("ImportPupils")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // pupilServiceClient implements PupilServiceClient.
 type pupilServiceClient struct {
-	createSchool *connect.Client[v1.CreateSchoolRequest, v1.CreateSchoolResponse]
-	getSchool    *connect.Client[v1.GetSchoolRequest, v1.GetSchoolResponse]
+	createSchool      *connect.Client[v1.CreateSchoolRequest, v1.CreateSchoolResponse]
+	getSchool         *connect.Client[v1.GetSchoolRequest, v1.GetSchoolResponse]
+	listSchools       *connect.Client[v1.ListSchoolsRequest, v1.ListSchoolsResponse]
+	createPupil       *connect.Client[v1.CreatePupilRequest, v1.CreatePupilResponse]
+	getPupil          *connect.Client[v1.GetPupilRequest, v1.GetPupilResponse]
+	updatePupil       *connect.Client[v1.UpdatePupilRequest, v1.UpdatePupilResponse]
+	listCohortPupils  *connect.Client[v1.ListCohortPupilsRequest, v1.ListCohortPupilsResponse]
+	getCohortSnapshot *connect.Client[v1.GetCohortSnapshotRequest, v1.GetCohortSnapshotResponse]
+	importPupils      *connect.Client[v1.ImportPupilsRequest, v1.ImportPupilsResponse]
 }
 
 // CreateSchool calls nextstep.pupil.v1.PupilService.CreateSchool.
@@ -100,6 +198,61 @@ func (c *pupilServiceClient) GetSchool(ctx context.Context, req *v1.GetSchoolReq
 	return nil, err
 }
 
+// ListSchools calls nextstep.pupil.v1.PupilService.ListSchools.
+func (c *pupilServiceClient) ListSchools(ctx context.Context, req *v1.ListSchoolsRequest) (*v1.ListSchoolsResponse, error) {
+	response, err := c.listSchools.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// CreatePupil calls nextstep.pupil.v1.PupilService.CreatePupil.
+func (c *pupilServiceClient) CreatePupil(ctx context.Context, req *v1.CreatePupilRequest) (*v1.CreatePupilResponse, error) {
+	response, err := c.createPupil.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetPupil calls nextstep.pupil.v1.PupilService.GetPupil.
+func (c *pupilServiceClient) GetPupil(ctx context.Context, req *v1.GetPupilRequest) (*v1.GetPupilResponse, error) {
+	response, err := c.getPupil.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// UpdatePupil calls nextstep.pupil.v1.PupilService.UpdatePupil.
+func (c *pupilServiceClient) UpdatePupil(ctx context.Context, req *v1.UpdatePupilRequest) (*v1.UpdatePupilResponse, error) {
+	response, err := c.updatePupil.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListCohortPupils calls nextstep.pupil.v1.PupilService.ListCohortPupils.
+func (c *pupilServiceClient) ListCohortPupils(ctx context.Context, req *v1.ListCohortPupilsRequest) (*v1.ListCohortPupilsResponse, error) {
+	response, err := c.listCohortPupils.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetCohortSnapshot calls nextstep.pupil.v1.PupilService.GetCohortSnapshot.
+func (c *pupilServiceClient) GetCohortSnapshot(ctx context.Context, req *v1.GetCohortSnapshotRequest) (*connect.ServerStreamForClient[v1.GetCohortSnapshotResponse], error) {
+	return c.getCohortSnapshot.CallServerStream(ctx, connect.NewRequest(req))
+}
+
+// ImportPupils calls nextstep.pupil.v1.PupilService.ImportPupils.
+func (c *pupilServiceClient) ImportPupils(ctx context.Context) (*connect.ClientStreamForClientSimple[v1.ImportPupilsRequest, v1.ImportPupilsResponse], error) {
+	return c.importPupils.CallClientStreamSimple(ctx)
+}
+
 // PupilServiceHandler is an implementation of the nextstep.pupil.v1.PupilService service.
 type PupilServiceHandler interface {
 	// CreateSchool registers a school by its URN. Creating the same school
@@ -107,6 +260,31 @@ type PupilServiceHandler interface {
 	CreateSchool(context.Context, *v1.CreateSchoolRequest) (*v1.CreateSchoolResponse, error)
 	// GetSchool returns one school. Careers leaders see only their own.
 	GetSchool(context.Context, *v1.GetSchoolRequest) (*v1.GetSchoolResponse, error)
+	// ListSchools lists the schools in the caller's scope, by URN.
+	ListSchools(context.Context, *v1.ListSchoolsRequest) (*v1.ListSchoolsResponse, error)
+	// CreatePupil registers one pupil. A retry with the same idempotency key
+	// returns the pupil created the first time; a UPN already registered is
+	// AlreadyExists.
+	CreatePupil(context.Context, *v1.CreatePupilRequest) (*v1.CreatePupilResponse, error)
+	// GetPupil returns one pupil with their risk score.
+	GetPupil(context.Context, *v1.GetPupilRequest) (*v1.GetPupilResponse, error)
+	// UpdatePupil replaces a pupil's details. The request carries the version
+	// it read; a stale one is Aborted with reason STALE_VERSION. A change of
+	// school is kept in the pupil's school history and counts as a school move.
+	UpdatePupil(context.Context, *v1.UpdatePupilRequest) (*v1.UpdatePupilResponse, error)
+	// ListCohortPupils pages through the pupils on roll in a school, year
+	// group and academic year, for people.
+	ListCohortPupils(context.Context, *v1.ListCohortPupilsRequest) (*v1.ListCohortPupilsResponse, error)
+	// GetCohortSnapshot streams a whole cohort for the reconciler, without
+	// names: one query, chunks of up to 500 members, and a last message with
+	// complete = true and the total sent.
+	GetCohortSnapshot(context.Context, *v1.GetCohortSnapshotRequest, *connect.ServerStream[v1.GetCohortSnapshotResponse]) error
+	// ImportPupils uploads a CSV file or a Common Transfer File: first a
+	// message with the header, then the file in chunks. Every row is
+	// validated; rejected rows are reported with their line or element and
+	// the reason; accepted rows are upserted by UPN, all in one transaction.
+	// Importing the same file again changes nothing.
+	ImportPupils(context.Context, *connect.ClientStream[v1.ImportPupilsRequest]) (*v1.ImportPupilsResponse, error)
 }
 
 // NewPupilServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -129,12 +307,72 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	pupilServiceListSchoolsHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceListSchoolsProcedure,
+		svc.ListSchools,
+		connect.WithSchema(pupilServiceMethods.ByName("ListSchools")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	pupilServiceCreatePupilHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceCreatePupilProcedure,
+		svc.CreatePupil,
+		connect.WithSchema(pupilServiceMethods.ByName("CreatePupil")),
+		connect.WithHandlerOptions(opts...),
+	)
+	pupilServiceGetPupilHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceGetPupilProcedure,
+		svc.GetPupil,
+		connect.WithSchema(pupilServiceMethods.ByName("GetPupil")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	pupilServiceUpdatePupilHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceUpdatePupilProcedure,
+		svc.UpdatePupil,
+		connect.WithSchema(pupilServiceMethods.ByName("UpdatePupil")),
+		connect.WithHandlerOptions(opts...),
+	)
+	pupilServiceListCohortPupilsHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceListCohortPupilsProcedure,
+		svc.ListCohortPupils,
+		connect.WithSchema(pupilServiceMethods.ByName("ListCohortPupils")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	pupilServiceGetCohortSnapshotHandler := connect.NewServerStreamHandlerSimple(
+		PupilServiceGetCohortSnapshotProcedure,
+		svc.GetCohortSnapshot,
+		connect.WithSchema(pupilServiceMethods.ByName("GetCohortSnapshot")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	pupilServiceImportPupilsHandler := connect.NewClientStreamHandlerSimple(
+		PupilServiceImportPupilsProcedure,
+		svc.ImportPupils,
+		connect.WithSchema(pupilServiceMethods.ByName("ImportPupils")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/nextstep.pupil.v1.PupilService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PupilServiceCreateSchoolProcedure:
 			pupilServiceCreateSchoolHandler.ServeHTTP(w, r)
 		case PupilServiceGetSchoolProcedure:
 			pupilServiceGetSchoolHandler.ServeHTTP(w, r)
+		case PupilServiceListSchoolsProcedure:
+			pupilServiceListSchoolsHandler.ServeHTTP(w, r)
+		case PupilServiceCreatePupilProcedure:
+			pupilServiceCreatePupilHandler.ServeHTTP(w, r)
+		case PupilServiceGetPupilProcedure:
+			pupilServiceGetPupilHandler.ServeHTTP(w, r)
+		case PupilServiceUpdatePupilProcedure:
+			pupilServiceUpdatePupilHandler.ServeHTTP(w, r)
+		case PupilServiceListCohortPupilsProcedure:
+			pupilServiceListCohortPupilsHandler.ServeHTTP(w, r)
+		case PupilServiceGetCohortSnapshotProcedure:
+			pupilServiceGetCohortSnapshotHandler.ServeHTTP(w, r)
+		case PupilServiceImportPupilsProcedure:
+			pupilServiceImportPupilsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -150,4 +388,32 @@ func (UnimplementedPupilServiceHandler) CreateSchool(context.Context, *v1.Create
 
 func (UnimplementedPupilServiceHandler) GetSchool(context.Context, *v1.GetSchoolRequest) (*v1.GetSchoolResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.GetSchool is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) ListSchools(context.Context, *v1.ListSchoolsRequest) (*v1.ListSchoolsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.ListSchools is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) CreatePupil(context.Context, *v1.CreatePupilRequest) (*v1.CreatePupilResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.CreatePupil is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) GetPupil(context.Context, *v1.GetPupilRequest) (*v1.GetPupilResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.GetPupil is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) UpdatePupil(context.Context, *v1.UpdatePupilRequest) (*v1.UpdatePupilResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.UpdatePupil is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) ListCohortPupils(context.Context, *v1.ListCohortPupilsRequest) (*v1.ListCohortPupilsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.ListCohortPupils is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) GetCohortSnapshot(context.Context, *v1.GetCohortSnapshotRequest, *connect.ServerStream[v1.GetCohortSnapshotResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.GetCohortSnapshot is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) ImportPupils(context.Context, *connect.ClientStream[v1.ImportPupilsRequest]) (*v1.ImportPupilsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.ImportPupils is not implemented"))
 }

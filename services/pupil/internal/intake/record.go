@@ -1,0 +1,127 @@
+// Package intake is what a pupil record must be to enter the service,
+// whichever way it arrives (a CSV row, a CTF <Pupil>, an RPC): the typed
+// record, the problems that refuse it, and the parsing of the values the
+// formats share (dates, enumerations). Parsers produce Rows; nothing here
+// does I/O.
+package intake
+
+import (
+	"time"
+
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/yeargroup"
+	"github.com/nextstep-uk/nextstep/services/pupil/upn"
+)
+
+// Record is one pupil as a school hands it over.
+type Record struct {
+	UPN               string
+	LegalSurname      string
+	LegalForename     string
+	PreferredSurname  string
+	PreferredForename string
+	DateOfBirth       time.Time
+	SchoolURN         string
+	// JoinedOn and LeftOn are zero when not known or not left.
+	JoinedOn      time.Time
+	LeftOn        time.Time
+	LeavingReason LeavingReason
+	// YearGroupOffset is for pupils taught out of their year group: +1 a
+	// year ahead, -1 a year behind.
+	YearGroupOffset int
+	Risk            risk.Factors
+}
+
+// Problem is why a record, or one of its fields, is refused. Reason never
+// repeats the value, which may be personal data.
+type Problem struct {
+	// Field names the CSV column, the CTF element or the message field.
+	Field  string
+	RuleID string
+	Reason string
+}
+
+// Row is a record as a parser read it, with where it was and what is wrong
+// with it. A row with problems is rejected, never half-imported.
+type Row struct {
+	// Location is "line 12" for CSV, "Pupil 3 (line 40)" for CTF.
+	Location string
+	Record   Record
+	Problems []Problem
+}
+
+// Reject adds a problem.
+func (r *Row) Reject(field, ruleID, reason string) {
+	r.Problems = append(r.Problems, Problem{Field: field, RuleID: ruleID, Reason: reason})
+}
+
+// Source yields rows until it returns io.EOF. Any other error is about the
+// whole file (it is not CSV, the XML is cut off) and fails the import.
+type Source interface {
+	Next() (Row, error)
+}
+
+// MaxNameLength bounds a name, in bytes.
+const MaxNameLength = 100
+
+// earliestBirth and latestBirth bound a plausible date of birth for a pupil
+// of a school this service serves (ages 3 to 25 in any year it will run).
+var (
+	earliestBirth = time.Date(1990, time.January, 1, 0, 0, 0, 0, time.UTC)
+	latestBirth   = time.Date(2040, time.December, 31, 0, 0, 0, 0, time.UTC)
+)
+
+// Fields names the record's fields in the format being read, so problems
+// point at the CSV column or CTF element the user can find.
+type Fields struct {
+	UPN, LegalSurname, LegalForename, PreferredSurname, PreferredForename    string
+	DateOfBirth, SchoolURN, JoinedOn, LeftOn, LeavingReason, YearGroupOffset string
+	Attendance, Suspensions, PermanentExclusions, SchoolMoves                string
+}
+
+// Check adds the problems of r's values that the parsers cannot see one
+// field at a time: the UPN check letter, plausible dates, ranges.
+func (r *Row) Check(f Fields) {
+	rec := &r.Record
+	if p := upn.Validate(rec.UPN); p != nil {
+		r.Reject(f.UPN, p.RuleID, p.Message)
+	}
+	for _, n := range []struct{ field, value string }{
+		{f.LegalSurname, rec.LegalSurname}, {f.LegalForename, rec.LegalForename},
+	} {
+		if n.value == "" {
+			r.Reject(n.field, "name.required", "is required")
+		}
+	}
+	for _, n := range []struct{ field, value string }{
+		{f.LegalSurname, rec.LegalSurname}, {f.LegalForename, rec.LegalForename},
+		{f.PreferredSurname, rec.PreferredSurname}, {f.PreferredForename, rec.PreferredForename},
+	} {
+		if len(n.value) > MaxNameLength {
+			r.Reject(n.field, "name.max_len", "is longer than 100 characters")
+		}
+	}
+	if !rec.DateOfBirth.IsZero() && (rec.DateOfBirth.Before(earliestBirth) || rec.DateOfBirth.After(latestBirth)) {
+		r.Reject(f.DateOfBirth, "date_of_birth.range", "is not a plausible date of birth for a pupil")
+	}
+	if !rec.LeftOn.IsZero() && !rec.JoinedOn.IsZero() && rec.LeftOn.Before(rec.JoinedOn) {
+		r.Reject(f.LeftOn, "left_on.before_joined", "is before the date the pupil joined")
+	}
+	if rec.LeftOn.IsZero() != (rec.LeavingReason == "") {
+		r.Reject(f.LeavingReason, "leaving_reason.with_left_on", "is given if and only if the pupil has left")
+	}
+	if rec.YearGroupOffset < -yeargroup.MaxOffset || rec.YearGroupOffset > yeargroup.MaxOffset {
+		r.Reject(f.YearGroupOffset, "year_group_offset.range", "must be between -2 and 2")
+	}
+	if a := rec.Risk.Attendance; a != nil && (a.Value < 0 || a.Value > 100) {
+		r.Reject(f.Attendance, "attendance.range", "must be a percentage from 0 to 100")
+	}
+	for _, c := range []struct {
+		field string
+		count *risk.Count
+	}{{f.Suspensions, rec.Risk.Suspensions}, {f.PermanentExclusions, rec.Risk.PermanentExclusions}, {f.SchoolMoves, rec.Risk.SchoolMoves}} {
+		if c.count != nil && (c.count.Value < 0 || c.count.Value > 1000) {
+			r.Reject(c.field, "count.range", "must be a whole number from 0 to 1000")
+		}
+	}
+}

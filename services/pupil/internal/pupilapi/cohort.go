@@ -1,0 +1,106 @@
+package pupilapi
+
+import (
+	"context"
+
+	"connectrpc.com/connect"
+
+	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/yeargroup"
+)
+
+// snapshotChunk is the most members one snapshot message carries.
+const snapshotChunk = 500
+
+// cohort checks a cohort request: a real academic year and a school the
+// caller may see.
+func (s *Server) cohort(ctx context.Context, urn string, group int32, academicYear string) (store.Cohort, error) {
+	year, err := yeargroup.ParseAcademicYear(academicYear)
+	if err != nil {
+		return store.Cohort{}, rpcerror.InvalidArgument(rpcerror.Violation{Field: "academic_year", RuleID: "academic_year.valid", Message: err.Error()})
+	}
+	if _, err := s.visibleSchool(ctx, urn); err != nil {
+		return store.Cohort{}, err
+	}
+	return store.Cohort{SchoolURN: urn, YearGroup: int(group), Year: year}, nil
+}
+
+// ListCohortPupils implements PupilService.
+func (s *Server) ListCohortPupils(ctx context.Context, req *pupilv1.ListCohortPupilsRequest) (*pupilv1.ListCohortPupilsResponse, error) {
+	c, err := s.cohort(ctx, req.GetSchoolUrn(), req.GetYearGroup(), req.GetAcademicYear())
+	if err != nil {
+		return nil, err
+	}
+	cur, err := decodeCursor(req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	size := pageSize(req.GetPageSize())
+	var members []store.Member
+	err = store.EachMember(ctx, s.pool, store.ScopeOf(principal(ctx)), c, cur.After, size+1, func(m store.Member) error {
+		members = append(members, m)
+		return nil
+	})
+	if err != nil {
+		return nil, internal(ctx, s.logger, "list cohort", err)
+	}
+	res := &pupilv1.ListCohortPupilsResponse{}
+	if len(members) > size {
+		members = members[:size]
+		res.NextPageToken = pagetoken.Encode(cursor{After: members[size-1].Pupil.ID})
+	}
+	for _, m := range members {
+		audit.Touch(ctx, "pupil", m.Pupil.ID)
+		res.Pupils = append(res.Pupils, pupilToProto(m.Pupil, c.Year, s.weights))
+	}
+	return res, nil
+}
+
+// GetCohortSnapshot implements PupilService: one query, streamed out in
+// chunks, ending with a message that says the snapshot is complete.
+func (s *Server) GetCohortSnapshot(ctx context.Context, req *pupilv1.GetCohortSnapshotRequest, stream *connect.ServerStream[pupilv1.GetCohortSnapshotResponse]) error {
+	c, err := s.cohort(ctx, req.GetSchoolUrn(), req.GetYearGroup(), req.GetAcademicYear())
+	if err != nil {
+		return err
+	}
+	total := 0
+	chunk := &pupilv1.GetCohortSnapshotResponse{}
+	var sendErr error
+	err = store.EachMember(ctx, s.pool, store.ScopeOf(principal(ctx)), c, "", 0, func(m store.Member) error {
+		audit.Touch(ctx, "pupil", m.Pupil.ID)
+		chunk.Members = append(chunk.Members, memberToProto(m, c, s.weights))
+		total++
+		if len(chunk.Members) == snapshotChunk {
+			if sendErr = stream.Send(chunk); sendErr != nil {
+				return sendErr
+			}
+			chunk = &pupilv1.GetCohortSnapshotResponse{}
+		}
+		return nil
+	})
+	if sendErr != nil {
+		return sendErr
+	}
+	if err != nil {
+		return internal(ctx, s.logger, "cohort snapshot", err)
+	}
+	chunk.Complete, chunk.Total = true, int32(total)
+	return stream.Send(chunk)
+}
+
+func memberToProto(m store.Member, c store.Cohort, w risk.Weights) *pupilv1.CohortMember {
+	r := m.Pupil.Record
+	return &pupilv1.CohortMember{
+		PupilId:     m.Pupil.ID,
+		YearGroup:   int32(yeargroup.Of(r.DateOfBirth, r.YearGroupOffset, c.Year)),
+		JoinedOn:    dateString(m.JoinedOn),
+		LeftOn:      dateString(m.LeftOn),
+		RiskFactors: factorsToProto(r.Risk),
+		Risk:        scoreToProto(risk.Compute(r.Risk, w)),
+	}
+}

@@ -1,0 +1,72 @@
+package pupilapi
+
+import (
+	"context"
+
+	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
+)
+
+// Page sizes of list calls.
+const (
+	defaultPageSize = 100
+	maxPageSize     = 500
+)
+
+func pageSize(requested int32) int {
+	if requested <= 0 {
+		return defaultPageSize
+	}
+	return min(int(requested), maxPageSize)
+}
+
+// cursor is the page token of every list: the sort key of the last row.
+type cursor struct {
+	After string `json:"a"`
+}
+
+func decodeCursor(token string) (cursor, error) {
+	var c cursor
+	if err := pagetoken.Decode(token, &c); err != nil {
+		return c, rpcerror.InvalidArgument(rpcerror.Violation{Field: "page_token", RuleID: "page_token.valid", Message: err.Error()})
+	}
+	return c, nil
+}
+
+// ListSchools implements PupilService.
+func (s *Server) ListSchools(ctx context.Context, req *pupilv1.ListSchoolsRequest) (*pupilv1.ListSchoolsResponse, error) {
+	c, err := decodeCursor(req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	size := pageSize(req.GetPageSize())
+	// One more than the page says whether there is a next one.
+	schools, err := store.ListSchools(ctx, s.pool, store.ScopeOf(principal(ctx)), req.GetLaCode(), c.After, size+1)
+	if err != nil {
+		return nil, internal(ctx, s.logger, "list schools", err)
+	}
+	res := &pupilv1.ListSchoolsResponse{}
+	if len(schools) > size {
+		schools = schools[:size]
+		res.NextPageToken = pagetoken.Encode(cursor{After: schools[size-1].URN})
+	}
+	for _, sch := range schools {
+		res.Schools = append(res.Schools, schoolToProto(sch))
+	}
+	return res, nil
+}
+
+// visibleSchool returns the school if the caller may see it, and NotFound
+// otherwise, so scope cannot be probed.
+func (s *Server) visibleSchool(ctx context.Context, urn string) (store.School, error) {
+	sch, err := store.GetSchool(ctx, s.pool, urn)
+	if err == store.ErrNotFound || (err == nil && !principal(ctx).CanSeeSchool(sch.URN, sch.LACode)) {
+		return store.School{}, rpcerror.NotFound("school")
+	}
+	if err != nil {
+		return store.School{}, internal(ctx, s.logger, "get school", err)
+	}
+	return sch, nil
+}
