@@ -6,15 +6,9 @@ import (
 	"os"
 
 	"github.com/nextstep-uk/nextstep/services/kit/server"
-	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilapi"
-	"github.com/nextstep-uk/nextstep/services/pupil/migrations"
+	"github.com/nextstep-uk/nextstep/services/pupil"
 )
 
 func main() {
-	os.Exit(server.Main(server.Spec{
-		Name:          "pupil",
-		DefaultListen: "127.0.0.1:8081",
-		Migrations:    migrations.FS,
-		Services:      pupilapi.Services,
-	}))
+	os.Exit(server.Main(pupil.Spec))
 }

@@ -1,0 +1,404 @@
+package controller_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
+	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
+	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+	"github.com/nextstep-uk/nextstep/operator/internal/controller"
+	"github.com/nextstep-uk/nextstep/operator/internal/sources"
+	"github.com/nextstep-uk/nextstep/operator/metrics"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
+	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
+	"github.com/nextstep-uk/nextstep/services/placement"
+	"github.com/nextstep-uk/nextstep/services/pupil"
+	"github.com/nextstep-uk/nextstep/services/pupil/upn"
+	"github.com/nextstep-uk/nextstep/services/tracking"
+)
+
+// The end-to-end tests run the three services in-process on real
+// PostgreSQL, a manager (or two) on the real kube-apiserver, and watch the
+// loop: records in, cohorts generated, interventions raised and closed.
+
+// today is the rules' clock: half way through 2025/26, when Year 9 is
+// expected to have 5 days (10 half days).
+var today = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+const (
+	schoolURN = "100001"
+	laCode    = "336"
+)
+
+type stack struct {
+	ns                     string
+	pupilSrv, placementSrv *servicetest.Server
+	trackingSrv            *servicetest.Server
+	pupil                  pupilv1connect.PupilServiceClient
+	placement              placementv1connect.PlacementServiceClient
+	tracking               trackingv1connect.TrackingServiceClient
+	trackingAsOperator     trackingv1connect.TrackingServiceClient
+	pupils                 map[string]string // name in the test -> pupil id
+	bookings               map[string]string // name in the test -> booking id
+	opportunityDays        []string
+	metrics                []*metrics.Metrics
+}
+
+func serve(t *testing.T, spec server.Spec) *servicetest.Server {
+	pool := dbtest.NewPool(t, spec.Name, spec.Migrations)
+	return servicetest.Start(t, spec.Name, pool, spec.Services(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
+}
+
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	s := &stack{ns: newNamespace(t), pupils: map[string]string{}, bookings: map[string]string{}}
+	s.pupilSrv, s.placementSrv, s.trackingSrv = serve(t, pupil.Spec), serve(t, placement.Spec), serve(t, tracking.Spec)
+	hc := servicetest.HTTPClient()
+	admin := servicetest.Options(servicetest.HubAdmin, false)
+	s.pupil = pupilv1connect.NewPupilServiceClient(hc, s.pupilSrv.URL, admin...)
+	s.placement = placementv1connect.NewPlacementServiceClient(hc, s.placementSrv.URL, admin...)
+	s.tracking = trackingv1connect.NewTrackingServiceClient(hc, s.trackingSrv.URL, admin...)
+	s.trackingAsOperator = trackingv1connect.NewTrackingServiceClient(hc, s.trackingSrv.URL, servicetest.Options(servicetest.Service, true)...)
+	return s
+}
+
+func newNamespace(t *testing.T) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "e2e-" + hex.EncodeToString(b)}}
+	if err := k8sClient.Create(context.Background(), ns); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k8sClient.Delete(context.Background(), ns) })
+	return ns.Name
+}
+
+// startManager runs a manager for the stack's namespace until the test ends.
+func (s *stack) startManager(t *testing.T, leaderElection bool) {
+	t.Helper()
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
+		Scheme:                  scheme,
+		Metrics:                 metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress:  "0",
+		Cache:                   cache.Options{DefaultNamespaces: map[string]cache.Config{s.ns: {}}},
+		LeaderElection:          leaderElection,
+		LeaderElectionID:        "nextstep-operator",
+		LeaderElectionNamespace: s.ns,
+		LeaseDuration:           ptr.To(3 * time.Second),
+		RenewDeadline:           ptr.To(2 * time.Second),
+		RetryPeriod:             ptr.To(200 * time.Millisecond),
+		Controller:              config.Controller{SkipNameValidation: ptr.To(true)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := controller.Setup(mgr, controller.Config{
+		Sources: sources.Config{
+			PupilURL: s.pupilSrv.URL, PlacementURL: s.placementSrv.URL, TrackingURL: s.trackingSrv.URL,
+			Token: auth.StaticToken(servicetest.Service), Timeout: 5 * time.Second,
+		},
+		Metrics: prometheus.NewRegistry(),
+		Now:     func() time.Time { return today },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.metrics = append(s.metrics, m)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := mgr.Start(ctx); err != nil {
+			t.Errorf("manager: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+}
+
+// seed records one school, three Year 9 pupils and their work experience:
+// "ontrack" has the 5 days expected by now, "behind" 1 day, "atrisk" none
+// and risk factors.
+func (s *stack) seed(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := s.pupil.CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: &pupilv1.School{
+		Urn: schoolURN, Name: "Test Academy", LaCode: laCode, Phase: pupilv1.Phase_PHASE_SECONDARY, Open: true,
+	}})
+	check(t, "create school", err)
+	for i, name := range []string{"ontrack", "behind", "atrisk"} {
+		p := &pupilv1.Pupil{
+			Upn:           testUPN(i + 1),
+			LegalSurname:  "Pupil",
+			LegalForename: strings.ToUpper(name[:1]) + name[1:],
+			DateOfBirth:   "2012-03-15", // Year 9 in 2025/26
+			SchoolUrn:     schoolURN,
+			JoinedOn:      "2023-09-01",
+		}
+		if name == "atrisk" {
+			p.RiskFactors = &pupilv1.RiskFactors{
+				Attendance:      &pupilv1.AttendanceFactor{Percent: 78, AsAt: "2026-02-01"},
+				FreeSchoolMeals: &pupilv1.FlagFactor{Value: true, AsAt: "2026-02-01"},
+				Suspensions:     &pupilv1.CountFactor{Count: 2, AsAt: "2026-02-01"},
+			}
+		}
+		res, err := s.pupil.CreatePupil(ctx, &pupilv1.CreatePupilRequest{IdempotencyKey: uuid.NewString(), Pupil: p})
+		if err != nil {
+			t.Fatalf("create pupil %s: %v", name, err)
+		}
+		s.pupils[name] = res.GetPupil().GetId()
+	}
+
+	employer, err := s.placement.CreateEmployer(ctx, &placementv1.CreateEmployerRequest{
+		IdempotencyKey: uuid.NewString(),
+		Employer:       &placementv1.Employer{Name: "Midlands Metro", Sector: placementv1.Sector_SECTOR_LOGISTICS, SizeBand: placementv1.SizeBand_SIZE_BAND_LARGE},
+	})
+	check(t, "create employer", err)
+	s.opportunityDays = []string{"2026-02-02", "2026-02-03", "2026-02-04", "2026-02-05", "2026-02-06"}
+	var days []*placementv1.OpportunityDay
+	for _, d := range s.opportunityDays {
+		days = append(days, &placementv1.OpportunityDay{Date: d, Session: placementv1.Session_SESSION_FULL_DAY})
+	}
+	opp, err := s.placement.CreateOpportunity(ctx, &placementv1.CreateOpportunityRequest{
+		IdempotencyKey: uuid.NewString(),
+		Opportunity: &placementv1.Opportunity{EmployerId: employer.GetEmployer().GetId(), Title: "A week at the depot", Kind: placementv1.Kind_KIND_PLACEMENT,
+			Days: days, Capacity: 10, YearGroups: []int32{9}, Location: "Wolverhampton"},
+	})
+	check(t, "create opportunity", err)
+	for name, id := range s.pupils {
+		b, err := s.placement.BookPlace(ctx, &placementv1.BookPlaceRequest{
+			IdempotencyKey: uuid.NewString(), OpportunityId: opp.GetOpportunity().GetId(), PupilId: id, SchoolUrn: schoolURN, LaCode: laCode,
+		})
+		check(t, "book "+name, err)
+		s.bookings[name] = b.GetBooking().GetId()
+	}
+	s.attend(t, "ontrack", s.opportunityDays...)
+	s.attend(t, "behind", s.opportunityDays[0])
+}
+
+func (s *stack) attend(t *testing.T, name string, dates ...string) {
+	t.Helper()
+	var records []*placementv1.AttendanceRecord
+	for _, d := range dates {
+		records = append(records, &placementv1.AttendanceRecord{BookingId: s.bookings[name], Date: d, Mark: placementv1.Mark_MARK_FULL_DAY})
+	}
+	_, err := s.placement.RecordAttendance(context.Background(), &placementv1.RecordAttendanceRequest{Records: records})
+	check(t, "record attendance", err)
+}
+
+// applyProgramme creates a programme covering the school's Year 9, resynced
+// every second, at-risk from a score of 1.
+func (s *stack) applyProgramme(t *testing.T) {
+	t.Helper()
+	p := &nextstepv1alpha1.Programme{
+		ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: "hub"},
+		Spec: nextstepv1alpha1.ProgrammeSpec{
+			AcademicYear:   "2025/26",
+			Schools:        nextstepv1alpha1.SchoolSelector{LACodes: []string{laCode}},
+			YearGroups:     []int32{9},
+			ResyncInterval: &metav1.Duration{Duration: time.Second},
+			Rules:          []nextstepv1alpha1.InterventionRule{{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Threshold: ptr.To[int32](1)}},
+		},
+	}
+	if err := k8sClient.Create(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *stack) cohort(t *testing.T) (*nextstepv1alpha1.Cohort, error) {
+	var c nextstepv1alpha1.Cohort
+	err := k8sClient.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: "hub-" + schoolURN + "-y9"}, &c)
+	return &c, err
+}
+
+// task is what the tests compare of a task.
+type task struct{ Pupil, Reason, Status string }
+
+func (s *stack) tasks(t *testing.T) []task {
+	t.Helper()
+	res, err := s.tracking.ListTasks(context.Background(), &trackingv1.ListTasksRequest{CohortKey: s.ns + "/hub-" + schoolURN + "-y9", PageSize: 500,
+		Statuses: []trackingv1.TaskStatus{trackingv1.TaskStatus_TASK_STATUS_OPEN, trackingv1.TaskStatus_TASK_STATUS_ASSIGNED,
+			trackingv1.TaskStatus_TASK_STATUS_IN_PROGRESS, trackingv1.TaskStatus_TASK_STATUS_RESOLVED,
+			trackingv1.TaskStatus_TASK_STATUS_DISMISSED, trackingv1.TaskStatus_TASK_STATUS_CLOSED}})
+	if err != nil {
+		t.Fatalf("list tasks: %v", err)
+	}
+	names := map[string]string{}
+	for name, id := range s.pupils {
+		names[id] = name
+	}
+	var out []task
+	for _, tk := range res.GetTasks() {
+		out = append(out, task{Pupil: names[tk.GetPupilId()], Reason: tk.GetReasonCode(), Status: strings.TrimPrefix(tk.GetStatus().String(), "TASK_STATUS_")})
+	}
+	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]) < fmt.Sprint(out[j]) })
+	return out
+}
+
+func (s *stack) waitForTasks(t *testing.T, want []task) {
+	t.Helper()
+	eventually(t, 60*time.Second, func() error {
+		if got := s.tasks(t); fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Errorf("tasks %v, want %v", got, want)
+		}
+		return nil
+	})
+}
+
+func TestEndToEnd(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	s.seed(t)
+	s.startManager(t, false)
+	s.applyProgramme(t)
+
+	// The programme generates the cohort, and the first pass raises an
+	// intervention for each gap.
+	s.waitForTasks(t, []task{
+		{Pupil: "atrisk", Reason: "AT_RISK_OF_NEET", Status: "OPEN"},
+		{Pupil: "atrisk", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
+		{Pupil: "behind", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
+	})
+	eventually(t, 30*time.Second, func() error {
+		c, err := s.cohort(t)
+		if err != nil {
+			return err
+		}
+		want := nextstepv1alpha1.PupilCounts{Total: 3, OnTrack: 1, Behind: 2, AtRisk: 1}
+		if c.Status.Pupils != want || c.Status.OpenInterventions != 3 {
+			return fmt.Errorf("status pupils %+v open %d", c.Status.Pupils, c.Status.OpenInterventions)
+		}
+		for typ, status := range map[string]metav1.ConditionStatus{
+			nextstepv1alpha1.ConditionReady: metav1.ConditionTrue, nextstepv1alpha1.ConditionDataComplete: metav1.ConditionTrue,
+			nextstepv1alpha1.ConditionOnTrack: metav1.ConditionFalse,
+		} {
+			if !meta.IsStatusConditionPresentAndEqual(c.Status.Conditions, typ, status) {
+				return fmt.Errorf("condition %s is not %s: %+v", typ, status, c.Status.Conditions)
+			}
+		}
+		return nil
+	})
+	labels := []string{s.ns, "hub-" + schoolURN + "-y9", "9"}
+	if got := testutil.ToFloat64(s.metrics[0].CohortPupils.WithLabelValues(append(labels, metrics.StateBehind)...)); got != 2 {
+		t.Errorf("behind gauge = %v, want 2", got)
+	}
+	if got := testutil.ToFloat64(s.metrics[0].InterventionsOpen.WithLabelValues(append(labels, "BEHIND_TRAJECTORY", "normal")...)); got != 2 {
+		t.Errorf("open BEHIND_TRAJECTORY gauge = %v, want 2", got)
+	}
+
+	// The pupil who was behind attends the rest of the week: the next pass
+	// closes their intervention as the condition has cleared.
+	s.attend(t, "behind", s.opportunityDays[1:]...)
+	s.waitForTasks(t, []task{
+		{Pupil: "atrisk", Reason: "AT_RISK_OF_NEET", Status: "OPEN"},
+		{Pupil: "atrisk", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
+		{Pupil: "behind", Reason: "BEHIND_TRAJECTORY", Status: "CLOSED"},
+	})
+
+	// Placement goes down: the pass cannot read a complete snapshot, so
+	// nothing is closed and DataComplete goes False with the reason.
+	s.placementSrv.Close()
+	eventually(t, 30*time.Second, func() error {
+		c, err := s.cohort(t)
+		if err != nil {
+			return err
+		}
+		dc := meta.FindStatusCondition(c.Status.Conditions, nextstepv1alpha1.ConditionDataComplete)
+		if dc == nil || dc.Status != metav1.ConditionFalse || !strings.Contains(dc.Message, "placement") {
+			return fmt.Errorf("DataComplete = %+v", dc)
+		}
+		return nil
+	})
+	s.waitForTasks(t, []task{
+		{Pupil: "atrisk", Reason: "AT_RISK_OF_NEET", Status: "OPEN"},
+		{Pupil: "atrisk", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
+		{Pupil: "behind", Reason: "BEHIND_TRAJECTORY", Status: "CLOSED"},
+	})
+	if got := testutil.ToFloat64(s.metrics[0].SourceErrors.WithLabelValues(metrics.SourcePlacement)); got < 1 {
+		t.Errorf("placement source errors = %v, want at least 1", got)
+	}
+}
+
+// Two operators with leader election never double-raise, and a late sync
+// with an old pass token (a deposed leader's) is refused.
+func TestTwoOperatorsNeverDoubleRaise(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	s.seed(t)
+	s.startManager(t, true)
+	s.startManager(t, true)
+	s.applyProgramme(t)
+	want := []task{
+		{Pupil: "atrisk", Reason: "AT_RISK_OF_NEET", Status: "OPEN"},
+		{Pupil: "atrisk", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
+		{Pupil: "behind", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
+	}
+	s.waitForTasks(t, want)
+	// Let several more passes run, then look again.
+	var c *nextstepv1alpha1.Cohort
+	eventually(t, 30*time.Second, func() error {
+		var err error
+		if c, err = s.cohort(t); err != nil {
+			return err
+		}
+		if c.Status.PassToken < 4 {
+			return fmt.Errorf("pass token %d", c.Status.PassToken)
+		}
+		return nil
+	})
+	if got := s.tasks(t); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after more passes: tasks %v, want %v", got, want)
+	}
+
+	_, err := s.trackingAsOperator.SyncInterventions(context.Background(), &trackingv1.SyncInterventionsRequest{
+		CohortKey: s.ns + "/" + c.Name, SchoolUrn: schoolURN, LaCode: laCode, PassToken: 1,
+	})
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition || rpcerror.Reason(err) != "STALE_PASS" {
+		t.Fatalf("late sync with pass token 1: %v, want FailedPrecondition STALE_PASS", err)
+	}
+	if got := s.tasks(t); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("after the stale sync: tasks %v, want %v", got, want)
+	}
+}
+
+func check(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// testUPN is a valid UPN for a pupil of LA 336, with serial n.
+func testUPN(n int) string {
+	rest := fmt.Sprintf("%s%04d%02d%03d", laCode, 4001, 13, n)
+	return string(upn.CheckLetter(rest)) + rest
+}
