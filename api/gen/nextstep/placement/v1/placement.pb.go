@@ -11,6 +11,7 @@ import (
 	_ "github.com/nextstep-uk/nextstep/api/gen/nextstep/auth/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -160,9 +161,242 @@ func (SizeBand) EnumDescriptor() ([]byte, []int) {
 	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{1}
 }
 
+// Kind is what a pupil does. Experiences (time in or of a workplace) count
+// towards the 10 days; encounters do not.
+type Kind int32
+
+const (
+	Kind_KIND_UNSPECIFIED Kind = 0
+	// Experiences.
+	Kind_KIND_PLACEMENT          Kind = 1
+	Kind_KIND_WORKPLACE_VISIT    Kind = 2
+	Kind_KIND_JOB_SHADOWING      Kind = 3
+	Kind_KIND_VIRTUAL_EXPERIENCE Kind = 4
+	// Encounters.
+	Kind_KIND_TALK         Kind = 5
+	Kind_KIND_CAREERS_FAIR Kind = 6
+	Kind_KIND_MENTORING    Kind = 7
+)
+
+// Enum value maps for Kind.
+var (
+	Kind_name = map[int32]string{
+		0: "KIND_UNSPECIFIED",
+		1: "KIND_PLACEMENT",
+		2: "KIND_WORKPLACE_VISIT",
+		3: "KIND_JOB_SHADOWING",
+		4: "KIND_VIRTUAL_EXPERIENCE",
+		5: "KIND_TALK",
+		6: "KIND_CAREERS_FAIR",
+		7: "KIND_MENTORING",
+	}
+	Kind_value = map[string]int32{
+		"KIND_UNSPECIFIED":        0,
+		"KIND_PLACEMENT":          1,
+		"KIND_WORKPLACE_VISIT":    2,
+		"KIND_JOB_SHADOWING":      3,
+		"KIND_VIRTUAL_EXPERIENCE": 4,
+		"KIND_TALK":               5,
+		"KIND_CAREERS_FAIR":       6,
+		"KIND_MENTORING":          7,
+	}
+)
+
+func (x Kind) Enum() *Kind {
+	p := new(Kind)
+	*p = x
+	return p
+}
+
+func (x Kind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Kind) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_placement_v1_placement_proto_enumTypes[2].Descriptor()
+}
+
+func (Kind) Type() protoreflect.EnumType {
+	return &file_nextstep_placement_v1_placement_proto_enumTypes[2]
+}
+
+func (x Kind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Kind.Descriptor instead.
+func (Kind) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{2}
+}
+
+// Session is how long an opportunity runs on one day.
+type Session int32
+
+const (
+	Session_SESSION_UNSPECIFIED Session = 0
+	Session_SESSION_FULL_DAY    Session = 1
+	Session_SESSION_HALF_DAY    Session = 2
+)
+
+// Enum value maps for Session.
+var (
+	Session_name = map[int32]string{
+		0: "SESSION_UNSPECIFIED",
+		1: "SESSION_FULL_DAY",
+		2: "SESSION_HALF_DAY",
+	}
+	Session_value = map[string]int32{
+		"SESSION_UNSPECIFIED": 0,
+		"SESSION_FULL_DAY":    1,
+		"SESSION_HALF_DAY":    2,
+	}
+)
+
+func (x Session) Enum() *Session {
+	p := new(Session)
+	*p = x
+	return p
+}
+
+func (x Session) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Session) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_placement_v1_placement_proto_enumTypes[3].Descriptor()
+}
+
+func (Session) Type() protoreflect.EnumType {
+	return &file_nextstep_placement_v1_placement_proto_enumTypes[3]
+}
+
+func (x Session) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Session.Descriptor instead.
+func (Session) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{3}
+}
+
+// Mark is a pupil's attendance on one day of an opportunity.
+type Mark int32
+
+const (
+	Mark_MARK_UNSPECIFIED Mark = 0
+	Mark_MARK_FULL_DAY    Mark = 1
+	Mark_MARK_HALF_DAY    Mark = 2
+	Mark_MARK_ABSENT      Mark = 3
+)
+
+// Enum value maps for Mark.
+var (
+	Mark_name = map[int32]string{
+		0: "MARK_UNSPECIFIED",
+		1: "MARK_FULL_DAY",
+		2: "MARK_HALF_DAY",
+		3: "MARK_ABSENT",
+	}
+	Mark_value = map[string]int32{
+		"MARK_UNSPECIFIED": 0,
+		"MARK_FULL_DAY":    1,
+		"MARK_HALF_DAY":    2,
+		"MARK_ABSENT":      3,
+	}
+)
+
+func (x Mark) Enum() *Mark {
+	p := new(Mark)
+	*p = x
+	return p
+}
+
+func (x Mark) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Mark) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_placement_v1_placement_proto_enumTypes[4].Descriptor()
+}
+
+func (Mark) Type() protoreflect.EnumType {
+	return &file_nextstep_placement_v1_placement_proto_enumTypes[4]
+}
+
+func (x Mark) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Mark.Descriptor instead.
+func (Mark) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{4}
+}
+
+// Contact is the person at the employer who arranges placements. An adult
+// acting for their employer, not a pupil.
+type Contact struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Email         string                 `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	Phone         string                 `protobuf:"bytes,3,opt,name=phone,proto3" json:"phone,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Contact) Reset() {
+	*x = Contact{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Contact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Contact) ProtoMessage() {}
+
+func (x *Contact) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Contact.ProtoReflect.Descriptor instead.
+func (*Contact) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Contact) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Contact) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *Contact) GetPhone() string {
+	if x != nil {
+		return x.Phone
+	}
+	return ""
+}
+
 type Employer struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Issued by this service.
+	// Issued by this service; ignored on create.
 	Id   string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Companies House registration number: 8 characters, digits or a
@@ -171,14 +405,18 @@ type Employer struct {
 	Sector               Sector   `protobuf:"varint,4,opt,name=sector,proto3,enum=nextstep.placement.v1.Sector" json:"sector,omitempty"`
 	SizeBand             SizeBand `protobuf:"varint,5,opt,name=size_band,json=sizeBand,proto3,enum=nextstep.placement.v1.SizeBand" json:"size_band,omitempty"`
 	// A Cornerstone Employer supports its local Careers Hub.
-	Cornerstone   bool `protobuf:"varint,6,opt,name=cornerstone,proto3" json:"cornerstone,omitempty"`
+	Cornerstone bool     `protobuf:"varint,6,opt,name=cornerstone,proto3" json:"cornerstone,omitempty"`
+	Contact     *Contact `protobuf:"bytes,7,opt,name=contact,proto3" json:"contact,omitempty"`
+	// Changes on every update; an update must carry the version it read.
+	// Ignored on create.
+	Version       int64 `protobuf:"varint,8,opt,name=version,proto3" json:"version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Employer) Reset() {
 	*x = Employer{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[0]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -190,7 +428,7 @@ func (x *Employer) String() string {
 func (*Employer) ProtoMessage() {}
 
 func (x *Employer) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[0]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -203,7 +441,7 @@ func (x *Employer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Employer.ProtoReflect.Descriptor instead.
 func (*Employer) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{0}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *Employer) GetId() string {
@@ -248,11 +486,25 @@ func (x *Employer) GetCornerstone() bool {
 	return false
 }
 
+func (x *Employer) GetContact() *Contact {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+func (x *Employer) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
 type CreateEmployerRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Makes a retried create return the first call's employer (a UUID).
 	IdempotencyKey string `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	// The employer to create; its id is ignored.
+	// The employer to create; its id and version are ignored.
 	Employer      *Employer `protobuf:"bytes,2,opt,name=employer,proto3" json:"employer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -260,7 +512,7 @@ type CreateEmployerRequest struct {
 
 func (x *CreateEmployerRequest) Reset() {
 	*x = CreateEmployerRequest{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[1]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -272,7 +524,7 @@ func (x *CreateEmployerRequest) String() string {
 func (*CreateEmployerRequest) ProtoMessage() {}
 
 func (x *CreateEmployerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[1]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -285,7 +537,7 @@ func (x *CreateEmployerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateEmployerRequest.ProtoReflect.Descriptor instead.
 func (*CreateEmployerRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{1}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *CreateEmployerRequest) GetIdempotencyKey() string {
@@ -311,7 +563,7 @@ type CreateEmployerResponse struct {
 
 func (x *CreateEmployerResponse) Reset() {
 	*x = CreateEmployerResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[2]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -323,7 +575,7 @@ func (x *CreateEmployerResponse) String() string {
 func (*CreateEmployerResponse) ProtoMessage() {}
 
 func (x *CreateEmployerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[2]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -336,7 +588,7 @@ func (x *CreateEmployerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateEmployerResponse.ProtoReflect.Descriptor instead.
 func (*CreateEmployerResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{2}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CreateEmployerResponse) GetEmployer() *Employer {
@@ -355,7 +607,7 @@ type GetEmployerRequest struct {
 
 func (x *GetEmployerRequest) Reset() {
 	*x = GetEmployerRequest{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[3]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -367,7 +619,7 @@ func (x *GetEmployerRequest) String() string {
 func (*GetEmployerRequest) ProtoMessage() {}
 
 func (x *GetEmployerRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[3]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -380,7 +632,7 @@ func (x *GetEmployerRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEmployerRequest.ProtoReflect.Descriptor instead.
 func (*GetEmployerRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{3}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *GetEmployerRequest) GetId() string {
@@ -399,7 +651,7 @@ type GetEmployerResponse struct {
 
 func (x *GetEmployerResponse) Reset() {
 	*x = GetEmployerResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[4]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -411,7 +663,7 @@ func (x *GetEmployerResponse) String() string {
 func (*GetEmployerResponse) ProtoMessage() {}
 
 func (x *GetEmployerResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[4]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -424,7 +676,7 @@ func (x *GetEmployerResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEmployerResponse.ProtoReflect.Descriptor instead.
 func (*GetEmployerResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{4}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetEmployerResponse) GetEmployer() *Employer {
@@ -434,11 +686,2150 @@ func (x *GetEmployerResponse) GetEmployer() *Employer {
 	return nil
 }
 
+type UpdateEmployerRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The employer as it should be, with its id and the version last read.
+	Employer      *Employer `protobuf:"bytes,1,opt,name=employer,proto3" json:"employer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateEmployerRequest) Reset() {
+	*x = UpdateEmployerRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateEmployerRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateEmployerRequest) ProtoMessage() {}
+
+func (x *UpdateEmployerRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateEmployerRequest.ProtoReflect.Descriptor instead.
+func (*UpdateEmployerRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *UpdateEmployerRequest) GetEmployer() *Employer {
+	if x != nil {
+		return x.Employer
+	}
+	return nil
+}
+
+type UpdateEmployerResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Employer      *Employer              `protobuf:"bytes,1,opt,name=employer,proto3" json:"employer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateEmployerResponse) Reset() {
+	*x = UpdateEmployerResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateEmployerResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateEmployerResponse) ProtoMessage() {}
+
+func (x *UpdateEmployerResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateEmployerResponse.ProtoReflect.Descriptor instead.
+func (*UpdateEmployerResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *UpdateEmployerResponse) GetEmployer() *Employer {
+	if x != nil {
+		return x.Employer
+	}
+	return nil
+}
+
+type ListEmployersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 500; 50 when zero.
+	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only employers in this sector, when set.
+	Sector        Sector `protobuf:"varint,3,opt,name=sector,proto3,enum=nextstep.placement.v1.Sector" json:"sector,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEmployersRequest) Reset() {
+	*x = ListEmployersRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEmployersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEmployersRequest) ProtoMessage() {}
+
+func (x *ListEmployersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEmployersRequest.ProtoReflect.Descriptor instead.
+func (*ListEmployersRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ListEmployersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListEmployersRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListEmployersRequest) GetSector() Sector {
+	if x != nil {
+		return x.Sector
+	}
+	return Sector_SECTOR_UNSPECIFIED
+}
+
+type ListEmployersResponse struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Employers []*Employer            `protobuf:"bytes,1,rep,name=employers,proto3" json:"employers,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListEmployersResponse) Reset() {
+	*x = ListEmployersResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListEmployersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListEmployersResponse) ProtoMessage() {}
+
+func (x *ListEmployersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListEmployersResponse.ProtoReflect.Descriptor instead.
+func (*ListEmployersResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListEmployersResponse) GetEmployers() []*Employer {
+	if x != nil {
+		return x.Employers
+	}
+	return nil
+}
+
+func (x *ListEmployersResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type OpportunityDay struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// YYYY-MM-DD.
+	Date          string  `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	Session       Session `protobuf:"varint,2,opt,name=session,proto3,enum=nextstep.placement.v1.Session" json:"session,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OpportunityDay) Reset() {
+	*x = OpportunityDay{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OpportunityDay) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OpportunityDay) ProtoMessage() {}
+
+func (x *OpportunityDay) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OpportunityDay.ProtoReflect.Descriptor instead.
+func (*OpportunityDay) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *OpportunityDay) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *OpportunityDay) GetSession() Session {
+	if x != nil {
+		return x.Session
+	}
+	return Session_SESSION_UNSPECIFIED
+}
+
+type Opportunity struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Issued by this service; ignored on create.
+	Id         string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	EmployerId string `protobuf:"bytes,2,opt,name=employer_id,json=employerId,proto3" json:"employer_id,omitempty"`
+	Title      string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Kind       Kind   `protobuf:"varint,4,opt,name=kind,proto3,enum=nextstep.placement.v1.Kind" json:"kind,omitempty"`
+	// The days it runs, each once.
+	Days []*OpportunityDay `protobuf:"bytes,5,rep,name=days,proto3" json:"days,omitempty"`
+	// Places available.
+	Capacity int32 `protobuf:"varint,6,opt,name=capacity,proto3" json:"capacity,omitempty"`
+	// National Curriculum year groups it is for (7 to 13), each once.
+	YearGroups []int32 `protobuf:"varint,7,rep,packed,name=year_groups,json=yearGroups,proto3" json:"year_groups,omitempty"`
+	// The sectors it introduces pupils to, each once.
+	Sectors []Sector `protobuf:"varint,8,rep,packed,name=sectors,proto3,enum=nextstep.placement.v1.Sector" json:"sectors,omitempty"`
+	// Where it happens (an address or postcode); empty when virtual.
+	Location string `protobuf:"bytes,9,opt,name=location,proto3" json:"location,omitempty"`
+	// Online rather than at a place; then location is empty.
+	Virtual bool `protobuf:"varint,10,opt,name=virtual,proto3" json:"virtual,omitempty"`
+	// Places booked, not cancelled. Output only.
+	Booked int32 `protobuf:"varint,11,opt,name=booked,proto3" json:"booked,omitempty"`
+	// Changes on every update; an update must carry the version it read.
+	Version       int64 `protobuf:"varint,12,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Opportunity) Reset() {
+	*x = Opportunity{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Opportunity) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Opportunity) ProtoMessage() {}
+
+func (x *Opportunity) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Opportunity.ProtoReflect.Descriptor instead.
+func (*Opportunity) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Opportunity) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Opportunity) GetEmployerId() string {
+	if x != nil {
+		return x.EmployerId
+	}
+	return ""
+}
+
+func (x *Opportunity) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Opportunity) GetKind() Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return Kind_KIND_UNSPECIFIED
+}
+
+func (x *Opportunity) GetDays() []*OpportunityDay {
+	if x != nil {
+		return x.Days
+	}
+	return nil
+}
+
+func (x *Opportunity) GetCapacity() int32 {
+	if x != nil {
+		return x.Capacity
+	}
+	return 0
+}
+
+func (x *Opportunity) GetYearGroups() []int32 {
+	if x != nil {
+		return x.YearGroups
+	}
+	return nil
+}
+
+func (x *Opportunity) GetSectors() []Sector {
+	if x != nil {
+		return x.Sectors
+	}
+	return nil
+}
+
+func (x *Opportunity) GetLocation() string {
+	if x != nil {
+		return x.Location
+	}
+	return ""
+}
+
+func (x *Opportunity) GetVirtual() bool {
+	if x != nil {
+		return x.Virtual
+	}
+	return false
+}
+
+func (x *Opportunity) GetBooked() int32 {
+	if x != nil {
+		return x.Booked
+	}
+	return 0
+}
+
+func (x *Opportunity) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+type CreateOpportunityRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Makes a retried create return the first call's opportunity (a UUID).
+	IdempotencyKey string `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	// The opportunity to create; its id, booked and version are ignored.
+	Opportunity   *Opportunity `protobuf:"bytes,2,opt,name=opportunity,proto3" json:"opportunity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateOpportunityRequest) Reset() {
+	*x = CreateOpportunityRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateOpportunityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateOpportunityRequest) ProtoMessage() {}
+
+func (x *CreateOpportunityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateOpportunityRequest.ProtoReflect.Descriptor instead.
+func (*CreateOpportunityRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *CreateOpportunityRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+func (x *CreateOpportunityRequest) GetOpportunity() *Opportunity {
+	if x != nil {
+		return x.Opportunity
+	}
+	return nil
+}
+
+type CreateOpportunityResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Opportunity   *Opportunity           `protobuf:"bytes,1,opt,name=opportunity,proto3" json:"opportunity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateOpportunityResponse) Reset() {
+	*x = CreateOpportunityResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateOpportunityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateOpportunityResponse) ProtoMessage() {}
+
+func (x *CreateOpportunityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateOpportunityResponse.ProtoReflect.Descriptor instead.
+func (*CreateOpportunityResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *CreateOpportunityResponse) GetOpportunity() *Opportunity {
+	if x != nil {
+		return x.Opportunity
+	}
+	return nil
+}
+
+type GetOpportunityRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOpportunityRequest) Reset() {
+	*x = GetOpportunityRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOpportunityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOpportunityRequest) ProtoMessage() {}
+
+func (x *GetOpportunityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOpportunityRequest.ProtoReflect.Descriptor instead.
+func (*GetOpportunityRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *GetOpportunityRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GetOpportunityResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Opportunity   *Opportunity           `protobuf:"bytes,1,opt,name=opportunity,proto3" json:"opportunity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOpportunityResponse) Reset() {
+	*x = GetOpportunityResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOpportunityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOpportunityResponse) ProtoMessage() {}
+
+func (x *GetOpportunityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOpportunityResponse.ProtoReflect.Descriptor instead.
+func (*GetOpportunityResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetOpportunityResponse) GetOpportunity() *Opportunity {
+	if x != nil {
+		return x.Opportunity
+	}
+	return nil
+}
+
+type UpdateOpportunityRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The opportunity as it should be, with its id and the version last read.
+	// employer_id, kind and days must be as stored.
+	Opportunity   *Opportunity `protobuf:"bytes,1,opt,name=opportunity,proto3" json:"opportunity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateOpportunityRequest) Reset() {
+	*x = UpdateOpportunityRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateOpportunityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateOpportunityRequest) ProtoMessage() {}
+
+func (x *UpdateOpportunityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateOpportunityRequest.ProtoReflect.Descriptor instead.
+func (*UpdateOpportunityRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *UpdateOpportunityRequest) GetOpportunity() *Opportunity {
+	if x != nil {
+		return x.Opportunity
+	}
+	return nil
+}
+
+type UpdateOpportunityResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Opportunity   *Opportunity           `protobuf:"bytes,1,opt,name=opportunity,proto3" json:"opportunity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateOpportunityResponse) Reset() {
+	*x = UpdateOpportunityResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateOpportunityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateOpportunityResponse) ProtoMessage() {}
+
+func (x *UpdateOpportunityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateOpportunityResponse.ProtoReflect.Descriptor instead.
+func (*UpdateOpportunityResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *UpdateOpportunityResponse) GetOpportunity() *Opportunity {
+	if x != nil {
+		return x.Opportunity
+	}
+	return nil
+}
+
+type ListOpportunitiesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 500; 50 when zero.
+	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only this employer's, when set.
+	EmployerId string `protobuf:"bytes,3,opt,name=employer_id,json=employerId,proto3" json:"employer_id,omitempty"`
+	// Only those open to this year group, when set.
+	YearGroup int32 `protobuf:"varint,4,opt,name=year_group,json=yearGroup,proto3" json:"year_group,omitempty"`
+	// Only those with a day on or after this date (YYYY-MM-DD), when set.
+	From          string `protobuf:"bytes,5,opt,name=from,proto3" json:"from,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOpportunitiesRequest) Reset() {
+	*x = ListOpportunitiesRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOpportunitiesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOpportunitiesRequest) ProtoMessage() {}
+
+func (x *ListOpportunitiesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOpportunitiesRequest.ProtoReflect.Descriptor instead.
+func (*ListOpportunitiesRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListOpportunitiesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListOpportunitiesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListOpportunitiesRequest) GetEmployerId() string {
+	if x != nil {
+		return x.EmployerId
+	}
+	return ""
+}
+
+func (x *ListOpportunitiesRequest) GetYearGroup() int32 {
+	if x != nil {
+		return x.YearGroup
+	}
+	return 0
+}
+
+func (x *ListOpportunitiesRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+type ListOpportunitiesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Opportunities []*Opportunity         `protobuf:"bytes,1,rep,name=opportunities,proto3" json:"opportunities,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListOpportunitiesResponse) Reset() {
+	*x = ListOpportunitiesResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListOpportunitiesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListOpportunitiesResponse) ProtoMessage() {}
+
+func (x *ListOpportunitiesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListOpportunitiesResponse.ProtoReflect.Descriptor instead.
+func (*ListOpportunitiesResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ListOpportunitiesResponse) GetOpportunities() []*Opportunity {
+	if x != nil {
+		return x.Opportunities
+	}
+	return nil
+}
+
+func (x *ListOpportunitiesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type DayAttendance struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// YYYY-MM-DD: one of the opportunity's days.
+	Date          string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	Mark          Mark   `protobuf:"varint,2,opt,name=mark,proto3,enum=nextstep.placement.v1.Mark" json:"mark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DayAttendance) Reset() {
+	*x = DayAttendance{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DayAttendance) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DayAttendance) ProtoMessage() {}
+
+func (x *DayAttendance) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DayAttendance.ProtoReflect.Descriptor instead.
+func (*DayAttendance) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *DayAttendance) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *DayAttendance) GetMark() Mark {
+	if x != nil {
+		return x.Mark
+	}
+	return Mark_MARK_UNSPECIFIED
+}
+
+type Booking struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	OpportunityId string                 `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The pupil service's id for the pupil.
+	PupilId string `protobuf:"bytes,3,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// The school the pupil is booked through, and its local authority: who
+	// may see the booking follows from them.
+	SchoolUrn string `protobuf:"bytes,4,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	LaCode    string `protobuf:"bytes,5,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	Cancelled bool   `protobuf:"varint,6,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	// Marks recorded so far, by date.
+	Attendance []*DayAttendance `protobuf:"bytes,7,rep,name=attendance,proto3" json:"attendance,omitempty"`
+	// Half days this booking credits towards the guarantee.
+	CreditedHalfDays int32                  `protobuf:"varint,8,opt,name=credited_half_days,json=creditedHalfDays,proto3" json:"credited_half_days,omitempty"`
+	Version          int64                  `protobuf:"varint,9,opt,name=version,proto3" json:"version,omitempty"`
+	CreateTime       *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *Booking) Reset() {
+	*x = Booking{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Booking) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Booking) ProtoMessage() {}
+
+func (x *Booking) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Booking.ProtoReflect.Descriptor instead.
+func (*Booking) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *Booking) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Booking) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+func (x *Booking) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *Booking) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *Booking) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *Booking) GetCancelled() bool {
+	if x != nil {
+		return x.Cancelled
+	}
+	return false
+}
+
+func (x *Booking) GetAttendance() []*DayAttendance {
+	if x != nil {
+		return x.Attendance
+	}
+	return nil
+}
+
+func (x *Booking) GetCreditedHalfDays() int32 {
+	if x != nil {
+		return x.CreditedHalfDays
+	}
+	return 0
+}
+
+func (x *Booking) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *Booking) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+type BookPlaceRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Makes a retried booking return the first call's booking (a UUID).
+	IdempotencyKey string `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	OpportunityId  string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The pupil service's id for the pupil.
+	PupilId string `protobuf:"bytes,3,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// The pupil's school (6-digit URN) and its local authority (3 digits).
+	SchoolUrn     string `protobuf:"bytes,4,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	LaCode        string `protobuf:"bytes,5,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookPlaceRequest) Reset() {
+	*x = BookPlaceRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookPlaceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookPlaceRequest) ProtoMessage() {}
+
+func (x *BookPlaceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookPlaceRequest.ProtoReflect.Descriptor instead.
+func (*BookPlaceRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *BookPlaceRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+func (x *BookPlaceRequest) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+func (x *BookPlaceRequest) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *BookPlaceRequest) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *BookPlaceRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+type BookPlaceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Booking       *Booking               `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookPlaceResponse) Reset() {
+	*x = BookPlaceResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookPlaceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookPlaceResponse) ProtoMessage() {}
+
+func (x *BookPlaceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookPlaceResponse.ProtoReflect.Descriptor instead.
+func (*BookPlaceResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *BookPlaceResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+// PupilPlace is one pupil of a group booking.
+type PupilPlace struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pupil service's id for the pupil.
+	PupilId string `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// The pupil's school (6-digit URN) and its local authority (3 digits).
+	SchoolUrn     string `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	LaCode        string `protobuf:"bytes,3,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PupilPlace) Reset() {
+	*x = PupilPlace{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PupilPlace) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PupilPlace) ProtoMessage() {}
+
+func (x *PupilPlace) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PupilPlace.ProtoReflect.Descriptor instead.
+func (*PupilPlace) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *PupilPlace) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *PupilPlace) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *PupilPlace) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+type BookPlacesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Makes a retried group booking return the first call's bookings (a UUID).
+	IdempotencyKey string `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	OpportunityId  string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The pupils, each once.
+	Pupils        []*PupilPlace `protobuf:"bytes,3,rep,name=pupils,proto3" json:"pupils,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookPlacesRequest) Reset() {
+	*x = BookPlacesRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookPlacesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookPlacesRequest) ProtoMessage() {}
+
+func (x *BookPlacesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookPlacesRequest.ProtoReflect.Descriptor instead.
+func (*BookPlacesRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *BookPlacesRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+func (x *BookPlacesRequest) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+func (x *BookPlacesRequest) GetPupils() []*PupilPlace {
+	if x != nil {
+		return x.Pupils
+	}
+	return nil
+}
+
+type BookPlacesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per pupil, in request order.
+	Bookings      []*Booking `protobuf:"bytes,1,rep,name=bookings,proto3" json:"bookings,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BookPlacesResponse) Reset() {
+	*x = BookPlacesResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BookPlacesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BookPlacesResponse) ProtoMessage() {}
+
+func (x *BookPlacesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BookPlacesResponse.ProtoReflect.Descriptor instead.
+func (*BookPlacesResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *BookPlacesResponse) GetBookings() []*Booking {
+	if x != nil {
+		return x.Bookings
+	}
+	return nil
+}
+
+type GetBookingRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBookingRequest) Reset() {
+	*x = GetBookingRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBookingRequest) ProtoMessage() {}
+
+func (x *GetBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBookingRequest.ProtoReflect.Descriptor instead.
+func (*GetBookingRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetBookingRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GetBookingResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Booking       *Booking               `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBookingResponse) Reset() {
+	*x = GetBookingResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBookingResponse) ProtoMessage() {}
+
+func (x *GetBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBookingResponse.ProtoReflect.Descriptor instead.
+func (*GetBookingResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *GetBookingResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+type ListBookingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 500; 50 when zero.
+	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Whose bookings: one opportunity's or one pupil's.
+	//
+	// Types that are valid to be assigned to Of:
+	//
+	//	*ListBookingsRequest_OpportunityId
+	//	*ListBookingsRequest_PupilId
+	Of isListBookingsRequest_Of `protobuf_oneof:"of"`
+	// Include cancelled bookings too.
+	IncludeCancelled bool `protobuf:"varint,5,opt,name=include_cancelled,json=includeCancelled,proto3" json:"include_cancelled,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *ListBookingsRequest) Reset() {
+	*x = ListBookingsRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBookingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBookingsRequest) ProtoMessage() {}
+
+func (x *ListBookingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBookingsRequest.ProtoReflect.Descriptor instead.
+func (*ListBookingsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ListBookingsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListBookingsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListBookingsRequest) GetOf() isListBookingsRequest_Of {
+	if x != nil {
+		return x.Of
+	}
+	return nil
+}
+
+func (x *ListBookingsRequest) GetOpportunityId() string {
+	if x != nil {
+		if x, ok := x.Of.(*ListBookingsRequest_OpportunityId); ok {
+			return x.OpportunityId
+		}
+	}
+	return ""
+}
+
+func (x *ListBookingsRequest) GetPupilId() string {
+	if x != nil {
+		if x, ok := x.Of.(*ListBookingsRequest_PupilId); ok {
+			return x.PupilId
+		}
+	}
+	return ""
+}
+
+func (x *ListBookingsRequest) GetIncludeCancelled() bool {
+	if x != nil {
+		return x.IncludeCancelled
+	}
+	return false
+}
+
+type isListBookingsRequest_Of interface {
+	isListBookingsRequest_Of()
+}
+
+type ListBookingsRequest_OpportunityId struct {
+	OpportunityId string `protobuf:"bytes,3,opt,name=opportunity_id,json=opportunityId,proto3,oneof"`
+}
+
+type ListBookingsRequest_PupilId struct {
+	PupilId string `protobuf:"bytes,4,opt,name=pupil_id,json=pupilId,proto3,oneof"`
+}
+
+func (*ListBookingsRequest_OpportunityId) isListBookingsRequest_Of() {}
+
+func (*ListBookingsRequest_PupilId) isListBookingsRequest_Of() {}
+
+type ListBookingsResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Bookings []*Booking             `protobuf:"bytes,1,rep,name=bookings,proto3" json:"bookings,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBookingsResponse) Reset() {
+	*x = ListBookingsResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBookingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBookingsResponse) ProtoMessage() {}
+
+func (x *ListBookingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBookingsResponse.ProtoReflect.Descriptor instead.
+func (*ListBookingsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ListBookingsResponse) GetBookings() []*Booking {
+	if x != nil {
+		return x.Bookings
+	}
+	return nil
+}
+
+func (x *ListBookingsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type CancelBookingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The version last read.
+	Version       int64 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelBookingRequest) Reset() {
+	*x = CancelBookingRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelBookingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelBookingRequest) ProtoMessage() {}
+
+func (x *CancelBookingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelBookingRequest.ProtoReflect.Descriptor instead.
+func (*CancelBookingRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *CancelBookingRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CancelBookingRequest) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+type CancelBookingResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Booking       *Booking               `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CancelBookingResponse) Reset() {
+	*x = CancelBookingResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CancelBookingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CancelBookingResponse) ProtoMessage() {}
+
+func (x *CancelBookingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CancelBookingResponse.ProtoReflect.Descriptor instead.
+func (*CancelBookingResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *CancelBookingResponse) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+type AttendanceRecord struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	BookingId string                 `protobuf:"bytes,1,opt,name=booking_id,json=bookingId,proto3" json:"booking_id,omitempty"`
+	// YYYY-MM-DD: one of the opportunity's days.
+	Date          string `protobuf:"bytes,2,opt,name=date,proto3" json:"date,omitempty"`
+	Mark          Mark   `protobuf:"varint,3,opt,name=mark,proto3,enum=nextstep.placement.v1.Mark" json:"mark,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AttendanceRecord) Reset() {
+	*x = AttendanceRecord{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AttendanceRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AttendanceRecord) ProtoMessage() {}
+
+func (x *AttendanceRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AttendanceRecord.ProtoReflect.Descriptor instead.
+func (*AttendanceRecord) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *AttendanceRecord) GetBookingId() string {
+	if x != nil {
+		return x.BookingId
+	}
+	return ""
+}
+
+func (x *AttendanceRecord) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *AttendanceRecord) GetMark() Mark {
+	if x != nil {
+		return x.Mark
+	}
+	return Mark_MARK_UNSPECIFIED
+}
+
+type RecordAttendanceRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Each (booking, date) at most once.
+	Records       []*AttendanceRecord `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordAttendanceRequest) Reset() {
+	*x = RecordAttendanceRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordAttendanceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordAttendanceRequest) ProtoMessage() {}
+
+func (x *RecordAttendanceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordAttendanceRequest.ProtoReflect.Descriptor instead.
+func (*RecordAttendanceRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *RecordAttendanceRequest) GetRecords() []*AttendanceRecord {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+type RecordAttendanceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Marks written (new or changed).
+	Recorded      int32 `protobuf:"varint,1,opt,name=recorded,proto3" json:"recorded,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordAttendanceResponse) Reset() {
+	*x = RecordAttendanceResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordAttendanceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordAttendanceResponse) ProtoMessage() {}
+
+func (x *RecordAttendanceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordAttendanceResponse.ProtoReflect.Descriptor instead.
+func (*RecordAttendanceResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *RecordAttendanceResponse) GetRecorded() int32 {
+	if x != nil {
+		return x.Recorded
+	}
+	return 0
+}
+
+type GetCreditedDaysRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pupil service's ids, each once.
+	PupilIds []string `protobuf:"bytes,1,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
+	// Count attendance on or before this date (YYYY-MM-DD); today (in
+	// England) when empty.
+	AsOf          string `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCreditedDaysRequest) Reset() {
+	*x = GetCreditedDaysRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCreditedDaysRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCreditedDaysRequest) ProtoMessage() {}
+
+func (x *GetCreditedDaysRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCreditedDaysRequest.ProtoReflect.Descriptor instead.
+func (*GetCreditedDaysRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *GetCreditedDaysRequest) GetPupilIds() []string {
+	if x != nil {
+		return x.PupilIds
+	}
+	return nil
+}
+
+func (x *GetCreditedDaysRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+type PupilCredit struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// Half days of experiences attended: full day 2, half day 1, absent 0,
+	// cancelled bookings and encounters 0.
+	HalfDays int32 `protobuf:"varint,2,opt,name=half_days,json=halfDays,proto3" json:"half_days,omitempty"`
+	// Distinct experience opportunities attended at least half a day of.
+	Experiences   int32 `protobuf:"varint,3,opt,name=experiences,proto3" json:"experiences,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PupilCredit) Reset() {
+	*x = PupilCredit{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PupilCredit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PupilCredit) ProtoMessage() {}
+
+func (x *PupilCredit) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PupilCredit.ProtoReflect.Descriptor instead.
+func (*PupilCredit) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *PupilCredit) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *PupilCredit) GetHalfDays() int32 {
+	if x != nil {
+		return x.HalfDays
+	}
+	return 0
+}
+
+func (x *PupilCredit) GetExperiences() int32 {
+	if x != nil {
+		return x.Experiences
+	}
+	return 0
+}
+
+type GetCreditedDaysResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per requested pupil, in request order.
+	Credits       []*PupilCredit `protobuf:"bytes,1,rep,name=credits,proto3" json:"credits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCreditedDaysResponse) Reset() {
+	*x = GetCreditedDaysResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCreditedDaysResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCreditedDaysResponse) ProtoMessage() {}
+
+func (x *GetCreditedDaysResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCreditedDaysResponse.ProtoReflect.Descriptor instead.
+func (*GetCreditedDaysResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *GetCreditedDaysResponse) GetCredits() []*PupilCredit {
+	if x != nil {
+		return x.Credits
+	}
+	return nil
+}
+
+type GetEngagementRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Count opportunities with a day, and attendance, in [from, to]
+	// (YYYY-MM-DD, both optional): an academic year is 1 September to
+	// 31 August.
+	From          string `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	To            string `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEngagementRequest) Reset() {
+	*x = GetEngagementRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEngagementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEngagementRequest) ProtoMessage() {}
+
+func (x *GetEngagementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEngagementRequest.ProtoReflect.Descriptor instead.
+func (*GetEngagementRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *GetEngagementRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *GetEngagementRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+type Engagement struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Sector   Sector                 `protobuf:"varint,1,opt,name=sector,proto3,enum=nextstep.placement.v1.Sector" json:"sector,omitempty"`
+	SizeBand SizeBand               `protobuf:"varint,2,opt,name=size_band,json=sizeBand,proto3,enum=nextstep.placement.v1.SizeBand" json:"size_band,omitempty"`
+	// Opportunities offered (visible to all staff, so not scoped).
+	Opportunities int32 `protobuf:"varint,3,opt,name=opportunities,proto3" json:"opportunities,omitempty"`
+	// Of those, experiences.
+	Experiences int32 `protobuf:"varint,4,opt,name=experiences,proto3" json:"experiences,omitempty"`
+	// Bookings not cancelled, in the caller's scope.
+	Bookings int32 `protobuf:"varint,5,opt,name=bookings,proto3" json:"bookings,omitempty"`
+	// Distinct pupils booked, in the caller's scope.
+	Pupils int32 `protobuf:"varint,6,opt,name=pupils,proto3" json:"pupils,omitempty"`
+	// Half days credited, in the caller's scope.
+	HalfDays      int64 `protobuf:"varint,7,opt,name=half_days,json=halfDays,proto3" json:"half_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Engagement) Reset() {
+	*x = Engagement{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Engagement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Engagement) ProtoMessage() {}
+
+func (x *Engagement) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Engagement.ProtoReflect.Descriptor instead.
+func (*Engagement) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *Engagement) GetSector() Sector {
+	if x != nil {
+		return x.Sector
+	}
+	return Sector_SECTOR_UNSPECIFIED
+}
+
+func (x *Engagement) GetSizeBand() SizeBand {
+	if x != nil {
+		return x.SizeBand
+	}
+	return SizeBand_SIZE_BAND_UNSPECIFIED
+}
+
+func (x *Engagement) GetOpportunities() int32 {
+	if x != nil {
+		return x.Opportunities
+	}
+	return 0
+}
+
+func (x *Engagement) GetExperiences() int32 {
+	if x != nil {
+		return x.Experiences
+	}
+	return 0
+}
+
+func (x *Engagement) GetBookings() int32 {
+	if x != nil {
+		return x.Bookings
+	}
+	return 0
+}
+
+func (x *Engagement) GetPupils() int32 {
+	if x != nil {
+		return x.Pupils
+	}
+	return 0
+}
+
+func (x *Engagement) GetHalfDays() int64 {
+	if x != nil {
+		return x.HalfDays
+	}
+	return 0
+}
+
+type GetEngagementResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per sector and size band that has an opportunity, ordered by
+	// sector then size band.
+	Engagement    []*Engagement `protobuf:"bytes,1,rep,name=engagement,proto3" json:"engagement,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetEngagementResponse) Reset() {
+	*x = GetEngagementResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetEngagementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetEngagementResponse) ProtoMessage() {}
+
+func (x *GetEngagementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetEngagementResponse.ProtoReflect.Descriptor instead.
+func (*GetEngagementResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *GetEngagementResponse) GetEngagement() []*Engagement {
+	if x != nil {
+		return x.Engagement
+	}
+	return nil
+}
+
 var File_nextstep_placement_v1_placement_proto protoreflect.FileDescriptor
 
 const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\n" +
-	"%nextstep/placement/v1/placement.proto\x12\x15nextstep.placement.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xc6\x02\n" +
+	"%nextstep/placement/v1/placement.proto\x12\x15nextstep.placement.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"|\n" +
+	"\aContact\x12\x1c\n" +
+	"\x04name\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04name\x12 \n" +
+	"\x05email\x18\x02 \x01(\tB\n" +
+	"\xbaH\a\xd8\x01\x01r\x02`\x01R\x05email\x121\n" +
+	"\x05phone\x18\x03 \x01(\tB\x1b\xbaH\x18r\x162\x14^(\\+?[0-9 ]{7,20})?$R\x05phone\"\x9a\x03\n" +
 	"\bEmployer\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
@@ -448,7 +2839,9 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06sector\x12H\n" +
 	"\tsize_band\x18\x05 \x01(\x0e2\x1f.nextstep.placement.v1.SizeBandB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\bsizeBand\x12 \n" +
-	"\vcornerstone\x18\x06 \x01(\bR\vcornerstone\"\x8f\x01\n" +
+	"\vcornerstone\x18\x06 \x01(\bR\vcornerstone\x128\n" +
+	"\acontact\x18\a \x01(\v2\x1e.nextstep.placement.v1.ContactR\acontact\x12\x18\n" +
+	"\aversion\x18\b \x01(\x03R\aversion\"\x8f\x01\n" +
 	"\x15CreateEmployerRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12C\n" +
 	"\bemployer\x18\x02 \x01(\v2\x1f.nextstep.placement.v1.EmployerB\x06\xbaH\x03\xc8\x01\x01R\bemployer\"U\n" +
@@ -457,7 +2850,170 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x12GetEmployerRequest\x12\x18\n" +
 	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"R\n" +
 	"\x13GetEmployerResponse\x12;\n" +
-	"\bemployer\x18\x01 \x01(\v2\x1f.nextstep.placement.v1.EmployerR\bemployer*\xe3\x02\n" +
+	"\bemployer\x18\x01 \x01(\v2\x1f.nextstep.placement.v1.EmployerR\bemployer\"\\\n" +
+	"\x15UpdateEmployerRequest\x12C\n" +
+	"\bemployer\x18\x01 \x01(\v2\x1f.nextstep.placement.v1.EmployerB\x06\xbaH\x03\xc8\x01\x01R\bemployer\"U\n" +
+	"\x16UpdateEmployerResponse\x12;\n" +
+	"\bemployer\x18\x01 \x01(\v2\x1f.nextstep.placement.v1.EmployerR\bemployer\"\xa9\x01\n" +
+	"\x14ListEmployersRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12?\n" +
+	"\x06sector\x18\x03 \x01(\x0e2\x1d.nextstep.placement.v1.SectorB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06sector\"~\n" +
+	"\x15ListEmployersResponse\x12=\n" +
+	"\temployers\x18\x01 \x03(\v2\x1f.nextstep.placement.v1.EmployerR\temployers\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8f\x01\n" +
+	"\x0eOpportunityDay\x127\n" +
+	"\x04date\x18\x01 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04date\x12D\n" +
+	"\asession\x18\x02 \x01(\x0e2\x1e.nextstep.placement.v1.SessionB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\asession\"\x8d\x04\n" +
+	"\vOpportunity\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12)\n" +
+	"\vemployer_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
+	"employerId\x12 \n" +
+	"\x05title\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05title\x12;\n" +
+	"\x04kind\x18\x04 \x01(\x0e2\x1b.nextstep.placement.v1.KindB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x12E\n" +
+	"\x04days\x18\x05 \x03(\v2%.nextstep.placement.v1.OpportunityDayB\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10\x1eR\x04days\x12&\n" +
+	"\bcapacity\x18\x06 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x01R\bcapacity\x125\n" +
+	"\vyear_groups\x18\a \x03(\x05B\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\a\x18\x01\"\x06\x1a\x04\x18\r(\aR\n" +
+	"yearGroups\x12L\n" +
+	"\asectors\x18\b \x03(\x0e2\x1d.nextstep.placement.v1.SectorB\x13\xbaH\x10\x92\x01\r\x10\f\x18\x01\"\a\x82\x01\x04\x10\x01 \x00R\asectors\x12$\n" +
+	"\blocation\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xac\x02R\blocation\x12\x18\n" +
+	"\avirtual\x18\n" +
+	" \x01(\bR\avirtual\x12\x16\n" +
+	"\x06booked\x18\v \x01(\x05R\x06booked\x12\x18\n" +
+	"\aversion\x18\f \x01(\x03R\aversion\"\x9b\x01\n" +
+	"\x18CreateOpportunityRequest\x121\n" +
+	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12L\n" +
+	"\vopportunity\x18\x02 \x01(\v2\".nextstep.placement.v1.OpportunityB\x06\xbaH\x03\xc8\x01\x01R\vopportunity\"a\n" +
+	"\x19CreateOpportunityResponse\x12D\n" +
+	"\vopportunity\x18\x01 \x01(\v2\".nextstep.placement.v1.OpportunityR\vopportunity\"1\n" +
+	"\x15GetOpportunityRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"^\n" +
+	"\x16GetOpportunityResponse\x12D\n" +
+	"\vopportunity\x18\x01 \x01(\v2\".nextstep.placement.v1.OpportunityR\vopportunity\"h\n" +
+	"\x18UpdateOpportunityRequest\x12L\n" +
+	"\vopportunity\x18\x01 \x01(\v2\".nextstep.placement.v1.OpportunityB\x06\xbaH\x03\xc8\x01\x01R\vopportunity\"a\n" +
+	"\x19UpdateOpportunityResponse\x12D\n" +
+	"\vopportunity\x18\x01 \x01(\v2\".nextstep.placement.v1.OpportunityR\vopportunity\"\x83\x02\n" +
+	"\x18ListOpportunitiesRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12,\n" +
+	"\vemployer_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\n" +
+	"employerId\x12+\n" +
+	"\n" +
+	"year_group\x18\x04 \x01(\x05B\f\xbaH\t\xd8\x01\x01\x1a\x04\x18\r(\aR\tyearGroup\x12:\n" +
+	"\x04from\x18\x05 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04from\"\x8d\x01\n" +
+	"\x19ListOpportunitiesResponse\x12H\n" +
+	"\ropportunities\x18\x01 \x03(\v2\".nextstep.placement.v1.OpportunityR\ropportunities\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"T\n" +
+	"\rDayAttendance\x12\x12\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\x12/\n" +
+	"\x04mark\x18\x02 \x01(\x0e2\x1b.nextstep.placement.v1.MarkR\x04mark\"\xfc\x02\n" +
+	"\aBooking\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12%\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12\x19\n" +
+	"\bpupil_id\x18\x03 \x01(\tR\apupilId\x12\x1d\n" +
+	"\n" +
+	"school_urn\x18\x04 \x01(\tR\tschoolUrn\x12\x17\n" +
+	"\ala_code\x18\x05 \x01(\tR\x06laCode\x12\x1c\n" +
+	"\tcancelled\x18\x06 \x01(\bR\tcancelled\x12D\n" +
+	"\n" +
+	"attendance\x18\a \x03(\v2$.nextstep.placement.v1.DayAttendanceR\n" +
+	"attendance\x12,\n" +
+	"\x12credited_half_days\x18\b \x01(\x05R\x10creditedHalfDays\x12\x18\n" +
+	"\aversion\x18\t \x01(\x03R\aversion\x12;\n" +
+	"\vcreate_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\xf9\x01\n" +
+	"\x10BookPlaceRequest\x121\n" +
+	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12/\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12#\n" +
+	"\bpupil_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x120\n" +
+	"\n" +
+	"school_urn\x18\x04 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\x12*\n" +
+	"\ala_code\x18\x05 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{3}$R\x06laCode\"M\n" +
+	"\x11BookPlaceResponse\x128\n" +
+	"\abooking\x18\x01 \x01(\v2\x1e.nextstep.placement.v1.BookingR\abooking\"\x8f\x01\n" +
+	"\n" +
+	"PupilPlace\x12#\n" +
+	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x120\n" +
+	"\n" +
+	"school_urn\x18\x02 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\x12*\n" +
+	"\ala_code\x18\x03 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{3}$R\x06laCode\"\xbf\x01\n" +
+	"\x11BookPlacesRequest\x121\n" +
+	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12/\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12F\n" +
+	"\x06pupils\x18\x03 \x03(\v2!.nextstep.placement.v1.PupilPlaceB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\x06pupils\"P\n" +
+	"\x12BookPlacesResponse\x12:\n" +
+	"\bbookings\x18\x01 \x03(\v2\x1e.nextstep.placement.v1.BookingR\bbookings\"-\n" +
+	"\x11GetBookingRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"N\n" +
+	"\x12GetBookingResponse\x128\n" +
+	"\abooking\x18\x01 \x01(\v2\x1e.nextstep.placement.v1.BookingR\abooking\"\xfb\x01\n" +
+	"\x13ListBookingsRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x121\n" +
+	"\x0eopportunity_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\ropportunityId\x12%\n" +
+	"\bpupil_id\x18\x04 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01H\x00R\apupilId\x12+\n" +
+	"\x11include_cancelled\x18\x05 \x01(\bR\x10includeCancelledB\v\n" +
+	"\x02of\x12\x05\xbaH\x02\b\x01\"z\n" +
+	"\x14ListBookingsResponse\x12:\n" +
+	"\bbookings\x18\x01 \x03(\v2\x1e.nextstep.placement.v1.BookingR\bbookings\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"S\n" +
+	"\x14CancelBookingRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\x12!\n" +
+	"\aversion\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x01R\aversion\"Q\n" +
+	"\x15CancelBookingResponse\x128\n" +
+	"\abooking\x18\x01 \x01(\v2\x1e.nextstep.placement.v1.BookingR\abooking\"\xb1\x01\n" +
+	"\x10AttendanceRecord\x12'\n" +
+	"\n" +
+	"booking_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tbookingId\x127\n" +
+	"\x04date\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04date\x12;\n" +
+	"\x04mark\x18\x03 \x01(\x0e2\x1b.nextstep.placement.v1.MarkB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04mark\"i\n" +
+	"\x17RecordAttendanceRequest\x12N\n" +
+	"\arecords\x18\x01 \x03(\v2'.nextstep.placement.v1.AttendanceRecordB\v\xbaH\b\x92\x01\x05\b\x01\x10\x90NR\arecords\"6\n" +
+	"\x18RecordAttendanceResponse\x12\x1a\n" +
+	"\brecorded\x18\x01 \x01(\x05R\brecorded\"\x88\x01\n" +
+	"\x16GetCreditedDaysRequest\x121\n" +
+	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\x12;\n" +
+	"\x05as_of\x18\x02 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asOf\"g\n" +
+	"\vPupilCredit\x12\x19\n" +
+	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x1b\n" +
+	"\thalf_days\x18\x02 \x01(\x05R\bhalfDays\x12 \n" +
+	"\vexperiences\x18\x03 \x01(\x05R\vexperiences\"W\n" +
+	"\x17GetCreditedDaysResponse\x12<\n" +
+	"\acredits\x18\x01 \x03(\v2\".nextstep.placement.v1.PupilCreditR\acredits\"\x8a\x01\n" +
+	"\x14GetEngagementRequest\x12:\n" +
+	"\x04from\x18\x01 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04from\x126\n" +
+	"\x02to\x18\x02 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x02to\"\x9a\x02\n" +
+	"\n" +
+	"Engagement\x125\n" +
+	"\x06sector\x18\x01 \x01(\x0e2\x1d.nextstep.placement.v1.SectorR\x06sector\x12<\n" +
+	"\tsize_band\x18\x02 \x01(\x0e2\x1f.nextstep.placement.v1.SizeBandR\bsizeBand\x12$\n" +
+	"\ropportunities\x18\x03 \x01(\x05R\ropportunities\x12 \n" +
+	"\vexperiences\x18\x04 \x01(\x05R\vexperiences\x12\x1a\n" +
+	"\bbookings\x18\x05 \x01(\x05R\bbookings\x12\x16\n" +
+	"\x06pupils\x18\x06 \x01(\x05R\x06pupils\x12\x1b\n" +
+	"\thalf_days\x18\a \x01(\x03R\bhalfDays\"Z\n" +
+	"\x15GetEngagementResponse\x12A\n" +
+	"\n" +
+	"engagement\x18\x01 \x03(\v2!.nextstep.placement.v1.EngagementR\n" +
+	"engagement*\xe3\x02\n" +
 	"\x06Sector\x12\x16\n" +
 	"\x12SECTOR_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SECTOR_LIFE_SCIENCES\x10\x01\x12!\n" +
@@ -478,12 +3034,61 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x0fSIZE_BAND_MICRO\x10\x01\x12\x13\n" +
 	"\x0fSIZE_BAND_SMALL\x10\x02\x12\x14\n" +
 	"\x10SIZE_BAND_MEDIUM\x10\x03\x12\x13\n" +
-	"\x0fSIZE_BAND_LARGE\x10\x042\x83\x02\n" +
+	"\x0fSIZE_BAND_LARGE\x10\x04*\xb9\x01\n" +
+	"\x04Kind\x12\x14\n" +
+	"\x10KIND_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eKIND_PLACEMENT\x10\x01\x12\x18\n" +
+	"\x14KIND_WORKPLACE_VISIT\x10\x02\x12\x16\n" +
+	"\x12KIND_JOB_SHADOWING\x10\x03\x12\x1b\n" +
+	"\x17KIND_VIRTUAL_EXPERIENCE\x10\x04\x12\r\n" +
+	"\tKIND_TALK\x10\x05\x12\x15\n" +
+	"\x11KIND_CAREERS_FAIR\x10\x06\x12\x12\n" +
+	"\x0eKIND_MENTORING\x10\a*N\n" +
+	"\aSession\x12\x17\n" +
+	"\x13SESSION_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10SESSION_FULL_DAY\x10\x01\x12\x14\n" +
+	"\x10SESSION_HALF_DAY\x10\x02*S\n" +
+	"\x04Mark\x12\x14\n" +
+	"\x10MARK_UNSPECIFIED\x10\x00\x12\x11\n" +
+	"\rMARK_FULL_DAY\x10\x01\x12\x11\n" +
+	"\rMARK_HALF_DAY\x10\x02\x12\x0f\n" +
+	"\vMARK_ABSENT\x10\x032\xdc\x0f\n" +
 	"\x10PlacementService\x12y\n" +
 	"\x0eCreateEmployer\x12,.nextstep.placement.v1.CreateEmployerRequest\x1a-.nextstep.placement.v1.CreateEmployerResponse\"\n" +
 	"\xc2\xf3\x18\x03\n" +
 	"\x01\x01\x90\x02\x02\x12t\n" +
 	"\vGetEmployer\x12).nextstep.placement.v1.GetEmployerRequest\x1a*.nextstep.placement.v1.GetEmployerResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x05\x01\x02\x03\x04\x05\x90\x02\x01\x12v\n" +
+	"\x0eUpdateEmployer\x12,.nextstep.placement.v1.UpdateEmployerRequest\x1a-.nextstep.placement.v1.UpdateEmployerResponse\"\a\xc2\xf3\x18\x03\n" +
+	"\x01\x01\x12z\n" +
+	"\rListEmployers\x12+.nextstep.placement.v1.ListEmployersRequest\x1a,.nextstep.placement.v1.ListEmployersResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x05\x01\x02\x03\x04\x05\x90\x02\x01\x12\x82\x01\n" +
+	"\x11CreateOpportunity\x12/.nextstep.placement.v1.CreateOpportunityRequest\x1a0.nextstep.placement.v1.CreateOpportunityResponse\"\n" +
+	"\xc2\xf3\x18\x03\n" +
+	"\x01\x01\x90\x02\x02\x12}\n" +
+	"\x0eGetOpportunity\x12,.nextstep.placement.v1.GetOpportunityRequest\x1a-.nextstep.placement.v1.GetOpportunityResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x05\x01\x02\x03\x04\x05\x90\x02\x01\x12\x7f\n" +
+	"\x11UpdateOpportunity\x12/.nextstep.placement.v1.UpdateOpportunityRequest\x1a0.nextstep.placement.v1.UpdateOpportunityResponse\"\a\xc2\xf3\x18\x03\n" +
+	"\x01\x01\x12\x86\x01\n" +
+	"\x11ListOpportunities\x12/.nextstep.placement.v1.ListOpportunitiesRequest\x1a0.nextstep.placement.v1.ListOpportunitiesResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x05\x01\x02\x03\x04\x05\x90\x02\x01\x12o\n" +
+	"\tBookPlace\x12'.nextstep.placement.v1.BookPlaceRequest\x1a(.nextstep.placement.v1.BookPlaceResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x02\x12r\n" +
+	"\n" +
+	"BookPlaces\x12(.nextstep.placement.v1.BookPlacesRequest\x1a).nextstep.placement.v1.BookPlacesResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x02\x12r\n" +
+	"\n" +
+	"GetBooking\x12(.nextstep.placement.v1.GetBookingRequest\x1a).nextstep.placement.v1.GetBookingResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12x\n" +
+	"\fListBookings\x12*.nextstep.placement.v1.ListBookingsRequest\x1a+.nextstep.placement.v1.ListBookingsResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12{\n" +
+	"\rCancelBooking\x12+.nextstep.placement.v1.CancelBookingRequest\x1a,.nextstep.placement.v1.CancelBookingResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x02\x12\x84\x01\n" +
+	"\x10RecordAttendance\x12..nextstep.placement.v1.RecordAttendanceRequest\x1a/.nextstep.placement.v1.RecordAttendanceResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x02\x12\x81\x01\n" +
+	"\x0fGetCreditedDays\x12-.nextstep.placement.v1.GetCreditedDaysRequest\x1a..nextstep.placement.v1.GetCreditedDaysResponse\"\x0f\xc2\xf3\x18\b\n" +
+	"\x04\x05\x01\x02\x03\x10\x01\x90\x02\x01\x12z\n" +
+	"\rGetEngagement\x12+.nextstep.placement.v1.GetEngagementRequest\x1a,.nextstep.placement.v1.GetEngagementResponse\"\x0e\xc2\xf3\x18\a\n" +
 	"\x05\x01\x02\x03\x04\x05\x90\x02\x01B\xec\x01\n" +
 	"\x19com.nextstep.placement.v1B\x0ePlacementProtoP\x01ZIgithub.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1;placementv1\xa2\x02\x03NPX\xaa\x02\x15Nextstep.Placement.V1\xca\x02\x15Nextstep\\Placement\\V1\xe2\x02!Nextstep\\Placement\\V1\\GPBMetadata\xea\x02\x17Nextstep::Placement::V1b\x06proto3"
 
@@ -499,32 +3104,131 @@ func file_nextstep_placement_v1_placement_proto_rawDescGZIP() []byte {
 	return file_nextstep_placement_v1_placement_proto_rawDescData
 }
 
-var file_nextstep_placement_v1_placement_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_nextstep_placement_v1_placement_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_nextstep_placement_v1_placement_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_nextstep_placement_v1_placement_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_nextstep_placement_v1_placement_proto_goTypes = []any{
-	(Sector)(0),                    // 0: nextstep.placement.v1.Sector
-	(SizeBand)(0),                  // 1: nextstep.placement.v1.SizeBand
-	(*Employer)(nil),               // 2: nextstep.placement.v1.Employer
-	(*CreateEmployerRequest)(nil),  // 3: nextstep.placement.v1.CreateEmployerRequest
-	(*CreateEmployerResponse)(nil), // 4: nextstep.placement.v1.CreateEmployerResponse
-	(*GetEmployerRequest)(nil),     // 5: nextstep.placement.v1.GetEmployerRequest
-	(*GetEmployerResponse)(nil),    // 6: nextstep.placement.v1.GetEmployerResponse
+	(Sector)(0),                       // 0: nextstep.placement.v1.Sector
+	(SizeBand)(0),                     // 1: nextstep.placement.v1.SizeBand
+	(Kind)(0),                         // 2: nextstep.placement.v1.Kind
+	(Session)(0),                      // 3: nextstep.placement.v1.Session
+	(Mark)(0),                         // 4: nextstep.placement.v1.Mark
+	(*Contact)(nil),                   // 5: nextstep.placement.v1.Contact
+	(*Employer)(nil),                  // 6: nextstep.placement.v1.Employer
+	(*CreateEmployerRequest)(nil),     // 7: nextstep.placement.v1.CreateEmployerRequest
+	(*CreateEmployerResponse)(nil),    // 8: nextstep.placement.v1.CreateEmployerResponse
+	(*GetEmployerRequest)(nil),        // 9: nextstep.placement.v1.GetEmployerRequest
+	(*GetEmployerResponse)(nil),       // 10: nextstep.placement.v1.GetEmployerResponse
+	(*UpdateEmployerRequest)(nil),     // 11: nextstep.placement.v1.UpdateEmployerRequest
+	(*UpdateEmployerResponse)(nil),    // 12: nextstep.placement.v1.UpdateEmployerResponse
+	(*ListEmployersRequest)(nil),      // 13: nextstep.placement.v1.ListEmployersRequest
+	(*ListEmployersResponse)(nil),     // 14: nextstep.placement.v1.ListEmployersResponse
+	(*OpportunityDay)(nil),            // 15: nextstep.placement.v1.OpportunityDay
+	(*Opportunity)(nil),               // 16: nextstep.placement.v1.Opportunity
+	(*CreateOpportunityRequest)(nil),  // 17: nextstep.placement.v1.CreateOpportunityRequest
+	(*CreateOpportunityResponse)(nil), // 18: nextstep.placement.v1.CreateOpportunityResponse
+	(*GetOpportunityRequest)(nil),     // 19: nextstep.placement.v1.GetOpportunityRequest
+	(*GetOpportunityResponse)(nil),    // 20: nextstep.placement.v1.GetOpportunityResponse
+	(*UpdateOpportunityRequest)(nil),  // 21: nextstep.placement.v1.UpdateOpportunityRequest
+	(*UpdateOpportunityResponse)(nil), // 22: nextstep.placement.v1.UpdateOpportunityResponse
+	(*ListOpportunitiesRequest)(nil),  // 23: nextstep.placement.v1.ListOpportunitiesRequest
+	(*ListOpportunitiesResponse)(nil), // 24: nextstep.placement.v1.ListOpportunitiesResponse
+	(*DayAttendance)(nil),             // 25: nextstep.placement.v1.DayAttendance
+	(*Booking)(nil),                   // 26: nextstep.placement.v1.Booking
+	(*BookPlaceRequest)(nil),          // 27: nextstep.placement.v1.BookPlaceRequest
+	(*BookPlaceResponse)(nil),         // 28: nextstep.placement.v1.BookPlaceResponse
+	(*PupilPlace)(nil),                // 29: nextstep.placement.v1.PupilPlace
+	(*BookPlacesRequest)(nil),         // 30: nextstep.placement.v1.BookPlacesRequest
+	(*BookPlacesResponse)(nil),        // 31: nextstep.placement.v1.BookPlacesResponse
+	(*GetBookingRequest)(nil),         // 32: nextstep.placement.v1.GetBookingRequest
+	(*GetBookingResponse)(nil),        // 33: nextstep.placement.v1.GetBookingResponse
+	(*ListBookingsRequest)(nil),       // 34: nextstep.placement.v1.ListBookingsRequest
+	(*ListBookingsResponse)(nil),      // 35: nextstep.placement.v1.ListBookingsResponse
+	(*CancelBookingRequest)(nil),      // 36: nextstep.placement.v1.CancelBookingRequest
+	(*CancelBookingResponse)(nil),     // 37: nextstep.placement.v1.CancelBookingResponse
+	(*AttendanceRecord)(nil),          // 38: nextstep.placement.v1.AttendanceRecord
+	(*RecordAttendanceRequest)(nil),   // 39: nextstep.placement.v1.RecordAttendanceRequest
+	(*RecordAttendanceResponse)(nil),  // 40: nextstep.placement.v1.RecordAttendanceResponse
+	(*GetCreditedDaysRequest)(nil),    // 41: nextstep.placement.v1.GetCreditedDaysRequest
+	(*PupilCredit)(nil),               // 42: nextstep.placement.v1.PupilCredit
+	(*GetCreditedDaysResponse)(nil),   // 43: nextstep.placement.v1.GetCreditedDaysResponse
+	(*GetEngagementRequest)(nil),      // 44: nextstep.placement.v1.GetEngagementRequest
+	(*Engagement)(nil),                // 45: nextstep.placement.v1.Engagement
+	(*GetEngagementResponse)(nil),     // 46: nextstep.placement.v1.GetEngagementResponse
+	(*timestamppb.Timestamp)(nil),     // 47: google.protobuf.Timestamp
 }
 var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
-	0, // 0: nextstep.placement.v1.Employer.sector:type_name -> nextstep.placement.v1.Sector
-	1, // 1: nextstep.placement.v1.Employer.size_band:type_name -> nextstep.placement.v1.SizeBand
-	2, // 2: nextstep.placement.v1.CreateEmployerRequest.employer:type_name -> nextstep.placement.v1.Employer
-	2, // 3: nextstep.placement.v1.CreateEmployerResponse.employer:type_name -> nextstep.placement.v1.Employer
-	2, // 4: nextstep.placement.v1.GetEmployerResponse.employer:type_name -> nextstep.placement.v1.Employer
-	3, // 5: nextstep.placement.v1.PlacementService.CreateEmployer:input_type -> nextstep.placement.v1.CreateEmployerRequest
-	5, // 6: nextstep.placement.v1.PlacementService.GetEmployer:input_type -> nextstep.placement.v1.GetEmployerRequest
-	4, // 7: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
-	6, // 8: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
-	7, // [7:9] is the sub-list for method output_type
-	5, // [5:7] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	0,  // 0: nextstep.placement.v1.Employer.sector:type_name -> nextstep.placement.v1.Sector
+	1,  // 1: nextstep.placement.v1.Employer.size_band:type_name -> nextstep.placement.v1.SizeBand
+	5,  // 2: nextstep.placement.v1.Employer.contact:type_name -> nextstep.placement.v1.Contact
+	6,  // 3: nextstep.placement.v1.CreateEmployerRequest.employer:type_name -> nextstep.placement.v1.Employer
+	6,  // 4: nextstep.placement.v1.CreateEmployerResponse.employer:type_name -> nextstep.placement.v1.Employer
+	6,  // 5: nextstep.placement.v1.GetEmployerResponse.employer:type_name -> nextstep.placement.v1.Employer
+	6,  // 6: nextstep.placement.v1.UpdateEmployerRequest.employer:type_name -> nextstep.placement.v1.Employer
+	6,  // 7: nextstep.placement.v1.UpdateEmployerResponse.employer:type_name -> nextstep.placement.v1.Employer
+	0,  // 8: nextstep.placement.v1.ListEmployersRequest.sector:type_name -> nextstep.placement.v1.Sector
+	6,  // 9: nextstep.placement.v1.ListEmployersResponse.employers:type_name -> nextstep.placement.v1.Employer
+	3,  // 10: nextstep.placement.v1.OpportunityDay.session:type_name -> nextstep.placement.v1.Session
+	2,  // 11: nextstep.placement.v1.Opportunity.kind:type_name -> nextstep.placement.v1.Kind
+	15, // 12: nextstep.placement.v1.Opportunity.days:type_name -> nextstep.placement.v1.OpportunityDay
+	0,  // 13: nextstep.placement.v1.Opportunity.sectors:type_name -> nextstep.placement.v1.Sector
+	16, // 14: nextstep.placement.v1.CreateOpportunityRequest.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 15: nextstep.placement.v1.CreateOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 16: nextstep.placement.v1.GetOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 17: nextstep.placement.v1.UpdateOpportunityRequest.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 18: nextstep.placement.v1.UpdateOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 19: nextstep.placement.v1.ListOpportunitiesResponse.opportunities:type_name -> nextstep.placement.v1.Opportunity
+	4,  // 20: nextstep.placement.v1.DayAttendance.mark:type_name -> nextstep.placement.v1.Mark
+	25, // 21: nextstep.placement.v1.Booking.attendance:type_name -> nextstep.placement.v1.DayAttendance
+	47, // 22: nextstep.placement.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	26, // 23: nextstep.placement.v1.BookPlaceResponse.booking:type_name -> nextstep.placement.v1.Booking
+	29, // 24: nextstep.placement.v1.BookPlacesRequest.pupils:type_name -> nextstep.placement.v1.PupilPlace
+	26, // 25: nextstep.placement.v1.BookPlacesResponse.bookings:type_name -> nextstep.placement.v1.Booking
+	26, // 26: nextstep.placement.v1.GetBookingResponse.booking:type_name -> nextstep.placement.v1.Booking
+	26, // 27: nextstep.placement.v1.ListBookingsResponse.bookings:type_name -> nextstep.placement.v1.Booking
+	26, // 28: nextstep.placement.v1.CancelBookingResponse.booking:type_name -> nextstep.placement.v1.Booking
+	4,  // 29: nextstep.placement.v1.AttendanceRecord.mark:type_name -> nextstep.placement.v1.Mark
+	38, // 30: nextstep.placement.v1.RecordAttendanceRequest.records:type_name -> nextstep.placement.v1.AttendanceRecord
+	42, // 31: nextstep.placement.v1.GetCreditedDaysResponse.credits:type_name -> nextstep.placement.v1.PupilCredit
+	0,  // 32: nextstep.placement.v1.Engagement.sector:type_name -> nextstep.placement.v1.Sector
+	1,  // 33: nextstep.placement.v1.Engagement.size_band:type_name -> nextstep.placement.v1.SizeBand
+	45, // 34: nextstep.placement.v1.GetEngagementResponse.engagement:type_name -> nextstep.placement.v1.Engagement
+	7,  // 35: nextstep.placement.v1.PlacementService.CreateEmployer:input_type -> nextstep.placement.v1.CreateEmployerRequest
+	9,  // 36: nextstep.placement.v1.PlacementService.GetEmployer:input_type -> nextstep.placement.v1.GetEmployerRequest
+	11, // 37: nextstep.placement.v1.PlacementService.UpdateEmployer:input_type -> nextstep.placement.v1.UpdateEmployerRequest
+	13, // 38: nextstep.placement.v1.PlacementService.ListEmployers:input_type -> nextstep.placement.v1.ListEmployersRequest
+	17, // 39: nextstep.placement.v1.PlacementService.CreateOpportunity:input_type -> nextstep.placement.v1.CreateOpportunityRequest
+	19, // 40: nextstep.placement.v1.PlacementService.GetOpportunity:input_type -> nextstep.placement.v1.GetOpportunityRequest
+	21, // 41: nextstep.placement.v1.PlacementService.UpdateOpportunity:input_type -> nextstep.placement.v1.UpdateOpportunityRequest
+	23, // 42: nextstep.placement.v1.PlacementService.ListOpportunities:input_type -> nextstep.placement.v1.ListOpportunitiesRequest
+	27, // 43: nextstep.placement.v1.PlacementService.BookPlace:input_type -> nextstep.placement.v1.BookPlaceRequest
+	30, // 44: nextstep.placement.v1.PlacementService.BookPlaces:input_type -> nextstep.placement.v1.BookPlacesRequest
+	32, // 45: nextstep.placement.v1.PlacementService.GetBooking:input_type -> nextstep.placement.v1.GetBookingRequest
+	34, // 46: nextstep.placement.v1.PlacementService.ListBookings:input_type -> nextstep.placement.v1.ListBookingsRequest
+	36, // 47: nextstep.placement.v1.PlacementService.CancelBooking:input_type -> nextstep.placement.v1.CancelBookingRequest
+	39, // 48: nextstep.placement.v1.PlacementService.RecordAttendance:input_type -> nextstep.placement.v1.RecordAttendanceRequest
+	41, // 49: nextstep.placement.v1.PlacementService.GetCreditedDays:input_type -> nextstep.placement.v1.GetCreditedDaysRequest
+	44, // 50: nextstep.placement.v1.PlacementService.GetEngagement:input_type -> nextstep.placement.v1.GetEngagementRequest
+	8,  // 51: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
+	10, // 52: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
+	12, // 53: nextstep.placement.v1.PlacementService.UpdateEmployer:output_type -> nextstep.placement.v1.UpdateEmployerResponse
+	14, // 54: nextstep.placement.v1.PlacementService.ListEmployers:output_type -> nextstep.placement.v1.ListEmployersResponse
+	18, // 55: nextstep.placement.v1.PlacementService.CreateOpportunity:output_type -> nextstep.placement.v1.CreateOpportunityResponse
+	20, // 56: nextstep.placement.v1.PlacementService.GetOpportunity:output_type -> nextstep.placement.v1.GetOpportunityResponse
+	22, // 57: nextstep.placement.v1.PlacementService.UpdateOpportunity:output_type -> nextstep.placement.v1.UpdateOpportunityResponse
+	24, // 58: nextstep.placement.v1.PlacementService.ListOpportunities:output_type -> nextstep.placement.v1.ListOpportunitiesResponse
+	28, // 59: nextstep.placement.v1.PlacementService.BookPlace:output_type -> nextstep.placement.v1.BookPlaceResponse
+	31, // 60: nextstep.placement.v1.PlacementService.BookPlaces:output_type -> nextstep.placement.v1.BookPlacesResponse
+	33, // 61: nextstep.placement.v1.PlacementService.GetBooking:output_type -> nextstep.placement.v1.GetBookingResponse
+	35, // 62: nextstep.placement.v1.PlacementService.ListBookings:output_type -> nextstep.placement.v1.ListBookingsResponse
+	37, // 63: nextstep.placement.v1.PlacementService.CancelBooking:output_type -> nextstep.placement.v1.CancelBookingResponse
+	40, // 64: nextstep.placement.v1.PlacementService.RecordAttendance:output_type -> nextstep.placement.v1.RecordAttendanceResponse
+	43, // 65: nextstep.placement.v1.PlacementService.GetCreditedDays:output_type -> nextstep.placement.v1.GetCreditedDaysResponse
+	46, // 66: nextstep.placement.v1.PlacementService.GetEngagement:output_type -> nextstep.placement.v1.GetEngagementResponse
+	51, // [51:67] is the sub-list for method output_type
+	35, // [35:51] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_placement_v1_placement_proto_init() }
@@ -532,13 +3236,17 @@ func file_nextstep_placement_v1_placement_proto_init() {
 	if File_nextstep_placement_v1_placement_proto != nil {
 		return
 	}
+	file_nextstep_placement_v1_placement_proto_msgTypes[29].OneofWrappers = []any{
+		(*ListBookingsRequest_OpportunityId)(nil),
+		(*ListBookingsRequest_PupilId)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_placement_v1_placement_proto_rawDesc), len(file_nextstep_placement_v1_placement_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   5,
+			NumEnums:      5,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

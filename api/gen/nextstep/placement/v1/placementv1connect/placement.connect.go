@@ -39,15 +39,109 @@ const (
 	// PlacementServiceGetEmployerProcedure is the fully-qualified name of the PlacementService's
 	// GetEmployer RPC.
 	PlacementServiceGetEmployerProcedure = "/nextstep.placement.v1.PlacementService/GetEmployer"
+	// PlacementServiceUpdateEmployerProcedure is the fully-qualified name of the PlacementService's
+	// UpdateEmployer RPC.
+	PlacementServiceUpdateEmployerProcedure = "/nextstep.placement.v1.PlacementService/UpdateEmployer"
+	// PlacementServiceListEmployersProcedure is the fully-qualified name of the PlacementService's
+	// ListEmployers RPC.
+	PlacementServiceListEmployersProcedure = "/nextstep.placement.v1.PlacementService/ListEmployers"
+	// PlacementServiceCreateOpportunityProcedure is the fully-qualified name of the PlacementService's
+	// CreateOpportunity RPC.
+	PlacementServiceCreateOpportunityProcedure = "/nextstep.placement.v1.PlacementService/CreateOpportunity"
+	// PlacementServiceGetOpportunityProcedure is the fully-qualified name of the PlacementService's
+	// GetOpportunity RPC.
+	PlacementServiceGetOpportunityProcedure = "/nextstep.placement.v1.PlacementService/GetOpportunity"
+	// PlacementServiceUpdateOpportunityProcedure is the fully-qualified name of the PlacementService's
+	// UpdateOpportunity RPC.
+	PlacementServiceUpdateOpportunityProcedure = "/nextstep.placement.v1.PlacementService/UpdateOpportunity"
+	// PlacementServiceListOpportunitiesProcedure is the fully-qualified name of the PlacementService's
+	// ListOpportunities RPC.
+	PlacementServiceListOpportunitiesProcedure = "/nextstep.placement.v1.PlacementService/ListOpportunities"
+	// PlacementServiceBookPlaceProcedure is the fully-qualified name of the PlacementService's
+	// BookPlace RPC.
+	PlacementServiceBookPlaceProcedure = "/nextstep.placement.v1.PlacementService/BookPlace"
+	// PlacementServiceBookPlacesProcedure is the fully-qualified name of the PlacementService's
+	// BookPlaces RPC.
+	PlacementServiceBookPlacesProcedure = "/nextstep.placement.v1.PlacementService/BookPlaces"
+	// PlacementServiceGetBookingProcedure is the fully-qualified name of the PlacementService's
+	// GetBooking RPC.
+	PlacementServiceGetBookingProcedure = "/nextstep.placement.v1.PlacementService/GetBooking"
+	// PlacementServiceListBookingsProcedure is the fully-qualified name of the PlacementService's
+	// ListBookings RPC.
+	PlacementServiceListBookingsProcedure = "/nextstep.placement.v1.PlacementService/ListBookings"
+	// PlacementServiceCancelBookingProcedure is the fully-qualified name of the PlacementService's
+	// CancelBooking RPC.
+	PlacementServiceCancelBookingProcedure = "/nextstep.placement.v1.PlacementService/CancelBooking"
+	// PlacementServiceRecordAttendanceProcedure is the fully-qualified name of the PlacementService's
+	// RecordAttendance RPC.
+	PlacementServiceRecordAttendanceProcedure = "/nextstep.placement.v1.PlacementService/RecordAttendance"
+	// PlacementServiceGetCreditedDaysProcedure is the fully-qualified name of the PlacementService's
+	// GetCreditedDays RPC.
+	PlacementServiceGetCreditedDaysProcedure = "/nextstep.placement.v1.PlacementService/GetCreditedDays"
+	// PlacementServiceGetEngagementProcedure is the fully-qualified name of the PlacementService's
+	// GetEngagement RPC.
+	PlacementServiceGetEngagementProcedure = "/nextstep.placement.v1.PlacementService/GetEngagement"
 )
 
 // PlacementServiceClient is a client for the nextstep.placement.v1.PlacementService service.
 type PlacementServiceClient interface {
 	// CreateEmployer registers an employer. A retry with the same idempotency
-	// key returns the employer the first call made.
+	// key returns the employer the first call made; a second employer with
+	// the same Companies House number is AlreadyExists.
 	CreateEmployer(context.Context, *v1.CreateEmployerRequest) (*v1.CreateEmployerResponse, error)
 	// GetEmployer returns one employer.
 	GetEmployer(context.Context, *v1.GetEmployerRequest) (*v1.GetEmployerResponse, error)
+	// UpdateEmployer replaces an employer's details. The employer's version
+	// must be the one last read: a stale one is Aborted (STALE_VERSION).
+	UpdateEmployer(context.Context, *v1.UpdateEmployerRequest) (*v1.UpdateEmployerResponse, error)
+	// ListEmployers lists employers by name.
+	ListEmployers(context.Context, *v1.ListEmployersRequest) (*v1.ListEmployersResponse, error)
+	// CreateOpportunity offers an employer's experience or encounter. A retry
+	// with the same idempotency key returns the first call's opportunity.
+	CreateOpportunity(context.Context, *v1.CreateOpportunityRequest) (*v1.CreateOpportunityResponse, error)
+	// GetOpportunity returns one opportunity with its places booked.
+	GetOpportunity(context.Context, *v1.GetOpportunityRequest) (*v1.GetOpportunityResponse, error)
+	// UpdateOpportunity replaces an opportunity's title, capacity, targets and
+	// place. Its employer, kind and days are fixed once created, because
+	// attendance has been recorded against them. Capacity cannot fall below
+	// the places already booked. A stale version is Aborted (STALE_VERSION).
+	UpdateOpportunity(context.Context, *v1.UpdateOpportunityRequest) (*v1.UpdateOpportunityResponse, error)
+	// ListOpportunities lists opportunities by their first day.
+	ListOpportunities(context.Context, *v1.ListOpportunitiesRequest) (*v1.ListOpportunitiesResponse, error)
+	// BookPlace books a pupil a place on an opportunity. When two bookings
+	// race for the last place exactly one wins; the other is
+	// FailedPrecondition (OPPORTUNITY_FULL). A retry with the same idempotency
+	// key returns the first call's booking.
+	BookPlace(context.Context, *v1.BookPlaceRequest) (*v1.BookPlaceResponse, error)
+	// BookPlaces books a group of pupils (a class, a tutor group) onto one
+	// opportunity in one call: every pupil gets a place or none does
+	// (OPPORTUNITY_FULL when there are not enough, ALREADY_BOOKED when one
+	// has a place already). A retry with the same idempotency key returns the
+	// first call's bookings.
+	BookPlaces(context.Context, *v1.BookPlacesRequest) (*v1.BookPlacesResponse, error)
+	// GetBooking returns one booking with its attendance.
+	GetBooking(context.Context, *v1.GetBookingRequest) (*v1.GetBookingResponse, error)
+	// ListBookings lists the bookings in the caller's scope on one
+	// opportunity or of one pupil, oldest first.
+	ListBookings(context.Context, *v1.ListBookingsRequest) (*v1.ListBookingsResponse, error)
+	// CancelBooking cancels a booking and frees its place. A cancelled
+	// booking credits nothing, whatever attendance it had. Cancelling a
+	// cancelled booking returns it unchanged; a stale version is Aborted.
+	CancelBooking(context.Context, *v1.CancelBookingRequest) (*v1.CancelBookingResponse, error)
+	// RecordAttendance records attendance for many bookings and days in one
+	// call (a register). Each (booking, day) holds one mark: recording it
+	// again replaces it, so a retried call changes nothing.
+	RecordAttendance(context.Context, *v1.RecordAttendanceRequest) (*v1.RecordAttendanceResponse, error)
+	// GetCreditedDays returns, for each requested pupil, the half days of
+	// work experience credited from attendance: experiences only (encounters
+	// count zero), a full day 2, a half day 1, an absence 0, nothing from a
+	// cancelled booking. One entry per requested pupil, in request order,
+	// zero for a pupil with none or outside the caller's scope.
+	GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error)
+	// GetEngagement gives dashboards, per employer sector and size band, the
+	// opportunities offered and the bookings and half days credited in the
+	// caller's scope. Aggregates only: no pupil appears.
+	GetEngagement(context.Context, *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error)
 }
 
 // NewPlacementServiceClient constructs a client for the nextstep.placement.v1.PlacementService
@@ -75,13 +169,123 @@ func NewPlacementServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		updateEmployer: connect.NewClient[v1.UpdateEmployerRequest, v1.UpdateEmployerResponse](
+			httpClient,
+			baseURL+PlacementServiceUpdateEmployerProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("UpdateEmployer")),
+			connect.WithClientOptions(opts...),
+		),
+		listEmployers: connect.NewClient[v1.ListEmployersRequest, v1.ListEmployersResponse](
+			httpClient,
+			baseURL+PlacementServiceListEmployersProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("ListEmployers")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		createOpportunity: connect.NewClient[v1.CreateOpportunityRequest, v1.CreateOpportunityResponse](
+			httpClient,
+			baseURL+PlacementServiceCreateOpportunityProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("CreateOpportunity")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		getOpportunity: connect.NewClient[v1.GetOpportunityRequest, v1.GetOpportunityResponse](
+			httpClient,
+			baseURL+PlacementServiceGetOpportunityProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("GetOpportunity")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updateOpportunity: connect.NewClient[v1.UpdateOpportunityRequest, v1.UpdateOpportunityResponse](
+			httpClient,
+			baseURL+PlacementServiceUpdateOpportunityProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("UpdateOpportunity")),
+			connect.WithClientOptions(opts...),
+		),
+		listOpportunities: connect.NewClient[v1.ListOpportunitiesRequest, v1.ListOpportunitiesResponse](
+			httpClient,
+			baseURL+PlacementServiceListOpportunitiesProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("ListOpportunities")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		bookPlace: connect.NewClient[v1.BookPlaceRequest, v1.BookPlaceResponse](
+			httpClient,
+			baseURL+PlacementServiceBookPlaceProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("BookPlace")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		bookPlaces: connect.NewClient[v1.BookPlacesRequest, v1.BookPlacesResponse](
+			httpClient,
+			baseURL+PlacementServiceBookPlacesProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("BookPlaces")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		getBooking: connect.NewClient[v1.GetBookingRequest, v1.GetBookingResponse](
+			httpClient,
+			baseURL+PlacementServiceGetBookingProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("GetBooking")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listBookings: connect.NewClient[v1.ListBookingsRequest, v1.ListBookingsResponse](
+			httpClient,
+			baseURL+PlacementServiceListBookingsProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("ListBookings")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		cancelBooking: connect.NewClient[v1.CancelBookingRequest, v1.CancelBookingResponse](
+			httpClient,
+			baseURL+PlacementServiceCancelBookingProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("CancelBooking")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		recordAttendance: connect.NewClient[v1.RecordAttendanceRequest, v1.RecordAttendanceResponse](
+			httpClient,
+			baseURL+PlacementServiceRecordAttendanceProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("RecordAttendance")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		getCreditedDays: connect.NewClient[v1.GetCreditedDaysRequest, v1.GetCreditedDaysResponse](
+			httpClient,
+			baseURL+PlacementServiceGetCreditedDaysProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("GetCreditedDays")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getEngagement: connect.NewClient[v1.GetEngagementRequest, v1.GetEngagementResponse](
+			httpClient,
+			baseURL+PlacementServiceGetEngagementProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("GetEngagement")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // placementServiceClient implements PlacementServiceClient.
 type placementServiceClient struct {
-	createEmployer *connect.Client[v1.CreateEmployerRequest, v1.CreateEmployerResponse]
-	getEmployer    *connect.Client[v1.GetEmployerRequest, v1.GetEmployerResponse]
+	createEmployer    *connect.Client[v1.CreateEmployerRequest, v1.CreateEmployerResponse]
+	getEmployer       *connect.Client[v1.GetEmployerRequest, v1.GetEmployerResponse]
+	updateEmployer    *connect.Client[v1.UpdateEmployerRequest, v1.UpdateEmployerResponse]
+	listEmployers     *connect.Client[v1.ListEmployersRequest, v1.ListEmployersResponse]
+	createOpportunity *connect.Client[v1.CreateOpportunityRequest, v1.CreateOpportunityResponse]
+	getOpportunity    *connect.Client[v1.GetOpportunityRequest, v1.GetOpportunityResponse]
+	updateOpportunity *connect.Client[v1.UpdateOpportunityRequest, v1.UpdateOpportunityResponse]
+	listOpportunities *connect.Client[v1.ListOpportunitiesRequest, v1.ListOpportunitiesResponse]
+	bookPlace         *connect.Client[v1.BookPlaceRequest, v1.BookPlaceResponse]
+	bookPlaces        *connect.Client[v1.BookPlacesRequest, v1.BookPlacesResponse]
+	getBooking        *connect.Client[v1.GetBookingRequest, v1.GetBookingResponse]
+	listBookings      *connect.Client[v1.ListBookingsRequest, v1.ListBookingsResponse]
+	cancelBooking     *connect.Client[v1.CancelBookingRequest, v1.CancelBookingResponse]
+	recordAttendance  *connect.Client[v1.RecordAttendanceRequest, v1.RecordAttendanceResponse]
+	getCreditedDays   *connect.Client[v1.GetCreditedDaysRequest, v1.GetCreditedDaysResponse]
+	getEngagement     *connect.Client[v1.GetEngagementRequest, v1.GetEngagementResponse]
 }
 
 // CreateEmployer calls nextstep.placement.v1.PlacementService.CreateEmployer.
@@ -102,14 +306,192 @@ func (c *placementServiceClient) GetEmployer(ctx context.Context, req *v1.GetEmp
 	return nil, err
 }
 
+// UpdateEmployer calls nextstep.placement.v1.PlacementService.UpdateEmployer.
+func (c *placementServiceClient) UpdateEmployer(ctx context.Context, req *v1.UpdateEmployerRequest) (*v1.UpdateEmployerResponse, error) {
+	response, err := c.updateEmployer.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListEmployers calls nextstep.placement.v1.PlacementService.ListEmployers.
+func (c *placementServiceClient) ListEmployers(ctx context.Context, req *v1.ListEmployersRequest) (*v1.ListEmployersResponse, error) {
+	response, err := c.listEmployers.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// CreateOpportunity calls nextstep.placement.v1.PlacementService.CreateOpportunity.
+func (c *placementServiceClient) CreateOpportunity(ctx context.Context, req *v1.CreateOpportunityRequest) (*v1.CreateOpportunityResponse, error) {
+	response, err := c.createOpportunity.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetOpportunity calls nextstep.placement.v1.PlacementService.GetOpportunity.
+func (c *placementServiceClient) GetOpportunity(ctx context.Context, req *v1.GetOpportunityRequest) (*v1.GetOpportunityResponse, error) {
+	response, err := c.getOpportunity.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// UpdateOpportunity calls nextstep.placement.v1.PlacementService.UpdateOpportunity.
+func (c *placementServiceClient) UpdateOpportunity(ctx context.Context, req *v1.UpdateOpportunityRequest) (*v1.UpdateOpportunityResponse, error) {
+	response, err := c.updateOpportunity.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListOpportunities calls nextstep.placement.v1.PlacementService.ListOpportunities.
+func (c *placementServiceClient) ListOpportunities(ctx context.Context, req *v1.ListOpportunitiesRequest) (*v1.ListOpportunitiesResponse, error) {
+	response, err := c.listOpportunities.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// BookPlace calls nextstep.placement.v1.PlacementService.BookPlace.
+func (c *placementServiceClient) BookPlace(ctx context.Context, req *v1.BookPlaceRequest) (*v1.BookPlaceResponse, error) {
+	response, err := c.bookPlace.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// BookPlaces calls nextstep.placement.v1.PlacementService.BookPlaces.
+func (c *placementServiceClient) BookPlaces(ctx context.Context, req *v1.BookPlacesRequest) (*v1.BookPlacesResponse, error) {
+	response, err := c.bookPlaces.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetBooking calls nextstep.placement.v1.PlacementService.GetBooking.
+func (c *placementServiceClient) GetBooking(ctx context.Context, req *v1.GetBookingRequest) (*v1.GetBookingResponse, error) {
+	response, err := c.getBooking.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListBookings calls nextstep.placement.v1.PlacementService.ListBookings.
+func (c *placementServiceClient) ListBookings(ctx context.Context, req *v1.ListBookingsRequest) (*v1.ListBookingsResponse, error) {
+	response, err := c.listBookings.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// CancelBooking calls nextstep.placement.v1.PlacementService.CancelBooking.
+func (c *placementServiceClient) CancelBooking(ctx context.Context, req *v1.CancelBookingRequest) (*v1.CancelBookingResponse, error) {
+	response, err := c.cancelBooking.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// RecordAttendance calls nextstep.placement.v1.PlacementService.RecordAttendance.
+func (c *placementServiceClient) RecordAttendance(ctx context.Context, req *v1.RecordAttendanceRequest) (*v1.RecordAttendanceResponse, error) {
+	response, err := c.recordAttendance.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetCreditedDays calls nextstep.placement.v1.PlacementService.GetCreditedDays.
+func (c *placementServiceClient) GetCreditedDays(ctx context.Context, req *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error) {
+	response, err := c.getCreditedDays.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetEngagement calls nextstep.placement.v1.PlacementService.GetEngagement.
+func (c *placementServiceClient) GetEngagement(ctx context.Context, req *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error) {
+	response, err := c.getEngagement.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // PlacementServiceHandler is an implementation of the nextstep.placement.v1.PlacementService
 // service.
 type PlacementServiceHandler interface {
 	// CreateEmployer registers an employer. A retry with the same idempotency
-	// key returns the employer the first call made.
+	// key returns the employer the first call made; a second employer with
+	// the same Companies House number is AlreadyExists.
 	CreateEmployer(context.Context, *v1.CreateEmployerRequest) (*v1.CreateEmployerResponse, error)
 	// GetEmployer returns one employer.
 	GetEmployer(context.Context, *v1.GetEmployerRequest) (*v1.GetEmployerResponse, error)
+	// UpdateEmployer replaces an employer's details. The employer's version
+	// must be the one last read: a stale one is Aborted (STALE_VERSION).
+	UpdateEmployer(context.Context, *v1.UpdateEmployerRequest) (*v1.UpdateEmployerResponse, error)
+	// ListEmployers lists employers by name.
+	ListEmployers(context.Context, *v1.ListEmployersRequest) (*v1.ListEmployersResponse, error)
+	// CreateOpportunity offers an employer's experience or encounter. A retry
+	// with the same idempotency key returns the first call's opportunity.
+	CreateOpportunity(context.Context, *v1.CreateOpportunityRequest) (*v1.CreateOpportunityResponse, error)
+	// GetOpportunity returns one opportunity with its places booked.
+	GetOpportunity(context.Context, *v1.GetOpportunityRequest) (*v1.GetOpportunityResponse, error)
+	// UpdateOpportunity replaces an opportunity's title, capacity, targets and
+	// place. Its employer, kind and days are fixed once created, because
+	// attendance has been recorded against them. Capacity cannot fall below
+	// the places already booked. A stale version is Aborted (STALE_VERSION).
+	UpdateOpportunity(context.Context, *v1.UpdateOpportunityRequest) (*v1.UpdateOpportunityResponse, error)
+	// ListOpportunities lists opportunities by their first day.
+	ListOpportunities(context.Context, *v1.ListOpportunitiesRequest) (*v1.ListOpportunitiesResponse, error)
+	// BookPlace books a pupil a place on an opportunity. When two bookings
+	// race for the last place exactly one wins; the other is
+	// FailedPrecondition (OPPORTUNITY_FULL). A retry with the same idempotency
+	// key returns the first call's booking.
+	BookPlace(context.Context, *v1.BookPlaceRequest) (*v1.BookPlaceResponse, error)
+	// BookPlaces books a group of pupils (a class, a tutor group) onto one
+	// opportunity in one call: every pupil gets a place or none does
+	// (OPPORTUNITY_FULL when there are not enough, ALREADY_BOOKED when one
+	// has a place already). A retry with the same idempotency key returns the
+	// first call's bookings.
+	BookPlaces(context.Context, *v1.BookPlacesRequest) (*v1.BookPlacesResponse, error)
+	// GetBooking returns one booking with its attendance.
+	GetBooking(context.Context, *v1.GetBookingRequest) (*v1.GetBookingResponse, error)
+	// ListBookings lists the bookings in the caller's scope on one
+	// opportunity or of one pupil, oldest first.
+	ListBookings(context.Context, *v1.ListBookingsRequest) (*v1.ListBookingsResponse, error)
+	// CancelBooking cancels a booking and frees its place. A cancelled
+	// booking credits nothing, whatever attendance it had. Cancelling a
+	// cancelled booking returns it unchanged; a stale version is Aborted.
+	CancelBooking(context.Context, *v1.CancelBookingRequest) (*v1.CancelBookingResponse, error)
+	// RecordAttendance records attendance for many bookings and days in one
+	// call (a register). Each (booking, day) holds one mark: recording it
+	// again replaces it, so a retried call changes nothing.
+	RecordAttendance(context.Context, *v1.RecordAttendanceRequest) (*v1.RecordAttendanceResponse, error)
+	// GetCreditedDays returns, for each requested pupil, the half days of
+	// work experience credited from attendance: experiences only (encounters
+	// count zero), a full day 2, a half day 1, an absence 0, nothing from a
+	// cancelled booking. One entry per requested pupil, in request order,
+	// zero for a pupil with none or outside the caller's scope.
+	GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error)
+	// GetEngagement gives dashboards, per employer sector and size band, the
+	// opportunities offered and the bookings and half days credited in the
+	// caller's scope. Aggregates only: no pupil appears.
+	GetEngagement(context.Context, *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error)
 }
 
 // NewPlacementServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -133,12 +515,136 @@ func NewPlacementServiceHandler(svc PlacementServiceHandler, opts ...connect.Han
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	placementServiceUpdateEmployerHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceUpdateEmployerProcedure,
+		svc.UpdateEmployer,
+		connect.WithSchema(placementServiceMethods.ByName("UpdateEmployer")),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceListEmployersHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceListEmployersProcedure,
+		svc.ListEmployers,
+		connect.WithSchema(placementServiceMethods.ByName("ListEmployers")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceCreateOpportunityHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceCreateOpportunityProcedure,
+		svc.CreateOpportunity,
+		connect.WithSchema(placementServiceMethods.ByName("CreateOpportunity")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceGetOpportunityHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceGetOpportunityProcedure,
+		svc.GetOpportunity,
+		connect.WithSchema(placementServiceMethods.ByName("GetOpportunity")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceUpdateOpportunityHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceUpdateOpportunityProcedure,
+		svc.UpdateOpportunity,
+		connect.WithSchema(placementServiceMethods.ByName("UpdateOpportunity")),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceListOpportunitiesHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceListOpportunitiesProcedure,
+		svc.ListOpportunities,
+		connect.WithSchema(placementServiceMethods.ByName("ListOpportunities")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceBookPlaceHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceBookPlaceProcedure,
+		svc.BookPlace,
+		connect.WithSchema(placementServiceMethods.ByName("BookPlace")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceBookPlacesHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceBookPlacesProcedure,
+		svc.BookPlaces,
+		connect.WithSchema(placementServiceMethods.ByName("BookPlaces")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceGetBookingHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceGetBookingProcedure,
+		svc.GetBooking,
+		connect.WithSchema(placementServiceMethods.ByName("GetBooking")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceListBookingsHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceListBookingsProcedure,
+		svc.ListBookings,
+		connect.WithSchema(placementServiceMethods.ByName("ListBookings")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceCancelBookingHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceCancelBookingProcedure,
+		svc.CancelBooking,
+		connect.WithSchema(placementServiceMethods.ByName("CancelBooking")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceRecordAttendanceHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceRecordAttendanceProcedure,
+		svc.RecordAttendance,
+		connect.WithSchema(placementServiceMethods.ByName("RecordAttendance")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceGetCreditedDaysHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceGetCreditedDaysProcedure,
+		svc.GetCreditedDays,
+		connect.WithSchema(placementServiceMethods.ByName("GetCreditedDays")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceGetEngagementHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceGetEngagementProcedure,
+		svc.GetEngagement,
+		connect.WithSchema(placementServiceMethods.ByName("GetEngagement")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/nextstep.placement.v1.PlacementService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PlacementServiceCreateEmployerProcedure:
 			placementServiceCreateEmployerHandler.ServeHTTP(w, r)
 		case PlacementServiceGetEmployerProcedure:
 			placementServiceGetEmployerHandler.ServeHTTP(w, r)
+		case PlacementServiceUpdateEmployerProcedure:
+			placementServiceUpdateEmployerHandler.ServeHTTP(w, r)
+		case PlacementServiceListEmployersProcedure:
+			placementServiceListEmployersHandler.ServeHTTP(w, r)
+		case PlacementServiceCreateOpportunityProcedure:
+			placementServiceCreateOpportunityHandler.ServeHTTP(w, r)
+		case PlacementServiceGetOpportunityProcedure:
+			placementServiceGetOpportunityHandler.ServeHTTP(w, r)
+		case PlacementServiceUpdateOpportunityProcedure:
+			placementServiceUpdateOpportunityHandler.ServeHTTP(w, r)
+		case PlacementServiceListOpportunitiesProcedure:
+			placementServiceListOpportunitiesHandler.ServeHTTP(w, r)
+		case PlacementServiceBookPlaceProcedure:
+			placementServiceBookPlaceHandler.ServeHTTP(w, r)
+		case PlacementServiceBookPlacesProcedure:
+			placementServiceBookPlacesHandler.ServeHTTP(w, r)
+		case PlacementServiceGetBookingProcedure:
+			placementServiceGetBookingHandler.ServeHTTP(w, r)
+		case PlacementServiceListBookingsProcedure:
+			placementServiceListBookingsHandler.ServeHTTP(w, r)
+		case PlacementServiceCancelBookingProcedure:
+			placementServiceCancelBookingHandler.ServeHTTP(w, r)
+		case PlacementServiceRecordAttendanceProcedure:
+			placementServiceRecordAttendanceHandler.ServeHTTP(w, r)
+		case PlacementServiceGetCreditedDaysProcedure:
+			placementServiceGetCreditedDaysHandler.ServeHTTP(w, r)
+		case PlacementServiceGetEngagementProcedure:
+			placementServiceGetEngagementHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -154,4 +660,60 @@ func (UnimplementedPlacementServiceHandler) CreateEmployer(context.Context, *v1.
 
 func (UnimplementedPlacementServiceHandler) GetEmployer(context.Context, *v1.GetEmployerRequest) (*v1.GetEmployerResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.GetEmployer is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) UpdateEmployer(context.Context, *v1.UpdateEmployerRequest) (*v1.UpdateEmployerResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.UpdateEmployer is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) ListEmployers(context.Context, *v1.ListEmployersRequest) (*v1.ListEmployersResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.ListEmployers is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) CreateOpportunity(context.Context, *v1.CreateOpportunityRequest) (*v1.CreateOpportunityResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.CreateOpportunity is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) GetOpportunity(context.Context, *v1.GetOpportunityRequest) (*v1.GetOpportunityResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.GetOpportunity is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) UpdateOpportunity(context.Context, *v1.UpdateOpportunityRequest) (*v1.UpdateOpportunityResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.UpdateOpportunity is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) ListOpportunities(context.Context, *v1.ListOpportunitiesRequest) (*v1.ListOpportunitiesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.ListOpportunities is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) BookPlace(context.Context, *v1.BookPlaceRequest) (*v1.BookPlaceResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.BookPlace is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) BookPlaces(context.Context, *v1.BookPlacesRequest) (*v1.BookPlacesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.BookPlaces is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) GetBooking(context.Context, *v1.GetBookingRequest) (*v1.GetBookingResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.GetBooking is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) ListBookings(context.Context, *v1.ListBookingsRequest) (*v1.ListBookingsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.ListBookings is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) CancelBooking(context.Context, *v1.CancelBookingRequest) (*v1.CancelBookingResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.CancelBooking is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) RecordAttendance(context.Context, *v1.RecordAttendanceRequest) (*v1.RecordAttendanceResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.RecordAttendance is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.GetCreditedDays is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) GetEngagement(context.Context, *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.GetEngagement is not implemented"))
 }

@@ -1,0 +1,141 @@
+// Package placementapi implements nextstep.placement.v1.PlacementService: it
+// checks the caller's scope, maps messages to rows and calls the store.
+// Request fields have already been validated against the .proto rules by
+// the interceptor; what the rules cannot say (calendar dates, a schedule
+// that makes sense) is checked here with the schedule package.
+package placementapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
+	"github.com/nextstep-uk/nextstep/services/placement/internal/schedule"
+	"github.com/nextstep-uk/nextstep/services/placement/internal/store"
+)
+
+// Server implements PlacementService.
+type Server struct {
+	placementv1connect.UnimplementedPlacementServiceHandler
+	pool   *pgxpool.Pool
+	logger *slog.Logger
+}
+
+// Services returns the placement service's Connect services, for server.Main.
+func Services(pool *pgxpool.Pool, logger *slog.Logger) []server.Service {
+	s := &Server{pool: pool, logger: logger}
+	return []server.Service{{
+		Name: placementv1connect.PlacementServiceName,
+		Mount: func(opts ...connect.HandlerOption) (string, http.Handler) {
+			return placementv1connect.NewPlacementServiceHandler(s, opts...)
+		},
+	}}
+}
+
+// Page sizes of list calls.
+const (
+	defaultPageSize = 50
+	maxPageSize     = 500
+)
+
+func pageSize(requested int32) int {
+	if requested <= 0 {
+		return defaultPageSize
+	}
+	return min(int(requested), maxPageSize)
+}
+
+// principal is the caller; the authentication middleware guarantees one.
+func principal(ctx context.Context) auth.Principal {
+	p, _ := auth.FromContext(ctx)
+	return p
+}
+
+// scope is what the caller may see, as the store filters it.
+func scope(ctx context.Context) store.Scope {
+	p := principal(ctx)
+	return store.Scope{All: p.SeesAll(), LACodes: p.LACodes(), SchoolURN: p.SchoolURN()}
+}
+
+// fingerprint identifies a create request, so that a retry under the same
+// idempotency key can be told from a different request reusing it.
+func fingerprint(req proto.Message) []byte {
+	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
+	if err != nil {
+		// The request was just unmarshalled, so it marshals.
+		return nil
+	}
+	sum := sha256.Sum256(data)
+	return sum[:]
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// requireUUID refuses an id the .proto cannot require (ids that are
+// ignored on create but needed on update).
+func requireUUID(field, id string) error {
+	if !uuidPattern.MatchString(id) {
+		return rpcerror.InvalidArgument(rpcerror.Violation{Field: field, RuleID: "string.uuid", Message: "value must be a valid UUID"})
+	}
+	return nil
+}
+
+// refusal turns the store's refusals into errors with reasons; anything
+// else is a failure of ours, logged and answered Internal. what names the
+// record for NotFound.
+func (s *Server) refusal(ctx context.Context, op, what string, err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return rpcerror.NotFound(what)
+	case errors.Is(err, store.ErrStaleVersion):
+		return rpcerror.New(connect.CodeAborted, "STALE_VERSION", "the %s has changed since you read it: read it again and reapply your change", what)
+	case errors.Is(err, store.ErrKeyReused):
+		return rpcerror.New(connect.CodeAlreadyExists, "IDEMPOTENCY_KEY_REUSED", "the idempotency key was used for a different request")
+	case errors.Is(err, store.ErrEmployerExists):
+		return rpcerror.New(connect.CodeAlreadyExists, "EMPLOYER_EXISTS", "an employer with this Companies House number exists")
+	case errors.Is(err, store.ErrEmployerNotFound):
+		return rpcerror.NotFound("employer")
+	case errors.Is(err, store.ErrOpportunityFull):
+		return rpcerror.New(connect.CodeFailedPrecondition, "OPPORTUNITY_FULL", "every place on the opportunity is booked")
+	case errors.Is(err, store.ErrAlreadyBooked):
+		return rpcerror.New(connect.CodeAlreadyExists, "ALREADY_BOOKED", "the pupil already has a place on this opportunity")
+	case errors.Is(err, store.ErrFixedField):
+		return rpcerror.New(connect.CodeFailedPrecondition, "FIXED_FIELD", "an opportunity's employer, kind and days cannot change once created")
+	case errors.Is(err, store.ErrCapacityBelowBooked):
+		return rpcerror.New(connect.CodeFailedPrecondition, "CAPACITY_BELOW_BOOKED", "capacity cannot fall below the places already booked")
+	}
+	s.logger.ErrorContext(ctx, op, "error", err)
+	return connect.NewError(connect.CodeInternal, fmt.Errorf("%s failed", op))
+}
+
+// parseDate reads a YYYY-MM-DD field the .proto has matched by pattern but
+// that may still not be in the calendar (2026-02-30).
+func parseDate(field, value string) (time.Time, error) {
+	d, err := schedule.ParseDate(value)
+	if err != nil {
+		return time.Time{}, rpcerror.InvalidArgument(rpcerror.Violation{Field: field, RuleID: "date.calendar", Message: "value must be a calendar date (YYYY-MM-DD)"})
+	}
+	return d, nil
+}
+
+// decodePageToken reads a list call's page token into cursor.
+func decodePageToken(token string, cursor any) error {
+	if err := pagetoken.Decode(token, cursor); err != nil {
+		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "page_token", RuleID: "page_token.foreign", Message: err.Error()})
+	}
+	return nil
+}

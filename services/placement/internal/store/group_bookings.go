@@ -1,0 +1,173 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// PlaceError says which pupil of a group booking was refused and why.
+type PlaceError struct {
+	Index int // from 0
+	Err   error
+}
+
+func (e *PlaceError) Error() string { return fmt.Sprintf("pupil %d: %v", e.Index+1, e.Err) }
+func (e *PlaceError) Unwrap() error { return e.Err }
+
+// ErrPupilRepeated refuses a group booking that names a pupil twice.
+var ErrPupilRepeated = errors.New("the pupil appears earlier in the request")
+
+// BookPlaces books every pupil in group a place on opportunityID, or none
+// of them. Like BookPlace it first locks the opportunity's row, so other
+// bookings of it wait until this one commits; the bookings are copied into
+// a staging table and inserted with one statement. Each booking's
+// idempotency key is derived from the group's key and its position, so a
+// retry finds all of them. The bookings come back in group order.
+func BookPlaces(ctx context.Context, db DB, key string, requestHash []byte, opportunityID string, group []Booking) ([]Booking, error) {
+	keys := make([]string, len(group))
+	seen := make(map[string]bool, len(group))
+	for i, b := range group {
+		if seen[b.PupilID] {
+			return nil, &PlaceError{Index: i, Err: ErrPupilRepeated}
+		}
+		seen[b.PupilID] = true
+		keys[i] = memberKey(key, i)
+	}
+	var ids []string
+	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+		free, err := lockOpportunity(ctx, tx, opportunityID)
+		if err != nil {
+			return err
+		}
+		// Found (a retry: nothing more to do), refused, or failed.
+		if ids, err = bookingsByKeys(ctx, tx, keys, requestHash); err != nil || ids != nil {
+			return err
+		}
+		booked, err := firstAlreadyBooked(ctx, tx, opportunityID, group)
+		if err != nil {
+			return err
+		}
+		if booked >= 0 {
+			return &PlaceError{Index: booked, Err: ErrAlreadyBooked}
+		}
+		if free < len(group) {
+			return ErrOpportunityFull
+		}
+		if err := takePlaces(ctx, tx, opportunityID, len(group)); err != nil {
+			return err
+		}
+		ids, err = insertGroup(ctx, tx, keys, requestHash, opportunityID, group)
+		return err
+	})
+	if uniqueViolation(err) == "bookings_idempotency_key_key" {
+		// The key was used for a group booking of another opportunity,
+		// which took another lock: a mistake, which bookingsByKeys reports.
+		ids, err = bookingsByKeys(ctx, db, keys, requestHash)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return getBookings(ctx, db, ids)
+}
+
+// memberKey is the idempotency key of the booking at index in a group
+// booking: a UUID (version 8, RFC 9562's custom layout) made from the
+// SHA-256 of the group's key and the index. It depends on the position,
+// not the pupil, so that the group's key reused for another group finds
+// the first group's bookings and is refused.
+func memberKey(groupKey string, index int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%d", groupKey, index))
+	sum[6] = sum[6]&0x0f | 0x80
+	sum[8] = sum[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
+}
+
+// bookingsByKeys returns the ids of the bookings with keys, in key order,
+// or nil when there are none; a group booking stores all of its bookings
+// or none, so finding some means finding all.
+func bookingsByKeys(ctx context.Context, db DB, keys []string, requestHash []byte) ([]string, error) {
+	rows, err := db.Query(ctx, `
+		SELECT b.id::text, b.request_hash
+		FROM unnest($1::uuid[]) WITH ORDINALITY AS k(key, n)
+		JOIN placement.bookings b ON b.idempotency_key = k.key
+		ORDER BY k.n`, keys)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	var id string
+	var hash []byte
+	_, err = pgx.ForEachRow(rows, []any{&id, &hash}, func() error {
+		if !sameRequest(hash, requestHash) {
+			return ErrKeyReused
+		}
+		ids = append(ids, id)
+		return nil
+	})
+	if err == nil && ids != nil && len(ids) != len(keys) {
+		return nil, ErrKeyReused
+	}
+	return ids, err
+}
+
+func insertGroup(ctx context.Context, tx pgx.Tx, keys []string, requestHash []byte, opportunityID string, group []Booking) ([]string, error) {
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE booking_staging (
+			n int NOT NULL, idempotency_key uuid NOT NULL, pupil_id uuid NOT NULL, school_urn text NOT NULL, la_code text NOT NULL
+		) ON COMMIT DROP`); err != nil {
+		return nil, err
+	}
+	rows := make([][]any, len(group))
+	for i, b := range group {
+		rows[i] = []any{i, keys[i], b.PupilID, b.SchoolURN, b.LACode}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"booking_staging"},
+		[]string{"n", "idempotency_key", "pupil_id", "school_urn", "la_code"}, pgx.CopyFromRows(rows)); err != nil {
+		return nil, err
+	}
+	// RETURNING gives no order, so the ids are matched back by key.
+	inserted, err := tx.Query(ctx, `
+		INSERT INTO placement.bookings (idempotency_key, request_hash, opportunity_id, pupil_id, school_urn, la_code)
+		SELECT idempotency_key, $1, $2, pupil_id, school_urn, la_code FROM booking_staging ORDER BY n
+		RETURNING idempotency_key::text, id::text`, requestHash, opportunityID)
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[string]string, len(group))
+	var k, id string
+	if _, err := pgx.ForEachRow(inserted, []any{&k, &id}, func() error {
+		byKey[k] = id
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(keys))
+	for i, key := range keys {
+		ids[i] = byKey[key]
+	}
+	return ids, nil
+}
+
+// getBookings returns the bookings with ids, in the same order, with their
+// attendance.
+func getBookings(ctx context.Context, db DB, ids []string) ([]Booking, error) {
+	rows, err := db.Query(ctx, `SELECT `+bookingColumns+`
+		FROM unnest($1::uuid[]) WITH ORDINALITY AS i(id, n)
+		JOIN placement.bookings b ON b.id = i.id
+		JOIN placement.opportunities o ON o.id = b.opportunity_id
+		ORDER BY i.n`, ids)
+	if err != nil {
+		return nil, err
+	}
+	bookings, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Booking, error) {
+		var b Booking
+		return b, r.Scan(b.fields()...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return bookings, withAttendance(ctx, db, bookings)
+}
