@@ -18,6 +18,7 @@ BUF_VERSION := v1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
 CONTROLLER_GEN_VERSION := v0.23.0
+HELM_VERSION := v3.22.0
 
 # go-install,<binary>,<package>,<version>
 define go-install
@@ -30,6 +31,7 @@ BUF := $(BIN)/buf-$(BUF_VERSION)
 PROTOC_GEN_GO := $(BIN)/protoc-gen-go-$(PROTOC_GEN_GO_VERSION)
 PROTOC_GEN_CONNECT_GO := $(BIN)/protoc-gen-connect-go-$(PROTOC_GEN_CONNECT_GO_VERSION)
 CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_GEN_VERSION)
+HELM := $(BIN)/helm-$(HELM_VERSION)
 
 $(BUF):
 	$(call go-install,buf,github.com/bufbuild/buf/cmd/buf,$(BUF_VERSION))
@@ -39,6 +41,10 @@ $(PROTOC_GEN_CONNECT_GO):
 	$(call go-install,protoc-gen-connect-go,connectrpc.com/connect/cmd/protoc-gen-connect-go,$(PROTOC_GEN_CONNECT_GO_VERSION))
 $(CONTROLLER_GEN):
 	$(call go-install,controller-gen,sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_GEN_VERSION))
+# Helm is only for the chart tests, so it is not one of the generators in tools.
+$(HELM):
+	$(call go-install,helm,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))
+	@ln -sf helm-$(HELM_VERSION) $(BIN)/helm
 
 .PHONY: tools
 tools: $(BUF) $(PROTOC_GEN_GO) $(PROTOC_GEN_CONNECT_GO) $(CONTROLLER_GEN) ## Build the pinned code generators into bin/.
@@ -82,8 +88,9 @@ lint: $(BUF) ## gofmt, go vet and buf lint.
 	cd api && $(BUF) lint
 
 .PHONY: test
-test: ## Run every test against real PostgreSQL and a real kube-apiserver (both started by hack/).
-	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh); \
+test: $(HELM) ## Run every test against real PostgreSQL, a real kube-apiserver, Helm and promtool (hack/ starts or installs them).
+	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh) \
+	  HELM=$(HELM) PROMTOOL=$$(hack/ensure-promtool.sh); \
 	  go test -count=1 -race $(PACKAGES)
 
 .PHONY: bench
@@ -94,4 +101,4 @@ bench: ## Run the benchmarks (results and machine go in docs/benchmarks.md).
 .PHONY: run
 run: build ## Start the whole stack locally: PostgreSQL, kube-apiserver, services, operator.
 	@export NEXTSTEP_ADMIN_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh); \
-	  $(BIN)/devstack
+	  $(BIN)/devstack $(if $(FRESH),-fresh)

@@ -10,8 +10,8 @@ import (
 )
 
 // ensureDatabase creates the database name on the server adminURL points at
-// unless it exists, and returns its URL.
-func ensureDatabase(ctx context.Context, adminURL, name string) (string, error) {
+// unless it exists (dropping it first when fresh), and returns its URL.
+func ensureDatabase(ctx context.Context, adminURL, name string, fresh bool) (string, error) {
 	if adminURL == "" {
 		return "", errors.New("NEXTSTEP_ADMIN_DATABASE_URL is unset: run devstack through `make run`")
 	}
@@ -20,6 +20,11 @@ func ensureDatabase(ctx context.Context, adminURL, name string) (string, error) 
 		return "", fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	defer conn.Close(ctx)
+	if fresh {
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			return "", fmt.Errorf("drop database %s: %w", name, err)
+		}
+	}
 	var exists bool
 	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
 		return "", err

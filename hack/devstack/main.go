@@ -24,16 +24,17 @@ import (
 
 func main() {
 	root := flag.String("root", ".", "The repository's root directory.")
+	fresh := flag.Bool("fresh", false, "Drop the development database first, so the region is seeded anew.")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *root); err != nil && !errors.Is(err, context.Canceled) {
+	if err := run(ctx, *root, *fresh); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, "devstack:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, root string) error {
+func run(ctx context.Context, root string, fresh bool) error {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return err
@@ -44,7 +45,7 @@ func run(ctx context.Context, root string) error {
 	}
 
 	step(1, "PostgreSQL: creating the development database")
-	dbURL, err := ensureDatabase(ctx, os.Getenv("NEXTSTEP_ADMIN_DATABASE_URL"), "nextstep")
+	dbURL, err := ensureDatabase(ctx, os.Getenv("NEXTSTEP_ADMIN_DATABASE_URL"), "nextstep", fresh)
 	if err != nil {
 		return err
 	}
@@ -77,6 +78,25 @@ func run(ctx context.Context, root string) error {
 		return err
 	}
 
+	step(5, "Seeding a synthetic region through the services' APIs")
+	today := time.Now()
+	seeded, err := seed(ctx, today)
+	if err != nil {
+		return err
+	}
+	if !seeded {
+		fmt.Println("      the development database already holds the region (make run FRESH=1 starts afresh)")
+	}
+
+	step(6, "Applying the programmes; the operator generates and reconciles the cohorts")
+	kube, err := applyProgrammes(ctx, cp.env.Config, today)
+	if err != nil {
+		return err
+	}
+	if err := waitForCohorts(ctx, kube, 3*time.Minute); err != nil {
+		return err
+	}
+
 	printSummary(root, dbURL, cp.kubeconfig, runDir)
 	select {
 	case <-ctx.Done():
@@ -88,5 +108,5 @@ func run(ctx context.Context, root string) error {
 }
 
 func step(n int, msg string) {
-	fmt.Printf("[%d/4] %s\n", n, msg)
+	fmt.Printf("[%d/6] %s\n", n, msg)
 }

@@ -30,7 +30,7 @@ Try:
   grpcurl -plaintext %s list
   curl -s -H 'Authorization: Bearer dev-hub-admin' -H 'Content-Type: application/json' \
        -d '{"urn":"136001"}' http://%s/nextstep.pupil.v1.PupilService/GetSchool
-  KUBECONFIG=%s kubectl get cohorts -A
+  KUBECONFIG=%s kubectl get programmes,cohorts -n nextstep
 
 Development tokens (roles and scopes in hack/dev-tokens.json): dev-hub-admin,
 dev-caseworker, dev-careers-leader, dev-analyst, dev-operator.

@@ -61,11 +61,11 @@ type CohortStatus struct {
 
 	// openInterventions is the number of open interventions for the cohort.
 	// +optional
-	OpenInterventions int32 `json:"openInterventions,omitempty"`
+	OpenInterventions int32 `json:"openInterventions"`
 
 	// overdueInterventions is the number of open interventions past due.
 	// +optional
-	OverdueInterventions int32 `json:"overdueInterventions,omitempty"`
+	OverdueInterventions int32 `json:"overdueInterventions"`
 
 	// lastSyncTime is when the interventions were last synced.
 	// +optional
@@ -85,23 +85,24 @@ type CohortStatus struct {
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
-// PupilCounts are the cohort's pupils by state.
+// PupilCounts are the cohort's pupils by state. Zeros are written, not
+// omitted, so kubectl shows "0 behind" rather than a blank.
 type PupilCounts struct {
 	// total is the number of pupils on roll.
 	// +optional
-	Total int32 `json:"total,omitempty"`
+	Total int32 `json:"total"`
 	// onTrack are on the trajectory with nothing outstanding.
 	// +optional
-	OnTrack int32 `json:"onTrack,omitempty"`
+	OnTrack int32 `json:"onTrack"`
 	// behind have fewer days credited than the trajectory expects by now.
 	// +optional
-	Behind int32 `json:"behind,omitempty"`
+	Behind int32 `json:"behind"`
 	// destinationUnknown have no known destination after the deadline.
 	// +optional
-	DestinationUnknown int32 `json:"destinationUnknown,omitempty"`
+	DestinationUnknown int32 `json:"destinationUnknown"`
 	// atRisk have a risk-of-NEET score at or above the rule's threshold.
 	// +optional
-	AtRisk int32 `json:"atRisk,omitempty"`
+	AtRisk int32 `json:"atRisk"`
 }
 
 // Cohort is one school's year group in one academic year: the unit the

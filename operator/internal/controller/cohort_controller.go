@@ -76,7 +76,7 @@ func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ c
 
 	pass, err := r.prepare(ctx, &cohort)
 	if err != nil || pass == nil {
-		return ctrl.Result{RequeueAfter: rules.DefaultResync}, err
+		return requeue(rules.DefaultResync, err)
 	}
 
 	// Claim the next pass token before touching tracking: the update fails
@@ -99,7 +99,7 @@ func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ c
 	switch {
 	case errors.Is(err, sources.ErrHeld):
 		result = metrics.ResultHeld
-		return ctrl.Result{RequeueAfter: pass.policy.Resync}, r.syncHeld(ctx, &cohort, evaluation, err)
+		return requeue(pass.policy.Resync, r.syncHeld(ctx, &cohort, evaluation, err))
 	case errors.Is(err, sources.ErrStalePass):
 		// Another operator has synced with a newer token: it owns the pass.
 		log.FromContext(ctx).Info("a newer pass has synced this cohort; standing down", "passToken", cohort.Status.PassToken)
@@ -114,6 +114,15 @@ func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ c
 	}
 	result = metrics.ResultSynced
 	return ctrl.Result{RequeueAfter: pass.policy.Resync}, nil
+}
+
+// requeue comes back after the interval, or with backoff on an error
+// (controller-runtime ignores RequeueAfter when an error is returned).
+func requeue(after time.Duration, err error) (ctrl.Result, error) {
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{RequeueAfter: after}, nil
 }
 
 // pass is what one reconcile pass works from.

@@ -2,10 +2,12 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -85,10 +87,11 @@ func (r *ProgrammeReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		}
 	}
 	msg := fmt.Sprintf("%d cohorts for %d schools.", len(desired), len(schools))
-	return ctrl.Result{RequeueAfter: resync}, r.setStatus(ctx, &p, len(schools), len(desired), metav1.ConditionTrue, "Generated", msg, nil)
+	return requeue(resync, r.setStatus(ctx, &p, len(schools), len(desired), metav1.ConditionTrue, "Generated", msg, nil))
 }
 
 func (r *ProgrammeReconciler) setStatus(ctx context.Context, p *nextstepv1alpha1.Programme, schools, cohorts int, status metav1.ConditionStatus, reason, message string, cause error) error {
+	orig := p.DeepCopy()
 	p.Status.ObservedGeneration = p.Generation
 	if cause == nil {
 		p.Status.Schools, p.Status.Cohorts = int32(schools), int32(cohorts)
@@ -96,8 +99,13 @@ func (r *ProgrammeReconciler) setStatus(ctx context.Context, p *nextstepv1alpha1
 	meta.SetStatusCondition(&p.Status.Conditions, metav1.Condition{
 		Type: nextstepv1alpha1.ConditionCohortsGenerated, Status: status, Reason: reason, Message: message, ObservedGeneration: p.Generation,
 	})
-	if err := r.Status().Update(ctx, p); err != nil {
-		return fmt.Errorf("write programme status: %w", err)
+	if equality.Semantic.DeepEqual(orig.Status, p.Status) {
+		return cause
+	}
+	// A merge patch: only the operator writes this status, so a stale cache
+	// must not fail the write.
+	if err := r.Status().Patch(ctx, p, client.MergeFrom(orig)); err != nil {
+		return errors.Join(cause, fmt.Errorf("write programme status: %w", err))
 	}
 	return cause
 }
