@@ -65,15 +65,42 @@ func (p Principal) SeesAll() bool { return p.Scope.Kind == ScopeAll }
 // CanSeeSchool reports whether the principal's scope covers the school with
 // this URN in this local authority.
 func (p Principal) CanSeeSchool(urn, laCode string) bool {
-	switch p.Scope.Kind {
-	case ScopeAll:
+	return p.Filter().Covers(urn, laCode)
+}
+
+// Filter is a principal's scope in the form the services' queries filter
+// by: every record, the records of some local authorities' schools, or those
+// of one school. In SQL it reads
+//
+//	(all OR la_code = ANY(la_codes) OR school_urn = school_urn)
+//
+// which is why LACodes is never nil and SchoolURN is empty unless the
+// scope is one school.
+type Filter struct {
+	All       bool
+	LACodes   []string
+	SchoolURN string
+}
+
+// Filter returns the principal's scope as a Filter.
+func (p Principal) Filter() Filter {
+	codes := p.LACodes()
+	if codes == nil {
+		codes = []string{}
+	}
+	return Filter{All: p.SeesAll(), LACodes: codes, SchoolURN: p.SchoolURN()}
+}
+
+// Covers reports whether the filter includes a record of this school in
+// this local authority.
+func (f Filter) Covers(schoolURN, laCode string) bool {
+	switch {
+	case f.All:
 		return true
-	case ScopeSchool:
-		return p.Scope.ID == urn
-	case ScopeLocalAuthority, ScopeHub:
-		return slices.Contains(p.LACodes(), laCode)
+	case f.SchoolURN != "":
+		return f.SchoolURN == schoolURN
 	default:
-		return false
+		return slices.Contains(f.LACodes, laCode)
 	}
 }
 

@@ -66,10 +66,7 @@ func principal(ctx context.Context) auth.Principal {
 }
 
 // scope is what the caller may see, as the store filters it.
-func scope(ctx context.Context) store.Scope {
-	p := principal(ctx)
-	return store.Scope{All: p.SeesAll(), LACodes: p.LACodes(), SchoolURN: p.SchoolURN()}
-}
+func scope(ctx context.Context) store.Scope { return principal(ctx).Filter() }
 
 // fingerprint identifies a create request, so that a retry under the same
 // idempotency key can be told from a different request reusing it.

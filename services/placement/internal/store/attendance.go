@@ -68,7 +68,7 @@ func RecordAttendance(ctx context.Context, db DB, scope Scope, records []Attenda
 		for i, r := range records {
 			b, ok := bookings[r.BookingID]
 			switch {
-			case !ok || !scope.sees(b.SchoolURN, b.LACode):
+			case !ok || !scope.Covers(b.SchoolURN, b.LACode):
 				return &RecordError{Index: i, Err: ErrNotFound}
 			case b.Cancelled:
 				return &RecordError{Index: i, Err: ErrBookingCancelled}

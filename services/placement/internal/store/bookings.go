@@ -220,7 +220,7 @@ func ListBookings(ctx context.Context, db DB, scope Scope, f BookingFilter, afte
 		  AND `+scopeFilter+`
 		  AND (b.created_at, b.id) > (@after_created_at, @after_id::uuid)
 		ORDER BY b.created_at, b.id LIMIT @limit`,
-		scope.addTo(pgx.NamedArgs{
+		addScope(scope, pgx.NamedArgs{
 			"opportunity_id": f.OpportunityID, "pupil_id": f.PupilID, "include_cancelled": f.IncludeCancelled,
 			"after_created_at": after.CreatedAt, "after_id": after.ID, "limit": limit,
 		}))

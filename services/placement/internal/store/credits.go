@@ -51,7 +51,7 @@ ORDER BY p.n`
 // CreditedDays returns the credit of each pupil in pupilIDs from attendance
 // on or before asOf, counting only bookings in scope.
 func CreditedDays(ctx context.Context, db DB, scope Scope, pupilIDs []string, asOf time.Time) ([]PupilCredit, error) {
-	rows, err := db.Query(ctx, creditedDays, scope.addTo(pgx.NamedArgs{
+	rows, err := db.Query(ctx, creditedDays, addScope(scope, pgx.NamedArgs{
 		"pupil_ids":        pupilIDs,
 		"experience_kinds": credit.ExperienceKinds(),
 		"as_of":            asOf,
@@ -111,7 +111,7 @@ GROUP BY r.sector, r.size_band`
 // GetEngagement returns the figures for each sector and size band with an
 // opportunity running between from and to (either may be nil: unbounded).
 func GetEngagement(ctx context.Context, db DB, scope Scope, from, to *time.Time) ([]Engagement, error) {
-	rows, err := db.Query(ctx, engagement, scope.addTo(pgx.NamedArgs{
+	rows, err := db.Query(ctx, engagement, addScope(scope, pgx.NamedArgs{
 		"from": from, "to": to, "experience_kinds": credit.ExperienceKinds(),
 	}))
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
 // DB is a pool, a connection or a transaction.
@@ -36,29 +38,13 @@ var (
 
 // Scope is the part of the records a caller may see, as SQL filters on a
 // booking's school and local authority.
-type Scope struct {
-	All       bool
-	LACodes   []string
-	SchoolURN string
-}
+type Scope = auth.Filter
 
-// scopeFilter is the filter on the bookings aliased b; Scope.addTo gives
-// its arguments.
+// scopeFilter is the filter on the bookings aliased b; addScope gives its
+// arguments.
 const scopeFilter = `(@scope_all OR b.la_code = ANY(@scope_la_codes) OR b.school_urn = @scope_school_urn)`
 
-func (s Scope) sees(urn, la string) bool {
-	if s.All || s.SchoolURN == urn {
-		return true
-	}
-	for _, c := range s.LACodes {
-		if c == la {
-			return true
-		}
-	}
-	return false
-}
-
-func (s Scope) addTo(args pgx.NamedArgs) pgx.NamedArgs {
+func addScope(s Scope, args pgx.NamedArgs) pgx.NamedArgs {
 	args["scope_all"] = s.All
 	args["scope_la_codes"] = s.LACodes
 	args["scope_school_urn"] = s.SchoolURN

@@ -60,7 +60,7 @@ func EachMember(ctx context.Context, db DB, scope Scope, c Cohort, after string,
 	if limit > 0 {
 		lim = pgtype.Int8{Int64: int64(limit), Valid: true}
 	}
-	args := append(scope.args(), c.SchoolURN, yeargroup.EntryFor(c.Year, c.YearGroup),
+	args := append(scopeArgs(scope), c.SchoolURN, yeargroup.EntryFor(c.Year, c.YearGroup),
 		date(c.Year.FirstDay()), date(c.Year.LastDay()), after, lim)
 	rows, err := db.Query(ctx, cohortSQL, args...)
 	if err != nil {

@@ -56,7 +56,7 @@ func ListSchools(ctx context.Context, db DB, scope Scope, laCode, after string, 
 		SELECT s.urn, s.name, s.la_code, s.phase, s.open FROM pupil.schools s
 		WHERE `+scopeSQL+` AND ($4 = '' OR s.la_code = $4) AND s.urn > $5
 		ORDER BY s.urn LIMIT $6`,
-		append(scope.args(), laCode, after, limit)...)
+		append(scopeArgs(scope), laCode, after, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +70,7 @@ func ListSchools(ctx context.Context, db DB, scope Scope, laCode, after string, 
 // SchoolsInScope returns the URNs of the open schools in scope: the schools
 // an import may put pupils into.
 func SchoolsInScope(ctx context.Context, db DB, scope Scope) (map[string]bool, error) {
-	rows, err := db.Query(ctx, `SELECT s.urn FROM pupil.schools s WHERE s.open AND `+scopeSQL, scope.args()...)
+	rows, err := db.Query(ctx, `SELECT s.urn FROM pupil.schools s WHERE s.open AND `+scopeSQL, scopeArgs(scope)...)
 	if err != nil {
 		return nil, err
 	}

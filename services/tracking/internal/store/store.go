@@ -12,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
 // DB is a pool, a connection or a transaction.
@@ -32,29 +34,7 @@ var ErrNotFound = errors.New("not found")
 
 // Scope is what the caller may see, from their principal: every record, the
 // schools of some local authorities, or one school.
-type Scope struct {
-	All       bool
-	LACodes   []string
-	SchoolURN string
-}
-
-// Covers reports whether the scope includes a record of this school and
-// local authority.
-func (s Scope) Covers(schoolURN, laCode string) bool {
-	switch {
-	case s.All:
-		return true
-	case s.SchoolURN != "":
-		return s.SchoolURN == schoolURN
-	default:
-		for _, c := range s.LACodes {
-			if c == laCode {
-				return true
-			}
-		}
-		return false
-	}
-}
+type Scope = auth.Filter
 
 // where accumulates the conditions and arguments of a query built from
 // optional filters. A condition marks its arguments with ?, numbered as $n

@@ -66,7 +66,7 @@ func principal(ctx context.Context) auth.Principal {
 
 // scopeOf turns the caller's principal into the store's scope.
 func scopeOf(p auth.Principal) store.Scope {
-	return store.Scope{All: p.SeesAll(), LACodes: p.LACodes(), SchoolURN: p.SchoolURN()}
+	return p.Filter()
 }
 
 // internal logs a storage failure and returns an error that says nothing of
