@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/nextstep-uk/nextstep/api/academicyear"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 )
 
@@ -37,17 +38,17 @@ func applyProgrammes(ctx context.Context, cfg *rest.Config, today time.Time) (cl
 	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: demoNamespace}}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return nil, fmt.Errorf("create namespace: %w", err)
 	}
-	year := academicYearOf(today)
+	year := academicyear.Containing(today)
 	las := nextstepv1alpha1.SchoolSelector{LACodes: []string{"336", "332"}}
 	resync := &metav1.Duration{Duration: 30 * time.Second}
 	for _, p := range []*nextstepv1alpha1.Programme{
 		{
-			ObjectMeta: metav1.ObjectMeta{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d", year)},
-			Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: yearName(year), Schools: las, ResyncInterval: resync},
+			ObjectMeta: metav1.ObjectMeta{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d", year.Start)},
+			Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: year.String(), Schools: las, ResyncInterval: resync},
 		},
 		{
-			ObjectMeta: metav1.ObjectMeta{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d-leavers", year-1)},
-			Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: yearName(year - 1), Schools: las, YearGroups: []int32{11}, ResyncInterval: resync},
+			ObjectMeta: metav1.ObjectMeta{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d-leavers", year.Start-1)},
+			Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: year.Plus(-1).String(), Schools: las, YearGroups: []int32{11}, ResyncInterval: resync},
 		},
 	} {
 		if err := c.Create(ctx, p); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -56,8 +57,6 @@ func applyProgrammes(ctx context.Context, cfg *rest.Config, today time.Time) (cl
 	}
 	return c, nil
 }
-
-func yearName(start int) string { return fmt.Sprintf("%d/%02d", start, (start+1)%100) }
 
 // waitForCohorts reports progress until every cohort has synced once.
 func waitForCohorts(ctx context.Context, c client.Client, timeout time.Duration) error {

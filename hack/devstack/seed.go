@@ -11,6 +11,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 
+	"github.com/nextstep-uk/nextstep/api/academicyear"
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
@@ -99,7 +100,7 @@ func seed(ctx context.Context, today time.Time) (bool, error) {
 		return false, fmt.Errorf("look for seeded data: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(2025, 26))
-	year := academicYearOf(today)
+	year := academicyear.Containing(today).Start
 
 	for _, s := range seedSchools {
 		if _, err := c.pupil.CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: &pupilv1.School{
@@ -124,14 +125,6 @@ func seed(ctx context.Context, today time.Time) (bool, error) {
 	}
 	fmt.Printf("      %d post-16 destinations\n", destinations)
 	return true, nil
-}
-
-// academicYearOf returns the starting year of the academic year holding t.
-func academicYearOf(t time.Time) int {
-	if t.Month() >= time.September {
-		return t.Year()
-	}
-	return t.Year() - 1
 }
 
 func seedPupils(ctx context.Context, c seedClients, rng *rand.Rand, year int) ([]seedPupil, error) {

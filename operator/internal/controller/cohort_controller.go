@@ -21,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	"github.com/nextstep-uk/nextstep/api/academicyear"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
@@ -146,7 +147,7 @@ func (r *CohortReconciler) prepare(ctx context.Context, cohort *nextstepv1alpha1
 	if err != nil {
 		return nil, r.notReady(ctx, cohort, "InvalidProgramme", err.Error())
 	}
-	year, err := rules.ParseAcademicYear(cohort.Spec.AcademicYear)
+	year, err := academicyear.Parse(cohort.Spec.AcademicYear)
 	if err != nil {
 		return nil, r.notReady(ctx, cohort, "InvalidSpec", err.Error())
 	}

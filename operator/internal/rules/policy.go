@@ -159,13 +159,13 @@ func (p Policy) ExpectedHalfDays(yearGroup int32, y AcademicYear, on time.Time) 
 	previous := p.Trajectory[yearGroup-1] // zero before the first year
 	on = Day(on)
 	switch {
-	case !on.After(y.Start()):
+	case !on.After(y.FirstDay()):
 		return previous
-	case !on.Before(y.End()):
+	case !on.Before(y.LastDay()):
 		return target
 	}
-	elapsed := on.Sub(y.Start()).Hours() / 24
-	length := y.End().Sub(y.Start()).Hours() / 24
+	elapsed := on.Sub(y.FirstDay()).Hours() / 24
+	length := y.LastDay().Sub(y.FirstDay()).Hours() / 24
 	return previous + int32(float64(target-previous)*elapsed/length)
 }
 
@@ -176,5 +176,5 @@ func (p Policy) DeadlineFor(yearGroup int32, y AcademicYear) (deadline time.Time
 	if !ok {
 		return time.Time{}, 0, false
 	}
-	return AcademicYear{StartYear: y.StartYear + d.YearsAfter}.On(d.Month, d.Day), d.LeadDays, true
+	return y.Plus(d.YearsAfter).On(d.Month, d.Day), d.LeadDays, true
 }

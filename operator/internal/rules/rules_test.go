@@ -20,7 +20,7 @@ func day(s string) time.Time {
 	return t
 }
 
-var y2025 = rules.AcademicYear{StartYear: 2025}
+var y2025 = rules.AcademicYear{Start: 2025}
 
 func defaults(t *testing.T) rules.Policy {
 	t.Helper()
@@ -29,31 +29,6 @@ func defaults(t *testing.T) rules.Policy {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func TestParseAcademicYear(t *testing.T) {
-	cases := map[string]struct {
-		in      string
-		want    int
-		wantErr bool
-	}{
-		"2025/26":             {in: "2025/26", want: 2025},
-		"across a century":    {in: "2099/00", want: 2099},
-		"not consecutive":     {in: "2025/27", wantErr: true},
-		"wrong separator":     {in: "2025-26", wantErr: true},
-		"four-digit end year": {in: "2025/2026", wantErr: true},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			got, err := rules.ParseAcademicYear(tc.in)
-			if (err != nil) != tc.wantErr || (!tc.wantErr && got.StartYear != tc.want) {
-				t.Fatalf("ParseAcademicYear(%q) = %v, %v", tc.in, got, err)
-			}
-			if !tc.wantErr && got.String() != tc.in {
-				t.Errorf("String() = %q, want %q", got.String(), tc.in)
-			}
-		})
-	}
 }
 
 func TestExpectedHalfDays(t *testing.T) {
