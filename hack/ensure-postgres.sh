@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ensure-postgres.sh makes sure a PostgreSQL server answers on 127.0.0.1:5432
-# and prints the admin connection URL the tests and `make run` use.
+# (or NEXTSTEP_PGPORT) and prints the admin connection URL the tests and
+# `make run` use.
 #
 # 1. If 127.0.0.1:5432 answers, use it (the local server on go-svc machines).
 # 2. Otherwise start a throwaway cluster with initdb/pg_ctl under
@@ -11,7 +12,7 @@
 set -euo pipefail
 
 host=127.0.0.1
-port=5432
+port=${NEXTSTEP_PGPORT:-5432}
 url="postgres://postgres@${host}:${port}/postgres?sslmode=disable"
 pgdata=${NEXTSTEP_PGDATA:-/tmp/nextstep-postgres}
 log() { echo "ensure-postgres: $*" >&2; }
