@@ -25,6 +25,7 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 )
 
 // PurposeHeader carries why a member of staff made a call ("caseload
@@ -116,7 +117,7 @@ func (i interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		t := &targets{}
 		res, err := next(context.WithValue(ctx, targetsKey{}, t), req)
 		if werr := i.l.write(ctx, req.Spec(), req.Header(), t, err); werr != nil {
-			i.l.logger.ErrorContext(ctx, "audit write failed", "procedure", req.Spec().Procedure, "error", werr)
+			i.l.logger.ErrorContext(ctx, "audit write failed", "procedure", req.Spec().Procedure, "error", rpcerror.Loggable(werr))
 			if personalRead && err == nil {
 				return nil, connect.NewError(connect.CodeUnavailable, errors.New("the audit log cannot be written, so the data is withheld"))
 			}
@@ -141,7 +142,7 @@ func (i interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) con
 		t := &targets{}
 		err := next(context.WithValue(ctx, targetsKey{}, t), conn)
 		if werr := i.l.write(ctx, conn.Spec(), conn.RequestHeader(), t, err); werr != nil {
-			i.l.logger.ErrorContext(ctx, "audit write failed", "procedure", conn.Spec().Procedure, "error", werr)
+			i.l.logger.ErrorContext(ctx, "audit write failed", "procedure", conn.Spec().Procedure, "error", rpcerror.Loggable(werr))
 		}
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -115,8 +114,7 @@ func (s *Server) refusal(ctx context.Context, op, what string, err error) error 
 	case errors.Is(err, store.ErrCapacityBelowBooked):
 		return rpcerror.New(connect.CodeFailedPrecondition, "CAPACITY_BELOW_BOOKED", "capacity cannot fall below the places already booked")
 	}
-	s.logger.ErrorContext(ctx, op, "error", err)
-	return connect.NewError(connect.CodeInternal, fmt.Errorf("%s failed", op))
+	return rpcerror.Internal(ctx, s.logger, op, err)
 }
 
 // parseDate reads a YYYY-MM-DD field the .proto has matched by pattern but

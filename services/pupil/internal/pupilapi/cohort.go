@@ -47,7 +47,7 @@ func (s *Server) ListCohortPupils(ctx context.Context, req *pupilv1.ListCohortPu
 		return nil
 	})
 	if err != nil {
-		return nil, internal(ctx, s.logger, "list cohort", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "list cohort", err)
 	}
 	res := &pupilv1.ListCohortPupilsResponse{}
 	if len(members) > size {
@@ -87,7 +87,7 @@ func (s *Server) GetCohortSnapshot(ctx context.Context, req *pupilv1.GetCohortSn
 		return sendErr
 	}
 	if err != nil {
-		return internal(ctx, s.logger, "cohort snapshot", err)
+		return rpcerror.Internal(ctx, s.logger, "cohort snapshot", err)
 	}
 	chunk.Complete, chunk.Total = true, int32(total)
 	return stream.Send(chunk)

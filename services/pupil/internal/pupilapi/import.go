@@ -141,5 +141,5 @@ func (s *Server) importError(ctx context.Context, err error) error {
 	case ctx.Err() != nil:
 		return connect.NewError(connect.CodeCanceled, errors.New("the import was cancelled: nothing was imported"))
 	}
-	return internal(ctx, s.logger, "import pupils", err)
+	return rpcerror.Internal(ctx, s.logger, "import pupils", err)
 }

@@ -47,7 +47,7 @@ func (s *Server) CreatePupil(ctx context.Context, req *pupilv1.CreatePupilReques
 	case errors.Is(err, store.ErrUPNExists):
 		return nil, rpcerror.New(connect.CodeAlreadyExists, "UPN_EXISTS", "a pupil with this UPN is registered")
 	case err != nil:
-		return nil, internal(ctx, s.logger, "insert pupil", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "insert pupil", err)
 	}
 	if !principal(ctx).CanSeeSchool(p.Record.SchoolURN, p.SchoolLACode) {
 		// A retried key whose pupil has since moved out of scope.
@@ -73,7 +73,7 @@ func (s *Server) visiblePupil(ctx context.Context, db store.DB, id string) (stor
 		return store.Pupil{}, rpcerror.NotFound("pupil")
 	}
 	if err != nil {
-		return store.Pupil{}, internal(ctx, s.logger, "get pupil", err)
+		return store.Pupil{}, rpcerror.Internal(ctx, s.logger, "get pupil", err)
 	}
 	return p, nil
 }
@@ -111,7 +111,7 @@ func (s *Server) UpdatePupil(ctx context.Context, req *pupilv1.UpdatePupilReques
 	case errors.Is(err, store.ErrNotFound):
 		return nil, rpcerror.NotFound("pupil")
 	case err != nil:
-		return nil, internal(ctx, s.logger, "update pupil", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "update pupil", err)
 	}
 	audit.Touch(ctx, "pupil", updated.ID)
 	return &pupilv1.UpdatePupilResponse{Pupil: pupilToProto(updated, s.academicYear(), s.weights)}, nil

@@ -45,7 +45,7 @@ func (s *Server) ListSchools(ctx context.Context, req *pupilv1.ListSchoolsReques
 	// One more than the page says whether there is a next one.
 	schools, err := store.ListSchools(ctx, s.pool, store.ScopeOf(principal(ctx)), req.GetLaCode(), c.After, size+1)
 	if err != nil {
-		return nil, internal(ctx, s.logger, "list schools", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "list schools", err)
 	}
 	res := &pupilv1.ListSchoolsResponse{}
 	if len(schools) > size {
@@ -66,7 +66,7 @@ func (s *Server) visibleSchool(ctx context.Context, urn string) (store.School, e
 		return store.School{}, rpcerror.NotFound("school")
 	}
 	if err != nil {
-		return store.School{}, internal(ctx, s.logger, "get school", err)
+		return store.School{}, rpcerror.Internal(ctx, s.logger, "get school", err)
 	}
 	return sch, nil
 }

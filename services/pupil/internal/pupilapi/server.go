@@ -90,7 +90,7 @@ func (s *Server) CreateSchool(ctx context.Context, req *pupilv1.CreateSchoolRequ
 	}
 	stored, created, err := store.InsertSchool(ctx, s.pool, in)
 	if err != nil {
-		return nil, internal(ctx, s.logger, "insert school", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "insert school", err)
 	}
 	if !created && stored != in {
 		return nil, rpcerror.New(connect.CodeAlreadyExists, "SCHOOL_EXISTS", "a school with this URN exists with different details")
@@ -105,7 +105,7 @@ func (s *Server) GetSchool(ctx context.Context, req *pupilv1.GetSchoolRequest) (
 		return nil, rpcerror.NotFound("school")
 	}
 	if err != nil {
-		return nil, internal(ctx, s.logger, "get school", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "get school", err)
 	}
 	return &pupilv1.GetSchoolResponse{School: schoolToProto(sch)}, nil
 }

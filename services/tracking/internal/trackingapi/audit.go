@@ -7,6 +7,7 @@ import (
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *trackingv1.ListAuditE
 	limit := pageSize(req.GetPageSize(), 100)
 	events, err := store.ListAuditEvents(ctx, s.pool, f, limit+1)
 	if err != nil {
-		return nil, internal(ctx, s.logger, "list audit events", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "list audit events", err)
 	}
 	res := &trackingv1.ListAuditEventsResponse{}
 	if len(events) > limit {

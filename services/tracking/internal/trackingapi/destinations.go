@@ -35,7 +35,7 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 		ActivityCode: in.GetActivityCode(), EffectiveDate: effective, Source: in.GetSource(), RecordedBy: p.Subject,
 	})
 	if err != nil {
-		return nil, internal(ctx, s.logger, "record destination", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "record destination", err)
 	}
 	audit.Touch(ctx, "pupil", d.PupilID)
 	return &trackingv1.RecordDestinationResponse{Destination: destinationToProto(d)}, nil
@@ -50,7 +50,7 @@ func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDesti
 	limit := pageSize(req.GetPageSize(), 100)
 	ds, err := store.ListDestinations(ctx, s.pool, req.GetPupilId(), scopeOf(principal(ctx)), after, limit+1)
 	if err != nil {
-		return nil, internal(ctx, s.logger, "list destinations", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "list destinations", err)
 	}
 	res := &trackingv1.ListDestinationsResponse{}
 	if len(ds) > limit {
@@ -71,7 +71,7 @@ func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDesti
 func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetLatestDestinationsRequest) (*trackingv1.GetLatestDestinationsResponse, error) {
 	latest, err := store.LatestDestinations(ctx, s.pool, req.GetPupilIds(), scopeOf(principal(ctx)))
 	if err != nil {
-		return nil, internal(ctx, s.logger, "latest destinations", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "latest destinations", err)
 	}
 	res := &trackingv1.GetLatestDestinationsResponse{Destinations: make([]*trackingv1.LatestDestination, 0, len(req.GetPupilIds()))}
 	for _, id := range req.GetPupilIds() {
@@ -130,7 +130,7 @@ func (s *Server) ExportDestinations(ctx context.Context, req *trackingv1.ExportD
 		return stream.Send(&trackingv1.ExportDestinationsResponse{Chunk: chunk})
 	}
 	if err := w.Write(exportHeader); err != nil {
-		return internal(ctx, s.logger, "export destinations", err)
+		return rpcerror.Internal(ctx, s.logger, "export destinations", err)
 	}
 	err := store.EachLatestDestination(ctx, s.pool, scopeOf(principal(ctx)), req.GetLaCode(), req.GetSchoolUrn(), func(d store.Destination) error {
 		c, _ := nccis.Lookup(d.ActivityCode)
@@ -150,7 +150,7 @@ func (s *Server) ExportDestinations(ctx context.Context, req *trackingv1.ExportD
 		if ctx.Err() != nil {
 			return connect.NewError(connect.CodeCanceled, ctx.Err())
 		}
-		return internal(ctx, s.logger, "export destinations", err)
+		return rpcerror.Internal(ctx, s.logger, "export destinations", err)
 	}
 	return nil
 }

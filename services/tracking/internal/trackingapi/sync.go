@@ -52,7 +52,7 @@ func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInte
 	case errors.As(err, &held):
 		return nil, rpcerror.New(connect.CodeFailedPrecondition, "MASS_CLOSURE_HELD", "%v, more than the allowed share: nothing was changed; a hub admin may force it", held)
 	case err != nil:
-		return nil, internal(ctx, s.logger, "sync interventions", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "sync interventions", err)
 	}
 	for _, id := range res.Pupils {
 		audit.Touch(ctx, "pupil", id)

@@ -28,7 +28,7 @@ func (s *Server) ListTasks(ctx context.Context, req *trackingv1.ListTasksRequest
 	limit := pageSize(req.GetPageSize(), 50)
 	tasks, err := store.ListTasks(ctx, s.pool, scopeOf(principal(ctx)), f, after, limit+1)
 	if err != nil {
-		return nil, internal(ctx, s.logger, "list tasks", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "list tasks", err)
 	}
 	res := &trackingv1.ListTasksResponse{}
 	if len(tasks) > limit {
@@ -47,7 +47,7 @@ func (s *Server) CountTasks(ctx context.Context, req *trackingv1.CountTasksReque
 	f := s.queueFilter(req.GetLaCode(), req.GetSchoolUrn(), req.GetCohortKey(), req.GetAssignee())
 	c, err := store.CountTasks(ctx, s.pool, scopeOf(principal(ctx)), f)
 	if err != nil {
-		return nil, internal(ctx, s.logger, "count tasks", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "count tasks", err)
 	}
 	return &trackingv1.CountTasksResponse{Counts: countsToProto(c.ByReason), Open: int32(c.Open), Overdue: int32(c.Overdue), Unassigned: int32(c.Unassigned)}, nil
 }
@@ -63,11 +63,11 @@ func (s *Server) GetTask(ctx context.Context, req *trackingv1.GetTaskRequest) (*
 		return nil, rpcerror.NotFound("task")
 	}
 	if err != nil {
-		return nil, internal(ctx, s.logger, "get task", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "get task", err)
 	}
 	events, err := store.TaskEvents(ctx, s.pool, t.ID)
 	if err != nil {
-		return nil, internal(ctx, s.logger, "get task history", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "get task history", err)
 	}
 	touchTask(ctx, t)
 	res := &trackingv1.GetTaskResponse{Task: taskToProto(t, s.today())}
@@ -107,7 +107,7 @@ func (s *Server) UpdateTask(ctx context.Context, req *trackingv1.UpdateTaskReque
 	case errors.Is(err, lifecycle.ErrIllegal):
 		return nil, rpcerror.New(connect.CodeFailedPrecondition, "ILLEGAL_TRANSITION", "%v", err)
 	case err != nil:
-		return nil, internal(ctx, s.logger, "update task", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "update task", err)
 	}
 	touchTask(ctx, t)
 	return &trackingv1.UpdateTaskResponse{Task: taskToProto(t, today)}, nil
@@ -121,7 +121,7 @@ func (s *Server) AddTaskNote(ctx context.Context, req *trackingv1.AddTaskNoteReq
 		return nil, rpcerror.NotFound("task")
 	}
 	if err != nil {
-		return nil, internal(ctx, s.logger, "add task note", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "add task note", err)
 	}
 	audit.Touch(ctx, "task", req.GetTaskId())
 	return &trackingv1.AddTaskNoteResponse{Event: eventToProto(e)}, nil
