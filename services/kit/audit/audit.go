@@ -6,7 +6,8 @@
 // console sends). If the row cannot be written, a personal-data read fails
 // rather than return data that was not audited.
 //
-// The table lives in the service's own schema as <schema>.audit_events and is
+// The tables live in the service's own schema: <schema>.audit_events, one row
+// a call, and <schema>.audit_targets, one row per record it touched. They are
 // created by database.Migrate.
 package audit
 
@@ -57,13 +58,23 @@ func Touch(ctx context.Context, kind, id string) {
 // Log writes audit events into one service's schema.
 type Log struct {
 	pool   *pgxpool.Pool
-	table  string
+	insert string
 	logger *slog.Logger
 }
 
 // New returns the audit log of the service whose schema is schema.
 func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) *Log {
-	return &Log{pool: pool, table: pgx.Identifier{schema, "audit_events"}.Sanitize(), logger: logger}
+	events := pgx.Identifier{schema, "audit_events"}.Sanitize()
+	targets := pgx.Identifier{schema, "audit_targets"}.Sanitize()
+	// One statement writes the event and every target: a data-modifying CTE
+	// always runs, so an event with no targets is written too.
+	insert := fmt.Sprintf(`WITH e AS (
+			INSERT INTO %s (subject, role, procedure, purpose, outcome, target_count)
+			VALUES ($1, $2, $3, $4, $5, cardinality($6::text[]))
+			RETURNING id)
+		INSERT INTO %s (event_id, position, target)
+		SELECT e.id, t.ord, t.target FROM e, unnest($6::text[]) WITH ORDINALITY AS t(target, ord)`, events, targets)
+	return &Log{pool: pool, insert: insert, logger: logger}
 }
 
 // Audited reports whether calls to method are audited, and whether they
@@ -99,9 +110,7 @@ func (l *Log) write(ctx context.Context, spec connect.Spec, header interface{ Ge
 	t.mu.Unlock()
 	// The row is written even if the caller has gone away.
 	ctx = context.WithoutCancel(ctx)
-	_, err := l.pool.Exec(ctx, fmt.Sprintf(`INSERT INTO %s (subject, role, procedure, purpose, outcome, targets)
-		VALUES ($1, $2, $3, $4, $5, $6)`, l.table),
-		p.Subject, p.Role.String(), spec.Procedure, purpose, outcome, ids)
+	_, err := l.pool.Exec(ctx, l.insert, p.Subject, p.Role.String(), spec.Procedure, purpose, outcome, ids)
 	return err
 }
 

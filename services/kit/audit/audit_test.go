@@ -66,7 +66,10 @@ type event struct {
 }
 
 func events(t *testing.T, pool *pgxpool.Pool) []event {
-	rows, err := pool.Query(context.Background(), `SELECT subject, role, procedure, purpose, outcome, targets FROM audittest.audit_events ORDER BY id`)
+	rows, err := pool.Query(context.Background(), `
+		SELECT subject, role, procedure, purpose, outcome,
+			ARRAY(SELECT target FROM audittest.audit_targets t WHERE t.event_id = e.id ORDER BY position)
+		FROM audittest.audit_events e ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +118,7 @@ func TestUnauditableReadIsWithheld(t *testing.T) {
 	t.Parallel()
 	pool, tracking, _ := start(t)
 	ctx := context.Background()
-	if _, err := pool.Exec(ctx, `DROP TABLE audittest.audit_events`); err != nil {
+	if _, err := pool.Exec(ctx, `DROP TABLE audittest.audit_targets, audittest.audit_events`); err != nil {
 		t.Fatal(err)
 	}
 	_, err := tracking.GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{"0b7e4a1c-8f0e-4d7a-9a57-3c1f4f0a2b6d"}})

@@ -35,5 +35,30 @@ func Migrations(schema string) []*goose.Migration {
 			CREATE INDEX audit_events_subject_idx ON %[1]s.audit_events (subject, at);
 			CREATE INDEX audit_events_targets_idx ON %[1]s.audit_events USING gin (targets);`),
 			up(`DROP TABLE %[1]s.audit_events`)),
+		// The records a call touched get a row each, so a bulk call (an
+		// import of 300,000 pupils) is not one enormous array and "who has
+		// read this pupil" is an index lookup.
+		goose.NewGoMigration(2, up(`
+			CREATE TABLE %[1]s.audit_targets (
+				event_id bigint NOT NULL REFERENCES %[1]s.audit_events (id) ON DELETE CASCADE,
+				position  int NOT NULL,
+				target    text NOT NULL,
+				PRIMARY KEY (event_id, position)
+			);
+			CREATE INDEX audit_targets_target_idx ON %[1]s.audit_targets (target, event_id);
+			INSERT INTO %[1]s.audit_targets (event_id, position, target)
+				SELECT e.id, t.ord, t.target
+				FROM %[1]s.audit_events e, unnest(e.targets) WITH ORDINALITY AS t(target, ord);
+			ALTER TABLE %[1]s.audit_events ADD COLUMN target_count int NOT NULL DEFAULT 0;
+			UPDATE %[1]s.audit_events SET target_count = cardinality(targets);
+			DROP INDEX %[1]s.audit_events_targets_idx;
+			ALTER TABLE %[1]s.audit_events DROP COLUMN targets;`),
+			up(`
+			ALTER TABLE %[1]s.audit_events ADD COLUMN targets text[] NOT NULL DEFAULT '{}';
+			UPDATE %[1]s.audit_events e SET targets = ARRAY(
+				SELECT target FROM %[1]s.audit_targets t WHERE t.event_id = e.id ORDER BY position);
+			CREATE INDEX audit_events_targets_idx ON %[1]s.audit_events USING gin (targets);
+			ALTER TABLE %[1]s.audit_events DROP COLUMN target_count;
+			DROP TABLE %[1]s.audit_targets;`)),
 	}
 }

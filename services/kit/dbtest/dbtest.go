@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
 )
 
@@ -116,6 +117,13 @@ func databaseURL(name string) (string, error) {
 // running at the same time wait rather than race.
 func template(ctx context.Context, schema string, migrations fs.FS) (string, error) {
 	sum, err := hashFS(migrations)
+	if err == nil {
+		// The kit's own migrations (the audit tables) are Go code, not
+		// files: their versions are part of what the template holds.
+		for _, m := range audit.Migrations(schema) {
+			sum = fmt.Sprintf("%x", sha256.Sum256([]byte(fmt.Sprintf("%s kit:%d", sum, m.Version))))
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("hash migrations: %w", err)
 	}

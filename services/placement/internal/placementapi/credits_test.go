@@ -166,8 +166,9 @@ func TestGetCreditedDays(t *testing.T) {
 			t.Fatal(err)
 		}
 		var targets []string
-		err := s.e.pool.QueryRow(ctx, `SELECT targets FROM placement.audit_events
-			WHERE procedure LIKE '%/GetCreditedDays' AND subject = 'operator' AND cardinality(targets) = 1 ORDER BY id DESC LIMIT 1`).Scan(&targets)
+		err := s.e.pool.QueryRow(ctx, `SELECT ARRAY(SELECT t.target FROM placement.audit_targets t WHERE t.event_id = e.id ORDER BY t.position)
+			FROM placement.audit_events e
+			WHERE e.procedure LIKE '%/GetCreditedDays' AND e.subject = 'operator' AND e.target_count = 1 ORDER BY e.id DESC LIMIT 1`).Scan(&targets)
 		if err != nil {
 			t.Fatalf("audit row: %v", err)
 		}

@@ -39,14 +39,18 @@ func TestAuditLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type row struct{ Subject, Procedure, Purpose, Outcome string }
+	type row struct {
+		Subject, Procedure, Purpose, Outcome string
+		Targets                              []string
+		TargetCount                          int32
+	}
 	var got []row
 	for _, ev := range res.GetEvents() {
-		got = append(got, row{ev.GetSubject(), ev.GetProcedure(), ev.GetPurpose(), ev.GetOutcome()})
+		got = append(got, row{ev.GetSubject(), ev.GetProcedure(), ev.GetPurpose(), ev.GetOutcome(), ev.GetTargets(), ev.GetTargetCount()})
 	}
 	want := []row{
-		{"caseworker", trackingv1connect.TrackingServiceGetLatestDestinationsProcedure, "caseload review", "ok"},
-		{"caseworker", trackingv1connect.TrackingServiceRecordDestinationProcedure, "", "ok"},
+		{"caseworker", trackingv1connect.TrackingServiceGetLatestDestinationsProcedure, "caseload review", "ok", []string{"pupil:" + pupil}, 1},
+		{"caseworker", trackingv1connect.TrackingServiceRecordDestinationProcedure, "", "ok", []string{"pupil:" + pupil}, 1},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("audit of the pupil, newest first (-want +got):\n%s", diff)

@@ -2580,8 +2580,11 @@ type AuditEvent struct {
 	// Why, as the caller gave it (the Nextstep-Purpose header).
 	Purpose string `protobuf:"bytes,6,opt,name=purpose,proto3" json:"purpose,omitempty"`
 	// ok, or the Connect code of the failure.
-	Outcome       string   `protobuf:"bytes,7,opt,name=outcome,proto3" json:"outcome,omitempty"`
-	Targets       []string `protobuf:"bytes,8,rep,name=targets,proto3" json:"targets,omitempty"`
+	Outcome string `protobuf:"bytes,7,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	// The records the call touched ("pupil:<id>"), in order: the first 1,000.
+	Targets []string `protobuf:"bytes,8,rep,name=targets,proto3" json:"targets,omitempty"`
+	// How many records the call touched in all.
+	TargetCount   int32 `protobuf:"varint,9,opt,name=target_count,json=targetCount,proto3" json:"target_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2670,6 +2673,13 @@ func (x *AuditEvent) GetTargets() []string {
 		return x.Targets
 	}
 	return nil
+}
+
+func (x *AuditEvent) GetTargetCount() int32 {
+	if x != nil {
+		return x.TargetCount
+	}
+	return 0
 }
 
 // Assign gives the task to a member of staff (or takes it back when
@@ -3074,7 +3084,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"page_token\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tpageToken\"{\n" +
 	"\x17ListAuditEventsResponse\x128\n" +
 	"\x06events\x18\x01 \x03(\v2 .nextstep.tracking.v1.AuditEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xe2\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x85\x02\n" +
 	"\n" +
 	"AuditEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12*\n" +
@@ -3084,7 +3094,8 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\tprocedure\x18\x05 \x01(\tR\tprocedure\x12\x18\n" +
 	"\apurpose\x18\x06 \x01(\tR\apurpose\x12\x18\n" +
 	"\aoutcome\x18\a \x01(\tR\aoutcome\x12\x18\n" +
-	"\atargets\x18\b \x03(\tR\atargets*\x8e\x01\n" +
+	"\atargets\x18\b \x03(\tR\atargets\x12!\n" +
+	"\ftarget_count\x18\t \x01(\x05R\vtargetCount*\x8e\x01\n" +
 	"\x0fDestinationKind\x12 \n" +
 	"\x1cDESTINATION_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19DESTINATION_KIND_INTENDED\x10\x01\x12\x1a\n" +
