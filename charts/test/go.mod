@@ -6,6 +6,9 @@ replace (
 	github.com/nextstep-uk/nextstep/api => ../../api
 	github.com/nextstep-uk/nextstep/operator => ../../operator
 	github.com/nextstep-uk/nextstep/services/kit => ../../services/kit
+	github.com/nextstep-uk/nextstep/services/placement => ../../services/placement
+	github.com/nextstep-uk/nextstep/services/pupil => ../../services/pupil
+	github.com/nextstep-uk/nextstep/services/tracking => ../../services/tracking
 )
 
 require (
