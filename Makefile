@@ -46,6 +46,8 @@ $(HELM):
 	$(call go-install,helm,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))
 	@ln -sf helm-$(HELM_VERSION) $(BIN)/helm
 
+##@ Tools
+
 .PHONY: tools
 tools: $(BUF) $(PROTOC_GEN_GO) $(PROTOC_GEN_CONNECT_GO) $(CONTROLLER_GEN) ## Build the pinned code generators into bin/.
 	@ln -sf buf-$(BUF_VERSION) $(BIN)/buf
@@ -99,6 +101,6 @@ bench: ## Run the benchmarks (results and machine go in docs/benchmarks.md).
 	  go test -run '^$$' -bench . -benchmem $(PACKAGES)
 
 .PHONY: run
-run: build ## Start the whole stack locally: PostgreSQL, kube-apiserver, services, operator.
+run: build ## Start the whole stack locally, seeded with a synthetic region (FRESH=1 reseeds from scratch).
 	@export NEXTSTEP_ADMIN_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh); \
 	  $(BIN)/devstack $(if $(FRESH),-fresh)

@@ -9,6 +9,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
@@ -84,8 +85,16 @@ func TestCohortIdentityIsImmutable(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = k8sClient.Delete(context.Background(), c) })
-	c.Spec.YearGroup = 10
-	if err := k8sClient.Update(ctx, c); err == nil || !strings.Contains(err.Error(), "cannot change") {
+	// The reconciler writes the status meanwhile, so a conflict is retried
+	// on a fresh copy; what must come back is the CEL rule's refusal.
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(c), c); err != nil {
+			return err
+		}
+		c.Spec.YearGroup = 10
+		return k8sClient.Update(ctx, c)
+	})
+	if err == nil || !strings.Contains(err.Error(), "cannot change") {
 		t.Fatalf("update of yearGroup: %v, want a refusal", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
@@ -49,16 +50,19 @@ func TestMassClosureIsHeldUntilForced(t *testing.T) {
 
 	// Every pupil's risk and trajectory rules are switched off, as a bad
 	// edit would: the next pass would close all eight at once.
-	var p nextstepv1alpha1.Programme
-	if err := k8sClient.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: "hub"}, &p); err != nil {
-		t.Fatal(err)
-	}
 	off := false
-	p.Spec.Rules = []nextstepv1alpha1.InterventionRule{
-		{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: &off},
-		{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Enabled: &off},
-	}
-	if err := k8sClient.Update(context.Background(), &p); err != nil {
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var p nextstepv1alpha1.Programme
+		if err := k8sClient.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: "hub"}, &p); err != nil {
+			return err
+		}
+		p.Spec.Rules = []nextstepv1alpha1.InterventionRule{
+			{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: &off},
+			{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Enabled: &off},
+		}
+		return k8sClient.Update(context.Background(), &p)
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	var held *nextstepv1alpha1.Cohort
