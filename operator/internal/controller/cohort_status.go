@@ -111,6 +111,10 @@ func (r *CohortReconciler) synced(ctx context.Context, c *nextstepv1alpha1.Cohor
 		fmt.Sprintf("%d pupils assessed; %d interventions raised, %d closed as cleared.", ev.Counts.Total, res.GetCreated(), res.GetClosed()))
 	status, reason, message := onTrackCondition(ev.Counts)
 	setCondition(c, nextstepv1alpha1.ConditionOnTrack, status, reason, message)
+	// The metrics describe the pass, which has synced: they are set even if
+	// the status write below fails, and before it, so whoever sees the
+	// status sees the metrics too.
+	r.Metrics.Observe(c.Namespace, c.Name, yearGroupLabel(c), ev, res.GetOpen(), now.Time)
 	if err := r.writeStatus(ctx, c); err != nil {
 		return err
 	}
@@ -125,6 +129,5 @@ func (r *CohortReconciler) synced(ctx context.Context, c *nextstepv1alpha1.Cohor
 			return fmt.Errorf("remove %s: %w", ForceSyncAnnotation, err)
 		}
 	}
-	r.Metrics.Observe(c.Namespace, c.Name, yearGroupLabel(c), ev, res.GetOpen(), now.Time)
 	return nil
 }
