@@ -60,7 +60,7 @@ type CohortReconciler struct {
 // Reconcile runs one pass over a cohort: claim a pass token, read one
 // complete snapshot, evaluate the rules, sync the desired interventions,
 // write the status and metrics, and come back after the resync interval.
-func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, retErr error) {
+func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
 	start := time.Now()
 	var cohort nextstepv1alpha1.Cohort
 	if err := r.Get(ctx, req.NamespacedName, &cohort); err != nil {
