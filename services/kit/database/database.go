@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -106,4 +107,13 @@ func lockID(schema string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte("nextstep.migrate." + schema))
 	return int64(h.Sum64() >> 1)
+}
+
+// DB is a pool, a connection or a transaction: the handle a service's store
+// functions take, so the same query runs on the pool or inside a
+// transaction.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }

@@ -8,6 +8,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 )
 
 // Encode returns the token for cursor, any JSON-serialisable value.
@@ -22,17 +24,27 @@ func Encode(cursor any) string {
 }
 
 // Decode reads token into cursor. An empty token leaves cursor untouched and
-// means the first page.
+// means the first page. A token this service did not issue is refused with
+// InvalidArgument on the request's page_token field, ready to return.
 func Decode(token string, cursor any) error {
 	if token == "" {
 		return nil
 	}
 	data, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return fmt.Errorf("page token is not one this service issued")
+	if err == nil {
+		err = json.Unmarshal(data, cursor)
 	}
-	if err := json.Unmarshal(data, cursor); err != nil {
-		return fmt.Errorf("page token is not one this service issued")
+	if err != nil {
+		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "page_token", RuleID: "page_token.valid", Message: "is not a token this service issued"})
 	}
 	return nil
+}
+
+// Size is a list call's page size: def when the request names none, and
+// never more than max.
+func Size(requested, def, max int32) int {
+	if requested <= 0 {
+		return int(def)
+	}
+	return int(min(requested, max))
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 )
 
 type cursor struct {
@@ -45,5 +46,21 @@ func TestEmptyTokenIsFirstPage(t *testing.T) {
 	c := cursor{ID: "unchanged"}
 	if err := pagetoken.Decode("", &c); err != nil || c.ID != "unchanged" {
 		t.Errorf("Decode(\"\") = %v, cursor %+v", err, c)
+	}
+}
+
+func TestForeignTokenNamesTheField(t *testing.T) {
+	var c cursor
+	err := pagetoken.Decode("%%%", &c)
+	if diff := cmp.Diff([]string{"page_token"}, rpcerror.Fields(err)); diff != "" {
+		t.Errorf("violated fields (-want +got):\n%s", diff)
+	}
+}
+
+func TestSize(t *testing.T) {
+	for _, tc := range []struct{ requested, want int32 }{{0, 50}, {-1, 50}, {20, 20}, {900, 500}} {
+		if got := pagetoken.Size(tc.requested, 50, 500); got != int(tc.want) {
+			t.Errorf("Size(%d) = %d, want %d", tc.requested, got, tc.want)
+		}
 	}
 }

@@ -61,10 +61,10 @@ func (s *Server) bookingInScope(ctx context.Context, id string) (store.Booking, 
 // ListBookings implements PlacementService.
 func (s *Server) ListBookings(ctx context.Context, req *placementv1.ListBookingsRequest) (*placementv1.ListBookingsResponse, error) {
 	var after store.BookingCursor
-	if err := decodePageToken(req.GetPageToken(), &after); err != nil {
+	if err := pagetoken.Decode(req.GetPageToken(), &after); err != nil {
 		return nil, err
 	}
-	size := pageSize(req.GetPageSize())
+	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
 	bookings, err := store.ListBookings(ctx, s.pool, scope(ctx), store.BookingFilter{
 		OpportunityID:    req.GetOpportunityId(),
 		PupilID:          req.GetPupilId(),

@@ -41,10 +41,10 @@ func (s *Server) UpdateEmployer(ctx context.Context, req *placementv1.UpdateEmpl
 // ListEmployers implements PlacementService.
 func (s *Server) ListEmployers(ctx context.Context, req *placementv1.ListEmployersRequest) (*placementv1.ListEmployersResponse, error) {
 	var after store.EmployerCursor
-	if err := decodePageToken(req.GetPageToken(), &after); err != nil {
+	if err := pagetoken.Decode(req.GetPageToken(), &after); err != nil {
 		return nil, err
 	}
-	size := pageSize(req.GetPageSize())
+	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
 	employers, err := store.ListEmployers(ctx, s.pool, sectors[req.GetSector()], after, size+1)
 	if err != nil {
 		return nil, s.refusal(ctx, "list employers", "employer", err)

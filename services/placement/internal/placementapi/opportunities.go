@@ -65,7 +65,7 @@ func (s *Server) UpdateOpportunity(ctx context.Context, req *placementv1.UpdateO
 // ListOpportunities implements PlacementService.
 func (s *Server) ListOpportunities(ctx context.Context, req *placementv1.ListOpportunitiesRequest) (*placementv1.ListOpportunitiesResponse, error) {
 	var after store.OpportunityCursor
-	if err := decodePageToken(req.GetPageToken(), &after); err != nil {
+	if err := pagetoken.Decode(req.GetPageToken(), &after); err != nil {
 		return nil, err
 	}
 	f := store.OpportunityFilter{EmployerID: req.GetEmployerId(), YearGroup: req.GetYearGroup()}
@@ -76,7 +76,7 @@ func (s *Server) ListOpportunities(ctx context.Context, req *placementv1.ListOpp
 		}
 		f.From = &from
 	}
-	size := pageSize(req.GetPageSize())
+	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
 	opportunities, err := store.ListOpportunities(ctx, s.pool, f, after, size+1)
 	if err != nil {
 		return nil, s.refusal(ctx, "list opportunities", "opportunity", err)

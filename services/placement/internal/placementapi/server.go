@@ -20,7 +20,6 @@ import (
 
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
-	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/schedule"
@@ -50,13 +49,6 @@ const (
 	defaultPageSize = 50
 	maxPageSize     = 500
 )
-
-func pageSize(requested int32) int {
-	if requested <= 0 {
-		return defaultPageSize
-	}
-	return min(int(requested), maxPageSize)
-}
 
 // principal is the caller; the authentication middleware guarantees one.
 func principal(ctx context.Context) auth.Principal {
@@ -125,12 +117,4 @@ func parseDate(field, value string) (time.Time, error) {
 		return time.Time{}, rpcerror.InvalidArgument(rpcerror.Violation{Field: field, RuleID: "date.calendar", Message: "value must be a calendar date (YYYY-MM-DD)"})
 	}
 	return d, nil
-}
-
-// decodePageToken reads a list call's page token into cursor.
-func decodePageToken(token string, cursor any) error {
-	if err := pagetoken.Decode(token, cursor); err != nil {
-		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "page_token", RuleID: "page_token.foreign", Message: err.Error()})
-	}
-	return nil
 }

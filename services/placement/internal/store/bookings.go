@@ -227,6 +227,12 @@ func ListBookings(ctx context.Context, db DB, scope Scope, f BookingFilter, afte
 	if err != nil {
 		return nil, err
 	}
+	return collectBookings(ctx, db, rows)
+}
+
+// collectBookings reads rows of bookingColumns and adds each booking's
+// attendance.
+func collectBookings(ctx context.Context, db DB, rows pgx.Rows) ([]Booking, error) {
 	bookings, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Booking, error) {
 		var b Booking
 		return b, r.Scan(b.fields()...)

@@ -162,12 +162,5 @@ func getBookings(ctx context.Context, db DB, ids []string) ([]Booking, error) {
 	if err != nil {
 		return nil, err
 	}
-	bookings, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Booking, error) {
-		var b Booking
-		return b, r.Scan(b.fields()...)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return bookings, withAttendance(ctx, db, bookings)
+	return collectBookings(ctx, db, rows)
 }

@@ -40,7 +40,7 @@ func (s *Server) ListCohortPupils(ctx context.Context, req *pupilv1.ListCohortPu
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(req.GetPageSize())
+	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
 	var members []store.Member
 	err = store.EachMember(ctx, s.pool, store.ScopeOf(principal(ctx)), c, cur.After, size+1, func(m store.Member) error {
 		members = append(members, m)

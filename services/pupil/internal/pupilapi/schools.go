@@ -15,13 +15,6 @@ const (
 	maxPageSize     = 500
 )
 
-func pageSize(requested int32) int {
-	if requested <= 0 {
-		return defaultPageSize
-	}
-	return min(int(requested), maxPageSize)
-}
-
 // cursor is the page token of every list: the sort key of the last row.
 type cursor struct {
 	After string `json:"a"`
@@ -29,10 +22,7 @@ type cursor struct {
 
 func decodeCursor(token string) (cursor, error) {
 	var c cursor
-	if err := pagetoken.Decode(token, &c); err != nil {
-		return c, rpcerror.InvalidArgument(rpcerror.Violation{Field: "page_token", RuleID: "page_token.valid", Message: err.Error()})
-	}
-	return c, nil
+	return c, pagetoken.Decode(token, &c)
 }
 
 // ListSchools implements PupilService.
@@ -41,7 +31,7 @@ func (s *Server) ListSchools(ctx context.Context, req *pupilv1.ListSchoolsReques
 	if err != nil {
 		return nil, err
 	}
-	size := pageSize(req.GetPageSize())
+	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
 	// One more than the page says whether there is a next one.
 	schools, err := store.ListSchools(ctx, s.pool, store.ScopeOf(principal(ctx)), req.GetLaCode(), c.After, size+1)
 	if err != nil {

@@ -32,7 +32,7 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *trackingv1.ListAuditE
 	if after != nil {
 		f.BeforeID = after.ID
 	}
-	limit := pageSize(req.GetPageSize(), 100)
+	limit := pagetoken.Size(req.GetPageSize(), 100, maxPageSize)
 	events, err := store.ListAuditEvents(ctx, s.pool, f, limit+1)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "list audit events", err)

@@ -47,7 +47,7 @@ func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDesti
 	if err != nil {
 		return nil, err
 	}
-	limit := pageSize(req.GetPageSize(), 100)
+	limit := pagetoken.Size(req.GetPageSize(), 100, maxPageSize)
 	ds, err := store.ListDestinations(ctx, s.pool, req.GetPupilId(), scopeOf(principal(ctx)), after, limit+1)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "list destinations", err)

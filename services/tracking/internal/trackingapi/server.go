@@ -86,17 +86,8 @@ func parseDate(field, v string) (time.Time, error) {
 	return d, nil
 }
 
-// pageSize applies a list call's default and the rule's bound.
-func pageSize(requested, def int32) int {
-	if requested <= 0 {
-		return int(def)
-	}
-	return int(requested)
-}
-
-func badPageToken() error {
-	return rpcerror.InvalidArgument(rpcerror.Violation{Field: "page_token", RuleID: "page_token.valid", Message: "is not a token this service issued"})
-}
+// maxPageSize bounds every list call's page, as the .proto rules do.
+const maxPageSize = 500
 
 // decodeCursor reads a page token into a fresh cursor; nil for the first
 // page.
@@ -106,7 +97,7 @@ func decodeCursor[C any](token string) (*C, error) {
 	}
 	c := new(C)
 	if err := pagetoken.Decode(token, c); err != nil {
-		return nil, badPageToken()
+		return nil, err
 	}
 	return c, nil
 }

@@ -25,7 +25,7 @@ func (s *Server) ListTasks(ctx context.Context, req *trackingv1.ListTasksRequest
 	for _, st := range req.GetStatuses() {
 		f.Statuses = append(f.Statuses, statusNames[st])
 	}
-	limit := pageSize(req.GetPageSize(), 50)
+	limit := pagetoken.Size(req.GetPageSize(), 50, maxPageSize)
 	tasks, err := store.ListTasks(ctx, s.pool, scopeOf(principal(ctx)), f, after, limit+1)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "list tasks", err)
