@@ -24,17 +24,23 @@ const (
 	operatorProbeAddr = "127.0.0.1:8091"
 )
 
-func components(root, dbURL, kubeconfig, operatorToken string) []component {
+// components are the stack's processes; tokens names the file holding each
+// caller's development token, by component.
+func components(root, dbURL, kubeconfig string, tokens map[string]string) []component {
 	bin := func(name string) string { return filepath.Join(root, "bin", name) }
 	service := func(name, addr string) component {
+		env := []string{
+			"DATABASE_URL=" + dbURL,
+			"NEXTSTEP_LISTEN=" + addr,
+			"NEXTSTEP_DEV_TOKENS_FILE=" + filepath.Join(root, "hack", "dev-tokens.json"),
+		}
+		if token, ok := tokens[name]; ok {
+			env = append(env, "NEXTSTEP_PUPIL_URL=http://"+pupilAddr, "NEXTSTEP_TOKEN_FILE="+token)
+		}
 		return component{
-			name: name,
-			bin:  bin(name),
-			env: []string{
-				"DATABASE_URL=" + dbURL,
-				"NEXTSTEP_LISTEN=" + addr,
-				"NEXTSTEP_DEV_TOKENS_FILE=" + filepath.Join(root, "hack", "dev-tokens.json"),
-			},
+			name:  name,
+			bin:   bin(name),
+			env:   env,
 			ready: "http://" + addr + "/readyz",
 			urls:  []string{"http://" + addr, "http://" + addr + "/metrics"},
 		}
@@ -53,7 +59,7 @@ func components(root, dbURL, kubeconfig, operatorToken string) []component {
 				"--pupil-url=http://" + pupilAddr,
 				"--placement-url=http://" + placementAddr,
 				"--tracking-url=http://" + trackingAddr,
-				"--token-file=" + operatorToken,
+				"--token-file=" + tokens["operator"],
 			},
 			env:   []string{"KUBECONFIG=" + kubeconfig},
 			ready: "http://" + operatorProbeAddr + "/readyz",

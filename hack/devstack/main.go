@@ -58,16 +58,20 @@ func run(ctx context.Context, root string, fresh bool) error {
 	defer cp.stop()
 
 	step(3, "Starting the services and the operator")
-	// The operator calls the services with the development token of the
-	// service role (hack/dev-tokens.json), as it would with its service
-	// account's token in a cluster.
-	operatorToken := filepath.Join(runDir, "operator-token")
-	if err := os.WriteFile(operatorToken, []byte("dev-operator\n"), 0o600); err != nil {
-		return err
+	// The operator calls the services, and placement and tracking call the
+	// pupil service, with development tokens of the service role
+	// (hack/dev-tokens.json), as they would with their service accounts'
+	// tokens in a cluster.
+	tokens := map[string]string{}
+	for name, token := range map[string]string{"operator": "dev-operator", "placement": "dev-placement", "tracking": "dev-tracking"} {
+		tokens[name] = filepath.Join(runDir, name+"-token")
+		if err := os.WriteFile(tokens[name], []byte(token+"\n"), 0o600); err != nil {
+			return err
+		}
 	}
 	procs := newSupervisor(filepath.Join(runDir, "logs"))
 	defer procs.stopAll(15 * time.Second)
-	for _, c := range components(root, dbURL, cp.kubeconfig, operatorToken) {
+	for _, c := range components(root, dbURL, cp.kubeconfig, tokens) {
 		if err := procs.start(ctx, c); err != nil {
 			return err
 		}

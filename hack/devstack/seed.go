@@ -308,7 +308,7 @@ func seedPlacements(ctx context.Context, c seedClients, rng *rand.Rand, year int
 				if y < p.entryYear || y > p.entryYear+4 || rng.Float64() > p.target {
 					continue
 				}
-				places = append(places, &placementv1.PupilPlace{PupilId: p.id, SchoolUrn: p.urn, LaCode: p.la})
+				places = append(places, &placementv1.PupilPlace{PupilId: p.id})
 				target[p.id] = p.target
 			}
 			if len(places) == 0 {
@@ -402,7 +402,7 @@ func seedDestinations(ctx context.Context, c seedClients, rng *rand.Rand, year i
 		if _, err := c.tracking.RecordDestination(ctx, &trackingv1.RecordDestinationRequest{
 			IdempotencyKey: uuid.NewString(),
 			Destination: &trackingv1.Destination{PupilId: p.id, Kind: kind, ActivityCode: code, EffectiveDate: date,
-				Source: "seeded example", SchoolUrn: p.urn, LaCode: p.la},
+				Source: "seeded example"},
 		}); err != nil {
 			return 0, fmt.Errorf("record destination: %w", err)
 		}

@@ -14,4 +14,5 @@ var Spec = server.Spec{
 	DefaultListen: "127.0.0.1:8082",
 	Migrations:    migrations.FS,
 	Services:      placementapi.Services,
+	LocatesPupils: true,
 }

@@ -14,4 +14,5 @@ var Spec = server.Spec{
 	DefaultListen: "127.0.0.1:8083",
 	Migrations:    migrations.FS,
 	Services:      trackingapi.Services,
+	LocatesPupils: true,
 }

@@ -14,6 +14,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
@@ -38,6 +39,7 @@ import (
 	"github.com/nextstep-uk/nextstep/operator/metrics"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
+	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
@@ -64,6 +66,7 @@ type stack struct {
 	ns                     string
 	pupilSrv, placementSrv *servicetest.Server
 	trackingSrv            *servicetest.Server
+	trackingDB             *pgxpool.Pool // for tests that play a restored database
 	pupil                  pupilv1connect.PupilServiceClient
 	placement              placementv1connect.PlacementServiceClient
 	tracking               trackingv1connect.TrackingServiceClient
@@ -74,15 +77,23 @@ type stack struct {
 	metrics                []*metrics.Metrics
 }
 
-func serve(t *testing.T, spec server.Spec) *servicetest.Server {
+// serve runs a service on a fresh database; pupils is where the pupil
+// service is, for the services that ask it where pupils are on roll.
+func serve(t *testing.T, spec server.Spec, pupils string) (*servicetest.Server, *pgxpool.Pool) {
 	pool := dbtest.NewPool(t, spec.Name, spec.Migrations)
-	return servicetest.Start(t, spec.Name, pool, spec.Services(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
+	deps := server.Deps{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
+	if spec.LocatesPupils {
+		deps.Pupils = enrolment.NewClient(pupils, auth.StaticToken(servicetest.Service))
+	}
+	return servicetest.Start(t, spec.Name, pool, spec.Services(deps)...), pool
 }
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	s := &stack{ns: newNamespace(t), pupils: map[string]string{}, bookings: map[string]string{}}
-	s.pupilSrv, s.placementSrv, s.trackingSrv = serve(t, pupil.Spec), serve(t, placement.Spec), serve(t, tracking.Spec)
+	s.pupilSrv, _ = serve(t, pupil.Spec, "")
+	s.placementSrv, _ = serve(t, placement.Spec, s.pupilSrv.URL)
+	s.trackingSrv, s.trackingDB = serve(t, tracking.Spec, s.pupilSrv.URL)
 	hc := servicetest.HTTPClient()
 	admin := servicetest.Options(servicetest.HubAdmin, false)
 	s.pupil = pupilv1connect.NewPupilServiceClient(hc, s.pupilSrv.URL, admin...)
@@ -196,7 +207,7 @@ func (s *stack) seed(t *testing.T) {
 	check(t, "create opportunity", err)
 	for name, id := range s.pupils {
 		b, err := s.placement.BookPlace(ctx, &placementv1.BookPlaceRequest{
-			IdempotencyKey: uuid.NewString(), OpportunityId: opp.GetOpportunity().GetId(), PupilId: id, SchoolUrn: schoolURN, LaCode: laCode,
+			IdempotencyKey: uuid.NewString(), OpportunityId: opp.GetOpportunity().GetId(), PupilId: id,
 		})
 		check(t, "book "+name, err)
 		s.bookings[name] = b.GetBooking().GetId()

@@ -16,6 +16,8 @@ type cursor struct {
 	ID       string    `json:"i"`
 }
 
+func (c *cursor) Valid() bool { return c.ID != "" && c.Priority >= 0 && !c.Due.IsZero() }
+
 func TestRoundTrip(t *testing.T) {
 	want := cursor{Priority: 2, Due: time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC), ID: "7b0c"}
 	var got cursor
@@ -32,6 +34,10 @@ func TestDecodeRefusesForeignTokens(t *testing.T) {
 		"not base64":      "%%%",
 		"not JSON":        "bm90IGpzb24",
 		"wrong JSON type": pagetoken.Encode([]int{1}),
+		"unknown field":   pagetoken.Encode(map[string]any{"i": "7b0c", "p": 1, "d": "2026-09-30T00:00:00Z", "x": 1}),
+		"field missing":   pagetoken.Encode(map[string]any{"p": 1, "d": "2026-09-30T00:00:00Z"}),
+		"not valid":       pagetoken.Encode(cursor{Priority: -1, Due: time.Now(), ID: "7b0c"}),
+		"trailing data":   pagetoken.Encode(cursor{Priority: 1, Due: time.Now(), ID: "7b0c"}) + "e30",
 	} {
 		t.Run(name, func(t *testing.T) {
 			var c cursor
@@ -63,4 +69,23 @@ func TestSize(t *testing.T) {
 			t.Errorf("Size(%d) = %d, want %d", tc.requested, got, tc.want)
 		}
 	}
+}
+
+// FuzzDecode feeds Decode arbitrary tokens: it must refuse or accept each
+// without panicking, and a token it accepts must hold a valid cursor.
+func FuzzDecode(f *testing.F) {
+	f.Add(pagetoken.Encode(cursor{Priority: 2, Due: time.Date(2026, 9, 30, 0, 0, 0, 0, time.UTC), ID: "7b0c"}))
+	f.Add("")
+	f.Add("%%%")
+	f.Add(pagetoken.Encode(map[string]any{"i": 7}))
+	f.Fuzz(func(t *testing.T, token string) {
+		var c cursor
+		err := pagetoken.Decode(token, &c)
+		if err == nil && token != "" && !c.Valid() {
+			t.Fatalf("Decode(%q) accepted an invalid cursor %+v", token, c)
+		}
+		if err != nil && len(rpcerror.Fields(err)) == 0 {
+			t.Fatalf("Decode(%q) refused without naming the field: %v", token, err)
+		}
+	})
 }

@@ -28,6 +28,40 @@ func New(code connect.Code, reason, format string, args ...any) *connect.Error {
 	return err
 }
 
+// WithMetadata returns err with metadata added to its ErrorInfo, for a
+// refusal a client acts on with more than its reason (STALE_PASS carries
+// the last pass applied). Values must hold no personal data.
+func WithMetadata(err *connect.Error, metadata map[string]string) *connect.Error {
+	out := connect.NewError(err.Code(), errors.New(err.Message()))
+	for _, d := range err.Details() {
+		msg, derr := d.Value()
+		if info, ok := msg.(*errdetails.ErrorInfo); ok && derr == nil {
+			info.Metadata = metadata
+			if nd, nerr := connect.NewErrorDetail(info); nerr == nil {
+				d = nd
+			}
+		}
+		out.AddDetail(d)
+	}
+	return out
+}
+
+// Metadata returns the ErrorInfo metadata carried by err, or nil.
+func Metadata(err error) map[string]string {
+	var cerr *connect.Error
+	if !errors.As(err, &cerr) {
+		return nil
+	}
+	for _, d := range cerr.Details() {
+		if msg, derr := d.Value(); derr == nil {
+			if info, ok := msg.(*errdetails.ErrorInfo); ok {
+				return info.GetMetadata()
+			}
+		}
+	}
+	return nil
+}
+
 // NotFound says that the named thing does not exist or the caller may not
 // see it (the two are not told apart, so scope cannot be probed).
 func NotFound(what string) *connect.Error {

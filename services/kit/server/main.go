@@ -18,6 +18,7 @@ import (
 
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
+	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 )
 
 // Spec describes a service to Main.
@@ -29,8 +30,22 @@ type Spec struct {
 	DefaultListen string
 	// Migrations are the service's numbered goose SQL files.
 	Migrations fs.FS
-	// Services builds the service's Connect services on its pool.
-	Services func(pool *pgxpool.Pool, logger *slog.Logger) []Service
+	// Services builds the service's Connect services.
+	Services func(Deps) []Service
+	// LocatesPupils says the service's writes name pupils whose school it
+	// must ask the pupil service for, so Deps.Pupils is set.
+	LocatesPupils bool
+}
+
+// Deps are what a service's handlers are built from.
+type Deps struct {
+	Pool   *pgxpool.Pool
+	Logger *slog.Logger
+	// Pupils says where pupils are on roll, for the services whose writes
+	// name a pupil (placement, tracking).
+	Pupils enrolment.Directory
+	// Now is the clock; time.Now in production, fixed in tests.
+	Now func() time.Time
 }
 
 // Config is read from the environment; see README.md, "Configuration".
@@ -38,6 +53,8 @@ type Config struct {
 	DatabaseURL     string        // DATABASE_URL
 	Listen          string        // NEXTSTEP_LISTEN
 	DevTokensFile   string        // NEXTSTEP_DEV_TOKENS_FILE
+	PupilURL        string        // NEXTSTEP_PUPIL_URL
+	TokenFile       string        // NEXTSTEP_TOKEN_FILE
 	LogLevel        slog.Level    // NEXTSTEP_LOG_LEVEL: debug, info, warn, error
 	ShutdownGrace   time.Duration // NEXTSTEP_SHUTDOWN_GRACE
 	MaxRequestBytes int64         // NEXTSTEP_MAX_REQUEST_BYTES
@@ -46,12 +63,17 @@ type Config struct {
 // DefaultDatabaseURL is the local development database make run uses.
 const DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/nextstep?sslmode=disable"
 
+// DefaultPupilURL is where the pupil service listens in local development.
+const DefaultPupilURL = "http://127.0.0.1:8081"
+
 // ConfigFromEnv reads the configuration, with defaults for local development.
 func ConfigFromEnv(spec Spec, getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:     or(getenv("DATABASE_URL"), DefaultDatabaseURL),
 		Listen:          or(getenv("NEXTSTEP_LISTEN"), spec.DefaultListen),
 		DevTokensFile:   getenv("NEXTSTEP_DEV_TOKENS_FILE"),
+		PupilURL:        or(getenv("NEXTSTEP_PUPIL_URL"), DefaultPupilURL),
+		TokenFile:       getenv("NEXTSTEP_TOKEN_FILE"),
 		ShutdownGrace:   20 * time.Second,
 		MaxRequestBytes: DefaultMaxRequestBytes,
 	}
@@ -122,13 +144,34 @@ func run(ctx context.Context, spec Spec, cfg Config, logger *slog.Logger) error 
 		Pool:            pool,
 		Schema:          spec.Name,
 		MaxRequestBytes: cfg.MaxRequestBytes,
-	}, spec.Services(pool, logger)...)
+	}, spec.Services(deps(spec, cfg, pool, logger))...)
 	l, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	logger.Info("serving", "address", l.Addr().String())
 	return Serve(ctx, l, h, cfg.ShutdownGrace, logger)
+}
+
+func deps(spec Spec, cfg Config, pool *pgxpool.Pool, logger *slog.Logger) Deps {
+	d := Deps{Pool: pool, Logger: logger, Now: time.Now}
+	if spec.LocatesPupils {
+		d.Pupils = enrolment.NewClient(cfg.PupilURL, outgoingToken(cfg, logger))
+	}
+	return d
+}
+
+// outgoingToken is the bearer token the service presents when it calls
+// another (placement and tracking ask the pupil service where pupils are on
+// roll): the file NEXTSTEP_TOKEN_FILE names, re-read as it is rotated.
+// Without one the calls carry no token and are refused, so writes that
+// need them fail rather than go unchecked.
+func outgoingToken(cfg Config, logger *slog.Logger) auth.TokenSource {
+	if cfg.TokenFile == "" {
+		logger.Warn("NEXTSTEP_TOKEN_FILE is not set: calls to other services carry no token and will be refused")
+		return auth.StaticToken("")
+	}
+	return auth.FileToken(cfg.TokenFile)
 }
 
 // authenticator chooses how bearer tokens are checked. Only development

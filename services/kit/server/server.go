@@ -27,6 +27,7 @@ import (
 
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/hygiene"
 	"github.com/nextstep-uk/nextstep/services/kit/telemetry"
 )
 
@@ -69,15 +70,20 @@ func NewHandler(o Options, services ...Service) http.Handler {
 	rpc := telemetry.NewRPC(o.Registry, o.Logger)
 	// Outermost first: telemetry sees every call, including refused ones;
 	// authorization runs before validation so a caller without access learns
-	// nothing about the request's shape; the audit log records what valid,
-	// authorized calls did.
-	interceptors := []connect.Interceptor{rpc.Interceptor(), auth.NewInterceptor(), validate.NewInterceptor()}
+	// nothing about the request's shape; hygiene (unknown fields, control
+	// and invisible characters in any string) runs before the contract's
+	// rules so its violations are reported whatever else is wrong; the audit
+	// log records what valid, authorized calls did.
+	interceptors := []connect.Interceptor{rpc.Interceptor(), auth.NewInterceptor(), hygiene.NewInterceptor(), validate.NewInterceptor()}
 	if o.Pool != nil {
 		interceptors = append(interceptors, audit.New(o.Pool, o.Schema, o.Logger).Interceptor())
 	}
 	opts := []connect.HandlerOption{
 		connect.WithInterceptors(interceptors...),
 		connect.WithReadMaxBytes(int(o.MaxRequestBytes)),
+	}
+	for _, c := range jsonCodecs {
+		opts = append(opts, connect.WithCodec(c))
 	}
 
 	mux := http.NewServeMux()

@@ -28,16 +28,22 @@ const (
 	Analyst       = "test-analyst"        // hub "wmca"
 	Service       = "test-service"        // every record
 	OtherLeader   = "test-other-leader"   // school 100002
+	// The principals of another hub: a hub admin and a caseworker whose
+	// area (local authority 201) shares nothing with the hub above.
+	OtherHubAdmin   = "test-other-hub-admin"  // hub "london" covering LA 201
+	OtherCaseworker = "test-other-caseworker" // local authority 330, in the hub but not 336
 )
 
 // Principals are the standard test principals by token.
 var Principals = map[string]auth.Principal{
-	HubAdmin:      {Subject: "hub-admin", Role: auth.RoleHubAdmin, Scope: auth.Scope{Kind: auth.ScopeHub, ID: "wmca", LACodes: []string{"336", "330"}}},
-	Caseworker:    {Subject: "caseworker", Role: auth.RoleCaseworker, Scope: auth.Scope{Kind: auth.ScopeLocalAuthority, ID: "336"}},
-	CareersLeader: {Subject: "careers-leader", Role: auth.RoleCareersLeader, Scope: auth.Scope{Kind: auth.ScopeSchool, ID: "100001"}},
-	Analyst:       {Subject: "analyst", Role: auth.RoleAnalyst, Scope: auth.Scope{Kind: auth.ScopeHub, ID: "wmca", LACodes: []string{"336", "330"}}},
-	Service:       {Subject: "operator", Role: auth.RoleService, Scope: auth.Scope{Kind: auth.ScopeAll}},
-	OtherLeader:   {Subject: "other-leader", Role: auth.RoleCareersLeader, Scope: auth.Scope{Kind: auth.ScopeSchool, ID: "100002"}},
+	HubAdmin:        {Subject: "hub-admin", Role: auth.RoleHubAdmin, Scope: auth.Scope{Kind: auth.ScopeHub, ID: "wmca", LACodes: []string{"336", "330"}}},
+	Caseworker:      {Subject: "caseworker", Role: auth.RoleCaseworker, Scope: auth.Scope{Kind: auth.ScopeLocalAuthority, ID: "336"}},
+	CareersLeader:   {Subject: "careers-leader", Role: auth.RoleCareersLeader, Scope: auth.Scope{Kind: auth.ScopeSchool, ID: "100001"}},
+	Analyst:         {Subject: "analyst", Role: auth.RoleAnalyst, Scope: auth.Scope{Kind: auth.ScopeHub, ID: "wmca", LACodes: []string{"336", "330"}}},
+	Service:         {Subject: "operator", Role: auth.RoleService, Scope: auth.Scope{Kind: auth.ScopeAll}},
+	OtherLeader:     {Subject: "other-leader", Role: auth.RoleCareersLeader, Scope: auth.Scope{Kind: auth.ScopeSchool, ID: "100002"}},
+	OtherHubAdmin:   {Subject: "other-hub-admin", Role: auth.RoleHubAdmin, Scope: auth.Scope{Kind: auth.ScopeHub, ID: "london", LACodes: []string{"201"}}},
+	OtherCaseworker: {Subject: "other-caseworker", Role: auth.RoleCaseworker, Scope: auth.Scope{Kind: auth.ScopeLocalAuthority, ID: "330"}},
 }
 
 // Server is a service under test.

@@ -125,7 +125,7 @@ func BenchmarkRecordAttendance(b *testing.B) {
 	o := createOpportunity(b, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 200, days...))
 	var bookings []string
 	for range 200 {
-		bookings = append(bookings, book(b, e, o.GetId(), wolverhamptonPupil()).GetId())
+		bookings = append(bookings, book(b, e, o.GetId(), e.pupilAt(b, "100001")).GetId())
 	}
 	registers := make([]*placementv1.RecordAttendanceRequest, 2)
 	for i, m := range []placementv1.Mark{full, half} {

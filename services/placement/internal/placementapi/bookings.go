@@ -5,29 +5,48 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"connectrpc.com/connect"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
+	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/schedule"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/store"
 )
 
+// pupilsInScope returns where each pupil of ids is on roll, from the pupil
+// service, refusing the call if one is unknown or outside the caller's
+// scope (NotFound either way, naming its position when there are several).
+func (s *Server) pupilsInScope(ctx context.Context, ids []string) ([]enrolment.Enrolment, error) {
+	enrolments, refused, err := enrolment.InScope(ctx, s.pupils, scope(ctx), ids)
+	switch {
+	case err != nil:
+		return nil, enrolment.Unavailable(ctx, s.logger, err)
+	case refused >= 0 && len(ids) == 1:
+		return nil, rpcerror.NotFound("pupil")
+	case refused >= 0:
+		return nil, rpcerror.New(connect.CodeNotFound, "NOT_FOUND", "pupil %d not found", refused+1)
+	}
+	return enrolments, nil
+}
+
 // BookPlace implements PlacementService.
 func (s *Server) BookPlace(ctx context.Context, req *placementv1.BookPlaceRequest) (*placementv1.BookPlaceResponse, error) {
-	if !principal(ctx).CanSeeSchool(req.GetSchoolUrn(), req.GetLaCode()) {
-		return nil, rpcerror.New(connect.CodePermissionDenied, "OUT_OF_SCOPE", "the pupil's school is outside your scope")
+	pupilID := strings.ToLower(req.GetPupilId())
+	enrolled, err := s.pupilsInScope(ctx, []string{pupilID})
+	if err != nil {
+		return nil, err
 	}
-	audit.Touch(ctx, "pupil", req.GetPupilId())
-	b, err := store.BookPlace(ctx, s.pool, req.GetIdempotencyKey(), fingerprint(req), store.Booking{
+	audit.Touch(ctx, "pupil", pupilID)
+	b, err := store.BookPlace(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), store.Booking{
 		OpportunityID: req.GetOpportunityId(),
-		PupilID:       req.GetPupilId(),
-		SchoolURN:     req.GetSchoolUrn(),
-		LACode:        req.GetLaCode(),
+		PupilID:       pupilID,
+		SchoolURN:     enrolled[0].SchoolURN,
+		LACode:        enrolled[0].LACode,
 	})
 	if err != nil {
 		return nil, s.refusal(ctx, "book place", "opportunity", err)
@@ -101,7 +120,7 @@ func (s *Server) CancelBooking(ctx context.Context, req *placementv1.CancelBooki
 // RecordAttendance implements PlacementService.
 func (s *Server) RecordAttendance(ctx context.Context, req *placementv1.RecordAttendanceRequest) (*placementv1.RecordAttendanceResponse, error) {
 	records := make([]store.AttendanceRecord, len(req.GetRecords()))
-	now := today(time.Now())
+	now := s.today()
 	for i, r := range req.GetRecords() {
 		d, problem := schedule.MarkedDay(r.GetDate(), now)
 		if problem != nil {
@@ -145,17 +164,21 @@ func recordRefusal(e *store.RecordError) error {
 
 // BookPlaces implements PlacementService.
 func (s *Server) BookPlaces(ctx context.Context, req *placementv1.BookPlacesRequest) (*placementv1.BookPlacesResponse, error) {
-	p := principal(ctx)
-	group := make([]store.Booking, len(req.GetPupils()))
+	ids := make([]string, len(req.GetPupils()))
 	for i, pp := range req.GetPupils() {
-		if !p.CanSeeSchool(pp.GetSchoolUrn(), pp.GetLaCode()) {
-			return nil, rpcerror.New(connect.CodePermissionDenied, "OUT_OF_SCOPE", "pupil %d: the pupil's school is outside your scope", i+1)
-		}
 		// Ids are compared as the database writes them: lower case.
-		group[i] = store.Booking{PupilID: strings.ToLower(pp.GetPupilId()), SchoolURN: pp.GetSchoolUrn(), LACode: pp.GetLaCode()}
-		audit.Touch(ctx, "pupil", group[i].PupilID)
+		ids[i] = strings.ToLower(pp.GetPupilId())
 	}
-	bookings, err := store.BookPlaces(ctx, s.pool, req.GetIdempotencyKey(), fingerprint(req), req.GetOpportunityId(), group)
+	enrolled, err := s.pupilsInScope(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	group := make([]store.Booking, len(ids))
+	for i, id := range ids {
+		group[i] = store.Booking{PupilID: id, SchoolURN: enrolled[i].SchoolURN, LACode: enrolled[i].LACode}
+		audit.Touch(ctx, "pupil", id)
+	}
+	bookings, err := store.BookPlaces(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), req.GetOpportunityId(), group)
 	var perr *store.PlaceError
 	switch {
 	case errors.As(err, &perr) && errors.Is(perr.Err, store.ErrAlreadyBooked):

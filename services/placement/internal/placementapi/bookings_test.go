@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/google/go-cmp/cmp"
@@ -33,7 +34,7 @@ func TestLastPlacesRace(t *testing.T) {
 			for i := range racers {
 				wg.Go(func() {
 					client := e.as(servicetest.Caseworker)
-					req := bookRequest(o.GetId(), wolverhamptonPupil())
+					req := bookRequest(o.GetId(), e.pupilAt(t, "100001"))
 					<-start
 					_, errs[i] = client.BookPlace(ctx, req)
 				})
@@ -76,7 +77,7 @@ func TestBookPlaceRetries(t *testing.T) {
 	// One place: a retry must find the first call's booking, not a full
 	// opportunity.
 	o := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 1, day("2026-07-06", false)))
-	req := bookRequest(o.GetId(), wolverhamptonPupil())
+	req := bookRequest(o.GetId(), e.pupilAt(t, "100001"))
 
 	// A client retrying on a timeout may send its retries concurrently.
 	const retries = 8
@@ -106,21 +107,25 @@ func TestBookPlaceRetries(t *testing.T) {
 		want  refusal
 	}{
 		"the key reused for another pupil": {token: servicetest.HubAdmin,
-			req:  &placementv1.BookPlaceRequest{IdempotencyKey: req.GetIdempotencyKey(), OpportunityId: o.GetId(), PupilId: newID(), SchoolUrn: "100001", LaCode: "336"},
+			req:  &placementv1.BookPlaceRequest{IdempotencyKey: req.GetIdempotencyKey(), OpportunityId: o.GetId(), PupilId: e.pupilAt(t, "100001").id},
 			want: refusal{code: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"}},
 		"the same pupil again under a new key": {token: servicetest.HubAdmin,
-			req:  &placementv1.BookPlaceRequest{IdempotencyKey: newID(), OpportunityId: o.GetId(), PupilId: req.GetPupilId(), SchoolUrn: "100001", LaCode: "336"},
+			req:  &placementv1.BookPlaceRequest{IdempotencyKey: newID(), OpportunityId: o.GetId(), PupilId: req.GetPupilId()},
 			want: refusal{code: connect.CodeAlreadyExists, reason: "ALREADY_BOOKED"}},
-		"no such opportunity": {token: servicetest.HubAdmin, req: bookRequest(newID(), wolverhamptonPupil()),
+		"no such opportunity": {token: servicetest.HubAdmin, req: bookRequest(newID(), e.pupilAt(t, "100001")),
 			want: refusal{code: connect.CodeNotFound}},
-		"a pupil of another school": {token: servicetest.CareersLeader, req: bookRequest(o.GetId(), pupil{id: newID(), urn: "100002", la: "336"}),
-			want: refusal{code: connect.CodePermissionDenied, reason: "OUT_OF_SCOPE"}},
-		"a pupil outside the hub": {token: servicetest.HubAdmin, req: bookRequest(o.GetId(), pupil{id: newID(), urn: "200001", la: "201"}),
-			want: refusal{code: connect.CodePermissionDenied, reason: "OUT_OF_SCOPE"}},
-		"analysts may not": {token: servicetest.Analyst, req: bookRequest(o.GetId(), wolverhamptonPupil()),
+		// Whose pupil it is comes from the pupil service; one outside the
+		// caller's scope is not found, as one that does not exist is.
+		"a pupil of another school": {token: servicetest.CareersLeader, req: bookRequest(o.GetId(), e.pupilAt(t, "100002")),
+			want: refusal{code: connect.CodeNotFound, reason: "NOT_FOUND"}},
+		"a pupil outside the hub": {token: servicetest.HubAdmin, req: bookRequest(o.GetId(), e.pupilAt(t, "100009")),
+			want: refusal{code: connect.CodeNotFound, reason: "NOT_FOUND"}},
+		"a pupil nobody registered": {token: servicetest.HubAdmin, req: bookRequest(o.GetId(), pupil{id: newID()}),
+			want: refusal{code: connect.CodeNotFound, reason: "NOT_FOUND"}},
+		"analysts may not": {token: servicetest.Analyst, req: bookRequest(o.GetId(), e.pupilAt(t, "100001")),
 			want: refusal{code: connect.CodePermissionDenied}},
-		"every field wrong": {token: servicetest.HubAdmin, req: &placementv1.BookPlaceRequest{SchoolUrn: "1", LaCode: "33"},
-			want: refusal{code: connect.CodeInvalidArgument, fields: []string{"idempotency_key", "opportunity_id", "pupil_id", "school_urn", "la_code"}}},
+		"every field wrong": {token: servicetest.HubAdmin, req: &placementv1.BookPlaceRequest{},
+			want: refusal{code: connect.CodeInvalidArgument, fields: []string{"idempotency_key", "opportunity_id", "pupil_id"}}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -137,7 +142,7 @@ func TestCancelBooking(t *testing.T) {
 	ctx := context.Background()
 	emp := createEmployer(t, e, smallEmployer()).GetId()
 	o := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 1, day("2026-07-06", false)))
-	b := book(t, e, o.GetId(), wolverhamptonPupil())
+	b := book(t, e, o.GetId(), e.pupilAt(t, "100001"))
 	leader := e.as(servicetest.CareersLeader)
 
 	_, err := e.as(servicetest.OtherLeader).CancelBooking(ctx, &placementv1.CancelBookingRequest{Id: b.GetId(), Version: 1})
@@ -157,7 +162,7 @@ func TestCancelBooking(t *testing.T) {
 		t.Errorf("cancelling again = %v, %v; want it unchanged", again.GetBooking(), err)
 	}
 	// The place is free again.
-	book(t, e, o.GetId(), wolverhamptonPupil())
+	book(t, e, o.GetId(), e.pupilAt(t, "100001"))
 }
 
 func TestBookingScope(t *testing.T) {
@@ -166,9 +171,9 @@ func TestBookingScope(t *testing.T) {
 	ctx := context.Background()
 	emp := createEmployer(t, e, smallEmployer()).GetId()
 	o := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 10, day("2026-07-06", false)))
-	ours := book(t, e, o.GetId(), pupil{id: newID(), urn: "100001", la: "336"})
-	neighbours := book(t, e, o.GetId(), pupil{id: newID(), urn: "100002", la: "336"})
-	walsall := book(t, e, o.GetId(), pupil{id: newID(), urn: "100003", la: "330"})
+	ours := book(t, e, o.GetId(), e.pupilAt(t, "100001"))
+	neighbours := book(t, e, o.GetId(), e.pupilAt(t, "100002"))
+	walsall := book(t, e, o.GetId(), e.pupilAt(t, "100003"))
 
 	for name, tc := range map[string]struct {
 		token string
@@ -220,13 +225,14 @@ func TestRecordAttendanceRefusals(t *testing.T) {
 	ctx := context.Background()
 	emp := createEmployer(t, e, smallEmployer()).GetId()
 	o := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 10, day("2026-07-06", false), day("2026-07-07", false)))
-	live := book(t, e, o.GetId(), wolverhamptonPupil())
-	cancelled := book(t, e, o.GetId(), wolverhamptonPupil())
+	live := book(t, e, o.GetId(), e.pupilAt(t, "100001"))
+	cancelled := book(t, e, o.GetId(), e.pupilAt(t, "100001"))
 	if _, err := e.as(servicetest.HubAdmin).CancelBooking(ctx, &placementv1.CancelBookingRequest{Id: cancelled.GetId(), Version: 1}); err != nil {
 		t.Fatal(err)
 	}
-	elsewhere := book(t, e, o.GetId(), pupil{id: newID(), urn: "100002", la: "336"})
-	future := book(t, e, createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 10, day("2099-07-06", false))).GetId(), wolverhamptonPupil())
+	elsewhere := book(t, e, o.GetId(), e.pupilAt(t, "100002"))
+	nextYear := time.Now().AddDate(1, 0, 0).Format(time.DateOnly)
+	future := book(t, e, createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 10, day(nextYear, false))).GetId(), e.pupilAt(t, "100001"))
 
 	cases := map[string]struct {
 		token   string
@@ -240,7 +246,7 @@ func TestRecordAttendanceRefusals(t *testing.T) {
 			records: []*placementv1.AttendanceRecord{mark(live.GetId(), "2026-07-32", full)},
 			want:    refusal{code: connect.CodeInvalidArgument, fields: []string{"records.date"}}},
 		"a day still to come": {token: servicetest.HubAdmin,
-			records: []*placementv1.AttendanceRecord{mark(future.GetId(), "2099-07-06", full)},
+			records: []*placementv1.AttendanceRecord{mark(future.GetId(), nextYear, full)},
 			want:    refusal{code: connect.CodeInvalidArgument, reason: "", fields: []string{"records.date"}}},
 		"the same day twice": {token: servicetest.HubAdmin,
 			records: []*placementv1.AttendanceRecord{mark(live.GetId(), "2026-07-06", full), mark(live.GetId(), "2026-07-06", placementv1.Mark_MARK_ABSENT)},
@@ -279,7 +285,7 @@ func TestRecordAttendanceIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	emp := createEmployer(t, e, smallEmployer()).GetId()
 	o := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 10, day("2026-07-06", false), day("2026-07-07", false)))
-	b := book(t, e, o.GetId(), wolverhamptonPupil())
+	b := book(t, e, o.GetId(), e.pupilAt(t, "100001"))
 	leader := e.as(servicetest.CareersLeader)
 
 	register := &placementv1.RecordAttendanceRequest{Records: []*placementv1.AttendanceRecord{
@@ -317,12 +323,12 @@ func TestListBookingsOfAPupilPages(t *testing.T) {
 	e := start(t)
 	ctx := context.Background()
 	emp := createEmployer(t, e, smallEmployer()).GetId()
-	p := wolverhamptonPupil()
+	p := e.pupilAt(t, "100001")
 	var want []string
 	for _, date := range []string{"2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06"} {
 		o := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_WORKPLACE_VISIT, 5, day(date, true)))
 		want = append(want, book(t, e, o.GetId(), p).GetId())
-		book(t, e, o.GetId(), wolverhamptonPupil()) // someone else
+		book(t, e, o.GetId(), e.pupilAt(t, "100001")) // someone else
 	}
 	// A cancelled booking is listed only when asked for.
 	if _, err := e.as(servicetest.HubAdmin).CancelBooking(ctx, &placementv1.CancelBookingRequest{Id: want[4], Version: 1}); err != nil {

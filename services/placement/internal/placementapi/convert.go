@@ -2,7 +2,6 @@ package placementapi
 
 import (
 	"time"
-	_ "time/tzdata" // "today" is England's, whatever the host's zone files
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -95,8 +94,8 @@ func employerToProto(e store.Employer) *placementv1.Employer {
 }
 
 // opportunityPlan is the part of an opportunity the schedule package checks.
-func opportunityPlan(o *placementv1.Opportunity) schedule.Plan {
-	p := schedule.Plan{Location: o.GetLocation(), Virtual: o.GetVirtual()}
+func opportunityPlan(o *placementv1.Opportunity, today time.Time) schedule.Plan {
+	p := schedule.Plan{Location: o.GetLocation(), Virtual: o.GetVirtual(), Today: today}
 	for _, d := range o.GetDays() {
 		p.Dates = append(p.Dates, d.GetDate())
 		p.Sessions = append(p.Sessions, sessions[d.GetSession()])
@@ -162,22 +161,4 @@ func bookingToProto(b store.Booking) *placementv1.Booking {
 		out.Attendance = append(out.Attendance, &placementv1.DayAttendance{Date: m.Date.Format(schedule.DateLayout), Mark: reverse(marks, m.Mark)})
 	}
 	return out
-}
-
-// england is where the guarantee's dates are: "today" is today there.
-var england = mustLoadLocation("Europe/London")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		// time/tzdata is embedded in the binary, so this cannot happen.
-		return time.UTC
-	}
-	return loc
-}
-
-// today is the date in England now, at midnight UTC as dates are stored.
-func today(now time.Time) time.Time {
-	y, m, d := now.In(england).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -14,7 +14,7 @@ import (
 
 // GetCreditedDays implements PlacementService.
 func (s *Server) GetCreditedDays(ctx context.Context, req *placementv1.GetCreditedDaysRequest) (*placementv1.GetCreditedDaysResponse, error) {
-	asOf := today(time.Now())
+	asOf := s.today()
 	if req.GetAsOf() != "" {
 		d, err := parseDate("as_of", req.GetAsOf())
 		if err != nil {

@@ -46,8 +46,8 @@ func newCreditScenario(t *testing.T) *creditScenario {
 	virtual := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_VIRTUAL_EXPERIENCE, 10, day("2026-04-01", false))).GetId()
 
 	s := &creditScenario{e: e,
-		varied: wolverhamptonPupil(), cancelled: wolverhamptonPupil(), shadow: wolverhamptonPupil(),
-		none: wolverhamptonPupil(), absentee: wolverhamptonPupil(), otherSchool: pupil{id: newID(), urn: "100002", la: "336"}}
+		varied: e.pupilAt(t, "100001"), cancelled: e.pupilAt(t, "100001"), shadow: e.pupilAt(t, "100001"),
+		none: e.pupilAt(t, "100001"), absentee: e.pupilAt(t, "100001"), otherSchool: e.pupilAt(t, "100002")}
 	weekDays := []string{"2026-07-06", "2026-07-07", "2026-07-08", "2026-07-09", "2026-07-10"}
 	var register []*placementv1.AttendanceRecord
 	attend := func(b string, dates []string, marks ...placementv1.Mark) {
@@ -223,7 +223,7 @@ func TestCreditedDaysAgreeWithTally(t *testing.T) {
 	pupils := make([]pupil, 25)
 	ids := make([]string, len(pupils))
 	for i := range pupils {
-		pupils[i] = wolverhamptonPupil()
+		pupils[i] = e.pupilAt(t, "100001")
 		ids[i] = pupils[i].id
 	}
 	var register []*placementv1.AttendanceRecord

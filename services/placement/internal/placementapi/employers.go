@@ -4,13 +4,14 @@ import (
 	"context"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/store"
 )
 
 // CreateEmployer implements PlacementService.
 func (s *Server) CreateEmployer(ctx context.Context, req *placementv1.CreateEmployerRequest) (*placementv1.CreateEmployerResponse, error) {
-	e, err := store.CreateEmployer(ctx, s.pool, req.GetIdempotencyKey(), fingerprint(req), employerFromProto(req.GetEmployer()))
+	e, err := store.CreateEmployer(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), employerFromProto(req.GetEmployer()))
 	if err != nil {
 		return nil, s.refusal(ctx, "create employer", "employer", err)
 	}

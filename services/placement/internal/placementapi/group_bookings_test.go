@@ -17,7 +17,7 @@ import (
 func group(pupils ...pupil) []*placementv1.PupilPlace {
 	out := make([]*placementv1.PupilPlace, len(pupils))
 	for i, p := range pupils {
-		out[i] = &placementv1.PupilPlace{PupilId: p.id, SchoolUrn: p.urn, LaCode: p.la}
+		out[i] = &placementv1.PupilPlace{PupilId: p.id}
 	}
 	return out
 }
@@ -28,7 +28,7 @@ func TestBookPlaces(t *testing.T) {
 	ctx := context.Background()
 	emp := createEmployer(t, e, smallEmployer()).GetId()
 	o := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_WORKPLACE_VISIT, 5, day("2026-03-10", true))).GetId()
-	class := []pupil{wolverhamptonPupil(), wolverhamptonPupil(), wolverhamptonPupil()}
+	class := []pupil{e.pupilAt(t, "100001"), e.pupilAt(t, "100001"), e.pupilAt(t, "100001")}
 	req := &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: group(class...)}
 
 	// Retries, some of them concurrent, make one set of bookings.
@@ -58,9 +58,9 @@ func TestBookPlaces(t *testing.T) {
 		t.Fatalf("places booked = %d (%v), want 3", got.GetOpportunity().GetBooked(), err)
 	}
 
-	twoMore := group(wolverhamptonPupil(), wolverhamptonPupil())
-	threeMore := group(wolverhamptonPupil(), wolverhamptonPupil(), wolverhamptonPupil())
-	repeated := wolverhamptonPupil()
+	twoMore := group(e.pupilAt(t, "100001"), e.pupilAt(t, "100001"))
+	threeMore := group(e.pupilAt(t, "100001"), e.pupilAt(t, "100001"), e.pupilAt(t, "100001"))
+	repeated := e.pupilAt(t, "100001")
 	upper := class[1]
 	upper.id = strings.ToUpper(upper.id)
 	cases := map[string]struct {
@@ -73,7 +73,7 @@ func TestBookPlaces(t *testing.T) {
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: threeMore},
 			want: refusal{code: connect.CodeFailedPrecondition, reason: "OPPORTUNITY_FULL"}},
 		"one already has a place": {token: servicetest.HubAdmin,
-			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: append(group(wolverhamptonPupil()), group(upper)...)},
+			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: append(group(e.pupilAt(t, "100001")), group(upper)...)},
 			want: refusal{code: connect.CodeAlreadyExists, reason: "ALREADY_BOOKED"}},
 		"a pupil twice": {token: servicetest.HubAdmin,
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: group(repeated, repeated)},
@@ -82,10 +82,10 @@ func TestBookPlaces(t *testing.T) {
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: req.GetIdempotencyKey(), OpportunityId: o, Pupils: twoMore},
 			want: refusal{code: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"}},
 		"a pupil of another school": {token: servicetest.CareersLeader,
-			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: group(wolverhamptonPupil(), pupil{id: newID(), urn: "100002", la: "336"})},
-			want: refusal{code: connect.CodePermissionDenied, reason: "OUT_OF_SCOPE"}},
+			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: group(e.pupilAt(t, "100001"), e.pupilAt(t, "100002"))},
+			want: refusal{code: connect.CodeNotFound, reason: "NOT_FOUND"}},
 		"no such opportunity": {token: servicetest.HubAdmin,
-			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: newID(), Pupils: group(wolverhamptonPupil())},
+			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: newID(), Pupils: group(e.pupilAt(t, "100001"))},
 			want: refusal{code: connect.CodeNotFound}},
 		"nobody": {token: servicetest.HubAdmin,
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o},

@@ -16,25 +16,32 @@ import (
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/placementapi"
 	"github.com/nextstep-uk/nextstep/services/placement/migrations"
+	"github.com/nextstep-uk/nextstep/services/pupil/pupiltest"
 )
 
 // ok stands for success in tables of expected codes.
 const ok connect.Code = 0
 
-// env is the placement service on a fresh database.
+// env is the placement service on a fresh database, with the real pupil
+// service it asks where pupils are on roll.
 type env struct {
-	pool *pgxpool.Pool
-	url  string
+	pool   *pgxpool.Pool
+	url    string
+	pupils *pupiltest.Service
 }
 
 func start(t testing.TB) *env {
 	t.Helper()
+	pupils := pupiltest.Start(t)
 	pool := dbtest.NewPool(t, "placement", migrations.FS)
-	srv := servicetest.Start(t, "placement", pool, placementapi.Services(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
-	return &env{pool: pool, url: srv.URL}
+	srv := servicetest.Start(t, "placement", pool, placementapi.Services(server.Deps{
+		Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Pupils: pupils.Directory(),
+	})...)
+	return &env{pool: pool, url: srv.URL, pupils: pupils}
 }
 
 // as returns a Connect client calling as the principal with token.
@@ -113,11 +120,15 @@ func createOpportunity(t testing.TB, e *env, o *placementv1.Opportunity) *placem
 	return res.GetOpportunity()
 }
 
-// pupil is a pupil as a booking names them: the pupil service's id and
-// their school.
+// pupil is a pupil of the pupil service: their id and their school.
 type pupil struct{ id, urn, la string }
 
-func wolverhamptonPupil() pupil { return pupil{id: newID(), urn: "100001", la: "336"} }
+// pupilAt registers a new pupil at the school with urn (one of
+// pupiltest.Schools).
+func (e *env) pupilAt(t testing.TB, urn string) pupil {
+	t.Helper()
+	return pupil{id: e.pupils.Enrol(t, urn), urn: urn, la: pupiltest.Schools[urn]}
+}
 
 func book(t testing.TB, e *env, opportunityID string, p pupil) *placementv1.Booking {
 	t.Helper()
@@ -129,7 +140,7 @@ func book(t testing.TB, e *env, opportunityID string, p pupil) *placementv1.Book
 }
 
 func bookRequest(opportunityID string, p pupil) *placementv1.BookPlaceRequest {
-	return &placementv1.BookPlaceRequest{IdempotencyKey: newID(), OpportunityId: opportunityID, PupilId: p.id, SchoolUrn: p.urn, LaCode: p.la}
+	return &placementv1.BookPlaceRequest{IdempotencyKey: newID(), OpportunityId: opportunityID, PupilId: p.id}
 }
 
 func mark(bookingID, date string, m placementv1.Mark) *placementv1.AttendanceRecord {

@@ -2,8 +2,10 @@ package placementapi
 
 import (
 	"context"
+	"time"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/schedule"
@@ -12,11 +14,11 @@ import (
 
 // CreateOpportunity implements PlacementService.
 func (s *Server) CreateOpportunity(ctx context.Context, req *placementv1.CreateOpportunityRequest) (*placementv1.CreateOpportunityResponse, error) {
-	days, err := checkSchedule(req.GetOpportunity())
+	days, err := checkSchedule(req.GetOpportunity(), s.today())
 	if err != nil {
 		return nil, err
 	}
-	o, err := store.CreateOpportunity(ctx, s.pool, req.GetIdempotencyKey(), fingerprint(req), opportunityFromProto(req.GetOpportunity(), days))
+	o, err := store.CreateOpportunity(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), opportunityFromProto(req.GetOpportunity(), days))
 	if err != nil {
 		return nil, s.refusal(ctx, "create opportunity", "opportunity", err)
 	}
@@ -25,8 +27,8 @@ func (s *Server) CreateOpportunity(ctx context.Context, req *placementv1.CreateO
 
 // checkSchedule returns the opportunity's days, or its schedule's problems
 // as field violations.
-func checkSchedule(o *placementv1.Opportunity) ([]schedule.Day, error) {
-	days, problems := schedule.Check(opportunityPlan(o))
+func checkSchedule(o *placementv1.Opportunity, today time.Time) ([]schedule.Day, error) {
+	days, problems := schedule.Check(opportunityPlan(o, today))
 	if len(problems) == 0 {
 		return days, nil
 	}
@@ -51,7 +53,7 @@ func (s *Server) UpdateOpportunity(ctx context.Context, req *placementv1.UpdateO
 	if err := requireUUID("opportunity.id", req.GetOpportunity().GetId()); err != nil {
 		return nil, err
 	}
-	days, err := checkSchedule(req.GetOpportunity())
+	days, err := checkSchedule(req.GetOpportunity(), s.today())
 	if err != nil {
 		return nil, err
 	}

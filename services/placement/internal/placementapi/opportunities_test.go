@@ -102,8 +102,8 @@ func TestUpdateOpportunity(t *testing.T) {
 	admin := e.as(servicetest.HubAdmin)
 	emp := createEmployer(t, e, smallEmployer()).GetId()
 	v1 := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 3, day("2026-07-06", false)))
-	book(t, e, v1.GetId(), wolverhamptonPupil())
-	book(t, e, v1.GetId(), wolverhamptonPupil())
+	book(t, e, v1.GetId(), e.pupilAt(t, "100001"))
+	book(t, e, v1.GetId(), e.pupilAt(t, "100001"))
 
 	change := func(from *placementv1.Opportunity, f func(o *placementv1.Opportunity)) *placementv1.UpdateOpportunityRequest {
 		o := proto.Clone(from).(*placementv1.Opportunity)

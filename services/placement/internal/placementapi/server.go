@@ -7,7 +7,6 @@ package placementapi
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -16,13 +15,13 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/calendar"
+	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
-	"github.com/nextstep-uk/nextstep/services/placement/internal/schedule"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/store"
 )
 
@@ -31,11 +30,18 @@ type Server struct {
 	placementv1connect.UnimplementedPlacementServiceHandler
 	pool   *pgxpool.Pool
 	logger *slog.Logger
+	// pupils says where pupils are on roll: a booking's school and local
+	// authority, and so its scope, come from it.
+	pupils enrolment.Directory
+	now    func() time.Time
 }
 
 // Services returns the placement service's Connect services, for server.Main.
-func Services(pool *pgxpool.Pool, logger *slog.Logger) []server.Service {
-	s := &Server{pool: pool, logger: logger}
+func Services(d server.Deps) []server.Service {
+	s := &Server{pool: d.Pool, logger: d.Logger, pupils: d.Pupils, now: d.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	return []server.Service{{
 		Name: placementv1connect.PlacementServiceName,
 		Mount: func(opts ...connect.HandlerOption) (string, http.Handler) {
@@ -59,17 +65,8 @@ func principal(ctx context.Context) auth.Principal {
 // scope is what the caller may see, as the store filters it.
 func scope(ctx context.Context) store.Scope { return principal(ctx).Filter() }
 
-// fingerprint identifies a create request, so that a retry under the same
-// idempotency key can be told from a different request reusing it.
-func fingerprint(req proto.Message) []byte {
-	data, err := proto.MarshalOptions{Deterministic: true}.Marshal(req)
-	if err != nil {
-		// The request was just unmarshalled, so it marshals.
-		return nil
-	}
-	sum := sha256.Sum256(data)
-	return sum[:]
-}
+// today is the date in England.
+func (s *Server) today() time.Time { return calendar.Today(s.now()) }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
@@ -112,8 +109,8 @@ func (s *Server) refusal(ctx context.Context, op, what string, err error) error 
 // parseDate reads a YYYY-MM-DD field the .proto has matched by pattern but
 // that may still not be in the calendar (2026-02-30).
 func parseDate(field, value string) (time.Time, error) {
-	d, err := schedule.ParseDate(value)
-	if err != nil {
+	d, ok := calendar.Parse(value)
+	if !ok {
 		return time.Time{}, rpcerror.InvalidArgument(rpcerror.Violation{Field: field, RuleID: "date.calendar", Message: "value must be a calendar date (YYYY-MM-DD)"})
 	}
 	return d, nil

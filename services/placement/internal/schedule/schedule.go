@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
 )
 
@@ -37,6 +38,9 @@ type Plan struct {
 	Sessions []credit.Session
 	Location string
 	Virtual  bool
+	// Today decides which dates are plausible: from 2000 to two years
+	// ahead (calendar.Plausible).
+	Today time.Time
 }
 
 // ParseDate reads a YYYY-MM-DD date that exists in the calendar.
@@ -58,6 +62,10 @@ func Check(p Plan) ([]Day, []Problem) {
 		d, err := ParseDate(s)
 		if err != nil {
 			problems = append(problems, Problem{Field: "days.date", Rule: "schedule.date_invalid", Message: fmt.Sprintf("day %d is not a calendar date", i+1)})
+			continue
+		}
+		if !calendar.Plausible(d, p.Today) {
+			problems = append(problems, Problem{Field: "days.date", Rule: "schedule.date_range", Message: fmt.Sprintf("day %d must be from 2000 to two years from today", i+1)})
 			continue
 		}
 		if seen[d] {

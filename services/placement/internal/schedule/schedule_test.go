@@ -47,6 +47,14 @@ func TestCheck(t *testing.T) {
 			plan:         schedule.Plan{Dates: []string{"2026-03-02"}, Sessions: []credit.Session{full}},
 			wantProblems: []schedule.Problem{{Field: "location", Rule: "schedule.location_required", Message: "give a location, or mark the opportunity virtual"}},
 		},
+		"a date in 9999": {
+			plan:         schedule.Plan{Location: "Hall", Dates: []string{"2026-03-02", "9999-03-02"}, Sessions: []credit.Session{full, half}},
+			wantProblems: []schedule.Problem{{Field: "days.date", Rule: "schedule.date_range", Message: "day 2 must be from 2000 to two years from today"}},
+		},
+		"a date before 2000": {
+			plan:         schedule.Plan{Location: "Hall", Dates: []string{"1999-12-31"}, Sessions: []credit.Session{half}},
+			wantProblems: []schedule.Problem{{Field: "days.date", Rule: "schedule.date_range", Message: "day 1 must be from 2000 to two years from today"}},
+		},
 		"virtual with a location": {
 			plan:         schedule.Plan{Virtual: true, Location: "Office", Dates: []string{"2026-03-02"}, Sessions: []credit.Session{full}},
 			wantProblems: []schedule.Problem{{Field: "location", Rule: "schedule.virtual_has_no_location", Message: "a virtual opportunity has no location"}},
@@ -55,6 +63,7 @@ func TestCheck(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			tc.plan.Today = date("2026-01-05")
 			days, problems := schedule.Check(tc.plan)
 			if diff := cmp.Diff(tc.wantDays, days); diff != "" {
 				t.Errorf("days (-want +got):\n%s", diff)

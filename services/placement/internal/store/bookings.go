@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
 )
 
@@ -206,6 +207,9 @@ type BookingCursor struct {
 	CreatedAt time.Time `json:"c"`
 	ID        string    `json:"i"`
 }
+
+// Valid implements pagetoken.Cursor.
+func (c *BookingCursor) Valid() bool { return !c.CreatedAt.IsZero() && pagetoken.UUID(c.ID) }
 
 // ListBookings returns up to limit bookings in scope after the cursor,
 // oldest first, with their attendance.

@@ -6,6 +6,8 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 )
 
 // Employer is a row of placement.employers.
@@ -115,6 +117,9 @@ type EmployerCursor struct {
 	Name string `json:"n"`
 	ID   string `json:"i"`
 }
+
+// Valid implements pagetoken.Cursor.
+func (c *EmployerCursor) Valid() bool { return c.Name != "" && pagetoken.UUID(c.ID) }
 
 // ListEmployers returns up to limit employers after the cursor, by name,
 // in sector when it is not empty.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/schedule"
 )
@@ -169,6 +170,12 @@ type OpportunityFilter struct {
 type OpportunityCursor struct {
 	StartsOn time.Time `json:"s"`
 	ID       string    `json:"i"`
+}
+
+// Valid implements pagetoken.Cursor: a first day PostgreSQL can hold, and
+// an id.
+func (c *OpportunityCursor) Valid() bool {
+	return c.StartsOn.Year() >= 1 && c.StartsOn.Year() <= 9999 && pagetoken.UUID(c.ID)
 }
 
 // ListOpportunities returns up to limit opportunities after the cursor, by

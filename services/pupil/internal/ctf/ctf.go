@@ -41,6 +41,7 @@ var Fields = intake.Fields{
 	UPN: "UPN", LegalSurname: "Surname", LegalForename: "Forename",
 	PreferredSurname: "BasicDetails/PreferredSurname", PreferredForename: "BasicDetails/PreferredForename",
 	DateOfBirth: "DOB", SchoolURN: "header.school_urn", Attendance: "Attendance/YearData",
+	RiskAsAt: "Header/DateTime",
 }
 
 // maxText bounds one element's text: no field this service reads is long,

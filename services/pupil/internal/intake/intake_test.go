@@ -1,6 +1,7 @@
 package intake_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -43,7 +44,7 @@ func TestCheck(t *testing.T) {
 			want: []string{"attendance:attendance.range"}},
 		"negative suspensions": {change: func(r *intake.Record) { r.Risk.Suspensions = &risk.Count{Value: -1} },
 			want: []string{"suspensions:count.range"}},
-		"name too long": {change: func(r *intake.Record) { r.LegalSurname = string(make([]byte, 101)) },
+		"name too long": {change: func(r *intake.Record) { r.LegalSurname = strings.Repeat("x", 101) },
 			want: []string{"surname:name.max_len"}},
 	}
 	for name, tc := range cases {
@@ -61,7 +62,7 @@ func TestCheck(t *testing.T) {
 
 func TestGate(t *testing.T) {
 	t.Parallel()
-	gate := intake.NewGate(map[string]bool{"100001": true}, fields)
+	gate := intake.NewGate(map[string]bool{"100001": true}, fields, time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC))
 	rows := []intake.Row{
 		{Location: "line 2", Record: valid()},
 		{Location: "line 3", Record: valid()},

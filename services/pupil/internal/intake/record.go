@@ -6,8 +6,12 @@
 package intake
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/nextstep-uk/nextstep/services/kit/calendar"
+	"github.com/nextstep-uk/nextstep/services/kit/hygiene"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/yeargroup"
 	"github.com/nextstep-uk/nextstep/services/pupil/upn"
@@ -46,6 +50,8 @@ type Problem struct {
 type Row struct {
 	// Location is "line 12" for CSV, "Pupil 3 (line 40)" for CTF.
 	Location string
+	// Index counts the rows of a file from 1; the importer sets it.
+	Index    int
 	Record   Record
 	Problems []Problem
 }
@@ -64,12 +70,10 @@ type Source interface {
 // MaxNameLength bounds a name, in bytes.
 const MaxNameLength = 100
 
-// earliestBirth and latestBirth bound a plausible date of birth for a pupil
-// of a school this service serves (ages 3 to 25 in any year it will run).
-var (
-	earliestBirth = time.Date(1990, time.January, 1, 0, 0, 0, 0, time.UTC)
-	latestBirth   = time.Date(2040, time.December, 31, 0, 0, 0, 0, time.UTC)
-)
+// earliestBirth bounds a plausible date of birth for a young person this
+// service serves (up to 25 with an EHC plan, in any year it will run); the
+// latest is today (CheckDates).
+var earliestBirth = time.Date(1990, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // Fields names the record's fields in the format being read, so problems
 // point at the CSV column or CTF element the user can find.
@@ -77,6 +81,17 @@ type Fields struct {
 	UPN, LegalSurname, LegalForename, PreferredSurname, PreferredForename    string
 	DateOfBirth, SchoolURN, JoinedOn, LeftOn, LeavingReason, YearGroupOffset string
 	Attendance, Suspensions, PermanentExclusions, SchoolMoves                string
+	// RiskAsAt names the date the risk factors were true as at: one field
+	// ("risk_as_at"), or a pattern whose %s is the factor's name in the
+	// contract ("pupil.risk_factors.%s.as_at").
+	RiskAsAt string
+}
+
+func (f Fields) riskAsAt(factor string) string {
+	if strings.Contains(f.RiskAsAt, "%s") {
+		return fmt.Sprintf(f.RiskAsAt, factor)
+	}
+	return f.RiskAsAt
 }
 
 // Check adds the problems of r's values that the parsers cannot see one
@@ -100,8 +115,13 @@ func (r *Row) Check(f Fields) {
 		if len(n.value) > MaxNameLength {
 			r.Reject(n.field, "name.max_len", "is longer than 100 characters")
 		}
+		// A name is one line of visible text: no control characters, no
+		// direction overrides or zero-width characters to disguise it.
+		if p := hygiene.Name(n.value); p != nil {
+			r.Reject(n.field, p.RuleID, p.Message)
+		}
 	}
-	if !rec.DateOfBirth.IsZero() && (rec.DateOfBirth.Before(earliestBirth) || rec.DateOfBirth.After(latestBirth)) {
+	if d := rec.DateOfBirth; !d.IsZero() && d.Before(earliestBirth) {
 		r.Reject(f.DateOfBirth, "date_of_birth.range", "is not a plausible date of birth for a pupil")
 	}
 	if !rec.LeftOn.IsZero() && !rec.JoinedOn.IsZero() && rec.LeftOn.Before(rec.JoinedOn) {
@@ -124,4 +144,29 @@ func (r *Row) Check(f Fields) {
 			r.Reject(c.field, "count.range", "must be a whole number from 0 to 1000")
 		}
 	}
+}
+
+// CheckDates adds the problems of r's dates as seen on today: a date of
+// birth no later than today, enrolment dates within the calendar's
+// plausible window, and risk factors true as at a date that has come (a
+// factor dated in the future would outrank every genuine later update).
+func (r *Row) CheckDates(f Fields, today time.Time) {
+	rec := &r.Record
+	if d := rec.DateOfBirth; !d.IsZero() && d.After(today) {
+		r.Reject(f.DateOfBirth, "date_of_birth.range", "is not a plausible date of birth for a pupil")
+	}
+	for _, d := range []struct {
+		field string
+		date  time.Time
+	}{{f.JoinedOn, rec.JoinedOn}, {f.LeftOn, rec.LeftOn}} {
+		if !d.date.IsZero() && !calendar.Plausible(d.date, today) {
+			r.Reject(d.field, "date.range", "must be from 2000 to two years from today")
+		}
+	}
+	rec.Risk.Each(func(factor string, asAt time.Time) {
+		// A factor without a date has been refused already, by the parser.
+		if !asAt.IsZero() && !calendar.Past(asAt, today) {
+			r.Reject(f.riskAsAt(factor), "as_at.range", fmt.Sprintf("the %s factor must be true as at a date from 2000 to today", strings.ReplaceAll(factor, "_", " ")))
+		}
+	})
 }

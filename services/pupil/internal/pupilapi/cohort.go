@@ -36,8 +36,8 @@ func (s *Server) ListCohortPupils(ctx context.Context, req *pupilv1.ListCohortPu
 	if err != nil {
 		return nil, err
 	}
-	cur, err := decodeCursor(req.GetPageToken())
-	if err != nil {
+	var cur pupilCursor
+	if err := pagetoken.Decode(req.GetPageToken(), &cur); err != nil {
 		return nil, err
 	}
 	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
@@ -52,7 +52,7 @@ func (s *Server) ListCohortPupils(ctx context.Context, req *pupilv1.ListCohortPu
 	res := &pupilv1.ListCohortPupilsResponse{}
 	if len(members) > size {
 		members = members[:size]
-		res.NextPageToken = pagetoken.Encode(cursor{After: members[size-1].Pupil.ID})
+		res.NextPageToken = pagetoken.Encode(pupilCursor{After: members[size-1].Pupil.ID})
 	}
 	for _, m := range members {
 		audit.Touch(ctx, "pupil", m.Pupil.ID)

@@ -58,6 +58,7 @@ var protoFields = intake.Fields{
 	Suspensions:         "pupil.risk_factors.suspensions.count",
 	PermanentExclusions: "pupil.risk_factors.permanent_exclusions.count",
 	SchoolMoves:         "pupil.risk_factors.school_moves.count",
+	RiskAsAt:            "pupil.risk_factors.%s.as_at",
 }
 
 // recordFromProto reads a Pupil message into a row whose problems are the

@@ -13,32 +13,36 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilapi"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
 	"github.com/nextstep-uk/nextstep/services/pupil/migrations"
+	"github.com/nextstep-uk/nextstep/services/pupil/pupiltest"
 )
 
-// today is the tests' clock: in academic year 2025/26.
-var today = time.Date(2025, time.October, 15, 12, 0, 0, 0, time.UTC)
+// today is the tests' clock: in academic year 2025/26, after every date
+// the tests' files say something was true on.
+var today = time.Date(2025, time.December, 1, 12, 0, 0, 0, time.UTC)
 
 // env is the pupil service on a fresh database with four schools: 100001
 // and 100002 in LA 336, 100003 in LA 330 (all in the test hub) and 100009
 // in LA 201 (outside it).
 type env struct {
 	pool   *pgxpool.Pool
+	url    string
 	client func(token string) pupilv1connect.PupilServiceClient
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	pool := dbtest.NewPool(t, "pupil", migrations.FS)
-	svcs, err := pupilapi.ServicesWith(pool, slog.New(slog.NewTextHandler(io.Discard, nil)), pupilapi.Options{Now: func() time.Time { return today }})
+	svcs, err := pupilapi.ServicesWith(server.Deps{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return today }}, pupilapi.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := servicetest.Start(t, "pupil", pool, svcs...)
-	e := &env{pool: pool, client: func(token string) pupilv1connect.PupilServiceClient {
+	e := &env{pool: pool, url: srv.URL, client: func(token string) pupilv1connect.PupilServiceClient {
 		return pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), srv.URL, servicetest.Options(token, false)...)
 	}}
 	for _, s := range []store.School{
@@ -101,3 +105,6 @@ func (e *env) snapshot(t *testing.T, token string, req *pupilv1.GetCohortSnapsho
 	}
 	return msgs, stream.Err()
 }
+
+// newKey is a fresh idempotency key.
+func newKey() string { return pupiltest.NewID() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sort"
 
 	"connectrpc.com/connect"
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,10 @@ func (s *Server) ImportPupils(ctx context.Context, stream *connect.ClientStream[
 	file := &upload{stream: stream, want: header.GetSizeBytes()}
 
 	res := &pupilv1.ImportPupilsResponse{}
+	// Rejections arrive in file order, except those found once the whole
+	// file is in (a repeated UPN's first row, a pupil registered outside
+	// scope); they are put back in file order at the end.
+	var order []int
 	reject := func(row intake.Row) {
 		for _, p := range row.Problems {
 			if len(res.Rejections) == maxRejections {
@@ -45,19 +50,21 @@ func (s *Server) ImportPupils(ctx context.Context, stream *connect.ClientStream[
 				return
 			}
 			res.Rejections = append(res.Rejections, &pupilv1.Rejection{Location: row.Location, Field: p.Field, RuleId: p.RuleID, Reason: p.Reason})
+			order = append(order, row.Index)
 		}
 	}
+	scope := store.ScopeOf(principal(ctx))
 	var result store.ImportResult
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		src, fields, err := open(header, file)
 		if err != nil {
 			return err
 		}
-		schools, err := store.SchoolsInScope(ctx, tx, store.ScopeOf(principal(ctx)))
+		schools, err := store.SchoolsInScope(ctx, tx, scope)
 		if err != nil {
 			return err
 		}
-		result, err = store.Import(ctx, tx, src, intake.NewGate(schools, fields), reject)
+		result, err = store.Import(ctx, tx, src, intake.NewGate(schools, fields, s.today()), scope, reject)
 		if err != nil {
 			return err
 		}
@@ -70,9 +77,25 @@ func (s *Server) ImportPupils(ctx context.Context, stream *connect.ClientStream[
 	for _, id := range result.Changed {
 		audit.Touch(ctx, "pupil", id)
 	}
+	sortByRow(res.Rejections, order)
 	res.Rows, res.Inserted, res.Updated = int32(result.Rows), int32(result.Inserted), int32(result.Updated)
 	res.Unchanged, res.RejectedRows = int32(result.Unchanged), int32(result.Rejected)
 	return res, nil
+}
+
+// sortByRow puts rejections in the order of their rows in the file, keeping
+// one row's problems in the order found.
+func sortByRow(rejections []*pupilv1.Rejection, rows []int) {
+	idx := make([]int, len(rejections))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return rows[idx[a]] < rows[idx[b]] })
+	sorted := make([]*pupilv1.Rejection, len(rejections))
+	for i, j := range idx {
+		sorted[i] = rejections[j]
+	}
+	copy(rejections, sorted)
 }
 
 func headerFirst() error {

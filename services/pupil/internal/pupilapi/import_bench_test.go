@@ -10,6 +10,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilapi"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
@@ -36,7 +37,7 @@ func BenchmarkImportRPC300k(b *testing.B) {
 		if _, _, err := store.InsertSchool(context.Background(), pool, store.School{URN: "100001", Name: "Heath Park School", LACode: "336", Phase: "secondary", Open: true}); err != nil {
 			b.Fatal(err)
 		}
-		srv := servicetest.Start(b, "pupil", pool, pupilapi.Services(pool, logger)...)
+		srv := servicetest.Start(b, "pupil", pool, pupilapi.Services(server.Deps{Pool: pool, Logger: logger})...)
 		e := &env{pool: pool, client: func(token string) pupilv1connect.PupilServiceClient {
 			return pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), srv.URL, servicetest.Options(token, false)...)
 		}}

@@ -10,6 +10,7 @@ import (
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
@@ -19,6 +20,7 @@ import (
 // caller may put a pupil in its school.
 func (s *Server) validPupil(ctx context.Context, p *pupilv1.Pupil) (intake.Record, error) {
 	row := recordFromProto(p)
+	row.CheckDates(protoFields, s.today())
 	if len(row.Problems) > 0 {
 		vs := make([]rpcerror.Violation, len(row.Problems))
 		for i, pr := range row.Problems {
@@ -42,10 +44,12 @@ func (s *Server) CreatePupil(ctx context.Context, req *pupilv1.CreatePupilReques
 	if err != nil {
 		return nil, err
 	}
-	p, err := store.InsertPupil(ctx, s.pool, req.GetIdempotencyKey(), store.NewID(), rec)
+	p, err := store.InsertPupil(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), store.NewID(), rec)
 	switch {
+	case errors.Is(err, store.ErrKeyReused):
+		return nil, rpcerror.New(connect.CodeAlreadyExists, "IDEMPOTENCY_KEY_REUSED", "idempotency_key was used for a different request: nothing was saved")
 	case errors.Is(err, store.ErrUPNExists):
-		return nil, rpcerror.New(connect.CodeAlreadyExists, "UPN_EXISTS", "a pupil with this UPN is registered")
+		return nil, s.upnTaken(ctx, rec.UPN)
 	case err != nil:
 		return nil, rpcerror.Internal(ctx, s.logger, "insert pupil", err)
 	}
@@ -55,6 +59,36 @@ func (s *Server) CreatePupil(ctx context.Context, req *pupilv1.CreatePupilReques
 	}
 	audit.Touch(ctx, "pupil", p.ID)
 	return &pupilv1.CreatePupilResponse{Pupil: pupilToProto(p, s.academicYear(), s.weights)}, nil
+}
+
+// upnTaken refuses a new pupil whose UPN is registered already. Within the
+// caller's scope that is AlreadyExists (they can find the pupil); outside
+// it, the caller learns only that the UPN belongs to another school, never
+// which or whose.
+func (s *Server) upnTaken(ctx context.Context, upn string) error {
+	existing, err := store.PupilByUPN(ctx, s.pool, upn)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return rpcerror.Internal(ctx, s.logger, "find pupil by UPN", err)
+	}
+	if err == nil && principal(ctx).CanSeeSchool(existing.Record.SchoolURN, existing.SchoolLACode) {
+		return rpcerror.New(connect.CodeAlreadyExists, "UPN_EXISTS", "a pupil with this UPN is registered")
+	}
+	return rpcerror.InvalidArgument(rpcerror.Violation{Field: "pupil.upn", RuleID: "upn.registered_elsewhere",
+		Message: "belongs to a pupil at another school: ask for a transfer"})
+}
+
+// LocatePupils implements PupilService.
+func (s *Server) LocatePupils(ctx context.Context, req *pupilv1.LocatePupilsRequest) (*pupilv1.LocatePupilsResponse, error) {
+	found, err := store.LocatePupils(ctx, s.pool, store.ScopeOf(principal(ctx)), req.GetPupilIds())
+	if err != nil {
+		return nil, rpcerror.Internal(ctx, s.logger, "locate pupils", err)
+	}
+	res := &pupilv1.LocatePupilsResponse{Locations: make([]*pupilv1.PupilLocation, 0, len(found))}
+	for _, l := range found {
+		audit.Touch(ctx, "pupil", l.PupilID)
+		res.Locations = append(res.Locations, &pupilv1.PupilLocation{PupilId: l.PupilID, SchoolUrn: l.SchoolURN, LaCode: l.LACode})
+	}
+	return res, nil
 }
 
 // GetPupil implements PupilService.

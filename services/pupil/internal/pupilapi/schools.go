@@ -2,6 +2,7 @@ package pupilapi
 
 import (
 	"context"
+	"regexp"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
@@ -15,20 +16,26 @@ const (
 	maxPageSize     = 500
 )
 
-// cursor is the page token of every list: the sort key of the last row.
-type cursor struct {
+// schoolCursor is ListSchools' page token: the URN of the last school.
+type schoolCursor struct {
 	After string `json:"a"`
 }
 
-func decodeCursor(token string) (cursor, error) {
-	var c cursor
-	return c, pagetoken.Decode(token, &c)
+func (c *schoolCursor) Valid() bool { return urnPattern.MatchString(c.After) }
+
+var urnPattern = regexp.MustCompile(`^[0-9]{6}$`)
+
+// pupilCursor is ListCohortPupils' page token: the id of the last pupil.
+type pupilCursor struct {
+	After string `json:"a"`
 }
+
+func (c *pupilCursor) Valid() bool { return pagetoken.UUID(c.After) }
 
 // ListSchools implements PupilService.
 func (s *Server) ListSchools(ctx context.Context, req *pupilv1.ListSchoolsRequest) (*pupilv1.ListSchoolsResponse, error) {
-	c, err := decodeCursor(req.GetPageToken())
-	if err != nil {
+	var c schoolCursor
+	if err := pagetoken.Decode(req.GetPageToken(), &c); err != nil {
 		return nil, err
 	}
 	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
@@ -40,7 +47,7 @@ func (s *Server) ListSchools(ctx context.Context, req *pupilv1.ListSchoolsReques
 	res := &pupilv1.ListSchoolsResponse{}
 	if len(schools) > size {
 		schools = schools[:size]
-		res.NextPageToken = pagetoken.Encode(cursor{After: schools[size-1].URN})
+		res.NextPageToken = pagetoken.Encode(schoolCursor{After: schools[size-1].URN})
 	}
 	for _, sch := range schools {
 		res.Schools = append(res.Schools, schoolToProto(sch))

@@ -6,7 +6,6 @@ package pupilapi
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -17,6 +16,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/lacode"
@@ -38,28 +38,31 @@ type Server struct {
 type Options struct {
 	// Weights score the risk of NEET; risk.DefaultWeights() if nil.
 	Weights *risk.Weights
-	// Now is the clock, which decides the current academic year.
-	Now func() time.Time
 }
 
 // Services returns the pupil service's Connect services with the default
 // options, for server.Main.
-func Services(pool *pgxpool.Pool, logger *slog.Logger) []server.Service {
-	return (&Server{pool: pool, logger: logger, weights: risk.DefaultWeights(), now: time.Now}).services()
+func Services(d server.Deps) []server.Service {
+	return newServer(d).services()
+}
+
+func newServer(d server.Deps) *Server {
+	s := &Server{pool: d.Pool, logger: d.Logger, weights: risk.DefaultWeights(), now: d.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
 }
 
 // ServicesWith returns the pupil service's Connect services configured by
 // opts, refusing invalid risk weights.
-func ServicesWith(pool *pgxpool.Pool, logger *slog.Logger, opts Options) ([]server.Service, error) {
-	s := &Server{pool: pool, logger: logger, weights: risk.DefaultWeights(), now: time.Now}
+func ServicesWith(d server.Deps, opts Options) ([]server.Service, error) {
+	s := newServer(d)
 	if opts.Weights != nil {
 		if err := opts.Weights.Validate(); err != nil {
 			return nil, err
 		}
 		s.weights = *opts.Weights
-	}
-	if opts.Now != nil {
-		s.now = opts.Now
 	}
 	return s.services(), nil
 }
@@ -77,6 +80,9 @@ func (s *Server) services() []server.Service {
 func (s *Server) academicYear() yeargroup.AcademicYear {
 	return yeargroup.Containing(s.now().UTC())
 }
+
+// today is the date in England.
+func (s *Server) today() time.Time { return calendar.Today(s.now()) }
 
 // CreateSchool implements PupilService.
 func (s *Server) CreateSchool(ctx context.Context, req *pupilv1.CreateSchoolRequest) (*pupilv1.CreateSchoolResponse, error) {
@@ -114,11 +120,4 @@ func (s *Server) GetSchool(ctx context.Context, req *pupilv1.GetSchoolRequest) (
 func principal(ctx context.Context) auth.Principal {
 	p, _ := auth.FromContext(ctx)
 	return p
-}
-
-// internal logs a storage failure and returns an error that says nothing of
-// the request, so no personal data can leak through it.
-func internal(ctx context.Context, logger *slog.Logger, op string, err error) error {
-	logger.ErrorContext(ctx, op, "error", err)
-	return connect.NewError(connect.CodeInternal, fmt.Errorf("%s failed", op))
 }

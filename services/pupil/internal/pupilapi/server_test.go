@@ -16,6 +16,7 @@ import (
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilapi"
 	"github.com/nextstep-uk/nextstep/services/pupil/migrations"
@@ -26,7 +27,7 @@ import (
 func start(t *testing.T) (*servicetest.Server, func(token string, grpc bool) pupilv1connect.PupilServiceClient) {
 	t.Helper()
 	pool := dbtest.NewPool(t, "pupil", migrations.FS)
-	srv := servicetest.Start(t, "pupil", pool, pupilapi.Services(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
+	srv := servicetest.Start(t, "pupil", pool, pupilapi.Services(server.Deps{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})...)
 	return srv, func(token string, grpc bool) pupilv1connect.PupilServiceClient {
 		return pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), srv.URL, servicetest.Options(token, grpc)...)
 	}

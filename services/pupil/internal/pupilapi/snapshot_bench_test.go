@@ -10,6 +10,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilapi"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
@@ -26,7 +27,7 @@ func BenchmarkCohortSnapshot(b *testing.B) {
 	if _, _, err := store.InsertSchool(context.Background(), pool, store.School{URN: "100001", Name: "Heath Park School", LACode: "336", Phase: "secondary", Open: true}); err != nil {
 		b.Fatal(err)
 	}
-	srv := servicetest.Start(b, "pupil", pool, pupilapi.Services(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
+	srv := servicetest.Start(b, "pupil", pool, pupilapi.Services(server.Deps{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})...)
 	client := pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), srv.URL, servicetest.Options(servicetest.Service, true)...)
 	e := &env{pool: pool, client: func(string) pupilv1connect.PupilServiceClient { return client }}
 	var buf bytes.Buffer

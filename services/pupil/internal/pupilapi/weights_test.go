@@ -13,6 +13,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilapi"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
@@ -25,14 +26,14 @@ func TestConfiguredWeights(t *testing.T) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	bad := risk.DefaultWeights()
 	bad.EAL = -1
-	if _, err := pupilapi.ServicesWith(nil, logger, pupilapi.Options{Weights: &bad}); err == nil {
+	if _, err := pupilapi.ServicesWith(server.Deps{Logger: logger}, pupilapi.Options{Weights: &bad}); err == nil {
 		t.Error("negative weights accepted")
 	}
 
 	pool := dbtest.NewPool(t, "pupil", migrations.FS)
 	w := risk.DefaultWeights()
 	w.LookedAfter, w.AttendanceBelow, w.Attendance = 10, 80, 1
-	svcs, err := pupilapi.ServicesWith(pool, logger, pupilapi.Options{Weights: &w, Now: func() time.Time { return today }})
+	svcs, err := pupilapi.ServicesWith(server.Deps{Pool: pool, Logger: logger, Now: func() time.Time { return today }}, pupilapi.Options{Weights: &w})
 	if err != nil {
 		t.Fatal(err)
 	}

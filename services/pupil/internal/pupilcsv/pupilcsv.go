@@ -60,7 +60,7 @@ var Fields = intake.Fields{
 	DateOfBirth: ColDateOfBirth, SchoolURN: ColSchoolURN, JoinedOn: ColJoinedOn, LeftOn: ColLeftOn,
 	LeavingReason: ColLeavingReason, YearGroupOffset: ColYearGroupOffset,
 	Attendance: ColAttendance, Suspensions: ColSuspensions, PermanentExclusions: ColPermanentExclusions,
-	SchoolMoves: ColSchoolMoves,
+	SchoolMoves: ColSchoolMoves, RiskAsAt: ColRiskAsAt,
 }
 
 // Reader reads pupil rows from a CSV file.

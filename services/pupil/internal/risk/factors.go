@@ -40,6 +40,30 @@ type Factors struct {
 	SchoolMoves         *Count
 }
 
+// Each calls fn with the name (as the contract names the field) and the
+// as-at date of every factor that is known, in a fixed order.
+func (f Factors) Each(fn func(name string, asAt time.Time)) {
+	for _, x := range []struct {
+		name  string
+		known bool
+		asAt  func() time.Time
+	}{
+		{"attendance", f.Attendance != nil, func() time.Time { return f.Attendance.AsAt }},
+		{"suspensions", f.Suspensions != nil, func() time.Time { return f.Suspensions.AsAt }},
+		{"permanent_exclusions", f.PermanentExclusions != nil, func() time.Time { return f.PermanentExclusions.AsAt }},
+		{"sen", f.SEN != nil, func() time.Time { return f.SEN.AsAt }},
+		{"free_school_meals", f.FreeSchoolMeals != nil, func() time.Time { return f.FreeSchoolMeals.AsAt }},
+		{"looked_after", f.Care != nil, func() time.Time { return f.Care.AsAt }},
+		{"young_carer", f.YoungCarer != nil, func() time.Time { return f.YoungCarer.AsAt }},
+		{"english_additional_language", f.EAL != nil, func() time.Time { return f.EAL.AsAt }},
+		{"school_moves", f.SchoolMoves != nil, func() time.Time { return f.SchoolMoves.AsAt }},
+	} {
+		if x.known {
+			fn(x.name, x.asAt())
+		}
+	}
+}
+
 // Percent is an attendance percentage (0-100).
 type Percent struct {
 	Value float64

@@ -25,23 +25,35 @@ var stagingTable = pgx.Identifier{"pg_temp", "pupil_import"}
 
 // Import copies the accepted rows of src into a staging table with COPY,
 // then merges them into pupil.pupils by UPN in one statement, inside tx.
-// Rows with problems (after gate's checks) go to reject. An error from src
-// (a malformed file, an upload cut off) fails the import, and the caller's
-// rollback leaves nothing written. A row identical to the stored pupil is
-// left untouched, so importing the same file twice changes nothing.
-func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate, reject func(intake.Row)) (ImportResult, error) {
+// Rows with problems (after gate's checks) go to reject, and so do two
+// kinds found once the file is in: the first of two rows with one UPN (the
+// gate recalls it), and a row whose UPN belongs to a pupil at a school
+// outside scope, which is never moved or overwritten by an import. An error
+// from src (a malformed file, an upload cut off) fails the import, and the
+// caller's rollback leaves nothing written. A row identical to the stored
+// pupil is left untouched, so importing the same file twice changes
+// nothing.
+func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate, scope Scope, reject func(intake.Row)) (ImportResult, error) {
 	var res ImportResult
-	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE pupil_import ON COMMIT DROP AS SELECT id, `+columnList("")+` FROM pupil.pupils WITH NO DATA`); err != nil {
+	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE pupil_import ON COMMIT DROP AS
+		SELECT id, `+columnList("")+`, 0 AS row_no, '' AS location FROM pupil.pupils WITH NO DATA`); err != nil {
 		return res, fmt.Errorf("create staging table: %w", err)
 	}
 	cs := &copySource{src: src, gate: gate, reject: reject}
-	if _, err := tx.CopyFrom(ctx, stagingTable, append([]string{"id"}, recordColumns...), cs); err != nil {
+	columns := append(append([]string{"id"}, recordColumns...), "row_no", "location")
+	if _, err := tx.CopyFrom(ctx, stagingTable, columns, cs); err != nil {
 		if cs.srcErr != nil {
 			return res, cs.srcErr
 		}
 		return res, fmt.Errorf("copy into staging table: %w", err)
 	}
 	res.Rows, res.Rejected = cs.rows, cs.rejected
+
+	withdrawn, err := withdraw(ctx, tx, gate, scope, reject)
+	if err != nil {
+		return res, err
+	}
+	res.Rejected += withdrawn
 
 	// A pupil moving school: keep the old enrolment and count the move,
 	// before the merge overwrites it.
@@ -76,6 +88,50 @@ func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate
 	}
 	res.Unchanged = res.Rows - res.Rejected - res.Inserted - res.Updated
 	return res, nil
+}
+
+// withdraw takes back out of the staging table the rows the gate recalled
+// and those naming a pupil registered outside scope, reports each, and
+// returns how many there were.
+func withdraw(ctx context.Context, tx pgx.Tx, gate *intake.Gate, scope Scope, reject func(intake.Row)) (int, error) {
+	recalled := gate.Recalled()
+	if len(recalled) > 0 {
+		rows := make([]int32, len(recalled))
+		for i, r := range recalled {
+			rows[i] = int32(r.Index)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM pg_temp.pupil_import WHERE row_no = ANY($1)`, rows); err != nil {
+			return 0, fmt.Errorf("withdraw repeated UPNs: %w", err)
+		}
+		for _, r := range recalled {
+			reject(r)
+		}
+	}
+	// A school's pupils are only ever the importer's to change if the
+	// school is in their scope, open or closed.
+	rows, err := tx.Query(ctx, `
+		DELETE FROM pg_temp.pupil_import i
+		USING pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
+		WHERE p.upn = i.upn AND NOT `+scopeSQL+`
+		RETURNING i.row_no, i.location`, scopeArgs(scope)...)
+	if err != nil {
+		return 0, fmt.Errorf("withdraw pupils outside scope: %w", err)
+	}
+	type staged struct {
+		row      int
+		location string
+	}
+	elsewhere, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (staged, error) {
+		var s staged
+		return s, r.Scan(&s.row, &s.location)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("withdraw pupils outside scope: %w", err)
+	}
+	for _, e := range elsewhere {
+		reject(gate.Elsewhere(e.location, e.row))
+	}
+	return len(recalled) + len(elsewhere), nil
 }
 
 // mergeSQL upserts the staging rows by UPN. Names and enrolment are
@@ -156,6 +212,7 @@ func (c *copySource) Next() bool {
 			return false
 		}
 		c.rows++
+		row.Index = c.rows
 		c.gate.Admit(&row)
 		if len(row.Problems) > 0 {
 			c.rejected++
@@ -163,7 +220,7 @@ func (c *copySource) Next() bool {
 			continue
 		}
 		// The id a new pupil will get; an existing pupil keeps theirs.
-		c.values = append([]any{NewID()}, recordValues(row.Record)...)
+		c.values = append(append([]any{NewID()}, recordValues(row.Record)...), int32(row.Index), row.Location)
 		return true
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -76,8 +77,8 @@ func importFile(b *testing.B, pool *pgxpool.Pool, data []byte) store.ImportResul
 		if err != nil {
 			return err
 		}
-		gate := intake.NewGate(map[string]bool{"100001": true}, pupilcsv.Fields)
-		res, err = store.Import(ctx, tx, src, gate, func(r intake.Row) { b.Fatalf("%s rejected: %v", r.Location, r.Problems) })
+		gate := intake.NewGate(map[string]bool{"100001": true}, pupilcsv.Fields, time.Now())
+		res, err = store.Import(ctx, tx, src, gate, store.Scope{All: true}, func(r intake.Row) { b.Fatalf("%s rejected: %v", r.Location, r.Problems) })
 		return err
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
 )
@@ -33,6 +34,9 @@ var (
 	// ErrInconsistent is returned when a record merged with the stored
 	// pupil breaks a rule (a kept joining date after a new leaving date).
 	ErrInconsistent = errors.New("the record contradicts the stored pupil")
+	// ErrKeyReused is returned when an idempotency key comes back with a
+	// different request.
+	ErrKeyReused = errors.New("the idempotency key was used for a different request")
 )
 
 // pupilSelect reads Pupil rows: p is pupil.pupils, s its school.
@@ -57,23 +61,67 @@ func GetPupil(ctx context.Context, db DB, id string) (Pupil, error) {
 }
 
 // InsertPupil creates a pupil under an idempotency key: a retry with the
-// same key returns the pupil the first call created.
-func InsertPupil(ctx context.Context, db DB, key string, id [16]byte, r intake.Record) (Pupil, error) {
+// same key and request fingerprint returns the pupil the first call
+// created; the key with another fingerprint is ErrKeyReused.
+func InsertPupil(ctx context.Context, db DB, key string, fingerprint []byte, id [16]byte, r intake.Record) (Pupil, error) {
 	placeholders := ""
 	for i := range recordColumns {
-		placeholders += fmt.Sprintf(", $%d", i+3)
+		placeholders += fmt.Sprintf(", $%d", i+4)
 	}
-	_, err := db.Exec(ctx, `INSERT INTO pupil.pupils (id, idempotency_key, `+columnList("")+`)
-		VALUES ($1, $2`+placeholders+`) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
-		append([]any{id, key}, recordValues(r)...)...)
+	_, err := db.Exec(ctx, `INSERT INTO pupil.pupils (id, idempotency_key, request_hash, `+columnList("")+`)
+		VALUES ($1, $2, $3`+placeholders+`) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
+		append([]any{id, key, fingerprint}, recordValues(r)...)...)
 	if err := constraintError(err); err != nil {
 		return Pupil{}, err
+	}
+	var stored []byte
+	if err := db.QueryRow(ctx, `SELECT request_hash FROM pupil.pupils WHERE idempotency_key = $1`, key).Scan(&stored); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Pupil{}, ErrNotFound
+		}
+		return Pupil{}, err
+	}
+	if !idempotency.Matches(stored, fingerprint) {
+		return Pupil{}, ErrKeyReused
 	}
 	p, err := scanPupil(db.QueryRow(ctx, pupilSelect+` WHERE p.idempotency_key = $1`, key))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Pupil{}, ErrNotFound
 	}
 	return p, err
+}
+
+// PupilByUPN returns the pupil with upn.
+func PupilByUPN(ctx context.Context, db DB, upn string) (Pupil, error) {
+	p, err := scanPupil(db.QueryRow(ctx, pupilSelect+` WHERE p.upn = $1`, upn))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Pupil{}, ErrNotFound
+	}
+	return p, err
+}
+
+// Location is where a pupil is on roll.
+type Location struct {
+	PupilID, SchoolURN, LACode string
+}
+
+// LocatePupils returns the school and local authority of each pupil of ids
+// in scope, in the order of ids; unknown ids are left out. One query.
+func LocatePupils(ctx context.Context, db DB, scope Scope, ids []string) ([]Location, error) {
+	rows, err := db.Query(ctx, `
+		SELECT p.id::text, p.school_urn, s.la_code
+		FROM unnest($4::uuid[]) WITH ORDINALITY AS want(id, n)
+		JOIN pupil.pupils p ON p.id = want.id
+		JOIN pupil.schools s ON s.urn = p.school_urn
+		WHERE `+scopeSQL+`
+		ORDER BY want.n`, append(scopeArgs(scope), ids)...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Location, error) {
+		var l Location
+		return l, r.Scan(&l.PupilID, &l.SchoolURN, &l.LACode)
+	})
 }
 
 // constraintError maps the violations a caller can cause to errors it can

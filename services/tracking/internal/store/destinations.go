@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 )
 
 // Destination is a row of tracking.destinations.
@@ -24,27 +28,39 @@ type Destination struct {
 
 const destinationColumns = `id, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at`
 
-func scanDestination(row pgx.Row) (Destination, error) {
+// scanDestination reads a row of destinationColumns, then into more any
+// columns the query adds after them.
+func scanDestination(row pgx.Row, more ...any) (Destination, error) {
 	var d Destination
-	err := row.Scan(&d.ID, &d.PupilID, &d.SchoolURN, &d.LACode, &d.Kind, &d.ActivityCode, &d.EffectiveDate, &d.Source, &d.RecordedBy, &d.RecordedAt)
+	err := row.Scan(append([]any{&d.ID, &d.PupilID, &d.SchoolURN, &d.LACode, &d.Kind, &d.ActivityCode, &d.EffectiveDate, &d.Source, &d.RecordedBy, &d.RecordedAt}, more...)...)
 	return d, err
 }
 
+// ErrKeyReused refuses an idempotency key that comes back with a different
+// request.
+var ErrKeyReused = errors.New("the idempotency key was used for a different request")
+
 // InsertDestination records d unless a destination with idempotencyKey
-// exists, and returns the stored row either way.
-func InsertDestination(ctx context.Context, db DB, idempotencyKey string, d Destination) (Destination, error) {
-	return scanDestination(db.QueryRow(ctx, `
+// exists, and returns the stored row either way; a stored row whose request
+// fingerprint is not fingerprint is ErrKeyReused.
+func InsertDestination(ctx context.Context, db DB, idempotencyKey string, fingerprint []byte, d Destination) (Destination, error) {
+	var stored []byte
+	out, err := scanDestination(db.QueryRow(ctx, `
 		WITH ins AS (
-			INSERT INTO tracking.destinations (idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			INSERT INTO tracking.destinations (idempotency_key, request_hash, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 			ON CONFLICT (idempotency_key) DO NOTHING
-			RETURNING `+destinationColumns+`
+			RETURNING `+destinationColumns+`, request_hash
 		)
 		SELECT * FROM ins
 		UNION ALL
-		SELECT `+destinationColumns+` FROM tracking.destinations WHERE idempotency_key = $1
+		SELECT `+destinationColumns+`, request_hash FROM tracking.destinations WHERE idempotency_key = $1
 		LIMIT 1`,
-		idempotencyKey, d.PupilID, d.SchoolURN, d.LACode, d.Kind, d.ActivityCode, d.EffectiveDate, d.Source, d.RecordedBy))
+		idempotencyKey, fingerprint, d.PupilID, d.SchoolURN, d.LACode, d.Kind, d.ActivityCode, d.EffectiveDate, d.Source, d.RecordedBy), &stored)
+	if err == nil && !idempotency.Matches(stored, fingerprint) {
+		return Destination{}, ErrKeyReused
+	}
+	return out, err
 }
 
 // DestinationCursor is the position after the last destination of a page,
@@ -53,6 +69,9 @@ type DestinationCursor struct {
 	RecordedAt time.Time `json:"r"`
 	ID         string    `json:"i"`
 }
+
+// Valid implements pagetoken.Cursor.
+func (c *DestinationCursor) Valid() bool { return !c.RecordedAt.IsZero() && pagetoken.UUID(c.ID) }
 
 // ListDestinations returns a pupil's destinations in scope, newest recorded
 // first, after the cursor (nil for the first page).

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/lifecycle"
 )
 
@@ -35,6 +36,12 @@ type QueueCursor struct {
 	Rank    int       `json:"r"`
 	DueDate time.Time `json:"d"`
 	ID      string    `json:"i"`
+}
+
+// Valid implements pagetoken.Cursor: a rank a priority has (1 to 4), a due
+// date PostgreSQL can hold, and an id.
+func (c *QueueCursor) Valid() bool {
+	return c.Rank >= 1 && c.Rank <= 4 && c.DueDate.Year() >= 1 && c.DueDate.Year() <= 9999 && pagetoken.UUID(c.ID)
 }
 
 func (f QueueFilter) where(s Scope) *where {

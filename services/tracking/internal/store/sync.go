@@ -21,8 +21,12 @@ type SyncInput struct {
 	MaxCloseFraction float64
 	HoldMinCloses    int
 	Force            bool
-	Actor            string
-	Today            time.Time
+	// MaxAhead, when not 0, bounds how far the pass token may be ahead of
+	// the last applied: a hub admin's forced sync may move the fence one
+	// step, never so far that the reconciler's own passes go stale.
+	MaxAhead int64
+	Actor    string
+	Today    time.Time
 }
 
 // SyncResult is what a sync did, and the cohort's active tasks after it.
@@ -34,9 +38,37 @@ type SyncResult struct {
 	Pupils []string
 }
 
-// ErrStalePass refuses a pass older than the last one applied to the
+// StalePassError refuses a pass older than the last one applied to the
 // cohort: another reconciler has moved on.
-var ErrStalePass = errors.New("the pass token is older than the last one applied to this cohort")
+type StalePassError struct{ Last int64 }
+
+func (e *StalePassError) Error() string {
+	return fmt.Sprintf("the pass token is older than pass %d, the last applied to this cohort", e.Last)
+}
+
+// ErrPassAhead refuses a fenced sync whose token is too far ahead.
+var ErrPassAhead = errors.New("the pass token is too far ahead of the last one applied to this cohort")
+
+// ErrCohortMismatch refuses a sync naming another school or local
+// authority than the cohort's first sync did.
+var ErrCohortMismatch = errors.New("the cohort was first synced for another school or local authority")
+
+// Cohort is a row of tracking.cohorts.
+type Cohort struct {
+	Key, SchoolURN, LACode string
+	LastPassToken          int64
+}
+
+// GetCohort returns the cohort with key.
+func GetCohort(ctx context.Context, db DB, key string) (Cohort, error) {
+	c := Cohort{Key: key}
+	err := db.QueryRow(ctx, `SELECT school_urn, la_code, last_pass_token FROM tracking.cohorts WHERE cohort_key = $1`, key).
+		Scan(&c.SchoolURN, &c.LACode, &c.LastPassToken)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Cohort{}, ErrNotFound
+	}
+	return c, err
+}
 
 // HeldError refuses a sync that would close too many of the cohort's active
 // tasks at once.
@@ -85,19 +117,26 @@ func Sync(ctx context.Context, pool TxDB, in SyncInput) (SyncResult, error) {
 }
 
 func lockCohort(ctx context.Context, tx pgx.Tx, in SyncInput) error {
-	// The school and local authority follow the Cohort resource; tasks keep
-	// those they were raised with.
-	var last int64
+	// The first sync fixes the cohort's school and local authority, which
+	// its tasks are raised with and scoped by; a later sync must name the
+	// same. The no-op update makes the statement lock and return an
+	// existing row.
+	var c Cohort
 	err := tx.QueryRow(ctx, `
 		INSERT INTO tracking.cohorts (cohort_key, school_urn, la_code) VALUES ($1, $2, $3)
-		ON CONFLICT (cohort_key) DO UPDATE SET school_urn = excluded.school_urn, la_code = excluded.la_code
-		RETURNING last_pass_token`, in.CohortKey, in.SchoolURN, in.LACode).Scan(&last)
+		ON CONFLICT (cohort_key) DO UPDATE SET cohort_key = excluded.cohort_key
+		RETURNING school_urn, la_code, last_pass_token`, in.CohortKey, in.SchoolURN, in.LACode).Scan(&c.SchoolURN, &c.LACode, &c.LastPassToken)
 	if err != nil {
 		return err
 	}
 	// INSERT ... ON CONFLICT DO UPDATE has locked the row until commit.
-	if in.PassToken < last {
-		return ErrStalePass
+	switch {
+	case c.SchoolURN != in.SchoolURN || c.LACode != in.LACode:
+		return ErrCohortMismatch
+	case in.PassToken < c.LastPassToken:
+		return &StalePassError{Last: c.LastPassToken}
+	case in.MaxAhead > 0 && in.PassToken > c.LastPassToken+in.MaxAhead:
+		return ErrPassAhead
 	}
 	return nil
 }

@@ -16,6 +16,9 @@ type auditCursor struct {
 	ID int64 `json:"i"`
 }
 
+// Valid implements pagetoken.Cursor.
+func (c *auditCursor) Valid() bool { return c.ID > 0 }
+
 // ListAuditEvents implements TrackingService.
 func (s *Server) ListAuditEvents(ctx context.Context, req *trackingv1.ListAuditEventsRequest) (*trackingv1.ListAuditEventsResponse, error) {
 	after, err := decodeCursor[auditCursor](req.GetPageToken())

@@ -19,7 +19,7 @@ func TestAuditLog(t *testing.T) {
 	t.Parallel()
 	e := start(t)
 	ctx := context.Background()
-	pupil := newID(t)
+	pupil := e.pupilAt(t, "100001")
 	before := time.Now().Add(-time.Minute)
 	record(t, e, servicetest.Caseworker, destination(pupil, confirmed, "130", "2026-09-01"))
 

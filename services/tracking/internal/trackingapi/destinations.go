@@ -3,13 +3,17 @@ package trackingapi
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
+	"errors"
+	"strings"
 	"time"
 
 	"connectrpc.com/connect"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/csvexport"
+	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
+	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/nccis"
@@ -23,17 +27,27 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 	if _, ok := nccis.Lookup(in.GetActivityCode()); !ok {
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "destination.activity_code", RuleID: "nccis.code", Message: "is not a current-activity code in the NCCIS table"})
 	}
-	effective, err := parseDate("destination.effective_date", in.GetEffectiveDate())
+	effective, err := s.parseDate("destination.effective_date", in.GetEffectiveDate())
 	if err != nil {
 		return nil, err
 	}
-	if !p.CanSeeSchool(in.GetSchoolUrn(), in.GetLaCode()) {
-		return nil, rpcerror.New(connect.CodePermissionDenied, "OUT_OF_SCOPE", "the school is outside your scope")
+	// The record's school and local authority, and so who may see it, are
+	// where the pupil is on roll, as the pupil service says.
+	pupilID := strings.ToLower(in.GetPupilId())
+	enrolled, refused, err := enrolment.InScope(ctx, s.pupils, scopeOf(p), []string{pupilID})
+	switch {
+	case err != nil:
+		return nil, enrolment.Unavailable(ctx, s.logger, err)
+	case refused >= 0:
+		return nil, rpcerror.NotFound("pupil")
 	}
-	d, err := store.InsertDestination(ctx, s.pool, req.GetIdempotencyKey(), store.Destination{
-		PupilID: in.GetPupilId(), SchoolURN: in.GetSchoolUrn(), LACode: in.GetLaCode(), Kind: kindNames[in.GetKind()],
+	d, err := store.InsertDestination(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), store.Destination{
+		PupilID: pupilID, SchoolURN: enrolled[0].SchoolURN, LACode: enrolled[0].LACode, Kind: kindNames[in.GetKind()],
 		ActivityCode: in.GetActivityCode(), EffectiveDate: effective, Source: in.GetSource(), RecordedBy: p.Subject,
 	})
+	if errors.Is(err, store.ErrKeyReused) {
+		return nil, rpcerror.New(connect.CodeAlreadyExists, "IDEMPOTENCY_KEY_REUSED", "idempotency_key was used for a different request: nothing was saved")
+	}
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "record destination", err)
 	}
@@ -119,7 +133,7 @@ const exportChunkBytes = 64 << 10
 // ExportDestinations implements TrackingService.
 func (s *Server) ExportDestinations(ctx context.Context, req *trackingv1.ExportDestinationsRequest, stream *connect.ServerStream[trackingv1.ExportDestinationsResponse]) error {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
+	w := csvexport.NewWriter(&buf)
 	flush := func(force bool) error {
 		w.Flush()
 		if buf.Len() == 0 || (!force && buf.Len() < exportChunkBytes) {

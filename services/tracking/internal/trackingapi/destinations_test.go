@@ -17,7 +17,7 @@ import (
 )
 
 func destination(pupil string, kind trackingv1.DestinationKind, code, date string) *trackingv1.Destination {
-	return &trackingv1.Destination{PupilId: pupil, Kind: kind, ActivityCode: code, EffectiveDate: date, Source: "school return", SchoolUrn: "100001", LaCode: "336"}
+	return &trackingv1.Destination{PupilId: pupil, Kind: kind, ActivityCode: code, EffectiveDate: date, Source: "school return"}
 }
 
 const (
@@ -39,7 +39,7 @@ func TestRecordDestinationIsIdempotent(t *testing.T) {
 	t.Parallel()
 	e := start(t)
 	ctx := context.Background()
-	key, pupil := newID(t), newID(t)
+	key, pupil := newID(t), e.pupilAt(t, "100001")
 	req := &trackingv1.RecordDestinationRequest{IdempotencyKey: key, Destination: destination(pupil, intended, "230", "2026-09-01")}
 	first, err := e.client(servicetest.CareersLeader).RecordDestination(ctx, req)
 	if err != nil {
@@ -67,9 +67,10 @@ func TestRecordDestinationIsIdempotent(t *testing.T) {
 func TestRecordDestinationRefusals(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	pupil := newID(t)
-	otherSchool := destination(pupil, confirmed, "230", "2026-09-01")
-	otherSchool.SchoolUrn = "100002"
+	pupil := e.pupilAt(t, "100001")
+	otherSchool := destination(e.pupilAt(t, "100002"), confirmed, "230", "2026-09-01")
+	labelled := destination(pupil, confirmed, "230", "2026-09-01")
+	labelled.SchoolUrn, labelled.LaCode = "100001", "336"
 	cases := map[string]struct {
 		token      string
 		d          *trackingv1.Destination
@@ -80,8 +81,13 @@ func TestRecordDestinationRefusals(t *testing.T) {
 		"not a calendar date":   {token: servicetest.Caseworker, d: destination(pupil, confirmed, "230", "2026-02-30"), wantCode: connect.CodeInvalidArgument, wantFields: []string{"destination.effective_date"}},
 		"every field wrong": {token: servicetest.Caseworker, d: &trackingv1.Destination{PupilId: "x", ActivityCode: "1", EffectiveDate: "soon", SchoolUrn: "1", LaCode: "1"}, wantCode: connect.CodeInvalidArgument,
 			wantFields: []string{"destination.pupil_id", "destination.kind", "destination.activity_code", "destination.effective_date", "destination.source", "destination.school_urn", "destination.la_code"}},
-		"another school's leader":   {token: servicetest.OtherLeader, d: destination(pupil, confirmed, "230", "2026-09-01"), wantCode: connect.CodePermissionDenied},
-		"leader for another school": {token: servicetest.CareersLeader, d: otherSchool, wantCode: connect.CodePermissionDenied},
+		// Whose pupil it is comes from the pupil service: another school's
+		// pupil, or one nobody registered, is not found.
+		"another school's leader":   {token: servicetest.OtherLeader, d: destination(pupil, confirmed, "230", "2026-09-01"), wantCode: connect.CodeNotFound},
+		"leader for another school": {token: servicetest.CareersLeader, d: otherSchool, wantCode: connect.CodeNotFound},
+		"a pupil nobody registered": {token: servicetest.HubAdmin, d: destination(newID(t), confirmed, "230", "2026-09-01"), wantCode: connect.CodeNotFound},
+		"labels the caller chose":   {token: servicetest.CareersLeader, d: labelled, wantCode: connect.CodeInvalidArgument, wantFields: []string{"destination.school_urn", "destination.la_code"}},
+		"a date in 2999":            {token: servicetest.Caseworker, d: destination(pupil, confirmed, "230", "2999-09-01"), wantCode: connect.CodeInvalidArgument, wantFields: []string{"destination.effective_date"}},
 		"analyst may not":           {token: servicetest.Analyst, d: destination(pupil, confirmed, "230", "2026-09-01"), wantCode: connect.CodePermissionDenied},
 	}
 	for name, tc := range cases {
@@ -101,7 +107,8 @@ func TestRecordDestinationRefusals(t *testing.T) {
 func TestLatestDestinations(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	intends, offered, neet, notKnown, college, none, moved := newID(t), newID(t), newID(t), newID(t), newID(t), newID(t), newID(t)
+	p := func() string { return e.pupilAt(t, "100001") }
+	intends, offered, neet, notKnown, college, none, moved := p(), p(), p(), p(), p(), p(), p()
 	record(t, e, servicetest.CareersLeader, destination(intends, intended, "230", "2026-03-01"))
 	record(t, e, servicetest.CareersLeader, destination(offered, intended, "230", "2026-03-01"))
 	record(t, e, servicetest.CareersLeader, destination(offered, offer, "310", "2026-06-01"))
@@ -112,11 +119,11 @@ func TestLatestDestinations(t *testing.T) {
 	record(t, e, servicetest.Caseworker, destination(college, confirmed, "230", "2026-10-01"))
 	// An intention recorded later does not outrank a confirmed activity.
 	record(t, e, servicetest.Caseworker, destination(college, intended, "310", "2026-11-01"))
-	// A pupil whose latest record is in a school outside the caller's scope.
+	// A pupil whose latest record is in a school outside the caller's scope:
+	// they moved, and their new school recorded it.
 	record(t, e, servicetest.Caseworker, destination(moved, confirmed, "230", "2026-09-01"))
-	away := destination(moved, confirmed, "230", "2026-10-01")
-	away.SchoolUrn, away.LaCode = "100003", "330"
-	record(t, e, servicetest.HubAdmin, away)
+	e.pupils.Move(t, moved, "100003")
+	record(t, e, servicetest.HubAdmin, destination(moved, confirmed, "230", "2026-10-01"))
 
 	ids := []string{intends, offered, neet, notKnown, college, none, moved}
 	res, err := e.client(servicetest.Caseworker).GetLatestDestinations(context.Background(), &trackingv1.GetLatestDestinationsRequest{PupilIds: ids})
@@ -155,7 +162,7 @@ func TestLatestDestinations(t *testing.T) {
 func TestListDestinationsPages(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	pupil := newID(t)
+	pupil := e.pupilAt(t, "100001")
 	for _, code := range []string{"230", "310", "540", "810", "230"} {
 		record(t, e, servicetest.Caseworker, destination(pupil, confirmed, code, "2026-09-01"))
 	}
@@ -185,13 +192,11 @@ func TestListDestinationsPages(t *testing.T) {
 func TestExportDestinations(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	a, b, far := newID(t), newID(t), newID(t)
+	a, b, far := e.pupilAt(t, "100001"), e.pupilAt(t, "100001"), e.pupilAt(t, "100003")
 	record(t, e, servicetest.Caseworker, destination(a, confirmed, "230", "2026-09-01"))
 	record(t, e, servicetest.Caseworker, destination(a, intended, "310", "2026-03-01"))
 	record(t, e, servicetest.Caseworker, destination(b, confirmed, "440", "2026-10-01"))
-	farAway := destination(far, confirmed, "230", "2026-09-01")
-	farAway.SchoolUrn, farAway.LaCode = "100003", "330"
-	record(t, e, servicetest.HubAdmin, farAway)
+	record(t, e, servicetest.HubAdmin, destination(far, confirmed, "230", "2026-09-01"))
 
 	stream, err := e.client(servicetest.Caseworker).ExportDestinations(context.Background(), &trackingv1.ExportDestinationsRequest{})
 	if err != nil {
@@ -277,6 +282,43 @@ func TestListActivityCodes(t *testing.T) {
 	} {
 		if groups[code] != want {
 			t.Errorf("code %s is in %v, want %v", code, groups[code], want)
+		}
+	}
+}
+
+// TestExportNeutralisesFormulas: text a caller wrote that a spreadsheet
+// would run as a formula is exported with a leading quote, as text.
+func TestExportNeutralisesFormulas(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	sources := []string{`=HYPERLINK("http://example.invalid","x")`, "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"}
+	for _, src := range sources {
+		d := destination(e.pupilAt(t, "100001"), confirmed, "230", "2026-09-01")
+		d.Source = src
+		record(t, e, servicetest.Caseworker, d)
+	}
+	stream, err := e.client(servicetest.Caseworker).ExportDestinations(context.Background(), &trackingv1.ExportDestinationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	for stream.Receive() {
+		buf.Write(stream.Msg().GetChunk())
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, row := range rows[1:] {
+		got[row[9]] = true
+	}
+	for _, src := range sources {
+		if !got["'"+src] {
+			t.Errorf("source %q not exported as '%s; got %v", src, src, got)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -15,22 +16,44 @@ import (
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
+	"github.com/nextstep-uk/nextstep/services/pupil/pupiltest"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/trackingapi"
 	"github.com/nextstep-uk/nextstep/services/tracking/migrations"
 )
 
-// env is the tracking service on a fresh database.
+// today is the tests' clock. Dates in the tests are placed around it:
+// 2020 is long overdue, 2028 is as far ahead as a plausible date goes.
+var today = time.Date(2026, time.June, 1, 9, 0, 0, 0, time.UTC)
+
+// env is the tracking service on a fresh database, with the real pupil
+// service it asks where pupils are on roll (its test schools registered).
 type env struct {
-	srv  *servicetest.Server
-	pool *pgxpool.Pool
+	srv    *servicetest.Server
+	pool   *pgxpool.Pool
+	pupils *pupiltest.Service
 }
 
 func start(t *testing.T) env {
 	t.Helper()
+	pupils := pupiltest.Start(t)
+	for urn := range pupiltest.Schools {
+		pupils.School(t, urn)
+	}
 	pool := dbtest.NewPool(t, "tracking", migrations.FS)
-	srv := servicetest.Start(t, "tracking", pool, trackingapi.Services(pool, slog.New(slog.NewTextHandler(io.Discard, nil)))...)
-	return env{srv: srv, pool: pool}
+	srv := servicetest.Start(t, "tracking", pool, trackingapi.Services(server.Deps{
+		Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Pupils: pupils.Directory(),
+		Now: func() time.Time { return today },
+	})...)
+	return env{srv: srv, pool: pool, pupils: pupils}
+}
+
+// pupilAt registers a new pupil at the school with urn (one of
+// pupiltest.Schools) and returns their id.
+func (e env) pupilAt(t *testing.T, urn string) string {
+	t.Helper()
+	return e.pupils.Enrol(t, urn)
 }
 
 // client calls as the principal with token, over Connect.

@@ -35,17 +35,17 @@ func seedQueue(t *testing.T) queue {
 		return d
 	}
 	q.heath.sync(t, q.e,
-		mk("h-normal-late", "BEHIND_TRAJECTORY", normal, "2099-03-01"),
+		mk("h-normal-late", "BEHIND_TRAJECTORY", normal, "2028-03-01"),
 		mk("h-urgent-overdue", "DESTINATION_UNKNOWN", urgent, "2020-01-01"),
-		mk("h-normal-soon", "BEHIND_TRAJECTORY", normal, "2099-01-01"),
+		mk("h-normal-soon", "BEHIND_TRAJECTORY", normal, "2028-01-01"),
 		mk("h-low", "BEHIND_TRAJECTORY", low, "2021-01-01"),
-		mk("h-high", "AT_RISK_OF_NEET", high, "2099-02-01"),
+		mk("h-high", "AT_RISK_OF_NEET", high, "2028-02-01"),
 	)
 	q.sandwell.sync(t, q.e,
-		mk("s-urgent", "DESTINATION_UNKNOWN", urgent, "2099-01-01"),
+		mk("s-urgent", "DESTINATION_UNKNOWN", urgent, "2028-01-01"),
 		mk("s-normal", "BEHIND_TRAJECTORY", normal, "2020-06-01"),
 	)
-	q.faraway.sync(t, q.e, mk("f-high", "AT_RISK_OF_NEET", high, "2099-01-01"))
+	q.faraway.sync(t, q.e, mk("f-high", "AT_RISK_OF_NEET", high, "2028-01-01"))
 	return q
 }
 
@@ -152,7 +152,7 @@ func TestQueuePaginationIsStable(t *testing.T) {
 	c := heathPark()
 	var set []*trackingv1.DesiredIntervention
 	for i := range 23 {
-		d := withPriority(desired(newID(t), "BEHIND_TRAJECTORY", fmt.Sprintf("2099-01-%02d", i%5+1)), trackingv1.Priority(i%4+1))
+		d := withPriority(desired(newID(t), "BEHIND_TRAJECTORY", fmt.Sprintf("2028-01-%02d", i%5+1)), trackingv1.Priority(i%4+1))
 		d.Summary = fmt.Sprintf("task-%02d", i)
 		set = append(set, d)
 	}
@@ -182,7 +182,7 @@ func TestQueuePaginationIsStable(t *testing.T) {
 					keep = append(keep, d)
 				}
 			}
-			req := c.request(append(keep, withPriority(desired(newID(t), "DESTINATION_UNKNOWN", "2099-01-01"), urgent))...)
+			req := c.request(append(keep, withPriority(desired(newID(t), "DESTINATION_UNKNOWN", "2028-01-01"), urgent))...)
 			req.MaxCloseFraction = 1
 			if _, err := e.client(servicetest.Service).SyncInterventions(ctx, req); err != nil {
 				t.Fatal(err)

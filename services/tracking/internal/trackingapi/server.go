@@ -7,17 +7,17 @@ package trackingapi
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
-	_ "time/tzdata" // dates are England's, whatever the host's zone files
 
 	"connectrpc.com/connect"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/calendar"
+	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
@@ -29,12 +29,18 @@ type Server struct {
 	trackingv1connect.UnimplementedTrackingServiceHandler
 	pool   *pgxpool.Pool
 	logger *slog.Logger
+	// pupils says where pupils are on roll: a destination's school and
+	// local authority, and so its scope, come from it.
+	pupils enrolment.Directory
 	now    func() time.Time
 }
 
 // Services returns the tracking service's Connect services, for server.Main.
-func Services(pool *pgxpool.Pool, logger *slog.Logger) []server.Service {
-	s := &Server{pool: pool, logger: logger, now: time.Now}
+func Services(d server.Deps) []server.Service {
+	s := &Server{pool: d.Pool, logger: d.Logger, pupils: d.Pupils, now: d.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	return []server.Service{{
 		Name: trackingv1connect.TrackingServiceName,
 		Mount: func(opts ...connect.HandlerOption) (string, http.Handler) {
@@ -43,20 +49,9 @@ func Services(pool *pgxpool.Pool, logger *slog.Logger) []server.Service {
 	}}
 }
 
-var london = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
 // today is the current date in England, as midnight UTC: due dates,
 // overdue and snoozes are calendar dates there.
-func (s *Server) today() time.Time {
-	y, m, d := s.now().In(london).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (s *Server) today() time.Time { return calendar.Today(s.now()) }
 
 // principal is the caller; the authentication middleware guarantees one.
 func principal(ctx context.Context) auth.Principal {
@@ -69,19 +64,17 @@ func scopeOf(p auth.Principal) store.Scope {
 	return p.Filter()
 }
 
-// internal logs a storage failure and returns an error that says nothing of
-// the request, so no personal data can leak through it.
-func internal(ctx context.Context, logger *slog.Logger, op string, err error) error {
-	logger.ErrorContext(ctx, op, "error", err)
-	return connect.NewError(connect.CodeInternal, fmt.Errorf("%s failed", op))
-}
-
 // parseDate reads a YYYY-MM-DD field whose shape the .proto rule has
-// checked, refusing dates that are not in the calendar (2026-02-30).
-func parseDate(field, v string) (time.Time, error) {
-	d, err := time.Parse(time.DateOnly, v)
-	if err != nil {
+// checked, refusing dates that are not in the calendar (2026-02-30) and
+// those outside the plausible window (calendar.Plausible): from 2000 to
+// two years from today.
+func (s *Server) parseDate(field, v string) (time.Time, error) {
+	d, ok := calendar.Parse(v)
+	if !ok {
 		return time.Time{}, rpcerror.InvalidArgument(rpcerror.Violation{Field: field, RuleID: "date.calendar", Message: "is not a calendar date"})
+	}
+	if !calendar.Plausible(d, s.today()) {
+		return time.Time{}, rpcerror.InvalidArgument(rpcerror.Violation{Field: field, RuleID: "date.range", Message: "must be from 2000 to two years from today"})
 	}
 	return d, nil
 }
@@ -91,11 +84,14 @@ const maxPageSize = 500
 
 // decodeCursor reads a page token into a fresh cursor; nil for the first
 // page.
-func decodeCursor[C any](token string) (*C, error) {
+func decodeCursor[C any, P interface {
+	*C
+	pagetoken.Cursor
+}](token string) (*C, error) {
 	if token == "" {
 		return nil, nil
 	}
-	c := new(C)
+	c := P(new(C))
 	if err := pagetoken.Decode(token, c); err != nil {
 		return nil, err
 	}

@@ -3,12 +3,15 @@ package trackingapi
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 
 	"connectrpc.com/connect"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/syncplan"
@@ -17,22 +20,13 @@ import (
 // SyncInterventions implements TrackingService.
 func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInterventionsRequest) (*trackingv1.SyncInterventionsResponse, error) {
 	p := principal(ctx)
-	if p.Role == auth.RoleHubAdmin {
-		// Staff release a held sync; the reconciler makes the ordinary ones.
-		if !req.GetForce() {
-			return nil, rpcerror.New(connect.CodePermissionDenied, "FORCE_ONLY", "a hub admin may call SyncInterventions only to force a held sync")
-		}
-		if !p.CanSeeSchool(req.GetSchoolUrn(), req.GetLaCode()) {
-			return nil, rpcerror.New(connect.CodePermissionDenied, "OUT_OF_SCOPE", "the cohort's school is outside your scope")
-		}
-	}
 	desired := make([]syncplan.Intervention, len(req.GetDesired()))
 	for i, d := range req.GetDesired() {
-		if _, err := parseDate("desired.due_date", d.GetDueDate()); err != nil {
+		if _, err := s.parseDate("desired.due_date", d.GetDueDate()); err != nil {
 			return nil, err
 		}
 		desired[i] = syncplan.Intervention{
-			Key:      syncplan.Key{PupilID: d.GetPupilId(), Reason: d.GetReasonCode()},
+			Key:      syncplan.Key{PupilID: strings.ToLower(d.GetPupilId()), Reason: d.GetReasonCode()},
 			Priority: int(d.GetPriority()), DueDate: d.GetDueDate(), Summary: d.GetSummary(), Evidence: d.GetEvidence(),
 		}
 	}
@@ -40,15 +34,26 @@ func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInte
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "desired", RuleID: "desired.unique",
 			Message: "an entry repeats the pupil and reason of an earlier one"})
 	}
-	res, err := store.Sync(ctx, s.pool, store.SyncInput{
+	in := store.SyncInput{
 		CohortKey: req.GetCohortKey(), SchoolURN: req.GetSchoolUrn(), LACode: req.GetLaCode(), PassToken: req.GetPassToken(),
 		Desired: desired, MaxCloseFraction: req.GetMaxCloseFraction(), HoldMinCloses: int(req.GetHoldMinCloses()),
 		Force: req.GetForce(), Actor: p.Subject, Today: s.today(),
-	})
+	}
+	if err := s.checkCohort(ctx, p, req, &in); err != nil {
+		return nil, err
+	}
+	res, err := store.Sync(ctx, s.pool, in)
 	var held *store.HeldError
+	var stale *store.StalePassError
 	switch {
-	case errors.Is(err, store.ErrStalePass):
-		return nil, rpcerror.New(connect.CodeFailedPrecondition, "STALE_PASS", "pass %d is older than the last pass applied to this cohort", req.GetPassToken())
+	case errors.As(err, &stale):
+		return nil, rpcerror.WithMetadata(
+			rpcerror.New(connect.CodeFailedPrecondition, "STALE_PASS", "pass %d is older than pass %d, the last applied to this cohort", req.GetPassToken(), stale.Last),
+			map[string]string{"last_pass_token": strconv.FormatInt(stale.Last, 10)})
+	case errors.Is(err, store.ErrPassAhead):
+		return nil, rpcerror.New(connect.CodeFailedPrecondition, "PASS_TOKEN_AHEAD", "a forced sync's pass token may be at most one ahead of the last applied to this cohort")
+	case errors.Is(err, store.ErrCohortMismatch):
+		return nil, cohortMismatch()
 	case errors.As(err, &held):
 		return nil, rpcerror.New(connect.CodeFailedPrecondition, "MASS_CLOSURE_HELD", "%v, more than the allowed share: nothing was changed; a hub admin may force it", held)
 	case err != nil:
@@ -61,4 +66,71 @@ func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInte
 		Created: int32(res.Created), Closed: int32(res.Closed), Unchanged: int32(res.Unchanged), Updated: int32(res.Updated),
 		Suppressed: int32(res.Suppressed), Open: countsToProto(res.Open),
 	}, nil
+}
+
+// checkCohort decides from the records, not the request, whose cohort this
+// is. A cohort's school and local authority are fixed by its first sync,
+// which only the reconciler makes, and checked then against the pupil
+// service; a hub admin may only force a held sync of a cohort that exists
+// and is in their scope, fenced to at most one pass ahead, naming only
+// pupils in their scope.
+func (s *Server) checkCohort(ctx context.Context, p auth.Principal, req *trackingv1.SyncInterventionsRequest, in *store.SyncInput) error {
+	stored, err := store.GetCohort(ctx, s.pool, req.GetCohortKey())
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return rpcerror.Internal(ctx, s.logger, "get cohort", err)
+	}
+	exists := err == nil
+	if p.Role == auth.RoleHubAdmin {
+		// Staff release a held sync; the reconciler makes the ordinary ones.
+		if !req.GetForce() {
+			return rpcerror.New(connect.CodePermissionDenied, "FORCE_ONLY", "a hub admin may call SyncInterventions only to force a held sync")
+		}
+		if !exists || !p.CanSeeSchool(stored.SchoolURN, stored.LACode) {
+			return rpcerror.NotFound("cohort")
+		}
+		in.MaxAhead = 1
+		return s.desiredInScope(ctx, p, in.Desired)
+	}
+	if exists {
+		// The store checks again under the cohort's lock.
+		if stored.SchoolURN != req.GetSchoolUrn() || stored.LACode != req.GetLaCode() {
+			return cohortMismatch()
+		}
+		return nil
+	}
+	school, err := s.pupils.School(ctx, req.GetSchoolUrn())
+	switch {
+	case errors.Is(err, enrolment.ErrNoSchool):
+		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "school_urn", RuleID: "school_urn.registered", Message: "is not a school the pupil service knows"})
+	case err != nil:
+		return enrolment.Unavailable(ctx, s.logger, err)
+	case school.LACode != req.GetLaCode():
+		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "la_code", RuleID: "la_code.of_school", Message: "is not the local authority of the school"})
+	}
+	return nil
+}
+
+// desiredInScope refuses a desired set naming a pupil the caller may not
+// see (or who does not exist), so a forced sync cannot put a task for
+// another area's pupil into a queue.
+func (s *Server) desiredInScope(ctx context.Context, p auth.Principal, desired []syncplan.Intervention) error {
+	if len(desired) == 0 {
+		return nil
+	}
+	ids := make([]string, len(desired))
+	for i, d := range desired {
+		ids[i] = d.PupilID
+	}
+	_, refused, err := enrolment.InScope(ctx, s.pupils, scopeOf(p), ids)
+	switch {
+	case err != nil:
+		return enrolment.Unavailable(ctx, s.logger, err)
+	case refused >= 0:
+		return rpcerror.New(connect.CodeNotFound, "NOT_FOUND", "desired intervention %d: pupil not found", refused+1)
+	}
+	return nil
+}
+
+func cohortMismatch() error {
+	return rpcerror.New(connect.CodeFailedPrecondition, "COHORT_MISMATCH", "the cohort was first synced for another school or local authority")
 }

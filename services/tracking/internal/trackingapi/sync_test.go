@@ -125,7 +125,7 @@ func TestSyncRespectsSnooze(t *testing.T) {
 	task := onlyTask(t, e, c, a)
 	if _, err := e.client(servicetest.Caseworker).UpdateTask(context.Background(), &trackingv1.UpdateTaskRequest{
 		TaskId: task.GetId(), Version: task.GetVersion(),
-		Change: &trackingv1.UpdateTaskRequest_Dismiss_{Dismiss: &trackingv1.UpdateTaskRequest_Dismiss{Reason: "on a family holiday abroad", SnoozeUntil: "2099-01-01"}},
+		Change: &trackingv1.UpdateTaskRequest_Dismiss_{Dismiss: &trackingv1.UpdateTaskRequest_Dismiss{Reason: "on a family holiday abroad", SnoozeUntil: "2028-01-01"}},
 	}); err != nil {
 		t.Fatalf("dismiss: %v", err)
 	}
@@ -155,7 +155,7 @@ func TestSyncSnoozeEnds(t *testing.T) {
 	// A snooze that has ended, written directly: the service refuses to set
 	// one in the past.
 	if _, err := e.pool.Exec(context.Background(),
-		`UPDATE tracking.tasks SET status = 'dismissed', snooze_until = current_date - 1 WHERE id = $1`, task.GetId()); err != nil {
+		`UPDATE tracking.tasks SET status = 'dismissed', snooze_until = $2::date - 1 WHERE id = $1`, task.GetId(), today); err != nil {
 		t.Fatal(err)
 	}
 	res := c.sync(t, e, desired(a, "BEHIND_TRAJECTORY", "2026-12-01"))
@@ -280,15 +280,42 @@ func TestSyncRefusals(t *testing.T) {
 	t.Parallel()
 	e := start(t)
 	a := newID(t)
+	// Cohorts the reconciler has synced, one in the hub admin's scope and
+	// one outside it.
+	heath, far := heathPark(), elsewhere()
+	heath.sync(t, e)
+	far.sync(t, e)
+	forced := func(c cohort, pass int64, desired ...*trackingv1.DesiredIntervention) *trackingv1.SyncInterventionsRequest {
+		return &trackingv1.SyncInterventionsRequest{CohortKey: c.key, SchoolUrn: c.urn, LaCode: c.la, PassToken: pass, Force: true, Desired: desired}
+	}
+	relabelled := *heath
+	relabelled.urn = "100002"
+	wrongLA := cohort{key: "wolverhampton/new-y10", urn: "100001", la: "330"}
+	unknownSchool := cohort{key: "wolverhampton/nowhere-y10", urn: "999999", la: "336"}
 	cases := map[string]struct {
 		token      string
 		req        *trackingv1.SyncInterventionsRequest
 		wantCode   connect.Code
 		wantReason string
 	}{
-		"caseworker may not":  {token: servicetest.Caseworker, req: heathPark().request(), wantCode: connect.CodePermissionDenied},
-		"analyst may not":     {token: servicetest.Analyst, req: heathPark().request(), wantCode: connect.CodePermissionDenied},
-		"admin outside scope": {token: servicetest.HubAdmin, req: func() *trackingv1.SyncInterventionsRequest { r := elsewhere().request(); r.Force = true; return r }(), wantCode: connect.CodePermissionDenied, wantReason: "OUT_OF_SCOPE"},
+		"caseworker may not": {token: servicetest.Caseworker, req: heathPark().request(), wantCode: connect.CodePermissionDenied},
+		"analyst may not":    {token: servicetest.Analyst, req: heathPark().request(), wantCode: connect.CodePermissionDenied},
+		"admin only forces":  {token: servicetest.HubAdmin, req: heathPark().request(), wantCode: connect.CodePermissionDenied, wantReason: "FORCE_ONLY"},
+		// Whose cohort it is comes from tracking's record of it, not the
+		// request's labels; one outside the admin's scope is not found.
+		"admin outside scope": {token: servicetest.HubAdmin, req: forced(*far, 2), wantCode: connect.CodeNotFound},
+		"admin relabels a cohort outside scope": {token: servicetest.HubAdmin,
+			req: &trackingv1.SyncInterventionsRequest{CohortKey: far.key, SchoolUrn: "100001", LaCode: "336", PassToken: 2, Force: true}, wantCode: connect.CodeNotFound},
+		"admin, a cohort never synced": {token: servicetest.HubAdmin, req: forced(cohort{key: "wolverhampton/unsynced-y9", urn: "100001", la: "336"}, 1), wantCode: connect.CodeNotFound},
+		"admin, a pass token far ahead": {token: servicetest.HubAdmin, req: forced(*heath, 1<<62), wantCode: connect.CodeFailedPrecondition, wantReason: "PASS_TOKEN_AHEAD"},
+		"admin, a pupil outside scope": {token: servicetest.HubAdmin, req: forced(*heath, 2, desired(e.pupilAt(t, "100009"), "BEHIND_TRAJECTORY", "2026-12-01")),
+			wantCode: connect.CodeNotFound},
+		"admin, a pupil nobody registered": {token: servicetest.HubAdmin, req: forced(*heath, 2, desired(a, "BEHIND_TRAJECTORY", "2026-12-01")),
+			wantCode: connect.CodeNotFound},
+		"a synced cohort relabelled": {token: servicetest.Service, req: relabelled.request(), wantCode: connect.CodeFailedPrecondition, wantReason: "COHORT_MISMATCH"},
+		"a new cohort in the wrong LA": {token: servicetest.Service, req: wrongLA.request(), wantCode: connect.CodeInvalidArgument},
+		"a new cohort at no school":    {token: servicetest.Service, req: unknownSchool.request(), wantCode: connect.CodeInvalidArgument},
+		"a due date in 9999": {token: servicetest.Service, req: heathPark().request(desired(a, "BEHIND_TRAJECTORY", "9999-12-01")), wantCode: connect.CodeInvalidArgument},
 		"duplicate keys": {token: servicetest.Service, req: heathPark().request(desired(a, "BEHIND_TRAJECTORY", "2026-12-01"), desired(a, "BEHIND_TRAJECTORY", "2027-01-01")),
 			wantCode: connect.CodeInvalidArgument},
 		"not a calendar date": {token: servicetest.Service, req: heathPark().request(desired(a, "BEHIND_TRAJECTORY", "2026-02-30")), wantCode: connect.CodeInvalidArgument},

@@ -88,7 +88,7 @@ func (s *Server) UpdateTask(ctx context.Context, req *trackingv1.UpdateTaskReque
 	case *trackingv1.UpdateTaskRequest_Resolve_:
 		move = lifecycle.Resolve{Outcome: c.Resolve.GetOutcome()}
 	case *trackingv1.UpdateTaskRequest_Dismiss_:
-		until, err := parseDate("dismiss.snooze_until", c.Dismiss.GetSnoozeUntil())
+		until, err := s.parseDate("dismiss.snooze_until", c.Dismiss.GetSnoozeUntil())
 		if err != nil {
 			return nil, err
 		}

@@ -100,7 +100,7 @@ func TestConcurrentUpdates(t *testing.T) {
 	if _, err := e.client(servicetest.Caseworker).UpdateTask(ctx, first); err != nil {
 		t.Fatalf("first update: %v", err)
 	}
-	second := dismiss("2099-01-01")
+	second := dismiss("2028-01-01")
 	second.TaskId, second.Version = read.GetId(), read.GetVersion()
 	_, err := e.client(servicetest.HubAdmin).UpdateTask(ctx, second)
 	checkCode(t, err, connect.CodeAborted, "STALE_VERSION")

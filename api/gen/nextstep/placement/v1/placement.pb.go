@@ -1552,8 +1552,9 @@ type Booking struct {
 	OpportunityId string                 `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
 	// The pupil service's id for the pupil.
 	PupilId string `protobuf:"bytes,3,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
-	// The school the pupil is booked through, and its local authority: who
-	// may see the booking follows from them.
+	// The school the pupil was on roll at when booked, and its local
+	// authority, as the pupil service held them: who may see and change the
+	// booking follows from them.
 	SchoolUrn string `protobuf:"bytes,4,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
 	LaCode    string `protobuf:"bytes,5,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
 	Cancelled bool   `protobuf:"varint,6,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
@@ -1673,10 +1674,7 @@ type BookPlaceRequest struct {
 	IdempotencyKey string `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	OpportunityId  string `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
 	// The pupil service's id for the pupil.
-	PupilId string `protobuf:"bytes,3,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
-	// The pupil's school (6-digit URN) and its local authority (3 digits).
-	SchoolUrn     string `protobuf:"bytes,4,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
-	LaCode        string `protobuf:"bytes,5,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	PupilId       string `protobuf:"bytes,3,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1732,20 +1730,6 @@ func (x *BookPlaceRequest) GetPupilId() string {
 	return ""
 }
 
-func (x *BookPlaceRequest) GetSchoolUrn() string {
-	if x != nil {
-		return x.SchoolUrn
-	}
-	return ""
-}
-
-func (x *BookPlaceRequest) GetLaCode() string {
-	if x != nil {
-		return x.LaCode
-	}
-	return ""
-}
-
 type BookPlaceResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Booking       *Booking               `protobuf:"bytes,1,opt,name=booking,proto3" json:"booking,omitempty"`
@@ -1794,10 +1778,7 @@ func (x *BookPlaceResponse) GetBooking() *Booking {
 type PupilPlace struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The pupil service's id for the pupil.
-	PupilId string `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
-	// The pupil's school (6-digit URN) and its local authority (3 digits).
-	SchoolUrn     string `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
-	LaCode        string `protobuf:"bytes,3,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	PupilId       string `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1835,20 +1816,6 @@ func (*PupilPlace) Descriptor() ([]byte, []int) {
 func (x *PupilPlace) GetPupilId() string {
 	if x != nil {
 		return x.PupilId
-	}
-	return ""
-}
-
-func (x *PupilPlace) GetSchoolUrn() string {
-	if x != nil {
-		return x.SchoolUrn
-	}
-	return ""
-}
-
-func (x *PupilPlace) GetLaCode() string {
-	if x != nil {
-		return x.LaCode
 	}
 	return ""
 }
@@ -2932,26 +2899,18 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\aversion\x18\t \x01(\x03R\aversion\x12;\n" +
 	"\vcreate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xf9\x01\n" +
+	"createTime\"\xbc\x01\n" +
 	"\x10BookPlaceRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12/\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12#\n" +
-	"\bpupil_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x120\n" +
-	"\n" +
-	"school_urn\x18\x04 \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[0-9]{6}$R\tschoolUrn\x12*\n" +
-	"\ala_code\x18\x05 \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[0-9]{3}$R\x06laCode\"M\n" +
+	"\bpupil_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilIdJ\x04\b\x04\x10\x05J\x04\b\x05\x10\x06R\n" +
+	"school_urnR\ala_code\"M\n" +
 	"\x11BookPlaceResponse\x128\n" +
-	"\abooking\x18\x01 \x01(\v2\x1e.nextstep.placement.v1.BookingR\abooking\"\x8f\x01\n" +
+	"\abooking\x18\x01 \x01(\v2\x1e.nextstep.placement.v1.BookingR\abooking\"R\n" +
 	"\n" +
 	"PupilPlace\x12#\n" +
-	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x120\n" +
-	"\n" +
-	"school_urn\x18\x02 \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[0-9]{6}$R\tschoolUrn\x12*\n" +
-	"\ala_code\x18\x03 \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[0-9]{3}$R\x06laCode\"\xbf\x01\n" +
+	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilIdJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04R\n" +
+	"school_urnR\ala_code\"\xbf\x01\n" +
 	"\x11BookPlacesRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12/\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\x12F\n" +

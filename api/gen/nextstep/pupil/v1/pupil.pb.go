@@ -1972,6 +1972,158 @@ func (x *GetCohortSnapshotResponse) GetTotal() int32 {
 	return 0
 }
 
+type LocatePupilsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pupil service's ids, each once.
+	PupilIds      []string `protobuf:"bytes,1,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LocatePupilsRequest) Reset() {
+	*x = LocatePupilsRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LocatePupilsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LocatePupilsRequest) ProtoMessage() {}
+
+func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LocatePupilsRequest.ProtoReflect.Descriptor instead.
+func (*LocatePupilsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *LocatePupilsRequest) GetPupilIds() []string {
+	if x != nil {
+		return x.PupilIds
+	}
+	return nil
+}
+
+// PupilLocation is where a pupil is on roll now.
+type PupilLocation struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	PupilId   string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	SchoolUrn string                 `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	// The school's local authority.
+	LaCode        string `protobuf:"bytes,3,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PupilLocation) Reset() {
+	*x = PupilLocation{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PupilLocation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PupilLocation) ProtoMessage() {}
+
+func (x *PupilLocation) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PupilLocation.ProtoReflect.Descriptor instead.
+func (*PupilLocation) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *PupilLocation) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *PupilLocation) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *PupilLocation) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+type LocatePupilsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per pupil found, in request order.
+	Locations     []*PupilLocation `protobuf:"bytes,1,rep,name=locations,proto3" json:"locations,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LocatePupilsResponse) Reset() {
+	*x = LocatePupilsResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LocatePupilsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LocatePupilsResponse) ProtoMessage() {}
+
+func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LocatePupilsResponse.ProtoReflect.Descriptor instead.
+func (*LocatePupilsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *LocatePupilsResponse) GetLocations() []*PupilLocation {
+	if x != nil {
+		return x.Locations
+	}
+	return nil
+}
+
 type ImportHeader struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Format ImportFormat           `protobuf:"varint,1,opt,name=format,proto3,enum=nextstep.pupil.v1.ImportFormat" json:"format,omitempty"`
@@ -1988,7 +2140,7 @@ type ImportHeader struct {
 
 func (x *ImportHeader) Reset() {
 	*x = ImportHeader{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2000,7 +2152,7 @@ func (x *ImportHeader) String() string {
 func (*ImportHeader) ProtoMessage() {}
 
 func (x *ImportHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2013,7 +2165,7 @@ func (x *ImportHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportHeader.ProtoReflect.Descriptor instead.
 func (*ImportHeader) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{27}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ImportHeader) GetFormat() ImportFormat {
@@ -2052,7 +2204,7 @@ type ImportPupilsRequest struct {
 
 func (x *ImportPupilsRequest) Reset() {
 	*x = ImportPupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2064,7 +2216,7 @@ func (x *ImportPupilsRequest) String() string {
 func (*ImportPupilsRequest) ProtoMessage() {}
 
 func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2077,7 +2229,7 @@ func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ImportPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{28}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ImportPupilsRequest) GetPart() isImportPupilsRequest_Part {
@@ -2136,7 +2288,7 @@ type Rejection struct {
 
 func (x *Rejection) Reset() {
 	*x = Rejection{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2148,7 +2300,7 @@ func (x *Rejection) String() string {
 func (*Rejection) ProtoMessage() {}
 
 func (x *Rejection) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2161,7 +2313,7 @@ func (x *Rejection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rejection.ProtoReflect.Descriptor instead.
 func (*Rejection) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{29}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Rejection) GetLocation() string {
@@ -2209,7 +2361,7 @@ type ImportPupilsResponse struct {
 
 func (x *ImportPupilsResponse) Reset() {
 	*x = ImportPupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2221,7 +2373,7 @@ func (x *ImportPupilsResponse) String() string {
 func (*ImportPupilsResponse) ProtoMessage() {}
 
 func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2234,7 +2386,7 @@ func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ImportPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ImportPupilsResponse) GetRows() int32 {
@@ -2428,7 +2580,16 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x19GetCohortSnapshotResponse\x129\n" +
 	"\amembers\x18\x01 \x03(\v2\x1f.nextstep.pupil.v1.CohortMemberR\amembers\x12\x1a\n" +
 	"\bcomplete\x18\x02 \x01(\bR\bcomplete\x12\x14\n" +
-	"\x05total\x18\x03 \x01(\x05R\x05total\"\xb0\x01\n" +
+	"\x05total\x18\x03 \x01(\x05R\x05total\"H\n" +
+	"\x13LocatePupilsRequest\x121\n" +
+	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"b\n" +
+	"\rPupilLocation\x12\x19\n" +
+	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x1d\n" +
+	"\n" +
+	"school_urn\x18\x02 \x01(\tR\tschoolUrn\x12\x17\n" +
+	"\ala_code\x18\x03 \x01(\tR\x06laCode\"V\n" +
+	"\x14LocatePupilsResponse\x12>\n" +
+	"\tlocations\x18\x01 \x03(\v2 .nextstep.pupil.v1.PupilLocationR\tlocations\"\xb0\x01\n" +
 	"\fImportHeader\x12C\n" +
 	"\x06format\x18\x01 \x01(\x0e2\x1f.nextstep.pupil.v1.ImportFormatB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06format\x123\n" +
@@ -2485,7 +2646,7 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\fImportFormat\x12\x1d\n" +
 	"\x19IMPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11IMPORT_FORMAT_CSV\x10\x01\x12\x15\n" +
-	"\x11IMPORT_FORMAT_CTF\x10\x022\xfa\a\n" +
+	"\x11IMPORT_FORMAT_CTF\x10\x022\xe9\b\n" +
 	"\fPupilService\x12h\n" +
 	"\fCreateSchool\x12&.nextstep.pupil.v1.CreateSchoolRequest\x1a'.nextstep.pupil.v1.CreateSchoolResponse\"\a\xc2\xf3\x18\x03\n" +
 	"\x01\x01\x12f\n" +
@@ -2503,6 +2664,8 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12\x80\x01\n" +
 	"\x11GetCohortSnapshot\x12+.nextstep.pupil.v1.GetCohortSnapshotRequest\x1a,.nextstep.pupil.v1.GetCohortSnapshotResponse\"\x0e\xc2\xf3\x18\a\n" +
 	"\x03\x05\x01\x02\x10\x01\x90\x02\x010\x01\x12m\n" +
+	"\fLocatePupils\x12&.nextstep.pupil.v1.LocatePupilsRequest\x1a'.nextstep.pupil.v1.LocatePupilsResponse\"\f\xc2\xf3\x18\x05\n" +
+	"\x01\x05\x10\x01\x90\x02\x01\x12m\n" +
 	"\fImportPupils\x12&.nextstep.pupil.v1.ImportPupilsRequest\x1a'.nextstep.pupil.v1.ImportPupilsResponse\"\n" +
 	"\xc2\xf3\x18\x06\n" +
 	"\x04\x01\x02\x03\x05(\x01B\xcc\x01\n" +
@@ -2522,7 +2685,7 @@ func file_nextstep_pupil_v1_pupil_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(Phase)(0),                        // 0: nextstep.pupil.v1.Phase
 	(SENStatus)(0),                    // 1: nextstep.pupil.v1.SENStatus
@@ -2556,11 +2719,14 @@ var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(*GetCohortSnapshotRequest)(nil),  // 29: nextstep.pupil.v1.GetCohortSnapshotRequest
 	(*CohortMember)(nil),              // 30: nextstep.pupil.v1.CohortMember
 	(*GetCohortSnapshotResponse)(nil), // 31: nextstep.pupil.v1.GetCohortSnapshotResponse
-	(*ImportHeader)(nil),              // 32: nextstep.pupil.v1.ImportHeader
-	(*ImportPupilsRequest)(nil),       // 33: nextstep.pupil.v1.ImportPupilsRequest
-	(*Rejection)(nil),                 // 34: nextstep.pupil.v1.Rejection
-	(*ImportPupilsResponse)(nil),      // 35: nextstep.pupil.v1.ImportPupilsResponse
-	(*timestamppb.Timestamp)(nil),     // 36: google.protobuf.Timestamp
+	(*LocatePupilsRequest)(nil),       // 32: nextstep.pupil.v1.LocatePupilsRequest
+	(*PupilLocation)(nil),             // 33: nextstep.pupil.v1.PupilLocation
+	(*LocatePupilsResponse)(nil),      // 34: nextstep.pupil.v1.LocatePupilsResponse
+	(*ImportHeader)(nil),              // 35: nextstep.pupil.v1.ImportHeader
+	(*ImportPupilsRequest)(nil),       // 36: nextstep.pupil.v1.ImportPupilsRequest
+	(*Rejection)(nil),                 // 37: nextstep.pupil.v1.Rejection
+	(*ImportPupilsResponse)(nil),      // 38: nextstep.pupil.v1.ImportPupilsResponse
+	(*timestamppb.Timestamp)(nil),     // 39: google.protobuf.Timestamp
 }
 var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	0,  // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
@@ -2583,7 +2749,7 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	3,  // 17: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
 	17, // 18: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
 	18, // 19: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
-	36, // 20: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
+	39, // 20: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
 	20, // 21: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
 	20, // 22: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
 	20, // 23: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
@@ -2593,32 +2759,35 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	17, // 27: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
 	18, // 28: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
 	30, // 29: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
-	4,  // 30: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
-	32, // 31: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
-	34, // 32: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
-	6,  // 33: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
-	8,  // 34: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
-	10, // 35: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
-	21, // 36: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
-	23, // 37: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
-	25, // 38: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
-	27, // 39: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
-	29, // 40: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
-	33, // 41: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
-	7,  // 42: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
-	9,  // 43: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
-	11, // 44: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
-	22, // 45: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
-	24, // 46: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
-	26, // 47: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
-	28, // 48: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
-	31, // 49: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
-	35, // 50: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
-	42, // [42:51] is the sub-list for method output_type
-	33, // [33:42] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	33, // 30: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
+	4,  // 31: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
+	35, // 32: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
+	37, // 33: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
+	6,  // 34: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
+	8,  // 35: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
+	10, // 36: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
+	21, // 37: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
+	23, // 38: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
+	25, // 39: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
+	27, // 40: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
+	29, // 41: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
+	32, // 42: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
+	36, // 43: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
+	7,  // 44: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
+	9,  // 45: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
+	11, // 46: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
+	22, // 47: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
+	24, // 48: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
+	26, // 49: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
+	28, // 50: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
+	31, // 51: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
+	34, // 52: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
+	38, // 53: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
+	44, // [44:54] is the sub-list for method output_type
+	34, // [34:44] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_pupil_v1_pupil_proto_init() }
@@ -2626,7 +2795,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 	if File_nextstep_pupil_v1_pupil_proto != nil {
 		return
 	}
-	file_nextstep_pupil_v1_pupil_proto_msgTypes[28].OneofWrappers = []any{
+	file_nextstep_pupil_v1_pupil_proto_msgTypes[31].OneofWrappers = []any{
 		(*ImportPupilsRequest_Header)(nil),
 		(*ImportPupilsRequest_Chunk)(nil),
 	}
@@ -2636,7 +2805,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_pupil_v1_pupil_proto_rawDesc), len(file_nextstep_pupil_v1_pupil_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   31,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

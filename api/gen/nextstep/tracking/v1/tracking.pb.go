@@ -351,14 +351,16 @@ type Destination struct {
 	// The NCCIS current-activity code, three digits (for example 230, 619);
 	// it must be in the code table (ListActivityCodes).
 	ActivityCode string `protobuf:"bytes,4,opt,name=activity_code,json=activityCode,proto3" json:"activity_code,omitempty"`
-	// The date the activity starts or was recorded as true, YYYY-MM-DD.
+	// The date the activity starts or was recorded as true, YYYY-MM-DD: from
+	// 2000 to two years ahead.
 	EffectiveDate string `protobuf:"bytes,5,opt,name=effective_date,json=effectiveDate,proto3" json:"effective_date,omitempty"`
 	// Where the information came from (a school return, a phone call...).
 	Source string `protobuf:"bytes,6,opt,name=source,proto3" json:"source,omitempty"`
 	// When it was recorded. Set by the service.
 	RecordedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=recorded_at,json=recordedAt,proto3" json:"recorded_at,omitempty"`
-	// The pupil's school (6-digit URN) and its local authority (3 digits):
-	// they decide who may see the record.
+	// Output only: the school the pupil was on roll at when it was recorded
+	// and its local authority, from the pupil service. They decide who may
+	// see the record; a request that sets them is refused.
 	SchoolUrn string `protobuf:"bytes,8,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
 	LaCode    string `protobuf:"bytes,9,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
 	// Who recorded it. Set by the service.
@@ -2869,7 +2871,7 @@ var File_nextstep_tracking_v1_tracking_proto protoreflect.FileDescriptor
 
 const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\n" +
-	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xec\x03\n" +
+	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\x86\x05\n" +
 	"\vDestination\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12#\n" +
 	"\bpupil_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12E\n" +
@@ -2880,12 +2882,14 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x0eeffective_date\x18\x05 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\reffectiveDate\x12!\n" +
 	"\x06source\x18\x06 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x06source\x12;\n" +
 	"\vrecorded_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"recordedAt\x120\n" +
+	"recordedAt\x12}\n" +
 	"\n" +
-	"school_urn\x18\b \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[0-9]{6}$R\tschoolUrn\x12*\n" +
-	"\ala_code\x18\t \x01(\tB\x11\xbaH\x0er\f2\n" +
-	"^[0-9]{3}$R\x06laCode\x12\x1f\n" +
+	"school_urn\x18\b \x01(\tB^\xbaH[\xba\x01X\n" +
+	"\voutput_only\x12=is set by the service from the pupil's record: leave it empty\x1a\n" +
+	"this == ''R\tschoolUrn\x12w\n" +
+	"\ala_code\x18\t \x01(\tB^\xbaH[\xba\x01X\n" +
+	"\voutput_only\x12=is set by the service from the pupil's record: leave it empty\x1a\n" +
+	"this == ''R\x06laCode\x12\x1f\n" +
 	"\vrecorded_by\x18\n" +
 	" \x01(\tR\n" +
 	"recordedBy\"\x9a\x01\n" +

@@ -55,6 +55,9 @@ const (
 	// PupilServiceGetCohortSnapshotProcedure is the fully-qualified name of the PupilService's
 	// GetCohortSnapshot RPC.
 	PupilServiceGetCohortSnapshotProcedure = "/nextstep.pupil.v1.PupilService/GetCohortSnapshot"
+	// PupilServiceLocatePupilsProcedure is the fully-qualified name of the PupilService's LocatePupils
+	// RPC.
+	PupilServiceLocatePupilsProcedure = "/nextstep.pupil.v1.PupilService/LocatePupils"
 	// PupilServiceImportPupilsProcedure is the fully-qualified name of the PupilService's ImportPupils
 	// RPC.
 	PupilServiceImportPupilsProcedure = "/nextstep.pupil.v1.PupilService/ImportPupils"
@@ -70,14 +73,18 @@ type PupilServiceClient interface {
 	// ListSchools lists the schools in the caller's scope, by URN.
 	ListSchools(context.Context, *v1.ListSchoolsRequest) (*v1.ListSchoolsResponse, error)
 	// CreatePupil registers one pupil. A retry with the same idempotency key
-	// returns the pupil created the first time; a UPN already registered is
-	// AlreadyExists.
+	// and the same request returns the pupil created the first time; the key
+	// with a different request is AlreadyExists (IDEMPOTENCY_KEY_REUSED). A
+	// UPN already registered in the caller's scope is AlreadyExists
+	// (UPN_EXISTS); one registered at a school outside it is InvalidArgument
+	// on pupil.upn, saying only that it belongs to another school.
 	CreatePupil(context.Context, *v1.CreatePupilRequest) (*v1.CreatePupilResponse, error)
 	// GetPupil returns one pupil with their risk score.
 	GetPupil(context.Context, *v1.GetPupilRequest) (*v1.GetPupilResponse, error)
 	// UpdatePupil replaces a pupil's details. The request carries the version
 	// it read; a stale one is Aborted with reason STALE_VERSION. A change of
-	// school is kept in the pupil's school history and counts as a school move.
+	// school, which needs both schools in the caller's scope, is kept in the
+	// pupil's school history and counts as a school move.
 	UpdatePupil(context.Context, *v1.UpdatePupilRequest) (*v1.UpdatePupilResponse, error)
 	// ListCohortPupils pages through the pupils on roll in a school, year
 	// group and academic year, for people.
@@ -86,11 +93,20 @@ type PupilServiceClient interface {
 	// names: one query, chunks of up to 500 members, and a last message with
 	// complete = true and the total sent.
 	GetCohortSnapshot(context.Context, *v1.GetCohortSnapshotRequest) (*connect.ServerStreamForClient[v1.GetCohortSnapshotResponse], error)
+	// LocatePupils says where each pupil is on roll: their school and its
+	// local authority, as this service holds them. Placement and tracking
+	// decide the scope of every write that names a pupil from it, never from
+	// labels in the caller's request. One entry per pupil found, in request
+	// order; an unknown id is left out.
+	LocatePupils(context.Context, *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error)
 	// ImportPupils uploads a CSV file or a Common Transfer File: first a
 	// message with the header, then the file in chunks. Every row is
 	// validated; rejected rows are reported with their line or element and
 	// the reason; accepted rows are upserted by UPN, all in one transaction.
-	// Importing the same file again changes nothing.
+	// A row may create a pupil in, or update a pupil already in, a school in
+	// the caller's scope; a UPN registered to a pupil at a school outside it
+	// is a rejected row (ask for a transfer), never a move. Importing the
+	// same file again changes nothing.
 	ImportPupils(context.Context) (*connect.ClientStreamForClientSimple[v1.ImportPupilsRequest, v1.ImportPupilsResponse], error)
 }
 
@@ -158,6 +174,13 @@ func NewPupilServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		locatePupils: connect.NewClient[v1.LocatePupilsRequest, v1.LocatePupilsResponse](
+			httpClient,
+			baseURL+PupilServiceLocatePupilsProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("LocatePupils")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		importPupils: connect.NewClient[v1.ImportPupilsRequest, v1.ImportPupilsResponse](
 			httpClient,
 			baseURL+PupilServiceImportPupilsProcedure,
@@ -177,6 +200,7 @@ type pupilServiceClient struct {
 	updatePupil       *connect.Client[v1.UpdatePupilRequest, v1.UpdatePupilResponse]
 	listCohortPupils  *connect.Client[v1.ListCohortPupilsRequest, v1.ListCohortPupilsResponse]
 	getCohortSnapshot *connect.Client[v1.GetCohortSnapshotRequest, v1.GetCohortSnapshotResponse]
+	locatePupils      *connect.Client[v1.LocatePupilsRequest, v1.LocatePupilsResponse]
 	importPupils      *connect.Client[v1.ImportPupilsRequest, v1.ImportPupilsResponse]
 }
 
@@ -248,6 +272,15 @@ func (c *pupilServiceClient) GetCohortSnapshot(ctx context.Context, req *v1.GetC
 	return c.getCohortSnapshot.CallServerStream(ctx, connect.NewRequest(req))
 }
 
+// LocatePupils calls nextstep.pupil.v1.PupilService.LocatePupils.
+func (c *pupilServiceClient) LocatePupils(ctx context.Context, req *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error) {
+	response, err := c.locatePupils.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ImportPupils calls nextstep.pupil.v1.PupilService.ImportPupils.
 func (c *pupilServiceClient) ImportPupils(ctx context.Context) (*connect.ClientStreamForClientSimple[v1.ImportPupilsRequest, v1.ImportPupilsResponse], error) {
 	return c.importPupils.CallClientStreamSimple(ctx)
@@ -263,14 +296,18 @@ type PupilServiceHandler interface {
 	// ListSchools lists the schools in the caller's scope, by URN.
 	ListSchools(context.Context, *v1.ListSchoolsRequest) (*v1.ListSchoolsResponse, error)
 	// CreatePupil registers one pupil. A retry with the same idempotency key
-	// returns the pupil created the first time; a UPN already registered is
-	// AlreadyExists.
+	// and the same request returns the pupil created the first time; the key
+	// with a different request is AlreadyExists (IDEMPOTENCY_KEY_REUSED). A
+	// UPN already registered in the caller's scope is AlreadyExists
+	// (UPN_EXISTS); one registered at a school outside it is InvalidArgument
+	// on pupil.upn, saying only that it belongs to another school.
 	CreatePupil(context.Context, *v1.CreatePupilRequest) (*v1.CreatePupilResponse, error)
 	// GetPupil returns one pupil with their risk score.
 	GetPupil(context.Context, *v1.GetPupilRequest) (*v1.GetPupilResponse, error)
 	// UpdatePupil replaces a pupil's details. The request carries the version
 	// it read; a stale one is Aborted with reason STALE_VERSION. A change of
-	// school is kept in the pupil's school history and counts as a school move.
+	// school, which needs both schools in the caller's scope, is kept in the
+	// pupil's school history and counts as a school move.
 	UpdatePupil(context.Context, *v1.UpdatePupilRequest) (*v1.UpdatePupilResponse, error)
 	// ListCohortPupils pages through the pupils on roll in a school, year
 	// group and academic year, for people.
@@ -279,11 +316,20 @@ type PupilServiceHandler interface {
 	// names: one query, chunks of up to 500 members, and a last message with
 	// complete = true and the total sent.
 	GetCohortSnapshot(context.Context, *v1.GetCohortSnapshotRequest, *connect.ServerStream[v1.GetCohortSnapshotResponse]) error
+	// LocatePupils says where each pupil is on roll: their school and its
+	// local authority, as this service holds them. Placement and tracking
+	// decide the scope of every write that names a pupil from it, never from
+	// labels in the caller's request. One entry per pupil found, in request
+	// order; an unknown id is left out.
+	LocatePupils(context.Context, *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error)
 	// ImportPupils uploads a CSV file or a Common Transfer File: first a
 	// message with the header, then the file in chunks. Every row is
 	// validated; rejected rows are reported with their line or element and
 	// the reason; accepted rows are upserted by UPN, all in one transaction.
-	// Importing the same file again changes nothing.
+	// A row may create a pupil in, or update a pupil already in, a school in
+	// the caller's scope; a UPN registered to a pupil at a school outside it
+	// is a rejected row (ask for a transfer), never a move. Importing the
+	// same file again changes nothing.
 	ImportPupils(context.Context, *connect.ClientStream[v1.ImportPupilsRequest]) (*v1.ImportPupilsResponse, error)
 }
 
@@ -347,6 +393,13 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	pupilServiceLocatePupilsHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceLocatePupilsProcedure,
+		svc.LocatePupils,
+		connect.WithSchema(pupilServiceMethods.ByName("LocatePupils")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	pupilServiceImportPupilsHandler := connect.NewClientStreamHandlerSimple(
 		PupilServiceImportPupilsProcedure,
 		svc.ImportPupils,
@@ -371,6 +424,8 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 			pupilServiceListCohortPupilsHandler.ServeHTTP(w, r)
 		case PupilServiceGetCohortSnapshotProcedure:
 			pupilServiceGetCohortSnapshotHandler.ServeHTTP(w, r)
+		case PupilServiceLocatePupilsProcedure:
+			pupilServiceLocatePupilsHandler.ServeHTTP(w, r)
 		case PupilServiceImportPupilsProcedure:
 			pupilServiceImportPupilsHandler.ServeHTTP(w, r)
 		default:
@@ -412,6 +467,10 @@ func (UnimplementedPupilServiceHandler) ListCohortPupils(context.Context, *v1.Li
 
 func (UnimplementedPupilServiceHandler) GetCohortSnapshot(context.Context, *v1.GetCohortSnapshotRequest, *connect.ServerStream[v1.GetCohortSnapshotResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.GetCohortSnapshot is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) LocatePupils(context.Context, *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.LocatePupils is not implemented"))
 }
 
 func (UnimplementedPupilServiceHandler) ImportPupils(context.Context, *connect.ClientStream[v1.ImportPupilsRequest]) (*v1.ImportPupilsResponse, error) {

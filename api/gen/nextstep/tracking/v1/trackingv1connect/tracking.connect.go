@@ -72,8 +72,11 @@ const (
 
 // TrackingServiceClient is a client for the nextstep.tracking.v1.TrackingService service.
 type TrackingServiceClient interface {
-	// RecordDestination adds a destination to a pupil's history. A retry with
-	// the same idempotency key returns the first call's record.
+	// RecordDestination adds a destination to a pupil's history. The pupil
+	// must be on roll at a school in the caller's scope; the record takes that
+	// school and its local authority from the pupil service. A retry with the
+	// same idempotency key and request returns the first call's record; the
+	// key with a different request is AlreadyExists (IDEMPOTENCY_KEY_REUSED).
 	RecordDestination(context.Context, *v1.RecordDestinationRequest) (*v1.RecordDestinationResponse, error)
 	// ListDestinations returns a pupil's full destination history, newest
 	// first.
@@ -93,11 +96,17 @@ type TrackingServiceClient interface {
 	// set the reconciler computed, in one transaction: it creates the missing
 	// tasks, closes as "condition cleared" those no longer desired and leaves
 	// the rest alone (updating priority, due date and evidence in place). It
-	// never reopens a task dismissed within its snooze. Refusals:
-	// FailedPrecondition STALE_PASS for a pass token older than the last one
-	// applied to the cohort; FailedPrecondition MASS_CLOSURE_HELD when it would
-	// close more than max_close_fraction of the open tasks without force.
-	// The service calls it; a hub admin may call it only to force a held sync.
+	// never reopens a task dismissed within its snooze. The first sync of a
+	// cohort fixes its school and local authority (checked against the pupil
+	// service); a later one naming others is FailedPrecondition
+	// COHORT_MISMATCH. Refusals: FailedPrecondition STALE_PASS for a pass
+	// token older than the last one applied to the cohort;
+	// FailedPrecondition MASS_CLOSURE_HELD when it would close more than
+	// max_close_fraction of the open tasks without force.
+	// The service calls it; a hub admin may call it only to force a held sync
+	// of an existing cohort in their scope, with a pass token no more than one
+	// ahead of the last applied (else FailedPrecondition PASS_TOKEN_AHEAD),
+	// and a desired set of pupils in their scope.
 	SyncInterventions(context.Context, *v1.SyncInterventionsRequest) (*v1.SyncInterventionsResponse, error)
 	// ListTasks reads the intervention queue in the caller's scope, most
 	// urgent first (priority, then due date).
@@ -340,8 +349,11 @@ func (c *trackingServiceClient) ListAuditEvents(ctx context.Context, req *v1.Lis
 
 // TrackingServiceHandler is an implementation of the nextstep.tracking.v1.TrackingService service.
 type TrackingServiceHandler interface {
-	// RecordDestination adds a destination to a pupil's history. A retry with
-	// the same idempotency key returns the first call's record.
+	// RecordDestination adds a destination to a pupil's history. The pupil
+	// must be on roll at a school in the caller's scope; the record takes that
+	// school and its local authority from the pupil service. A retry with the
+	// same idempotency key and request returns the first call's record; the
+	// key with a different request is AlreadyExists (IDEMPOTENCY_KEY_REUSED).
 	RecordDestination(context.Context, *v1.RecordDestinationRequest) (*v1.RecordDestinationResponse, error)
 	// ListDestinations returns a pupil's full destination history, newest
 	// first.
@@ -361,11 +373,17 @@ type TrackingServiceHandler interface {
 	// set the reconciler computed, in one transaction: it creates the missing
 	// tasks, closes as "condition cleared" those no longer desired and leaves
 	// the rest alone (updating priority, due date and evidence in place). It
-	// never reopens a task dismissed within its snooze. Refusals:
-	// FailedPrecondition STALE_PASS for a pass token older than the last one
-	// applied to the cohort; FailedPrecondition MASS_CLOSURE_HELD when it would
-	// close more than max_close_fraction of the open tasks without force.
-	// The service calls it; a hub admin may call it only to force a held sync.
+	// never reopens a task dismissed within its snooze. The first sync of a
+	// cohort fixes its school and local authority (checked against the pupil
+	// service); a later one naming others is FailedPrecondition
+	// COHORT_MISMATCH. Refusals: FailedPrecondition STALE_PASS for a pass
+	// token older than the last one applied to the cohort;
+	// FailedPrecondition MASS_CLOSURE_HELD when it would close more than
+	// max_close_fraction of the open tasks without force.
+	// The service calls it; a hub admin may call it only to force a held sync
+	// of an existing cohort in their scope, with a pass token no more than one
+	// ahead of the last applied (else FailedPrecondition PASS_TOKEN_AHEAD),
+	// and a desired set of pupils in their scope.
 	SyncInterventions(context.Context, *v1.SyncInterventionsRequest) (*v1.SyncInterventionsResponse, error)
 	// ListTasks reads the intervention queue in the caller's scope, most
 	// urgent first (priority, then due date).

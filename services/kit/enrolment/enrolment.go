@@ -1,0 +1,148 @@
+// Package enrolment tells placement and tracking where a pupil is on roll:
+// their school and its local authority, as the pupil service holds them.
+// Those two services decide the scope of every write that names a pupil
+// from it, never from labels in the caller's request.
+//
+// Every write asks once, in one batched call (LocatePupils), and nothing is
+// cached: writes come at the pace of people and registers, so the lookup
+// costs one round trip per call, and a pupil who moves school is in the new
+// school's scope, and out of the old one's, at once. If the pupil service
+// cannot answer, the write is refused as Unavailable, never let through.
+package enrolment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"connectrpc.com/connect"
+
+	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+)
+
+// Enrolment is where a pupil is on roll.
+type Enrolment struct {
+	SchoolURN string
+	LACode    string
+}
+
+// School is a school as the pupil service holds it.
+type School struct {
+	URN    string
+	LACode string
+	Open   bool
+}
+
+// ErrNoSchool is returned by School for a URN the pupil service does not
+// know.
+var ErrNoSchool = errors.New("no such school")
+
+// Directory answers where pupils are on roll.
+type Directory interface {
+	// Locate returns the enrolment of each of ids the pupil service knows;
+	// an unknown id is absent from the map.
+	Locate(ctx context.Context, ids []string) (map[string]Enrolment, error)
+	// School returns the school with urn, or ErrNoSchool.
+	School(ctx context.Context, urn string) (School, error)
+}
+
+// maxBatch is LocatePupils' limit on ids per call.
+const maxBatch = 10_000
+
+// Client is a Directory over the pupil service's Connect API, calling as
+// the service itself.
+type Client struct {
+	pupil pupilv1connect.PupilServiceClient
+}
+
+// NewClient returns a Directory calling the pupil service at url with the
+// bearer token token gives, over gRPC (unencrypted HTTP/2, as the services
+// serve it; TLS is terminated in front of them).
+func NewClient(url string, token auth.TokenSource) *Client {
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	p.SetHTTP2(true)
+	hc := &http.Client{Transport: &http.Transport{Protocols: p}, Timeout: 30 * time.Second}
+	return &Client{pupil: pupilv1connect.NewPupilServiceClient(hc, url,
+		connect.WithGRPC(), connect.WithInterceptors(auth.NewBearerInterceptor(token)))}
+}
+
+// Locate implements Directory.
+func (c *Client) Locate(ctx context.Context, ids []string) (map[string]Enrolment, error) {
+	out := make(map[string]Enrolment, len(ids))
+	for start := 0; start < len(ids); start += maxBatch {
+		batch := ids[start:min(start+maxBatch, len(ids))]
+		res, err := c.pupil.LocatePupils(ctx, &pupilv1.LocatePupilsRequest{PupilIds: batch})
+		if err != nil {
+			return nil, fmt.Errorf("locate pupils: %w", err)
+		}
+		for _, l := range res.GetLocations() {
+			out[l.GetPupilId()] = Enrolment{SchoolURN: l.GetSchoolUrn(), LACode: l.GetLaCode()}
+		}
+	}
+	return out, nil
+}
+
+// School implements Directory.
+func (c *Client) School(ctx context.Context, urn string) (School, error) {
+	res, err := c.pupil.GetSchool(ctx, &pupilv1.GetSchoolRequest{Urn: urn})
+	if connect.CodeOf(err) == connect.CodeNotFound {
+		return School{}, ErrNoSchool
+	}
+	if err != nil {
+		return School{}, fmt.Errorf("get school: %w", err)
+	}
+	s := res.GetSchool()
+	return School{URN: s.GetUrn(), LACode: s.GetLaCode(), Open: s.GetOpen()}, nil
+}
+
+// InScope looks up every pupil of ids and returns their enrolments in the
+// same order, or the index of the first pupil who is unknown or outside
+// the filter's scope (the two are not told apart, so scope cannot be
+// probed), with a nil slice. ids may repeat.
+func InScope(ctx context.Context, d Directory, f auth.Filter, ids []string) (enrolments []Enrolment, refused int, err error) {
+	// The pupil service writes ids in lower case; a caller may not.
+	lower := make([]string, len(ids))
+	for i, id := range ids {
+		lower[i] = strings.ToLower(id)
+	}
+	found, err := d.Locate(ctx, unique(lower))
+	if err != nil {
+		return nil, -1, err
+	}
+	enrolments = make([]Enrolment, len(ids))
+	for i, id := range lower {
+		e, ok := found[id]
+		if !ok || !f.Covers(e.SchoolURN, e.LACode) {
+			return nil, i, nil
+		}
+		enrolments[i] = e
+	}
+	return enrolments, -1, nil
+}
+
+func unique(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// Unavailable logs why the pupil service could not be asked and returns the
+// error a write refused for it answers: Unavailable, so the caller retries.
+func Unavailable(ctx context.Context, logger *slog.Logger, err error) error {
+	logger.ErrorContext(ctx, "pupil service lookup", "error", rpcerror.Loggable(err))
+	return rpcerror.New(connect.CodeUnavailable, "PUPIL_SERVICE_UNAVAILABLE", "the pupil's school cannot be checked now: nothing was changed; try again")
+}
