@@ -37,6 +37,7 @@ const (
 	ResultSynced     = "synced"
 	ResultIncomplete = "incomplete" // a source failed: nothing was closed
 	ResultHeld       = "held"       // tracking refused a mass closure
+	ResultFenced     = "fenced"     // tracking has applied a later pass than any this cluster claimed
 	ResultError      = "error"
 )
 
@@ -66,6 +67,9 @@ type Metrics struct {
 	// CohortSyncHeld is 1 while tracking holds the cohort's sync as a mass
 	// closure, waiting for a person.
 	CohortSyncHeld *prometheus.GaugeVec
+	// CohortSyncFenced is 1 while tracking refuses the cohort's syncs
+	// because it has applied a later pass than any this cluster claimed.
+	CohortSyncFenced *prometheus.GaugeVec
 	// CohortLastSync is the Unix time of the cohort's last applied sync.
 	CohortLastSync *prometheus.GaugeVec
 	// ReconcileDuration is the time a pass over one cohort takes.
@@ -92,6 +96,7 @@ func New() *Metrics {
 		InterventionsOverdue:    gauge("nextstep_cohort_interventions_overdue", "Open interventions in the cohort past their due date, by reason and priority.", "reason", "priority"),
 		CohortDataComplete:      gauge("nextstep_cohort_data_complete", "1 when the cohort's last pass read a complete snapshot from every source."),
 		CohortSyncHeld:          gauge("nextstep_cohort_sync_held", "1 while the tracking service holds the cohort's sync as a mass closure."),
+		CohortSyncFenced:        gauge("nextstep_cohort_sync_fenced", "1 while the tracking service refuses the cohort's syncs because it has applied a later pass than this cluster claimed."),
 		CohortLastSync:          gauge("nextstep_cohort_last_sync_timestamp_seconds", "Unix time of the cohort's last applied intervention sync."),
 		ReconcileDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "nextstep_reconcile_duration_seconds",
@@ -100,7 +105,7 @@ func New() *Metrics {
 		}, nil),
 		Reconciles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "nextstep_reconciles_total",
-			Help: "Reconcile passes by result (synced, incomplete, held, error).",
+			Help: "Reconcile passes by result (synced, incomplete, held, fenced, error).",
 		}, []string{"result"}),
 		SourceErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "nextstep_source_errors_total",
@@ -114,7 +119,7 @@ func (m *Metrics) Collectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean,
 		m.CohortDestinationsKnown, m.CohortRiskBand, m.InterventionsOpen, m.InterventionsOverdue,
-		m.CohortDataComplete, m.CohortSyncHeld, m.CohortLastSync, m.ReconcileDuration, m.Reconciles, m.SourceErrors,
+		m.CohortDataComplete, m.CohortSyncHeld, m.CohortSyncFenced, m.CohortLastSync, m.ReconcileDuration, m.Reconciles, m.SourceErrors,
 	}
 }
 
@@ -149,6 +154,7 @@ func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, 
 	m.CohortDestinationsKnown.With(labels).Set(float64(c.DestinationsKnown))
 	m.CohortDataComplete.With(labels).Set(1)
 	m.CohortSyncHeld.With(labels).Set(0)
+	m.CohortSyncFenced.With(labels).Set(0)
 	m.CohortLastSync.With(labels).Set(float64(syncedAt.Unix()))
 
 	m.InterventionsOpen.DeletePartialMatch(labels)
@@ -165,7 +171,7 @@ func (m *Metrics) Forget(namespace, cohort string) {
 	labels := prometheus.Labels{"namespace": namespace, "cohort": cohort}
 	for _, g := range []*prometheus.GaugeVec{
 		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean, m.CohortDestinationsKnown,
-		m.CohortRiskBand, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete, m.CohortSyncHeld, m.CohortLastSync,
+		m.CohortRiskBand, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete, m.CohortSyncHeld, m.CohortSyncFenced, m.CohortLastSync,
 	} {
 		g.DeletePartialMatch(labels)
 	}

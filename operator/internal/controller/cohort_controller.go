@@ -45,9 +45,12 @@ type Sources interface {
 // CohortReconciler reconciles a Cohort's desired state against the records.
 type CohortReconciler struct {
 	client.Client
-	Sources  Sources
-	Metrics  *metrics.Metrics
-	Recorder events.EventRecorder
+	// APIReader reads from the API server, not the cache, for a decision
+	// that must see the latest claim (whether a newer pass exists).
+	APIReader client.Reader
+	Sources   Sources
+	Metrics   *metrics.Metrics
+	Recorder  events.EventRecorder
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
 }
@@ -102,10 +105,18 @@ func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctr
 		result = metrics.ResultHeld
 		return requeue(pass.policy.Resync, r.syncHeld(ctx, &cohort, evaluation, err))
 	case errors.Is(err, sources.ErrStalePass):
-		// Another operator has synced with a newer token: it owns the pass.
-		log.FromContext(ctx).Info("a newer pass has synced this cohort; standing down", "passToken", cohort.Status.PassToken)
-		result = metrics.ResultSynced
-		return ctrl.Result{RequeueAfter: pass.policy.Resync}, nil
+		fenced, ferr := r.fencedOut(ctx, &cohort)
+		if ferr != nil {
+			return ctrl.Result{}, ferr
+		}
+		if !fenced {
+			// Another operator has claimed a newer token: it owns the pass.
+			log.FromContext(ctx).Info("a newer pass has claimed this cohort; standing down", "passToken", cohort.Status.PassToken)
+			result = metrics.ResultSynced
+			return ctrl.Result{RequeueAfter: pass.policy.Resync}, nil
+		}
+		result = metrics.ResultFenced
+		return requeue(pass.policy.Resync, r.syncFenced(ctx, &cohort, err))
 	case err != nil:
 		result = metrics.ResultIncomplete
 		return ctrl.Result{}, r.dataIncomplete(ctx, &cohort, err)
@@ -161,6 +172,22 @@ func (r *CohortReconciler) snapshot(ctx context.Context, cohort *nextstepv1alpha
 	}
 	members, err := r.Sources.Snapshot(ctx, cohort.Spec.SchoolURN, cohort.Spec.YearGroup, year, today)
 	return school, members, err
+}
+
+// fencedOut tells, after tracking refused the pass as stale, whether a newer
+// pass exists in the cluster (some operator claimed a later token: stand
+// down) or not: then tracking has applied a pass no operator here claimed,
+// and every pass this cluster makes will be refused until a person acts.
+func (r *CohortReconciler) fencedOut(ctx context.Context, c *nextstepv1alpha1.Cohort) (bool, error) {
+	reader := r.APIReader
+	if reader == nil {
+		reader = r.Client
+	}
+	var latest nextstepv1alpha1.Cohort
+	if err := reader.Get(ctx, client.ObjectKeyFromObject(c), &latest); err != nil {
+		return false, fmt.Errorf("read the cohort's latest pass token: %w", err)
+	}
+	return latest.Status.PassToken <= c.Status.PassToken, nil
 }
 
 func (r *CohortReconciler) now() time.Time {

@@ -100,6 +100,25 @@ func (r *CohortReconciler) syncHeld(ctx context.Context, c *nextstepv1alpha1.Coh
 	return r.writeStatus(ctx, c)
 }
 
+// syncFenced records that tracking refuses the cohort's syncs because it has
+// applied a later pass than any this cluster claimed (a restored database,
+// a token forced from outside): the cohort cannot be synced until a person
+// moves its pass token past tracking's.
+func (r *CohortReconciler) syncFenced(ctx context.Context, c *nextstepv1alpha1.Cohort, cause error) error {
+	labels := []string{c.Namespace, c.Name, yearGroupLabel(c)}
+	r.Metrics.CohortSyncFenced.WithLabelValues(labels...).Set(1)
+	last := "a later pass"
+	var stale *sources.StalePassError
+	if errors.As(cause, &stale) && stale.Last > 0 {
+		last = fmt.Sprintf("pass %d", stale.Last)
+	}
+	message := fmt.Sprintf("Tracking has applied %s to this cohort, later than its pass token %d, which no operator in this cluster claimed; every sync is refused until status.passToken is moved past it (see the NextstepCohortSyncFenced runbook).",
+		last, c.Status.PassToken)
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, "SyncFenced", message)
+	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "SyncFenced", "Sync", "%s", message)
+	return r.writeStatus(ctx, c)
+}
+
 // synced records a successful pass.
 func (r *CohortReconciler) synced(ctx context.Context, c *nextstepv1alpha1.Cohort, ev rules.Result, res *trackingv1.SyncInterventionsResponse, forced bool) error {
 	now := metav1.NewTime(r.now())

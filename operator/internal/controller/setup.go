@@ -28,11 +28,12 @@ func Setup(mgr ctrl.Manager, cfg Config) (*metrics.Metrics, error) {
 	}
 	clients := sources.New(cfg.Sources)
 	cohorts := &CohortReconciler{
-		Client:   mgr.GetClient(),
-		Sources:  clients,
-		Metrics:  m,
-		Recorder: mgr.GetEventRecorder("nextstep-operator"),
-		Now:      cfg.Now,
+		Client:    mgr.GetClient(),
+		APIReader: mgr.GetAPIReader(),
+		Sources:   clients,
+		Metrics:   m,
+		Recorder:  mgr.GetEventRecorder("nextstep-operator"),
+		Now:       cfg.Now,
 	}
 	if err := cohorts.SetupWithManager(mgr); err != nil {
 		return nil, err

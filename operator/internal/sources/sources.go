@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"connectrpc.com/connect"
@@ -207,8 +208,19 @@ func toMember(m *pupilv1.CohortMember) (rules.Member, error) {
 // ErrHeld is returned by Sync when tracking holds a mass closure.
 var ErrHeld = errors.New("tracking held the sync as a mass closure")
 
-// ErrStalePass is returned by Sync when a newer pass has already synced.
+// ErrStalePass is returned by Sync, inside a *StalePassError, when a newer
+// pass has already synced.
 var ErrStalePass = errors.New("a newer pass has already synced this cohort")
+
+// StalePassError says which pass tracking last applied to the cohort.
+type StalePassError struct {
+	// Last is the last pass tracking applied; 0 if it did not say.
+	Last int64
+	Err  error
+}
+
+func (e *StalePassError) Error() string { return fmt.Sprintf("%v: %v", ErrStalePass, e.Err) }
+func (e *StalePassError) Unwrap() error { return ErrStalePass }
 
 // Sync sends the cohort's complete desired set of open interventions.
 func (c *Clients) Sync(ctx context.Context, req *trackingv1.SyncInterventionsRequest) (*trackingv1.SyncInterventionsResponse, error) {
@@ -218,7 +230,8 @@ func (c *Clients) Sync(ctx context.Context, req *trackingv1.SyncInterventionsReq
 		case "MASS_CLOSURE_HELD":
 			return nil, fmt.Errorf("%w: %v", ErrHeld, err)
 		case "STALE_PASS":
-			return nil, fmt.Errorf("%w: %v", ErrStalePass, err)
+			last, _ := strconv.ParseInt(rpcerror.Metadata(err)["last_pass_token"], 10, 64)
+			return nil, &StalePassError{Last: last, Err: err}
 		}
 		return nil, &Error{Source: metrics.SourceTracking, Op: "sync interventions", Err: err}
 	}
