@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
@@ -41,6 +43,8 @@ var Schools = map[string]string{
 // Service is the pupil service under test.
 type Service struct {
 	URL string
+	// DB is its database, for tests that check what was written.
+	DB  *pgxpool.Pool
 	srv *servicetest.Server
 
 	mu      sync.Mutex
@@ -55,7 +59,7 @@ func Start(t testing.TB) *Service {
 	srv := servicetest.Start(t, pupil.Spec.Name, pool, pupil.Spec.Services(server.Deps{
 		Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now,
 	})...)
-	return &Service{URL: srv.URL, srv: srv, schools: map[string]bool{}}
+	return &Service{URL: srv.URL, DB: pool, srv: srv, schools: map[string]bool{}}
 }
 
 // Close stops the service before the test ends, as an outage would.
