@@ -19,6 +19,7 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
 CONTROLLER_GEN_VERSION := v0.23.0
 HELM_VERSION := v3.22.0
+SQLC_VERSION := v1.31.1
 
 # go-install,<binary>,<package>,<version>
 define go-install
@@ -32,6 +33,7 @@ PROTOC_GEN_GO := $(BIN)/protoc-gen-go-$(PROTOC_GEN_GO_VERSION)
 PROTOC_GEN_CONNECT_GO := $(BIN)/protoc-gen-connect-go-$(PROTOC_GEN_CONNECT_GO_VERSION)
 CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_GEN_VERSION)
 HELM := $(BIN)/helm-$(HELM_VERSION)
+SQLC := $(BIN)/sqlc-$(SQLC_VERSION)
 
 $(BUF):
 	$(call go-install,buf,github.com/bufbuild/buf/cmd/buf,$(BUF_VERSION))
@@ -41,6 +43,9 @@ $(PROTOC_GEN_CONNECT_GO):
 	$(call go-install,protoc-gen-connect-go,connectrpc.com/connect/cmd/protoc-gen-connect-go,$(PROTOC_GEN_CONNECT_GO_VERSION))
 $(CONTROLLER_GEN):
 	$(call go-install,controller-gen,sigs.k8s.io/controller-tools/cmd/controller-gen,$(CONTROLLER_GEN_VERSION))
+# sqlc links PostgreSQL's own parser (cgo): a few minutes to build, once.
+$(SQLC):
+	$(call go-install,sqlc,github.com/sqlc-dev/sqlc/cmd/sqlc,$(SQLC_VERSION))
 # Helm is only for the chart tests, so it is not one of the generators in tools.
 $(HELM):
 	$(call go-install,helm,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))
@@ -49,11 +54,12 @@ $(HELM):
 ##@ Tools
 
 .PHONY: tools
-tools: $(BUF) $(PROTOC_GEN_GO) $(PROTOC_GEN_CONNECT_GO) $(CONTROLLER_GEN) ## Build the pinned code generators into bin/.
+tools: $(BUF) $(PROTOC_GEN_GO) $(PROTOC_GEN_CONNECT_GO) $(CONTROLLER_GEN) $(SQLC) ## Build the pinned code generators into bin/.
 	@ln -sf buf-$(BUF_VERSION) $(BIN)/buf
 	@ln -sf protoc-gen-go-$(PROTOC_GEN_GO_VERSION) $(BIN)/protoc-gen-go
 	@ln -sf protoc-gen-connect-go-$(PROTOC_GEN_CONNECT_GO_VERSION) $(BIN)/protoc-gen-connect-go
 	@ln -sf controller-gen-$(CONTROLLER_GEN_VERSION) $(BIN)/controller-gen
+	@ln -sf sqlc-$(SQLC_VERSION) $(BIN)/sqlc
 
 ##@ Development
 
@@ -62,7 +68,7 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_\/-]+:.*##/ { printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 .PHONY: generate
-generate: proto crds ## Regenerate every generated file (protobuf, Connect, deepcopy, CRDs).
+generate: proto crds sqlc ## Regenerate every generated file (protobuf, Connect, deepcopy, CRDs, SQL).
 
 # flock: buf generate empties api/gen first, so two runs must not overlap.
 .PHONY: proto
@@ -75,9 +81,15 @@ crds: tools ## Regenerate the CRD deepcopy code and the CRD manifests in charts/
 	controller-gen object paths=./api/k8s/...
 	controller-gen crd paths=./api/k8s/... output:crd:dir=./charts/nextstep/crds
 
+# Each service with a sqlc.yaml keeps its queries as SQL next to the Go
+# sqlc generates from them and its migrations.
+.PHONY: sqlc
+sqlc: tools ## Regenerate each service's store code from its SQL queries (sqlc).
+	@for cfg in services/*/sqlc.yaml; do [[ -e "$$cfg" ]] || continue; echo "sqlc generate ($$cfg)"; (cd "$$(dirname "$$cfg")" && sqlc generate); done
+
 .PHONY: verify
 verify: generate ## Fail if generated files differ from what is committed.
-	@git add -N . && git diff --exit-code --stat -- api charts || { echo "generated files are out of date: run make generate and commit"; exit 1; }
+	@git add -N . && git diff --exit-code --stat -- api charts services || { echo "generated files are out of date: run make generate and commit"; exit 1; }
 
 .PHONY: build
 build: ## Build every binary into bin/.
