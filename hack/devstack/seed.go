@@ -18,7 +18,7 @@ import (
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 	"github.com/nextstep-uk/nextstep/services/pupil/upn"
 )
 
@@ -72,7 +72,7 @@ type seedClients struct {
 }
 
 func newSeedClients() seedClients {
-	opts := connect.WithInterceptors(auth.NewBearerInterceptor(auth.StaticToken("dev-hub-admin")))
+	opts := connect.WithInterceptors(credentials.NewInterceptor(credentials.StaticToken("dev-hub-admin")))
 	return seedClients{
 		pupil:     pupilv1connect.NewPupilServiceClient(http.DefaultClient, "http://"+pupilAddr, opts),
 		placement: placementv1connect.NewPlacementServiceClient(http.DefaultClient, "http://"+placementAddr, opts),

@@ -18,18 +18,18 @@ import (
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/controller"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 )
 
 // token is where the operator's own bearer token comes from: a mounted
 // file in a cluster, none otherwise (every call is then refused, which the
 // cohorts' DataComplete condition shows).
-func token(path string) auth.TokenSource {
+func token(path string) credentials.TokenSource {
 	if path == "" {
 		ctrl.Log.WithName("setup").Info("no --token-file: the services will refuse the operator's calls")
-		return auth.StaticToken("")
+		return credentials.StaticToken("")
 	}
-	return auth.FileToken(path)
+	return credentials.FileToken(path)
 }
 
 // options are the operator's flags.

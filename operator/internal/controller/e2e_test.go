@@ -37,7 +37,7 @@ import (
 	"github.com/nextstep-uk/nextstep/operator/internal/controller"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
 	"github.com/nextstep-uk/nextstep/operator/metrics"
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
@@ -83,7 +83,7 @@ func serve(t *testing.T, spec server.Spec, pupils string) (*servicetest.Server, 
 	pool := dbtest.NewPool(t, spec.Name, spec.Migrations)
 	deps := server.Deps{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 	if spec.LocatesPupils {
-		deps.Pupils = enrolment.NewClient(pupils, auth.StaticToken(servicetest.Service))
+		deps.Pupils = enrolment.NewClient(pupils, credentials.StaticToken(servicetest.Service))
 	}
 	return servicetest.Start(t, spec.Name, pool, spec.Services(deps)...), pool
 }
@@ -136,7 +136,7 @@ func (s *stack) startManager(t *testing.T, leaderElection bool) {
 	m, err := controller.Setup(mgr, controller.Config{
 		Sources: sources.Config{
 			PupilURL: s.pupilSrv.URL, PlacementURL: s.placementSrv.URL, TrackingURL: s.trackingSrv.URL,
-			Token: auth.StaticToken(servicetest.Service), Timeout: 5 * time.Second,
+			Token: credentials.StaticToken(servicetest.Service), Timeout: 5 * time.Second,
 		},
 		Metrics: prometheus.NewRegistry(),
 		Now:     func() time.Time { return today },

@@ -23,7 +23,7 @@ import (
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/controller"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 )
 
 // The suite runs one real kube-apiserver and etcd (envtest) for the package,
@@ -116,7 +116,7 @@ func startManager(ctx context.Context, cfg *rest.Config) (<-chan struct{}, error
 	// No service answers here: cohorts in these tests stop at their
 	// programme or at DataComplete False.
 	if _, err := controller.Setup(mgr, controller.Config{
-		Sources: sources.Config{PupilURL: "http://127.0.0.1:1", PlacementURL: "http://127.0.0.1:1", TrackingURL: "http://127.0.0.1:1", Token: auth.StaticToken("")},
+		Sources: sources.Config{PupilURL: "http://127.0.0.1:1", PlacementURL: "http://127.0.0.1:1", TrackingURL: "http://127.0.0.1:1", Token: credentials.StaticToken("")},
 		Metrics: prometheus.NewRegistry(),
 	}); err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ import (
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
 	"github.com/nextstep-uk/nextstep/operator/metrics"
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 )
 
@@ -55,7 +55,7 @@ type Clients struct {
 // Config says where the services are and how to call them.
 type Config struct {
 	PupilURL, PlacementURL, TrackingURL string
-	Token                               auth.TokenSource
+	Token                               credentials.TokenSource
 	// Timeout bounds each call; 30s if zero.
 	Timeout time.Duration
 }
@@ -69,7 +69,7 @@ func New(cfg Config) *Clients {
 	p.SetUnencryptedHTTP2(true)
 	p.SetHTTP2(true)
 	hc := &http.Client{Transport: &http.Transport{Protocols: p}, Timeout: 2 * cfg.Timeout}
-	opts := []connect.ClientOption{connect.WithGRPC(), connect.WithInterceptors(auth.NewBearerInterceptor(cfg.Token))}
+	opts := []connect.ClientOption{connect.WithGRPC(), connect.WithInterceptors(credentials.NewInterceptor(cfg.Token))}
 	return &Clients{
 		Pupil:     pupilv1connect.NewPupilServiceClient(hc, cfg.PupilURL, opts...),
 		Placement: placementv1connect.NewPlacementServiceClient(hc, cfg.PlacementURL, opts...),

@@ -21,8 +21,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-
-	"github.com/nextstep-uk/nextstep/services/kit/audit"
 )
 
 // Open connects a pool to url and checks that the server answers.
@@ -48,10 +46,12 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 var schemaName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // Migrate applies the service's embedded migrations (numbered .sql files in
-// goose's format at the root of migrations) to schema. It holds a
-// PostgreSQL advisory lock keyed by the schema while it runs, so replicas
-// starting together migrate once.
-func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string, migrations fs.FS, logger *slog.Logger) error {
+// goose's format at the root of migrations) to schema, after kit: the
+// migrations of the kit's own tables in that schema (audit.Migrations),
+// which keep a version table of their own so their numbering never meets
+// the service's. It holds a PostgreSQL advisory lock keyed by the schema
+// while it runs, so replicas starting together migrate once.
+func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string, migrations fs.FS, logger *slog.Logger, kit ...*goose.Migration) error {
 	if !schemaName.MatchString(schema) {
 		return fmt.Errorf("schema name %q is not a plain lower-case identifier", schema)
 	}
@@ -64,18 +64,19 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, schema string, migrations 
 	}
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	// The kit's own tables (the audit log) have their own version table, so
-	// their numbering never meets the service's.
-	kit, err := goose.NewProvider(goose.DialectPostgres, db, nil,
-		goose.WithSessionLocker(locker),
-		goose.WithTableName(schema+".kit_goose_db_version"),
-		goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(audit.Migrations(schema)...),
-	)
-	if err != nil {
-		return fmt.Errorf("load kit migrations: %w", err)
+	var providers []*goose.Provider
+	if len(kit) > 0 {
+		p, err := goose.NewProvider(goose.DialectPostgres, db, nil,
+			goose.WithSessionLocker(locker),
+			goose.WithTableName(schema+".kit_goose_db_version"),
+			goose.WithDisableGlobalRegistry(true),
+			goose.WithGoMigrations(kit...),
+		)
+		if err != nil {
+			return fmt.Errorf("load kit migrations: %w", err)
+		}
+		providers = append(providers, p)
 	}
-	providers := []*goose.Provider{kit}
 	svc, err := goose.NewProvider(goose.DialectPostgres, db, migrations,
 		goose.WithSessionLocker(locker),
 		goose.WithTableName(schema+".goose_db_version"),

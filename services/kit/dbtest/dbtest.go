@@ -168,7 +168,7 @@ func createTemplate(ctx context.Context, name, schema string, migrations fs.FS) 
 	if err != nil {
 		return err
 	}
-	err = database.Migrate(ctx, pool, schema, migrations, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	err = database.Migrate(ctx, pool, schema, migrations, slog.New(slog.NewTextHandler(io.Discard, nil)), audit.Migrations(schema)...)
 	pool.Close()
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 )
 
@@ -65,13 +66,13 @@ type Client struct {
 // NewClient returns a Directory calling the pupil service at url with the
 // bearer token token gives, over gRPC (unencrypted HTTP/2, as the services
 // serve it; TLS is terminated in front of them).
-func NewClient(url string, token auth.TokenSource) *Client {
+func NewClient(url string, token credentials.TokenSource) *Client {
 	p := new(http.Protocols)
 	p.SetUnencryptedHTTP2(true)
 	p.SetHTTP2(true)
 	hc := &http.Client{Transport: &http.Transport{Protocols: p}, Timeout: 30 * time.Second}
 	return &Client{pupil: pupilv1connect.NewPupilServiceClient(hc, url,
-		connect.WithGRPC(), connect.WithInterceptors(auth.NewBearerInterceptor(token)))}
+		connect.WithGRPC(), connect.WithInterceptors(credentials.NewInterceptor(token)))}
 }
 
 // Locate implements Directory.

@@ -16,7 +16,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 )
@@ -134,7 +136,7 @@ func run(ctx context.Context, spec Spec, cfg Config, logger *slog.Logger) error 
 		return err
 	}
 	defer pool.Close()
-	if err := database.Migrate(ctx, pool, spec.Name, spec.Migrations, logger); err != nil {
+	if err := database.Migrate(ctx, pool, spec.Name, spec.Migrations, logger, audit.Migrations(spec.Name)...); err != nil {
 		return err
 	}
 	h := NewHandler(Options{
@@ -166,12 +168,12 @@ func deps(spec Spec, cfg Config, pool *pgxpool.Pool, logger *slog.Logger) Deps {
 // roll): the file NEXTSTEP_TOKEN_FILE names, re-read as it is rotated.
 // Without one the calls carry no token and are refused, so writes that
 // need them fail rather than go unchecked.
-func outgoingToken(cfg Config, logger *slog.Logger) auth.TokenSource {
+func outgoingToken(cfg Config, logger *slog.Logger) credentials.TokenSource {
 	if cfg.TokenFile == "" {
 		logger.Warn("NEXTSTEP_TOKEN_FILE is not set: calls to other services carry no token and will be refused")
-		return auth.StaticToken("")
+		return credentials.StaticToken("")
 	}
-	return auth.FileToken(cfg.TokenFile)
+	return credentials.FileToken(cfg.TokenFile)
 }
 
 // authenticator chooses how bearer tokens are checked. Only development

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 )
 
@@ -119,7 +120,7 @@ func HTTPClient() *http.Client {
 // Options are the client options for calling as the principal with token,
 // over the Connect protocol, or over gRPC when grpc is true.
 func Options(token string, grpc bool) []connect.ClientOption {
-	opts := []connect.ClientOption{connect.WithInterceptors(auth.NewBearerInterceptor(auth.StaticToken(token)))}
+	opts := []connect.ClientOption{connect.WithInterceptors(credentials.NewInterceptor(credentials.StaticToken(token)))}
 	if grpc {
 		opts = append(opts, connect.WithGRPC())
 	}

@@ -19,7 +19,7 @@ import (
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
@@ -68,7 +68,7 @@ func (s *Service) Close() { s.srv.Close() }
 // Directory is an enrolment.Directory on the service, calling as a nextstep
 // service does.
 func (s *Service) Directory() enrolment.Directory {
-	return enrolment.NewClient(s.URL, auth.StaticToken(servicetest.Service))
+	return enrolment.NewClient(s.URL, credentials.StaticToken(servicetest.Service))
 }
 
 // as returns a client calling as the principal with token.

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
@@ -118,7 +119,7 @@ func buildBenchDatabase(ctx context.Context) (string, error) {
 		return "", err
 	}
 	defer pool.Close()
-	if err := database.Migrate(ctx, pool, "tracking", migrations.FS, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if err := database.Migrate(ctx, pool, "tracking", migrations.FS, slog.New(slog.NewTextHandler(io.Discard, nil)), audit.Migrations("tracking")...); err != nil {
 		return "", err
 	}
 	if _, err := pool.Exec(ctx, benchSeed); err != nil {

@@ -1,4 +1,9 @@
-package auth
+// Package credentials is how a nextstep component proves who it is when it
+// calls another: a source of bearer tokens (a fixed one, or a file that a
+// Kubernetes projected service-account token is rotated into) and the
+// Connect client interceptor that sends it. Checking tokens on the way in
+// is package auth's.
+package credentials
 
 import (
 	"context"
@@ -47,9 +52,9 @@ func FileToken(path string) TokenSource {
 	}
 }
 
-// NewBearerInterceptor returns a client interceptor that sends the token
+// NewInterceptor returns a client interceptor that sends the token
 // from src as "Authorization: Bearer <token>" on every call.
-func NewBearerInterceptor(src TokenSource) connect.Interceptor { return bearer{src} }
+func NewInterceptor(src TokenSource) connect.Interceptor { return bearer{src} }
 
 type bearer struct{ src TokenSource }
 
