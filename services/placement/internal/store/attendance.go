@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
+	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
 )
 
 // The reasons one attendance record is refused.
@@ -64,7 +65,7 @@ func RecordAttendance(ctx context.Context, db DB, scope Scope, records []Attenda
 			return err
 		}
 		pupils := map[string]bool{}
-		rows := make([][]any, len(records))
+		marks := make([]dbsqlc.CopyAttendanceStagingParams, len(records))
 		for i, r := range records {
 			b, ok := bookings[r.BookingID]
 			switch {
@@ -79,35 +80,31 @@ func RecordAttendance(ctx context.Context, db DB, scope Scope, records []Attenda
 				pupils[b.PupilID] = true
 				pupilIDs = append(pupilIDs, b.PupilID)
 			}
-			rows[i] = []any{r.BookingID, b.OpportunityID, r.Date, int16(r.Mark)}
+			marks[i] = dbsqlc.CopyAttendanceStagingParams{
+				BookingID:     r.BookingID,
+				OpportunityID: b.OpportunityID,
+				Day:           r.Date,
+				HalfDays:      int16(r.Mark),
+			}
 		}
-		recorded, err = upsertAttendance(ctx, tx, rows, recordedBy)
+		recorded, err = upsertAttendance(ctx, tx, marks, recordedBy)
 		return err
 	})
 	return recorded, pupilIDs, err
 }
 
-type attendanceBooking struct {
-	OpportunityID, PupilID, SchoolURN, LACode string
-	Cancelled                                 bool
-}
-
 // bookingsForAttendance reads the bookings by id, locking them against a
 // concurrent cancellation until the marks are written.
-func bookingsForAttendance(ctx context.Context, tx pgx.Tx, ids []string) (map[string]attendanceBooking, error) {
-	rows, err := tx.Query(ctx, `SELECT id::text, opportunity_id::text, pupil_id::text, school_urn, la_code, cancelled_at IS NOT NULL
-		FROM placement.bookings WHERE id = ANY($1::uuid[]) FOR SHARE`, ids)
+func bookingsForAttendance(ctx context.Context, tx pgx.Tx, ids []string) (map[string]dbsqlc.BookingsForAttendanceRow, error) {
+	rows, err := queries.BookingsForAttendance(ctx, tx, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]attendanceBooking{}
-	var id string
-	var b attendanceBooking
-	_, err = pgx.ForEachRow(rows, []any{&id, &b.OpportunityID, &b.PupilID, &b.SchoolURN, &b.LACode, &b.Cancelled}, func() error {
-		out[id] = b
-		return nil
-	})
-	return out, err
+	out := make(map[string]dbsqlc.BookingsForAttendanceRow, len(rows))
+	for _, b := range rows {
+		out[b.ID] = b
+	}
+	return out, nil
 }
 
 type scheduledDay struct {
@@ -115,43 +112,31 @@ type scheduledDay struct {
 	day           time.Time
 }
 
-func scheduledDays(ctx context.Context, tx pgx.Tx, bookings map[string]attendanceBooking) (map[scheduledDay]bool, error) {
+func scheduledDays(ctx context.Context, tx pgx.Tx, bookings map[string]dbsqlc.BookingsForAttendanceRow) (map[scheduledDay]bool, error) {
 	var opportunities []string
 	for _, b := range bookings {
 		opportunities = append(opportunities, b.OpportunityID)
 	}
-	rows, err := tx.Query(ctx, `SELECT opportunity_id::text, day FROM placement.opportunity_days
-		WHERE opportunity_id = ANY($1::uuid[])`, opportunities)
+	rows, err := queries.ScheduledDays(ctx, tx, opportunities)
 	if err != nil {
 		return nil, err
 	}
-	out := map[scheduledDay]bool{}
-	var d scheduledDay
-	_, err = pgx.ForEachRow(rows, []any{&d.opportunityID, &d.day}, func() error {
-		out[d] = true
-		return nil
-	})
-	return out, err
+	out := make(map[scheduledDay]bool, len(rows))
+	for _, d := range rows {
+		out[scheduledDay{d.OpportunityID, d.Day}] = true
+	}
+	return out, nil
 }
 
-// upsertAttendance copies rows (booking_id, opportunity_id, day, half_days)
-// into a staging table and merges them in one statement; a mark that is
-// already recorded as given is left alone and not counted.
-func upsertAttendance(ctx context.Context, tx pgx.Tx, rows [][]any, recordedBy string) (int64, error) {
-	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE attendance_staging (
-			booking_id uuid NOT NULL, opportunity_id uuid NOT NULL, day date NOT NULL, half_days smallint NOT NULL
-		) ON COMMIT DROP`); err != nil {
+// upsertAttendance copies marks into a staging table made for this
+// transaction and merges them in one statement; a mark that is already
+// recorded as given is left alone and not counted.
+func upsertAttendance(ctx context.Context, tx pgx.Tx, marks []dbsqlc.CopyAttendanceStagingParams, recordedBy string) (int64, error) {
+	if err := queries.CreateAttendanceStaging(ctx, tx); err != nil {
 		return 0, err
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"attendance_staging"},
-		[]string{"booking_id", "opportunity_id", "day", "half_days"}, pgx.CopyFromRows(rows)); err != nil {
+	if _, err := queries.CopyAttendanceStaging(ctx, tx, marks); err != nil {
 		return 0, err
 	}
-	tag, err := tx.Exec(ctx, `
-		INSERT INTO placement.attendance (booking_id, opportunity_id, day, half_days, recorded_by)
-		SELECT booking_id, opportunity_id, day, half_days, $1 FROM attendance_staging
-		ON CONFLICT (booking_id, day) DO UPDATE
-			SET half_days = excluded.half_days, recorded_by = excluded.recorded_by, recorded_at = now()
-			WHERE placement.attendance.half_days <> excluded.half_days`, recordedBy)
-	return tag.RowsAffected(), err
+	return queries.UpsertAttendance(ctx, tx, recordedBy)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
+	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
 )
 
 // Booking is a row of placement.bookings with its attendance.
@@ -42,13 +43,20 @@ func (b Booking) CreditedHalfDays() credit.HalfDays {
 	return total
 }
 
-const bookingColumns = `b.id::text, b.opportunity_id::text, b.pupil_id::text, b.school_urn, b.la_code,
-	b.cancelled_at IS NOT NULL, b.version, b.created_at, o.kind`
-
-const bookingFrom = ` FROM placement.bookings b JOIN placement.opportunities o ON o.id = b.opportunity_id `
-
-func (b *Booking) fields() []any {
-	return []any{&b.ID, &b.OpportunityID, &b.PupilID, &b.SchoolURN, &b.LACode, &b.Cancelled, &b.Version, &b.CreatedAt, &b.Kind}
+// bookingFrom makes a Booking, without its attendance, of a row and its
+// opportunity's kind.
+func bookingFrom(r dbsqlc.PlacementBooking, kind string) Booking {
+	return Booking{
+		ID:            r.ID,
+		OpportunityID: r.OpportunityID,
+		PupilID:       r.PupilID,
+		SchoolURN:     r.SchoolURN,
+		LACode:        r.LACode,
+		Cancelled:     r.CancelledAt != nil,
+		Version:       r.Version,
+		CreatedAt:     r.CreatedAt,
+		Kind:          credit.Kind(kind),
+	}
 }
 
 // BookPlace books b.PupilID a place on b.OpportunityID under an idempotency
@@ -80,11 +88,14 @@ func BookPlace(ctx context.Context, db DB, key string, requestHash []byte, b Boo
 		if err := takePlaces(ctx, tx, b.OpportunityID, 1); err != nil {
 			return err
 		}
-		err = tx.QueryRow(ctx, `
-			INSERT INTO placement.bookings (idempotency_key, request_hash, opportunity_id, pupil_id, school_urn, la_code)
-			VALUES ($1, $2, $3, $4, $5, $6)
-			RETURNING id::text`,
-			key, requestHash, b.OpportunityID, b.PupilID, b.SchoolURN, b.LACode).Scan(&id)
+		id, err = queries.InsertBooking(ctx, tx, dbsqlc.InsertBookingParams{
+			IdempotencyKey: key,
+			RequestHash:    requestHash,
+			OpportunityID:  b.OpportunityID,
+			PupilID:        b.PupilID,
+			SchoolURN:      b.SchoolURN,
+			LACode:         b.LACode,
+		})
 		return err
 	})
 	if uniqueViolation(err) == "bookings_idempotency_key_key" {
@@ -101,19 +112,15 @@ func BookPlace(ctx context.Context, db DB, key string, requestHash []byte, b Boo
 // lockOpportunity locks the opportunity's row until the transaction ends
 // and returns its free places.
 func lockOpportunity(ctx context.Context, tx pgx.Tx, id string) (free int, err error) {
-	err = tx.QueryRow(ctx, `SELECT capacity - booked FROM placement.opportunities WHERE id = $1 FOR UPDATE`, id).Scan(&free)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, ErrNotFound
-	}
-	return free, err
+	n, err := queries.LockOpportunity(ctx, tx, id)
+	return int(n), notFound(err)
 }
 
 // takePlaces counts n more places booked on a locked opportunity. The
 // table's CHECK refuses more places than its capacity whatever the caller
 // checked.
 func takePlaces(ctx context.Context, tx pgx.Tx, id string, n int) error {
-	_, err := tx.Exec(ctx, `UPDATE placement.opportunities SET booked = booked + $2 WHERE id = $1`, id, n)
-	return err
+	return queries.TakePlaces(ctx, tx, dbsqlc.TakePlacesParams{ID: id, Places: int32(n)})
 }
 
 // firstAlreadyBooked returns the index of the first pupil in group with a
@@ -124,41 +131,28 @@ func firstAlreadyBooked(ctx context.Context, tx pgx.Tx, opportunityID string, gr
 	for i, b := range group {
 		pupils[i] = b.PupilID
 	}
-	var n int
-	err := tx.QueryRow(ctx, `
-		SELECT coalesce(min(p.n), 0)
-		FROM unnest($2::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
-		JOIN placement.bookings b ON b.pupil_id = p.pupil_id
-		WHERE b.opportunity_id = $1 AND b.cancelled_at IS NULL`, opportunityID, pupils).Scan(&n)
-	return n - 1, err
+	position, err := queries.FirstAlreadyBooked(ctx, tx, dbsqlc.FirstAlreadyBookedParams{OpportunityID: opportunityID, PupilIDs: pupils})
+	return int(position) - 1, err
 }
 
 func bookingByKey(ctx context.Context, db DB, key string, requestHash []byte) (string, error) {
-	var id string
-	var hash []byte
-	err := db.QueryRow(ctx, `SELECT id::text, request_hash FROM placement.bookings WHERE idempotency_key = $1`, key).Scan(&id, &hash)
+	b, err := queries.BookingByKey(ctx, db, key)
 	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return "", ErrNotFound
 	case err != nil:
-		return "", err
-	case !sameRequest(hash, requestHash):
+		return "", notFound(err)
+	case !sameRequest(b.RequestHash, requestHash):
 		return "", ErrKeyReused
 	}
-	return id, nil
+	return b.ID, nil
 }
 
 // GetBooking returns the booking with id and its attendance.
 func GetBooking(ctx context.Context, db DB, id string) (Booking, error) {
-	var b Booking
-	err := db.QueryRow(ctx, `SELECT `+bookingColumns+bookingFrom+`WHERE b.id = $1`, id).Scan(b.fields()...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Booking{}, ErrNotFound
-	}
+	r, err := queries.GetBooking(ctx, db, id)
 	if err != nil {
-		return Booking{}, err
+		return Booking{}, notFound(err)
 	}
-	bs := []Booking{b}
+	bs := []Booking{bookingFrom(r.PlacementBooking, r.Kind)}
 	if err := withAttendance(ctx, db, bs); err != nil {
 		return Booking{}, err
 	}
@@ -175,23 +169,15 @@ func withAttendance(ctx context.Context, db DB, bookings []Booking) error {
 	for i, b := range bookings {
 		index[b.ID], ids[i] = i, b.ID
 	}
-	rows, err := db.Query(ctx, `
-		SELECT a.booking_id::text, a.day, a.half_days, d.half_days
-		FROM placement.attendance a
-		JOIN placement.opportunity_days d ON d.opportunity_id = a.opportunity_id AND d.day = a.day
-		WHERE a.booking_id = ANY($1::uuid[])
-		ORDER BY a.booking_id, a.day`, ids)
+	marks, err := queries.AttendanceOfBookings(ctx, db, ids)
 	if err != nil {
 		return err
 	}
-	var id string
-	var m DayMark
-	_, err = pgx.ForEachRow(rows, []any{&id, &m.Date, &m.Mark, &m.Session}, func() error {
-		b := &bookings[index[id]]
-		b.Attendance = append(b.Attendance, m)
-		return nil
-	})
-	return err
+	for _, m := range marks {
+		b := &bookings[index[m.BookingID]]
+		b.Attendance = append(b.Attendance, DayMark{Date: m.Day, Mark: credit.Mark(m.Mark), Session: credit.Session(m.Session)})
+	}
+	return nil
 }
 
 // BookingFilter chooses whose bookings to list: one opportunity's or one
@@ -217,32 +203,23 @@ func ListBookings(ctx context.Context, db DB, scope Scope, f BookingFilter, afte
 	if after.ID == "" {
 		after.ID = zeroUUID
 	}
-	rows, err := db.Query(ctx, `SELECT `+bookingColumns+bookingFrom+`
-		WHERE (@opportunity_id = '' OR b.opportunity_id = NULLIF(@opportunity_id, '')::uuid)
-		  AND (@pupil_id = '' OR b.pupil_id = NULLIF(@pupil_id, '')::uuid)
-		  AND (@include_cancelled OR b.cancelled_at IS NULL)
-		  AND `+scopeFilter+`
-		  AND (b.created_at, b.id) > (@after_created_at, @after_id::uuid)
-		ORDER BY b.created_at, b.id LIMIT @limit`,
-		addScope(scope, pgx.NamedArgs{
-			"opportunity_id": f.OpportunityID, "pupil_id": f.PupilID, "include_cancelled": f.IncludeCancelled,
-			"after_created_at": after.CreatedAt, "after_id": after.ID, "limit": limit,
-		}))
-	if err != nil {
-		return nil, err
-	}
-	return collectBookings(ctx, db, rows)
-}
-
-// collectBookings reads rows of bookingColumns and adds each booking's
-// attendance.
-func collectBookings(ctx context.Context, db DB, rows pgx.Rows) ([]Booking, error) {
-	bookings, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Booking, error) {
-		var b Booking
-		return b, r.Scan(b.fields()...)
+	rows, err := queries.ListBookings(ctx, db, dbsqlc.ListBookingsParams{
+		OpportunityID:    f.OpportunityID,
+		PupilID:          f.PupilID,
+		IncludeCancelled: f.IncludeCancelled,
+		ScopeAll:         scope.All,
+		ScopeLACodes:     scope.LACodes,
+		ScopeSchoolURN:   scope.SchoolURN,
+		AfterCreatedAt:   after.CreatedAt,
+		AfterID:          after.ID,
+		MaxRows:          int32(limit),
 	})
 	if err != nil {
 		return nil, err
+	}
+	bookings := make([]Booking, len(rows))
+	for i, r := range rows {
+		bookings[i] = bookingFrom(r.PlacementBooking, r.Kind)
 	}
 	return bookings, withAttendance(ctx, db, bookings)
 }
@@ -252,27 +229,19 @@ func collectBookings(ctx context.Context, db DB, rows pgx.Rows) ([]Booking, erro
 // current version changes nothing.
 func CancelBooking(ctx context.Context, db DB, id string, version int64) (Booking, error) {
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		var current int64
-		var cancelled bool
-		var opportunityID string
-		err := tx.QueryRow(ctx, `SELECT version, cancelled_at IS NOT NULL, opportunity_id::text
-			FROM placement.bookings WHERE id = $1 FOR UPDATE`, id).Scan(&current, &cancelled, &opportunityID)
+		current, err := queries.LockBooking(ctx, tx, id)
 		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return ErrNotFound
 		case err != nil:
-			return err
-		case current != version:
+			return notFound(err)
+		case current.Version != version:
 			return ErrStaleVersion
-		case cancelled:
+		case current.Cancelled:
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE placement.bookings SET cancelled_at = now(), version = version + 1, updated_at = now()
-			WHERE id = $1`, id); err != nil {
+		if err := queries.CancelBooking(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE placement.opportunities SET booked = booked - 1 WHERE id = $1`, opportunityID)
-		return err
+		return queries.GiveBackPlace(ctx, tx, current.OpportunityID)
 	})
 	if err != nil {
 		return Booking{}, err

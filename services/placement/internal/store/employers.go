@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
+	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
 )
 
 // Employer is a row of placement.employers.
@@ -24,92 +25,97 @@ type Employer struct {
 	Version              int64
 }
 
-const employerColumns = `id::text, name, companies_house_number, sector, size_band, cornerstone,
-	contact_name, contact_email, contact_phone, version`
-
-// fields are the scan destinations of employerColumns.
-func (e *Employer) fields() []any {
-	return []any{&e.ID, &e.Name, &e.CompaniesHouseNumber, &e.Sector, &e.SizeBand, &e.Cornerstone,
-		&e.ContactName, &e.ContactEmail, &e.ContactPhone, &e.Version}
-}
-
-func scanEmployer(row pgx.Row) (Employer, error) {
-	var e Employer
-	err := row.Scan(e.fields()...)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Employer{}, ErrNotFound
+func employerFrom(r dbsqlc.PlacementEmployer) Employer {
+	return Employer{
+		ID:                   r.ID,
+		Name:                 r.Name,
+		CompaniesHouseNumber: r.CompaniesHouseNumber,
+		Sector:               r.Sector,
+		SizeBand:             r.SizeBand,
+		Cornerstone:          r.Cornerstone,
+		ContactName:          r.ContactName,
+		ContactEmail:         r.ContactEmail,
+		ContactPhone:         r.ContactPhone,
+		Version:              r.Version,
 	}
-	return e, err
 }
 
 // CreateEmployer inserts e under an idempotency key. A retry (same key,
 // same request hash) returns the first call's employer; the same key with
 // another request is ErrKeyReused.
 func CreateEmployer(ctx context.Context, db DB, key string, requestHash []byte, e Employer) (Employer, error) {
-	created, err := scanEmployer(db.QueryRow(ctx, `
-		INSERT INTO placement.employers (idempotency_key, request_hash, name, companies_house_number, sector,
-			size_band, cornerstone, contact_name, contact_email, contact_phone)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (idempotency_key) DO NOTHING
-		RETURNING `+employerColumns,
-		key, requestHash, e.Name, e.CompaniesHouseNumber, e.Sector, e.SizeBand, e.Cornerstone,
-		e.ContactName, e.ContactEmail, e.ContactPhone))
-	if uniqueViolation(err) == "employers_companies_house_number_key" {
+	created, err := queries.CreateEmployer(ctx, db, dbsqlc.CreateEmployerParams{
+		IdempotencyKey:       key,
+		RequestHash:          requestHash,
+		Name:                 e.Name,
+		CompaniesHouseNumber: e.CompaniesHouseNumber,
+		Sector:               e.Sector,
+		SizeBand:             e.SizeBand,
+		Cornerstone:          e.Cornerstone,
+		ContactName:          e.ContactName,
+		ContactEmail:         e.ContactEmail,
+		ContactPhone:         e.ContactPhone,
+	})
+	switch {
+	case uniqueViolation(err) == "employers_companies_house_number_key":
 		return Employer{}, ErrEmployerExists
-	}
-	if !errors.Is(err, ErrNotFound) {
-		return created, err
+	case err == nil:
+		return employerFrom(created), nil
+	case !errors.Is(err, pgx.ErrNoRows):
+		return Employer{}, err
 	}
 	// The key was used before: this is a retry, or a mistake.
-	var first Employer
-	var hash []byte
-	err = db.QueryRow(ctx, `SELECT `+employerColumns+`, request_hash FROM placement.employers WHERE idempotency_key = $1`, key).
-		Scan(append(first.fields(), &hash)...)
+	first, err := queries.EmployerByKey(ctx, db, key)
 	if err != nil {
 		return Employer{}, err
 	}
-	if !sameRequest(hash, requestHash) {
+	if !sameRequest(first.RequestHash, requestHash) {
 		return Employer{}, ErrKeyReused
 	}
-	return first, nil
+	return employerFrom(first), nil
 }
 
 // GetEmployer returns the employer with id.
 func GetEmployer(ctx context.Context, db DB, id string) (Employer, error) {
-	return scanEmployer(db.QueryRow(ctx, `SELECT `+employerColumns+` FROM placement.employers WHERE id = $1`, id))
+	e, err := queries.GetEmployer(ctx, db, id)
+	if err != nil {
+		return Employer{}, notFound(err)
+	}
+	return employerFrom(e), nil
 }
 
 // UpdateEmployer replaces e's details if its version is still e.Version,
 // and returns the row with its new version.
 func UpdateEmployer(ctx context.Context, db DB, e Employer) (Employer, error) {
-	updated, err := scanEmployer(db.QueryRow(ctx, `
-		UPDATE placement.employers SET name = $3, companies_house_number = $4, sector = $5, size_band = $6,
-			cornerstone = $7, contact_name = $8, contact_email = $9, contact_phone = $10,
-			version = version + 1, updated_at = now()
-		WHERE id = $1 AND version = $2
-		RETURNING `+employerColumns,
-		e.ID, e.Version, e.Name, e.CompaniesHouseNumber, e.Sector, e.SizeBand, e.Cornerstone,
-		e.ContactName, e.ContactEmail, e.ContactPhone))
-	if uniqueViolation(err) == "employers_companies_house_number_key" {
+	updated, err := queries.UpdateEmployer(ctx, db, dbsqlc.UpdateEmployerParams{
+		ID:                   e.ID,
+		Version:              e.Version,
+		Name:                 e.Name,
+		CompaniesHouseNumber: e.CompaniesHouseNumber,
+		Sector:               e.Sector,
+		SizeBand:             e.SizeBand,
+		Cornerstone:          e.Cornerstone,
+		ContactName:          e.ContactName,
+		ContactEmail:         e.ContactEmail,
+		ContactPhone:         e.ContactPhone,
+	})
+	switch {
+	case uniqueViolation(err) == "employers_companies_house_number_key":
 		return Employer{}, ErrEmployerExists
+	case errors.Is(err, pgx.ErrNoRows):
+		// The row is gone, or its version has moved on.
+		exists, err := queries.EmployerExists(ctx, db, e.ID)
+		switch {
+		case err != nil:
+			return Employer{}, err
+		case !exists:
+			return Employer{}, ErrNotFound
+		}
+		return Employer{}, ErrStaleVersion
+	case err != nil:
+		return Employer{}, err
 	}
-	if errors.Is(err, ErrNotFound) {
-		return Employer{}, versionOrMissing(ctx, db, "placement.employers", e.ID)
-	}
-	return updated, err
-}
-
-// versionOrMissing explains why an UPDATE ... WHERE id AND version matched
-// nothing: the row is gone, or its version has moved on.
-func versionOrMissing(ctx context.Context, db DB, table, id string) error {
-	var exists bool
-	if err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE id = $1)`, id).Scan(&exists); err != nil {
-		return err
-	}
-	if !exists {
-		return ErrNotFound
-	}
-	return ErrStaleVersion
+	return employerFrom(updated), nil
 }
 
 // EmployerCursor is where a page of employers ends.
@@ -127,13 +133,20 @@ func ListEmployers(ctx context.Context, db DB, sector string, after EmployerCurs
 	if after.ID == "" {
 		after.ID = zeroUUID
 	}
-	rows, err := db.Query(ctx, `SELECT `+employerColumns+` FROM placement.employers
-		WHERE ($1 = '' OR sector = $1) AND (name, id) > ($2, $3::uuid)
-		ORDER BY name, id LIMIT $4`, sector, after.Name, after.ID, limit)
+	rows, err := queries.ListEmployers(ctx, db, dbsqlc.ListEmployersParams{
+		Sector:    sector,
+		AfterName: after.Name,
+		AfterID:   after.ID,
+		MaxRows:   int32(limit),
+	})
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Employer, error) { return scanEmployer(r) })
+	out := make([]Employer, len(rows))
+	for i, r := range rows {
+		out[i] = employerFrom(r)
+	}
+	return out, nil
 }
 
 // sameRequest compares the request hash stored with a key to a retry's.

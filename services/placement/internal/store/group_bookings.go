@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
 )
 
 // PlaceError says which pupil of a group booking was refused and why.
@@ -23,10 +25,10 @@ var ErrPupilRepeated = errors.New("the pupil appears earlier in the request")
 
 // BookPlaces books every pupil in group a place on opportunityID, or none
 // of them. Like BookPlace it first locks the opportunity's row, so other
-// bookings of it wait until this one commits; the bookings are copied into
-// a staging table and inserted with one statement. Each booking's
-// idempotency key is derived from the group's key and its position, so a
-// retry finds all of them. The bookings come back in group order.
+// bookings of it wait until this one commits; the bookings are then copied
+// into placement.bookings in one COPY. Each booking's idempotency key is
+// derived from the group's key and its position, so a retry finds all of
+// them. The bookings come back in group order.
 func BookPlaces(ctx context.Context, db DB, key string, requestHash []byte, opportunityID string, group []Booking) ([]Booking, error) {
 	keys := make([]string, len(group))
 	seen := make(map[string]bool, len(group))
@@ -60,7 +62,22 @@ func BookPlaces(ctx context.Context, db DB, key string, requestHash []byte, oppo
 		if err := takePlaces(ctx, tx, opportunityID, len(group)); err != nil {
 			return err
 		}
-		ids, err = insertGroup(ctx, tx, keys, requestHash, opportunityID, group)
+		rows := make([]dbsqlc.InsertBookingsParams, len(group))
+		for i, b := range group {
+			rows[i] = dbsqlc.InsertBookingsParams{
+				IdempotencyKey: keys[i],
+				RequestHash:    requestHash,
+				OpportunityID:  opportunityID,
+				PupilID:        b.PupilID,
+				SchoolURN:      b.SchoolURN,
+				LACode:         b.LACode,
+			}
+		}
+		if _, err := queries.InsertBookings(ctx, tx, rows); err != nil {
+			return err
+		}
+		// COPY returns no ids: they are read back by key, in group order.
+		ids, err = bookingsByKeys(ctx, tx, keys, requestHash)
 		return err
 	})
 	if uniqueViolation(err) == "bookings_idempotency_key_key" {
@@ -90,63 +107,19 @@ func memberKey(groupKey string, index int) string {
 // or nil when there are none; a group booking stores all of its bookings
 // or none, so finding some means finding all.
 func bookingsByKeys(ctx context.Context, db DB, keys []string, requestHash []byte) ([]string, error) {
-	rows, err := db.Query(ctx, `
-		SELECT b.id::text, b.request_hash
-		FROM unnest($1::uuid[]) WITH ORDINALITY AS k(key, n)
-		JOIN placement.bookings b ON b.idempotency_key = k.key
-		ORDER BY k.n`, keys)
+	found, err := queries.BookingsByKeys(ctx, db, keys)
 	if err != nil {
 		return nil, err
 	}
 	var ids []string
-	var id string
-	var hash []byte
-	_, err = pgx.ForEachRow(rows, []any{&id, &hash}, func() error {
-		if !sameRequest(hash, requestHash) {
-			return ErrKeyReused
+	for _, b := range found {
+		if !sameRequest(b.RequestHash, requestHash) {
+			return nil, ErrKeyReused
 		}
-		ids = append(ids, id)
-		return nil
-	})
-	if err == nil && ids != nil && len(ids) != len(keys) {
+		ids = append(ids, b.ID)
+	}
+	if ids != nil && len(ids) != len(keys) {
 		return nil, ErrKeyReused
-	}
-	return ids, err
-}
-
-func insertGroup(ctx context.Context, tx pgx.Tx, keys []string, requestHash []byte, opportunityID string, group []Booking) ([]string, error) {
-	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE booking_staging (
-			n int NOT NULL, idempotency_key uuid NOT NULL, pupil_id uuid NOT NULL, school_urn text NOT NULL, la_code text NOT NULL
-		) ON COMMIT DROP`); err != nil {
-		return nil, err
-	}
-	rows := make([][]any, len(group))
-	for i, b := range group {
-		rows[i] = []any{i, keys[i], b.PupilID, b.SchoolURN, b.LACode}
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"booking_staging"},
-		[]string{"n", "idempotency_key", "pupil_id", "school_urn", "la_code"}, pgx.CopyFromRows(rows)); err != nil {
-		return nil, err
-	}
-	// RETURNING gives no order, so the ids are matched back by key.
-	inserted, err := tx.Query(ctx, `
-		INSERT INTO placement.bookings (idempotency_key, request_hash, opportunity_id, pupil_id, school_urn, la_code)
-		SELECT idempotency_key, $1, $2, pupil_id, school_urn, la_code FROM booking_staging ORDER BY n
-		RETURNING idempotency_key::text, id::text`, requestHash, opportunityID)
-	if err != nil {
-		return nil, err
-	}
-	byKey := make(map[string]string, len(group))
-	var k, id string
-	if _, err := pgx.ForEachRow(inserted, []any{&k, &id}, func() error {
-		byKey[k] = id
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(keys))
-	for i, key := range keys {
-		ids[i] = byKey[key]
 	}
 	return ids, nil
 }
@@ -154,13 +127,13 @@ func insertGroup(ctx context.Context, tx pgx.Tx, keys []string, requestHash []by
 // getBookings returns the bookings with ids, in the same order, with their
 // attendance.
 func getBookings(ctx context.Context, db DB, ids []string) ([]Booking, error) {
-	rows, err := db.Query(ctx, `SELECT `+bookingColumns+`
-		FROM unnest($1::uuid[]) WITH ORDINALITY AS i(id, n)
-		JOIN placement.bookings b ON b.id = i.id
-		JOIN placement.opportunities o ON o.id = b.opportunity_id
-		ORDER BY i.n`, ids)
+	rows, err := queries.GetBookings(ctx, db, ids)
 	if err != nil {
 		return nil, err
 	}
-	return collectBookings(ctx, db, rows)
+	bookings := make([]Booking, len(rows))
+	for i, r := range rows {
+		bookings[i] = bookingFrom(r.PlacementBooking, r.Kind)
+	}
+	return bookings, withAttendance(ctx, db, bookings)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/schedule"
+	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
 )
 
 // Opportunity is a row of placement.opportunities with its days.
@@ -29,41 +30,28 @@ type Opportunity struct {
 	Version    int64
 }
 
-// The days come back as two arrays in date order, so a page of
-// opportunities is one query.
-const opportunityColumns = `o.id::text, o.employer_id::text, o.title, o.kind, o.capacity, o.booked,
-	o.year_groups::int[], o.sectors, o.location, o.virtual, o.version,
-	ARRAY(SELECT d.day FROM placement.opportunity_days d WHERE d.opportunity_id = o.id ORDER BY d.day),
-	ARRAY(SELECT d.half_days FROM placement.opportunity_days d WHERE d.opportunity_id = o.id ORDER BY d.day)`
-
-type opportunityRow struct {
-	Opportunity
-	dates    []time.Time
-	sessions []int16
-}
-
-func (o *opportunityRow) fields() []any {
-	return []any{&o.ID, &o.EmployerID, &o.Title, &o.Kind, &o.Capacity, &o.Booked,
-		&o.YearGroups, &o.Sectors, &o.Location, &o.Virtual, &o.Version, &o.dates, &o.sessions}
-}
-
-func (o *opportunityRow) opportunity() Opportunity {
-	out := o.Opportunity
-	out.Days = make([]schedule.Day, len(o.dates))
-	for i, d := range o.dates {
-		out.Days[i] = schedule.Day{Date: d, Session: credit.Session(o.sessions[i])}
+// opportunityFrom makes an Opportunity of a row and its days, which the
+// queries return as two arrays in date order: the dates, and the session
+// each runs.
+func opportunityFrom(r dbsqlc.PlacementOpportunity, dates []time.Time, sessions []int16) Opportunity {
+	days := make([]schedule.Day, len(dates))
+	for i, d := range dates {
+		days[i] = schedule.Day{Date: d, Session: credit.Session(sessions[i])}
 	}
-	return out
-}
-
-func scanOpportunity(row pgx.Row) (Opportunity, error) {
-	var o opportunityRow
-	if err := row.Scan(o.fields()...); errors.Is(err, pgx.ErrNoRows) {
-		return Opportunity{}, ErrNotFound
-	} else if err != nil {
-		return Opportunity{}, err
+	return Opportunity{
+		ID:         r.ID,
+		EmployerID: r.EmployerID,
+		Title:      r.Title,
+		Kind:       credit.Kind(r.Kind),
+		Days:       days,
+		Capacity:   r.Capacity,
+		Booked:     r.Booked,
+		YearGroups: r.YearGroups,
+		Sectors:    r.Sectors,
+		Location:   r.Location,
+		Virtual:    r.Virtual,
+		Version:    r.Version,
 	}
-	return o.opportunity(), nil
 }
 
 // CreateOpportunity inserts o and its days under an idempotency key, in one
@@ -73,40 +61,40 @@ func scanOpportunity(row pgx.Row) (Opportunity, error) {
 func CreateOpportunity(ctx context.Context, db DB, key string, requestHash []byte, o Opportunity) (Opportunity, error) {
 	var out Opportunity
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		var id string
-		err := tx.QueryRow(ctx, `
-			INSERT INTO placement.opportunities (idempotency_key, request_hash, employer_id, title, kind, capacity,
-				year_groups, sectors, location, virtual, starts_on)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-			ON CONFLICT (idempotency_key) DO NOTHING
-			RETURNING id::text`,
-			key, requestHash, o.EmployerID, o.Title, o.Kind, o.Capacity, o.YearGroups, o.Sectors, o.Location, o.Virtual,
-			o.Days[0].Date).Scan(&id)
+		id, err := queries.CreateOpportunity(ctx, tx, dbsqlc.CreateOpportunityParams{
+			IdempotencyKey: key,
+			RequestHash:    requestHash,
+			EmployerID:     o.EmployerID,
+			Title:          o.Title,
+			Kind:           string(o.Kind),
+			Capacity:       o.Capacity,
+			YearGroups:     o.YearGroups,
+			Sectors:        o.Sectors,
+			Location:       o.Location,
+			Virtual:        o.Virtual,
+			StartsOn:       o.Days[0].Date,
+		})
 		switch {
 		case foreignKeyViolation(err) != "":
 			return ErrEmployerNotFound
 		case errors.Is(err, pgx.ErrNoRows):
 			// The key was used before: this is a retry, or a mistake.
-			var hash []byte
-			if err := tx.QueryRow(ctx, `SELECT id::text, request_hash FROM placement.opportunities WHERE idempotency_key = $1`, key).
-				Scan(&id, &hash); err != nil {
+			first, err := queries.OpportunityByKey(ctx, tx, key)
+			if err != nil {
 				return err
 			}
-			if !sameRequest(hash, requestHash) {
+			if !sameRequest(first.RequestHash, requestHash) {
 				return ErrKeyReused
 			}
+			id = first.ID
 		case err != nil:
 			return err
 		default:
-			dates := make([]time.Time, len(o.Days))
-			sessions := make([]int16, len(o.Days))
+			days := make([]dbsqlc.InsertOpportunityDaysParams, len(o.Days))
 			for i, d := range o.Days {
-				dates[i], sessions[i] = d.Date, int16(d.Session)
+				days[i] = dbsqlc.InsertOpportunityDaysParams{OpportunityID: id, Day: d.Date, HalfDays: int16(d.Session)}
 			}
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO placement.opportunity_days (opportunity_id, day, half_days)
-				SELECT $1, day, half_days FROM unnest($2::date[], $3::smallint[]) AS t(day, half_days)`,
-				id, dates, sessions); err != nil {
+			if _, err := queries.InsertOpportunityDays(ctx, tx, days); err != nil {
 				return err
 			}
 		}
@@ -118,7 +106,11 @@ func CreateOpportunity(ctx context.Context, db DB, key string, requestHash []byt
 
 // GetOpportunity returns the opportunity with id.
 func GetOpportunity(ctx context.Context, db DB, id string) (Opportunity, error) {
-	return scanOpportunity(db.QueryRow(ctx, `SELECT `+opportunityColumns+` FROM placement.opportunities o WHERE o.id = $1`, id))
+	r, err := queries.GetOpportunity(ctx, db, id)
+	if err != nil {
+		return Opportunity{}, notFound(err)
+	}
+	return opportunityFrom(r.PlacementOpportunity, r.Dates, r.Sessions), nil
 }
 
 // UpdateOpportunity replaces o's title, capacity, targets and place if its
@@ -128,11 +120,11 @@ func GetOpportunity(ctx context.Context, db DB, id string) (Opportunity, error) 
 func UpdateOpportunity(ctx context.Context, db DB, o Opportunity) (Opportunity, error) {
 	var out Opportunity
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
-		current, err := scanOpportunity(tx.QueryRow(ctx, `SELECT `+opportunityColumns+`
-			FROM placement.opportunities o WHERE o.id = $1 FOR UPDATE`, o.ID))
+		r, err := queries.GetOpportunityForUpdate(ctx, tx, o.ID)
 		if err != nil {
-			return err
+			return notFound(err)
 		}
+		current := opportunityFrom(r.PlacementOpportunity, r.Dates, r.Sessions)
 		switch {
 		case current.Version != o.Version:
 			return ErrStaleVersion
@@ -141,11 +133,15 @@ func UpdateOpportunity(ctx context.Context, db DB, o Opportunity) (Opportunity, 
 		case o.Capacity < current.Booked:
 			return ErrCapacityBelowBooked
 		}
-		if _, err := tx.Exec(ctx, `
-			UPDATE placement.opportunities SET title = $2, capacity = $3, year_groups = $4, sectors = $5,
-				location = $6, virtual = $7, version = version + 1, updated_at = now()
-			WHERE id = $1`,
-			o.ID, o.Title, o.Capacity, o.YearGroups, o.Sectors, o.Location, o.Virtual); err != nil {
+		if err := queries.UpdateOpportunity(ctx, tx, dbsqlc.UpdateOpportunityParams{
+			ID:         o.ID,
+			Title:      o.Title,
+			Capacity:   o.Capacity,
+			YearGroups: o.YearGroups,
+			Sectors:    o.Sectors,
+			Location:   o.Location,
+			Virtual:    o.Virtual,
+		}); err != nil {
 			return err
 		}
 		out, err = GetOpportunity(ctx, tx, o.ID)
@@ -184,19 +180,20 @@ func ListOpportunities(ctx context.Context, db DB, f OpportunityFilter, after Op
 	if after.ID == "" {
 		after.ID = zeroUUID
 	}
-	rows, err := db.Query(ctx, `SELECT `+opportunityColumns+` FROM placement.opportunities o
-		WHERE (@employer_id = '' OR o.employer_id = NULLIF(@employer_id, '')::uuid)
-		  AND (@year_group = 0 OR @year_group::smallint = ANY(o.year_groups))
-		  AND (@from::date IS NULL OR EXISTS (SELECT 1 FROM placement.opportunity_days d
-		       WHERE d.opportunity_id = o.id AND d.day >= @from::date))
-		  AND (o.starts_on, o.id) > (@after_starts_on::date, @after_id::uuid)
-		ORDER BY o.starts_on, o.id LIMIT @limit`,
-		pgx.NamedArgs{
-			"employer_id": f.EmployerID, "year_group": f.YearGroup, "from": f.From,
-			"after_starts_on": after.StartsOn, "after_id": after.ID, "limit": limit,
-		})
+	rows, err := queries.ListOpportunities(ctx, db, dbsqlc.ListOpportunitiesParams{
+		EmployerID:    f.EmployerID,
+		YearGroup:     f.YearGroup,
+		RunningFrom:   f.From,
+		AfterStartsOn: after.StartsOn,
+		AfterID:       after.ID,
+		MaxRows:       int32(limit),
+	})
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Opportunity, error) { return scanOpportunity(r) })
+	out := make([]Opportunity, len(rows))
+	for i, r := range rows {
+		out[i] = opportunityFrom(r.PlacementOpportunity, r.Dates, r.Sessions)
+	}
+	return out, nil
 }

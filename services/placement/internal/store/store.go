@@ -1,7 +1,10 @@
-// Package store is the placement service's SQL. Every function takes the
-// database handle as an argument, so the same query runs on the pool or
-// inside a transaction; functions that must be atomic open their own
-// transaction on it.
+// Package store is the placement service's SQL. The queries are SQL files
+// in queries/, from which sqlc generates the Go in dbsqlc (sqlc.yaml at the
+// module's root; make generate runs it); this package calls them and turns
+// their rows into the service's types. Every function takes the database
+// handle as an argument, so the same query runs on the pool or inside a
+// transaction; functions that must be atomic open their own transaction on
+// it.
 package store
 
 import (
@@ -13,6 +16,7 @@ import (
 
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
+	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
 )
 
 // DB is a pool, a connection or a transaction.
@@ -21,6 +25,9 @@ type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error)
 }
+
+// queries are the generated queries; each takes the DB to run on.
+var queries = dbsqlc.New()
 
 // The store's refusals; the handler turns each into its reason.
 var (
@@ -35,20 +42,18 @@ var (
 	ErrCapacityBelowBooked = errors.New("capacity is below the places already booked")
 )
 
-// Scope is the part of the records a caller may see, as SQL filters on a
-// booking's school and local authority.
-type Scope = auth.Filter
-
-// scopeFilter is the filter on the bookings aliased b; addScope gives its
-// arguments.
-const scopeFilter = `(@scope_all OR b.la_code = ANY(@scope_la_codes) OR b.school_urn = @scope_school_urn)`
-
-func addScope(s Scope, args pgx.NamedArgs) pgx.NamedArgs {
-	args["scope_all"] = s.All
-	args["scope_la_codes"] = s.LACodes
-	args["scope_school_urn"] = s.SchoolURN
-	return args
+// notFound turns a query's "no rows" into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
 }
+
+// Scope is the part of the records a caller may see, as SQL filters on a
+// booking's school and local authority: the queries that read bookings take
+// its fields as scope_all, scope_la_codes and scope_school_urn.
+type Scope = auth.Filter
 
 // SQLSTATEs the store tells apart.
 const (

@@ -1,0 +1,69 @@
+-- The figures derived from attendance: they are never stored. Both filter
+-- bookings by scope as ListBookings does: every booking, those of some
+-- local authorities, or those of one school (auth.Filter).
+
+-- name: CreditedDays :many
+-- Sums credit.Credit over every mark in one statement: only experience
+-- kinds, only live bookings in scope, marks on or before as_of, each mark
+-- capped by its day's session. One row per requested pupil, in request
+-- order. It starts from the cohort and joins its bookings by pupil_id and
+-- their marks by booking_id, so a cohort costs what its own marks cost,
+-- however many marks the region holds.
+WITH cohort AS (
+    SELECT pupil_id, n FROM unnest(@pupil_ids::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
+), credited AS (
+    SELECT b.pupil_id, b.opportunity_id, LEAST(a.half_days, d.half_days) AS half_days
+    FROM cohort p
+    JOIN placement.bookings b ON b.pupil_id = p.pupil_id
+    JOIN placement.attendance a ON a.booking_id = b.id
+    JOIN placement.opportunity_days d ON d.opportunity_id = a.opportunity_id AND d.day = a.day
+    JOIN placement.opportunities o ON o.id = b.opportunity_id
+    WHERE b.cancelled_at IS NULL
+      AND o.kind = ANY(@experience_kinds::text[])
+      AND a.day <= @as_of::date
+      AND (@scope_all::boolean OR b.la_code = ANY(@scope_la_codes::text[]) OR b.school_urn = @scope_school_urn::text)
+)
+SELECT p.pupil_id::text AS pupil_id,
+    COALESCE(sum(c.half_days), 0)::int AS half_days,
+    (count(DISTINCT c.opportunity_id) FILTER (WHERE c.half_days > 0))::int AS experiences,
+    count(c.pupil_id) > 0 AS seen
+FROM cohort p
+LEFT JOIN credited c ON c.pupil_id = p.pupil_id
+GROUP BY p.pupil_id, p.n
+ORDER BY p.n;
+
+-- name: Engagement :many
+-- Counts the opportunities running in the period (unscoped: they are
+-- visible to all staff) and, in scope, their live bookings, the pupils
+-- booked and the half days credited by attendance in the period, per
+-- employer sector and size band. A NULL end leaves the period open on that
+-- side. Marks are summed per booking first, so the final grouping sees one
+-- row per booking rather than one per mark.
+WITH running AS (
+    SELECT o.id, o.kind, e.sector, e.size_band
+    FROM placement.opportunities o
+    JOIN placement.employers e ON e.id = o.employer_id
+    WHERE EXISTS (SELECT 1 FROM placement.opportunity_days d WHERE d.opportunity_id = o.id
+                  AND (sqlc.narg(period_from)::date IS NULL OR d.day >= sqlc.narg(period_from)::date)
+                  AND (sqlc.narg(period_to)::date IS NULL OR d.day <= sqlc.narg(period_to)::date))
+), booked AS (
+    SELECT b.opportunity_id, b.pupil_id, COALESCE(sum(LEAST(a.half_days, d.half_days)), 0) AS half_days
+    FROM placement.bookings b
+    JOIN running r ON r.id = b.opportunity_id
+    LEFT JOIN placement.attendance a ON a.booking_id = b.id
+         AND (sqlc.narg(period_from)::date IS NULL OR a.day >= sqlc.narg(period_from)::date)
+         AND (sqlc.narg(period_to)::date IS NULL OR a.day <= sqlc.narg(period_to)::date)
+    LEFT JOIN placement.opportunity_days d ON d.opportunity_id = a.opportunity_id AND d.day = a.day
+    WHERE b.cancelled_at IS NULL
+      AND (@scope_all::boolean OR b.la_code = ANY(@scope_la_codes::text[]) OR b.school_urn = @scope_school_urn::text)
+    GROUP BY b.id
+)
+SELECT r.sector, r.size_band,
+    count(DISTINCT r.id)::int AS opportunities,
+    (count(DISTINCT r.id) FILTER (WHERE r.kind = ANY(@experience_kinds::text[])))::int AS experiences,
+    count(bk.pupil_id)::int AS bookings,
+    count(DISTINCT bk.pupil_id)::int AS pupils,
+    COALESCE(sum(bk.half_days) FILTER (WHERE r.kind = ANY(@experience_kinds::text[])), 0)::bigint AS half_days
+FROM running r
+LEFT JOIN booked bk ON bk.opportunity_id = r.id
+GROUP BY r.sector, r.size_band;
