@@ -10,6 +10,7 @@ import (
 
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/store/dbsqlc"
 )
 
 // Destination is a row of tracking.destinations.
@@ -26,14 +27,12 @@ type Destination struct {
 	RecordedAt    time.Time
 }
 
-const destinationColumns = `id, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at`
-
-// scanDestination reads a row of destinationColumns, then into more any
-// columns the query adds after them.
-func scanDestination(row pgx.Row, more ...any) (Destination, error) {
-	var d Destination
-	err := row.Scan(append([]any{&d.ID, &d.PupilID, &d.SchoolURN, &d.LACode, &d.Kind, &d.ActivityCode, &d.EffectiveDate, &d.Source, &d.RecordedBy, &d.RecordedAt}, more...)...)
-	return d, err
+func destinationOf(r dbsqlc.TrackingDestination) Destination {
+	return Destination{
+		ID: r.ID, PupilID: r.PupilID, SchoolURN: r.SchoolURN, LACode: r.LACode, Kind: r.Kind,
+		ActivityCode: r.ActivityCode, EffectiveDate: r.EffectiveDate, Source: r.Source,
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt,
+	}
 }
 
 // ErrKeyReused refuses an idempotency key that comes back with a different
@@ -44,23 +43,19 @@ var ErrKeyReused = errors.New("the idempotency key was used for a different requ
 // exists, and returns the stored row either way; a stored row whose request
 // fingerprint is not fingerprint is ErrKeyReused.
 func InsertDestination(ctx context.Context, db DB, idempotencyKey string, fingerprint []byte, d Destination) (Destination, error) {
-	var stored []byte
-	out, err := scanDestination(db.QueryRow(ctx, `
-		WITH ins AS (
-			INSERT INTO tracking.destinations (idempotency_key, request_hash, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			ON CONFLICT (idempotency_key) DO NOTHING
-			RETURNING `+destinationColumns+`, request_hash
-		)
-		SELECT * FROM ins
-		UNION ALL
-		SELECT `+destinationColumns+`, request_hash FROM tracking.destinations WHERE idempotency_key = $1
-		LIMIT 1`,
-		idempotencyKey, fingerprint, d.PupilID, d.SchoolURN, d.LACode, d.Kind, d.ActivityCode, d.EffectiveDate, d.Source, d.RecordedBy), &stored)
-	if err == nil && !idempotency.Matches(stored, fingerprint) {
+	row, err := queries.InsertDestination(ctx, db, dbsqlc.InsertDestinationParams{
+		IdempotencyKey: idempotencyKey, RequestHash: fingerprint,
+		PupilID: d.PupilID, SchoolURN: d.SchoolURN, LACode: d.LACode, Kind: d.Kind,
+		ActivityCode: d.ActivityCode, EffectiveDate: d.EffectiveDate, Source: d.Source, RecordedBy: d.RecordedBy,
+	})
+	if err != nil {
+		return Destination{}, err
+	}
+	if !idempotency.Matches(row.RequestHash, fingerprint) {
 		return Destination{}, ErrKeyReused
 	}
-	return out, err
+	// The statement returns every column of the table, as its model does.
+	return destinationOf(dbsqlc.TrackingDestination(row)), nil
 }
 
 // DestinationCursor is the position after the last destination of a page,
@@ -76,53 +71,54 @@ func (c *DestinationCursor) Valid() bool { return !c.RecordedAt.IsZero() && page
 // ListDestinations returns a pupil's destinations in scope, newest recorded
 // first, after the cursor (nil for the first page).
 func ListDestinations(ctx context.Context, db DB, pupilID string, s Scope, after *DestinationCursor, limit int) ([]Destination, error) {
-	var w where
-	w.add("pupil_id = ?", pupilID)
-	w.scope(s, "")
-	if after != nil {
-		w.add("(recorded_at, id) < (?, ?)", after.RecordedAt, after.ID)
+	arg := dbsqlc.ListDestinationsParams{
+		PupilID: pupilID, SeesAll: s.All, SchoolURN: s.SchoolURN, LACodes: s.LACodes, MaxRows: int32(limit),
 	}
-	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM tracking.destinations WHERE %s ORDER BY recorded_at DESC, id DESC LIMIT %d`,
-		destinationColumns, w.sql(), limit), w.args...)
+	if after != nil {
+		arg.AfterRecordedAt, arg.AfterID = &after.RecordedAt, &after.ID
+	}
+	rows, err := queries.ListDestinations(ctx, db, arg)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Destination, error) { return scanDestination(r) })
+	out := make([]Destination, len(rows))
+	for i, r := range rows {
+		out[i] = destinationOf(r)
+	}
+	return out, nil
 }
-
-// latestSQL picks each pupil's latest destination: the firmest kind held,
-// then the latest effective date, then the latest recorded.
-const latestSQL = `SELECT DISTINCT ON (pupil_id) ` + destinationColumns + `
-	FROM tracking.destinations
-	WHERE %s
-	ORDER BY pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC`
 
 // LatestDestinations returns the latest destination of each of pupilIDs
 // that has one and whose latest record is in scope, by pupil id. One query.
 func LatestDestinations(ctx context.Context, db DB, pupilIDs []string, s Scope) (map[string]Destination, error) {
-	rows, err := db.Query(ctx, fmt.Sprintf(latestSQL, "pupil_id = ANY($1)"), pupilIDs)
+	rows, err := queries.LatestDestinations(ctx, db, pupilIDs)
 	if err != nil {
 		return nil, err
 	}
 	latest := make(map[string]Destination, len(pupilIDs))
-	for rows.Next() {
-		d, err := scanDestination(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
+	for _, r := range rows {
 		// Scope is applied to the latest record: a pupil who has moved out
 		// of the caller's area shows as having none, not an older one.
-		if s.Covers(d.SchoolURN, d.LACode) {
-			latest[d.PupilID] = d
+		if s.Covers(r.SchoolURN, r.LACode) {
+			latest[r.PupilID] = destinationOf(r)
 		}
 	}
-	return latest, rows.Err()
+	return latest, nil
 }
+
+// latestOrder puts each pupil's latest destination first: the firmest kind
+// held, then the latest effective date, then the latest recorded. It is
+// LatestDestinations' order (queries/destinations.sql), for the export.
+const latestOrder = `pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC`
 
 // EachLatestDestination calls fn with the latest destination of every pupil
 // whose latest record is in scope and matches the optional local authority
 // and school filters, in pupil id order, streaming the rows.
+//
+// It is built here rather than generated: its filters are optional and
+// choose the index the export walks (where explains why that needs SQL
+// built per combination), and it streams a whole area's rows to fn where a
+// generated :many query would hold them all in memory first.
 func EachLatestDestination(ctx context.Context, db DB, s Scope, laCode, schoolURN string, fn func(Destination) error) error {
 	// The filters narrow the pupils first (by their records' school or LA),
 	// then the latest record itself must match, so a pupil who moved is
@@ -135,18 +131,23 @@ func EachLatestDestination(ctx context.Context, db DB, s Scope, laCode, schoolUR
 	if schoolURN != "" {
 		w.add("school_urn = ?", schoolURN)
 	}
-	inner := fmt.Sprintf(latestSQL, fmt.Sprintf("pupil_id IN (SELECT pupil_id FROM tracking.destinations WHERE %s)", w.sql()))
-	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT * FROM (%s) latest WHERE %s`, inner, w.sql()), w.args...)
+	rows, err := db.Query(ctx, fmt.Sprintf(`
+		SELECT * FROM (
+			SELECT DISTINCT ON (pupil_id) * FROM tracking.destinations
+			WHERE pupil_id IN (SELECT pupil_id FROM tracking.destinations WHERE %[1]s)
+			ORDER BY %[2]s
+		) latest WHERE %[1]s`, w.sql(), latestOrder), w.args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		d, err := scanDestination(rows)
+		// By name: the generated model is the table's row.
+		r, err := pgx.RowToStructByName[dbsqlc.TrackingDestination](rows)
 		if err != nil {
 			return err
 		}
-		if err := fn(d); err != nil {
+		if err := fn(destinationOf(r)); err != nil {
 			return err
 		}
 	}

@@ -10,7 +10,13 @@ import (
 
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/lifecycle"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/store/dbsqlc"
 )
+
+// activeSQL is the predicate of the partial indexes on tracking.tasks,
+// written out so the planner can use them (the generated queries in
+// queries/ write it out too).
+const activeSQL = `status IN ('open', 'assigned', 'in_progress')`
 
 // QueueFilter narrows a queue read within the caller's scope. Zero fields
 // do not filter.
@@ -98,17 +104,25 @@ func onlyActive(statuses []lifecycle.Status) bool {
 // urgent first (priority, then due date, then id), after the cursor (nil for
 // the first page). Keyset pagination keeps pages stable while tasks are
 // added and closed.
+//
+// The queue's SQL is built here, not generated: its filters are optional and
+// decide which partial index the planner can walk in queue order (where
+// explains why that needs SQL built per combination). Its rows are the
+// table's, read by name into the generated model.
 func ListTasks(ctx context.Context, db DB, s Scope, f QueueFilter, after *QueueCursor, limit int) ([]Task, error) {
 	w := f.where(s)
 	if after != nil {
 		w.add("(queue_rank, due_date, id) > (?, ?, ?)", after.Rank, after.DueDate, after.ID)
 	}
-	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT %s FROM tracking.tasks WHERE %s ORDER BY queue_rank, due_date, id LIMIT %d`,
-		taskColumns, w.sql(), limit), w.args...)
+	rows, err := db.Query(ctx, fmt.Sprintf(`SELECT * FROM tracking.tasks WHERE %s ORDER BY queue_rank, due_date, id LIMIT %d`,
+		w.sql(), limit), w.args...)
 	if err != nil {
 		return nil, err
 	}
-	return collectTasks(rows)
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) {
+		t, err := pgx.RowToStructByName[dbsqlc.TrackingTask](r)
+		return taskOf(t), err
+	})
 }
 
 // CursorAfter is the cursor that follows t.
@@ -133,30 +147,38 @@ type Counts struct {
 }
 
 // CountTasks counts the active tasks in scope matching f, by reason and
-// priority.
+// priority. Like ListTasks, it is built from the queue's filters.
 func CountTasks(ctx context.Context, db DB, s Scope, f QueueFilter) (Counts, error) {
 	f.Statuses, f.OverdueOnly = nil, false
 	w := f.where(s)
 	args := append(w.args, f.Today)
 	rows, err := db.Query(ctx, fmt.Sprintf(`
-		SELECT reason_code, priority, count(*), count(*) FILTER (WHERE due_date < $%d), count(*) FILTER (WHERE assignee = '')
+		SELECT reason_code, priority, count(*) AS open, count(*) FILTER (WHERE due_date < $%d) AS overdue,
+			count(*) FILTER (WHERE assignee = '') AS unassigned
 		FROM tracking.tasks WHERE %s
 		GROUP BY reason_code, priority
 		ORDER BY reason_code, priority DESC`, len(args), w.sql()), args...)
 	if err != nil {
 		return Counts{}, err
 	}
-	var (
-		c          Counts
-		row        Count
-		unassigned int
-	)
-	_, err = pgx.ForEachRow(rows, []any{&row.Reason, &row.Priority, &row.Open, &row.Overdue, &unassigned}, func() error {
-		c.ByReason = append(c.ByReason, row)
-		c.Open += row.Open
-		c.Overdue += row.Overdue
-		c.Unassigned += unassigned
-		return nil
-	})
-	return c, err
+	// Read by the names the statement gives its columns.
+	type countRow struct {
+		ReasonCode string `db:"reason_code"`
+		Priority   int    `db:"priority"`
+		Open       int    `db:"open"`
+		Overdue    int    `db:"overdue"`
+		Unassigned int    `db:"unassigned"`
+	}
+	counted, err := pgx.CollectRows(rows, pgx.RowToStructByName[countRow])
+	if err != nil {
+		return Counts{}, err
+	}
+	var c Counts
+	for _, r := range counted {
+		c.ByReason = append(c.ByReason, Count{Reason: r.ReasonCode, Priority: r.Priority, Open: r.Open, Overdue: r.Overdue})
+		c.Open += r.Open
+		c.Overdue += r.Overdue
+		c.Unassigned += r.Unassigned
+	}
+	return c, nil
 }

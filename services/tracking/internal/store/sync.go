@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/store/dbsqlc"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/syncplan"
 )
 
@@ -61,13 +63,11 @@ type Cohort struct {
 
 // GetCohort returns the cohort with key.
 func GetCohort(ctx context.Context, db DB, key string) (Cohort, error) {
-	c := Cohort{Key: key}
-	err := db.QueryRow(ctx, `SELECT school_urn, la_code, last_pass_token FROM tracking.cohorts WHERE cohort_key = $1`, key).
-		Scan(&c.SchoolURN, &c.LACode, &c.LastPassToken)
+	r, err := queries.GetCohort(ctx, db, key)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Cohort{}, ErrNotFound
 	}
-	return c, err
+	return Cohort{Key: key, SchoolURN: r.SchoolURN, LACode: r.LACode, LastPassToken: r.LastPassToken}, err
 }
 
 // HeldError refuses a sync that would close too many of the cohort's active
@@ -106,8 +106,7 @@ func Sync(ctx context.Context, pool TxDB, in SyncInput) (SyncResult, error) {
 		}
 		res.Created, res.Updated, res.Closed = len(plan.Create), len(plan.Update), len(plan.Close)
 		res.Unchanged, res.Suppressed = plan.Unchanged, plan.Suppressed
-		if _, err := tx.Exec(ctx, `UPDATE tracking.cohorts SET last_pass_token = $2, last_synced_at = now() WHERE cohort_key = $1`,
-			in.CohortKey, in.PassToken); err != nil {
+		if err := queries.SetCohortPassToken(ctx, tx, dbsqlc.SetCohortPassTokenParams{CohortKey: in.CohortKey, PassToken: in.PassToken}); err != nil {
 			return err
 		}
 		res.Open, err = openCounts(ctx, tx, in.CohortKey, in.Today)
@@ -119,17 +118,11 @@ func Sync(ctx context.Context, pool TxDB, in SyncInput) (SyncResult, error) {
 func lockCohort(ctx context.Context, tx pgx.Tx, in SyncInput) error {
 	// The first sync fixes the cohort's school and local authority, which
 	// its tasks are raised with and scoped by; a later sync must name the
-	// same. The no-op update makes the statement lock and return an
-	// existing row.
-	var c Cohort
-	err := tx.QueryRow(ctx, `
-		INSERT INTO tracking.cohorts (cohort_key, school_urn, la_code) VALUES ($1, $2, $3)
-		ON CONFLICT (cohort_key) DO UPDATE SET cohort_key = excluded.cohort_key
-		RETURNING school_urn, la_code, last_pass_token`, in.CohortKey, in.SchoolURN, in.LACode).Scan(&c.SchoolURN, &c.LACode, &c.LastPassToken)
+	// same. LockCohort has locked the row until commit.
+	c, err := queries.LockCohort(ctx, tx, dbsqlc.LockCohortParams{CohortKey: in.CohortKey, SchoolURN: in.SchoolURN, LACode: in.LACode})
 	if err != nil {
 		return err
 	}
-	// INSERT ... ON CONFLICT DO UPDATE has locked the row until commit.
 	switch {
 	case c.SchoolURN != in.SchoolURN || c.LACode != in.LACode:
 		return ErrCohortMismatch
@@ -142,37 +135,38 @@ func lockCohort(ctx context.Context, tx pgx.Tx, in SyncInput) error {
 }
 
 func activeTasks(ctx context.Context, tx pgx.Tx, cohortKey string) ([]syncplan.Task, error) {
-	rows, err := tx.Query(ctx, `
-		SELECT id, pupil_id, reason_code, priority, due_date, summary, evidence
-		FROM tracking.tasks WHERE cohort_key = $1 AND `+activeSQL+`
-		FOR UPDATE`, cohortKey)
+	rows, err := queries.LockActiveTasks(ctx, tx, cohortKey)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (syncplan.Task, error) {
-		var (
-			t   syncplan.Task
-			due time.Time
-		)
-		err := r.Scan(&t.ID, &t.PupilID, &t.Reason, &t.Priority, &due, &t.Summary, &t.Evidence)
-		t.DueDate = due.Format(time.DateOnly)
-		return t, err
-	})
+	out := make([]syncplan.Task, len(rows))
+	for i, r := range rows {
+		out[i] = syncplan.Task{ID: r.ID, Intervention: syncplan.Intervention{
+			Key:      syncplan.Key{PupilID: r.PupilID, Reason: r.ReasonCode},
+			Priority: int(r.Priority), DueDate: r.DueDate.Format(time.DateOnly), Summary: r.Summary, Evidence: r.Evidence,
+		}}
+	}
+	return out, nil
 }
 
 func snoozedKeys(ctx context.Context, tx pgx.Tx, cohortKey string, today time.Time) ([]syncplan.Key, error) {
-	rows, err := tx.Query(ctx, `
-		SELECT DISTINCT pupil_id, reason_code FROM tracking.tasks
-		WHERE cohort_key = $1 AND status = 'dismissed' AND snooze_until > $2`, cohortKey, today)
+	rows, err := queries.SnoozedKeys(ctx, tx, dbsqlc.SnoozedKeysParams{CohortKey: cohortKey, Today: today})
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (syncplan.Key, error) {
-		var k syncplan.Key
-		err := r.Scan(&k.PupilID, &k.Reason)
-		return k, err
-	})
+	out := make([]syncplan.Key, len(rows))
+	for i, r := range rows {
+		out[i] = syncplan.Key{PupilID: r.PupilID, Reason: r.ReasonCode}
+	}
+	return out, nil
 }
+
+// syncStagingDDL creates the staging table, pg_temp.sync_staging, for the
+// rest of the transaction. sqlc reads the same file as part of the schema,
+// so the table is declared once.
+//
+//go:embed schema/sync_staging.sql
+var syncStagingDDL string
 
 // applyPlan writes the plan: creates and in-place updates go through one
 // COPY into a staging table and one statement each; closes are one UPDATE
@@ -181,20 +175,16 @@ func snoozedKeys(ctx context.Context, tx pgx.Tx, cohortKey string, today time.Ti
 func applyPlan(ctx context.Context, tx pgx.Tx, in SyncInput, plan syncplan.Plan) ([]string, error) {
 	var pupils []string
 	if len(plan.Create)+len(plan.Update) > 0 {
-		if _, err := tx.Exec(ctx, `
-			CREATE TEMPORARY TABLE sync_staging (
-				task_id uuid, pupil_id uuid, reason_code text, priority smallint,
-				due_date date, summary text, evidence jsonb
-			) ON COMMIT DROP`); err != nil {
+		if _, err := tx.Exec(ctx, syncStagingDDL); err != nil {
 			return nil, err
 		}
-		rows := make([][]any, 0, len(plan.Create)+len(plan.Update))
+		staged := make([]dbsqlc.StageInterventionsParams, 0, len(plan.Create)+len(plan.Update))
 		for _, c := range plan.Create {
 			row, err := stagingRow(nil, c)
 			if err != nil {
 				return nil, err
 			}
-			rows = append(rows, row)
+			staged = append(staged, row)
 			pupils = append(pupils, c.PupilID)
 		}
 		for _, u := range plan.Update {
@@ -203,59 +193,23 @@ func applyPlan(ctx context.Context, tx pgx.Tx, in SyncInput, plan syncplan.Plan)
 			if err != nil {
 				return nil, err
 			}
-			rows = append(rows, row)
+			staged = append(staged, row)
 			pupils = append(pupils, u.To.PupilID)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "sync_staging"},
-			[]string{"task_id", "pupil_id", "reason_code", "priority", "due_date", "summary", "evidence"},
-			pgx.CopyFromRows(rows)); err != nil {
+		if _, err := queries.StageInterventions(ctx, tx, staged); err != nil {
 			return nil, fmt.Errorf("stage desired interventions: %w", err)
 		}
-		// ON CONFLICT DO NOTHING is a backstop: the plan was made under the
-		// cohort's lock, so no active task can have appeared since.
-		if _, err := tx.Exec(ctx, `
-			WITH created AS (
-				INSERT INTO tracking.tasks (cohort_key, school_urn, la_code, pupil_id, reason_code, priority, due_date, summary, evidence)
-				SELECT $1, $2, $3, pupil_id, reason_code, priority, due_date, summary, evidence
-				FROM pg_temp.sync_staging WHERE task_id IS NULL
-				ON CONFLICT (cohort_key, pupil_id, reason_code) WHERE `+activeSQL+` DO NOTHING
-				RETURNING id
-			)
-			INSERT INTO tracking.task_events (task_id, actor, kind, status, text)
-			SELECT id, $4, 'created', 'open', '' FROM created`,
-			in.CohortKey, in.SchoolURN, in.LACode, in.Actor); err != nil {
+		if err := queries.CreateStagedTasks(ctx, tx, dbsqlc.CreateStagedTasksParams{
+			CohortKey: in.CohortKey, SchoolURN: in.SchoolURN, LACode: in.LACode, Actor: in.Actor,
+		}); err != nil {
 			return nil, fmt.Errorf("create tasks: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `
-			WITH updated AS (
-				UPDATE tracking.tasks t
-				SET priority = s.priority, due_date = s.due_date, summary = s.summary, evidence = s.evidence,
-				    version = t.version + 1, updated_at = now()
-				FROM pg_temp.sync_staging s
-				WHERE s.task_id IS NOT NULL AND t.id = s.task_id
-				RETURNING t.id, t.status
-			)
-			INSERT INTO tracking.task_events (task_id, actor, kind, status, text)
-			SELECT id, $1, 'updated_by_sync', status, 'priority, due date or evidence changed' FROM updated`,
-			in.Actor); err != nil {
+		if err := queries.UpdateStagedTasks(ctx, tx, in.Actor); err != nil {
 			return nil, fmt.Errorf("update tasks: %w", err)
 		}
 	}
 	if len(plan.Close) > 0 {
-		rows, err := tx.Query(ctx, `
-			WITH closed AS (
-				UPDATE tracking.tasks SET status = 'closed', version = version + 1, updated_at = now()
-				WHERE id = ANY($1) AND `+activeSQL+`
-				RETURNING id, pupil_id
-			), logged AS (
-				INSERT INTO tracking.task_events (task_id, actor, kind, status, text)
-				SELECT id, $2, 'closed', 'closed', 'condition cleared' FROM closed
-			)
-			SELECT pupil_id FROM closed`, plan.Close, in.Actor)
-		if err != nil {
-			return nil, fmt.Errorf("close tasks: %w", err)
-		}
-		closed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		closed, err := queries.CloseTasks(ctx, tx, dbsqlc.CloseTasksParams{TaskIDs: plan.Close, Actor: in.Actor})
 		if err != nil {
 			return nil, fmt.Errorf("close tasks: %w", err)
 		}
@@ -264,30 +218,29 @@ func applyPlan(ctx context.Context, tx pgx.Tx, in SyncInput, plan syncplan.Plan)
 	return pupils, nil
 }
 
-func stagingRow(taskID *string, i syncplan.Intervention) ([]any, error) {
+func stagingRow(taskID *string, i syncplan.Intervention) (dbsqlc.StageInterventionsParams, error) {
 	due, err := time.Parse(time.DateOnly, i.DueDate)
 	if err != nil {
-		return nil, fmt.Errorf("due date: %w", err)
+		return dbsqlc.StageInterventionsParams{}, fmt.Errorf("due date: %w", err)
 	}
 	evidence := i.Evidence
 	if evidence == nil {
 		evidence = map[string]string{}
 	}
-	return []any{taskID, i.PupilID, i.Reason, int16(i.Priority), due, i.Summary, evidence}, nil
+	return dbsqlc.StageInterventionsParams{
+		TaskID: taskID, PupilID: i.PupilID, ReasonCode: i.Reason, Priority: int16(i.Priority),
+		DueDate: due, Summary: i.Summary, Evidence: evidence,
+	}, nil
 }
 
 func openCounts(ctx context.Context, db DB, cohortKey string, today time.Time) ([]Count, error) {
-	rows, err := db.Query(ctx, `
-		SELECT reason_code, priority, count(*), count(*) FILTER (WHERE due_date < $2)
-		FROM tracking.tasks WHERE cohort_key = $1 AND `+activeSQL+`
-		GROUP BY reason_code, priority
-		ORDER BY reason_code, priority DESC`, cohortKey, today)
+	rows, err := queries.CohortOpenCounts(ctx, db, dbsqlc.CohortOpenCountsParams{CohortKey: cohortKey, Today: today})
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Count, error) {
-		var c Count
-		err := r.Scan(&c.Reason, &c.Priority, &c.Open, &c.Overdue)
-		return c, err
-	})
+	out := make([]Count, len(rows))
+	for i, r := range rows {
+		out[i] = Count{Reason: r.ReasonCode, Priority: int(r.Priority), Open: int(r.Open), Overdue: int(r.Overdue)}
+	}
+	return out, nil
 }

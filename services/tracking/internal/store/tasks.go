@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/lifecycle"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/store/dbsqlc"
 )
 
 // Task is a row of tracking.tasks.
@@ -33,31 +34,31 @@ type Task struct {
 	UpdatedAt     time.Time
 }
 
-// activeSQL is the predicate of the partial indexes on tracking.tasks,
-// written out so the planner can use them.
-const activeSQL = `status IN ('open', 'assigned', 'in_progress')`
-
-const taskColumns = `id, cohort_key, school_urn, la_code, pupil_id, reason_code, priority, due_date, summary, evidence,
-	status, assignee, outcome, dismiss_reason, snooze_until, version, created_at, updated_at`
-
-func scanTask(row pgx.Row) (Task, error) {
-	var t Task
-	err := row.Scan(&t.ID, &t.CohortKey, &t.SchoolURN, &t.LACode, &t.PupilID, &t.Reason, &t.Priority, &t.DueDate, &t.Summary, &t.Evidence,
-		&t.Status, &t.Assignee, &t.Outcome, &t.DismissReason, &t.SnoozeUntil, &t.Version, &t.CreatedAt, &t.UpdatedAt)
-	return t, err
-}
-
-func collectTasks(rows pgx.Rows) ([]Task, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) { return scanTask(r) })
+func taskOf(r dbsqlc.TrackingTask) Task {
+	return Task{
+		ID: r.ID, CohortKey: r.CohortKey, SchoolURN: r.SchoolURN, LACode: r.LACode, PupilID: r.PupilID,
+		Reason: r.ReasonCode, Priority: int(r.Priority), DueDate: r.DueDate, Summary: r.Summary, Evidence: r.Evidence,
+		Status: lifecycle.Status(r.Status), Assignee: r.Assignee, Outcome: r.Outcome, DismissReason: r.DismissReason,
+		SnoozeUntil: r.SnoozeUntil, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+	}
 }
 
 // GetTask returns the task with id if it is in scope.
 func GetTask(ctx context.Context, db DB, id string, s Scope) (Task, error) {
-	t, err := scanTask(db.QueryRow(ctx, `SELECT `+taskColumns+` FROM tracking.tasks WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !s.Covers(t.SchoolURN, t.LACode)) {
+	r, err := queries.GetTask(ctx, db, id)
+	return inScope(r, err, s)
+}
+
+// inScope is the task read as r, or ErrNotFound when there is none or the
+// scope does not cover it.
+func inScope(r dbsqlc.TrackingTask, err error, s Scope) (Task, error) {
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !s.Covers(r.SchoolURN, r.LACode)) {
 		return Task{}, ErrNotFound
 	}
-	return t, err
+	if err != nil {
+		return Task{}, err
+	}
+	return taskOf(r), nil
 }
 
 // Event is a row of tracking.task_events.
@@ -72,15 +73,15 @@ type Event struct {
 
 // TaskEvents returns a task's history, oldest first.
 func TaskEvents(ctx context.Context, db DB, taskID string) ([]Event, error) {
-	rows, err := db.Query(ctx, `SELECT kind, at, actor, status, action, text FROM tracking.task_events WHERE task_id = $1 ORDER BY id`, taskID)
+	rows, err := queries.TaskEvents(ctx, db, taskID)
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Event, error) {
-		var e Event
-		err := r.Scan(&e.Kind, &e.At, &e.Actor, &e.Status, &e.Action, &e.Text)
-		return e, err
-	})
+	out := make([]Event, len(rows))
+	for i, r := range rows {
+		out[i] = Event{Kind: r.Kind, At: r.At, Actor: r.Actor, Status: lifecycle.Status(r.Status), Action: r.Action, Text: r.Text}
+	}
+	return out, nil
 }
 
 // ErrStaleVersion refuses an update made against an older version of the
@@ -94,10 +95,8 @@ var ErrStaleVersion = errors.New("the task has changed since it was read")
 func UpdateTask(ctx context.Context, pool TxDB, id string, version int64, s Scope, actor string, move lifecycle.Move, today time.Time) (Task, error) {
 	var out Task
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		t, err := scanTask(tx.QueryRow(ctx, `SELECT `+taskColumns+` FROM tracking.tasks WHERE id = $1 FOR UPDATE`, id))
-		if errors.Is(err, pgx.ErrNoRows) || (err == nil && !s.Covers(t.SchoolURN, t.LACode)) {
-			return ErrNotFound
-		}
+		r, err := queries.LockTask(ctx, tx, id)
+		t, err := inScope(r, err, s)
 		if err != nil {
 			return err
 		}
@@ -116,19 +115,17 @@ func UpdateTask(ctx context.Context, pool TxDB, id string, version int64, s Scop
 		if !next.SnoozeUntil.IsZero() {
 			snooze = &next.SnoozeUntil
 		}
-		out, err = scanTask(tx.QueryRow(ctx, `
-			UPDATE tracking.tasks
-			SET status = $2, assignee = $3, outcome = $4, dismiss_reason = $5, snooze_until = $6,
-			    version = version + 1, updated_at = now()
-			WHERE id = $1
-			RETURNING `+taskColumns,
-			id, next.Status, next.Assignee, next.Outcome, next.DismissReason, snooze))
+		updated, err := queries.SetTaskState(ctx, tx, dbsqlc.SetTaskStateParams{
+			ID: id, Status: string(next.Status), Assignee: next.Assignee, Outcome: next.Outcome,
+			DismissReason: next.DismissReason, SnoozeUntil: snooze,
+		})
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO tracking.task_events (task_id, actor, kind, status, text) VALUES ($1, $2, $3, $4, $5)`,
-			id, actor, eventKind(move), next.Status, eventText(move))
-		return err
+		out = taskOf(updated)
+		return queries.InsertTaskEvent(ctx, tx, dbsqlc.InsertTaskEventParams{
+			TaskID: id, Actor: actor, Kind: eventKind(move), Status: string(next.Status), Text: eventText(move),
+		})
 	})
 	return out, err
 }
@@ -172,11 +169,6 @@ func AddNote(ctx context.Context, db DB, id string, s Scope, actor, action, text
 	if action != "" {
 		kind = "action"
 	}
-	e := Event{Kind: kind, Actor: actor, Action: action, Text: text}
-	err := db.QueryRow(ctx, `
-		INSERT INTO tracking.task_events (task_id, actor, kind, status, action, text)
-		SELECT id, $2, $3, status, $4, $5 FROM tracking.tasks WHERE id = $1
-		RETURNING at, status`,
-		id, actor, kind, action, text).Scan(&e.At, &e.Status)
-	return e, err
+	r, err := queries.AddTaskNote(ctx, db, dbsqlc.AddTaskNoteParams{TaskID: id, Actor: actor, Kind: kind, Action: action, Text: text})
+	return Event{Kind: kind, At: r.At, Actor: actor, Status: lifecycle.Status(r.Status), Action: action, Text: text}, err
 }
