@@ -112,6 +112,14 @@ bench: ## Run the benchmarks (results and machine go in docs/benchmarks.md).
 	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh); \
 	  go test -run '^$$' -bench . -benchmem $(PACKAGES)
 
+# How long make fuzz runs each fuzz target.
+FUZZTIME ?= 20s
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME each (default 20s); a crasher is kept in its package's testdata/fuzz/.
+	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh) FUZZTIME=$(FUZZTIME); \
+	  hack/fuzz.sh
+
 .PHONY: run
 run: build ## Start the whole stack locally, seeded with a synthetic region (FRESH=1 reseeds from scratch).
 	@export NEXTSTEP_ADMIN_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh); \

@@ -1,7 +1,11 @@
 package hygiene_test
 
 import (
+	"maps"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -82,14 +86,62 @@ func TestCheckNamesEveryField(t *testing.T) {
 	}
 }
 
+// FuzzText checks Text and Name against their definitions, and the
+// interceptor's Check against Text. Nothing either accepts is invalid
+// UTF-8 or holds a control character (but tab, line feed and carriage
+// return in Text), a line or paragraph separator or a format character
+// such as a direction override; Name accepts a subset of what Text does;
+// text made only of visible characters and spaces is accepted by both (no
+// real name is refused); and Check reports a string in any position of a
+// message (a field, a repeated message's field, a map key and a map value)
+// exactly when Text refuses it, with Text's rule.
 func FuzzText(f *testing.F) {
-	for _, s := range []string{"Ada", "\x00", "\u202e", "Zo\xeb", "a\nb"} {
+	for _, s := range []string{"Ada", "\x00", "\u202e", "Zo\xeb", "a\nb", "Zoë Łukasiewicz", "محمد 山田", "\u00a0", "\u2028", "\ufeff", "\U000e0001", "\xed\xa0\x80"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		free, name := hygiene.Text(s), hygiene.Name(s)
 		if free != nil && name == nil {
 			t.Fatalf("%q: refused as text (%s) but allowed as a name", s, free.RuleID)
+		}
+		if free == nil {
+			if !utf8.ValidString(s) {
+				t.Fatalf("%q: accepted as text, but not UTF-8", s)
+			}
+			for _, r := range s {
+				if (unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r') || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp) {
+					t.Fatalf("%q: accepted as text, with %U", s, r)
+				}
+			}
+		}
+		if name == nil && strings.ContainsAny(s, "\t\n\r") {
+			t.Fatalf("%q: accepted as a name, with a tab or line break", s)
+		}
+		visible := utf8.ValidString(s) && strings.IndexFunc(s, func(r rune) bool { return !unicode.IsGraphic(r) }) < 0
+		if visible && (free != nil || name != nil) {
+			t.Fatalf("%q: only visible characters and spaces, refused (text %v, name %v)", s, free, name)
+		}
+
+		req := &trackingv1.SyncInterventionsRequest{
+			CohortKey: s,
+			Desired:   []*trackingv1.DesiredIntervention{{Summary: "fine"}, {Summary: s, Evidence: map[string]string{s: s}}},
+		}
+		vs := hygiene.Check(req)
+		if free == nil {
+			if len(vs) != 0 {
+				t.Fatalf("%q: accepted as text, but Check reports %v", s, vs)
+			}
+			return
+		}
+		fields := map[string]int{}
+		for _, v := range vs {
+			if v.RuleID != free.RuleID {
+				t.Fatalf("%q: Check reports %s on %s, Text %s", s, v.RuleID, v.Field, free.RuleID)
+			}
+			fields[v.Field]++
+		}
+		if want := map[string]int{"cohort_key": 1, "desired.summary": 1, "desired.evidence": 2}; !maps.Equal(fields, want) {
+			t.Fatalf("%q: Check reports %v, want one violation in each position %v", s, fields, want)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/lacode"
 	"github.com/nextstep-uk/nextstep/services/pupil/upn"
 )
 
@@ -75,18 +76,49 @@ func TestTemporary(t *testing.T) {
 
 func withCheck(rest string) string { return string(upn.CheckLetter(rest)) + rest }
 
-// FuzzValidate checks that Validate never panics and that everything it
-// accepts has the UPN's shape and a check letter that recomputes.
+// FuzzValidate checks Validate against the UPN's definition: it accepts
+// exactly the strings of a check letter, a recognised LA code, 8 more
+// digits and a final digit or letter whose check letter recomputes, and
+// never panics. An accepted UPN with any one of its digits changed is
+// refused (the weighted mod-23 check catches every single-digit error), and
+// a UPN refused only for its check letter is valid with the letter
+// CheckLetter gives.
 func FuzzValidate(f *testing.F) {
-	for _, s := range []string{"B801200005001", "A801200005001", "P207000016049", "", "b801200005001", "Z33640012500A"} {
+	for _, s := range []string{"B801200005001", "A801200005001", "P207000016049", "", "b801200005001", "Z33640012500A",
+		"X33640012500a", "I801200005001", withCheck("999200005001"), withCheck("909200005001"), "B80120000500\u00e9"} {
 		f.Add(s)
 	}
+	const letters = "ABCDEFGHJKLMNPQRTUVWXYZ"
+	isDigit := func(c byte) bool { return '0' <= c && c <= '9' }
 	f.Fuzz(func(t *testing.T, s string) {
-		if upn.Validate(s) != nil {
+		p := upn.Validate(s)
+		shape := len(s) == upn.Length && strings.IndexByte(letters, s[0]) >= 0 &&
+			strings.IndexFunc(s[1:12], func(r rune) bool { return r < '0' || r > '9' }) < 0 &&
+			(isDigit(s[12]) || strings.IndexByte(letters, s[12]) >= 0)
+		want := shape && lacode.Recognised(s[1:4]) && upn.CheckLetter(s[1:]) == s[0]
+		if (p == nil) != want {
+			t.Fatalf("Validate(%q) = %v, want valid %v", s, p, want)
+		}
+		if p == upn.ErrCheckLetter {
+			if fixed := withCheck(s[1:]); upn.Validate(fixed) != nil {
+				t.Fatalf("%q refused only for its check letter, but %q is refused too", s, fixed)
+			}
+		}
+		if p != nil {
 			return
 		}
-		if len(s) != upn.Length || upn.CheckLetter(s[1:]) != s[0] || s != strings.ToUpper(s) {
-			t.Fatalf("accepted %q", s)
+		if upn.Temporary(s) == isDigit(s[12]) {
+			t.Fatalf("Temporary(%q) = %v", s, upn.Temporary(s))
+		}
+		for i := 1; i < 12; i++ {
+			for d := byte('0'); d <= '9'; d++ {
+				if d == s[i] {
+					continue
+				}
+				if typo := s[:i] + string(d) + s[i+1:]; upn.Validate(typo) == nil {
+					t.Fatalf("accepted %q and %q, one digit apart", s, typo)
+				}
+			}
 		}
 	})
 }

@@ -318,7 +318,9 @@ func (r *Reader) build(row *intake.Row, v values) {
 		authorised, ok2 := intake.ParseCount(or0(v.authorised))
 		unauth, ok3 := intake.ParseCount(or0(v.unauth))
 		switch {
-		case !ok1 || !ok2 || !ok3 || possible <= 0 || authorised < 0 || unauth < 0 || authorised+unauth > possible:
+		// unauth > possible-authorised is authorised+unauth > possible
+		// without the sum, which can overflow.
+		case !ok1 || !ok2 || !ok3 || possible <= 0 || authorised < 0 || unauth < 0 || unauth > possible-authorised:
 			row.Reject("Attendance/YearData", "attendance.sessions", "sessions must be whole numbers, absences no more than sessions possible")
 		default:
 			pct := 100 * float64(possible-authorised-unauth) / float64(possible)

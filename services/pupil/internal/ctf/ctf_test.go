@@ -2,14 +2,19 @@ package ctf_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"math"
+	"math/big"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nextstep-uk/nextstep/services/kit/hygiene"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/ctf"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
@@ -119,20 +124,141 @@ func TestFileProblems(t *testing.T) {
 	}
 }
 
-// FuzzReader checks that no input panics the reader and that every pupil
-// it accepts has a valid UPN and a date of birth.
+// FuzzReader reads arbitrary files. The reader must never panic; the
+// pupils it returns are numbered in file order and all put in the school
+// receiving the file; a rejected pupil names, for each problem, an element
+// of the layout and a rule; and a pupil it accepts holds a record the
+// importer may store as it is (see acceptable).
 func FuzzReader(f *testing.F) {
 	f.Add(sample(f))
 	f.Add("<CTfile><Header><DateTime>2025-07-15T10:00:00</DateTime></Header><CTFpupilData><Pupil><UPN>B801200005001</UPN></Pupil></CTFpupilData></CTfile>")
+	f.Add("<CTfile><Header><DateTime>9999-12-31T23:59:59</DateTime></Header><CTFpupilData><Pupil><UPN>B801200005001</UPN><Surname>Te&#x202e;st</Surname>" +
+		"<Forename>Ada&#0;</Forename><DOB>2013-09-01</DOB><Attendance><YearData><SessionsPossible>9223372036854775807</SessionsPossible>" +
+		"<SessionsAuthorised>9223372036854775807</SessionsAuthorised><SessionsUnauthorised>2</SessionsUnauthorised></YearData></Attendance>" +
+		"<SENhistory><SEN><SENprovision>K</SENprovision></SEN></SENhistory><LookedAfter><InCare>maybe</InCare></LookedAfter></Pupil></CTFpupilData></CTfile>")
+	elements := map[string]bool{}
+	for _, e := range []string{ctf.Fields.UPN, ctf.Fields.LegalSurname, ctf.Fields.LegalForename, ctf.Fields.PreferredSurname,
+		ctf.Fields.PreferredForename, ctf.Fields.DateOfBirth, ctf.Fields.SchoolURN, ctf.Fields.Attendance, ctf.Fields.RiskAsAt,
+		"LookedAfter/InCare", "SENhistory/SEN/SENprovision"} {
+		elements[e] = true
+	}
 	f.Fuzz(func(t *testing.T, data string) {
 		rows, _ := readAll(strings.NewReader(data))
-		for _, r := range rows {
-			if len(r.Problems) > 0 {
-				continue
+		for i, r := range rows {
+			if want := fmt.Sprintf("Pupil %d (line ", i+1); !strings.HasPrefix(r.Location, want) {
+				t.Fatalf("pupil %d is at %q", i+1, r.Location)
 			}
-			if upn.Validate(r.Record.UPN) != nil || r.Record.DateOfBirth.IsZero() {
-				t.Fatalf("%s accepted with UPN or date of birth invalid", r.Location)
+			if r.Record.SchoolURN != "100001" {
+				t.Fatalf("%s: put in school %q, not the one receiving the file", r.Location, r.Record.SchoolURN)
+			}
+			for _, p := range r.Problems {
+				if !elements[p.Field] || p.RuleID == "" || p.Reason == "" {
+					t.Fatalf("%s: problem %+v does not name an element and a rule", r.Location, p)
+				}
+			}
+			if len(r.Problems) == 0 {
+				if why := acceptable(r.Record); why != "" {
+					t.Fatalf("%s accepted with %s", r.Location, why)
+				}
 			}
 		}
 	})
+}
+
+// FuzzAttendance reads a pupil whose attendance is given in sessions and
+// checks the reader against exact arithmetic: the pupil is accepted exactly
+// when the counts are whole numbers, there were sessions, and the absences
+// (none if empty), none negative, add up to no more than them; then with
+// the percentage attended, to one decimal place. An empty count of
+// sessions means attendance is not known.
+func FuzzAttendance(f *testing.F) {
+	for _, s := range [][3]string{{"380", "10", "5"}, {"1", "", ""}, {"0", "0", "0"}, {"10", "11", "0"}, {"10", "5", "6"}, {"10", "-1", ""},
+		{"+10", " 5 ", "007"}, {"", "1", "1"}, {"9223372036854775807", "0", "0"}, {"9223372036854775808", "0", "0"}, {"1e3", "0", "0"},
+		// Absences so large that their sum overflows an int64 (once read
+		// as 102% attended, refused for its range rather than its sessions,
+		// or as -0% and accepted).
+		{"100", "9223372036854775807", "9223372036854775807"}, {"9223372036854775807", "9223372036854775807", "2"}} {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, possible, authorised, unauthorised string) {
+		for _, s := range []string{possible, authorised, unauthorised} {
+			if len(s) > 100 || strings.IndexFunc(s, func(r rune) bool { return r < ' ' || r > '~' || r == '<' || r == '&' || r == '>' }) >= 0 {
+				t.Skip("not a short line of plain text")
+			}
+		}
+		file := "<CTfile><Header><DateTime>2025-07-15T10:00:00</DateTime></Header><CTFpupilData><Pupil>" +
+			"<UPN>B801200005001</UPN><Surname>Test</Surname><Forename>Ada</Forename><DOB>2013-09-01</DOB>" +
+			"<Attendance><YearData><SessionsPossible>" + possible + "</SessionsPossible><SessionsAuthorised>" + authorised +
+			"</SessionsAuthorised><SessionsUnauthorised>" + unauthorised + "</SessionsUnauthorised></YearData></Attendance></Pupil></CTFpupilData></CTfile>"
+		rows, err := readAll(strings.NewReader(file))
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("%d rows, err %v", len(rows), err)
+		}
+		row := rows[0]
+		if strings.TrimSpace(possible) == "" {
+			if len(row.Problems) != 0 || row.Record.Risk.Attendance != nil {
+				t.Fatalf("no sessions: problems %+v, attendance %+v", row.Problems, row.Record.Risk.Attendance)
+			}
+			return
+		}
+		count := func(s string) (*big.Int, bool) {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				return new(big.Int), true
+			}
+			n, err := strconv.ParseInt(s, 10, 64)
+			return big.NewInt(n), err == nil
+		}
+		p, ok1 := count(possible)
+		a, ok2 := count(authorised)
+		u, ok3 := count(unauthorised)
+		absent := new(big.Int).Add(a, u)
+		valid := ok1 && ok2 && ok3 && p.Sign() > 0 && a.Sign() >= 0 && u.Sign() >= 0 && absent.Cmp(p) <= 0
+		if !valid {
+			if len(row.Problems) != 1 || row.Problems[0].RuleID != "attendance.sessions" {
+				t.Fatalf("sessions %q, absences %q + %q: problems %+v, want attendance.sessions", possible, authorised, unauthorised, row.Problems)
+			}
+			return
+		}
+		if len(row.Problems) != 0 || row.Record.Risk.Attendance == nil {
+			t.Fatalf("sessions %q, absences %q + %q: refused (%+v)", possible, authorised, unauthorised, row.Problems)
+		}
+		// The exact percentage, in tenths: 1000 * attended / possible.
+		tenths, _ := new(big.Rat).SetFrac(new(big.Int).Mul(big.NewInt(1000), new(big.Int).Sub(p, absent)), p).Float64()
+		if got := row.Record.Risk.Attendance.Value; math.Abs(got*10-tenths) > 1 {
+			t.Fatalf("sessions %q, absences %q + %q: attendance %v%%, want %.2f%%", possible, authorised, unauthorised, got, tenths/10)
+		}
+	})
+}
+
+// acceptable says what is wrong with an accepted record, or "": it must
+// have a valid UPN, both legal names, names that are one line of visible
+// text within the limit, a plausible date of birth, and risk factors in
+// range, each with the date it was true as at.
+func acceptable(rec intake.Record) string {
+	switch {
+	case upn.Validate(rec.UPN) != nil:
+		return "an invalid UPN"
+	case rec.LegalSurname == "" || rec.LegalForename == "":
+		return "a legal name missing"
+	case rec.DateOfBirth.Before(time.Date(1990, time.January, 1, 0, 0, 0, 0, time.UTC)):
+		return "no plausible date of birth"
+	case !rec.LeftOn.IsZero() || rec.LeavingReason != "" || rec.YearGroupOffset != 0:
+		return "enrolment details a CTF does not carry"
+	}
+	for _, n := range []string{rec.LegalSurname, rec.LegalForename, rec.PreferredSurname, rec.PreferredForename} {
+		if len(n) > intake.MaxNameLength || hygiene.Name(n) != nil {
+			return "a name too long, or not one line of visible text"
+		}
+	}
+	if a := rec.Risk.Attendance; a != nil && !(a.Value >= 0 && a.Value <= 100) {
+		return "attendance out of range"
+	}
+	why := ""
+	rec.Risk.Each(func(factor string, asAt time.Time) {
+		if asAt.IsZero() {
+			why = "the " + factor + " factor without a date"
+		}
+	})
+	return why
 }

@@ -2,6 +2,7 @@ package pupilcsv_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nextstep-uk/nextstep/services/kit/hygiene"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilcsv"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
@@ -168,8 +170,11 @@ func TestHeaderWithByteOrderMarkAndCapitals(t *testing.T) {
 	}
 }
 
-// FuzzReader checks that no input panics the reader and that every row it
-// accepts has a valid UPN and a date of birth.
+// FuzzReader reads arbitrary files. The reader must never panic; the
+// rows it returns come in file order, each at a line after the header; a
+// rejected row names, for each problem, a column of the layout (or none,
+// for a malformed row) and a rule; and a row it accepts holds a record the
+// importer may store as it is (see acceptable).
 func FuzzReader(f *testing.F) {
 	data, err := os.ReadFile("testdata/mixed.csv")
 	if err != nil {
@@ -177,15 +182,78 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Add(data)
 	f.Add([]byte("upn,legal_surname,legal_forename,date_of_birth,school_urn\n\"a\nb\",c,d,e,f\n"))
+	f.Add([]byte("\ufeffUPN,Legal_Surname,legal_forename,date_of_birth,school_urn,left_on,leaving_reason\r\nL336400125001,Te\u202est,Ada\x00,9999-12-31,100001,2026-01-31,moved_abroad\r\n"))
+	f.Add([]byte("upn,legal_surname,legal_forename,date_of_birth,school_urn,risk_as_at,attendance_percent,suspensions,year_group_offset\nL336400125001,Test,Ada,2013-09-01,100001,2025-10-01,NaN,99999999999999999999,-3\n"))
+	columns := map[string]bool{"": true}
+	for _, c := range []string{pupilcsv.ColUPN, pupilcsv.ColLegalSurname, pupilcsv.ColLegalForename, pupilcsv.ColDateOfBirth,
+		pupilcsv.ColSchoolURN, pupilcsv.ColPreferredSurname, pupilcsv.ColPreferredForename, pupilcsv.ColJoinedOn, pupilcsv.ColLeftOn,
+		pupilcsv.ColLeavingReason, pupilcsv.ColYearGroupOffset, pupilcsv.ColRiskAsAt, pupilcsv.ColAttendance, pupilcsv.ColSuspensions,
+		pupilcsv.ColPermanentExclusions, pupilcsv.ColSEN, pupilcsv.ColFreeSchoolMeals, pupilcsv.ColLookedAfter, pupilcsv.ColYoungCarer,
+		pupilcsv.ColEAL, pupilcsv.ColSchoolMoves} {
+		columns[c] = true
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rows, _ := readAll(t, strings.NewReader(string(data)))
+		last := 1
 		for _, r := range rows {
-			if len(r.Problems) > 0 {
-				continue
+			var line int
+			if _, err := fmt.Sscanf(r.Location, "line %d", &line); err != nil || r.Location != fmt.Sprintf("line %d", line) || line <= last {
+				t.Fatalf("row at %q after line %d", r.Location, last)
 			}
-			if upn.Validate(r.Record.UPN) != nil || r.Record.DateOfBirth.IsZero() {
-				t.Fatalf("%s accepted with UPN or date of birth invalid", r.Location)
+			last = line
+			for _, p := range r.Problems {
+				if !columns[p.Field] || p.RuleID == "" || p.Reason == "" {
+					t.Fatalf("%s: problem %+v does not name a column and a rule", r.Location, p)
+				}
+			}
+			if len(r.Problems) == 0 {
+				if why := acceptable(r.Record); why != "" {
+					t.Fatalf("%s accepted with %s", r.Location, why)
+				}
 			}
 		}
 	})
+}
+
+// acceptable says what is wrong with an accepted record, or "": it must
+// have a valid UPN, both legal names, names that are one line of visible
+// text within the limit, a plausible date of birth, a leaving reason
+// exactly when it has a leaving date (not before it joined), a year group
+// offset of at most two, and risk factors in range, each with the date it
+// was true as at.
+func acceptable(rec intake.Record) string {
+	switch {
+	case upn.Validate(rec.UPN) != nil:
+		return "an invalid UPN"
+	case rec.LegalSurname == "" || rec.LegalForename == "":
+		return "a legal name missing"
+	case rec.DateOfBirth.Before(time.Date(1990, time.January, 1, 0, 0, 0, 0, time.UTC)):
+		return "no plausible date of birth"
+	case rec.LeftOn.IsZero() != (rec.LeavingReason == ""):
+		return "a leaving date without a reason or a reason without a date"
+	case !rec.LeftOn.IsZero() && rec.LeftOn.Before(rec.JoinedOn):
+		return "a leaving date before the joining date"
+	case rec.YearGroupOffset < -2 || rec.YearGroupOffset > 2:
+		return "a year group offset out of range"
+	}
+	for _, n := range []string{rec.LegalSurname, rec.LegalForename, rec.PreferredSurname, rec.PreferredForename} {
+		if len(n) > intake.MaxNameLength || hygiene.Name(n) != nil {
+			return "a name too long, or not one line of visible text"
+		}
+	}
+	if a := rec.Risk.Attendance; a != nil && !(a.Value >= 0 && a.Value <= 100) {
+		return "attendance out of range"
+	}
+	for _, c := range []*risk.Count{rec.Risk.Suspensions, rec.Risk.PermanentExclusions, rec.Risk.SchoolMoves} {
+		if c != nil && (c.Value < 0 || c.Value > 1000) {
+			return "a count out of range"
+		}
+	}
+	why := ""
+	rec.Risk.Each(func(factor string, asAt time.Time) {
+		if asAt.IsZero() {
+			why = "the " + factor + " factor without a date"
+		}
+	})
+	return why
 }

@@ -3009,7 +3009,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x05actor\x18\x03 \x01(\tR\x05actor\x128\n" +
 	"\x06status\x18\x04 \x01(\x0e2 .nextstep.tracking.v1.TaskStatusR\x06status\x12\x16\n" +
 	"\x06action\x18\x05 \x01(\tR\x06action\x12\x12\n" +
-	"\x04text\x18\x06 \x01(\tR\x04text\"\xcd\x04\n" +
+	"\x04text\x18\x06 \x01(\tR\x04text\"\xbc\x04\n" +
 	"\x10ListTasksRequest\x12-\n" +
 	"\ala_code\x18\x01 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x06laCode\x123\n" +
 	"\n" +
@@ -3021,8 +3021,8 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"reasonCode\x12D\n" +
 	"\bpriority\x18\x06 \x01(\x0e2\x1e.nextstep.tracking.v1.PriorityB\b\xbaH\x05\x82\x01\x02\x10\x01R\bpriority\x12!\n" +
 	"\foverdue_only\x18\a \x01(\bR\voverdueOnly\x12O\n" +
-	"\bstatuses\x18\b \x03(\x0e2 .nextstep.tracking.v1.TaskStatusB\x11\xbaH\x0e\x92\x01\v\x10\x06\"\a\x82\x01\x04\x10\x01 \x00R\bstatuses\x127\n" +
-	"\bpupil_id\x18\t \x01(\tB\x1c\xbaH\x19r\x172\x15^([0-9a-fA-F-]{36})?$R\apupilId\x12'\n" +
+	"\bstatuses\x18\b \x03(\x0e2 .nextstep.tracking.v1.TaskStatusB\x11\xbaH\x0e\x92\x01\v\x10\x06\"\a\x82\x01\x04\x10\x01 \x00R\bstatuses\x12&\n" +
+	"\bpupil_id\x18\t \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\apupilId\x12'\n" +
 	"\tpage_size\x18\n" +
 	" \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
