@@ -1,6 +1,45 @@
 package store
 
-// Exported for the benchmarks' baseline, which copies the same values.
-var RecordValues = recordValues
+import (
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
+)
 
-func RecordColumns() []string { return recordColumns }
+// CopyRow is a record as BenchmarkCopyIntoPupils copies it straight into
+// pupil.pupils, under id: the same values an import stages.
+func CopyRow(id [16]byte, r intake.Record) dbsqlc.CopyIntoPupilsParams {
+	c := pupilRow(r)
+	return dbsqlc.CopyIntoPupilsParams{
+		ID:                      uuid(id),
+		UPN:                     c.UPN,
+		LegalSurname:            c.LegalSurname,
+		LegalForename:           c.LegalForename,
+		PreferredSurname:        c.PreferredSurname,
+		PreferredForename:       c.PreferredForename,
+		DateOfBirth:             c.DateOfBirth,
+		SchoolURN:               c.SchoolURN,
+		JoinedOn:                c.JoinedOn,
+		LeftOn:                  c.LeftOn,
+		LeavingReason:           c.LeavingReason,
+		YearGroupOffset:         c.YearGroupOffset,
+		EntryYear:               c.EntryYear,
+		AttendancePercent:       c.AttendancePercent,
+		AttendanceAsAt:          c.AttendanceAsAt,
+		Suspensions:             c.Suspensions,
+		SuspensionsAsAt:         c.SuspensionsAsAt,
+		PermanentExclusions:     c.PermanentExclusions,
+		PermanentExclusionsAsAt: c.PermanentExclusionsAsAt,
+		SenStatus:               c.SenStatus,
+		SenAsAt:                 c.SenAsAt,
+		FsmEligible:             c.FsmEligible,
+		FsmAsAt:                 c.FsmAsAt,
+		LookedAfter:             c.LookedAfter,
+		LookedAfterAsAt:         c.LookedAfterAsAt,
+		YoungCarer:              c.YoungCarer,
+		YoungCarerAsAt:          c.YoungCarerAsAt,
+		Eal:                     c.Eal,
+		EalAsAt:                 c.EalAsAt,
+		SchoolMoves:             c.SchoolMoves,
+		SchoolMovesAsAt:         c.SchoolMovesAsAt,
+	}
+}

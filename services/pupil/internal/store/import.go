@@ -2,14 +2,16 @@ package store
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
 )
 
 // ImportResult counts what an import did.
@@ -19,9 +21,18 @@ type ImportResult struct {
 	Changed []string
 }
 
-// stagingTable is the import's staging table: a temporary table, private to
-// the transaction's session and dropped at commit.
-var stagingTable = pgx.Identifier{"pg_temp", "pupil_import"}
+// stagingTable creates the import's staging table, pg_temp.pupil_import: a
+// temporary table, private to the transaction's session and dropped at
+// commit. sqlc reads the same file as part of the schema, so the import's
+// queries are checked against the table they run on.
+//
+//go:embed schema/staging.sql
+var stagingTable string
+
+// stageBatch is how many accepted rows go into the staging table per COPY
+// (sqlc's COPY takes its rows as a slice). The file is read as it is
+// copied, a batch at a time, so memory stays flat whatever its size.
+const stageBatch = 4096
 
 // Import copies the accepted rows of src into a staging table with COPY,
 // then merges them into pupil.pupils by UPN in one statement, inside tx.
@@ -35,19 +46,14 @@ var stagingTable = pgx.Identifier{"pg_temp", "pupil_import"}
 // nothing.
 func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate, scope Scope, reject func(intake.Row)) (ImportResult, error) {
 	var res ImportResult
-	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE pupil_import ON COMMIT DROP AS
-		SELECT id, `+columnList("")+`, 0 AS row_no, '' AS location FROM pupil.pupils WITH NO DATA`); err != nil {
+	if _, err := tx.Exec(ctx, stagingTable); err != nil {
 		return res, fmt.Errorf("create staging table: %w", err)
 	}
-	cs := &copySource{src: src, gate: gate, reject: reject}
-	columns := append(append([]string{"id"}, recordColumns...), "row_no", "location")
-	if _, err := tx.CopyFrom(ctx, stagingTable, columns, cs); err != nil {
-		if cs.srcErr != nil {
-			return res, cs.srcErr
-		}
-		return res, fmt.Errorf("copy into staging table: %w", err)
+	rows, rejected, err := stage(ctx, tx, src, gate, reject)
+	if err != nil {
+		return res, err
 	}
-	res.Rows, res.Rejected = cs.rows, cs.rejected
+	res.Rows, res.Rejected = rows, rejected
 
 	withdrawn, err := withdraw(ctx, tx, gate, scope, reject)
 	if err != nil {
@@ -55,39 +61,165 @@ func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate
 	}
 	res.Rejected += withdrawn
 
-	// A pupil moving school: keep the old enrolment and count the move,
-	// before the merge overwrites it.
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO pupil.school_history (pupil_id, school_urn, joined_on, left_on, leaving_reason)
-		SELECT p.id, p.school_urn, p.joined_on, COALESCE(p.left_on, i.joined_on, current_date), COALESCE(p.leaving_reason, 'transferred')
-		FROM pg_temp.pupil_import i JOIN pupil.pupils p ON p.upn = i.upn
-		WHERE p.school_urn <> i.school_urn`); err != nil {
+	if err := queries.RecordImportMoves(ctx, tx); err != nil {
 		return res, fmt.Errorf("record school moves: %w", err)
 	}
 
-	rows, err := tx.Query(ctx, mergeSQL)
+	merged, err := queries.MergeStaged(ctx, tx)
 	if err != nil {
-		return res, fmt.Errorf("merge: %w", err)
+		return res, fmt.Errorf("merge: %w", constraintError(err))
 	}
-	for rows.Next() {
-		var id string
-		var inserted bool
-		if err := rows.Scan(&id, &inserted); err != nil {
-			rows.Close()
-			return res, err
-		}
-		if inserted {
+	for _, m := range merged {
+		if m.Inserted {
 			res.Inserted++
 		} else {
 			res.Updated++
 		}
-		res.Changed = append(res.Changed, id)
-	}
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("merge: %w", constraintError(err))
+		res.Changed = append(res.Changed, m.ID)
 	}
 	res.Unchanged = res.Rows - res.Rejected - res.Inserted - res.Updated
 	return res, nil
+}
+
+// stage reads src to the end, numbering its rows from 1, sends the rows
+// with problems to reject and copies the others into the staging table. It
+// returns how many rows there were and how many were rejected.
+//
+// The file is read in a goroutine of its own, a batch ahead of the COPY, so
+// that parsing and validating the file overlaps PostgreSQL's work as it did
+// when one COPY read the whole file. The reader has always finished when
+// stage returns.
+func stage(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate, reject func(intake.Row)) (rows, rejected int, err error) {
+	r := &stageReader{src: src, gate: gate, reject: reject,
+		full: make(chan []dbsqlc.StageImportRowsParams), free: make(chan []dbsqlc.StageImportRowsParams, 1), stop: make(chan struct{})}
+	go r.read()
+	for batch := range r.full {
+		if err != nil {
+			continue // waiting for the reader to stop
+		}
+		if _, err = queries.StageImportRows(ctx, tx, batch); err != nil {
+			err = fmt.Errorf("copy into staging table: %w", err)
+			close(r.stop)
+			continue
+		}
+		select {
+		case r.free <- batch[:0]:
+		default:
+		}
+	}
+	if err == nil {
+		err = r.err
+	}
+	return r.rows, r.rejected, err
+}
+
+// stageReader reads a file for stage, handing over full batches of
+// accepted rows; its counts and error may be read once full is closed.
+type stageReader struct {
+	src    intake.Source
+	gate   *intake.Gate
+	reject func(intake.Row)
+
+	full chan []dbsqlc.StageImportRowsParams // batches to copy, closed when done
+	free chan []dbsqlc.StageImportRowsParams // copied batches, for reuse
+	stop chan struct{}                       // closed when the COPY has failed
+
+	rows, rejected int
+	err            error
+}
+
+func (r *stageReader) read() {
+	defer close(r.full)
+	batch := make([]dbsqlc.StageImportRowsParams, 0, stageBatch)
+	for {
+		row, err := r.src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			r.err = err
+			return
+		}
+		r.rows++
+		row.Index = r.rows
+		r.gate.Admit(&row)
+		if len(row.Problems) > 0 {
+			r.rejected++
+			r.reject(row)
+			continue
+		}
+		// The id a new pupil will get; an existing pupil keeps theirs.
+		batch = append(batch, stagedRow(NewID(), row))
+		if len(batch) < stageBatch {
+			continue
+		}
+		if !r.send(batch) {
+			return
+		}
+		select {
+		case batch = <-r.free:
+		default:
+			batch = make([]dbsqlc.StageImportRowsParams, 0, stageBatch)
+		}
+	}
+	if len(batch) > 0 {
+		r.send(batch)
+	}
+}
+
+// send hands a batch over to be copied, unless the COPY has failed.
+func (r *stageReader) send(batch []dbsqlc.StageImportRowsParams) bool {
+	select {
+	case <-r.stop:
+		return false
+	default:
+	}
+	select {
+	case r.full <- batch:
+		return true
+	case <-r.stop:
+		return false
+	}
+}
+
+// stagedRow is an accepted row as the staging table holds it.
+func stagedRow(id [16]byte, row intake.Row) dbsqlc.StageImportRowsParams {
+	c := pupilRow(row.Record)
+	return dbsqlc.StageImportRowsParams{
+		ID:                      pgtype.UUID{Bytes: id, Valid: true},
+		UPN:                     c.UPN,
+		LegalSurname:            c.LegalSurname,
+		LegalForename:           c.LegalForename,
+		PreferredSurname:        c.PreferredSurname,
+		PreferredForename:       c.PreferredForename,
+		DateOfBirth:             c.DateOfBirth,
+		SchoolURN:               c.SchoolURN,
+		JoinedOn:                c.JoinedOn,
+		LeftOn:                  c.LeftOn,
+		LeavingReason:           c.LeavingReason,
+		YearGroupOffset:         c.YearGroupOffset,
+		EntryYear:               c.EntryYear,
+		AttendancePercent:       c.AttendancePercent,
+		AttendanceAsAt:          c.AttendanceAsAt,
+		Suspensions:             c.Suspensions,
+		SuspensionsAsAt:         c.SuspensionsAsAt,
+		PermanentExclusions:     c.PermanentExclusions,
+		PermanentExclusionsAsAt: c.PermanentExclusionsAsAt,
+		SenStatus:               c.SenStatus,
+		SenAsAt:                 c.SenAsAt,
+		FsmEligible:             c.FsmEligible,
+		FsmAsAt:                 c.FsmAsAt,
+		LookedAfter:             c.LookedAfter,
+		LookedAfterAsAt:         c.LookedAfterAsAt,
+		YoungCarer:              c.YoungCarer,
+		YoungCarerAsAt:          c.YoungCarerAsAt,
+		Eal:                     c.Eal,
+		EalAsAt:                 c.EalAsAt,
+		SchoolMoves:             c.SchoolMoves,
+		SchoolMovesAsAt:         c.SchoolMovesAsAt,
+		RowNo:                   int32(row.Index),
+		Location:                row.Location,
+	}
 }
 
 // withdraw takes back out of the staging table the rows the gate recalled
@@ -100,131 +232,23 @@ func withdraw(ctx context.Context, tx pgx.Tx, gate *intake.Gate, scope Scope, re
 		for i, r := range recalled {
 			rows[i] = int32(r.Index)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM pg_temp.pupil_import WHERE row_no = ANY($1)`, rows); err != nil {
+		if err := queries.UnstageRows(ctx, tx, rows); err != nil {
 			return 0, fmt.Errorf("withdraw repeated UPNs: %w", err)
 		}
 		for _, r := range recalled {
 			reject(r)
 		}
 	}
-	// A school's pupils are only ever the importer's to change if the
-	// school is in their scope, open or closed.
-	rows, err := tx.Query(ctx, `
-		DELETE FROM pg_temp.pupil_import i
-		USING pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
-		WHERE p.upn = i.upn AND NOT `+scopeSQL+`
-		RETURNING i.row_no, i.location`, scopeArgs(scope)...)
-	if err != nil {
-		return 0, fmt.Errorf("withdraw pupils outside scope: %w", err)
-	}
-	type staged struct {
-		row      int
-		location string
-	}
-	elsewhere, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (staged, error) {
-		var s staged
-		return s, r.Scan(&s.row, &s.location)
+	elsewhere, err := queries.UnstageOutsideScope(ctx, tx, dbsqlc.UnstageOutsideScopeParams{
+		ScopeAll:       scope.All,
+		ScopeLACodes:   scope.LACodes,
+		ScopeSchoolURN: scope.SchoolURN,
 	})
 	if err != nil {
 		return 0, fmt.Errorf("withdraw pupils outside scope: %w", err)
 	}
 	for _, e := range elsewhere {
-		reject(gate.Elsewhere(e.location, e.row))
+		reject(gate.Elsewhere(e.Location, int(e.RowNo)))
 	}
 	return len(recalled) + len(elsewhere), nil
 }
-
-// mergeSQL upserts the staging rows by UPN. Names and enrolment are
-// replaced (an empty joined_on keeps the known date); a risk factor is replaced only by a value at least as recent as
-// the stored one, and kept when the file does not give it. A school move
-// adds one to school_moves unless the file gives the count. Rows that would
-// change nothing are filtered out before the upsert, so they keep their
-// version and updated_at.
-var mergeSQL = func() string {
-	merged := make([]string, 0, len(recordColumns))
-	isRisk := map[string]bool{}
-	for _, c := range riskColumns {
-		isRisk[c], isRisk[asAtColumn(c)] = true, true
-	}
-	for _, c := range recordColumns {
-		switch {
-		case c == "school_moves":
-			merged = append(merged, `CASE WHEN i.school_moves_as_at IS NOT NULL AND (p.school_moves_as_at IS NULL OR i.school_moves_as_at >= p.school_moves_as_at) THEN i.school_moves
-				WHEN p.school_urn <> i.school_urn THEN COALESCE(p.school_moves, 0) + 1
-				ELSE p.school_moves END AS school_moves`)
-		case c == "school_moves_as_at":
-			merged = append(merged, `CASE WHEN i.school_moves_as_at IS NOT NULL AND (p.school_moves_as_at IS NULL OR i.school_moves_as_at >= p.school_moves_as_at) THEN i.school_moves_as_at
-				WHEN p.school_urn <> i.school_urn THEN COALESCE(i.joined_on, current_date)
-				ELSE p.school_moves_as_at END AS school_moves_as_at`)
-		case c == "joined_on":
-			// A file that does not say when the pupil joined (a CTF never
-			// does) keeps the date already known for the same school.
-			merged = append(merged, `CASE WHEN p.school_urn = i.school_urn THEN COALESCE(i.joined_on, p.joined_on) ELSE i.joined_on END AS joined_on`)
-		case isRisk[c]:
-			// The factor's as-at column decides for both its columns.
-			asAt := c
-			if !strings.HasSuffix(c, "_as_at") {
-				asAt = asAtColumn(c)
-			}
-			merged = append(merged, fmt.Sprintf(`CASE WHEN i.%[2]s IS NOT NULL AND (p.%[2]s IS NULL OR i.%[2]s >= p.%[2]s) THEN i.%[1]s ELSE p.%[1]s END AS %[1]s`, c, asAt))
-		default:
-			merged = append(merged, "i."+c)
-		}
-	}
-	var current, next, sets []string
-	for _, c := range recordColumns {
-		current = append(current, "p."+c)
-		next = append(next, "m."+c)
-		sets = append(sets, c+" = EXCLUDED."+c)
-	}
-	return `
-		WITH merged AS (
-			SELECT COALESCE(p.id, i.id) AS id, ` + strings.Join(merged, ",\n") + `
-			FROM pg_temp.pupil_import i LEFT JOIN pupil.pupils p ON p.upn = i.upn
-		)
-		INSERT INTO pupil.pupils (id, ` + columnList("") + `)
-		SELECT m.id, ` + columnList("m") + ` FROM merged m LEFT JOIN pupil.pupils p ON p.id = m.id
-		WHERE p.id IS NULL OR (` + strings.Join(current, ", ") + `) IS DISTINCT FROM (` + strings.Join(next, ", ") + `)
-		ON CONFLICT (upn) DO UPDATE SET ` + strings.Join(sets, ", ") + `, version = pupils.version + 1, updated_at = now()
-		RETURNING id, xmax = 0`
-}()
-
-// copySource feeds CopyFrom the accepted rows, reading the file as COPY
-// consumes it, so memory stays flat whatever the file's size.
-type copySource struct {
-	src      intake.Source
-	gate     *intake.Gate
-	reject   func(intake.Row)
-	values   []any
-	srcErr   error
-	rows     int
-	rejected int
-}
-
-func (c *copySource) Next() bool {
-	for {
-		row, err := c.src.Next()
-		if errors.Is(err, io.EOF) {
-			return false
-		}
-		if err != nil {
-			c.srcErr = err
-			return false
-		}
-		c.rows++
-		row.Index = c.rows
-		c.gate.Admit(&row)
-		if len(row.Problems) > 0 {
-			c.rejected++
-			c.reject(row)
-			continue
-		}
-		// The id a new pupil will get; an existing pupil keeps theirs.
-		c.values = append(append([]any{NewID()}, recordValues(row.Record)...), int32(row.Index), row.Location)
-		return true
-	}
-}
-
-func (c *copySource) Values() ([]any, error) { return c.values, nil }
-
-func (c *copySource) Err() error { return c.srcErr }

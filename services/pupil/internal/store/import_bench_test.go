@@ -13,6 +13,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilcsv"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/synthetic"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/yeargroup"
 	"github.com/nextstep-uk/nextstep/services/pupil/migrations"
@@ -128,16 +129,16 @@ func BenchmarkCopyIntoPupils(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var rows [][]any
+		var rows []dbsqlc.CopyIntoPupilsParams
 		for {
 			row, err := src.Next()
 			if err != nil {
 				break
 			}
-			rows = append(rows, append([]any{store.NewID()}, store.RecordValues(row.Record)...))
+			rows = append(rows, store.CopyRow(store.NewID(), row.Record))
 		}
 		b.StartTimer()
-		if _, err := pool.CopyFrom(ctx, pgx.Identifier{"pupil", "pupils"}, append([]string{"id"}, store.RecordColumns()...), pgx.CopyFromRows(rows)); err != nil {
+		if _, err := dbsqlc.New().CopyIntoPupils(ctx, pool, rows); err != nil {
 			b.Fatal(err)
 		}
 	}

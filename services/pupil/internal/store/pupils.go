@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,6 +11,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
 )
 
 // Pupil is a row of pupil.pupils.
@@ -39,65 +39,92 @@ var (
 	ErrKeyReused = errors.New("the idempotency key was used for a different request")
 )
 
-// pupilSelect reads Pupil rows: p is pupil.pupils, s its school.
-var pupilSelect = `SELECT p.id, s.la_code, p.version, p.updated_at, ` + columnList("p") + `
-	FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn`
+// pupil is the Pupil a row of pupil.pupils holds, its school in laCode.
+func pupil(row dbsqlc.PupilPupil, laCode string) Pupil {
+	return Pupil{ID: row.ID, Record: record(row), SchoolLACode: laCode, Version: row.Version, UpdatedAt: row.UpdatedAt}
+}
 
-func scanPupil(row pgx.Row) (Pupil, error) {
-	var p Pupil
-	var rs recordScan
-	err := row.Scan(append([]any{&p.ID, &p.SchoolLACode, &p.Version, &p.UpdatedAt}, rs.targets()...)...)
-	p.Record = rs.record()
-	return p, err
+// found is the pupil a query for one found, or ErrNotFound.
+func found(row dbsqlc.PupilPupil, laCode string, err error) (Pupil, error) {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Pupil{}, ErrNotFound
+	}
+	if err != nil {
+		return Pupil{}, err
+	}
+	return pupil(row, laCode), nil
 }
 
 // GetPupil returns the pupil with id.
 func GetPupil(ctx context.Context, db DB, id string) (Pupil, error) {
-	p, err := scanPupil(db.QueryRow(ctx, pupilSelect+` WHERE p.id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Pupil{}, ErrNotFound
-	}
-	return p, err
+	row, err := queries.GetPupil(ctx, db, id)
+	return found(row.PupilPupil, row.LACode, err)
 }
 
 // InsertPupil creates a pupil under an idempotency key: a retry with the
 // same key and request fingerprint returns the pupil the first call
 // created; the key with another fingerprint is ErrKeyReused.
 func InsertPupil(ctx context.Context, db DB, key string, fingerprint []byte, id [16]byte, r intake.Record) (Pupil, error) {
-	placeholders := ""
-	for i := range recordColumns {
-		placeholders += fmt.Sprintf(", $%d", i+4)
-	}
-	_, err := db.Exec(ctx, `INSERT INTO pupil.pupils (id, idempotency_key, request_hash, `+columnList("")+`)
-		VALUES ($1, $2, $3`+placeholders+`) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`,
-		append([]any{id, key, fingerprint}, recordValues(r)...)...)
+	err := queries.InsertPupil(ctx, db, insertParams(id, key, fingerprint, r))
 	if err := constraintError(err); err != nil {
 		return Pupil{}, err
 	}
-	var stored []byte
-	if err := db.QueryRow(ctx, `SELECT request_hash FROM pupil.pupils WHERE idempotency_key = $1`, key).Scan(&stored); err != nil {
-		if errors.Is(err, pgx.ErrNoRows) {
-			return Pupil{}, ErrNotFound
-		}
+	row, err := queries.PupilByIdempotencyKey(ctx, db, key)
+	p, err := found(row.PupilPupil, row.LACode, err)
+	if err != nil {
 		return Pupil{}, err
 	}
-	if !idempotency.Matches(stored, fingerprint) {
+	if !idempotency.Matches(row.PupilPupil.RequestHash, fingerprint) {
 		return Pupil{}, ErrKeyReused
 	}
-	p, err := scanPupil(db.QueryRow(ctx, pupilSelect+` WHERE p.idempotency_key = $1`, key))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Pupil{}, ErrNotFound
+	return p, nil
+}
+
+// insertParams are InsertPupil's: the pupil r under a new id, made with
+// the idempotency key and request fingerprint.
+func insertParams(id [16]byte, key string, fingerprint []byte, r intake.Record) dbsqlc.InsertPupilParams {
+	c := pupilRow(r)
+	return dbsqlc.InsertPupilParams{
+		ID:                      uuid(id),
+		IdempotencyKey:          key,
+		RequestHash:             fingerprint,
+		UPN:                     c.UPN,
+		LegalSurname:            c.LegalSurname,
+		LegalForename:           c.LegalForename,
+		PreferredSurname:        c.PreferredSurname,
+		PreferredForename:       c.PreferredForename,
+		DateOfBirth:             c.DateOfBirth,
+		SchoolURN:               c.SchoolURN,
+		JoinedOn:                c.JoinedOn,
+		LeftOn:                  c.LeftOn,
+		LeavingReason:           c.LeavingReason,
+		YearGroupOffset:         c.YearGroupOffset,
+		EntryYear:               c.EntryYear,
+		AttendancePercent:       c.AttendancePercent,
+		AttendanceAsAt:          c.AttendanceAsAt,
+		Suspensions:             c.Suspensions,
+		SuspensionsAsAt:         c.SuspensionsAsAt,
+		PermanentExclusions:     c.PermanentExclusions,
+		PermanentExclusionsAsAt: c.PermanentExclusionsAsAt,
+		SenStatus:               c.SenStatus,
+		SenAsAt:                 c.SenAsAt,
+		FsmEligible:             c.FsmEligible,
+		FsmAsAt:                 c.FsmAsAt,
+		LookedAfter:             c.LookedAfter,
+		LookedAfterAsAt:         c.LookedAfterAsAt,
+		YoungCarer:              c.YoungCarer,
+		YoungCarerAsAt:          c.YoungCarerAsAt,
+		Eal:                     c.Eal,
+		EalAsAt:                 c.EalAsAt,
+		SchoolMoves:             c.SchoolMoves,
+		SchoolMovesAsAt:         c.SchoolMovesAsAt,
 	}
-	return p, err
 }
 
 // PupilByUPN returns the pupil with upn.
 func PupilByUPN(ctx context.Context, db DB, upn string) (Pupil, error) {
-	p, err := scanPupil(db.QueryRow(ctx, pupilSelect+` WHERE p.upn = $1`, upn))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Pupil{}, ErrNotFound
-	}
-	return p, err
+	row, err := queries.PupilByUPN(ctx, db, upn)
+	return found(row.PupilPupil, row.LACode, err)
 }
 
 // Location is where a pupil is on roll.
@@ -108,20 +135,20 @@ type Location struct {
 // LocatePupils returns the school and local authority of each pupil of ids
 // in scope, in the order of ids; unknown ids are left out. One query.
 func LocatePupils(ctx context.Context, db DB, scope Scope, ids []string) ([]Location, error) {
-	rows, err := db.Query(ctx, `
-		SELECT p.id::text, p.school_urn, s.la_code
-		FROM unnest($4::uuid[]) WITH ORDINALITY AS want(id, n)
-		JOIN pupil.pupils p ON p.id = want.id
-		JOIN pupil.schools s ON s.urn = p.school_urn
-		WHERE `+scopeSQL+`
-		ORDER BY want.n`, append(scopeArgs(scope), ids)...)
+	rows, err := queries.LocatePupils(ctx, db, dbsqlc.LocatePupilsParams{
+		Ids:            ids,
+		ScopeAll:       scope.All,
+		ScopeLACodes:   scope.LACodes,
+		ScopeSchoolURN: scope.SchoolURN,
+	})
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Location, error) {
-		var l Location
-		return l, r.Scan(&l.PupilID, &l.SchoolURN, &l.LACode)
-	})
+	locations := make([]Location, len(rows))
+	for i, r := range rows {
+		locations[i] = Location{PupilID: r.PupilID, SchoolURN: r.SchoolURN, LACode: r.LACode}
+	}
+	return locations, nil
 }
 
 // constraintError maps the violations a caller can cause to errors it can
@@ -146,11 +173,8 @@ func constraintError(err error) error {
 // history and counts a school move (on the new joining date, or today), in
 // the same transaction (tx).
 func UpdatePupil(ctx context.Context, tx pgx.Tx, id string, version int64, r intake.Record, today time.Time) (Pupil, error) {
-	var current Pupil
-	current, err := scanPupil(tx.QueryRow(ctx, pupilSelect+` WHERE p.id = $1 FOR UPDATE OF p`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Pupil{}, ErrNotFound
-	}
+	locked, err := queries.GetPupilForUpdate(ctx, tx, id)
+	current, err := found(locked.PupilPupil, locked.LACode, err)
 	if err != nil {
 		return Pupil{}, err
 	}
@@ -174,16 +198,49 @@ func UpdatePupil(ctx context.Context, tx pgx.Tx, id string, version int64, r int
 			r.Risk.SchoolMoves = &risk.Count{Value: n, AsAt: moved}
 		}
 	}
-	sets := ""
-	for i, c := range recordColumns {
-		sets += fmt.Sprintf("%s = $%d, ", c, i+2)
-	}
-	_, err = tx.Exec(ctx, `UPDATE pupil.pupils SET `+sets+`version = version + 1, updated_at = now() WHERE id = $1`,
-		append([]any{id}, recordValues(r)...)...)
+	err = queries.UpdatePupil(ctx, tx, updateParams(id, r))
 	if err := constraintError(err); err != nil {
 		return Pupil{}, err
 	}
 	return GetPupil(ctx, tx, id)
+}
+
+// updateParams are UpdatePupil's: pupil id's record replaced by r.
+func updateParams(id string, r intake.Record) dbsqlc.UpdatePupilParams {
+	c := pupilRow(r)
+	return dbsqlc.UpdatePupilParams{
+		ID:                      id,
+		UPN:                     c.UPN,
+		LegalSurname:            c.LegalSurname,
+		LegalForename:           c.LegalForename,
+		PreferredSurname:        c.PreferredSurname,
+		PreferredForename:       c.PreferredForename,
+		DateOfBirth:             c.DateOfBirth,
+		SchoolURN:               c.SchoolURN,
+		JoinedOn:                c.JoinedOn,
+		LeftOn:                  c.LeftOn,
+		LeavingReason:           c.LeavingReason,
+		YearGroupOffset:         c.YearGroupOffset,
+		EntryYear:               c.EntryYear,
+		AttendancePercent:       c.AttendancePercent,
+		AttendanceAsAt:          c.AttendanceAsAt,
+		Suspensions:             c.Suspensions,
+		SuspensionsAsAt:         c.SuspensionsAsAt,
+		PermanentExclusions:     c.PermanentExclusions,
+		PermanentExclusionsAsAt: c.PermanentExclusionsAsAt,
+		SenStatus:               c.SenStatus,
+		SenAsAt:                 c.SenAsAt,
+		FsmEligible:             c.FsmEligible,
+		FsmAsAt:                 c.FsmAsAt,
+		LookedAfter:             c.LookedAfter,
+		LookedAfterAsAt:         c.LookedAfterAsAt,
+		YoungCarer:              c.YoungCarer,
+		YoungCarerAsAt:          c.YoungCarerAsAt,
+		Eal:                     c.Eal,
+		EalAsAt:                 c.EalAsAt,
+		SchoolMoves:             c.SchoolMoves,
+		SchoolMovesAsAt:         c.SchoolMovesAsAt,
+	}
 }
 
 // recordMove keeps the enrolment a pupil is leaving in the school history.
@@ -192,7 +249,11 @@ func recordMove(ctx context.Context, db DB, id string, old intake.Record, moved 
 	if left.IsZero() {
 		left, reason = moved, intake.LeftTransferred
 	}
-	_, err := db.Exec(ctx, `INSERT INTO pupil.school_history (pupil_id, school_urn, joined_on, left_on, leaving_reason)
-		VALUES ($1, $2, $3, $4, $5)`, id, old.SchoolURN, date(old.JoinedOn), date(left), string(reason))
-	return err
+	return queries.InsertSchoolHistory(ctx, db, dbsqlc.InsertSchoolHistoryParams{
+		PupilID:       id,
+		SchoolURN:     old.SchoolURN,
+		JoinedOn:      date(old.JoinedOn),
+		LeftOn:        date(left),
+		LeavingReason: string(reason),
+	})
 }

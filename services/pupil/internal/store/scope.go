@@ -2,16 +2,14 @@ package store
 
 import "github.com/nextstep-uk/nextstep/services/kit/auth"
 
-// Scope is what a caller may see, in the form the queries filter by.
+// Scope is what a caller may see, in the form the queries filter by: each
+// query that honours a scope takes its three values as scope_all,
+// scope_la_codes and scope_school_urn, in the predicate
+//
+//	(@scope_all OR s.la_code = ANY(@scope_la_codes) OR s.urn = @scope_school_urn)
+//
+// on a pupil.schools row aliased s.
 type Scope = auth.Filter
 
 // ScopeOf is the principal's scope.
 func ScopeOf(p auth.Principal) Scope { return p.Filter() }
-
-// scopeSQL is the predicate on a schools row aliased s, with the scope's
-// three values (args) as parameters $1, $2 and $3.
-const scopeSQL = `($1 OR s.la_code = ANY($2) OR s.urn = $3)`
-
-func scopeArgs(s Scope) []any {
-	return []any{s.All, s.LACodes, s.SchoolURN}
-}

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/yeargroup"
+)
+
+// The mapping between a record and the row of pupil.pupils it sets, both
+// ways. sqlc's structs name every column, so nothing here depends on the
+// order of columns in a statement.
+
+// pupilRow is the row of pupil.pupils that r sets; the columns a record
+// does not set (id, version, timestamps, idempotency key) are left zero. A
+// zero date, an empty leaving reason and a risk factor not given are NULL.
+func pupilRow(r intake.Record) dbsqlc.PupilPupil {
+	row := dbsqlc.PupilPupil{
+		UPN:               r.UPN,
+		LegalSurname:      r.LegalSurname,
+		LegalForename:     r.LegalForename,
+		PreferredSurname:  r.PreferredSurname,
+		PreferredForename: r.PreferredForename,
+		DateOfBirth:       date(r.DateOfBirth),
+		SchoolURN:         r.SchoolURN,
+		JoinedOn:          date(r.JoinedOn),
+		LeftOn:            date(r.LeftOn),
+		LeavingReason:     text(string(r.LeavingReason)),
+		YearGroupOffset:   int16(r.YearGroupOffset),
+		EntryYear:         int16(yeargroup.Entry(r.DateOfBirth, r.YearGroupOffset)),
+	}
+	f := r.Risk
+	if a := f.Attendance; a != nil {
+		row.AttendancePercent, row.AttendanceAsAt = pgtype.Float8{Float64: a.Value, Valid: true}, date(a.AsAt)
+	}
+	row.Suspensions, row.SuspensionsAsAt = countColumns(f.Suspensions)
+	row.PermanentExclusions, row.PermanentExclusionsAsAt = countColumns(f.PermanentExclusions)
+	if s := f.SEN; s != nil {
+		row.SenStatus, row.SenAsAt = text(string(s.Value)), date(s.AsAt)
+	}
+	row.FsmEligible, row.FsmAsAt = flagColumns(f.FreeSchoolMeals)
+	if c := f.Care; c != nil {
+		row.LookedAfter, row.LookedAfterAsAt = text(string(c.Value)), date(c.AsAt)
+	}
+	row.YoungCarer, row.YoungCarerAsAt = flagColumns(f.YoungCarer)
+	row.Eal, row.EalAsAt = flagColumns(f.EAL)
+	row.SchoolMoves, row.SchoolMovesAsAt = countColumns(f.SchoolMoves)
+	return row
+}
+
+func countColumns(c *risk.Count) (pgtype.Int4, pgtype.Date) {
+	if c == nil {
+		return pgtype.Int4{}, pgtype.Date{}
+	}
+	return pgtype.Int4{Int32: int32(c.Value), Valid: true}, date(c.AsAt)
+}
+
+func flagColumns(f *risk.Flag) (pgtype.Bool, pgtype.Date) {
+	if f == nil {
+		return pgtype.Bool{}, pgtype.Date{}
+	}
+	return pgtype.Bool{Bool: f.Value, Valid: true}, date(f.AsAt)
+}
+
+// record is the record a row of pupil.pupils holds.
+func record(row dbsqlc.PupilPupil) intake.Record {
+	return intake.Record{
+		UPN:               row.UPN,
+		LegalSurname:      row.LegalSurname,
+		LegalForename:     row.LegalForename,
+		PreferredSurname:  row.PreferredSurname,
+		PreferredForename: row.PreferredForename,
+		DateOfBirth:       row.DateOfBirth.Time,
+		SchoolURN:         row.SchoolURN,
+		JoinedOn:          row.JoinedOn.Time,
+		LeftOn:            row.LeftOn.Time,
+		LeavingReason:     intake.LeavingReason(row.LeavingReason.String),
+		YearGroupOffset:   int(row.YearGroupOffset),
+		Risk:              factors(row),
+	}
+}
+
+func factors(row dbsqlc.PupilPupil) risk.Factors {
+	var f risk.Factors
+	if row.AttendancePercent.Valid {
+		f.Attendance = &risk.Percent{Value: row.AttendancePercent.Float64, AsAt: row.AttendanceAsAt.Time}
+	}
+	f.Suspensions = count(row.Suspensions, row.SuspensionsAsAt)
+	f.PermanentExclusions = count(row.PermanentExclusions, row.PermanentExclusionsAsAt)
+	f.SchoolMoves = count(row.SchoolMoves, row.SchoolMovesAsAt)
+	if row.SenStatus.Valid {
+		f.SEN = &risk.SENStatus{Value: risk.SEN(row.SenStatus.String), AsAt: row.SenAsAt.Time}
+	}
+	if row.LookedAfter.Valid {
+		f.Care = &risk.CareStatus{Value: risk.Care(row.LookedAfter.String), AsAt: row.LookedAfterAsAt.Time}
+	}
+	f.FreeSchoolMeals = flag(row.FsmEligible, row.FsmAsAt)
+	f.YoungCarer = flag(row.YoungCarer, row.YoungCarerAsAt)
+	f.EAL = flag(row.Eal, row.EalAsAt)
+	return f
+}
+
+func count(n pgtype.Int4, asAt pgtype.Date) *risk.Count {
+	if !n.Valid {
+		return nil
+	}
+	return &risk.Count{Value: int(n.Int32), AsAt: asAt.Time}
+}
+
+func flag(b pgtype.Bool, asAt pgtype.Date) *risk.Flag {
+	if !b.Valid {
+		return nil
+	}
+	return &risk.Flag{Value: b.Bool, AsAt: asAt.Time}
+}
+
+// date is NULL for the zero time.
+func date(t time.Time) pgtype.Date {
+	return pgtype.Date{Time: t, Valid: !t.IsZero()}
+}
+
+// text is NULL for "".
+func text(s string) pgtype.Text { return pgtype.Text{String: s, Valid: s != ""} }
+
+// uuid is the text form of an id made by NewID.
+func uuid(id [16]byte) string { return pgtype.UUID{Bytes: id, Valid: true}.String() }
