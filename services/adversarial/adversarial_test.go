@@ -140,7 +140,7 @@ func TestWriteAttacks(t *testing.T) {
 					t.Errorf("err = %v, want the call to answer with each row refused", err)
 				case a.want != 0 && connect.CodeOf(err) != a.want:
 					t.Errorf("code = %v, want %v (err %v)", connect.CodeOf(err), a.want, err)
-				case a.reason != "" && rpcerror.Reason(err) != a.reason:
+				case a.reason != 0 && rpcerror.Reason(err) != a.reason:
 					t.Errorf("reason = %q, want %q (err %v)", rpcerror.Reason(err), a.reason, err)
 				}
 				if diff := changed(before, w.state(t)); diff != "" {

@@ -14,6 +14,7 @@ import (
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
@@ -44,7 +45,7 @@ type attack struct {
 	// is per row and which do checks itself.
 	want connect.Code
 	// reason, when set, is the ErrorInfo reason the refusal carries.
-	reason string
+	reason refusalv1.Reason
 }
 
 // target is a write RPC's attacks, and for each kind of attack that cannot
@@ -118,13 +119,13 @@ func writes() map[string]target {
 						_, err := w.pupil(admin).CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: &pupilv1.School{
 							Urn: schoolX, Name: "Taken Over", LaCode: "336", Phase: pupilv1.Phase_PHASE_SECONDARY, Open: true}})
 						return err
-					}, want: connect.CodeAlreadyExists, reason: "SCHOOL_EXISTS"},
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_SCHOOL_EXISTS},
 				{kind: byLabels, name: "a hub admin registers a school in an LA outside the hub",
 					do: func(ctx context.Context, w *world, _ string) error {
 						_, err := w.pupil(admin).CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: &pupilv1.School{
 							Urn: "100099", Name: "Elsewhere", LaCode: "201", Phase: pupilv1.Phase_PHASE_SECONDARY, Open: true}})
 						return err
-					}, want: connect.CodePermissionDenied, reason: "OUT_OF_SCOPE"},
+					}, want: connect.CodePermissionDenied, reason: refusalv1.Reason_REASON_OUT_OF_SCOPE},
 				{kind: malformed, name: "a school name with a direction override",
 					do: func(ctx context.Context, w *world, _ string) error {
 						_, err := w.pupil(admin).CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: &pupilv1.School{
@@ -160,7 +161,7 @@ func writes() map[string]target {
 						second.LegalForename = "Someone Else"
 						_, err := w.pupil(leader).CreatePupil(ctx, &pupilv1.CreatePupilRequest{IdempotencyKey: key, Pupil: second})
 						return err
-					}, want: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"},
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED},
 				{kind: malformed, name: "born in 9999",
 					do: func(ctx context.Context, w *world, _ string) error {
 						p := newPupil(newUPN, schoolA)
@@ -217,7 +218,7 @@ func writes() map[string]target {
 						p.Upn = w.pupils[schoolX].GetUpn()
 						_, err := w.pupil(leader).UpdatePupil(ctx, &pupilv1.UpdatePupilRequest{Pupil: p, Version: w.pupils[schoolA].GetVersion()})
 						return err
-					}, want: connect.CodeFailedPrecondition, reason: "UPN_IMMUTABLE"},
+					}, want: connect.CodeFailedPrecondition, reason: refusalv1.Reason_REASON_UPN_IMMUTABLE},
 				{kind: malformed, name: "a misspelt field in JSON, which must not erase the preferred surname",
 					do: func(ctx context.Context, w *world, _ string) error {
 						p := w.pupils[schoolA]
@@ -295,7 +296,7 @@ func writes() map[string]target {
 							Employer: &placementv1.Employer{Name: "Copy", CompaniesHouseNumber: w.employer.GetCompaniesHouseNumber(),
 								Sector: placementv1.Sector_SECTOR_OTHER, SizeBand: placementv1.SizeBand_SIZE_BAND_MICRO}})
 						return err
-					}, want: connect.CodeAlreadyExists, reason: "EMPLOYER_EXISTS"},
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_EMPLOYER_EXISTS},
 				{kind: replay, name: "the key of an earlier employer with another employer",
 					setup: func(ctx context.Context, w *world) (string, error) {
 						key := uuid.NewString()
@@ -307,7 +308,7 @@ func writes() map[string]target {
 						_, err := w.placement(admin).CreateEmployer(ctx, &placementv1.CreateEmployerRequest{IdempotencyKey: key,
 							Employer: &placementv1.Employer{Name: "Second", Sector: placementv1.Sector_SECTOR_OTHER, SizeBand: placementv1.SizeBand_SIZE_BAND_MICRO}})
 						return err
-					}, want: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"},
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED},
 				{kind: malformed, name: "a careers leader may not register employers",
 					do: func(ctx context.Context, w *world, _ string) error {
 						_, err := w.placement(leader).CreateEmployer(ctx, &placementv1.CreateEmployerRequest{IdempotencyKey: uuid.NewString(),
@@ -344,7 +345,7 @@ func writes() map[string]target {
 						e.CompaniesHouseNumber = w.employer.GetCompaniesHouseNumber()
 						_, err = w.placement(admin).UpdateEmployer(ctx, &placementv1.UpdateEmployerRequest{Employer: e})
 						return err
-					}, want: connect.CodeAlreadyExists, reason: "EMPLOYER_EXISTS"},
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_EMPLOYER_EXISTS},
 				{kind: malformed, name: "a contact name with a NUL byte",
 					do: func(ctx context.Context, w *world, _ string) error {
 						e := cloneOf(w.employer)
@@ -371,7 +372,7 @@ func writes() map[string]target {
 						o.Capacity++
 						_, err := w.placement(admin).CreateOpportunity(ctx, &placementv1.CreateOpportunityRequest{IdempotencyKey: key, Opportunity: o})
 						return err
-					}, want: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"},
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED},
 				{kind: malformed, name: "a day in 9999",
 					do: func(ctx context.Context, w *world, _ string) error {
 						o := w.newOpportunity()
@@ -407,7 +408,7 @@ func writes() map[string]target {
 						o.Capacity = 1
 						_, err := w.placement(admin).UpdateOpportunity(ctx, &placementv1.UpdateOpportunityRequest{Opportunity: o})
 						return err
-					}, want: connect.CodeFailedPrecondition, reason: "CAPACITY_BELOW_BOOKED"},
+					}, want: connect.CodeFailedPrecondition, reason: refusalv1.Reason_REASON_CAPACITY_BELOW_BOOKED},
 				{kind: malformed, name: "a title with a direction override",
 					do: func(ctx context.Context, w *world, _ string) error {
 						o := cloneOf(w.opportunity)
@@ -452,7 +453,7 @@ func writes() map[string]target {
 					do: func(ctx context.Context, w *world, key string) error {
 						_, err := w.placement(admin).BookPlace(ctx, &placementv1.BookPlaceRequest{IdempotencyKey: key, OpportunityId: w.opportunity.GetId(), PupilId: w.pupils[schoolC].GetId()})
 						return err
-					}, want: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"},
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED},
 			},
 			notApplicable: map[kind]string{
 				byKey:     "a booking names its pupil by id; UPNs never leave the pupil service",
@@ -487,7 +488,7 @@ func writes() map[string]target {
 						_, err := w.placement(admin).BookPlaces(ctx, &placementv1.BookPlacesRequest{IdempotencyKey: key, OpportunityId: w.opportunity.GetId(),
 							Pupils: []*placementv1.PupilPlace{{PupilId: w.pupils[schoolC].GetId()}}})
 						return err
-					}, want: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"},
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED},
 			},
 			notApplicable: map[kind]string{
 				byKey:     "a booking names its pupils by id; UPNs never leave the pupil service",
@@ -574,7 +575,7 @@ func writes() map[string]target {
 						req.IdempotencyKey, req.Destination.ActivityCode = key, "619"
 						_, err := w.tracking(leader).RecordDestination(ctx, req)
 						return err
-					}, want: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"},
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED},
 				{kind: malformed, name: "a destination dated 2999",
 					do: func(ctx context.Context, w *world, _ string) error {
 						_, err := w.tracking(leader).RecordDestination(ctx, destinationRequest(w.pupils[schoolA].GetId(), "2999-09-01"))
@@ -602,7 +603,7 @@ func writes() map[string]target {
 						_, err := w.tracking(service).SyncInterventions(ctx, &trackingv1.SyncInterventionsRequest{CohortKey: w.cohorts[schoolA],
 							SchoolUrn: schoolB, LaCode: "336", PassToken: w.passes[schoolA] + 1})
 						return err
-					}, want: connect.CodeFailedPrecondition, reason: "COHORT_MISMATCH"},
+					}, want: connect.CodeFailedPrecondition, reason: refusalv1.Reason_REASON_COHORT_MISMATCH},
 				{kind: byID, name: "a hub admin forces a task for another hub's pupil into their cohort",
 					do: func(ctx context.Context, w *world, _ string) error {
 						_, err := w.tracking(admin).SyncInterventions(ctx, &trackingv1.SyncInterventionsRequest{CohortKey: w.cohorts[schoolA],
@@ -616,7 +617,7 @@ func writes() map[string]target {
 						_, err := w.tracking(admin).SyncInterventions(ctx, &trackingv1.SyncInterventionsRequest{CohortKey: w.cohorts[schoolA],
 							SchoolUrn: schoolA, LaCode: "336", PassToken: 1<<63 - 1, Force: true})
 						return err
-					}, want: connect.CodeFailedPrecondition, reason: "PASS_TOKEN_AHEAD"},
+					}, want: connect.CodeFailedPrecondition, reason: refusalv1.Reason_REASON_PASS_TOKEN_AHEAD},
 				{kind: malformed, name: "a due date in 9999",
 					do: func(ctx context.Context, w *world, _ string) error {
 						_, err := w.tracking(service).SyncInterventions(ctx, &trackingv1.SyncInterventionsRequest{CohortKey: w.cohorts[schoolA],

@@ -31,6 +31,7 @@ import (
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
@@ -393,7 +394,7 @@ func TestTwoOperatorsNeverDoubleRaise(t *testing.T) {
 	_, err := s.trackingAsOperator.SyncInterventions(context.Background(), &trackingv1.SyncInterventionsRequest{
 		CohortKey: s.ns + "/" + c.Name, SchoolUrn: schoolURN, LaCode: laCode, PassToken: 1,
 	})
-	if connect.CodeOf(err) != connect.CodeFailedPrecondition || rpcerror.Reason(err) != "STALE_PASS" {
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition || rpcerror.Reason(err) != refusalv1.Reason_REASON_STALE_PASS {
 		t.Fatalf("late sync with pass token 1: %v, want FailedPrecondition STALE_PASS", err)
 	}
 	if got := s.tasks(t); fmt.Sprint(got) != fmt.Sprint(want) {

@@ -17,6 +17,7 @@ import (
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
@@ -227,9 +228,9 @@ func (c *Clients) Sync(ctx context.Context, req *trackingv1.SyncInterventionsReq
 	res, err := c.Tracking.SyncInterventions(ctx, req)
 	if err != nil {
 		switch rpcerror.Reason(err) {
-		case "MASS_CLOSURE_HELD":
+		case refusalv1.Reason_REASON_MASS_CLOSURE_HELD:
 			return nil, fmt.Errorf("%w: %v", ErrHeld, err)
-		case "STALE_PASS":
+		case refusalv1.Reason_REASON_STALE_PASS:
 			last, _ := strconv.ParseInt(rpcerror.Metadata(err)["last_pass_token"], 10, 64)
 			return nil, &StalePassError{Last: last, Err: err}
 		}

@@ -22,6 +22,7 @@ import (
 	"connectrpc.com/connect"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/credentials"
@@ -145,5 +146,5 @@ func unique(ids []string) []string {
 // error a write refused for it answers: Unavailable, so the caller retries.
 func Unavailable(ctx context.Context, logger *slog.Logger, err error) error {
 	logger.ErrorContext(ctx, "pupil service lookup", "error", rpcerror.Loggable(err))
-	return rpcerror.New(connect.CodeUnavailable, "PUPIL_SERVICE_UNAVAILABLE", "the pupil's school cannot be checked now: nothing was changed; try again")
+	return rpcerror.New(connect.CodeUnavailable, refusalv1.Reason_REASON_PUPIL_SERVICE_UNAVAILABLE, "the pupil's school cannot be checked now: nothing was changed; try again")
 }

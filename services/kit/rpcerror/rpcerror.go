@@ -13,19 +13,33 @@ import (
 	"connectrpc.com/connect"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/proto"
+
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 )
 
 // Domain qualifies every ErrorInfo reason.
 const Domain = "nextstep.uk"
 
-// New returns an error with code, a message and ErrorInfo{Reason: reason}.
-// reason is UPPER_SNAKE_CASE and stable: clients depend on it.
-func New(code connect.Code, reason, format string, args ...any) *connect.Error {
+// New returns an error with code, a message, and reason in two details: a
+// typed refusalv1.Refusal, and a google.rpc.ErrorInfo whose reason is the
+// value's name without REASON_ (STALE_VERSION), for clients that read only
+// the standard details. Reasons are stable: clients depend on them.
+func New(code connect.Code, reason refusalv1.Reason, format string, args ...any) *connect.Error {
 	err := connect.NewError(code, fmt.Errorf(format, args...))
-	if d, derr := connect.NewErrorDetail(&errdetails.ErrorInfo{Reason: reason, Domain: Domain}); derr == nil {
-		err.AddDetail(d)
+	for _, detail := range []proto.Message{
+		&refusalv1.Refusal{Reason: reason},
+		&errdetails.ErrorInfo{Reason: ReasonName(reason), Domain: Domain},
+	} {
+		if d, derr := connect.NewErrorDetail(detail); derr == nil {
+			err.AddDetail(d)
+		}
 	}
 	return err
+}
+
+// ReasonName is a reason as ErrorInfo carries it: STALE_VERSION.
+func ReasonName(r refusalv1.Reason) string {
+	return strings.TrimPrefix(r.String(), "REASON_")
 }
 
 // WithMetadata returns err with metadata added to its ErrorInfo, for a
@@ -65,7 +79,7 @@ func Metadata(err error) map[string]string {
 // NotFound says that the named thing does not exist or the caller may not
 // see it (the two are not told apart, so scope cannot be probed).
 func NotFound(what string) *connect.Error {
-	return New(connect.CodeNotFound, "NOT_FOUND", "%s not found", what)
+	return New(connect.CodeNotFound, refusalv1.Reason_REASON_NOT_FOUND, "%s not found", what)
 }
 
 // Violation is one field's reason to refuse a request, in the form
@@ -138,18 +152,18 @@ func Fields(err error) []string {
 	return fields
 }
 
-// Reason returns the ErrorInfo reason carried by err, or "".
-func Reason(err error) string {
+// Reason returns the typed reason err carries, or REASON_UNSPECIFIED.
+func Reason(err error) refusalv1.Reason {
 	var cerr *connect.Error
 	if !errors.As(err, &cerr) {
-		return ""
+		return refusalv1.Reason_REASON_UNSPECIFIED
 	}
 	for _, d := range cerr.Details() {
 		if msg, derr := d.Value(); derr == nil {
-			if info, ok := msg.(*errdetails.ErrorInfo); ok {
-				return info.GetReason()
+			if r, ok := msg.(*refusalv1.Refusal); ok {
+				return r.GetReason()
 			}
 		}
 	}
-	return ""
+	return refusalv1.Reason_REASON_UNSPECIFIED
 }

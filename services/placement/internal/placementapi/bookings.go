@@ -9,6 +9,7 @@ import (
 	"connectrpc.com/connect"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
@@ -29,7 +30,7 @@ func (s *Server) pupilsInScope(ctx context.Context, ids []string) ([]enrolment.E
 	case refused >= 0 && len(ids) == 1:
 		return nil, rpcerror.NotFound("pupil")
 	case refused >= 0:
-		return nil, rpcerror.New(connect.CodeNotFound, "NOT_FOUND", "pupil %d not found", refused+1)
+		return nil, rpcerror.New(connect.CodeNotFound, refusalv1.Reason_REASON_NOT_FOUND, "pupil %d not found", refused+1)
 	}
 	return enrolments, nil
 }
@@ -150,9 +151,9 @@ func recordRefusal(e *store.RecordError) error {
 	n := e.Index + 1
 	switch {
 	case errors.Is(e.Err, store.ErrNotFound):
-		return rpcerror.New(connect.CodeNotFound, "NOT_FOUND", "record %d: booking not found", n)
+		return rpcerror.New(connect.CodeNotFound, refusalv1.Reason_REASON_NOT_FOUND, "record %d: booking not found", n)
 	case errors.Is(e.Err, store.ErrBookingCancelled):
-		return rpcerror.New(connect.CodeFailedPrecondition, "BOOKING_CANCELLED", "record %d: the booking is cancelled", n)
+		return rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_BOOKING_CANCELLED, "record %d: the booking is cancelled", n)
 	case errors.Is(e.Err, store.ErrDayNotScheduled):
 		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "records.date", RuleID: "attendance.day_scheduled",
 			Message: fmt.Sprintf("record %d: the opportunity does not run on this day", n)})
@@ -182,7 +183,7 @@ func (s *Server) BookPlaces(ctx context.Context, req *placementv1.BookPlacesRequ
 	var perr *store.PlaceError
 	switch {
 	case errors.As(err, &perr) && errors.Is(perr.Err, store.ErrAlreadyBooked):
-		return nil, rpcerror.New(connect.CodeAlreadyExists, "ALREADY_BOOKED", "pupil %d already has a place on this opportunity", perr.Index+1)
+		return nil, rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_ALREADY_BOOKED, "pupil %d already has a place on this opportunity", perr.Index+1)
 	case errors.As(err, &perr):
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "pupils.pupil_id", RuleID: "pupils.unique",
 			Message: fmt.Sprintf("pupil %d appears earlier in the request", perr.Index+1)})

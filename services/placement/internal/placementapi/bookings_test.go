@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 )
@@ -47,7 +48,7 @@ func TestLastPlacesRace(t *testing.T) {
 				switch {
 				case err == nil:
 					won++
-				case rpcerror.Reason(err) != "OPPORTUNITY_FULL":
+				case rpcerror.Reason(err) != refusalv1.Reason_REASON_OPPORTUNITY_FULL:
 					t.Errorf("a losing booking failed with %v, want OPPORTUNITY_FULL", err)
 				}
 			}
@@ -108,20 +109,20 @@ func TestBookPlaceRetries(t *testing.T) {
 	}{
 		"the key reused for another pupil": {token: servicetest.HubAdmin,
 			req:  &placementv1.BookPlaceRequest{IdempotencyKey: req.GetIdempotencyKey(), OpportunityId: o.GetId(), PupilId: e.pupilAt(t, "100001").id},
-			want: refusal{code: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"}},
+			want: refusal{code: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED}},
 		"the same pupil again under a new key": {token: servicetest.HubAdmin,
 			req:  &placementv1.BookPlaceRequest{IdempotencyKey: newID(), OpportunityId: o.GetId(), PupilId: req.GetPupilId()},
-			want: refusal{code: connect.CodeAlreadyExists, reason: "ALREADY_BOOKED"}},
+			want: refusal{code: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_ALREADY_BOOKED}},
 		"no such opportunity": {token: servicetest.HubAdmin, req: bookRequest(newID(), e.pupilAt(t, "100001")),
 			want: refusal{code: connect.CodeNotFound}},
 		// Whose pupil it is comes from the pupil service; one outside the
 		// caller's scope is not found, as one that does not exist is.
 		"a pupil of another school": {token: servicetest.CareersLeader, req: bookRequest(o.GetId(), e.pupilAt(t, "100002")),
-			want: refusal{code: connect.CodeNotFound, reason: "NOT_FOUND"}},
+			want: refusal{code: connect.CodeNotFound, reason: refusalv1.Reason_REASON_NOT_FOUND}},
 		"a pupil outside the hub": {token: servicetest.HubAdmin, req: bookRequest(o.GetId(), e.pupilAt(t, "100009")),
-			want: refusal{code: connect.CodeNotFound, reason: "NOT_FOUND"}},
+			want: refusal{code: connect.CodeNotFound, reason: refusalv1.Reason_REASON_NOT_FOUND}},
 		"a pupil nobody registered": {token: servicetest.HubAdmin, req: bookRequest(o.GetId(), pupil{id: newID()}),
-			want: refusal{code: connect.CodeNotFound, reason: "NOT_FOUND"}},
+			want: refusal{code: connect.CodeNotFound, reason: refusalv1.Reason_REASON_NOT_FOUND}},
 		"analysts may not": {token: servicetest.Analyst, req: bookRequest(o.GetId(), e.pupilAt(t, "100001")),
 			want: refusal{code: connect.CodePermissionDenied}},
 		"every field wrong": {token: servicetest.HubAdmin, req: &placementv1.BookPlaceRequest{},
@@ -148,7 +149,7 @@ func TestCancelBooking(t *testing.T) {
 	_, err := e.as(servicetest.OtherLeader).CancelBooking(ctx, &placementv1.CancelBookingRequest{Id: b.GetId(), Version: 1})
 	checkRefusal(t, err, refusal{code: connect.CodeNotFound})
 	_, err = leader.CancelBooking(ctx, &placementv1.CancelBookingRequest{Id: b.GetId(), Version: 7})
-	checkRefusal(t, err, refusal{code: connect.CodeAborted, reason: "STALE_VERSION"})
+	checkRefusal(t, err, refusal{code: connect.CodeAborted, reason: refusalv1.Reason_REASON_STALE_VERSION})
 
 	res, err := leader.CancelBooking(ctx, &placementv1.CancelBookingRequest{Id: b.GetId(), Version: 1})
 	if err != nil {
@@ -247,13 +248,13 @@ func TestRecordAttendanceRefusals(t *testing.T) {
 			want:    refusal{code: connect.CodeInvalidArgument, fields: []string{"records.date"}}},
 		"a day still to come": {token: servicetest.HubAdmin,
 			records: []*placementv1.AttendanceRecord{mark(future.GetId(), nextYear, full)},
-			want:    refusal{code: connect.CodeInvalidArgument, reason: "", fields: []string{"records.date"}}},
+			want:    refusal{code: connect.CodeInvalidArgument, fields: []string{"records.date"}}},
 		"the same day twice": {token: servicetest.HubAdmin,
 			records: []*placementv1.AttendanceRecord{mark(live.GetId(), "2026-07-06", full), mark(live.GetId(), "2026-07-06", placementv1.Mark_MARK_ABSENT)},
 			want:    refusal{code: connect.CodeInvalidArgument, fields: []string{"records"}}},
 		"a cancelled booking": {token: servicetest.HubAdmin,
 			records: []*placementv1.AttendanceRecord{mark(cancelled.GetId(), "2026-07-06", full)},
-			want:    refusal{code: connect.CodeFailedPrecondition, reason: "BOOKING_CANCELLED"}},
+			want:    refusal{code: connect.CodeFailedPrecondition, reason: refusalv1.Reason_REASON_BOOKING_CANCELLED}},
 		"no such booking": {token: servicetest.HubAdmin,
 			records: []*placementv1.AttendanceRecord{mark(newID(), "2026-07-06", full)},
 			want:    refusal{code: connect.CodeNotFound}},

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 )
 
@@ -78,9 +79,9 @@ func TestCreateEmployerRefusals(t *testing.T) {
 		want     refusal
 	}{
 		"key reused for another employer": {token: servicetest.HubAdmin, key: usedKey, employer: other,
-			want: refusal{code: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"}},
+			want: refusal{code: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED}},
 		"Companies House number taken": {token: servicetest.HubAdmin, key: newID(), employer: sameCompany,
-			want: refusal{code: connect.CodeAlreadyExists, reason: "EMPLOYER_EXISTS"}},
+			want: refusal{code: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_EMPLOYER_EXISTS}},
 		"every field wrong": {token: servicetest.HubAdmin, key: "not-a-uuid",
 			employer: &placementv1.Employer{CompaniesHouseNumber: "123", Contact: &placementv1.Contact{Email: "nobody"}},
 			want: refusal{code: connect.CodeInvalidArgument, fields: []string{
@@ -122,7 +123,7 @@ func TestUpdateEmployerRefusesAStaleVersion(t *testing.T) {
 	renamed := proto.Clone(v1).(*placementv1.Employer)
 	renamed.Name = "Renamed Ltd"
 	_, err = admin.UpdateEmployer(ctx, &placementv1.UpdateEmployerRequest{Employer: renamed})
-	checkRefusal(t, err, refusal{code: connect.CodeAborted, reason: "STALE_VERSION"})
+	checkRefusal(t, err, refusal{code: connect.CodeAborted, reason: refusalv1.Reason_REASON_STALE_VERSION})
 
 	got, err := admin.GetEmployer(ctx, &placementv1.GetEmployerRequest{Id: v1.GetId()})
 	if err != nil {

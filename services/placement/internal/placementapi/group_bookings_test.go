@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 )
 
@@ -71,19 +72,19 @@ func TestBookPlaces(t *testing.T) {
 	}{
 		"more pupils than places": {token: servicetest.HubAdmin,
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: threeMore},
-			want: refusal{code: connect.CodeFailedPrecondition, reason: "OPPORTUNITY_FULL"}},
+			want: refusal{code: connect.CodeFailedPrecondition, reason: refusalv1.Reason_REASON_OPPORTUNITY_FULL}},
 		"one already has a place": {token: servicetest.HubAdmin,
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: append(group(e.pupilAt(t, "100001")), group(upper)...)},
-			want: refusal{code: connect.CodeAlreadyExists, reason: "ALREADY_BOOKED"}},
+			want: refusal{code: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_ALREADY_BOOKED}},
 		"a pupil twice": {token: servicetest.HubAdmin,
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: group(repeated, repeated)},
 			want: refusal{code: connect.CodeInvalidArgument, fields: []string{"pupils.pupil_id"}}},
 		"the key reused for another group": {token: servicetest.HubAdmin,
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: req.GetIdempotencyKey(), OpportunityId: o, Pupils: twoMore},
-			want: refusal{code: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"}},
+			want: refusal{code: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED}},
 		"a pupil of another school": {token: servicetest.CareersLeader,
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: o, Pupils: group(e.pupilAt(t, "100001"), e.pupilAt(t, "100002"))},
-			want: refusal{code: connect.CodeNotFound, reason: "NOT_FOUND"}},
+			want: refusal{code: connect.CodeNotFound, reason: refusalv1.Reason_REASON_NOT_FOUND}},
 		"no such opportunity": {token: servicetest.HubAdmin,
 			req:  &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: newID(), Pupils: group(e.pupilAt(t, "100001"))},
 			want: refusal{code: connect.CodeNotFound}},

@@ -14,6 +14,7 @@ import (
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
@@ -158,7 +159,7 @@ func record(t testing.TB, e *env, records ...*placementv1.AttendanceRecord) {
 // violated fields.
 type refusal struct {
 	code   connect.Code
-	reason string
+	reason refusalv1.Reason
 	fields []string
 }
 
@@ -167,7 +168,7 @@ func checkRefusal(t *testing.T, err error, want refusal) {
 	if got := connect.CodeOf(err); err == nil && want.code != ok || err != nil && got != want.code {
 		t.Fatalf("code = %v, want %v (err %v)", got, want.code, err)
 	}
-	if want.reason != "" {
+	if want.reason != 0 {
 		if got := rpcerror.Reason(err); got != want.reason {
 			t.Errorf("reason = %q, want %q (err %v)", got, want.reason, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 )
 
@@ -71,7 +72,7 @@ func TestCreateOpportunityRefusals(t *testing.T) {
 			"opportunity.capacity", "opportunity.year_groups", "opportunity.year_groups", "opportunity.year_groups"}}},
 		"a date not in the calendar": {token: servicetest.HubAdmin,
 			o:    with(func(o *placementv1.Opportunity) { o.Days = append(o.Days, day("2026-02-30", false)) }),
-			want: refusal{code: connect.CodeInvalidArgument, reason: "", fields: []string{"opportunity.days.date"}}},
+			want: refusal{code: connect.CodeInvalidArgument, fields: []string{"opportunity.days.date"}}},
 		"the same day twice": {token: servicetest.HubAdmin,
 			o:    with(func(o *placementv1.Opportunity) { o.Days = append(o.Days, day("2026-07-06", true)) }),
 			want: refusal{code: connect.CodeInvalidArgument, fields: []string{"opportunity.days.date"}}},
@@ -126,13 +127,13 @@ func TestUpdateOpportunity(t *testing.T) {
 		want refusal
 	}{
 		"a stale version": {req: change(v1, func(o *placementv1.Opportunity) { o.Title = "Stale" }),
-			want: refusal{code: connect.CodeAborted, reason: "STALE_VERSION"}},
+			want: refusal{code: connect.CodeAborted, reason: refusalv1.Reason_REASON_STALE_VERSION}},
 		"capacity below the places booked": {req: change(v2, func(o *placementv1.Opportunity) { o.Capacity = 1 }),
-			want: refusal{code: connect.CodeFailedPrecondition, reason: "CAPACITY_BELOW_BOOKED"}},
+			want: refusal{code: connect.CodeFailedPrecondition, reason: refusalv1.Reason_REASON_CAPACITY_BELOW_BOOKED}},
 		"another kind": {req: change(v2, func(o *placementv1.Opportunity) { o.Kind = placementv1.Kind_KIND_TALK }),
-			want: refusal{code: connect.CodeFailedPrecondition, reason: "FIXED_FIELD"}},
+			want: refusal{code: connect.CodeFailedPrecondition, reason: refusalv1.Reason_REASON_FIXED_FIELD}},
 		"other days": {req: change(v2, func(o *placementv1.Opportunity) { o.Days = append(o.Days, day("2026-07-07", false)) }),
-			want: refusal{code: connect.CodeFailedPrecondition, reason: "FIXED_FIELD"}},
+			want: refusal{code: connect.CodeFailedPrecondition, reason: refusalv1.Reason_REASON_FIXED_FIELD}},
 		"no such opportunity": {req: change(v2, func(o *placementv1.Opportunity) { o.Id = newID() }),
 			want: refusal{code: connect.CodeNotFound}},
 	}

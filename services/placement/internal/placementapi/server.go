@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
@@ -87,21 +88,21 @@ func (s *Server) refusal(ctx context.Context, op, what string, err error) error 
 	case errors.Is(err, store.ErrNotFound):
 		return rpcerror.NotFound(what)
 	case errors.Is(err, store.ErrStaleVersion):
-		return rpcerror.New(connect.CodeAborted, "STALE_VERSION", "the %s has changed since you read it: read it again and reapply your change", what)
+		return rpcerror.New(connect.CodeAborted, refusalv1.Reason_REASON_STALE_VERSION, "the %s has changed since you read it: read it again and reapply your change", what)
 	case errors.Is(err, store.ErrKeyReused):
-		return rpcerror.New(connect.CodeAlreadyExists, "IDEMPOTENCY_KEY_REUSED", "the idempotency key was used for a different request")
+		return rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED, "the idempotency key was used for a different request")
 	case errors.Is(err, store.ErrEmployerExists):
-		return rpcerror.New(connect.CodeAlreadyExists, "EMPLOYER_EXISTS", "an employer with this Companies House number exists")
+		return rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_EMPLOYER_EXISTS, "an employer with this Companies House number exists")
 	case errors.Is(err, store.ErrEmployerNotFound):
 		return rpcerror.NotFound("employer")
 	case errors.Is(err, store.ErrOpportunityFull):
-		return rpcerror.New(connect.CodeFailedPrecondition, "OPPORTUNITY_FULL", "every place on the opportunity is booked")
+		return rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_OPPORTUNITY_FULL, "every place on the opportunity is booked")
 	case errors.Is(err, store.ErrAlreadyBooked):
-		return rpcerror.New(connect.CodeAlreadyExists, "ALREADY_BOOKED", "the pupil already has a place on this opportunity")
+		return rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_ALREADY_BOOKED, "the pupil already has a place on this opportunity")
 	case errors.Is(err, store.ErrFixedField):
-		return rpcerror.New(connect.CodeFailedPrecondition, "FIXED_FIELD", "an opportunity's employer, kind and days cannot change once created")
+		return rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_FIXED_FIELD, "an opportunity's employer, kind and days cannot change once created")
 	case errors.Is(err, store.ErrCapacityBelowBooked):
-		return rpcerror.New(connect.CodeFailedPrecondition, "CAPACITY_BELOW_BOOKED", "capacity cannot fall below the places already booked")
+		return rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_CAPACITY_BELOW_BOOKED, "capacity cannot fall below the places already booked")
 	}
 	return rpcerror.Internal(ctx, s.logger, op, err)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/ctf"
@@ -156,11 +157,11 @@ func (s *Server) importError(ctx context.Context, err error) error {
 		}
 		return uerr.connectError()
 	case errors.As(err, &ferr):
-		return rpcerror.New(connect.CodeInvalidArgument, "FILE_INVALID", "%s: nothing was imported", ferr.err.Error())
+		return rpcerror.New(connect.CodeInvalidArgument, refusalv1.Reason_REASON_FILE_INVALID, "%s: nothing was imported", ferr.err.Error())
 	case errors.As(err, &cerr):
 		return cerr
 	case errors.Is(err, store.ErrInconsistent), errors.Is(err, store.ErrUPNExists):
-		return rpcerror.New(connect.CodeFailedPrecondition, "ROW_CONFLICTS", "a row contradicts the stored pupil (a leaving date before the known joining date) or another change made at the same time: nothing was imported")
+		return rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_ROW_CONFLICTS, "a row contradicts the stored pupil (a leaving date before the known joining date) or another change made at the same time: nothing was imported")
 	case ctx.Err() != nil:
 		return connect.NewError(connect.CodeCanceled, errors.New("the import was cancelled: nothing was imported"))
 	}

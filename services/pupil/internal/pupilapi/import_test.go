@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/synthetic"
@@ -129,15 +130,15 @@ func TestImportRefusals(t *testing.T) {
 		data       []byte
 		chunk      int
 		wantCode   connect.Code
-		wantReason string
+		wantReason refusalv1.Reason
 	}{
 		"declared size not received": {token: servicetest.Caseworker, data: mixed,
 			header:   &pupilv1.ImportHeader{Format: pupilv1.ImportFormat_IMPORT_FORMAT_CSV, SizeBytes: int64(len(mixed) + 100)},
-			wantCode: connect.CodeFailedPrecondition, wantReason: "INCOMPLETE_UPLOAD"},
+			wantCode: connect.CodeFailedPrecondition, wantReason: refusalv1.Reason_REASON_INCOMPLETE_UPLOAD},
 		"CTF cut off half-way": {token: servicetest.Caseworker, header: ctfHeader, data: ctfData[:len(ctfData)/2],
-			wantCode: connect.CodeInvalidArgument, wantReason: "FILE_INVALID"},
+			wantCode: connect.CodeInvalidArgument, wantReason: refusalv1.Reason_REASON_FILE_INVALID},
 		"CSV with an unknown column": {token: servicetest.Caseworker, header: csvHeader(), data: []byte("upn,shoe_size\n"),
-			wantCode: connect.CodeInvalidArgument, wantReason: "FILE_INVALID"},
+			wantCode: connect.CodeInvalidArgument, wantReason: refusalv1.Reason_REASON_FILE_INVALID},
 		"CTF without a school": {token: servicetest.Caseworker, header: &pupilv1.ImportHeader{Format: pupilv1.ImportFormat_IMPORT_FORMAT_CTF},
 			data: ctfData, wantCode: connect.CodeInvalidArgument},
 		"analyst may not import": {token: servicetest.Analyst, header: csvHeader(), data: mixed, wantCode: connect.CodePermissionDenied},
@@ -155,7 +156,7 @@ func TestImportRefusals(t *testing.T) {
 			if got := connect.CodeOf(err); got != tc.wantCode {
 				t.Fatalf("code = %v, want %v (err %v)", got, tc.wantCode, err)
 			}
-			if got := rpcerror.Reason(err); tc.wantReason != "" && got != tc.wantReason {
+			if got := rpcerror.Reason(err); tc.wantReason != 0 && got != tc.wantReason {
 				t.Errorf("reason = %q, want %q", got, tc.wantReason)
 			}
 		})

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 )
@@ -82,7 +83,7 @@ func TestImportMergeRules(t *testing.T) {
 	_, err = e.importFile(ctx, servicetest.HubAdmin, csvHeader(), []byte(
 		"upn,legal_surname,legal_forename,date_of_birth,school_urn,left_on,leaving_reason\n"+
 			"L336400125001,Testperson,Ada,2013-09-01,100002,2026-01-01,moved_abroad\n"), 1024)
-	if connect.CodeOf(err) != connect.CodeFailedPrecondition || rpcerror.Reason(err) != "ROW_CONFLICTS" {
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition || rpcerror.Reason(err) != refusalv1.Reason_REASON_ROW_CONFLICTS {
 		t.Errorf("contradicting import: %v, want FailedPrecondition ROW_CONFLICTS", err)
 	}
 }

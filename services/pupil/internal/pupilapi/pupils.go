@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
@@ -33,7 +34,7 @@ func (s *Server) validPupil(ctx context.Context, p *pupilv1.Pupil) (intake.Recor
 		return intake.Record{}, err
 	}
 	if !sch.Open && row.Record.LeftOn.IsZero() {
-		return intake.Record{}, rpcerror.New(connect.CodeFailedPrecondition, "SCHOOL_CLOSED", "the school is closed")
+		return intake.Record{}, rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_SCHOOL_CLOSED, "the school is closed")
 	}
 	return row.Record, nil
 }
@@ -47,7 +48,7 @@ func (s *Server) CreatePupil(ctx context.Context, req *pupilv1.CreatePupilReques
 	p, err := store.InsertPupil(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), store.NewID(), rec)
 	switch {
 	case errors.Is(err, store.ErrKeyReused):
-		return nil, rpcerror.New(connect.CodeAlreadyExists, "IDEMPOTENCY_KEY_REUSED", "idempotency_key was used for a different request: nothing was saved")
+		return nil, rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED, "idempotency_key was used for a different request: nothing was saved")
 	case errors.Is(err, store.ErrUPNExists):
 		return nil, s.upnTaken(ctx, rec.UPN)
 	case err != nil:
@@ -71,7 +72,7 @@ func (s *Server) upnTaken(ctx context.Context, upn string) error {
 		return rpcerror.Internal(ctx, s.logger, "find pupil by UPN", err)
 	}
 	if err == nil && principal(ctx).CanSeeSchool(existing.Record.SchoolURN, existing.SchoolLACode) {
-		return rpcerror.New(connect.CodeAlreadyExists, "UPN_EXISTS", "a pupil with this UPN is registered")
+		return rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_UPN_EXISTS, "a pupil with this UPN is registered")
 	}
 	return rpcerror.InvalidArgument(rpcerror.Violation{Field: "pupil.upn", RuleID: "upn.registered_elsewhere",
 		Message: "belongs to a pupil at another school: ask for a transfer"})
@@ -129,7 +130,7 @@ func (s *Server) UpdatePupil(ctx context.Context, req *pupilv1.UpdatePupilReques
 			return err
 		}
 		if current.Record.UPN != rec.UPN {
-			return rpcerror.New(connect.CodeFailedPrecondition, "UPN_IMMUTABLE", "a pupil's UPN cannot be changed")
+			return rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_UPN_IMMUTABLE, "a pupil's UPN cannot be changed")
 		}
 		now := s.now().UTC()
 		today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
@@ -141,7 +142,7 @@ func (s *Server) UpdatePupil(ctx context.Context, req *pupilv1.UpdatePupilReques
 	case errors.As(err, &cerr):
 		return nil, cerr
 	case errors.Is(err, store.ErrStaleVersion):
-		return nil, rpcerror.New(connect.CodeAborted, "STALE_VERSION", "the pupil has changed since you read it: read it again")
+		return nil, rpcerror.New(connect.CodeAborted, refusalv1.Reason_REASON_STALE_VERSION, "the pupil has changed since you read it: read it again")
 	case errors.Is(err, store.ErrNotFound):
 		return nil, rpcerror.NotFound("pupil")
 	case err != nil:

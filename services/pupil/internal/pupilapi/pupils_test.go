@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 )
@@ -61,7 +62,7 @@ func TestCreateGetUpdatePupil(t *testing.T) {
 		t.Fatalf("retried CreatePupil: %v, id %q want %q", err, retry.GetPupil().GetId(), p.GetId())
 	}
 	_, err = leader.CreatePupil(ctx, &pupilv1.CreatePupilRequest{IdempotencyKey: "6f1c1d2e-0000-4000-8000-000000000002", Pupil: newPupil()})
-	if connect.CodeOf(err) != connect.CodeAlreadyExists || rpcerror.Reason(err) != "UPN_EXISTS" {
+	if connect.CodeOf(err) != connect.CodeAlreadyExists || rpcerror.Reason(err) != refusalv1.Reason_REASON_UPN_EXISTS {
 		t.Errorf("duplicate UPN: %v", err)
 	}
 
@@ -97,7 +98,7 @@ func TestCreateGetUpdatePupil(t *testing.T) {
 	stale := proto.Clone(p).(*pupilv1.Pupil)
 	stale.PreferredForename = "Ads"
 	_, err = caseworker.UpdatePupil(ctx, &pupilv1.UpdatePupilRequest{Pupil: stale, Version: 1})
-	if connect.CodeOf(err) != connect.CodeAborted || rpcerror.Reason(err) != "STALE_VERSION" {
+	if connect.CodeOf(err) != connect.CodeAborted || rpcerror.Reason(err) != refusalv1.Reason_REASON_STALE_VERSION {
 		t.Errorf("stale update: %v, want Aborted STALE_VERSION", err)
 	}
 	// The first school's leader no longer sees the pupil.

@@ -15,6 +15,7 @@ import (
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
@@ -92,14 +93,14 @@ func (s *Server) CreateSchool(ctx context.Context, req *pupilv1.CreateSchoolRequ
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "school.la_code", RuleID: "la_code.recognised", Message: "is not a current English local authority code"})
 	}
 	if !p.CanSeeSchool(in.URN, in.LACode) {
-		return nil, rpcerror.New(connect.CodePermissionDenied, "OUT_OF_SCOPE", "the school's local authority is outside your scope")
+		return nil, rpcerror.New(connect.CodePermissionDenied, refusalv1.Reason_REASON_OUT_OF_SCOPE, "the school's local authority is outside your scope")
 	}
 	stored, created, err := store.InsertSchool(ctx, s.pool, in)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "insert school", err)
 	}
 	if !created && stored != in {
-		return nil, rpcerror.New(connect.CodeAlreadyExists, "SCHOOL_EXISTS", "a school with this URN exists with different details")
+		return nil, rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_SCHOOL_EXISTS, "a school with this URN exists with different details")
 	}
 	return &pupilv1.CreateSchoolResponse{School: schoolToProto(stored)}, nil
 }

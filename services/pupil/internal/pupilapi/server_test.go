@@ -14,6 +14,7 @@ import (
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
@@ -85,9 +86,9 @@ func TestCreateSchoolRefusals(t *testing.T) {
 		school     *pupilv1.School
 		wantCode   connect.Code
 		wantFields []string
-		wantReason string
+		wantReason refusalv1.Reason
 	}{
-		"same URN, other details": {token: servicetest.HubAdmin, school: renamed, wantCode: connect.CodeAlreadyExists, wantReason: "SCHOOL_EXISTS"},
+		"same URN, other details": {token: servicetest.HubAdmin, school: renamed, wantCode: connect.CodeAlreadyExists, wantReason: refusalv1.Reason_REASON_SCHOOL_EXISTS},
 		"URN not six digits": {token: servicetest.HubAdmin, school: &pupilv1.School{Urn: "12345", Name: "X", LaCode: "336", Phase: pupilv1.Phase_PHASE_SECONDARY},
 			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.urn"}},
 		"every field wrong": {token: servicetest.HubAdmin, school: &pupilv1.School{Urn: "abc", LaCode: "3366"},
@@ -97,7 +98,7 @@ func TestCreateSchoolRefusals(t *testing.T) {
 			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.la_code"}},
 		"LA code retired": {token: servicetest.HubAdmin, school: &pupilv1.School{Urn: "100008", Name: "X", LaCode: "909", Phase: pupilv1.Phase_PHASE_SECONDARY},
 			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.la_code"}},
-		"outside the hub":        {token: servicetest.HubAdmin, school: outOfScope, wantCode: connect.CodePermissionDenied, wantReason: "OUT_OF_SCOPE"},
+		"outside the hub":        {token: servicetest.HubAdmin, school: outOfScope, wantCode: connect.CodePermissionDenied, wantReason: refusalv1.Reason_REASON_OUT_OF_SCOPE},
 		"analyst may not":        {token: servicetest.Analyst, school: wolverhamptonSchool(), wantCode: connect.CodePermissionDenied},
 		"careers leader may not": {token: servicetest.CareersLeader, school: wolverhamptonSchool(), wantCode: connect.CodePermissionDenied},
 		"no token":               {token: "", school: wolverhamptonSchool(), wantCode: connect.CodeUnauthenticated},
@@ -115,7 +116,7 @@ func TestCreateSchoolRefusals(t *testing.T) {
 					t.Errorf("violated fields (-want +got):\n%s", diff)
 				}
 			}
-			if got := rpcerror.Reason(err); tc.wantReason != "" && got != tc.wantReason {
+			if got := rpcerror.Reason(err); tc.wantReason != 0 && got != tc.wantReason {
 				t.Errorf("reason = %q, want %q", got, tc.wantReason)
 			}
 		})

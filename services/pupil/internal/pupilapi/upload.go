@@ -6,6 +6,7 @@ import (
 	"connectrpc.com/connect"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 )
 
@@ -23,7 +24,7 @@ type upload struct {
 // stream broke (err set), a second header arrived, or the size was wrong.
 type uploadError struct {
 	err    error
-	reason string
+	reason refusalv1.Reason
 	msg    string
 }
 
@@ -36,7 +37,7 @@ func (e uploadError) Error() string {
 
 func (e uploadError) connectError() error {
 	code := connect.CodeInvalidArgument
-	if e.reason == "INCOMPLETE_UPLOAD" {
+	if e.reason == refusalv1.Reason_REASON_INCOMPLETE_UPLOAD {
 		code = connect.CodeFailedPrecondition
 	}
 	return rpcerror.New(code, e.reason, "%s: nothing was imported", e.msg)
@@ -56,7 +57,7 @@ func (u *upload) Read(p []byte) (int, error) {
 		}
 		msg := u.stream.Msg()
 		if msg.GetHeader() != nil {
-			return 0, uploadError{reason: "HEADER_REPEATED", msg: "only the first message may be a header"}
+			return 0, uploadError{reason: refusalv1.Reason_REASON_HEADER_REPEATED, msg: "only the first message may be a header"}
 		}
 		u.buf = msg.GetChunk()
 	}
@@ -75,7 +76,7 @@ func (u *upload) complete() error {
 		return err
 	}
 	if u.want > 0 && u.read != u.want {
-		return uploadError{reason: "INCOMPLETE_UPLOAD", msg: "the upload's size is not the size its header declared"}
+		return uploadError{reason: refusalv1.Reason_REASON_INCOMPLETE_UPLOAD, msg: "the upload's size is not the size its header declared"}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/synthetic"
@@ -152,13 +153,13 @@ func TestCreatePupilRefusesReplaysAndOthersPupils(t *testing.T) {
 		key    string
 		pupil  *pupilv1.Pupil
 		code   connect.Code
-		reason string
+		reason refusalv1.Reason
 		fields []string
 	}{
 		"key replayed with another pupil": {key: key, pupil: &pupilv1.Pupil{Upn: synthetic.UPN(13), LegalSurname: "Other", LegalForename: "Bo", DateOfBirth: "2013-09-01", SchoolUrn: "100001"},
-			code: connect.CodeAlreadyExists, reason: "IDEMPOTENCY_KEY_REUSED"},
+			code: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED},
 		"UPN at the caller's school": {pupil: &pupilv1.Pupil{Upn: synthetic.UPN(11), LegalSurname: "Again", LegalForename: "Cy", DateOfBirth: "2013-09-01", SchoolUrn: "100001"},
-			code: connect.CodeAlreadyExists, reason: "UPN_EXISTS"},
+			code: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_UPN_EXISTS},
 		"UPN at another hub's school": {pupil: &pupilv1.Pupil{Upn: synthetic.UPN(10), LegalSurname: "Again", LegalForename: "Di", DateOfBirth: "2013-09-01", SchoolUrn: "100001"},
 			code: connect.CodeInvalidArgument, fields: []string{"pupil.upn"}},
 		"born tomorrow": {pupil: &pupilv1.Pupil{Upn: synthetic.UPN(14), LegalSurname: "Future", LegalForename: "Ed", DateOfBirth: "2025-12-02", SchoolUrn: "100001"},
@@ -177,7 +178,7 @@ func TestCreatePupilRefusesReplaysAndOthersPupils(t *testing.T) {
 			if connect.CodeOf(err) != tc.code {
 				t.Fatalf("code = %v, want %v (%v)", connect.CodeOf(err), tc.code, err)
 			}
-			if tc.reason != "" && rpcerror.Reason(err) != tc.reason {
+			if tc.reason != 0 && rpcerror.Reason(err) != tc.reason {
 				t.Errorf("reason = %q, want %q", rpcerror.Reason(err), tc.reason)
 			}
 			if tc.fields != nil {

@@ -80,5 +80,5 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("events before the range: %v (err %v)", empty.GetEvents(), err)
 	}
 	_, err = e.client(servicetest.Caseworker).ListAuditEvents(ctx, &trackingv1.ListAuditEventsRequest{})
-	checkCode(t, err, connect.CodePermissionDenied, "")
+	checkCode(t, err, connect.CodePermissionDenied, 0)
 }

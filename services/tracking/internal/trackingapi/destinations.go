@@ -9,6 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/csvexport"
@@ -46,7 +47,7 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 		ActivityCode: in.GetActivityCode(), EffectiveDate: effective, Source: in.GetSource(), RecordedBy: p.Subject,
 	})
 	if errors.Is(err, store.ErrKeyReused) {
-		return nil, rpcerror.New(connect.CodeAlreadyExists, "IDEMPOTENCY_KEY_REUSED", "idempotency_key was used for a different request: nothing was saved")
+		return nil, rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED, "idempotency_key was used for a different request: nothing was saved")
 	}
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "record destination", err)

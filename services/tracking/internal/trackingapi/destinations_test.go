@@ -94,7 +94,7 @@ func TestRecordDestinationRefusals(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := e.client(tc.token).RecordDestination(context.Background(), &trackingv1.RecordDestinationRequest{IdempotencyKey: newID(t), Destination: tc.d})
-			checkCode(t, err, tc.wantCode, "")
+			checkCode(t, err, tc.wantCode, 0)
 			if tc.wantFields != nil {
 				if diff := cmp.Diff(tc.wantFields, rpcerror.Fields(err)); diff != "" {
 					t.Errorf("violated fields (-want +got):\n%s", diff)
@@ -154,9 +154,9 @@ func TestLatestDestinations(t *testing.T) {
 		t.Errorf("latest (-want +got):\n%s", diff)
 	}
 	_, err = e.client(servicetest.CareersLeader).GetLatestDestinations(context.Background(), &trackingv1.GetLatestDestinationsRequest{PupilIds: ids})
-	checkCode(t, err, connect.CodePermissionDenied, "")
+	checkCode(t, err, connect.CodePermissionDenied, 0)
 	_, err = e.client(servicetest.Service).GetLatestDestinations(context.Background(), &trackingv1.GetLatestDestinationsRequest{})
-	checkCode(t, err, connect.CodeInvalidArgument, "")
+	checkCode(t, err, connect.CodeInvalidArgument, 0)
 }
 
 func TestListDestinationsPages(t *testing.T) {

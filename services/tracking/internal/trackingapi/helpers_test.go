@@ -12,6 +12,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
@@ -81,7 +82,7 @@ const ok connect.Code = 0
 
 // checkCode fails the test unless err has code want (ok for none) and, when
 // reason is not empty, that ErrorInfo reason.
-func checkCode(t *testing.T, err error, want connect.Code, reason string) {
+func checkCode(t *testing.T, err error, want connect.Code, reason refusalv1.Reason) {
 	t.Helper()
 	if want == ok {
 		if err != nil {
@@ -92,7 +93,7 @@ func checkCode(t *testing.T, err error, want connect.Code, reason string) {
 	if got := connect.CodeOf(err); got != want {
 		t.Fatalf("code = %v, want %v (err %v)", got, want, err)
 	}
-	if got := rpcerror.Reason(err); reason != "" && got != reason {
+	if got := rpcerror.Reason(err); reason != 0 && got != reason {
 		t.Fatalf("reason = %q, want %q (err %v)", got, reason, err)
 	}
 }

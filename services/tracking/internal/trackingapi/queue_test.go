@@ -197,5 +197,5 @@ func TestQueuePaginationIsStable(t *testing.T) {
 		t.Errorf("pages (-want +got):\n%s", diff)
 	}
 	_, err = cw.ListTasks(ctx, &trackingv1.ListTasksRequest{PageToken: "not-a-token"})
-	checkCode(t, err, 3, "") // InvalidArgument
+	checkCode(t, err, 3, 0) // InvalidArgument
 }

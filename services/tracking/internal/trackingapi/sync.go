@@ -8,6 +8,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
@@ -48,14 +49,14 @@ func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInte
 	switch {
 	case errors.As(err, &stale):
 		return nil, rpcerror.WithMetadata(
-			rpcerror.New(connect.CodeFailedPrecondition, "STALE_PASS", "pass %d is older than pass %d, the last applied to this cohort", req.GetPassToken(), stale.Last),
+			rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_STALE_PASS, "pass %d is older than pass %d, the last applied to this cohort", req.GetPassToken(), stale.Last),
 			map[string]string{"last_pass_token": strconv.FormatInt(stale.Last, 10)})
 	case errors.Is(err, store.ErrPassAhead):
-		return nil, rpcerror.New(connect.CodeFailedPrecondition, "PASS_TOKEN_AHEAD", "a forced sync's pass token may be at most one ahead of the last applied to this cohort")
+		return nil, rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_PASS_TOKEN_AHEAD, "a forced sync's pass token may be at most one ahead of the last applied to this cohort")
 	case errors.Is(err, store.ErrCohortMismatch):
 		return nil, cohortMismatch()
 	case errors.As(err, &held):
-		return nil, rpcerror.New(connect.CodeFailedPrecondition, "MASS_CLOSURE_HELD", "%v, more than the allowed share: nothing was changed; a hub admin may force it", held)
+		return nil, rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_MASS_CLOSURE_HELD, "%v, more than the allowed share: nothing was changed; a hub admin may force it", held)
 	case err != nil:
 		return nil, rpcerror.Internal(ctx, s.logger, "sync interventions", err)
 	}
@@ -83,7 +84,7 @@ func (s *Server) checkCohort(ctx context.Context, p auth.Principal, req *trackin
 	if p.Role == auth.RoleHubAdmin {
 		// Staff release a held sync; the reconciler makes the ordinary ones.
 		if !req.GetForce() {
-			return rpcerror.New(connect.CodePermissionDenied, "FORCE_ONLY", "a hub admin may call SyncInterventions only to force a held sync")
+			return rpcerror.New(connect.CodePermissionDenied, refusalv1.Reason_REASON_FORCE_ONLY, "a hub admin may call SyncInterventions only to force a held sync")
 		}
 		if !exists || !p.CanSeeSchool(stored.SchoolURN, stored.LACode) {
 			return rpcerror.NotFound("cohort")
@@ -126,11 +127,11 @@ func (s *Server) desiredInScope(ctx context.Context, p auth.Principal, desired [
 	case err != nil:
 		return enrolment.Unavailable(ctx, s.logger, err)
 	case refused >= 0:
-		return rpcerror.New(connect.CodeNotFound, "NOT_FOUND", "desired intervention %d: pupil not found", refused+1)
+		return rpcerror.New(connect.CodeNotFound, refusalv1.Reason_REASON_NOT_FOUND, "desired intervention %d: pupil not found", refused+1)
 	}
 	return nil
 }
 
 func cohortMismatch() error {
-	return rpcerror.New(connect.CodeFailedPrecondition, "COHORT_MISMATCH", "the cohort was first synced for another school or local authority")
+	return rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_COHORT_MISMATCH, "the cohort was first synced for another school or local authority")
 }

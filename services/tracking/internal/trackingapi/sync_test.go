@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
 
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
@@ -182,7 +183,7 @@ func TestSyncMassClosure(t *testing.T) {
 	// A bad import: nobody is behind any more. Three of four would close.
 	bad := c.request(all()[:1]...)
 	_, err := e.client(servicetest.Service).SyncInterventions(ctx, bad)
-	checkCode(t, err, connect.CodeFailedPrecondition, "MASS_CLOSURE_HELD")
+	checkCode(t, err, connect.CodeFailedPrecondition, refusalv1.Reason_REASON_MASS_CLOSURE_HELD)
 	if n := len(activeTasks(t, e, c)); n != 4 {
 		t.Fatalf("%d active tasks after a held sync, want 4 (nothing changed)", n)
 	}
@@ -191,7 +192,7 @@ func TestSyncMassClosure(t *testing.T) {
 	bad.MaxCloseFraction = 0.75
 	bad.PassToken = c.nextPass()
 	res, err := e.client(servicetest.Service).SyncInterventions(ctx, bad)
-	checkCode(t, err, ok, "")
+	checkCode(t, err, ok, 0)
 	if res.GetClosed() != 3 {
 		t.Errorf("closed %d, want 3", res.GetClosed())
 	}
@@ -200,12 +201,12 @@ func TestSyncMassClosure(t *testing.T) {
 	// or an admin forces it.
 	last := c.request()
 	_, err = e.client(servicetest.Service).SyncInterventions(ctx, last)
-	checkCode(t, err, connect.CodeFailedPrecondition, "MASS_CLOSURE_HELD")
+	checkCode(t, err, connect.CodeFailedPrecondition, refusalv1.Reason_REASON_MASS_CLOSURE_HELD)
 	_, err = e.client(servicetest.HubAdmin).SyncInterventions(ctx, last)
-	checkCode(t, err, connect.CodePermissionDenied, "FORCE_ONLY")
+	checkCode(t, err, connect.CodePermissionDenied, refusalv1.Reason_REASON_FORCE_ONLY)
 	last.Force = true
 	res, err = e.client(servicetest.HubAdmin).SyncInterventions(ctx, last)
-	checkCode(t, err, ok, "")
+	checkCode(t, err, ok, 0)
 	if res.GetClosed() != 1 || len(res.GetOpen()) != 0 {
 		t.Errorf("forced sync closed %d leaving %v, want 1 and none", res.GetClosed(), res.GetOpen())
 	}
@@ -219,7 +220,7 @@ func TestSyncHoldFloor(t *testing.T) {
 	req := c.request()
 	req.HoldMinCloses = 5
 	res, err := e.client(servicetest.Service).SyncInterventions(context.Background(), req)
-	checkCode(t, err, ok, "")
+	checkCode(t, err, ok, 0)
 	if res.GetClosed() != 1 {
 		t.Errorf("closed %d, want 1", res.GetClosed())
 	}
@@ -237,7 +238,7 @@ func TestSyncStalePass(t *testing.T) {
 	// An old leader wakes up with pass 41 and an empty set.
 	stale := &trackingv1.SyncInterventionsRequest{CohortKey: c.key, SchoolUrn: c.urn, LaCode: c.la, PassToken: 41, Force: true}
 	_, err := e.client(servicetest.Service).SyncInterventions(ctx, stale)
-	checkCode(t, err, connect.CodeFailedPrecondition, "STALE_PASS")
+	checkCode(t, err, connect.CodeFailedPrecondition, refusalv1.Reason_REASON_STALE_PASS)
 	if n := len(activeTasks(t, e, c)); n != 1 {
 		t.Fatalf("%d active tasks after a stale pass, want 1", n)
 	}
@@ -269,7 +270,7 @@ func TestSyncConcurrentPasses(t *testing.T) {
 		t.Errorf("the newer pass failed: %v", errs[1])
 	}
 	if errs[0] != nil {
-		checkCode(t, errs[0], connect.CodeFailedPrecondition, "STALE_PASS")
+		checkCode(t, errs[0], connect.CodeFailedPrecondition, refusalv1.Reason_REASON_STALE_PASS)
 	}
 	if n := len(activeTasks(t, e, c)); n != 1 {
 		t.Errorf("%d active tasks, want 1", n)
@@ -296,23 +297,23 @@ func TestSyncRefusals(t *testing.T) {
 		token      string
 		req        *trackingv1.SyncInterventionsRequest
 		wantCode   connect.Code
-		wantReason string
+		wantReason refusalv1.Reason
 	}{
 		"caseworker may not": {token: servicetest.Caseworker, req: heathPark().request(), wantCode: connect.CodePermissionDenied},
 		"analyst may not":    {token: servicetest.Analyst, req: heathPark().request(), wantCode: connect.CodePermissionDenied},
-		"admin only forces":  {token: servicetest.HubAdmin, req: heathPark().request(), wantCode: connect.CodePermissionDenied, wantReason: "FORCE_ONLY"},
+		"admin only forces":  {token: servicetest.HubAdmin, req: heathPark().request(), wantCode: connect.CodePermissionDenied, wantReason: refusalv1.Reason_REASON_FORCE_ONLY},
 		// Whose cohort it is comes from tracking's record of it, not the
 		// request's labels; one outside the admin's scope is not found.
 		"admin outside scope": {token: servicetest.HubAdmin, req: forced(*far, 2), wantCode: connect.CodeNotFound},
 		"admin relabels a cohort outside scope": {token: servicetest.HubAdmin,
 			req: &trackingv1.SyncInterventionsRequest{CohortKey: far.key, SchoolUrn: "100001", LaCode: "336", PassToken: 2, Force: true}, wantCode: connect.CodeNotFound},
 		"admin, a cohort never synced":  {token: servicetest.HubAdmin, req: forced(cohort{key: "wolverhampton/unsynced-y9", urn: "100001", la: "336"}, 1), wantCode: connect.CodeNotFound},
-		"admin, a pass token far ahead": {token: servicetest.HubAdmin, req: forced(*heath, 1<<62), wantCode: connect.CodeFailedPrecondition, wantReason: "PASS_TOKEN_AHEAD"},
+		"admin, a pass token far ahead": {token: servicetest.HubAdmin, req: forced(*heath, 1<<62), wantCode: connect.CodeFailedPrecondition, wantReason: refusalv1.Reason_REASON_PASS_TOKEN_AHEAD},
 		"admin, a pupil outside scope": {token: servicetest.HubAdmin, req: forced(*heath, 2, desired(e.pupilAt(t, "100009"), "BEHIND_TRAJECTORY", "2026-12-01")),
 			wantCode: connect.CodeNotFound},
 		"admin, a pupil nobody registered": {token: servicetest.HubAdmin, req: forced(*heath, 2, desired(a, "BEHIND_TRAJECTORY", "2026-12-01")),
 			wantCode: connect.CodeNotFound},
-		"a synced cohort relabelled":   {token: servicetest.Service, req: relabelled.request(), wantCode: connect.CodeFailedPrecondition, wantReason: "COHORT_MISMATCH"},
+		"a synced cohort relabelled":   {token: servicetest.Service, req: relabelled.request(), wantCode: connect.CodeFailedPrecondition, wantReason: refusalv1.Reason_REASON_COHORT_MISMATCH},
 		"a new cohort in the wrong LA": {token: servicetest.Service, req: wrongLA.request(), wantCode: connect.CodeInvalidArgument},
 		"a new cohort at no school":    {token: servicetest.Service, req: unknownSchool.request(), wantCode: connect.CodeInvalidArgument},
 		"a due date in 9999":           {token: servicetest.Service, req: heathPark().request(desired(a, "BEHIND_TRAJECTORY", "9999-12-01")), wantCode: connect.CodeInvalidArgument},

@@ -6,6 +6,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
@@ -101,11 +102,11 @@ func (s *Server) UpdateTask(ctx context.Context, req *trackingv1.UpdateTaskReque
 	case errors.Is(err, store.ErrNotFound):
 		return nil, rpcerror.NotFound("task")
 	case errors.Is(err, store.ErrStaleVersion):
-		return nil, rpcerror.New(connect.CodeAborted, "STALE_VERSION", "the task has changed since version %d was read: read it again", req.GetVersion())
+		return nil, rpcerror.New(connect.CodeAborted, refusalv1.Reason_REASON_STALE_VERSION, "the task has changed since version %d was read: read it again", req.GetVersion())
 	case errors.Is(err, lifecycle.ErrSnoozeNotFuture):
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "dismiss.snooze_until", RuleID: "snooze.future", Message: "must be after today"})
 	case errors.Is(err, lifecycle.ErrIllegal):
-		return nil, rpcerror.New(connect.CodeFailedPrecondition, "ILLEGAL_TRANSITION", "%v", err)
+		return nil, rpcerror.New(connect.CodeFailedPrecondition, refusalv1.Reason_REASON_ILLEGAL_TRANSITION, "%v", err)
 	case err != nil:
 		return nil, rpcerror.Internal(ctx, s.logger, "update task", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/google/go-cmp/cmp"
 
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 )
@@ -42,7 +43,7 @@ func TestTaskLifecycle(t *testing.T) {
 			cw := e.clientOver(servicetest.Caseworker, grpc)
 			ctx := context.Background()
 
-			step := func(req *trackingv1.UpdateTaskRequest, wantCode connect.Code, wantReason string, wantStatus trackingv1.TaskStatus) {
+			step := func(req *trackingv1.UpdateTaskRequest, wantCode connect.Code, wantReason refusalv1.Reason, wantStatus trackingv1.TaskStatus) {
 				t.Helper()
 				req.TaskId, req.Version = task.GetId(), task.GetVersion()
 				res, err := cw.UpdateTask(ctx, req)
@@ -55,15 +56,15 @@ func TestTaskLifecycle(t *testing.T) {
 				}
 				task = res.GetTask()
 			}
-			step(startWork(), connect.CodeFailedPrecondition, "ILLEGAL_TRANSITION", 0)
-			step(assign("caseworker"), ok, "", trackingv1.TaskStatus_TASK_STATUS_ASSIGNED)
-			step(startWork(), ok, "", trackingv1.TaskStatus_TASK_STATUS_IN_PROGRESS)
-			step(startWork(), connect.CodeFailedPrecondition, "ILLEGAL_TRANSITION", 0)
-			step(assign(""), connect.CodeFailedPrecondition, "ILLEGAL_TRANSITION", 0)
-			step(dismiss("2000-01-01"), connect.CodeInvalidArgument, "", 0)
-			step(resolve("college place secured"), ok, "", trackingv1.TaskStatus_TASK_STATUS_RESOLVED)
-			step(resolve("again"), connect.CodeFailedPrecondition, "ILLEGAL_TRANSITION", 0)
-			step(assign("someone"), connect.CodeFailedPrecondition, "ILLEGAL_TRANSITION", 0)
+			step(startWork(), connect.CodeFailedPrecondition, refusalv1.Reason_REASON_ILLEGAL_TRANSITION, 0)
+			step(assign("caseworker"), ok, 0, trackingv1.TaskStatus_TASK_STATUS_ASSIGNED)
+			step(startWork(), ok, 0, trackingv1.TaskStatus_TASK_STATUS_IN_PROGRESS)
+			step(startWork(), connect.CodeFailedPrecondition, refusalv1.Reason_REASON_ILLEGAL_TRANSITION, 0)
+			step(assign(""), connect.CodeFailedPrecondition, refusalv1.Reason_REASON_ILLEGAL_TRANSITION, 0)
+			step(dismiss("2000-01-01"), connect.CodeInvalidArgument, 0, 0)
+			step(resolve("college place secured"), ok, 0, trackingv1.TaskStatus_TASK_STATUS_RESOLVED)
+			step(resolve("again"), connect.CodeFailedPrecondition, refusalv1.Reason_REASON_ILLEGAL_TRANSITION, 0)
+			step(assign("someone"), connect.CodeFailedPrecondition, refusalv1.Reason_REASON_ILLEGAL_TRANSITION, 0)
 			if task.GetOutcome() != "college place secured" || task.GetAssignee() != "caseworker" {
 				t.Errorf("resolved task = %v", task)
 			}
@@ -103,7 +104,7 @@ func TestConcurrentUpdates(t *testing.T) {
 	second := dismiss("2028-01-01")
 	second.TaskId, second.Version = read.GetId(), read.GetVersion()
 	_, err := e.client(servicetest.HubAdmin).UpdateTask(ctx, second)
-	checkCode(t, err, connect.CodeAborted, "STALE_VERSION")
+	checkCode(t, err, connect.CodeAborted, refusalv1.Reason_REASON_STALE_VERSION)
 
 	now := onlyTask(t, e, c, pupil)
 	if now.GetStatus() != trackingv1.TaskStatus_TASK_STATUS_ASSIGNED || now.GetAssignee() != "caseworker" {
@@ -153,7 +154,7 @@ func TestNotesAndActions(t *testing.T) {
 	}
 	// Someone outside the school cannot write to it.
 	_, err = e.client(servicetest.HubAdmin).AddTaskNote(ctx, &trackingv1.AddTaskNoteRequest{TaskId: newID(t), Text: "x"})
-	checkCode(t, err, connect.CodeNotFound, "NOT_FOUND")
+	checkCode(t, err, connect.CodeNotFound, refusalv1.Reason_REASON_NOT_FOUND)
 }
 
 func TestTaskScope(t *testing.T) {
@@ -184,12 +185,12 @@ func TestTaskScope(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			_, err := e.client(tc.token).GetTask(context.Background(), &trackingv1.GetTaskRequest{TaskId: tc.id})
-			checkCode(t, err, tc.wantCode, "")
+			checkCode(t, err, tc.wantCode, 0)
 		})
 	}
 	// An update outside scope is NotFound, as a read is.
 	req := assign("x")
 	req.TaskId, req.Version = farTask.GetId(), farTask.GetVersion()
 	_, err := e.client(servicetest.Caseworker).UpdateTask(context.Background(), req)
-	checkCode(t, err, connect.CodeNotFound, "NOT_FOUND")
+	checkCode(t, err, connect.CodeNotFound, refusalv1.Reason_REASON_NOT_FOUND)
 }
