@@ -11,12 +11,13 @@ import (
 )
 
 // images are the Dockerfiles of the binaries the chart deploys, with the
-// module directory and package each one builds.
-var images = map[string]struct{ dockerfile, module, pkg string }{
-	"pupil":     {"services/pupil/Dockerfile", "services/pupil", "./cmd/pupil"},
-	"placement": {"services/placement/Dockerfile", "services/placement", "./cmd/placement"},
-	"tracking":  {"services/tracking/Dockerfile", "services/tracking", "./cmd/tracking"},
-	"operator":  {"operator/Dockerfile", "operator", "./cmd/operator"},
+// build argument SERVICE where the Dockerfile takes one, and the module
+// directory and package each builds.
+var images = map[string]struct{ dockerfile, service, module, pkg string }{
+	"pupil":     {"services/Dockerfile", "pupil", "services/pupil", "./cmd/pupil"},
+	"placement": {"services/Dockerfile", "placement", "services/placement", "./cmd/placement"},
+	"tracking":  {"services/Dockerfile", "tracking", "services/tracking", "./cmd/tracking"},
+	"operator":  {"operator/Dockerfile", "", "operator", "./cmd/operator"},
 }
 
 var copyLine = regexp.MustCompile(`^COPY\s+(.+)$`)
@@ -34,7 +35,7 @@ func TestImagesBuildFromWhatTheyCopy(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ctx := t.TempDir()
-			for _, src := range copiedPaths(t, filepath.Join(root, img.dockerfile)) {
+			for _, src := range copiedPaths(t, filepath.Join(root, img.dockerfile), img.service) {
 				copyPath(t, filepath.Join(root, src), filepath.Join(ctx, src))
 			}
 			cmd := exec.Command("go", "build", "-o", filepath.Join(t.TempDir(), name), img.pkg)
@@ -48,8 +49,8 @@ func TestImagesBuildFromWhatTheyCopy(t *testing.T) {
 }
 
 // copiedPaths are the sources of the Dockerfile's COPY lines from the build
-// context (not from another stage).
-func copiedPaths(t *testing.T, dockerfile string) []string {
+// context (not from another stage), with ${SERVICE} replaced by service.
+func copiedPaths(t *testing.T, dockerfile, service string) []string {
 	f, err := os.Open(dockerfile)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func copiedPaths(t *testing.T, dockerfile string) []string {
 	var paths []string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		m := copyLine.FindStringSubmatch(strings.TrimSpace(sc.Text()))
+		m := copyLine.FindStringSubmatch(strings.ReplaceAll(strings.TrimSpace(sc.Text()), "${SERVICE}", service))
 		if m == nil || strings.Contains(m[1], "--from") {
 			continue
 		}
