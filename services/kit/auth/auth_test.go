@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -59,7 +60,7 @@ func TestDevTokensAuthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := auth.Principal{Subject: "leader", Role: auth.RoleCareersLeader, Scope: auth.Scope{Kind: auth.ScopeSchool, ID: "100001"}}
+	want := auth.Principal{Subject: "leader", Role: auth.RoleCareersLeader, Scope: auth.School("100001")}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)
 	}
@@ -68,11 +69,11 @@ func TestDevTokensAuthenticate(t *testing.T) {
 	}
 }
 
-func TestCanSeeSchool(t *testing.T) {
-	hub := auth.Principal{Scope: auth.Scope{Kind: auth.ScopeHub, ID: "wmca", LACodes: []string{"336", "330"}}}
-	la := auth.Principal{Scope: auth.Scope{Kind: auth.ScopeLocalAuthority, ID: "336"}}
-	school := auth.Principal{Scope: auth.Scope{Kind: auth.ScopeSchool, ID: "100001"}}
-	all := auth.Principal{Scope: auth.Scope{Kind: auth.ScopeAll}}
+func TestScopeCovers(t *testing.T) {
+	hub := auth.Principal{Scope: auth.LocalAuthorities("336", "330")}
+	la := auth.Principal{Scope: auth.LocalAuthorities("336")}
+	school := auth.Principal{Scope: auth.School("100001")}
+	all := auth.Principal{Scope: auth.Everything()}
 	none := auth.Principal{}
 	cases := map[string]struct {
 		p       auth.Principal
@@ -90,8 +91,8 @@ func TestCanSeeSchool(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			if got := tc.p.CanSeeSchool(tc.urn, tc.la); got != tc.want {
-				t.Errorf("CanSeeSchool(%s, %s) = %v, want %v", tc.urn, tc.la, got, tc.want)
+			if got := tc.p.Scope.Covers(tc.urn, tc.la); got != tc.want {
+				t.Errorf("Covers(%s, %s) = %v, want %v", tc.urn, tc.la, got, tc.want)
 			}
 		})
 	}
@@ -111,5 +112,23 @@ func TestAuthorize(t *testing.T) {
 	}
 	if err := auth.Authorize(auth.Principal{Role: auth.RoleHubAdmin}, nil); err == nil {
 		t.Error("a method without a policy was allowed")
+	}
+}
+
+// TestScopeJSONRoundTrip: a scope written as configuration writes it reads
+// back the same.
+func TestScopeJSONRoundTrip(t *testing.T) {
+	for _, s := range []auth.Scope{auth.Everything(), auth.School("100001"), auth.LocalAuthorities("336"), auth.LocalAuthorities("336", "330")} {
+		data, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back auth.Scope
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatalf("%s: %v", data, err)
+		}
+		if diff := cmp.Diff(s, back); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", data, diff)
+		}
 	}
 }

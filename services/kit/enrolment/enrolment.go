@@ -22,8 +22,8 @@ import (
 	"connectrpc.com/connect"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
-	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
@@ -109,7 +109,7 @@ func (c *Client) School(ctx context.Context, urn string) (School, error) {
 // same order, or the index of the first pupil who is unknown or outside
 // the filter's scope (the two are not told apart, so scope cannot be
 // probed), with a nil slice. ids may repeat.
-func InScope(ctx context.Context, d Directory, f auth.Filter, ids []string) (enrolments []Enrolment, refused int, err error) {
+func InScope(ctx context.Context, d Directory, f auth.Scope, ids []string) (enrolments []Enrolment, refused int, err error) {
 	// The pupil service writes ids in lower case; a caller may not.
 	lower := make([]string, len(ids))
 	for i, id := range ids {

@@ -37,14 +37,14 @@ const (
 
 // Principals are the standard test principals by token.
 var Principals = map[string]auth.Principal{
-	HubAdmin:        {Subject: "hub-admin", Role: auth.RoleHubAdmin, Scope: auth.Scope{Kind: auth.ScopeHub, ID: "wmca", LACodes: []string{"336", "330"}}},
-	Caseworker:      {Subject: "caseworker", Role: auth.RoleCaseworker, Scope: auth.Scope{Kind: auth.ScopeLocalAuthority, ID: "336"}},
-	CareersLeader:   {Subject: "careers-leader", Role: auth.RoleCareersLeader, Scope: auth.Scope{Kind: auth.ScopeSchool, ID: "100001"}},
-	Analyst:         {Subject: "analyst", Role: auth.RoleAnalyst, Scope: auth.Scope{Kind: auth.ScopeHub, ID: "wmca", LACodes: []string{"336", "330"}}},
-	Service:         {Subject: "operator", Role: auth.RoleService, Scope: auth.Scope{Kind: auth.ScopeAll}},
-	OtherLeader:     {Subject: "other-leader", Role: auth.RoleCareersLeader, Scope: auth.Scope{Kind: auth.ScopeSchool, ID: "100002"}},
-	OtherHubAdmin:   {Subject: "other-hub-admin", Role: auth.RoleHubAdmin, Scope: auth.Scope{Kind: auth.ScopeHub, ID: "london", LACodes: []string{"201"}}},
-	OtherCaseworker: {Subject: "other-caseworker", Role: auth.RoleCaseworker, Scope: auth.Scope{Kind: auth.ScopeLocalAuthority, ID: "330"}},
+	HubAdmin:        {Subject: "hub-admin", Role: auth.RoleHubAdmin, Scope: auth.LocalAuthorities("336", "330")},
+	Caseworker:      {Subject: "caseworker", Role: auth.RoleCaseworker, Scope: auth.LocalAuthorities("336")},
+	CareersLeader:   {Subject: "careers-leader", Role: auth.RoleCareersLeader, Scope: auth.School("100001")},
+	Analyst:         {Subject: "analyst", Role: auth.RoleAnalyst, Scope: auth.LocalAuthorities("336", "330")},
+	Service:         {Subject: "operator", Role: auth.RoleService, Scope: auth.Everything()},
+	OtherLeader:     {Subject: "other-leader", Role: auth.RoleCareersLeader, Scope: auth.School("100002")},
+	OtherHubAdmin:   {Subject: "other-hub-admin", Role: auth.RoleHubAdmin, Scope: auth.LocalAuthorities("201")},
+	OtherCaseworker: {Subject: "other-caseworker", Role: auth.RoleCaseworker, Scope: auth.LocalAuthorities("330")},
 }
 
 // Server is a service under test.

@@ -11,6 +11,7 @@ import (
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
@@ -23,7 +24,7 @@ import (
 // service, refusing the call if one is unknown or outside the caller's
 // scope (NotFound either way, naming its position when there are several).
 func (s *Server) pupilsInScope(ctx context.Context, ids []string) ([]enrolment.Enrolment, error) {
-	enrolments, refused, err := enrolment.InScope(ctx, s.pupils, scope(ctx), ids)
+	enrolments, refused, err := enrolment.InScope(ctx, s.pupils, auth.Caller(ctx).Scope, ids)
 	switch {
 	case err != nil:
 		return nil, enrolment.Unavailable(ctx, s.logger, err)
@@ -68,7 +69,7 @@ func (s *Server) GetBooking(ctx context.Context, req *placementv1.GetBookingRequ
 // scope is NotFound, so scope cannot be probed.
 func (s *Server) bookingInScope(ctx context.Context, id string) (store.Booking, error) {
 	b, err := store.GetBooking(ctx, s.pool, id)
-	if err == nil && !principal(ctx).CanSeeSchool(b.SchoolURN, b.LACode) {
+	if err == nil && !auth.Caller(ctx).Scope.Covers(b.SchoolURN, b.LACode) {
 		err = store.ErrNotFound
 	}
 	if err != nil {
@@ -85,7 +86,7 @@ func (s *Server) ListBookings(ctx context.Context, req *placementv1.ListBookings
 		return nil, err
 	}
 	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
-	bookings, err := store.ListBookings(ctx, s.pool, scope(ctx), store.BookingFilter{
+	bookings, err := store.ListBookings(ctx, s.pool, auth.Caller(ctx).Scope, store.BookingFilter{
 		OpportunityID:    req.GetOpportunityId(),
 		PupilID:          req.GetPupilId(),
 		IncludeCancelled: req.GetIncludeCancelled(),
@@ -131,7 +132,7 @@ func (s *Server) RecordAttendance(ctx context.Context, req *placementv1.RecordAt
 		// Ids are compared as the database writes them: lower case.
 		records[i] = store.AttendanceRecord{BookingID: strings.ToLower(r.GetBookingId()), Date: d, Mark: marks[r.GetMark()]}
 	}
-	recorded, pupils, err := store.RecordAttendance(ctx, s.pool, scope(ctx), records, principal(ctx).Subject)
+	recorded, pupils, err := store.RecordAttendance(ctx, s.pool, auth.Caller(ctx).Scope, records, auth.Caller(ctx).Subject)
 	for _, id := range pupils {
 		audit.Touch(ctx, "pupil", id)
 	}

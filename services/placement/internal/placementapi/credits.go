@@ -8,6 +8,7 @@ import (
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/store"
 )
@@ -22,7 +23,7 @@ func (s *Server) GetCreditedDays(ctx context.Context, req *placementv1.GetCredit
 		}
 		asOf = d
 	}
-	credits, err := store.CreditedDays(ctx, s.pool, scope(ctx), req.GetPupilIds(), asOf)
+	credits, err := store.CreditedDays(ctx, s.pool, auth.Caller(ctx).Scope, req.GetPupilIds(), asOf)
 	if err != nil {
 		return nil, s.refusal(ctx, "get credited days", "pupil", err)
 	}
@@ -57,7 +58,7 @@ func (s *Server) GetEngagement(ctx context.Context, req *placementv1.GetEngageme
 	if from != nil && to != nil && to.Before(*from) {
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "to", RuleID: "period.order", Message: "to must not be before from"})
 	}
-	rows, err := store.GetEngagement(ctx, s.pool, scope(ctx), from, to)
+	rows, err := store.GetEngagement(ctx, s.pool, auth.Caller(ctx).Scope, from, to)
 	if err != nil {
 		return nil, s.refusal(ctx, "get engagement", "engagement", err)
 	}

@@ -18,7 +18,6 @@ import (
 
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
@@ -56,15 +55,6 @@ const (
 	defaultPageSize = 50
 	maxPageSize     = 500
 )
-
-// principal is the caller; the authentication middleware guarantees one.
-func principal(ctx context.Context) auth.Principal {
-	p, _ := auth.FromContext(ctx)
-	return p
-}
-
-// scope is what the caller may see, as the store filters it.
-func scope(ctx context.Context) store.Scope { return principal(ctx).Filter() }
 
 // today is the date in England.
 func (s *Server) today() time.Time { return calendar.Today(s.now()) }

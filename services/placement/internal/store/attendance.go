@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
 )
@@ -40,7 +41,7 @@ type AttendanceRecord struct {
 // opportunity runs; one refused record refuses them all. The marks are
 // copied into a staging table and upserted with one statement. It returns
 // how many marks were new or changed and the pupils whose bookings they are.
-func RecordAttendance(ctx context.Context, db DB, scope Scope, records []AttendanceRecord, recordedBy string) (recorded int64, pupilIDs []string, err error) {
+func RecordAttendance(ctx context.Context, db DB, scope auth.Scope, records []AttendanceRecord, recordedBy string) (recorded int64, pupilIDs []string, err error) {
 	type key struct {
 		booking string
 		day     time.Time

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
@@ -199,7 +200,7 @@ func (c *BookingCursor) Valid() bool { return !c.CreatedAt.IsZero() && pagetoken
 
 // ListBookings returns up to limit bookings in scope after the cursor,
 // oldest first, with their attendance.
-func ListBookings(ctx context.Context, db DB, scope Scope, f BookingFilter, after BookingCursor, limit int) ([]Booking, error) {
+func ListBookings(ctx context.Context, db DB, scope auth.Scope, f BookingFilter, after BookingCursor, limit int) ([]Booking, error) {
 	if after.ID == "" {
 		after.ID = zeroUUID
 	}

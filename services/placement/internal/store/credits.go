@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
 )
@@ -21,7 +22,7 @@ type PupilCredit struct {
 // on or before asOf, counting only bookings in scope: one row per pupil, in
 // request order. The sums are credit.Credit's, done in SQL (the query
 // CreditedDays in queries/credits.sql).
-func CreditedDays(ctx context.Context, db DB, scope Scope, pupilIDs []string, asOf time.Time) ([]PupilCredit, error) {
+func CreditedDays(ctx context.Context, db DB, scope auth.Scope, pupilIDs []string, asOf time.Time) ([]PupilCredit, error) {
 	rows, err := queries.CreditedDays(ctx, db, dbsqlc.CreditedDaysParams{
 		PupilIDs:        pupilIDs,
 		ExperienceKinds: credit.ExperienceKinds(),
@@ -56,7 +57,7 @@ type Engagement struct {
 // opportunities running in the period (which every caller sees) and, in
 // scope, their live bookings, the pupils booked and the half days credited
 // by attendance in the period.
-func GetEngagement(ctx context.Context, db DB, scope Scope, from, to *time.Time) ([]Engagement, error) {
+func GetEngagement(ctx context.Context, db DB, scope auth.Scope, from, to *time.Time) ([]Engagement, error) {
 	rows, err := queries.Engagement(ctx, db, dbsqlc.EngagementParams{
 		PeriodFrom:      from,
 		PeriodTo:        to,

@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/store/dbsqlc"
 )
@@ -50,10 +49,10 @@ func notFound(err error) error {
 	return err
 }
 
-// Scope is the part of the records a caller may see, as SQL filters on a
-// booking's school and local authority: the queries that read bookings take
-// its fields as scope_all, scope_la_codes and scope_school_urn.
-type Scope = auth.Filter
+// The caller's scope (an auth.Scope) is the part of the records they may
+// see, as SQL filters on a booking's school and local authority: the
+// queries that read bookings take its fields as scope_all, scope_la_codes
+// and scope_school_urn.
 
 // SQLSTATEs the store tells apart.
 const (

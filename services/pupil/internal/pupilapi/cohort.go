@@ -7,6 +7,7 @@ import (
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
@@ -42,7 +43,7 @@ func (s *Server) ListCohortPupils(ctx context.Context, req *pupilv1.ListCohortPu
 	}
 	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
 	var members []store.Member
-	err = store.EachMember(ctx, s.pool, store.ScopeOf(principal(ctx)), c, cur.After, size+1, func(m store.Member) error {
+	err = store.EachMember(ctx, s.pool, auth.Caller(ctx).Scope, c, cur.After, size+1, func(m store.Member) error {
 		members = append(members, m)
 		return nil
 	})
@@ -71,7 +72,7 @@ func (s *Server) GetCohortSnapshot(ctx context.Context, req *pupilv1.GetCohortSn
 	total := 0
 	chunk := &pupilv1.GetCohortSnapshotResponse{}
 	var sendErr error
-	err = store.EachMember(ctx, s.pool, store.ScopeOf(principal(ctx)), c, "", 0, func(m store.Member) error {
+	err = store.EachMember(ctx, s.pool, auth.Caller(ctx).Scope, c, "", 0, func(m store.Member) error {
 		audit.Touch(ctx, "pupil", m.Pupil.ID)
 		chunk.Members = append(chunk.Members, memberToProto(m, c, s.weights))
 		total++

@@ -12,6 +12,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/ctf"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
@@ -54,7 +55,7 @@ func (s *Server) ImportPupils(ctx context.Context, stream *connect.ClientStream[
 			order = append(order, row.Index)
 		}
 	}
-	scope := store.ScopeOf(principal(ctx))
+	scope := auth.Caller(ctx).Scope
 	var result store.ImportResult
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		src, fields, err := open(header, file)

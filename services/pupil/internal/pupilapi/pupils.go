@@ -11,6 +11,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
@@ -54,7 +55,7 @@ func (s *Server) CreatePupil(ctx context.Context, req *pupilv1.CreatePupilReques
 	case err != nil:
 		return nil, rpcerror.Internal(ctx, s.logger, "insert pupil", err)
 	}
-	if !principal(ctx).CanSeeSchool(p.Record.SchoolURN, p.SchoolLACode) {
+	if !auth.Caller(ctx).Scope.Covers(p.Record.SchoolURN, p.SchoolLACode) {
 		// A retried key whose pupil has since moved out of scope.
 		return nil, rpcerror.NotFound("pupil")
 	}
@@ -71,7 +72,7 @@ func (s *Server) upnTaken(ctx context.Context, upn string) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return rpcerror.Internal(ctx, s.logger, "find pupil by UPN", err)
 	}
-	if err == nil && principal(ctx).CanSeeSchool(existing.Record.SchoolURN, existing.SchoolLACode) {
+	if err == nil && auth.Caller(ctx).Scope.Covers(existing.Record.SchoolURN, existing.SchoolLACode) {
 		return rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_UPN_EXISTS, "a pupil with this UPN is registered")
 	}
 	return rpcerror.InvalidArgument(rpcerror.Violation{Field: "pupil.upn", RuleID: "upn.registered_elsewhere",
@@ -80,7 +81,7 @@ func (s *Server) upnTaken(ctx context.Context, upn string) error {
 
 // LocatePupils implements PupilService.
 func (s *Server) LocatePupils(ctx context.Context, req *pupilv1.LocatePupilsRequest) (*pupilv1.LocatePupilsResponse, error) {
-	found, err := store.LocatePupils(ctx, s.pool, store.ScopeOf(principal(ctx)), req.GetPupilIds())
+	found, err := store.LocatePupils(ctx, s.pool, auth.Caller(ctx).Scope, req.GetPupilIds())
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "locate pupils", err)
 	}
@@ -104,7 +105,7 @@ func (s *Server) GetPupil(ctx context.Context, req *pupilv1.GetPupilRequest) (*p
 
 func (s *Server) visiblePupil(ctx context.Context, db store.DB, id string) (store.Pupil, error) {
 	p, err := store.GetPupil(ctx, db, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !principal(ctx).CanSeeSchool(p.Record.SchoolURN, p.SchoolLACode)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !auth.Caller(ctx).Scope.Covers(p.Record.SchoolURN, p.SchoolLACode)) {
 		return store.Pupil{}, rpcerror.NotFound("pupil")
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
@@ -40,7 +41,7 @@ func (s *Server) ListSchools(ctx context.Context, req *pupilv1.ListSchoolsReques
 	}
 	size := pagetoken.Size(req.GetPageSize(), defaultPageSize, maxPageSize)
 	// One more than the page says whether there is a next one.
-	schools, err := store.ListSchools(ctx, s.pool, store.ScopeOf(principal(ctx)), req.GetLaCode(), c.After, size+1)
+	schools, err := store.ListSchools(ctx, s.pool, auth.Caller(ctx).Scope, req.GetLaCode(), c.After, size+1)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "list schools", err)
 	}
@@ -59,7 +60,7 @@ func (s *Server) ListSchools(ctx context.Context, req *pupilv1.ListSchoolsReques
 // otherwise, so scope cannot be probed.
 func (s *Server) visibleSchool(ctx context.Context, urn string) (store.School, error) {
 	sch, err := store.GetSchool(ctx, s.pool, urn)
-	if err == store.ErrNotFound || (err == nil && !principal(ctx).CanSeeSchool(sch.URN, sch.LACode)) {
+	if err == store.ErrNotFound || (err == nil && !auth.Caller(ctx).Scope.Covers(sch.URN, sch.LACode)) {
 		return store.School{}, rpcerror.NotFound("school")
 	}
 	if err != nil {

@@ -87,12 +87,12 @@ func (s *Server) today() time.Time { return calendar.Today(s.now()) }
 
 // CreateSchool implements PupilService.
 func (s *Server) CreateSchool(ctx context.Context, req *pupilv1.CreateSchoolRequest) (*pupilv1.CreateSchoolResponse, error) {
-	p := principal(ctx)
+	p := auth.Caller(ctx)
 	in := schoolFromProto(req.GetSchool())
 	if !lacode.Current(in.LACode) {
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "school.la_code", RuleID: "la_code.recognised", Message: "is not a current English local authority code"})
 	}
-	if !p.CanSeeSchool(in.URN, in.LACode) {
+	if !p.Scope.Covers(in.URN, in.LACode) {
 		return nil, rpcerror.New(connect.CodePermissionDenied, refusalv1.Reason_REASON_OUT_OF_SCOPE, "the school's local authority is outside your scope")
 	}
 	stored, created, err := store.InsertSchool(ctx, s.pool, in)
@@ -108,17 +108,11 @@ func (s *Server) CreateSchool(ctx context.Context, req *pupilv1.CreateSchoolRequ
 // GetSchool implements PupilService.
 func (s *Server) GetSchool(ctx context.Context, req *pupilv1.GetSchoolRequest) (*pupilv1.GetSchoolResponse, error) {
 	sch, err := store.GetSchool(ctx, s.pool, req.GetUrn())
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !principal(ctx).CanSeeSchool(sch.URN, sch.LACode)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !auth.Caller(ctx).Scope.Covers(sch.URN, sch.LACode)) {
 		return nil, rpcerror.NotFound("school")
 	}
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "get school", err)
 	}
 	return &pupilv1.GetSchoolResponse{School: schoolToProto(sch)}, nil
-}
-
-// principal is the caller; the authentication middleware guarantees one.
-func principal(ctx context.Context) auth.Principal {
-	p, _ := auth.FromContext(ctx)
-	return p
 }

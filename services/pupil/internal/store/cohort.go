@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/yeargroup"
 )
@@ -32,7 +33,7 @@ type Member struct {
 // reconciler's snapshot costs the same number of reads whatever the
 // cohort's size; its rows, one school's year group, are read in full
 // before fn is called.
-func EachMember(ctx context.Context, db DB, scope Scope, c Cohort, after string, limit int, fn func(Member) error) error {
+func EachMember(ctx context.Context, db DB, scope auth.Scope, c Cohort, after string, limit int, fn func(Member) error) error {
 	if after == "" {
 		after = "00000000-0000-0000-0000-000000000000"
 	}

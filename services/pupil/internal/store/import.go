@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
 )
@@ -44,7 +45,7 @@ const stageBatch = 4096
 // caller's rollback leaves nothing written. A row identical to the stored
 // pupil is left untouched, so importing the same file twice changes
 // nothing.
-func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate, scope Scope, reject func(intake.Row)) (ImportResult, error) {
+func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate, scope auth.Scope, reject func(intake.Row)) (ImportResult, error) {
 	var res ImportResult
 	if _, err := tx.Exec(ctx, stagingTable); err != nil {
 		return res, fmt.Errorf("create staging table: %w", err)
@@ -225,7 +226,7 @@ func stagedRow(id [16]byte, row intake.Row) dbsqlc.StageImportRowsParams {
 // withdraw takes back out of the staging table the rows the gate recalled
 // and those naming a pupil registered outside scope, reports each, and
 // returns how many there were.
-func withdraw(ctx context.Context, tx pgx.Tx, gate *intake.Gate, scope Scope, reject func(intake.Row)) (int, error) {
+func withdraw(ctx context.Context, tx pgx.Tx, gate *intake.Gate, scope auth.Scope, reject func(intake.Row)) (int, error) {
 	recalled := gate.Recalled()
 	if len(recalled) > 0 {
 		rows := make([]int32, len(recalled))

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilcsv"
@@ -79,7 +80,7 @@ func importFile(b *testing.B, pool *pgxpool.Pool, data []byte) store.ImportResul
 			return err
 		}
 		gate := intake.NewGate(map[string]bool{"100001": true}, pupilcsv.Fields, time.Now())
-		res, err = store.Import(ctx, tx, src, gate, store.Scope{All: true}, func(r intake.Row) { b.Fatalf("%s rejected: %v", r.Location, r.Problems) })
+		res, err = store.Import(ctx, tx, src, gate, auth.Scope{All: true}, func(r intake.Row) { b.Fatalf("%s rejected: %v", r.Location, r.Problems) })
 		return err
 	})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilcsv"
@@ -53,7 +54,7 @@ func runImport(ctx context.Context, pool *pgxpool.Pool, src intake.Source, rejec
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		gate := intake.NewGate(map[string]bool{"100001": true}, pupilcsv.Fields, time.Now())
 		var err error
-		res, err = store.Import(ctx, tx, src, gate, store.Scope{All: true}, func(r intake.Row) { *rejected = append(*rejected, r.Index) })
+		res, err = store.Import(ctx, tx, src, gate, auth.Scope{All: true}, func(r intake.Row) { *rejected = append(*rejected, r.Index) })
 		return err
 	})
 	return res, err

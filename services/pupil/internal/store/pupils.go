@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
@@ -134,7 +135,7 @@ type Location struct {
 
 // LocatePupils returns the school and local authority of each pupil of ids
 // in scope, in the order of ids; unknown ids are left out. One query.
-func LocatePupils(ctx context.Context, db DB, scope Scope, ids []string) ([]Location, error) {
+func LocatePupils(ctx context.Context, db DB, scope auth.Scope, ids []string) ([]Location, error) {
 	rows, err := queries.LocatePupils(ctx, db, dbsqlc.LocatePupilsParams{
 		Ids:            ids,
 		ScopeAll:       scope.All,

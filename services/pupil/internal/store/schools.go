@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
 )
 
@@ -40,7 +41,7 @@ func GetSchool(ctx context.Context, db DB, urn string) (School, error) {
 
 // ListSchools returns up to limit schools in scope after the URN after, in
 // URN order, of one local authority if laCode is not empty.
-func ListSchools(ctx context.Context, db DB, scope Scope, laCode, after string, limit int) ([]School, error) {
+func ListSchools(ctx context.Context, db DB, scope auth.Scope, laCode, after string, limit int) ([]School, error) {
 	rows, err := queries.ListSchools(ctx, db, dbsqlc.ListSchoolsParams{
 		ScopeAll:       scope.All,
 		ScopeLACodes:   scope.LACodes,
@@ -61,7 +62,7 @@ func ListSchools(ctx context.Context, db DB, scope Scope, laCode, after string, 
 
 // SchoolsInScope returns the URNs of the open schools in scope: the schools
 // an import may put pupils into.
-func SchoolsInScope(ctx context.Context, db DB, scope Scope) (map[string]bool, error) {
+func SchoolsInScope(ctx context.Context, db DB, scope auth.Scope) (map[string]bool, error) {
 	urns, err := queries.SchoolsInScope(ctx, db, dbsqlc.SchoolsInScopeParams{
 		ScopeAll:       scope.All,
 		ScopeLACodes:   scope.LACodes,

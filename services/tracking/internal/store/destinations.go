@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store/dbsqlc"
@@ -70,7 +71,7 @@ func (c *DestinationCursor) Valid() bool { return !c.RecordedAt.IsZero() && page
 
 // ListDestinations returns a pupil's destinations in scope, newest recorded
 // first, after the cursor (nil for the first page).
-func ListDestinations(ctx context.Context, db DB, pupilID string, s Scope, after *DestinationCursor, limit int) ([]Destination, error) {
+func ListDestinations(ctx context.Context, db DB, pupilID string, s auth.Scope, after *DestinationCursor, limit int) ([]Destination, error) {
 	arg := dbsqlc.ListDestinationsParams{
 		PupilID: pupilID, SeesAll: s.All, SchoolURN: s.SchoolURN, LACodes: s.LACodes, MaxRows: int32(limit),
 	}
@@ -90,14 +91,14 @@ func ListDestinations(ctx context.Context, db DB, pupilID string, s Scope, after
 
 // LatestDestinations returns the latest destination of each of pupilIDs
 // that has one and whose latest record is in scope, by pupil id. One query.
-func LatestDestinations(ctx context.Context, db DB, pupilIDs []string, s Scope) (map[string]Destination, error) {
+func LatestDestinations(ctx context.Context, db DB, pupilIDs []string, s auth.Scope) (map[string]Destination, error) {
 	rows, err := queries.LatestDestinations(ctx, db, pupilIDs)
 	if err != nil {
 		return nil, err
 	}
 	latest := make(map[string]Destination, len(pupilIDs))
 	for _, r := range rows {
-		// Scope is applied to the latest record: a pupil who has moved out
+		// auth.Scope is applied to the latest record: a pupil who has moved out
 		// of the caller's area shows as having none, not an older one.
 		if s.Covers(r.SchoolURN, r.LACode) {
 			latest[r.PupilID] = destinationOf(r)
@@ -119,7 +120,7 @@ const latestOrder = `pupil_id, firmness DESC, effective_date DESC, recorded_at D
 // choose the index the export walks (where explains why that needs SQL
 // built per combination), and it streams a whole area's rows to fn where a
 // generated :many query would hold them all in memory first.
-func EachLatestDestination(ctx context.Context, db DB, s Scope, laCode, schoolURN string, fn func(Destination) error) error {
+func EachLatestDestination(ctx context.Context, db DB, s auth.Scope, laCode, schoolURN string, fn func(Destination) error) error {
 	// The filters narrow the pupils first (by their records' school or LA),
 	// then the latest record itself must match, so a pupil who moved is
 	// exported by the area they are in now.

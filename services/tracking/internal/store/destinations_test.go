@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
 	"github.com/nextstep-uk/nextstep/services/tracking/migrations"
@@ -54,7 +55,7 @@ func TestLatestDestinationsAgreeWithExport(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.NewPool(t, "tracking", migrations.FS)
 	pupils, _ := seedDestinations(t, pool)
-	scopes := map[string]store.Scope{
+	scopes := map[string]auth.Scope{
 		"all":    {All: true},
 		"LA":     {LACodes: []string{"336"}},
 		"hub":    {LACodes: []string{"336", "330"}},
@@ -88,7 +89,7 @@ func TestListDestinationsScope(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.NewPool(t, "tracking", migrations.FS)
 	pupils, all := seedDestinations(t, pool)
-	scopes := map[string]store.Scope{
+	scopes := map[string]auth.Scope{
 		"all":              {All: true},
 		"LA":               {LACodes: []string{"336"}},
 		"hub":              {LACodes: []string{"336", "330"}},

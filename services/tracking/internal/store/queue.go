@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/lifecycle"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store/dbsqlc"
@@ -50,7 +51,7 @@ func (c *QueueCursor) Valid() bool {
 	return c.Rank >= 1 && c.Rank <= 4 && c.DueDate.Year() >= 1 && c.DueDate.Year() <= 9999 && pagetoken.UUID(c.ID)
 }
 
-func (f QueueFilter) where(s Scope) *where {
+func (f QueueFilter) where(s auth.Scope) *where {
 	w := &where{}
 	w.scope(s, "")
 	if f.LACode != "" {
@@ -109,7 +110,7 @@ func onlyActive(statuses []lifecycle.Status) bool {
 // decide which partial index the planner can walk in queue order (where
 // explains why that needs SQL built per combination). Its rows are the
 // table's, read by name into the generated model.
-func ListTasks(ctx context.Context, db DB, s Scope, f QueueFilter, after *QueueCursor, limit int) ([]Task, error) {
+func ListTasks(ctx context.Context, db DB, s auth.Scope, f QueueFilter, after *QueueCursor, limit int) ([]Task, error) {
 	w := f.where(s)
 	if after != nil {
 		w.add("(queue_rank, due_date, id) > (?, ?, ?)", after.Rank, after.DueDate, after.ID)
@@ -148,7 +149,7 @@ type Counts struct {
 
 // CountTasks counts the active tasks in scope matching f, by reason and
 // priority. Like ListTasks, it is built from the queue's filters.
-func CountTasks(ctx context.Context, db DB, s Scope, f QueueFilter) (Counts, error) {
+func CountTasks(ctx context.Context, db DB, s auth.Scope, f QueueFilter) (Counts, error) {
 	f.Statuses, f.OverdueOnly = nil, false
 	w := f.where(s)
 	args := append(w.args, f.Today)

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
@@ -165,15 +166,15 @@ func BenchmarkQueue(b *testing.B) {
 	pool := benchPool(b)
 	ctx := context.Background()
 	scopes := map[string]struct {
-		scope  store.Scope
+		scope  auth.Scope
 		filter store.QueueFilter
 	}{
-		"local_authority": {scope: store.Scope{LACodes: []string{"333"}}},
-		"hub":             {scope: store.Scope{LACodes: []string{"333", "334"}}},
-		"school":          {scope: store.Scope{SchoolURN: "100123"}},
-		"assignee":        {scope: store.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{Assignee: "caseworker-3"}},
-		"la_reason":       {scope: store.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{Reason: "AT_RISK_OF_NEET"}},
-		"la_overdue":      {scope: store.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{OverdueOnly: true}},
+		"local_authority": {scope: auth.Scope{LACodes: []string{"333"}}},
+		"hub":             {scope: auth.Scope{LACodes: []string{"333", "334"}}},
+		"school":          {scope: auth.Scope{SchoolURN: "100123"}},
+		"assignee":        {scope: auth.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{Assignee: "caseworker-3"}},
+		"la_reason":       {scope: auth.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{Reason: "AT_RISK_OF_NEET"}},
+		"la_overdue":      {scope: auth.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{OverdueOnly: true}},
 	}
 	for name, sc := range scopes {
 		sc.filter.Today = benchToday
@@ -207,7 +208,7 @@ func BenchmarkCountTasks(b *testing.B) {
 	pool := benchPool(b)
 	ctx := context.Background()
 	for b.Loop() {
-		if _, err := store.CountTasks(ctx, pool, store.Scope{LACodes: []string{"333"}}, store.QueueFilter{Today: benchToday}); err != nil {
+		if _, err := store.CountTasks(ctx, pool, auth.Scope{LACodes: []string{"333"}}, store.QueueFilter{Today: benchToday}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -37,10 +37,6 @@ var queries = dbsqlc.New()
 // ErrNotFound is returned when no row matches, or none the caller may see.
 var ErrNotFound = errors.New("not found")
 
-// Scope is what the caller may see, from their principal: every record, the
-// schools of some local authorities, or one school.
-type Scope = auth.Filter
-
 // where accumulates the conditions and arguments of a query built from
 // optional filters. It is for the reads whose filters are all optional (the
 // queue, the export, the audit log): building each combination's SQL puts
@@ -73,7 +69,7 @@ func (w *where) add(cond string, args ...any) {
 // scope adds the scope's condition on the table's school_urn and la_code
 // columns. One local authority is an equality, so the planner can walk an
 // index in queue order.
-func (w *where) scope(s Scope, alias string) {
+func (w *where) scope(s auth.Scope, alias string) {
 	switch {
 	case s.All:
 	case s.SchoolURN != "":

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
 func TestWhere(t *testing.T) {
@@ -14,15 +16,15 @@ func TestWhere(t *testing.T) {
 		wantArgs []any
 	}{
 		"nothing":  {build: func(*where) {}, wantSQL: "true"},
-		"sees all": {build: func(w *where) { w.scope(Scope{All: true}, "") }, wantSQL: "true"},
-		"one LA is an equality": {build: func(w *where) { w.scope(Scope{LACodes: []string{"336"}}, "t.") },
+		"sees all": {build: func(w *where) { w.scope(auth.Scope{All: true}, "") }, wantSQL: "true"},
+		"one LA is an equality": {build: func(w *where) { w.scope(auth.Scope{LACodes: []string{"336"}}, "t.") },
 			wantSQL: "t.la_code = $1", wantArgs: []any{"336"}},
-		"a hub's LAs": {build: func(w *where) { w.scope(Scope{LACodes: []string{"336", "330"}}, "") },
+		"a hub's LAs": {build: func(w *where) { w.scope(auth.Scope{LACodes: []string{"336", "330"}}, "") },
 			wantSQL: "la_code = ANY($1)", wantArgs: []any{[]string{"336", "330"}}},
-		"no LA sees nothing": {build: func(w *where) { w.scope(Scope{}, "") },
+		"no LA sees nothing": {build: func(w *where) { w.scope(auth.Scope{}, "") },
 			wantSQL: "la_code = ANY($1)", wantArgs: []any{[]string(nil)}},
 		"a school, then filters numbered on": {build: func(w *where) {
-			w.scope(Scope{SchoolURN: "100001"}, "")
+			w.scope(auth.Scope{SchoolURN: "100001"}, "")
 			w.add("status = 'open'")
 			w.add("(a, b) > (?, ?)", 1, "x")
 		}, wantSQL: "school_urn = $1 AND status = 'open' AND (a, b) > ($2, $3)", wantArgs: []any{"100001", 1, "x"}},
@@ -45,17 +47,17 @@ func TestWhere(t *testing.T) {
 func TestScopeCovers(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
-		scope Scope
+		scope auth.Scope
 		urn   string
 		la    string
 		want  bool
 	}{
-		"all":               {scope: Scope{All: true}, urn: "100001", la: "201", want: true},
-		"own school":        {scope: Scope{SchoolURN: "100001"}, urn: "100001", la: "336", want: true},
-		"another school":    {scope: Scope{SchoolURN: "100001"}, urn: "100002", la: "336", want: false},
-		"an LA of the hub":  {scope: Scope{LACodes: []string{"336", "330"}}, urn: "100003", la: "330", want: true},
-		"outside the hub":   {scope: Scope{LACodes: []string{"336", "330"}}, urn: "100009", la: "201", want: false},
-		"nothing sees none": {scope: Scope{}, urn: "100001", la: "336", want: false},
+		"all":               {scope: auth.Scope{All: true}, urn: "100001", la: "201", want: true},
+		"own school":        {scope: auth.Scope{SchoolURN: "100001"}, urn: "100001", la: "336", want: true},
+		"another school":    {scope: auth.Scope{SchoolURN: "100001"}, urn: "100002", la: "336", want: false},
+		"an LA of the hub":  {scope: auth.Scope{LACodes: []string{"336", "330"}}, urn: "100003", la: "330", want: true},
+		"outside the hub":   {scope: auth.Scope{LACodes: []string{"336", "330"}}, urn: "100009", la: "201", want: false},
+		"nothing sees none": {scope: auth.Scope{}, urn: "100001", la: "336", want: false},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/lifecycle"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store/dbsqlc"
 )
@@ -44,14 +45,14 @@ func taskOf(r dbsqlc.TrackingTask) Task {
 }
 
 // GetTask returns the task with id if it is in scope.
-func GetTask(ctx context.Context, db DB, id string, s Scope) (Task, error) {
+func GetTask(ctx context.Context, db DB, id string, s auth.Scope) (Task, error) {
 	r, err := queries.GetTask(ctx, db, id)
 	return inScope(r, err, s)
 }
 
 // inScope is the task read as r, or ErrNotFound when there is none or the
 // scope does not cover it.
-func inScope(r dbsqlc.TrackingTask, err error, s Scope) (Task, error) {
+func inScope(r dbsqlc.TrackingTask, err error, s auth.Scope) (Task, error) {
 	if errors.Is(err, pgx.ErrNoRows) || (err == nil && !s.Covers(r.SchoolURN, r.LACode)) {
 		return Task{}, ErrNotFound
 	}
@@ -92,7 +93,7 @@ var ErrStaleVersion = errors.New("the task has changed since it was read")
 // scope and still at version, and records it in the task's history with
 // the move's event kind. It returns the updated task. Lifecycle refusals are
 // returned as lifecycle's errors.
-func UpdateTask(ctx context.Context, pool TxDB, id string, version int64, s Scope, actor string, move lifecycle.Move, today time.Time) (Task, error) {
+func UpdateTask(ctx context.Context, pool TxDB, id string, version int64, s auth.Scope, actor string, move lifecycle.Move, today time.Time) (Task, error) {
 	var out Task
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		r, err := queries.LockTask(ctx, tx, id)
@@ -161,7 +162,7 @@ func eventText(m lifecycle.Move) string {
 // AddNote appends a note, or a logged action when action is not empty, to
 // the task with id if it is in scope, and returns the event. A task's school
 // and local authority never change, so checking scope first is safe.
-func AddNote(ctx context.Context, db DB, id string, s Scope, actor, action, text string) (Event, error) {
+func AddNote(ctx context.Context, db DB, id string, s auth.Scope, actor, action, text string) (Event, error) {
 	if _, err := GetTask(ctx, db, id, s); err != nil {
 		return Event{}, err
 	}

@@ -12,6 +12,7 @@ import (
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/csvexport"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
@@ -23,7 +24,7 @@ import (
 
 // RecordDestination implements TrackingService.
 func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDestinationRequest) (*trackingv1.RecordDestinationResponse, error) {
-	p := principal(ctx)
+	p := auth.Caller(ctx)
 	in := req.GetDestination()
 	if _, ok := nccis.Lookup(in.GetActivityCode()); !ok {
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "destination.activity_code", RuleID: "nccis.code", Message: "is not a current-activity code in the NCCIS table"})
@@ -35,7 +36,7 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 	// The record's school and local authority, and so who may see it, are
 	// where the pupil is on roll, as the pupil service says.
 	pupilID := strings.ToLower(in.GetPupilId())
-	enrolled, refused, err := enrolment.InScope(ctx, s.pupils, scopeOf(p), []string{pupilID})
+	enrolled, refused, err := enrolment.InScope(ctx, s.pupils, p.Scope, []string{pupilID})
 	switch {
 	case err != nil:
 		return nil, enrolment.Unavailable(ctx, s.logger, err)
@@ -63,7 +64,7 @@ func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDesti
 		return nil, err
 	}
 	limit := pagetoken.Size(req.GetPageSize(), 100, maxPageSize)
-	ds, err := store.ListDestinations(ctx, s.pool, req.GetPupilId(), scopeOf(principal(ctx)), after, limit+1)
+	ds, err := store.ListDestinations(ctx, s.pool, req.GetPupilId(), auth.Caller(ctx).Scope, after, limit+1)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "list destinations", err)
 	}
@@ -84,7 +85,7 @@ func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDesti
 
 // GetLatestDestinations implements TrackingService.
 func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetLatestDestinationsRequest) (*trackingv1.GetLatestDestinationsResponse, error) {
-	latest, err := store.LatestDestinations(ctx, s.pool, req.GetPupilIds(), scopeOf(principal(ctx)))
+	latest, err := store.LatestDestinations(ctx, s.pool, req.GetPupilIds(), auth.Caller(ctx).Scope)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "latest destinations", err)
 	}
@@ -147,7 +148,7 @@ func (s *Server) ExportDestinations(ctx context.Context, req *trackingv1.ExportD
 	if err := w.Write(exportHeader); err != nil {
 		return rpcerror.Internal(ctx, s.logger, "export destinations", err)
 	}
-	err := store.EachLatestDestination(ctx, s.pool, scopeOf(principal(ctx)), req.GetLaCode(), req.GetSchoolUrn(), func(d store.Destination) error {
+	err := store.EachLatestDestination(ctx, s.pool, auth.Caller(ctx).Scope, req.GetLaCode(), req.GetSchoolUrn(), func(d store.Destination) error {
 		c, _ := nccis.Lookup(d.ActivityCode)
 		audit.Touch(ctx, "pupil", d.PupilID)
 		if err := w.Write([]string{

@@ -6,7 +6,6 @@
 package trackingapi
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,13 +14,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
-	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
 )
 
 // Server implements TrackingService.
@@ -52,17 +49,6 @@ func Services(d server.Deps) []server.Service {
 // today is the current date in England, as midnight UTC: due dates,
 // overdue and snoozes are calendar dates there.
 func (s *Server) today() time.Time { return calendar.Today(s.now()) }
-
-// principal is the caller; the authentication middleware guarantees one.
-func principal(ctx context.Context) auth.Principal {
-	p, _ := auth.FromContext(ctx)
-	return p
-}
-
-// scopeOf turns the caller's principal into the store's scope.
-func scopeOf(p auth.Principal) store.Scope {
-	return p.Filter()
-}
 
 // parseDate reads a YYYY-MM-DD field whose shape the .proto rule has
 // checked, refusing dates that are not in the calendar (2026-02-30) and

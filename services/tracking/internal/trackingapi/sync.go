@@ -20,7 +20,7 @@ import (
 
 // SyncInterventions implements TrackingService.
 func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInterventionsRequest) (*trackingv1.SyncInterventionsResponse, error) {
-	p := principal(ctx)
+	p := auth.Caller(ctx)
 	desired := make([]syncplan.Intervention, len(req.GetDesired()))
 	for i, d := range req.GetDesired() {
 		if _, err := s.parseDate("desired.due_date", d.GetDueDate()); err != nil {
@@ -86,7 +86,7 @@ func (s *Server) checkCohort(ctx context.Context, p auth.Principal, req *trackin
 		if !req.GetForce() {
 			return rpcerror.New(connect.CodePermissionDenied, refusalv1.Reason_REASON_FORCE_ONLY, "a hub admin may call SyncInterventions only to force a held sync")
 		}
-		if !exists || !p.CanSeeSchool(stored.SchoolURN, stored.LACode) {
+		if !exists || !p.Scope.Covers(stored.SchoolURN, stored.LACode) {
 			return rpcerror.NotFound("cohort")
 		}
 		in.MaxAhead = 1
@@ -122,7 +122,7 @@ func (s *Server) desiredInScope(ctx context.Context, p auth.Principal, desired [
 	for i, d := range desired {
 		ids[i] = d.PupilID
 	}
-	_, refused, err := enrolment.InScope(ctx, s.pupils, scopeOf(p), ids)
+	_, refused, err := enrolment.InScope(ctx, s.pupils, p.Scope, ids)
 	switch {
 	case err != nil:
 		return enrolment.Unavailable(ctx, s.logger, err)

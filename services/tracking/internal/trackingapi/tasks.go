@@ -9,6 +9,7 @@ import (
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/lifecycle"
@@ -27,7 +28,7 @@ func (s *Server) ListTasks(ctx context.Context, req *trackingv1.ListTasksRequest
 		f.Statuses = append(f.Statuses, statusNames[st])
 	}
 	limit := pagetoken.Size(req.GetPageSize(), 50, maxPageSize)
-	tasks, err := store.ListTasks(ctx, s.pool, scopeOf(principal(ctx)), f, after, limit+1)
+	tasks, err := store.ListTasks(ctx, s.pool, auth.Caller(ctx).Scope, f, after, limit+1)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "list tasks", err)
 	}
@@ -46,7 +47,7 @@ func (s *Server) ListTasks(ctx context.Context, req *trackingv1.ListTasksRequest
 // CountTasks implements TrackingService.
 func (s *Server) CountTasks(ctx context.Context, req *trackingv1.CountTasksRequest) (*trackingv1.CountTasksResponse, error) {
 	f := s.queueFilter(req.GetLaCode(), req.GetSchoolUrn(), req.GetCohortKey(), req.GetAssignee())
-	c, err := store.CountTasks(ctx, s.pool, scopeOf(principal(ctx)), f)
+	c, err := store.CountTasks(ctx, s.pool, auth.Caller(ctx).Scope, f)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "count tasks", err)
 	}
@@ -59,7 +60,7 @@ func (s *Server) queueFilter(laCode, schoolURN, cohortKey, assignee string) stor
 
 // GetTask implements TrackingService.
 func (s *Server) GetTask(ctx context.Context, req *trackingv1.GetTaskRequest) (*trackingv1.GetTaskResponse, error) {
-	t, err := store.GetTask(ctx, s.pool, req.GetTaskId(), scopeOf(principal(ctx)))
+	t, err := store.GetTask(ctx, s.pool, req.GetTaskId(), auth.Caller(ctx).Scope)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, rpcerror.NotFound("task")
 	}
@@ -95,9 +96,9 @@ func (s *Server) UpdateTask(ctx context.Context, req *trackingv1.UpdateTaskReque
 		}
 		move = lifecycle.Dismiss{Reason: c.Dismiss.GetReason(), SnoozeUntil: until}
 	}
-	p := principal(ctx)
+	p := auth.Caller(ctx)
 	today := s.today()
-	t, err := store.UpdateTask(ctx, s.pool, req.GetTaskId(), req.GetVersion(), scopeOf(p), p.Subject, move, today)
+	t, err := store.UpdateTask(ctx, s.pool, req.GetTaskId(), req.GetVersion(), p.Scope, p.Subject, move, today)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, rpcerror.NotFound("task")
@@ -116,8 +117,8 @@ func (s *Server) UpdateTask(ctx context.Context, req *trackingv1.UpdateTaskReque
 
 // AddTaskNote implements TrackingService.
 func (s *Server) AddTaskNote(ctx context.Context, req *trackingv1.AddTaskNoteRequest) (*trackingv1.AddTaskNoteResponse, error) {
-	p := principal(ctx)
-	e, err := store.AddNote(ctx, s.pool, req.GetTaskId(), scopeOf(p), p.Subject, actionNames[req.GetAction()], req.GetText())
+	p := auth.Caller(ctx)
+	e, err := store.AddNote(ctx, s.pool, req.GetTaskId(), p.Scope, p.Subject, actionNames[req.GetAction()], req.GetText())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, rpcerror.NotFound("task")
 	}
