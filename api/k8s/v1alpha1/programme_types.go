@@ -190,13 +190,6 @@ type InterventionRule struct {
 	Threshold *int32 `json:"threshold,omitempty"`
 }
 
-// Condition types on a Programme.
-const (
-	// ConditionCohortsGenerated is True when every covered school has its
-	// cohorts.
-	ConditionCohortsGenerated = "CohortsGenerated"
-)
-
 // ProgrammeStatus is what the operator last observed of the programme.
 type ProgrammeStatus struct {
 	// observedGeneration is the spec generation the status describes.

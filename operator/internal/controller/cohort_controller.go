@@ -34,6 +34,14 @@ import (
 // removes it once the forced sync is applied.
 const ForceSyncAnnotation = "nextstep.uk/force-sync"
 
+// The events' actions, and the reason of the one event that is no
+// condition's reason.
+const (
+	actionReconcile                = "Reconcile"
+	actionSync                     = "Sync"
+	eventReasonInterventionsSynced = "InterventionsSynced"
+)
+
 // Sources is what the cohort reconciler reads and writes outside the
 // cluster; sources.Clients implements it over Connect.
 type Sources interface {
@@ -149,18 +157,18 @@ func (r *CohortReconciler) prepare(ctx context.Context, cohort *nextstepv1alpha1
 	var programme nextstepv1alpha1.Programme
 	err := r.Get(ctx, types.NamespacedName{Namespace: cohort.Namespace, Name: cohort.Spec.Programme}, &programme)
 	if apierrors.IsNotFound(err) {
-		return nil, r.notReady(ctx, cohort, "ProgrammeNotFound", fmt.Sprintf("Programme %q does not exist in this namespace.", cohort.Spec.Programme))
+		return nil, r.notReady(ctx, cohort, nextstepv1alpha1.ConditionReasonProgrammeNotFound, fmt.Sprintf("Programme %q does not exist in this namespace.", cohort.Spec.Programme))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get programme: %w", err)
 	}
 	policy, err := rules.FromProgramme(programme.Spec)
 	if err != nil {
-		return nil, r.notReady(ctx, cohort, "InvalidProgramme", err.Error())
+		return nil, r.notReady(ctx, cohort, nextstepv1alpha1.ConditionReasonInvalidProgramme, err.Error())
 	}
 	year, err := academicyear.Parse(cohort.Spec.AcademicYear)
 	if err != nil {
-		return nil, r.notReady(ctx, cohort, "InvalidSpec", err.Error())
+		return nil, r.notReady(ctx, cohort, nextstepv1alpha1.ConditionReasonInvalidSpec, err.Error())
 	}
 	return &pass{policy: policy, year: year}, nil
 }

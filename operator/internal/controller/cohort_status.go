@@ -43,9 +43,9 @@ func openTotals(open []*trackingv1.OpenCount) (total, overdue int32) {
 // onTrackCondition says whether any pupil is behind the trajectory.
 func onTrackCondition(c rules.Counts) (metav1.ConditionStatus, string, string) {
 	if c.Behind == 0 {
-		return metav1.ConditionTrue, "OnTrajectory", "No pupil is behind the work-experience trajectory."
+		return metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonOnTrajectory, "No pupil is behind the work-experience trajectory."
 	}
-	return metav1.ConditionFalse, "PupilsBehind", fmt.Sprintf("%d of %d pupils are behind the work-experience trajectory.", c.Behind, c.Total)
+	return metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonPupilsBehind, fmt.Sprintf("%d of %d pupils are behind the work-experience trajectory.", c.Behind, c.Total)
 }
 
 func (r *CohortReconciler) writeStatus(ctx context.Context, c *nextstepv1alpha1.Cohort) error {
@@ -77,9 +77,9 @@ func (r *CohortReconciler) dataIncomplete(ctx context.Context, c *nextstepv1alph
 	r.Metrics.SourceErrors.WithLabelValues(source).Inc()
 	r.Metrics.CohortDataComplete.WithLabelValues(c.Namespace, c.Name, yearGroupLabel(c)).Set(0)
 	message := fmt.Sprintf("Reading %s failed, so nothing was changed: %v", source, cause)
-	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionFalse, "SourceUnavailable", message)
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, "DataIncomplete", "The last pass could not read a complete snapshot; see DataComplete.")
-	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "DataIncomplete", "Reconcile", "%s", message)
+	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonSourceUnavailable, message)
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonDataIncomplete, "The last pass could not read a complete snapshot; see DataComplete.")
+	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, nextstepv1alpha1.ConditionReasonDataIncomplete, actionReconcile, "%s", message)
 	if err := r.writeStatus(ctx, c); err != nil {
 		return errors.Join(cause, err)
 	}
@@ -93,10 +93,10 @@ func (r *CohortReconciler) syncHeld(ctx context.Context, c *nextstepv1alpha1.Coh
 	r.Metrics.CohortSyncHeld.WithLabelValues(labels...).Set(1)
 	r.Metrics.CohortDataComplete.WithLabelValues(labels...).Set(1)
 	c.Status.Pupils = pupilCounts(ev.Counts)
-	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionTrue, "SnapshotRead", "Every source answered with a complete snapshot.")
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, "SyncHeld",
+	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonSnapshotRead, "Every source answered with a complete snapshot.")
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonSyncHeld,
 		fmt.Sprintf("Tracking held the sync because it would close too many open interventions at once. Check the source data, then annotate the cohort %s=true to apply it.", ForceSyncAnnotation))
-	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "SyncHeld", "Sync", "%v", cause)
+	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, nextstepv1alpha1.ConditionReasonSyncHeld, actionSync, "%v", cause)
 	return r.writeStatus(ctx, c)
 }
 
@@ -114,8 +114,8 @@ func (r *CohortReconciler) syncFenced(ctx context.Context, c *nextstepv1alpha1.C
 	}
 	message := fmt.Sprintf("Tracking has applied %s to this cohort, later than its pass token %d, which no operator in this cluster claimed; every sync is refused until status.passToken is moved past it (see the NextstepCohortSyncFenced runbook).",
 		last, c.Status.PassToken)
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, "SyncFenced", message)
-	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "SyncFenced", "Sync", "%s", message)
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonSyncFenced, message)
+	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, nextstepv1alpha1.ConditionReasonSyncFenced, actionSync, "%s", message)
 	return r.writeStatus(ctx, c)
 }
 
@@ -125,8 +125,8 @@ func (r *CohortReconciler) synced(ctx context.Context, c *nextstepv1alpha1.Cohor
 	c.Status.Pupils = pupilCounts(ev.Counts)
 	c.Status.OpenInterventions, c.Status.OverdueInterventions = openTotals(res.GetOpen())
 	c.Status.LastSyncTime = &now
-	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionTrue, "SnapshotRead", "Every source answered with a complete snapshot.")
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionTrue, "Synced",
+	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonSnapshotRead, "Every source answered with a complete snapshot.")
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonSynced,
 		fmt.Sprintf("%d pupils assessed; %d interventions raised, %d closed as cleared.", ev.Counts.Total, res.GetCreated(), res.GetClosed()))
 	status, reason, message := onTrackCondition(ev.Counts)
 	setCondition(c, nextstepv1alpha1.ConditionOnTrack, status, reason, message)
@@ -138,7 +138,7 @@ func (r *CohortReconciler) synced(ctx context.Context, c *nextstepv1alpha1.Cohor
 		return err
 	}
 	if res.GetCreated() > 0 || res.GetClosed() > 0 {
-		r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, "InterventionsSynced", "Sync",
+		r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, eventReasonInterventionsSynced, actionSync,
 			"%d interventions raised, %d closed as the condition cleared", res.GetCreated(), res.GetClosed())
 	}
 	if forced {

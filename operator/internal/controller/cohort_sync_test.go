@@ -81,7 +81,7 @@ func TestCoveredAndDesiredCohorts(t *testing.T) {
 }
 
 func TestOnTrackCondition(t *testing.T) {
-	if s, reason, _ := onTrackCondition(rules.Counts{Total: 30}); s != metav1.ConditionTrue || reason != "OnTrajectory" {
+	if s, reason, _ := onTrackCondition(rules.Counts{Total: 30}); s != metav1.ConditionTrue || reason != nextstepv1alpha1.ConditionReasonOnTrajectory {
 		t.Errorf("nobody behind: %s %s", s, reason)
 	}
 	if s, _, msg := onTrackCondition(rules.Counts{Total: 30, Behind: 4}); s != metav1.ConditionFalse || msg != "4 of 30 pupils are behind the work-experience trajectory." {

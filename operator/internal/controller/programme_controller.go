@@ -60,7 +60,7 @@ func (r *ProgrammeReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	all, err := r.Schools.Schools(ctx)
 	if err != nil {
-		return ctrl.Result{}, r.setStatus(ctx, &p, 0, 0, metav1.ConditionFalse, "SourceUnavailable", err.Error(), err)
+		return ctrl.Result{}, r.setStatus(ctx, &p, 0, 0, metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonSourceUnavailable, err.Error(), err)
 	}
 	schools := Covered(p.Spec.Schools, all)
 	desired := DesiredCohorts(&p, schools)
@@ -87,7 +87,7 @@ func (r *ProgrammeReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		}
 	}
 	msg := fmt.Sprintf("%d cohorts for %d schools.", len(desired), len(schools))
-	return requeue(resync, r.setStatus(ctx, &p, len(schools), len(desired), metav1.ConditionTrue, "Generated", msg, nil))
+	return requeue(resync, r.setStatus(ctx, &p, len(schools), len(desired), metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonGenerated, msg, nil))
 }
 
 func (r *ProgrammeReconciler) setStatus(ctx context.Context, p *nextstepv1alpha1.Programme, schools, cohorts int, status metav1.ConditionStatus, reason, message string, cause error) error {
