@@ -40,7 +40,9 @@ const (
 	// ConditionReasonInvalidProgramme: the cohort's Programme cannot be
 	// resolved into a policy.
 	ConditionReasonInvalidProgramme = "InvalidProgramme"
-	// ConditionReasonInvalidSpec: the cohort's academic year cannot be read.
+	// ConditionReasonInvalidSpec: the spec cannot be acted on (on a Cohort,
+	// its academic year; on a Programme, a field the API server defaults is
+	// missing).
 	ConditionReasonInvalidSpec = "InvalidSpec"
 )
 
@@ -71,7 +73,7 @@ const (
 )
 
 // Reasons of a Programme's CohortsGenerated condition, besides
-// ConditionReasonSourceUnavailable.
+// ConditionReasonSourceUnavailable and ConditionReasonInvalidSpec.
 const (
 	// ConditionReasonGenerated: every covered school has its cohorts.
 	ConditionReasonGenerated = "Generated"

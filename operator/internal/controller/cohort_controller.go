@@ -60,8 +60,9 @@ type CohortReconciler struct {
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // recheckNotReady is when a cohort whose pass could not start (its
-// programme missing or unusable) is looked at again. A change to the
-// programme requeues the cohort at once; this is the fallback.
+// programme missing or unusable), or a programme missing a defaulted field,
+// is looked at again. A change to the programme requeues both at once; this
+// is the fallback.
 const recheckNotReady = 10 * time.Minute
 
 // The events' actions, and the reason of the one event that is no

@@ -36,6 +36,10 @@ func (r *CohortReconciler) resolveProgramme(ctx context.Context, s *cohortScope)
 	if err != nil {
 		return true, fmt.Errorf("get programme %q: %w", c.Spec.Programme, err)
 	}
+	if missing := rules.MissingDefaults(programme.Spec); len(missing) > 0 {
+		markNotReady(c, nextstepv1alpha1.ConditionReasonInvalidProgramme, missingDefaultsMessage(programme.Name, missing))
+		return true, nil
+	}
 	policy, err := rules.FromProgramme(programme.Spec)
 	if err != nil {
 		markNotReady(c, nextstepv1alpha1.ConditionReasonInvalidProgramme, err.Error())

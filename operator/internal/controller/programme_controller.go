@@ -60,9 +60,11 @@ func (r *ProgrammeReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		}
 	}()
 
-	resync := rules.DefaultResync
-	if p.Spec.ResyncInterval != nil && p.Spec.ResyncInterval.Duration > 0 {
-		resync = p.Spec.ResyncInterval.Duration
+	if missing := rules.MissingDefaults(p.Spec); len(missing) > 0 {
+		// Neither create nor delete: with no year groups, every cohort
+		// would look unwanted.
+		markNotGenerated(p, nextstepv1alpha1.ConditionReasonInvalidSpec, missingDefaultsMessage(p.Name, missing))
+		return ctrl.Result{RequeueAfter: recheckNotReady}, nil
 	}
 	all, err := r.Schools.Schools(ctx)
 	if err != nil {
@@ -79,7 +81,7 @@ func (r *ProgrammeReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, err
 	}
 	markGenerated(p, len(schools), len(desired))
-	return ctrl.Result{RequeueAfter: resync}, nil
+	return ctrl.Result{RequeueAfter: p.Spec.ResyncInterval.Duration}, nil
 }
 
 // apply carries out a plan. The list it was made from comes from the

@@ -9,7 +9,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
-	"github.com/nextstep-uk/nextstep/operator/internal/rules"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
 )
 
@@ -30,7 +29,7 @@ func Covered(sel nextstepv1alpha1.SchoolSelector, all []sources.School) []source
 func DesiredCohorts(p *nextstepv1alpha1.Programme, schools []sources.School) []*nextstepv1alpha1.Cohort {
 	var out []*nextstepv1alpha1.Cohort
 	for _, s := range schools {
-		for _, yg := range rules.YearGroups(p.Spec) {
+		for _, yg := range p.Spec.YearGroups {
 			out = append(out, &nextstepv1alpha1.Cohort{
 				ObjectMeta: metav1.ObjectMeta{
 					Namespace: p.Namespace,

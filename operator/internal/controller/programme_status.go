@@ -2,6 +2,7 @@ package controller
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,4 +32,11 @@ func markGenerated(p *nextstepv1alpha1.Programme, schools, cohorts int) {
 // stay as the last pass that could left them.
 func markNotGenerated(p *nextstepv1alpha1.Programme, reason, message string) {
 	setCohortsGenerated(p, metav1.ConditionFalse, reason, message)
+}
+
+// missingDefaultsMessage says which defaulted fields a Programme lacks and
+// what to do about it.
+func missingDefaultsMessage(programme string, missing []string) string {
+	return fmt.Sprintf("Programme %q has no %s, which the API server defaults: the Programme CRD is older than this operator. Apply the chart's CRDs (kubectl apply --server-side --force-conflicts -f charts/nextstep/crds/).",
+		programme, strings.Join(missing, " or "))
 }

@@ -34,6 +34,14 @@ func TestProgrammeStatus(t *testing.T) {
 			want: nextstepv1alpha1.ProgrammeStatus{ObservedGeneration: 5, Schools: 6, Cohorts: 30,
 				Conditions: generated(metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonSourceUnavailable, "pupil ListSchools: unavailable")},
 		},
+		"a CRD older than the operator": {
+			mark: func(p *nextstepv1alpha1.Programme) {
+				markNotGenerated(p, nextstepv1alpha1.ConditionReasonInvalidSpec, missingDefaultsMessage(p.Name, []string{"yearGroups", "resyncInterval"}))
+			},
+			want: nextstepv1alpha1.ProgrammeStatus{ObservedGeneration: 5,
+				Conditions: generated(metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonInvalidSpec,
+					`Programme "wmca" has no yearGroups or resyncInterval, which the API server defaults: the Programme CRD is older than this operator. Apply the chart's CRDs (kubectl apply --server-side --force-conflicts -f charts/nextstep/crds/).`)},
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
