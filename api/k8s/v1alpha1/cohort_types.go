@@ -34,18 +34,6 @@ type CohortSpec struct {
 	Programme string `json:"programme"`
 }
 
-// Condition types on a Cohort.
-const (
-	// ConditionReady is True when the last pass reconciled the cohort and
-	// synced its interventions.
-	ConditionReady = "Ready"
-	// ConditionDataComplete is True when the last pass read a complete
-	// snapshot from every source. While it is False nothing is closed.
-	ConditionDataComplete = "DataComplete"
-	// ConditionOnTrack is True when no pupil is behind the trajectory.
-	ConditionOnTrack = "OnTrack"
-)
-
 // CohortStatus is what the operator last observed of the cohort. It holds
 // aggregate counts only, never a pupil's data: anyone who can read the
 // Cohort can read its status.

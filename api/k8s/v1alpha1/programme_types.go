@@ -21,10 +21,12 @@ type ProgrammeSpec struct {
 	// +required
 	Schools SchoolSelector `json:"schools"`
 
-	// yearGroups are the year groups to generate cohorts for. Defaults to
-	// 7 to 11.
+	// yearGroups are the year groups to generate cohorts for, at least one.
+	// Defaults to 7 to 11.
 	// +optional
 	// +listType=set
+	// +kubebuilder:default={7,8,9,10,11}
+	// +kubebuilder:validation:MinItems=1
 	// +kubebuilder:validation:MaxItems=7
 	// +kubebuilder:validation:items:Minimum=7
 	// +kubebuilder:validation:items:Maximum=13
@@ -58,14 +60,17 @@ type ProgrammeSpec struct {
 	Rules []InterventionRule `json:"rules,omitempty"`
 
 	// resyncInterval is how often each cohort is reconciled even when
-	// nothing in Kubernetes changed. Defaults to 10m.
+	// nothing in Kubernetes changed; longer than 0s. Defaults to 10m.
 	// +optional
+	// +kubebuilder:default="10m"
+	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="resyncInterval must be longer than 0s"
 	ResyncInterval *metav1.Duration `json:"resyncInterval,omitempty"`
 
 	// maxClosePercent is the largest share of a cohort's open interventions
 	// one pass may close; a pass that would close more is held for a person
 	// to look at. Defaults to 50.
 	// +optional
+	// +kubebuilder:default=50
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100
 	MaxClosePercent *int32 `json:"maxClosePercent,omitempty"`
@@ -189,13 +194,6 @@ type InterventionRule struct {
 	// +kubebuilder:validation:Maximum=1000
 	Threshold *int32 `json:"threshold,omitempty"`
 }
-
-// Condition types on a Programme.
-const (
-	// ConditionCohortsGenerated is True when every covered school has its
-	// cohorts.
-	ConditionCohortsGenerated = "CohortsGenerated"
-)
 
 // ProgrammeStatus is what the operator last observed of the programme.
 type ProgrammeStatus struct {

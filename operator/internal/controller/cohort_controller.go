@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -21,7 +21,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	"github.com/nextstep-uk/nextstep/api/academicyear"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
@@ -60,118 +59,116 @@ type CohortReconciler struct {
 // +kubebuilder:rbac:groups=nextstep.uk,resources=programmes,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// Reconcile runs one pass over a cohort: claim a pass token, read one
-// complete snapshot, evaluate the rules, sync the desired interventions,
-// write the status and metrics, and come back after the resync interval.
-func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+// recheckNotReady is when a cohort whose pass could not start (its
+// programme missing or unusable), or a programme missing a defaulted field,
+// is looked at again. A change to the programme requeues both at once; this
+// is the fallback.
+const recheckNotReady = 10 * time.Minute
+
+// The events' actions, and the reason of the one event that is no
+// condition's reason.
+const (
+	actionReconcile                = "Reconcile"
+	actionSync                     = "Sync"
+	eventReasonInterventionsSynced = "InterventionsSynced"
+)
+
+// cohortScope is one pass over a cohort: the cohort, what the API server
+// holds of it, and what each phase found for the next.
+type cohortScope struct {
+	cohort *nextstepv1alpha1.Cohort
+	// base is the cohort as the API server last returned it: the pass's
+	// status patch is the difference from it.
+	base *nextstepv1alpha1.Cohort
+
+	policy     rules.Policy
+	year       rules.AcademicYear
+	today      time.Time
+	school     sources.School
+	members    []rules.Member
+	evaluation rules.Result
+
+	// result labels the pass in nextstep_reconciles_total.
+	result string
+	// requeueAfter is when the cohort is next reconciled, unless the pass
+	// fails (then it backs off).
+	requeueAfter time.Duration
+	// removeForceSync is set once a sync forced by the annotation is
+	// applied: the annotation goes once the status shows it.
+	removeForceSync bool
+}
+
+// cohortPhase is one step of a pass. It returns done when the pass ends
+// there, and an error saying what failed.
+type cohortPhase func(ctx context.Context, s *cohortScope) (done bool, err error)
+
+// Reconcile runs one pass over a cohort: resolve its programme, claim a
+// pass token (the fencing write), read one complete snapshot, evaluate the
+// rules and sync the desired interventions. Metrics and events are set as
+// each phase decides; the status is written once, when the pass ends,
+// and only if it changed. The cohort comes back after the resync interval.
+func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	start := time.Now()
-	var cohort nextstepv1alpha1.Cohort
-	if err := r.Get(ctx, req.NamespacedName, &cohort); err != nil {
+	cohort := &nextstepv1alpha1.Cohort{}
+	if err := r.Get(ctx, req.NamespacedName, cohort); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.Metrics.Forget(req.Namespace, req.Name)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	result := metrics.ResultError
+	s := &cohortScope{cohort: cohort, base: cohort.DeepCopy(), result: metrics.ResultError, requeueAfter: recheckNotReady}
 	defer func() {
-		r.Metrics.Reconciles.WithLabelValues(result).Inc()
+		r.Metrics.Reconciles.WithLabelValues(s.result).Inc()
 		r.Metrics.ReconcileDuration.WithLabelValues().Observe(time.Since(start).Seconds())
 	}()
-
-	pass, err := r.prepare(ctx, &cohort)
-	if err != nil || pass == nil {
-		return requeue(rules.DefaultResync, err)
-	}
-
-	// Claim the next pass token before touching tracking: the update fails
-	// on a conflict, so two operators can never claim the same token, and a
-	// deposed leader's later sync carries a stale one that tracking refuses.
-	cohort.Status.PassToken++
-	if err := r.Status().Update(ctx, &cohort); err != nil {
-		return ctrl.Result{}, fmt.Errorf("claim pass token: %w", err)
-	}
-
-	today := rules.Day(r.now())
-	school, members, err := r.snapshot(ctx, &cohort, pass.year, today)
-	if err != nil {
-		result = metrics.ResultIncomplete
-		return ctrl.Result{}, r.dataIncomplete(ctx, &cohort, err)
-	}
-	evaluation := rules.Evaluate(pass.policy, rules.Cohort{YearGroup: cohort.Spec.YearGroup, AcademicYear: pass.year}, today, members)
-	force := cohort.Annotations[ForceSyncAnnotation] == "true"
-	synced, err := r.Sources.Sync(ctx, syncRequest(&cohort, school, pass.policy, evaluation, force))
-	switch {
-	case errors.Is(err, sources.ErrHeld):
-		result = metrics.ResultHeld
-		return requeue(pass.policy.Resync, r.syncHeld(ctx, &cohort, evaluation, err))
-	case errors.Is(err, sources.ErrStalePass):
-		fenced, ferr := r.fencedOut(ctx, &cohort)
-		if ferr != nil {
-			return ctrl.Result{}, ferr
+	defer func() {
+		if err := r.writeBack(ctx, s); err != nil {
+			if s.result == metrics.ResultSynced {
+				// The sync is applied but the cohort does not show it:
+				// the pass failed, and is retried.
+				s.result = metrics.ResultError
+			}
+			retErr = errors.Join(retErr, err)
 		}
-		if !fenced {
-			// Another operator has claimed a newer token: it owns the pass.
-			log.FromContext(ctx).Info("a newer pass has claimed this cohort; standing down", "passToken", cohort.Status.PassToken)
-			result = metrics.ResultSynced
-			return ctrl.Result{RequeueAfter: pass.policy.Resync}, nil
+		if retErr != nil {
+			// controller-runtime ignores RequeueAfter beside an error: the
+			// pass is retried with backoff.
+			result = ctrl.Result{}
 		}
-		result = metrics.ResultFenced
-		return requeue(pass.policy.Resync, r.syncFenced(ctx, &cohort, err))
-	case err != nil:
-		result = metrics.ResultIncomplete
-		return ctrl.Result{}, r.dataIncomplete(ctx, &cohort, err)
+	}()
+
+	for _, phase := range []cohortPhase{r.resolveProgramme, r.claimPass, r.readSnapshot, r.evaluate, r.syncInterventions} {
+		done, err := phase(ctx, s)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		if done {
+			break
+		}
 	}
-	if err := r.synced(ctx, &cohort, evaluation, synced, force); err != nil {
-		return ctrl.Result{}, err
-	}
-	result = metrics.ResultSynced
-	return ctrl.Result{RequeueAfter: pass.policy.Resync}, nil
+	return ctrl.Result{RequeueAfter: s.requeueAfter}, nil
 }
 
-// requeue comes back after the interval, or with backoff on an error
-// (controller-runtime ignores RequeueAfter when an error is returned).
-func requeue(after time.Duration, err error) (ctrl.Result, error) {
-	if err != nil {
-		return ctrl.Result{}, err
+// writeBack makes the pass's writes: the status, in one patch and only if
+// it changed, then the removal of a force-sync annotation whose sync was
+// applied. The patch carries base's resourceVersion (the claim's, once the
+// pass has claimed), so it fails, as an update would, if the cohort changed
+// since: a newer pass's status is never overwritten by an older one's.
+func (r *CohortReconciler) writeBack(ctx context.Context, s *cohortScope) error {
+	if !equality.Semantic.DeepEqual(s.base.Status, s.cohort.Status) {
+		patch := client.MergeFromWithOptions(s.base, client.MergeFromWithOptimisticLock{})
+		if err := r.Status().Patch(ctx, s.cohort, patch); err != nil {
+			return fmt.Errorf("write cohort status: %w", err)
+		}
 	}
-	return ctrl.Result{RequeueAfter: after}, nil
-}
-
-// pass is what one reconcile pass works from.
-type pass struct {
-	policy rules.Policy
-	year   rules.AcademicYear
-}
-
-// prepare resolves the cohort's programme into a policy. A missing or
-// invalid programme is written to the status and returns a nil pass.
-func (r *CohortReconciler) prepare(ctx context.Context, cohort *nextstepv1alpha1.Cohort) (*pass, error) {
-	var programme nextstepv1alpha1.Programme
-	err := r.Get(ctx, types.NamespacedName{Namespace: cohort.Namespace, Name: cohort.Spec.Programme}, &programme)
-	if apierrors.IsNotFound(err) {
-		return nil, r.notReady(ctx, cohort, "ProgrammeNotFound", fmt.Sprintf("Programme %q does not exist in this namespace.", cohort.Spec.Programme))
+	if s.removeForceSync {
+		patch := client.MergeFrom(s.cohort.DeepCopy())
+		delete(s.cohort.Annotations, ForceSyncAnnotation)
+		if err := r.Patch(ctx, s.cohort, patch); err != nil {
+			return fmt.Errorf("remove %s: %w", ForceSyncAnnotation, err)
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("get programme: %w", err)
-	}
-	policy, err := rules.FromProgramme(programme.Spec)
-	if err != nil {
-		return nil, r.notReady(ctx, cohort, "InvalidProgramme", err.Error())
-	}
-	year, err := academicyear.Parse(cohort.Spec.AcademicYear)
-	if err != nil {
-		return nil, r.notReady(ctx, cohort, "InvalidSpec", err.Error())
-	}
-	return &pass{policy: policy, year: year}, nil
-}
-
-func (r *CohortReconciler) snapshot(ctx context.Context, cohort *nextstepv1alpha1.Cohort, year rules.AcademicYear, today time.Time) (sources.School, []rules.Member, error) {
-	school, err := r.Sources.School(ctx, cohort.Spec.SchoolURN)
-	if err != nil {
-		return sources.School{}, nil, err
-	}
-	members, err := r.Sources.Snapshot(ctx, cohort.Spec.SchoolURN, cohort.Spec.YearGroup, year, today)
-	return school, members, err
+	return nil
 }
 
 // fencedOut tells, after tracking refused the pass as stale, whether a newer
@@ -204,8 +201,9 @@ func (r *CohortReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		func(o client.Object) []string { return []string{o.(*nextstepv1alpha1.Cohort).Spec.Programme} }); err != nil {
 		return err
 	}
-	// Status writes (every pass makes two) must not trigger another pass:
-	// only spec and annotation changes do, besides the resync interval.
+	// Status writes (every pass makes two: the claim and the pass's status)
+	// must not trigger another pass: only spec and annotation changes do,
+	// besides the resync interval.
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&nextstepv1alpha1.Cohort{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&nextstepv1alpha1.Programme{}, handler.EnqueueRequestsFromMapFunc(r.cohortsOf), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
@@ -229,3 +227,8 @@ func (r *CohortReconciler) cohortsOf(ctx context.Context, o client.Object) []rec
 }
 
 func yearGroupLabel(c *nextstepv1alpha1.Cohort) string { return strconv.Itoa(int(c.Spec.YearGroup)) }
+
+// cohortLabels are the cohort's label values on the per-cohort gauges.
+func cohortLabels(c *nextstepv1alpha1.Cohort) []string {
+	return []string{c.Namespace, c.Name, yearGroupLabel(c)}
+}

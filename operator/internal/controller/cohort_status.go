@@ -1,15 +1,12 @@
 package controller
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
@@ -17,12 +14,20 @@ import (
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
 )
 
+// The cohort's status is computed here, by pure functions: each takes what
+// a pass found and sets the status that says so, for the cohort's current
+// generation. The reconciler writes the result once, at the end of the
+// pass, and only if it changed.
+
 // setCondition sets one condition for the cohort's current generation.
 func setCondition(c *nextstepv1alpha1.Cohort, typ string, status metav1.ConditionStatus, reason, message string) {
 	meta.SetStatusCondition(&c.Status.Conditions, metav1.Condition{
 		Type: typ, Status: status, Reason: reason, Message: message, ObservedGeneration: c.Generation,
 	})
 }
+
+// observe marks the status as describing the cohort's current generation.
+func observe(c *nextstepv1alpha1.Cohort) { c.Status.ObservedGeneration = c.Generation }
 
 // pupilCounts maps the rules' counts to the status's.
 func pupilCounts(c rules.Counts) nextstepv1alpha1.PupilCounts {
@@ -43,70 +48,62 @@ func openTotals(open []*trackingv1.OpenCount) (total, overdue int32) {
 // onTrackCondition says whether any pupil is behind the trajectory.
 func onTrackCondition(c rules.Counts) (metav1.ConditionStatus, string, string) {
 	if c.Behind == 0 {
-		return metav1.ConditionTrue, "OnTrajectory", "No pupil is behind the work-experience trajectory."
+		return metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonOnTrajectory, "No pupil is behind the work-experience trajectory."
 	}
-	return metav1.ConditionFalse, "PupilsBehind", fmt.Sprintf("%d of %d pupils are behind the work-experience trajectory.", c.Behind, c.Total)
+	return metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonPupilsBehind,
+		fmt.Sprintf("%d of %d pupils are behind the work-experience trajectory.", c.Behind, c.Total)
 }
 
-func (r *CohortReconciler) writeStatus(ctx context.Context, c *nextstepv1alpha1.Cohort) error {
-	c.Status.ObservedGeneration = c.Generation
-	if err := r.Status().Update(ctx, c); err != nil {
-		return fmt.Errorf("write cohort status: %w", err)
-	}
-	return nil
-}
-
-// notReady records why a pass could not start, writing only a change.
-func (r *CohortReconciler) notReady(ctx context.Context, c *nextstepv1alpha1.Cohort, reason, message string) error {
-	before := c.Status.DeepCopy()
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
-	if c.Status.ObservedGeneration == c.Generation && equality.Semantic.DeepEqual(before, &c.Status) {
-		return nil
-	}
-	return r.writeStatus(ctx, c)
-}
-
-// dataIncomplete records a source failure. Nothing was synced, so nothing
-// was closed; the error is returned so the pass is retried with backoff.
-func (r *CohortReconciler) dataIncomplete(ctx context.Context, c *nextstepv1alpha1.Cohort, cause error) error {
-	source := "unknown"
+// failedSource names the source service behind err, as the source label of
+// nextstep_source_errors_total: "unknown" when no source is named.
+func failedSource(err error) string {
 	var serr *sources.Error
-	if errors.As(cause, &serr) {
-		source = serr.Source
+	if errors.As(err, &serr) {
+		return serr.Source
 	}
-	r.Metrics.SourceErrors.WithLabelValues(source).Inc()
-	r.Metrics.CohortDataComplete.WithLabelValues(c.Namespace, c.Name, yearGroupLabel(c)).Set(0)
-	message := fmt.Sprintf("Reading %s failed, so nothing was changed: %v", source, cause)
-	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionFalse, "SourceUnavailable", message)
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, "DataIncomplete", "The last pass could not read a complete snapshot; see DataComplete.")
-	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "DataIncomplete", "Reconcile", "%s", message)
-	if err := r.writeStatus(ctx, c); err != nil {
-		return errors.Join(cause, err)
-	}
-	return cause
+	return "unknown"
 }
 
-// syncHeld records that tracking refused a mass closure: the cohort waits
-// for a person to check the data and set the force-sync annotation.
-func (r *CohortReconciler) syncHeld(ctx context.Context, c *nextstepv1alpha1.Cohort, ev rules.Result, cause error) error {
-	labels := []string{c.Namespace, c.Name, yearGroupLabel(c)}
-	r.Metrics.CohortSyncHeld.WithLabelValues(labels...).Set(1)
-	r.Metrics.CohortDataComplete.WithLabelValues(labels...).Set(1)
-	c.Status.Pupils = pupilCounts(ev.Counts)
-	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionTrue, "SnapshotRead", "Every source answered with a complete snapshot.")
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, "SyncHeld",
+// snapshotRead is DataComplete when every source answered in full.
+func snapshotRead(c *nextstepv1alpha1.Cohort) {
+	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonSnapshotRead,
+		"Every source answered with a complete snapshot.")
+}
+
+// markNotReady records why a pass could not start.
+func markNotReady(c *nextstepv1alpha1.Cohort, reason, message string) {
+	observe(c)
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
+}
+
+// markDataIncomplete records that a source failed, so nothing was synced
+// (and nothing closed). It returns the message, for the event too.
+func markDataIncomplete(c *nextstepv1alpha1.Cohort, cause error) string {
+	observe(c)
+	message := fmt.Sprintf("Reading %s failed, so nothing was changed: %v", failedSource(cause), cause)
+	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonSourceUnavailable, message)
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonDataIncomplete,
+		"The last pass could not read a complete snapshot; see DataComplete.")
+	return message
+}
+
+// markSyncHeld records that tracking refused a mass closure: the cohort
+// waits for a person to check the data and set the force-sync annotation.
+func markSyncHeld(c *nextstepv1alpha1.Cohort, counts rules.Counts) {
+	observe(c)
+	c.Status.Pupils = pupilCounts(counts)
+	snapshotRead(c)
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonSyncHeld,
 		fmt.Sprintf("Tracking held the sync because it would close too many open interventions at once. Check the source data, then annotate the cohort %s=true to apply it.", ForceSyncAnnotation))
-	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "SyncHeld", "Sync", "%v", cause)
-	return r.writeStatus(ctx, c)
 }
 
-// syncFenced records that tracking refuses the cohort's syncs because it has
-// applied a later pass than any this cluster claimed (a restored database,
-// a token forced from outside): the cohort cannot be synced until a person
-// moves its pass token past tracking's.
-func (r *CohortReconciler) syncFenced(ctx context.Context, c *nextstepv1alpha1.Cohort, cause error) error {
-	labels := []string{c.Namespace, c.Name, yearGroupLabel(c)}
-	r.Metrics.CohortSyncFenced.WithLabelValues(labels...).Set(1)
+// markSyncFenced records that tracking refuses the cohort's syncs because it
+// has applied a later pass than any this cluster claimed (a restored
+// database, a token forced from outside): the cohort cannot be synced until
+// a person moves its pass token past tracking's. It returns the message,
+// for the event too.
+func markSyncFenced(c *nextstepv1alpha1.Cohort, cause error) string {
+	observe(c)
 	last := "a later pass"
 	var stale *sources.StalePassError
 	if errors.As(cause, &stale) && stale.Last > 0 {
@@ -114,39 +111,20 @@ func (r *CohortReconciler) syncFenced(ctx context.Context, c *nextstepv1alpha1.C
 	}
 	message := fmt.Sprintf("Tracking has applied %s to this cohort, later than its pass token %d, which no operator in this cluster claimed; every sync is refused until status.passToken is moved past it (see the NextstepCohortSyncFenced runbook).",
 		last, c.Status.PassToken)
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, "SyncFenced", message)
-	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, "SyncFenced", "Sync", "%s", message)
-	return r.writeStatus(ctx, c)
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonSyncFenced, message)
+	return message
 }
 
-// synced records a successful pass.
-func (r *CohortReconciler) synced(ctx context.Context, c *nextstepv1alpha1.Cohort, ev rules.Result, res *trackingv1.SyncInterventionsResponse, forced bool) error {
-	now := metav1.NewTime(r.now())
+// markSynced records a pass whose sync tracking applied at now.
+func markSynced(c *nextstepv1alpha1.Cohort, ev rules.Result, res *trackingv1.SyncInterventionsResponse, now time.Time) {
+	observe(c)
+	synced := metav1.NewTime(now)
 	c.Status.Pupils = pupilCounts(ev.Counts)
 	c.Status.OpenInterventions, c.Status.OverdueInterventions = openTotals(res.GetOpen())
-	c.Status.LastSyncTime = &now
-	setCondition(c, nextstepv1alpha1.ConditionDataComplete, metav1.ConditionTrue, "SnapshotRead", "Every source answered with a complete snapshot.")
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionTrue, "Synced",
+	c.Status.LastSyncTime = &synced
+	snapshotRead(c)
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonSynced,
 		fmt.Sprintf("%d pupils assessed; %d interventions raised, %d closed as cleared.", ev.Counts.Total, res.GetCreated(), res.GetClosed()))
 	status, reason, message := onTrackCondition(ev.Counts)
 	setCondition(c, nextstepv1alpha1.ConditionOnTrack, status, reason, message)
-	// The metrics describe the pass, which has synced: they are set even if
-	// the status write below fails, and before it, so whoever sees the
-	// status sees the metrics too.
-	r.Metrics.Observe(c.Namespace, c.Name, yearGroupLabel(c), ev, res.GetOpen(), now.Time)
-	if err := r.writeStatus(ctx, c); err != nil {
-		return err
-	}
-	if res.GetCreated() > 0 || res.GetClosed() > 0 {
-		r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, "InterventionsSynced", "Sync",
-			"%d interventions raised, %d closed as the condition cleared", res.GetCreated(), res.GetClosed())
-	}
-	if forced {
-		patch := client.MergeFrom(c.DeepCopy())
-		delete(c.Annotations, ForceSyncAnnotation)
-		if err := r.Patch(ctx, c, patch); err != nil {
-			return fmt.Errorf("remove %s: %w", ForceSyncAnnotation, err)
-		}
-	}
-	return nil
 }

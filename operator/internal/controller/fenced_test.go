@@ -54,7 +54,7 @@ func TestFencedOutCohortIsReported(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if r := ready(c); r == nil || r.Status != metav1.ConditionFalse || r.Reason != "SyncFenced" {
+		if r := ready(c); r == nil || r.Status != metav1.ConditionFalse || r.Reason != nextstepv1alpha1.ConditionReasonSyncFenced {
 			return fmt.Errorf("Ready = %+v", r)
 		}
 		if got := testutil.ToFloat64(s.metrics[0].CohortSyncFenced.WithLabelValues(labels...)); got != 1 {

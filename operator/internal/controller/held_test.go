@@ -72,7 +72,7 @@ func TestMassClosureIsHeldUntilForced(t *testing.T) {
 			return err
 		}
 		ready := meta.FindStatusCondition(c.Status.Conditions, nextstepv1alpha1.ConditionReady)
-		if ready == nil || ready.Reason != "SyncHeld" || ready.Status != metav1.ConditionFalse {
+		if ready == nil || ready.Reason != nextstepv1alpha1.ConditionReasonSyncHeld || ready.Status != metav1.ConditionFalse {
 			return fmt.Errorf("Ready = %+v", ready)
 		}
 		held = c

@@ -20,9 +20,10 @@ type Policy struct {
 	// before being counted behind the trajectory.
 	JoinerGraceDays int
 	// MaxCloseFraction is the share of a cohort's open interventions one
-	// pass may close.
+	// pass may close; zero leaves it to tracking's own default.
 	MaxCloseFraction float64
-	// Resync is how often a cohort is reconciled.
+	// Resync is how often a cohort is reconciled; zero when the spec has no
+	// resyncInterval (see MissingDefaults).
 	Resync time.Duration
 }
 
@@ -42,7 +43,10 @@ type Rule struct {
 	Threshold        int32
 }
 
-// Defaults, as the Programme's API documentation states them.
+// Defaults, as the Programme's API documentation states them, for the
+// fields the CRD does not default itself. yearGroups, resyncInterval and
+// maxClosePercent are defaulted by the API server (+kubebuilder:default on
+// the ProgrammeSpec), so they are declared there and nowhere here.
 var (
 	DefaultTrajectory = map[int32]int32{7: 4, 8: 8, 9: 12, 10: 16, 11: 20}
 	// Year 11 leavers' activity is surveyed from 1 November after they
@@ -55,10 +59,7 @@ var (
 		nextstepv1alpha1.ReasonDestinationUnknown: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10},
 		nextstepv1alpha1.ReasonAtRiskOfNEET:       {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10, Threshold: 50},
 	}
-	DefaultYearGroups       = []int32{7, 8, 9, 10, 11}
 	DefaultJoinerGraceDays  = 30
-	DefaultMaxClosePercent  = int32(50)
-	DefaultResync           = 10 * time.Minute
 	DefaultDeadlineLeadDays = int32(30)
 	// LeaversFrom is the month and day from which a pupil who leaves still
 	// belongs to the cohort's destination tracking: those who finish the
@@ -76,7 +77,6 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		Deadlines:       map[int32]Deadline{},
 		Rules:           map[nextstepv1alpha1.Reason]Rule{},
 		JoinerGraceDays: DefaultJoinerGraceDays,
-		Resync:          DefaultResync,
 	}
 	if len(spec.Trajectory) == 0 {
 		for yg, hd := range DefaultTrajectory {
@@ -121,23 +121,36 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		}
 		p.Rules[r.Reason] = rule
 	}
-	closePercent := DefaultMaxClosePercent
+	// A spec read from the API server always has maxClosePercent and
+	// resyncInterval (the CRD defaults them). One built in Go may not: a
+	// nil maxClosePercent gives a zero fraction, which tracking reads as its
+	// own default (half), and a missing resyncInterval a zero Resync, which
+	// the reconcilers refuse through MissingDefaults rather than guess.
 	if spec.MaxClosePercent != nil {
-		closePercent = *spec.MaxClosePercent
+		p.MaxCloseFraction = float64(*spec.MaxClosePercent) / 100
 	}
-	p.MaxCloseFraction = float64(closePercent) / 100
 	if spec.ResyncInterval != nil && spec.ResyncInterval.Duration > 0 {
 		p.Resync = spec.ResyncInterval.Duration
 	}
 	return p, nil
 }
 
-// YearGroups are the year groups a programme generates cohorts for.
-func YearGroups(spec nextstepv1alpha1.ProgrammeSpec) []int32 {
+// MissingDefaults names the fields of spec that the API server defaults but
+// that are unset (or, for resyncInterval, not positive). Acting without them
+// would be unsafe: with no year groups a programme would delete every
+// cohort it made, and with no resync interval a cohort would never be
+// reconciled again unless something in Kubernetes changed. Only a Programme
+// CRD older than the operator (the chart's CRDs not applied before an
+// upgrade, as its README asks) or a spec built in Go leaves them unset.
+func MissingDefaults(spec nextstepv1alpha1.ProgrammeSpec) []string {
+	var missing []string
 	if len(spec.YearGroups) == 0 {
-		return DefaultYearGroups
+		missing = append(missing, "yearGroups")
 	}
-	return spec.YearGroups
+	if spec.ResyncInterval == nil || spec.ResyncInterval.Duration <= 0 {
+		missing = append(missing, "resyncInterval")
+	}
+	return missing
 }
 
 // ExpectedHalfDays is what the trajectory expects of a pupil in yearGroup by

@@ -93,6 +93,42 @@ func TestFromProgrammeOverrides(t *testing.T) {
 	}
 }
 
+// A spec the API server has not defaulted (built in Go, or read through a
+// CRD older than the operator) resolves without guessing: tracking's own
+// default for the close fraction, no resync, and MissingDefaults names
+// what the reconcilers must not act without.
+func TestUndefaultedSpec(t *testing.T) {
+	p, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.MaxCloseFraction != 0 || p.Resync != 0 {
+		t.Errorf("close fraction %v, resync %s: want zero, for tracking's default and MissingDefaults", p.MaxCloseFraction, p.Resync)
+	}
+	cases := map[string]struct {
+		spec nextstepv1alpha1.ProgrammeSpec
+		want []string
+	}{
+		"defaulted by the API server": {spec: nextstepv1alpha1.ProgrammeSpec{
+			YearGroups: []int32{7, 8, 9, 10, 11}, ResyncInterval: &metav1.Duration{Duration: 10 * time.Minute}, MaxClosePercent: ptr.To[int32](50),
+		}},
+		"no maxClosePercent is safe: tracking holds at half": {spec: nextstepv1alpha1.ProgrammeSpec{
+			YearGroups: []int32{11}, ResyncInterval: &metav1.Duration{Duration: time.Minute},
+		}},
+		"nothing defaulted":  {want: []string{"yearGroups", "resyncInterval"}},
+		"an empty year list": {spec: nextstepv1alpha1.ProgrammeSpec{YearGroups: []int32{}, ResyncInterval: &metav1.Duration{Duration: time.Minute}}, want: []string{"yearGroups"}},
+		"a zero resync":      {spec: nextstepv1alpha1.ProgrammeSpec{YearGroups: []int32{9}, ResyncInterval: &metav1.Duration{}}, want: []string{"resyncInterval"}},
+		"a negative resync":  {spec: nextstepv1alpha1.ProgrammeSpec{YearGroups: []int32{9}, ResyncInterval: &metav1.Duration{Duration: -time.Minute}}, want: []string{"resyncInterval"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, rules.MissingDefaults(tc.spec)); diff != "" {
+				t.Errorf("missing defaults (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // finding is the part of a Finding the tables compare.
 type finding struct {
 	Reason  nextstepv1alpha1.Reason

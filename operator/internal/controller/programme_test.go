@@ -1,0 +1,79 @@
+package controller_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+)
+
+// The Programme's defaults are the CRD's, applied by the API server: the
+// operator reads them, it does not restate them.
+func TestProgrammeDefaultsComeFromTheCRD(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := &nextstepv1alpha1.Programme{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "defaults"},
+		Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26", Schools: nextstepv1alpha1.SchoolSelector{URNs: []string{"100001"}}},
+	}
+	if err := k8sClient.Create(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k8sClient.Delete(context.Background(), p) })
+	var got nextstepv1alpha1.Programme
+	if err := k8sClient.Get(ctx, client.ObjectKeyFromObject(p), &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int32{7, 8, 9, 10, 11}, got.Spec.YearGroups); diff != "" {
+		t.Errorf("yearGroups (-want +got):\n%s", diff)
+	}
+	if got.Spec.ResyncInterval == nil || got.Spec.ResyncInterval.Duration != 10*time.Minute {
+		t.Errorf("resyncInterval = %v, want 10m", got.Spec.ResyncInterval)
+	}
+	if got.Spec.MaxClosePercent == nil || *got.Spec.MaxClosePercent != 50 {
+		t.Errorf("maxClosePercent = %v, want 50", got.Spec.MaxClosePercent)
+	}
+}
+
+// What the defaults used to cover in Go, an empty year list or a resync
+// of zero, the API server now refuses.
+func TestProgrammeRefusesWhatTheDefaultsCover(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cases := map[string]struct {
+		spec    map[string]any
+		wantErr string
+	}{
+		"no year groups": {spec: map[string]any{"yearGroups": []any{}}, wantErr: "spec.yearGroups"},
+		"a zero resync":  {spec: map[string]any{"resyncInterval": "0s"}, wantErr: "resyncInterval must be longer than 0s"},
+		"a negative one": {spec: map[string]any{"resyncInterval": "-1m"}, wantErr: "resyncInterval must be longer than 0s"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			spec := map[string]any{"academicYear": "2025/26", "schools": map[string]any{"urns": []any{"100001"}}}
+			for k, v := range tc.spec {
+				spec[k] = v
+			}
+			u := &unstructured.Unstructured{Object: map[string]any{
+				"apiVersion": nextstepv1alpha1.GroupVersion.String(), "kind": "Programme",
+				"metadata": map[string]any{"namespace": "default", "name": "refused-" + strings.ReplaceAll(name, " ", "-")},
+				"spec":     spec,
+			}}
+			err := k8sClient.Create(ctx, u)
+			if err == nil {
+				_ = k8sClient.Delete(context.Background(), u)
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("create: %v, want an error mentioning %q", err, tc.wantErr)
+			}
+		})
+	}
+}
