@@ -40,15 +40,15 @@ func applyProgrammes(ctx context.Context, cfg *rest.Config, today time.Time) (cl
 	}
 	year := academicyear.Containing(today)
 	las := nextstepv1alpha1.SchoolSelector{LACodes: []string{"336", "332"}}
-	resync := &metav1.Duration{Duration: 30 * time.Second}
+	const resync = 30 // seconds
 	for _, p := range []*nextstepv1alpha1.Programme{
 		{
 			ObjectMeta: metav1.ObjectMeta{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d", year.Start)},
-			Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: year.String(), Schools: las, ResyncInterval: resync},
+			Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: year.String(), Schools: las, ResyncIntervalSeconds: resync},
 		},
 		{
 			ObjectMeta: metav1.ObjectMeta{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d-leavers", year.Start-1)},
-			Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: year.Plus(-1).String(), Schools: las, YearGroups: []int32{11}, ResyncInterval: resync},
+			Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: year.Plus(-1).String(), Schools: las, YearGroups: []int32{11}, ResyncIntervalSeconds: resync},
 		},
 	} {
 		if err := c.Create(ctx, p); err != nil && !apierrors.IsAlreadyExists(err) {

@@ -10,34 +10,45 @@ import (
 type CohortSpec struct {
 	// schoolURN is the school's 6-digit Unique Reference Number.
 	// +required
+	// +kubebuilder:validation:MinLength=6
+	// +kubebuilder:validation:MaxLength=6
 	// +kubebuilder:validation:Pattern=`^[0-9]{6}$`
-	SchoolURN string `json:"schoolURN"`
+	SchoolURN string `json:"schoolURN,omitempty"`
 
 	// yearGroup is the National Curriculum year group, 7 to 13.
 	// +required
 	// +kubebuilder:validation:Minimum=7
 	// +kubebuilder:validation:Maximum=13
-	YearGroup int32 `json:"yearGroup"`
+	YearGroup int32 `json:"yearGroup,omitempty"`
 
 	// academicYear is the year that runs 1 September to 31 August, written
 	// 2025/26.
 	// +required
+	// +kubebuilder:validation:MinLength=7
+	// +kubebuilder:validation:MaxLength=7
 	// +kubebuilder:validation:Pattern=`^[0-9]{4}/[0-9]{2}$`
 	// +kubebuilder:validation:XValidation:rule="(int(self.substring(0, 4)) + 1) % 100 == int(self.substring(5, 7))",message="academicYear must be two consecutive years, like 2025/26"
-	AcademicYear string `json:"academicYear"`
+	AcademicYear string `json:"academicYear,omitempty"`
 
 	// programme names the Programme, in the cohort's namespace, whose
 	// trajectory, deadlines and rules the cohort follows.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
-	Programme string `json:"programme"`
+	Programme string `json:"programme,omitempty"`
 }
 
 // CohortStatus is what the operator last observed of the cohort. It holds
 // aggregate counts only, never a pupil's data: anyone who can read the
 // Cohort can read its status.
 type CohortStatus struct {
+	// conditions are the cohort's current conditions.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=16
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
 	// observedGeneration is the spec generation the status describes.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
@@ -64,13 +75,6 @@ type CohortStatus struct {
 	// deposed leader's late sync carries an older token and is refused.
 	// +optional
 	PassToken int64 `json:"passToken,omitempty"`
-
-	// conditions are the cohort's current conditions.
-	// +optional
-	// +listType=map
-	// +listMapKey=type
-	// +kubebuilder:validation:MaxItems=16
-	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
 // PupilCounts are the cohort's pupils by state. Zeros are written, not
@@ -111,12 +115,13 @@ type PupilCounts struct {
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Cohort struct {
 	metav1.TypeMeta `json:",inline"`
+	// metadata is the standard object metadata.
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// spec is the cohort's desired state.
 	// +required
-	Spec CohortSpec `json:"spec"`
+	Spec CohortSpec `json:"spec,omitzero"`
 
 	// status is the cohort's observed state.
 	// +optional

@@ -11,15 +11,17 @@ import (
 type ProgrammeSpec struct {
 	// academicYear is the year the programme's cohorts run in, like 2025/26.
 	// +required
+	// +kubebuilder:validation:MinLength=7
+	// +kubebuilder:validation:MaxLength=7
 	// +kubebuilder:validation:Pattern=`^[0-9]{4}/[0-9]{2}$`
 	// +kubebuilder:validation:XValidation:rule="(int(self.substring(0, 4)) + 1) % 100 == int(self.substring(5, 7))",message="academicYear must be two consecutive years, like 2025/26"
-	AcademicYear string `json:"academicYear"`
+	AcademicYear string `json:"academicYear,omitempty"`
 
 	// schools are the schools the programme covers: those named by URN and
 	// every open school of the named local authorities the pupil service
 	// knows.
 	// +required
-	Schools SchoolSelector `json:"schools"`
+	Schools SchoolSelector `json:"schools,omitzero"`
 
 	// yearGroups are the year groups to generate cohorts for, at least one.
 	// Defaults to 7 to 11.
@@ -59,12 +61,14 @@ type ProgrammeSpec struct {
 	// +kubebuilder:validation:MaxItems=8
 	Rules []InterventionRule `json:"rules,omitempty"`
 
-	// resyncInterval is how often each cohort is reconciled even when
-	// nothing in Kubernetes changed; longer than 0s. Defaults to 10m.
+	// resyncIntervalSeconds is how often, in seconds, each cohort is
+	// reconciled even when nothing in Kubernetes changed. Defaults to 600
+	// (ten minutes).
 	// +optional
-	// +kubebuilder:default="10m"
-	// +kubebuilder:validation:XValidation:rule="duration(self) > duration('0s')",message="resyncInterval must be longer than 0s"
-	ResyncInterval *metav1.Duration `json:"resyncInterval,omitempty"`
+	// +kubebuilder:default=600
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=86400
+	ResyncIntervalSeconds int32 `json:"resyncIntervalSeconds,omitempty"`
 
 	// maxClosePercent is the largest share of a cohort's open interventions
 	// one pass may close; a pass that would close more is held for a person
@@ -73,16 +77,18 @@ type ProgrammeSpec struct {
 	// +kubebuilder:default=50
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100
-	MaxClosePercent *int32 `json:"maxClosePercent,omitempty"`
+	MaxClosePercent int32 `json:"maxClosePercent,omitempty"`
 }
 
 // SchoolSelector picks schools by URN or by local authority.
 // +kubebuilder:validation:XValidation:rule="has(self.urns) || has(self.laCodes)",message="schools must name at least one URN or LA code"
+// +kubebuilder:validation:MinProperties=1
 type SchoolSelector struct {
 	// urns are 6-digit school URNs.
 	// +optional
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=500
+	// +kubebuilder:validation:items:MaxLength=6
 	// +kubebuilder:validation:items:Pattern=`^[0-9]{6}$`
 	URNs []string `json:"urns,omitempty"`
 
@@ -90,6 +96,7 @@ type SchoolSelector struct {
 	// +optional
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=200
+	// +kubebuilder:validation:items:MaxLength=3
 	// +kubebuilder:validation:items:Pattern=`^[0-9]{3}$`
 	LACodes []string `json:"laCodes,omitempty"`
 }
@@ -101,14 +108,14 @@ type TrajectoryPoint struct {
 	// +required
 	// +kubebuilder:validation:Minimum=7
 	// +kubebuilder:validation:Maximum=13
-	YearGroup int32 `json:"yearGroup"`
+	YearGroup int32 `json:"yearGroup,omitempty"`
 
 	// halfDays is the cumulative experience expected by the end of the year
-	// group, in half days (20 is the 10-day guarantee).
+	// group, in half days (20 is the 10-day guarantee). 0 is a target too.
 	// +required
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=200
-	HalfDays int32 `json:"halfDays"`
+	HalfDays *int32 `json:"halfDays,omitempty"`
 }
 
 // DestinationDeadline is the date by which a cohort's destinations must be
@@ -118,13 +125,15 @@ type DestinationDeadline struct {
 	// +required
 	// +kubebuilder:validation:Minimum=7
 	// +kubebuilder:validation:Maximum=13
-	YearGroup int32 `json:"yearGroup"`
+	YearGroup int32 `json:"yearGroup,omitempty"`
 
 	// date is a month and day, MM-DD, in an academic year that starts on
 	// 1 September: 03-31 is the March of that year.
 	// +required
+	// +kubebuilder:validation:MinLength=5
+	// +kubebuilder:validation:MaxLength=5
 	// +kubebuilder:validation:Pattern=`^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`
-	Date string `json:"date"`
+	Date string `json:"date,omitempty"`
 
 	// yearsAfter counts academic years after the cohort's: 0 for a date in
 	// the cohort's own year, 1 for the year after it (where a Year 11
@@ -132,7 +141,7 @@ type DestinationDeadline struct {
 	// +optional
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=2
-	YearsAfter int32 `json:"yearsAfter,omitempty"`
+	YearsAfter *int32 `json:"yearsAfter,omitempty"`
 
 	// leadDays is how long before the deadline an intervention is raised
 	// for a pupil whose destination is not yet known. Defaults to 30.
@@ -169,7 +178,7 @@ const (
 type InterventionRule struct {
 	// reason is the kind of intervention.
 	// +required
-	Reason Reason `json:"reason"`
+	Reason Reason `json:"reason,omitempty"`
 
 	// enabled turns the rule off when false. Defaults to true.
 	// +optional
@@ -183,7 +192,7 @@ type InterventionRule struct {
 	// +optional
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=365
-	ServiceLevelDays *int32 `json:"serviceLevelDays,omitempty"`
+	ServiceLevelDays int32 `json:"serviceLevelDays,omitempty"`
 
 	// threshold is the rule's trigger: for BehindTrajectory the half days a
 	// pupil may fall behind before it fires (default 0); for AtRiskOfNEET
@@ -197,6 +206,13 @@ type InterventionRule struct {
 
 // ProgrammeStatus is what the operator last observed of the programme.
 type ProgrammeStatus struct {
+	// conditions are the programme's current conditions.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	// +kubebuilder:validation:MaxItems=16
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
 	// observedGeneration is the spec generation the status describes.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
@@ -208,13 +224,6 @@ type ProgrammeStatus struct {
 	// cohorts is the number of cohorts generated.
 	// +optional
 	Cohorts int32 `json:"cohorts,omitempty"`
-
-	// conditions are the programme's current conditions.
-	// +optional
-	// +listType=map
-	// +listMapKey=type
-	// +kubebuilder:validation:MaxItems=16
-	Conditions []metav1.Condition `json:"conditions,omitempty"`
 }
 
 // Programme is a hub's work-experience and destinations programme for one
@@ -230,12 +239,13 @@ type ProgrammeStatus struct {
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Programme struct {
 	metav1.TypeMeta `json:",inline"`
+	// metadata is the standard object metadata.
 	// +optional
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
 	// spec is the programme's desired state.
 	// +required
-	Spec ProgrammeSpec `json:"spec"`
+	Spec ProgrammeSpec `json:"spec,omitzero"`
 
 	// status is the programme's observed state.
 	// +optional

@@ -234,11 +234,11 @@ func (s *stack) applyProgramme(t *testing.T) {
 	p := &nextstepv1alpha1.Programme{
 		ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: "hub"},
 		Spec: nextstepv1alpha1.ProgrammeSpec{
-			AcademicYear:   "2025/26",
-			Schools:        nextstepv1alpha1.SchoolSelector{LACodes: []string{laCode}},
-			YearGroups:     []int32{9},
-			ResyncInterval: &metav1.Duration{Duration: time.Second},
-			Rules:          []nextstepv1alpha1.InterventionRule{{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Threshold: ptr.To[int32](1)}},
+			AcademicYear:          "2025/26",
+			Schools:               nextstepv1alpha1.SchoolSelector{LACodes: []string{laCode}},
+			YearGroups:            []int32{9},
+			ResyncIntervalSeconds: int32((time.Second).Seconds()),
+			Rules:                 []nextstepv1alpha1.InterventionRule{{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Threshold: ptr.To[int32](1)}},
 		},
 	}
 	if err := k8sClient.Create(context.Background(), p); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -81,7 +82,7 @@ func (r *ProgrammeReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, err
 	}
 	markGenerated(p, len(schools), len(desired))
-	return ctrl.Result{RequeueAfter: p.Spec.ResyncInterval.Duration}, nil
+	return ctrl.Result{RequeueAfter: time.Duration(p.Spec.ResyncIntervalSeconds) * time.Second}, nil
 }
 
 // apply carries out a plan. The list it was made from comes from the
@@ -97,7 +98,7 @@ func (r *ProgrammeReconciler) apply(ctx context.Context, p *nextstepv1alpha1.Pro
 		}
 	}
 	for _, c := range plan.Delete {
-		if err := r.Delete(ctx, c); client.IgnoreNotFound(err) != nil {
+		if err := client.IgnoreNotFound(r.Delete(ctx, c)); err != nil {
 			return fmt.Errorf("delete cohort %s: %w", c.Name, err)
 		}
 	}

@@ -36,11 +36,11 @@ func TestProgrammeStatus(t *testing.T) {
 		},
 		"a CRD older than the operator": {
 			mark: func(p *nextstepv1alpha1.Programme) {
-				markNotGenerated(p, nextstepv1alpha1.ConditionReasonInvalidSpec, missingDefaultsMessage(p.Name, []string{"yearGroups", "resyncInterval"}))
+				markNotGenerated(p, nextstepv1alpha1.ConditionReasonInvalidSpec, missingDefaultsMessage(p.Name, []string{"yearGroups", "resyncIntervalSeconds"}))
 			},
 			want: nextstepv1alpha1.ProgrammeStatus{ObservedGeneration: 5,
 				Conditions: generated(metav1.ConditionFalse, nextstepv1alpha1.ConditionReasonInvalidSpec,
-					`Programme "wmca" has no yearGroups or resyncInterval, which the API server defaults: the Programme CRD is older than this operator. Apply the chart's CRDs (kubectl apply --server-side --force-conflicts -f charts/nextstep/crds/).`)},
+					`Programme "wmca" has no yearGroups or resyncIntervalSeconds, which the API server defaults: the Programme CRD is older than this operator. Apply the chart's CRDs (kubectl apply --server-side --force-conflicts -f charts/nextstep/crds/).`)},
 		},
 	}
 	for name, tc := range cases {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,10 +33,10 @@ func TestProgrammeDefaultsComeFromTheCRD(t *testing.T) {
 	if diff := cmp.Diff([]int32{7, 8, 9, 10, 11}, got.Spec.YearGroups); diff != "" {
 		t.Errorf("yearGroups (-want +got):\n%s", diff)
 	}
-	if got.Spec.ResyncInterval == nil || got.Spec.ResyncInterval.Duration != 10*time.Minute {
-		t.Errorf("resyncInterval = %v, want 10m", got.Spec.ResyncInterval)
+	if got.Spec.ResyncIntervalSeconds != 600 {
+		t.Errorf("resyncIntervalSeconds = %v, want 600", got.Spec.ResyncIntervalSeconds)
 	}
-	if got.Spec.MaxClosePercent == nil || *got.Spec.MaxClosePercent != 50 {
+	if got.Spec.MaxClosePercent != 50 {
 		t.Errorf("maxClosePercent = %v, want 50", got.Spec.MaxClosePercent)
 	}
 }
@@ -52,8 +51,8 @@ func TestProgrammeRefusesWhatTheDefaultsCover(t *testing.T) {
 		wantErr string
 	}{
 		"no year groups": {spec: map[string]any{"yearGroups": []any{}}, wantErr: "spec.yearGroups"},
-		"a zero resync":  {spec: map[string]any{"resyncInterval": "0s"}, wantErr: "resyncInterval must be longer than 0s"},
-		"a negative one": {spec: map[string]any{"resyncInterval": "-1m"}, wantErr: "resyncInterval must be longer than 0s"},
+		"a zero resync":  {spec: map[string]any{"resyncIntervalSeconds": 0}, wantErr: "spec.resyncIntervalSeconds"},
+		"a negative one": {spec: map[string]any{"resyncIntervalSeconds": -60}, wantErr: "spec.resyncIntervalSeconds"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

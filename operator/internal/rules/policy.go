@@ -23,7 +23,7 @@ type Policy struct {
 	// pass may close; zero leaves it to tracking's own default.
 	MaxCloseFraction float64
 	// Resync is how often a cohort is reconciled; zero when the spec has no
-	// resyncInterval (see MissingDefaults).
+	// resyncIntervalSeconds (see MissingDefaults).
 	Resync time.Duration
 }
 
@@ -44,7 +44,7 @@ type Rule struct {
 }
 
 // Defaults, as the Programme's API documentation states them, for the
-// fields the CRD does not default itself. yearGroups, resyncInterval and
+// fields the CRD does not default itself. yearGroups, resyncIntervalSeconds and
 // maxClosePercent are defaulted by the API server (+kubebuilder:default on
 // the ProgrammeSpec), so they are declared there and nowhere here.
 var (
@@ -84,7 +84,10 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		}
 	}
 	for _, t := range spec.Trajectory {
-		p.Trajectory[t.YearGroup] = t.HalfDays
+		if t.HalfDays == nil {
+			return Policy{}, fmt.Errorf("trajectory[yearGroup=%d]: halfDays is required", t.YearGroup)
+		}
+		p.Trajectory[t.YearGroup] = *t.HalfDays
 	}
 	if len(spec.DestinationDeadlines) == 0 {
 		for yg, d := range DefaultDeadlines {
@@ -100,7 +103,11 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		if d.LeadDays != nil {
 			lead = *d.LeadDays
 		}
-		p.Deadlines[d.YearGroup] = Deadline{Month: parsed.Month(), Day: parsed.Day(), YearsAfter: int(d.YearsAfter), LeadDays: int(lead)}
+		after := int32(0)
+		if d.YearsAfter != nil {
+			after = *d.YearsAfter
+		}
+		p.Deadlines[d.YearGroup] = Deadline{Month: parsed.Month(), Day: parsed.Day(), YearsAfter: int(after), LeadDays: int(lead)}
 	}
 	for reason, r := range DefaultRules {
 		p.Rules[reason] = r
@@ -113,8 +120,8 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		if r.Priority != "" {
 			rule.Priority = r.Priority
 		}
-		if r.ServiceLevelDays != nil {
-			rule.ServiceLevelDays = int(*r.ServiceLevelDays)
+		if r.ServiceLevelDays > 0 {
+			rule.ServiceLevelDays = int(r.ServiceLevelDays)
 		}
 		if r.Threshold != nil {
 			rule.Threshold = *r.Threshold
@@ -122,21 +129,18 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		p.Rules[r.Reason] = rule
 	}
 	// A spec read from the API server always has maxClosePercent and
-	// resyncInterval (the CRD defaults them). One built in Go may not: a
-	// nil maxClosePercent gives a zero fraction, which tracking reads as its
-	// own default (half), and a missing resyncInterval a zero Resync, which
-	// the reconcilers refuse through MissingDefaults rather than guess.
-	if spec.MaxClosePercent != nil {
-		p.MaxCloseFraction = float64(*spec.MaxClosePercent) / 100
-	}
-	if spec.ResyncInterval != nil && spec.ResyncInterval.Duration > 0 {
-		p.Resync = spec.ResyncInterval.Duration
-	}
+	// resyncIntervalSeconds (the CRD defaults them). One built in Go may
+	// not: a zero maxClosePercent gives a zero fraction, which tracking
+	// reads as its own default (half), and a zero resyncIntervalSeconds a
+	// zero Resync, which the reconcilers refuse through MissingDefaults
+	// rather than guess.
+	p.MaxCloseFraction = float64(spec.MaxClosePercent) / 100
+	p.Resync = time.Duration(spec.ResyncIntervalSeconds) * time.Second
 	return p, nil
 }
 
 // MissingDefaults names the fields of spec that the API server defaults but
-// that are unset (or, for resyncInterval, not positive). Acting without them
+// that are unset (or, for resyncIntervalSeconds, not positive). Acting without them
 // would be unsafe: with no year groups a programme would delete every
 // cohort it made, and with no resync interval a cohort would never be
 // reconciled again unless something in Kubernetes changed. Only a Programme
@@ -147,8 +151,8 @@ func MissingDefaults(spec nextstepv1alpha1.ProgrammeSpec) []string {
 	if len(spec.YearGroups) == 0 {
 		missing = append(missing, "yearGroups")
 	}
-	if spec.ResyncInterval == nil || spec.ResyncInterval.Duration <= 0 {
-		missing = append(missing, "resyncInterval")
+	if spec.ResyncIntervalSeconds <= 0 {
+		missing = append(missing, "resyncIntervalSeconds")
 	}
 	return missing
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
@@ -59,14 +58,14 @@ func TestExpectedHalfDays(t *testing.T) {
 func TestFromProgrammeOverrides(t *testing.T) {
 	p, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{
 		AcademicYear:         "2025/26",
-		Trajectory:           []nextstepv1alpha1.TrajectoryPoint{{YearGroup: 7, HalfDays: 6}, {YearGroup: 8, HalfDays: 10}},
+		Trajectory:           []nextstepv1alpha1.TrajectoryPoint{{YearGroup: 7, HalfDays: ptr.To[int32](6)}, {YearGroup: 8, HalfDays: ptr.To[int32](10)}},
 		DestinationDeadlines: []nextstepv1alpha1.DestinationDeadline{{YearGroup: 11, Date: "02-15", LeadDays: ptr.To[int32](7)}},
 		Rules: []nextstepv1alpha1.InterventionRule{
 			{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Threshold: ptr.To[int32](70), Priority: nextstepv1alpha1.PriorityUrgent},
 			{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: ptr.To(false)},
 		},
-		ResyncInterval:  &metav1.Duration{Duration: time.Minute},
-		MaxClosePercent: ptr.To[int32](20),
+		ResyncIntervalSeconds: int32((time.Minute).Seconds()),
+		MaxClosePercent:       20,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -110,15 +109,15 @@ func TestUndefaultedSpec(t *testing.T) {
 		want []string
 	}{
 		"defaulted by the API server": {spec: nextstepv1alpha1.ProgrammeSpec{
-			YearGroups: []int32{7, 8, 9, 10, 11}, ResyncInterval: &metav1.Duration{Duration: 10 * time.Minute}, MaxClosePercent: ptr.To[int32](50),
+			YearGroups: []int32{7, 8, 9, 10, 11}, ResyncIntervalSeconds: int32((10 * time.Minute).Seconds()), MaxClosePercent: 50,
 		}},
 		"no maxClosePercent is safe: tracking holds at half": {spec: nextstepv1alpha1.ProgrammeSpec{
-			YearGroups: []int32{11}, ResyncInterval: &metav1.Duration{Duration: time.Minute},
+			YearGroups: []int32{11}, ResyncIntervalSeconds: int32((time.Minute).Seconds()),
 		}},
-		"nothing defaulted":  {want: []string{"yearGroups", "resyncInterval"}},
-		"an empty year list": {spec: nextstepv1alpha1.ProgrammeSpec{YearGroups: []int32{}, ResyncInterval: &metav1.Duration{Duration: time.Minute}}, want: []string{"yearGroups"}},
-		"a zero resync":      {spec: nextstepv1alpha1.ProgrammeSpec{YearGroups: []int32{9}, ResyncInterval: &metav1.Duration{}}, want: []string{"resyncInterval"}},
-		"a negative resync":  {spec: nextstepv1alpha1.ProgrammeSpec{YearGroups: []int32{9}, ResyncInterval: &metav1.Duration{Duration: -time.Minute}}, want: []string{"resyncInterval"}},
+		"nothing defaulted":  {want: []string{"yearGroups", "resyncIntervalSeconds"}},
+		"an empty year list": {spec: nextstepv1alpha1.ProgrammeSpec{YearGroups: []int32{}, ResyncIntervalSeconds: int32((time.Minute).Seconds())}, want: []string{"yearGroups"}},
+		"a zero resync":      {spec: nextstepv1alpha1.ProgrammeSpec{YearGroups: []int32{9}, ResyncIntervalSeconds: 0}, want: []string{"resyncIntervalSeconds"}},
+		"a negative resync":  {spec: nextstepv1alpha1.ProgrammeSpec{YearGroups: []int32{9}, ResyncIntervalSeconds: int32((-time.Minute).Seconds())}, want: []string{"resyncIntervalSeconds"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
