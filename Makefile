@@ -20,6 +20,9 @@ PROTOC_GEN_CONNECT_GO_VERSION := v1.21.1
 CONTROLLER_GEN_VERSION := v0.23.0
 HELM_VERSION := v3.22.0
 SQLC_VERSION := v1.31.1
+GOLANGCI_LINT_VERSION := v2.15.0
+# kube-api-linter has no tagged release: its newest commit the proxy serves.
+KUBE_API_LINTER_VERSION := v0.0.0-20260716143926-092fe0c72997
 
 # go-install,<binary>,<package>,<version>
 define go-install
@@ -34,6 +37,8 @@ PROTOC_GEN_CONNECT_GO := $(BIN)/protoc-gen-connect-go-$(PROTOC_GEN_CONNECT_GO_VE
 CONTROLLER_GEN := $(BIN)/controller-gen-$(CONTROLLER_GEN_VERSION)
 HELM := $(BIN)/helm-$(HELM_VERSION)
 SQLC := $(BIN)/sqlc-$(SQLC_VERSION)
+GOLANGCI_LINT := $(BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+KUBE_API_LINTER := $(BIN)/kube-api-linter-$(KUBE_API_LINTER_VERSION)
 
 $(BUF):
 	$(call go-install,buf,github.com/bufbuild/buf/cmd/buf,$(BUF_VERSION))
@@ -46,6 +51,13 @@ $(CONTROLLER_GEN):
 # sqlc links PostgreSQL's own parser (cgo): a few minutes to build, once.
 $(SQLC):
 	$(call go-install,sqlc,github.com/sqlc-dev/sqlc/cmd/sqlc,$(SQLC_VERSION))
+# The linters: golangci-lint, and a golangci-lint built with the Kubernetes
+# API linter in (the project's own command), for the CRD types.
+$(GOLANGCI_LINT):
+	$(call go-install,golangci-lint,github.com/golangci/golangci-lint/v2/cmd/golangci-lint,$(GOLANGCI_LINT_VERSION))
+$(KUBE_API_LINTER):
+	$(call go-install,golangci-lint-kube-api-linter,sigs.k8s.io/kube-api-linter/cmd/golangci-lint-kube-api-linter,$(KUBE_API_LINTER_VERSION))
+	@mv $(BIN)/golangci-lint-kube-api-linter-$(KUBE_API_LINTER_VERSION) $@
 # Helm is only for the chart tests, so it is not one of the generators in tools.
 $(HELM):
 	$(call go-install,helm,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION))
@@ -96,9 +108,10 @@ build: ## Build every binary into bin/.
 	go build -o $(BIN)/ ./services/pupil/cmd/pupil ./services/placement/cmd/placement ./services/tracking/cmd/tracking ./operator/cmd/operator ./hack/devstack
 
 .PHONY: lint
-lint: $(BUF) ## gofmt, go vet and buf lint.
-	@out=$$(gofmt -l $(MODULES) hack); if [[ -n "$$out" ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	go vet $(PACKAGES)
+lint: $(BUF) $(GOLANGCI_LINT) $(KUBE_API_LINTER) ## golangci-lint in every module (.golangci.yml), the Kubernetes API linter on api/k8s, buf lint.
+	@out=$$(gofmt -l hack); if [[ -n "$$out" ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@for m in $(MODULES); do echo "golangci-lint $${m#$(ROOT)/}"; (cd $$m && $(GOLANGCI_LINT) run --config $(ROOT)/.golangci.yml ./...) || exit 1; done
+	cd api && $(KUBE_API_LINTER) run --config $(ROOT)/.golangci-kal.yml ./k8s/...
 	cd api && $(BUF) lint
 
 .PHONY: test

@@ -60,7 +60,7 @@ func copiedPaths(t *testing.T, dockerfile, service string) []string {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		m := copyLine.FindStringSubmatch(strings.ReplaceAll(strings.TrimSpace(sc.Text()), "${SERVICE}", service))
-		if m == nil || strings.Contains(m[1], "--from") {
+		if len(m) < 2 || strings.Contains(m[1], "--from") {
 			continue
 		}
 		fields := strings.Fields(m[1])

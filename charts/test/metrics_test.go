@@ -12,7 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql/parser"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
@@ -231,7 +231,7 @@ func TestQueriesNameRegisteredMetrics(t *testing.T) {
 				return nil
 			}
 			for _, m := range vs.LabelMatchers {
-				if m.Name == labels.MetricName || targetLabels[m.Name] || metricLabels[m.Name] {
+				if m.Name == model.MetricNameLabel || targetLabels[m.Name] || metricLabels[m.Name] {
 					continue
 				}
 				t.Errorf("%s: %s has no label %q", q.where, vs.Name, m.Name)

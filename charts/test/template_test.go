@@ -162,7 +162,7 @@ func TestTemplateScenarios(t *testing.T) {
 				for _, o := range objs {
 					counts[o.GetKind()]++
 				}
-				want := map[string]int{"ServiceMonitor": 2, "PrometheusRule": 1, "Cluster": 1, "ConfigMap": 3, "HorizontalPodAutoscaler": 1, "NetworkPolicy": 3}
+				want := map[string]int{"ServiceMonitor": 2, "PrometheusRule": 1, "Cluster": 1, "ConfigMap": 3, "HorizontalPodAutoscaler": 1, "NetworkPolicy": 4}
 				for kind, n := range want {
 					if counts[kind] != n {
 						t.Errorf("%d %s objects, want %d", counts[kind], kind, n)

@@ -27,8 +27,9 @@ func main() {
 	fresh := flag.Bool("fresh", false, "Drop the development database first, so the region is seeded anew.")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, *root, *fresh); err != nil && !errors.Is(err, context.Canceled) {
+	err := run(ctx, *root, *fresh)
+	stop()
+	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, "devstack:", err)
 		os.Exit(1)
 	}

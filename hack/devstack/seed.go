@@ -162,7 +162,7 @@ func newPupil(rng *rand.Rand, s seedSchool, si, serial, entry, yg, year int) (*p
 	rest := fmt.Sprintf("%s%04d%02d%03d", s.la, 4000+si, entry%100, serial%1000)
 	code := string(upn.CheckLetter(rest)) + rest
 	if p := upn.Validate(code); p != nil {
-		return nil, fmt.Errorf("generated UPN is invalid: %v", p)
+		return nil, fmt.Errorf("generated UPN is invalid: %w", p)
 	}
 	asAt := time.Date(year, time.October, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 	if yg == 12 {

@@ -59,10 +59,10 @@ func (s *supervisor) start(ctx context.Context, c component) error {
 	go func() {
 		copyPrefixed(c.name, out, logFile)
 		err := cmd.Wait()
-		logFile.Close()
+		_ = logFile.Close()
 		close(p.done)
 		if ctx.Err() == nil {
-			s.exited <- fmt.Errorf("%s exited unexpectedly (%v); its log is %s", c.name, err, logFile.Name())
+			s.exited <- fmt.Errorf("%s exited unexpectedly (%w); its log is %s", c.name, err, logFile.Name())
 		}
 	}()
 	s.mu.Lock()

@@ -28,8 +28,8 @@ import (
 	"github.com/nextstep-uk/nextstep/operator/metrics"
 )
 
-// ForceSyncAnnotation, set to "true" on a Cohort by a person, lets the next
-// pass apply a sync that tracking held as a mass closure. The operator
+// ForceSyncAnnotation is the annotation a person sets to "true" on a Cohort
+// to let the next pass apply a sync that tracking held as a mass closure. The operator
 // removes it once the forced sync is applied.
 const ForceSyncAnnotation = "nextstep.uk/force-sync"
 

@@ -67,7 +67,7 @@ func runSuite(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("start control plane: %w", err)
 	}
-	defer env.Stop() //nolint:errcheck // the process is exiting
+	defer env.Stop()
 
 	restConfig = cfg
 	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})

@@ -17,8 +17,8 @@ import (
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
-	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
+	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
@@ -162,7 +162,7 @@ func (c *Clients) members(ctx context.Context, urn string, yearGroup int32, year
 	if err != nil {
 		return nil, fail(err)
 	}
-	defer stream.Close()
+	defer func() { _ = stream.Close() }() // the stream is read to its end or abandoned
 	var members []rules.Member
 	complete := false
 	for stream.Receive() {
@@ -229,7 +229,7 @@ func (c *Clients) Sync(ctx context.Context, req *trackingv1.SyncInterventionsReq
 	if err != nil {
 		switch rpcerror.Reason(err) {
 		case refusalv1.Reason_REASON_MASS_CLOSURE_HELD:
-			return nil, fmt.Errorf("%w: %v", ErrHeld, err)
+			return nil, fmt.Errorf("%w: %w", ErrHeld, err)
 		case refusalv1.Reason_REASON_STALE_PASS:
 			last, _ := strconv.ParseInt(rpcerror.Metadata(err)["last_pass_token"], 10, 64)
 			return nil, &StalePassError{Last: last, Err: err}

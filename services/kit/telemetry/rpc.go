@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
 // RPC metric names; dashboards and alerts in charts/ query these.

@@ -46,7 +46,7 @@ func Validate(s string) *Problem {
 	if s != strings.ToUpper(s) {
 		return ErrLowercase
 	}
-	if strings.IndexByte(letters, s[0]) < 0 || !digits(s[1:12]) || !(isDigit(s[12]) || strings.IndexByte(letters, s[12]) >= 0) {
+	if strings.IndexByte(letters, s[0]) < 0 || !digits(s[1:12]) || !isDigit(s[12]) && strings.IndexByte(letters, s[12]) < 0 {
 		return ErrCharacters
 	}
 	if !lacode.Recognised(s[1:4]) {

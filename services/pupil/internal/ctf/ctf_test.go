@@ -105,7 +105,7 @@ func TestFileProblems(t *testing.T) {
 	}{
 		"cut off inside a pupil":   {file: full[:cut+40], wantErr: "line 52: not well-formed XML (the file may be cut off)"},
 		"cut off between pupils":   {file: full[:cut], wantErr: "line 50: not well-formed XML (the file may be cut off)"},
-		"cut off after the pupils": {file: full[:strings.Index(full, "</CTfile>")], wantErr: "line 63: not well-formed XML (the file may be cut off)"},
+		"cut off after the pupils": {file: strings.SplitN(full, "</CTfile>", 2)[0], wantErr: "line 63: not well-formed XML (the file may be cut off)"},
 		"not XML":                  {file: "upn,surname\n", wantErr: "the file ends before CTFpupilData"},
 		"no pupil data":            {file: "<CTfile><Header><DateTime>2025-07-15T10:00:00</DateTime></Header></CTfile>", wantErr: "the file ends before CTFpupilData"},
 		"no date":                  {file: "<CTfile><Header></Header><CTFpupilData></CTFpupilData></CTfile>", wantErr: "the CTF header has no DateTime, so its data has no date"},

@@ -71,13 +71,15 @@ func (s *Server) GetCohortSnapshot(ctx context.Context, req *pupilv1.GetCohortSn
 	}
 	total := 0
 	chunk := &pupilv1.GetCohortSnapshotResponse{}
+	// A failed send ends the walk; it is told apart from a failed read.
 	var sendErr error
 	err = store.EachMember(ctx, s.pool, auth.Caller(ctx).Scope, c, "", 0, func(m store.Member) error {
 		audit.Touch(ctx, "pupil", m.Pupil.ID)
 		chunk.Members = append(chunk.Members, memberToProto(m, c, s.weights))
 		total++
 		if len(chunk.Members) == snapshotChunk {
-			if sendErr = stream.Send(chunk); sendErr != nil {
+			sendErr = stream.Send(chunk)
+			if sendErr != nil {
 				return sendErr
 			}
 			chunk = &pupilv1.GetCohortSnapshotResponse{}

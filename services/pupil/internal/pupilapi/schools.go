@@ -2,6 +2,7 @@ package pupilapi
 
 import (
 	"context"
+	"errors"
 	"regexp"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
@@ -60,7 +61,7 @@ func (s *Server) ListSchools(ctx context.Context, req *pupilv1.ListSchoolsReques
 // otherwise, so scope cannot be probed.
 func (s *Server) visibleSchool(ctx context.Context, urn string) (store.School, error) {
 	sch, err := store.GetSchool(ctx, s.pool, urn)
-	if err == store.ErrNotFound || (err == nil && !auth.Caller(ctx).Scope.Covers(sch.URN, sch.LACode)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !auth.Caller(ctx).Scope.Covers(sch.URN, sch.LACode)) {
 		return store.School{}, rpcerror.NotFound("school")
 	}
 	if err != nil {

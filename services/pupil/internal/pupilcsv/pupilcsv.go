@@ -110,7 +110,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 func fileError(err error) error {
 	var perr *csv.ParseError
 	if errors.As(err, &perr) {
-		return fmt.Errorf("line %d: not valid CSV: %v", perr.StartLine, perr.Err)
+		return fmt.Errorf("line %d: not valid CSV: %w", perr.StartLine, perr.Err)
 	}
 	return err
 }

@@ -11,6 +11,8 @@ import "time"
 // census records it (N, K, E).
 type SEN string
 
+// The SEN statuses: none, SEN support (census code K), an education, health
+// and care plan (E).
 const (
 	SENNone    SEN = "none"
 	SENSupport SEN = "sen_support"
@@ -20,6 +22,7 @@ const (
 // Care is whether a pupil is or was looked after by a local authority.
 type Care string
 
+// The looked-after statuses.
 const (
 	CareNone                  Care = "none"
 	CareLookedAfter           Care = "looked_after"

@@ -35,7 +35,7 @@ const CSVHeader = "upn,legal_surname,legal_forename,date_of_birth,school_urn,joi
 // CSV writes a pupil CSV of n Year 7 pupils in the school, in year.
 func CSV(w io.Writer, n int, schoolURN string, year yeargroup.AcademicYear) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString(CSVHeader)
+	_, _ = bw.WriteString(CSVHeader) // bufio errors are sticky: Flush returns them
 	joined := year.FirstDay().AddDate(0, 0, 2).Format(time.DateOnly)
 	for i := range n {
 		fmt.Fprintf(bw, "%s,%s,%s,%s,%s,%s,%s,%d,%t\n", UPN(i), surnames[i%len(surnames)], forenames[i%len(forenames)],

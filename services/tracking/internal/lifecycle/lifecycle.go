@@ -12,6 +12,7 @@ import (
 // Status is a task's status as stored in tracking.tasks.status.
 type Status string
 
+// The statuses: open, assigned and in progress are active; the rest final.
 const (
 	Open       Status = "open"
 	Assigned   Status = "assigned"

@@ -25,6 +25,7 @@ const Edition = "NCCIS management information requirement (DfE), current-activit
 // Group is the heading a code sits under in the requirement.
 type Group int
 
+// The groups, in the requirement's order.
 const (
 	GroupEducation Group = iota + 1
 	GroupEmployment

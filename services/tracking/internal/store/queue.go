@@ -152,7 +152,7 @@ type Counts struct {
 func CountTasks(ctx context.Context, db DB, s auth.Scope, f QueueFilter) (Counts, error) {
 	f.Statuses, f.OverdueOnly = nil, false
 	w := f.where(s)
-	args := append(w.args, f.Today)
+	args := append(slices.Clone(w.args), f.Today)
 	rows, err := db.Query(ctx, fmt.Sprintf(`
 		SELECT reason_code, priority, count(*) AS open, count(*) FILTER (WHERE due_date < $%d) AS overdue,
 			count(*) FILTER (WHERE assignee = '') AS unassigned
