@@ -111,7 +111,7 @@ build: ## Build every binary into bin/.
 lint: $(BUF) $(GOLANGCI_LINT) $(KUBE_API_LINTER) ## golangci-lint in every module (.golangci.yml), the Kubernetes API linter on api/k8s, buf lint.
 	@out=$$(gofmt -l hack); if [[ -n "$$out" ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@for m in $(MODULES); do echo "golangci-lint $${m#$(ROOT)/}"; (cd $$m && $(GOLANGCI_LINT) run --config $(ROOT)/.golangci.yml ./...) || exit 1; done
-	cd api && $(KUBE_API_LINTER) run --config $(ROOT)/.golangci-kal.yml ./k8s/...
+	cd api/k8s && $(KUBE_API_LINTER) run --config $(ROOT)/.golangci-kal.yml ./...
 	cd api && $(BUF) lint
 
 .PHONY: test

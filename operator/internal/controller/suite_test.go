@@ -4,25 +4,21 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/controller"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
+	"github.com/nextstep-uk/nextstep/operator/internal/testenv"
 	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 )
 
@@ -31,7 +27,7 @@ import (
 var (
 	k8sClient  client.Client
 	restConfig *rest.Config
-	scheme     = runtime.NewScheme()
+	scheme     *runtime.Scheme
 )
 
 func TestMain(m *testing.M) {
@@ -44,30 +40,23 @@ func TestMain(m *testing.M) {
 }
 
 func runSuite(m *testing.M) (int, error) {
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		return 0, err
-	}
-	if err := nextstepv1alpha1.AddToScheme(scheme); err != nil {
+	var err error
+	if scheme, err = testenv.Scheme(); err != nil {
 		return 0, err
 	}
 	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
 	if err != nil {
 		return 0, err
 	}
-	assets, err := controlPlane(root)
+	env, err := testenv.New(root)
 	if err != nil {
 		return 0, err
-	}
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join(root, "charts", "nextstep", "crds")},
-		ErrorIfCRDPathMissing: true,
-		BinaryAssetsDirectory: assets,
 	}
 	cfg, err := env.Start()
 	if err != nil {
 		return 0, fmt.Errorf("start control plane: %w", err)
 	}
-	defer env.Stop()
+	defer func() { _ = env.Stop() }()
 
 	restConfig = cfg
 	k8sClient, err = client.New(cfg, client.Options{Scheme: scheme})
@@ -84,21 +73,6 @@ func runSuite(m *testing.M) (int, error) {
 	cancel()
 	<-stopped
 	return code, nil
-}
-
-// controlPlane returns the directory holding kube-apiserver and etcd:
-// KUBEBUILDER_ASSETS when make test set it, else what hack/envtest.sh builds.
-func controlPlane(root string) (string, error) {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir, nil
-	}
-	cmd := exec.Command(filepath.Join(root, "hack", "envtest.sh"))
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("hack/envtest.sh: %w", err)
-	}
-	return strings.TrimSpace(string(out)), nil
 }
 
 func startManager(ctx context.Context, cfg *rest.Config) (<-chan struct{}, error) {
@@ -134,15 +108,5 @@ func startManager(ctx context.Context, cfg *rest.Config) (<-chan struct{}, error
 // eventually polls check until it returns nil or the timeout passes.
 func eventually(t *testing.T, timeout time.Duration, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testenv.Eventually(t, timeout, check)
 }
