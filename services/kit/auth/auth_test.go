@@ -60,7 +60,7 @@ func TestDevTokensAuthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := auth.Principal{Subject: "leader", Role: auth.RoleCareersLeader, Scope: auth.School("100001")}
+	want := auth.Principal{Subject: "leader", Issuer: "development", Role: auth.RoleCareersLeader, Scope: auth.School("100001")}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)
 	}

@@ -64,7 +64,7 @@ func ParseDevTokens(data []byte) (*DevTokens, error) {
 		if t.Scope == nil {
 			return nil, fmt.Errorf("dev token %d: scope is required", i)
 		}
-		p := Principal{Subject: t.Subject, Role: role, Scope: *t.Scope}
+		p := Principal{Subject: t.Subject, Issuer: "development", Role: role, Scope: *t.Scope}
 		if len(t.Token) < 8 {
 			return nil, fmt.Errorf("dev token %d: token must be at least 8 characters", i)
 		}

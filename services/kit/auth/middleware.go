@@ -22,11 +22,14 @@ func Middleware(a Authenticator, logger *slog.Logger, next http.Handler) http.Ha
 		}
 		p, err := a.Authenticate(r.Context(), token)
 		if err != nil {
+			// The reason is logged, never the token; the caller learns
+			// only that it was refused.
 			if !errors.Is(err, ErrUnauthenticated) {
-				logger.ErrorContext(r.Context(), "authenticate", "error", err)
+				logger.ErrorContext(r.Context(), "authenticate", "error", err.Error())
 				_ = errw.Write(w, r, connect.NewError(connect.CodeUnavailable, errors.New("cannot verify the token now")))
 				return
 			}
+			logger.InfoContext(r.Context(), "token refused", "reason", err.Error(), "procedure", r.URL.Path)
 			_ = errw.Write(w, r, connect.NewError(connect.CodeUnauthenticated, errors.New("the bearer token is not valid")))
 			return
 		}

@@ -29,8 +29,11 @@ const (
 // logged and audited.
 type Principal struct {
 	Subject string
-	Role    Role
-	Scope   Scope
+	// Issuer is who vouched for Subject: the OIDC issuer's URL, "kubernetes"
+	// for a service account, "development" for a development token.
+	Issuer string
+	Role   Role
+	Scope  Scope
 }
 
 type principalKey struct{}
