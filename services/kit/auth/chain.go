@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
@@ -44,6 +45,12 @@ func (c Chain) Authenticate(ctx context.Context, token string) (Principal, error
 func unverifiedIssuer(token string) (string, error) {
 	t, err := jwt.ParseSigned(token, asymmetric)
 	if err != nil {
+		// go-jose reports an algorithm outside the list (none, an HMAC)
+		// as ErrUnexpectedSignatureAlgorithm, not ErrUnsupportedAlgorithm.
+		var unexpected *jose.ErrUnexpectedSignatureAlgorithm
+		if errors.As(err, &unexpected) {
+			return "", refused(fmt.Sprintf("the token's algorithm %.16q is not one a signed token may use", unexpected.Got))
+		}
 		if errors.Is(err, jose.ErrUnsupportedAlgorithm) {
 			return "", refused("the token's algorithm is not one a signed token may use")
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,12 +26,19 @@ type keySet struct {
 	every  time.Duration
 	now    func() time.Time
 
+	// fetching makes concurrent callers share one fetch. mu guards keys
+	// and refreshed only and is never held during a fetch, so tokens
+	// signed with cached keys verify while a fetch waits on a slow issuer.
+	fetching  sync.Mutex
 	mu        sync.Mutex
 	keys      []jose.JSONWebKey
 	refreshed time.Time
 }
 
-var errUnknownKey = errors.New("the token is signed with a key the issuer does not publish")
+var (
+	errUnknownKey   = errors.New("the token is signed with a key the issuer does not publish")
+	errBadSignature = errors.New("the token's signature does not verify with the issuer's key")
+)
 
 // keyFailureKey carries, through go-oidc's Verify, where VerifySignature
 // reports that the keys could not be fetched.
@@ -59,6 +67,9 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 	if payload, ok := verifyWith(jws, kid, keys); ok {
 		return payload, nil
 	}
+	if kid == "" || slices.ContainsFunc(keys, func(key jose.JSONWebKey) bool { return key.KeyID == kid }) {
+		return nil, errBadSignature
+	}
 	return nil, errUnknownKey
 }
 
@@ -81,23 +92,36 @@ func (k *keySet) cached() []jose.JSONWebKey {
 }
 
 // refresh fetches the keys unless they were fetched less than every ago,
-// and returns those it has. Concurrent callers share one fetch.
+// and returns those it has. Concurrent callers share one fetch. While no
+// keys have ever been fetched, a token cannot be checked: that is the
+// issuer's doing, not the token's, so the answer is unavailable.
 func (k *keySet) refresh(ctx context.Context) ([]jose.JSONWebKey, error) {
+	k.fetching.Lock()
+	defer k.fetching.Unlock()
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	if !k.refreshed.IsZero() && k.now().Sub(k.refreshed) < k.every {
-		return k.keys, nil
+	keys := k.keys
+	recent := !k.refreshed.IsZero() && k.now().Sub(k.refreshed) < k.every
+	if !recent {
+		k.refreshed = k.now()
 	}
-	k.refreshed = k.now()
-	keys, err := k.fetch(ctx)
+	k.mu.Unlock()
+	if recent {
+		if len(keys) == 0 {
+			return nil, &unavailableError{errors.New("none of the issuer's keys are at hand: the last fetch, moments ago, failed or found none")}
+		}
+		return keys, nil
+	}
+	fetched, err := k.fetch(ctx)
 	if err != nil {
-		if len(k.keys) == 0 {
+		if len(keys) == 0 {
 			return nil, &unavailableError{err}
 		}
-		return k.keys, nil
+		return keys, nil
 	}
-	k.keys = keys
-	return keys, nil
+	k.mu.Lock()
+	k.keys = fetched
+	k.mu.Unlock()
+	return fetched, nil
 }
 
 func (k *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
