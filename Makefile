@@ -108,9 +108,12 @@ build: ## Build every binary into bin/.
 	go build -o $(BIN)/ ./services/pupil/cmd/pupil ./services/placement/cmd/placement ./services/tracking/cmd/tracking ./operator/cmd/operator ./hack/devstack
 
 .PHONY: lint
-lint: $(BUF) $(GOLANGCI_LINT) $(KUBE_API_LINTER) ## golangci-lint in every module (.golangci.yml), the Kubernetes API linter on api/k8s, buf lint.
+lint: $(BUF) $(GOLANGCI_LINT) $(KUBE_API_LINTER) ## golangci-lint and go mod tidy in every module (.golangci.yml), the Kubernetes API linter on api/k8s, buf lint.
 	@out=$$(gofmt -l hack); if [[ -n "$$out" ]]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@for m in $(MODULES); do echo "golangci-lint $${m#$(ROOT)/}"; (cd $$m && $(GOLANGCI_LINT) run --config $(ROOT)/.golangci.yml ./...) || exit 1; done
+	@# Each module builds on its own (the images build with GOWORK=off), so
+	@# its go.mod and go.sum must be tidy without the workspace.
+	@for m in $(MODULES); do (cd $$m && GOWORK=off go mod tidy -diff >/dev/null) || { echo "go.mod/go.sum of $${m#$(ROOT)/} are not tidy: cd $${m#$(ROOT)/} && GOWORK=off go mod tidy"; exit 1; }; done
 	cd api/k8s && $(KUBE_API_LINTER) run --config $(ROOT)/.golangci-kal.yml ./...
 	cd api && $(BUF) lint
 

@@ -15,7 +15,14 @@ require (
 	github.com/nextstep-uk/nextstep/services/kit v0.0.0
 )
 
-require google.golang.org/protobuf v1.36.12 // indirect
+require (
+	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
+	go.yaml.in/yaml/v2 v2.4.4 // indirect
+	golang.org/x/oauth2 v0.38.0 // indirect
+	google.golang.org/protobuf v1.36.12
+	sigs.k8s.io/yaml v1.6.0 // indirect
+)
 
 require (
 	buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go v1.36.12-20260825204119-511051f7f437.2 // indirect
