@@ -80,7 +80,7 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_\/-]+:.*##/ { printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 .PHONY: generate
-generate: proto crds sqlc ## Regenerate every generated file (protobuf, Connect, deepcopy, CRDs, SQL).
+generate: proto crds sqlc accessdoc ## Regenerate every generated file (protobuf, Connect, deepcopy, CRDs, SQL, README access tables).
 
 # flock: buf generate empties api/gen first, so two runs must not overlap.
 .PHONY: proto
@@ -98,6 +98,12 @@ crds: tools ## Regenerate the CRD deepcopy code and the CRD manifests in charts/
 .PHONY: sqlc
 sqlc: tools ## Regenerate each service's store code from its SQL queries (sqlc).
 	@for cfg in services/*/sqlc.yaml; do [[ -e "$$cfg" ]] || continue; echo "sqlc generate ($$cfg)"; (cd "$$(dirname "$$cfg")" && sqlc generate); done
+
+# accessdoc reads the descriptors compiled into api/gen, so it comes after
+# proto in generate's prerequisites.
+.PHONY: accessdoc
+accessdoc: ## Render each service README's access table from the access policy in the contracts.
+	go run ./hack/tools/accessdoc $(ROOT)
 
 .PHONY: verify
 verify: generate ## Fail if generated files differ from what is committed.

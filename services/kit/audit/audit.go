@@ -1,10 +1,12 @@
 // Package audit writes the audit log every service keeps: one row for every
 // call that reads a child's personal data (methods whose access policy sets
 // personal_data) and for every call that changes anything (methods not
-// marked NO_SIDE_EFFECTS). Who (subject and role), what (procedure, outcome
-// and the records touched), when, and why (the Nextstep-Purpose header the
-// console sends). If the row cannot be written, a personal-data read fails
-// rather than return data that was not audited.
+// marked NO_SIDE_EFFECTS). Who (the verified subject, the issuer that
+// vouched for it: an OIDC issuer, "kubernetes" for a service account,
+// "development" for a development token; and the role), what (procedure,
+// outcome and the records touched), when, and why (the Nextstep-Purpose
+// header the console sends). If the row cannot be written, a personal-data
+// read fails rather than return data that was not audited.
 //
 // The tables live in the service's own schema: <schema>.audit_events, one row
 // a call, and <schema>.audit_targets, one row per record it touched. They are
@@ -69,11 +71,11 @@ func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) *Log {
 	// One statement writes the event and every target: a data-modifying CTE
 	// always runs, so an event with no targets is written too.
 	insert := fmt.Sprintf(`WITH e AS (
-			INSERT INTO %s (subject, role, procedure, purpose, outcome, target_count)
-			VALUES ($1, $2, $3, $4, $5, cardinality($6::text[]))
+			INSERT INTO %s (subject, issuer, role, procedure, purpose, outcome, target_count)
+			VALUES ($1, $2, $3, $4, $5, $6, cardinality($7::text[]))
 			RETURNING id)
 		INSERT INTO %s (event_id, position, target)
-		SELECT e.id, t.ord, t.target FROM e, unnest($6::text[]) WITH ORDINALITY AS t(target, ord)`, events, targets)
+		SELECT e.id, t.ord, t.target FROM e, unnest($7::text[]) WITH ORDINALITY AS t(target, ord)`, events, targets)
 	return &Log{pool: pool, insert: insert, logger: logger}
 }
 
@@ -110,7 +112,7 @@ func (l *Log) write(ctx context.Context, spec connect.Spec, header interface{ Ge
 	t.mu.Unlock()
 	// The row is written even if the caller has gone away.
 	ctx = context.WithoutCancel(ctx)
-	_, err := l.pool.Exec(ctx, l.insert, p.Subject, p.Role.String(), spec.Procedure, purpose, outcome, ids)
+	_, err := l.pool.Exec(ctx, l.insert, p.Subject, p.Issuer, p.Role.String(), spec.Procedure, purpose, outcome, ids)
 	return err
 }
 

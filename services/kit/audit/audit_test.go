@@ -61,13 +61,13 @@ func start(t *testing.T) (*pgxpool.Pool, trackingv1connect.TrackingServiceClient
 }
 
 type event struct {
-	Subject, Role, Procedure, Purpose, Outcome string
-	Targets                                    []string
+	Subject, Issuer, Role, Procedure, Purpose, Outcome string
+	Targets                                            []string
 }
 
 func events(t *testing.T, pool *pgxpool.Pool) []event {
 	rows, err := pool.Query(context.Background(), `
-		SELECT subject, role, procedure, purpose, outcome,
+		SELECT subject, issuer, role, procedure, purpose, outcome,
 			ARRAY(SELECT target FROM audittest.audit_targets t WHERE t.event_id = e.id ORDER BY position)
 		FROM audittest.audit_events e ORDER BY id`)
 	if err != nil {
@@ -76,7 +76,7 @@ func events(t *testing.T, pool *pgxpool.Pool) []event {
 	var out []event
 	for rows.Next() {
 		var e event
-		if err := rows.Scan(&e.Subject, &e.Role, &e.Procedure, &e.Purpose, &e.Outcome, &e.Targets); err != nil {
+		if err := rows.Scan(&e.Subject, &e.Issuer, &e.Role, &e.Procedure, &e.Purpose, &e.Outcome, &e.Targets); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, e)
@@ -104,9 +104,9 @@ func TestPersonalDataReadsAndChangesAreAudited(t *testing.T) {
 	}
 
 	want := []event{
-		{Subject: "caseworker", Role: "ROLE_CASEWORKER", Procedure: trackingv1connect.TrackingServiceGetLatestDestinationsProcedure,
+		{Subject: "caseworker", Issuer: "development", Role: "ROLE_CASEWORKER", Procedure: trackingv1connect.TrackingServiceGetLatestDestinationsProcedure,
 			Purpose: "caseload review", Outcome: "ok", Targets: []string{"pupil:" + pupilID}},
-		{Subject: "hub-admin", Role: "ROLE_HUB_ADMIN", Procedure: pupilv1connect.PupilServiceCreateSchoolProcedure,
+		{Subject: "hub-admin", Issuer: "development", Role: "ROLE_HUB_ADMIN", Procedure: pupilv1connect.PupilServiceCreateSchoolProcedure,
 			Outcome: "unimplemented", Targets: []string{}},
 	}
 	if diff := cmp.Diff(want, events(t, pool)); diff != "" {

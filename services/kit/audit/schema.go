@@ -60,5 +60,12 @@ func Migrations(schema string) []*goose.Migration {
 			CREATE INDEX audit_events_targets_idx ON %[1]s.audit_events USING gin (targets);
 			ALTER TABLE %[1]s.audit_events DROP COLUMN target_count;
 			DROP TABLE %[1]s.audit_targets;`)),
+		// Who vouched for the subject: the OIDC issuer's URL, "kubernetes"
+		// for a service account, "development" for a development token. A
+		// subject is unique only within its issuer. Rows written before
+		// have none.
+		goose.NewGoMigration(3,
+			up(`ALTER TABLE %[1]s.audit_events ADD COLUMN issuer text NOT NULL DEFAULT ''`),
+			up(`ALTER TABLE %[1]s.audit_events DROP COLUMN issuer`)),
 	}
 }

@@ -14,6 +14,7 @@ type AuditEvent struct {
 	ID        int64     `db:"id"`
 	At        time.Time `db:"at"`
 	Subject   string    `db:"subject"`
+	Issuer    string    `db:"issuer"`
 	Role      string    `db:"role"`
 	Procedure string    `db:"procedure"`
 	Purpose   string    `db:"purpose"`
@@ -65,7 +66,7 @@ func ListAuditEvents(ctx context.Context, db DB, f AuditFilter, limit int) ([]Au
 		w.add("e.id < ?", f.BeforeID)
 	}
 	rows, err := db.Query(ctx, fmt.Sprintf(`
-		SELECT e.id, e.at, e.subject, e.role, e.procedure, e.purpose, e.outcome, e.target_count,
+		SELECT e.id, e.at, e.subject, e.issuer, e.role, e.procedure, e.purpose, e.outcome, e.target_count,
 			ARRAY(SELECT t.target FROM tracking.audit_targets t WHERE t.event_id = e.id ORDER BY t.position LIMIT %d) AS targets
 		FROM tracking.audit_events e WHERE %s ORDER BY e.id DESC LIMIT %d`, MaxAuditTargets, w.sql(), limit), w.args...)
 	if err != nil {

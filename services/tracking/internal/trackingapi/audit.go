@@ -47,7 +47,7 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *trackingv1.ListAuditE
 	}
 	for _, e := range events {
 		res.Events = append(res.Events, &trackingv1.AuditEvent{
-			Id: e.ID, At: timestamppb.New(e.At), Subject: e.Subject, Role: e.Role, Procedure: e.Procedure,
+			Id: e.ID, At: timestamppb.New(e.At), Subject: e.Subject, Issuer: e.Issuer, Role: e.Role, Procedure: e.Procedure,
 			Purpose: e.Purpose, Outcome: e.Outcome, Targets: e.Targets, TargetCount: e.TargetCount,
 		})
 	}

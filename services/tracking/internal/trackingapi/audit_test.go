@@ -39,18 +39,20 @@ func TestAuditLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each event names the verified subject and who vouched for it: the
+	// development tokens' issuer here.
 	type row struct {
-		Subject, Procedure, Purpose, Outcome string
-		Targets                              []string
-		TargetCount                          int32
+		Subject, Issuer, Procedure, Purpose, Outcome string
+		Targets                                      []string
+		TargetCount                                  int32
 	}
 	var got []row
 	for _, ev := range res.GetEvents() {
-		got = append(got, row{ev.GetSubject(), ev.GetProcedure(), ev.GetPurpose(), ev.GetOutcome(), ev.GetTargets(), ev.GetTargetCount()})
+		got = append(got, row{ev.GetSubject(), ev.GetIssuer(), ev.GetProcedure(), ev.GetPurpose(), ev.GetOutcome(), ev.GetTargets(), ev.GetTargetCount()})
 	}
 	want := []row{
-		{"caseworker", trackingv1connect.TrackingServiceGetLatestDestinationsProcedure, "caseload review", "ok", []string{"pupil:" + pupil}, 1},
-		{"caseworker", trackingv1connect.TrackingServiceRecordDestinationProcedure, "", "ok", []string{"pupil:" + pupil}, 1},
+		{"caseworker", "development", trackingv1connect.TrackingServiceGetLatestDestinationsProcedure, "caseload review", "ok", []string{"pupil:" + pupil}, 1},
+		{"caseworker", "development", trackingv1connect.TrackingServiceRecordDestinationProcedure, "", "ok", []string{"pupil:" + pupil}, 1},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("audit of the pupil, newest first (-want +got):\n%s", diff)

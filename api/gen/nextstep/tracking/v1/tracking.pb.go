@@ -2573,12 +2573,14 @@ func (x *ListAuditEventsResponse) GetNextPageToken() string {
 }
 
 type AuditEvent struct {
-	state     protoimpl.MessageState `protogen:"open.v1"`
-	Id        int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
-	At        *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
-	Subject   string                 `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
-	Role      string                 `protobuf:"bytes,4,opt,name=role,proto3" json:"role,omitempty"`
-	Procedure string                 `protobuf:"bytes,5,opt,name=procedure,proto3" json:"procedure,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	At    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	// The verified subject: the OpenID Connect sub claim of a member of
+	// staff, or a service account's name.
+	Subject   string `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
+	Role      string `protobuf:"bytes,4,opt,name=role,proto3" json:"role,omitempty"`
+	Procedure string `protobuf:"bytes,5,opt,name=procedure,proto3" json:"procedure,omitempty"`
 	// Why, as the caller gave it (the Nextstep-Purpose header).
 	Purpose string `protobuf:"bytes,6,opt,name=purpose,proto3" json:"purpose,omitempty"`
 	// ok, or the Connect code of the failure.
@@ -2586,7 +2588,12 @@ type AuditEvent struct {
 	// The records the call touched ("pupil:<id>"), in order: the first 1,000.
 	Targets []string `protobuf:"bytes,8,rep,name=targets,proto3" json:"targets,omitempty"`
 	// How many records the call touched in all.
-	TargetCount   int32 `protobuf:"varint,9,opt,name=target_count,json=targetCount,proto3" json:"target_count,omitempty"`
+	TargetCount int32 `protobuf:"varint,9,opt,name=target_count,json=targetCount,proto3" json:"target_count,omitempty"`
+	// Who vouched for subject: the OpenID Connect issuer's URL, "kubernetes"
+	// for a service account, "development" for a development token (empty
+	// for events recorded before issuers were). A subject is unique only
+	// within its issuer.
+	Issuer        string `protobuf:"bytes,10,opt,name=issuer,proto3" json:"issuer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2682,6 +2689,13 @@ func (x *AuditEvent) GetTargetCount() int32 {
 		return x.TargetCount
 	}
 	return 0
+}
+
+func (x *AuditEvent) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
 }
 
 // Assign gives the task to a member of staff (or takes it back when
@@ -3088,7 +3102,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"page_token\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\tpageToken\"{\n" +
 	"\x17ListAuditEventsResponse\x128\n" +
 	"\x06events\x18\x01 \x03(\v2 .nextstep.tracking.v1.AuditEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x85\x02\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x9d\x02\n" +
 	"\n" +
 	"AuditEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12*\n" +
@@ -3099,7 +3113,9 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\apurpose\x18\x06 \x01(\tR\apurpose\x12\x18\n" +
 	"\aoutcome\x18\a \x01(\tR\aoutcome\x12\x18\n" +
 	"\atargets\x18\b \x03(\tR\atargets\x12!\n" +
-	"\ftarget_count\x18\t \x01(\x05R\vtargetCount*\x8e\x01\n" +
+	"\ftarget_count\x18\t \x01(\x05R\vtargetCount\x12\x16\n" +
+	"\x06issuer\x18\n" +
+	" \x01(\tR\x06issuer*\x8e\x01\n" +
 	"\x0fDestinationKind\x12 \n" +
 	"\x1cDESTINATION_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19DESTINATION_KIND_INTENDED\x10\x01\x12\x1a\n" +
