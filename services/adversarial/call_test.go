@@ -21,13 +21,13 @@ import (
 // postJSON calls a procedure the way curl does, with a JSON body written
 // by hand (a misspelt field, a label the contract no longer has), and
 // returns the Connect error the service answered, or nil.
-func postJSON(ctx context.Context, baseURL, procedure, token, body string) error {
+func postJSON(ctx context.Context, baseURL, procedure, caller, body string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, baseURL+procedure, bytes.NewBufferString(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Authorization", servicetest.Bearer(caller))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err

@@ -104,9 +104,9 @@ func TestPersonalDataReadsAndChangesAreAudited(t *testing.T) {
 	}
 
 	want := []event{
-		{Subject: "caseworker", Issuer: "development", Role: "ROLE_CASEWORKER", Procedure: trackingv1connect.TrackingServiceGetLatestDestinationsProcedure,
+		{Subject: "caseworker", Issuer: servicetest.Issuer(), Role: "ROLE_CASEWORKER", Procedure: trackingv1connect.TrackingServiceGetLatestDestinationsProcedure,
 			Purpose: "caseload review", Outcome: "ok", Targets: []string{"pupil:" + pupilID}},
-		{Subject: "hub-admin", Issuer: "development", Role: "ROLE_HUB_ADMIN", Procedure: pupilv1connect.PupilServiceCreateSchoolProcedure,
+		{Subject: "hub-admin", Issuer: servicetest.Issuer(), Role: "ROLE_HUB_ADMIN", Procedure: pupilv1connect.PupilServiceCreateSchoolProcedure,
 			Outcome: "unimplemented", Targets: []string{}},
 	}
 	if diff := cmp.Diff(want, events(t, pool)); diff != "" {

@@ -11,6 +11,10 @@ import (
 	authv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/auth/v1"
 )
 
+// DevelopmentIssuer is the Issuer of a principal a development token
+// proved.
+const DevelopmentIssuer = "development"
+
 // Authenticator turns a bearer token into a principal. It returns
 // ErrUnauthenticated for a token it does not accept.
 type Authenticator interface {
@@ -64,7 +68,7 @@ func ParseDevTokens(data []byte) (*DevTokens, error) {
 		if t.Scope == nil {
 			return nil, fmt.Errorf("dev token %d: scope is required", i)
 		}
-		p := Principal{Subject: t.Subject, Issuer: "development", Role: role, Scope: *t.Scope}
+		p := Principal{Subject: t.Subject, Issuer: DevelopmentIssuer, Role: role, Scope: *t.Scope}
 		if len(t.Token) < 8 {
 			return nil, fmt.Errorf("dev token %d: token must be at least 8 characters", i)
 		}

@@ -71,8 +71,8 @@ type testServer struct {
 func start(t *testing.T, maxBytes int64) testServer {
 	t.Helper()
 	tokens, err := auth.ParseDevTokens([]byte(`{"tokens":[
-		{"token":"test-analyst","subject":"analyst-1","role":"analyst","scope":{"kind":"la","id":"336"}},
-		{"token":"test-admin","subject":"admin-1","role":"hub_admin","scope":{"kind":"la","id":"336"}}]}`))
+		{"token":"server-test-analyst","subject":"analyst-1","role":"analyst","scope":{"kind":"la","id":"336"}},
+		{"token":"server-test-admin","subject":"admin-1","role":"hub_admin","scope":{"kind":"la","id":"336"}}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestCallsAreAuthorizedCountedAndLoggedWithoutContent(t *testing.T) {
 	s := start(t, 0)
 	ctx := context.Background()
 	for _, grpc := range []bool{false, true} {
-		analyst := pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), s.url, servicetest.Options("test-analyst", grpc)...)
+		analyst := pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), s.url, servicetest.Options("server-test-analyst", grpc)...)
 		if _, err := analyst.GetSchool(ctx, &pupilv1.GetSchoolRequest{Urn: "135790"}); err != nil {
 			t.Fatalf("GetSchool (grpc=%v): %v", grpc, err)
 		}
@@ -153,7 +153,7 @@ func TestCallsAreAuthorizedCountedAndLoggedWithoutContent(t *testing.T) {
 	}
 	// A method with an access policy but no implementation is still
 	// authorized first, then answers Unimplemented.
-	admin := pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), s.url, servicetest.Options("test-admin", false)...)
+	admin := pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), s.url, servicetest.Options("server-test-admin", false)...)
 	_, err := admin.CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: &pupilv1.School{Urn: "135790", Name: "X", LaCode: "336", Phase: pupilv1.Phase_PHASE_SECONDARY}})
 	if connect.CodeOf(err) != connect.CodeUnimplemented {
 		t.Fatalf("admin CreateSchool: %v, want Unimplemented", err)
@@ -193,7 +193,7 @@ func TestUnauthenticated(t *testing.T) {
 func TestRequestSizeLimit(t *testing.T) {
 	t.Parallel()
 	s := start(t, 64)
-	client := pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), s.url, servicetest.Options("test-admin", false)...)
+	client := pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), s.url, servicetest.Options("server-test-admin", false)...)
 	_, err := client.CreateSchool(context.Background(), &pupilv1.CreateSchoolRequest{School: &pupilv1.School{Urn: "100001", Name: strings.Repeat("x", 200), LaCode: "336"}})
 	if connect.CodeOf(err) != connect.CodeResourceExhausted {
 		t.Errorf("oversized request: %v, want ResourceExhausted", err)

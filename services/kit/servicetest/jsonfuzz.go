@@ -107,7 +107,7 @@ func (z *JSONFuzz) Check(t *testing.T, method string, who uint8, body []byte) {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Authorization", Bearer(token))
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s as %s, body %q: no answer (did the handler panic?): %v", procedure, token, body, err)

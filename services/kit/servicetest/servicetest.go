@@ -5,7 +5,6 @@
 package servicetest
 
 import (
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,7 +20,11 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 )
 
-// Tokens of the standard test principals. Their scopes are in Principals.
+// The standard test callers, by name. People (every role but the service)
+// sign in with the development OpenID Connect provider, as they would with
+// their organisation's; Token gives a caller's bearer token. The service
+// caller keeps a development token. Their subjects, roles and scopes are in
+// Principals.
 const (
 	HubAdmin      = "test-hub-admin"      // hub "wmca" covering LAs 336 and 330
 	Caseworker    = "test-caseworker"     // local authority 336
@@ -35,7 +38,7 @@ const (
 	OtherCaseworker = "test-other-caseworker" // local authority 330, in the hub but not 336
 )
 
-// Principals are the standard test principals by token.
+// Principals are the standard test principals by caller name.
 var Principals = map[string]auth.Principal{
 	HubAdmin:        {Subject: "hub-admin", Role: auth.RoleHubAdmin, Scope: auth.LocalAuthorities("336", "330")},
 	Caseworker:      {Subject: "caseworker", Role: auth.RoleCaseworker, Scope: auth.LocalAuthorities("336")},
@@ -70,7 +73,7 @@ func Start(t testing.TB, schema string, pool *pgxpool.Pool, services ...server.S
 	h := server.NewHandler(server.Options{
 		Logger:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Registry:      reg,
-		Authenticator: devTokens(t),
+		Authenticator: Authenticator(t),
 		Pool:          pool,
 		Schema:        schema,
 	}, services...)
@@ -79,33 +82,6 @@ func Start(t testing.TB, schema string, pool *pgxpool.Pool, services ...server.S
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return &Server{URL: srv.URL, Registry: reg, srv: srv}
-}
-
-// devTokens builds the real development authenticator from Principals, so
-// tests go through the same token parsing as make run.
-func devTokens(t testing.TB) auth.Authenticator {
-	type entry struct {
-		Token   string     `json:"token"`
-		Subject string     `json:"subject"`
-		Role    string     `json:"role"`
-		Scope   auth.Scope `json:"scope"`
-	}
-	var file struct {
-		Tokens []entry `json:"tokens"`
-	}
-	for token, p := range Principals {
-		role := p.Role.String()[len("ROLE_"):]
-		file.Tokens = append(file.Tokens, entry{Token: token, Subject: p.Subject, Role: role, Scope: p.Scope})
-	}
-	data, err := json.Marshal(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := auth.ParseDevTokens(data)
-	if err != nil {
-		t.Fatalf("servicetest: %v", err)
-	}
-	return d
 }
 
 // HTTPClient speaks unencrypted HTTP/2 only, as gRPC needs (a transport
@@ -117,10 +93,10 @@ func HTTPClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{Protocols: p}}
 }
 
-// Options are the client options for calling as the principal with token,
+// Options are the client options for calling as the named caller,
 // over the Connect protocol, or over gRPC when grpc is true.
-func Options(token string, grpc bool) []connect.ClientOption {
-	opts := []connect.ClientOption{connect.WithInterceptors(credentials.NewInterceptor(credentials.StaticToken(token)))}
+func Options(caller string, grpc bool) []connect.ClientOption {
+	opts := []connect.ClientOption{connect.WithInterceptors(credentials.NewInterceptor(credentials.StaticToken(Token(caller))))}
 	if grpc {
 		opts = append(opts, connect.WithGRPC())
 	}

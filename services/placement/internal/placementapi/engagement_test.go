@@ -72,7 +72,7 @@ func TestJSONOverHTTP(t *testing.T) {
 	emp := createEmployer(t, e, smallEmployer())
 	req, _ := http.NewRequest(http.MethodPost, e.url+placementv1connect.PlacementServiceGetEmployerProcedure, strings.NewReader(`{"id":"`+emp.GetId()+`"}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+servicetest.Analyst)
+	req.Header.Set("Authorization", servicetest.Bearer(servicetest.Analyst))
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

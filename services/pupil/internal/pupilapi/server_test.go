@@ -171,7 +171,7 @@ func TestJSONOverHTTP(t *testing.T) {
 	}
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+pupilv1connect.PupilServiceGetSchoolProcedure, strings.NewReader(`{"urn":"100001"}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+servicetest.Caseworker)
+	req.Header.Set("Authorization", servicetest.Bearer(servicetest.Caseworker))
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

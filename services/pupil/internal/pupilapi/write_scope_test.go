@@ -213,7 +213,7 @@ func TestUpdatePupilRefusesUnknownFields(t *testing.T) {
 		"preferredSurnme": "Kept", "dateOfBirth": "2013-09-01", "schoolUrn": "100001"}, "version": "1"}`
 	req, _ := http.NewRequest(http.MethodPost, e.url+"/nextstep.pupil.v1.PupilService/UpdatePupil", bytes.NewBufferString(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+servicetest.HubAdmin)
+	req.Header.Set("Authorization", servicetest.Bearer(servicetest.HubAdmin))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

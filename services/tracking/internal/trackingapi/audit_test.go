@@ -51,8 +51,8 @@ func TestAuditLog(t *testing.T) {
 		got = append(got, row{ev.GetSubject(), ev.GetIssuer(), ev.GetProcedure(), ev.GetPurpose(), ev.GetOutcome(), ev.GetTargets(), ev.GetTargetCount()})
 	}
 	want := []row{
-		{"caseworker", "development", trackingv1connect.TrackingServiceGetLatestDestinationsProcedure, "caseload review", "ok", []string{"pupil:" + pupil}, 1},
-		{"caseworker", "development", trackingv1connect.TrackingServiceRecordDestinationProcedure, "", "ok", []string{"pupil:" + pupil}, 1},
+		{"caseworker", servicetest.Issuer(), trackingv1connect.TrackingServiceGetLatestDestinationsProcedure, "caseload review", "ok", []string{"pupil:" + pupil}, 1},
+		{"caseworker", servicetest.Issuer(), trackingv1connect.TrackingServiceRecordDestinationProcedure, "", "ok", []string{"pupil:" + pupil}, 1},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("audit of the pupil, newest first (-want +got):\n%s", diff)

@@ -17,7 +17,7 @@ func TestJSONOverHTTP(t *testing.T) {
 	heathPark().sync(t, e, desired(newID(t), "BEHIND_TRAJECTORY", "2020-01-01"))
 	req, _ := http.NewRequest(http.MethodPost, e.srv.URL+trackingv1connect.TrackingServiceCountTasksProcedure, strings.NewReader(`{}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+servicetest.Caseworker)
+	req.Header.Set("Authorization", servicetest.Bearer(servicetest.Caseworker))
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
