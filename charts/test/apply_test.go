@@ -138,6 +138,7 @@ func TestKubernetesAPIAcceptsTheChart(t *testing.T) {
 			t.Errorf("only %d objects applied", applied)
 		}
 		checkOperatorRBAC(t, ctx, c, "nextstep-operator")
+		checkIdentityWiring(t, ctx, c, cfg)
 	})
 
 	t.Run("helm install, test hooks rendered, upgrade", func(t *testing.T) {
@@ -156,7 +157,12 @@ func TestKubernetesAPIAcceptsTheChart(t *testing.T) {
 			t.Fatalf("helm install: %v\n%s", err, out)
 		}
 		for _, want := range []string{
-			"every RPC", // NOTES.txt warns that RPCs are refused until OIDC
+			// NOTES.txt says who may call: the release's own components and the issuers.
+			"checked with the API server's TokenReview",
+			"nextstep-second/second-nextstep-operator",
+			"nextstep-second/second-nextstep-placement",
+			"nextstep-second/second-nextstep-tracking",
+			"https://login.example.org/realms/wmca (2 rule(s) on the groups claim)",
 			"kubectl apply --server-side --force-conflicts -f",
 			"http://second-nextstep-pupil.nextstep-second.svc:8080",
 		} {

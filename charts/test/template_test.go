@@ -125,10 +125,14 @@ func TestTemplateScenarios(t *testing.T) {
 	}{
 		"defaults leave the Prometheus Operator and CloudNativePG objects out": {
 			check: func(t *testing.T, objs []*unstructured.Unstructured) {
-				for _, kind := range []string{"ServiceMonitor", "PrometheusRule", "Cluster", "ConfigMap", "HorizontalPodAutoscaler"} {
+				for _, kind := range []string{"ServiceMonitor", "PrometheusRule", "Cluster", "HorizontalPodAutoscaler"} {
 					if n := len(byKind(objs, kind)); n != 0 {
 						t.Errorf("%d %s objects, want none by default", n, kind)
 					}
+				}
+				// The one ConfigMap is the services' auth config; dashboards are off.
+				if cms := byKind(objs, "ConfigMap"); len(cms) != 1 || cms[0].GetName() != "nextstep-auth" {
+					t.Errorf("%d ConfigMaps, want only nextstep-auth by default", len(cms))
 				}
 				if got := envFrom(t, objs, "nextstep-pupil", "DATABASE_URL"); got != "secret nextstep-database/DATABASE_URL" {
 					t.Errorf("pupil DATABASE_URL from %s", got)
@@ -148,6 +152,7 @@ func TestTemplateScenarios(t *testing.T) {
 					"--pupil-url=http://nextstep-pupil.nextstep.svc:8080",
 					"--placement-url=http://nextstep-placement.nextstep.svc:8080",
 					"--tracking-url=http://nextstep-tracking.nextstep.svc:8080",
+					"--token-file=/var/run/secrets/nextstep/token",
 				} {
 					if !slices.Contains(args, want) {
 						t.Errorf("operator args %v lack %s", args, want)
@@ -162,7 +167,8 @@ func TestTemplateScenarios(t *testing.T) {
 				for _, o := range objs {
 					counts[o.GetKind()]++
 				}
-				want := map[string]int{"ServiceMonitor": 2, "PrometheusRule": 1, "Cluster": 1, "ConfigMap": 3, "HorizontalPodAutoscaler": 1, "NetworkPolicy": 4}
+				// ConfigMaps: three dashboards and the auth config.
+				want := map[string]int{"ServiceMonitor": 2, "PrometheusRule": 1, "Cluster": 1, "ConfigMap": 4, "HorizontalPodAutoscaler": 1, "NetworkPolicy": 4, "ClusterRole": 2, "ClusterRoleBinding": 2}
 				for kind, n := range want {
 					if counts[kind] != n {
 						t.Errorf("%d %s objects, want %d", counts[kind], kind, n)
@@ -188,9 +194,6 @@ func TestTemplateScenarios(t *testing.T) {
 				endpoints, _, _ := unstructured.NestedSlice(named(t, objs, "ServiceMonitor", "nextstep-operator").Object, "spec", "endpoints")
 				if len(endpoints) != 1 || endpoints[0].(map[string]any)["honorLabels"] != true {
 					t.Errorf("operator ServiceMonitor endpoints %v, want one with honorLabels: true", endpoints)
-				}
-				if args := containerArgs(t, named(t, objs, "Deployment", "nextstep-operator")); !slices.Contains(args, "--token-file=/var/run/secrets/nextstep/token") {
-					t.Errorf("operator args %v lack the token file", args)
 				}
 			},
 		},

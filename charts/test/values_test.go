@@ -57,6 +57,62 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 			values: "networkPolicy:\n  clientsFrom:\n    - namespaceSelector:\n        matchLabel:\n          a: b\n",
 			want:   "/networkPolicy/clientsFrom/0/namespaceSelector",
 		},
+		"an unknown key in an issuer": {
+			values: oidcValues("    groupsClaim: groups\n"),
+			want:   "/auth/oidc/0",
+		},
+		"the service role for people": {
+			values: strings.Replace(oidcValues(""), "role: analyst", "role: service", 1),
+			want:   "/auth/oidc/0/rules/0/role",
+		},
+		"an issuer without audiences": {
+			values: strings.Replace(oidcValues(""), "    audiences: [nextstep]\n", "", 1),
+			want:   "/auth/oidc/0",
+		},
+		"an issuer with no audience in the list": {
+			values: strings.Replace(oidcValues(""), "audiences: [nextstep]", "audiences: []", 1),
+			want:   "/auth/oidc/0/audiences",
+		},
+		"an issuer that is not https": {
+			values: strings.Replace(oidcValues(""), "https://login.example.org", "http://login.example.org", 1),
+			want:   "/auth/oidc/0/issuer",
+		},
+		"an issuer without rules": {
+			values: strings.Replace(oidcValues(""), "    rules:\n      - {value: a, role: analyst, scope: {kind: la, id: '336'}}\n", "    rules: []\n", 1),
+			want:   "/auth/oidc/0/rules",
+		},
+		"every record for a person": {
+			values: strings.Replace(oidcValues(""), "{kind: la, id: '336'}", "{kind: all, id: x}", 1),
+			want:   "/auth/oidc/0/rules/0/scope/kind",
+		},
+		"a hub without its LA codes": {
+			values: strings.Replace(oidcValues(""), "{kind: la, id: '336'}", "{kind: hub, id: wmca}", 1),
+			want:   "/auth/oidc/0/rules/0/scope",
+		},
+		"an LA code as a number": {
+			values: strings.Replace(oidcValues(""), "{kind: la, id: '336'}", "{kind: hub, id: wmca, la_codes: [336]}", 1),
+			want:   "/auth/oidc/0/rules/0/scope/la_codes/0",
+		},
+		"a school that is not a URN": {
+			values: strings.Replace(oidcValues(""), "{kind: la, id: '336'}", "{kind: school, id: '1360'}", 1),
+			want:   "/auth/oidc/0/rules/0/scope",
+		},
+		"clock skew beyond five minutes": {
+			values: oidcValues("    clockSkewSeconds: 600\n"),
+			want:   "/auth/oidc/0/clockSkewSeconds",
+		},
+		"a token shorter than TokenRequest allows": {
+			values: "auth:\n  kubernetes:\n    tokenExpirationSeconds: 300\n",
+			want:   "/auth/kubernetes/tokenExpirationSeconds",
+		},
+		"an empty audience": {
+			values: "auth:\n  kubernetes:\n    audience: ''\n",
+			want:   "/auth/kubernetes/audience",
+		},
+		"an unknown key under auth.kubernetes": {
+			values: "auth:\n  kubernetes:\n    serviceAccounts: [kube-system/default]\n",
+			want:   "/auth/kubernetes",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -73,6 +129,36 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 				t.Errorf("error does not name the schema and %q:\n%v", tc.want, err)
 			}
 		})
+	}
+}
+
+// oidcValues is a valid auth.oidc with one issuer and one rule, and extra
+// (indented issuer keys) added to the issuer.
+func oidcValues(extra string) string {
+	return "auth:\n  oidc:\n  - issuer: https://login.example.org\n" +
+		"    audiences: [nextstep]\n" +
+		"    rolesClaim: groups\n" +
+		"    rules:\n      - {value: a, role: analyst, scope: {kind: la, id: '336'}}\n" + extra
+}
+
+// TestSchemaAcceptsGoodAuthValues: the valid base of the cases above
+// renders, so each refusal there is for its one change.
+func TestSchemaAcceptsGoodAuthValues(t *testing.T) {
+	t.Parallel()
+	for _, values := range []string{
+		oidcValues(""),
+		oidcValues("    clockSkewSeconds: 300\n    subjectClaim: oid\n"),
+		strings.Replace(oidcValues(""), "{kind: la, id: '336'}", "{kind: hub, id: wmca, la_codes: ['330', '336']}", 1),
+		strings.Replace(oidcValues(""), "{kind: la, id: '336'}", "{kind: school, id: '136001'}", 1),
+		"auth:\n  kubernetes:\n    audience: nextstep.example.org\n    tokenExpirationSeconds: 600\n",
+	} {
+		file := filepath.Join(t.TempDir(), "values.yaml")
+		if err := os.WriteFile(file, []byte(values), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := template(t, []string{file}); err != nil {
+			t.Errorf("helm template refused\n%s\n%v", values, err)
+		}
 	}
 }
 

@@ -137,3 +137,74 @@ key: {{ $root.Values.database.existingSecret.key }}
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+The service accounts that act as the service role: the operator, and
+placement and tracking, which call the pupil service. Each is
+"<namespace>/<name>", as the services' auth config lists them.
+*/}}
+{{- define "nextstep.serviceRoleAccounts" -}}
+{{- range $c := list "operator" "placement" "tracking" }}
+- {{ printf "%s/%s" $.Release.Namespace (include "nextstep.componentName" (list $ $c)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The services' auth config (auth.yaml, read from NEXTSTEP_AUTH_CONFIG), in
+services/kit/auth.Config's format: the OpenID Connect issuers as the values
+give them (the schema holds them to the format) and the service accounts
+that act as the service role, with the audience their tokens are bound to.
+*/}}
+{{- define "nextstep.authConfig" -}}
+{{- $seen := dict }}
+{{- range $i, $iss := .Values.auth.oidc }}
+{{- if hasKey $seen $iss.issuer }}
+{{- fail (printf "auth.oidc[%d].issuer repeats %s: list each issuer once, with all its rules" $i $iss.issuer) }}
+{{- end }}
+{{- $_ := set $seen $iss.issuer true }}
+{{- end }}
+{{- $cfg := dict "kubernetes" (dict "audiences" (list .Values.auth.kubernetes.audience) "serviceAccounts" (include "nextstep.serviceRoleAccounts" . | fromYamlArray)) }}
+{{- with .Values.auth.oidc }}
+{{- $_ := set $cfg "oidc" . }}
+{{- end }}
+{{- toYaml $cfg }}
+{{- end }}
+
+{{/* Where a component's own projected service-account token is mounted. */}}
+{{- define "nextstep.tokenDir" -}}
+/var/run/secrets/nextstep
+{{- end }}
+
+{{/*
+The projected service-account token a component presents when it calls a
+service: bound to auth.kubernetes.audience, short-lived, rotated by the
+kubelet into the file, which the component re-reads.
+*/}}
+{{- define "nextstep.tokenVolume" -}}
+- name: nextstep-token
+  projected:
+    sources:
+      - serviceAccountToken:
+          audience: {{ .Values.auth.kubernetes.audience | quote }}
+          expirationSeconds: {{ int .Values.auth.kubernetes.tokenExpirationSeconds }}
+          path: token
+{{- end }}
+
+{{/*
+Egress to the Kubernetes API server, for the operator (its resources) and
+the services (TokenReview).
+*/}}
+{{- define "nextstep.apiServerEgress" -}}
+- ports:
+    {{- range .Values.networkPolicy.apiServerPorts }}
+    - protocol: TCP
+      port: {{ . }}
+    {{- end }}
+  {{- with .Values.networkPolicy.apiServerCIDRs }}
+  to:
+    {{- range . }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  {{- end }}
+{{- end }}

@@ -126,6 +126,12 @@ func (c *clock) advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
 const refreshEvery = time.Minute
 
 // fixture is an authenticator for one provider's issuer, with the requests
