@@ -24,15 +24,18 @@ const (
 	operatorProbeAddr = "127.0.0.1:8091"
 )
 
-// components are the stack's processes; tokens names the file holding each
-// caller's development token, by component.
-func components(root, dbURL, kubeconfig string, tokens map[string]string) []component {
+// components are the stack's processes. The services check tokens as
+// authConfig says, asking the local kube-apiserver (kubeconfig) to review
+// service-account tokens; tokens names the file holding each calling
+// component's service-account token.
+func components(root, dbURL, kubeconfig, authConfig string, tokens map[string]string) []component {
 	bin := func(name string) string { return filepath.Join(root, "bin", name) }
 	service := func(name, addr string) component {
 		env := []string{
 			"DATABASE_URL=" + dbURL,
 			"NEXTSTEP_LISTEN=" + addr,
-			"NEXTSTEP_DEV_TOKENS_FILE=" + filepath.Join(root, "hack", "dev-tokens.json"),
+			"NEXTSTEP_AUTH_CONFIG=" + authConfig,
+			"KUBECONFIG=" + kubeconfig,
 		}
 		if token, ok := tokens[name]; ok {
 			env = append(env, "NEXTSTEP_PUPIL_URL=http://"+pupilAddr, "NEXTSTEP_TOKEN_FILE="+token)

@@ -8,6 +8,9 @@
 // It expects what the Makefile gives it: the binaries in bin/,
 // NEXTSTEP_ADMIN_DATABASE_URL from hack/ensure-postgres.sh and
 // KUBEBUILDER_ASSETS from hack/envtest.sh.
+//
+// `devstack token <user>` prints a development user's access token from
+// the running stack, for curl and grpcurl.
 package main
 
 import (
@@ -27,7 +30,15 @@ func main() {
 	fresh := flag.Bool("fresh", false, "Drop the development database first, so the region is seeded anew.")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := run(ctx, *root, *fresh)
+	var err error
+	switch args := flag.Args(); {
+	case len(args) == 2 && args[0] == "token":
+		err = token(ctx, args[1])
+	case len(args) == 0:
+		err = run(ctx, *root, *fresh)
+	default:
+		err = errors.New("usage: devstack [-root dir] [-fresh] | devstack token <user>")
+	}
 	stop()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintln(os.Stderr, "devstack:", err)
@@ -58,34 +69,44 @@ func run(ctx context.Context, root string, fresh bool) error {
 	}
 	defer cp.stop()
 
-	step(3, "Starting the services and the operator")
-	// The operator calls the services, and placement and tracking call the
-	// pupil service, with development tokens of the service role
-	// (hack/dev-tokens.json), as they would with their service accounts'
-	// tokens in a cluster.
-	tokens := map[string]string{}
-	for name, token := range map[string]string{"operator": "dev-operator", "placement": "dev-placement", "tracking": "dev-tracking"} {
-		tokens[name] = filepath.Join(runDir, name+"-token")
-		if err := os.WriteFile(tokens[name], []byte(token+"\n"), 0o600); err != nil {
-			return err
-		}
+	step(3, "Identity: a development OpenID Connect provider, the components' service accounts")
+	idp, err := startIdentityProvider(ctx)
+	if err != nil {
+		return err
 	}
+	defer idp.Close()
+	authConfig := filepath.Join(runDir, "auth.yaml")
+	if err := writeAuthConfig(authConfig, idp.Issuer()); err != nil {
+		return err
+	}
+	// The operator calls the services, and placement and tracking call the
+	// pupil service, with their service accounts' tokens, as in a cluster.
+	tokens, err := serviceAccountTokens(ctx, cp.env.Config, runDir)
+	if err != nil {
+		return err
+	}
+
+	step(4, "Starting the services and the operator")
 	procs := newSupervisor(filepath.Join(runDir, "logs"))
 	defer procs.stopAll(15 * time.Second)
-	for _, c := range components(root, dbURL, cp.kubeconfig, tokens) {
+	for _, c := range components(root, dbURL, cp.kubeconfig, authConfig, tokens) {
 		if err := procs.start(ctx, c); err != nil {
 			return err
 		}
 	}
 
-	step(4, "Waiting until every component is ready")
+	step(5, "Waiting until every component is ready")
 	if err := procs.waitReady(ctx, 90*time.Second); err != nil {
 		return err
 	}
 
-	step(5, "Seeding a synthetic region through the services' APIs")
+	step(6, "Seeding a synthetic region through the services' APIs, as the hub admin")
 	today := time.Now()
-	seeded, err := seed(ctx, today)
+	adminToken, err := idp.Token(ctx, "hub-admin")
+	if err != nil {
+		return err
+	}
+	seeded, err := seed(ctx, adminToken, today)
 	if err != nil {
 		return err
 	}
@@ -93,7 +114,7 @@ func run(ctx context.Context, root string, fresh bool) error {
 		fmt.Println("      the development database already holds the region (make run FRESH=1 starts afresh)")
 	}
 
-	step(6, "Applying the programmes; the operator generates and reconciles the cohorts")
+	step(7, "Applying the programmes; the operator generates and reconciles the cohorts")
 	kube, err := applyProgrammes(ctx, cp.env.Config, today)
 	if err != nil {
 		return err
@@ -102,7 +123,7 @@ func run(ctx context.Context, root string, fresh bool) error {
 		return err
 	}
 
-	printSummary(root, dbURL, cp.kubeconfig, runDir)
+	printSummary(root, dbURL, cp.kubeconfig, runDir, idp)
 	select {
 	case <-ctx.Done():
 		fmt.Println("\nstopping...")
@@ -113,5 +134,5 @@ func run(ctx context.Context, root string, fresh bool) error {
 }
 
 func step(n int, msg string) {
-	fmt.Printf("[%d/6] %s\n", n, msg)
+	fmt.Printf("[%d/7] %s\n", n, msg)
 }

@@ -64,15 +64,16 @@ var seedEmployers = []seedEmployer{
 	{"Junction 10 Logistics", placementv1.Sector_SECTOR_LOGISTICS, placementv1.SizeBand_SIZE_BAND_MEDIUM},
 }
 
-// seedClients are the services' clients, called as the development hub admin.
+// seedClients are the services' clients, called as the development hub
+// admin with its access token.
 type seedClients struct {
 	pupil     pupilv1connect.PupilServiceClient
 	placement placementv1connect.PlacementServiceClient
 	tracking  trackingv1connect.TrackingServiceClient
 }
 
-func newSeedClients() seedClients {
-	opts := connect.WithInterceptors(credentials.NewInterceptor(credentials.StaticToken("dev-hub-admin")))
+func newSeedClients(token string) seedClients {
+	opts := connect.WithInterceptors(credentials.NewInterceptor(credentials.StaticToken(token)))
 	return seedClients{
 		pupil:     pupilv1connect.NewPupilServiceClient(http.DefaultClient, "http://"+pupilAddr, opts),
 		placement: placementv1connect.NewPlacementServiceClient(http.DefaultClient, "http://"+placementAddr, opts),
@@ -90,8 +91,8 @@ type seedPupil struct {
 
 // seed writes the region unless the first school exists already, and
 // returns whether it wrote anything.
-func seed(ctx context.Context, today time.Time) (bool, error) {
-	c := newSeedClients()
+func seed(ctx context.Context, token string, today time.Time) (bool, error) {
+	c := newSeedClients(token)
 	_, err := c.pupil.GetSchool(ctx, &pupilv1.GetSchoolRequest{Urn: seedSchools[0].urn})
 	if err == nil {
 		return false, nil

@@ -5,15 +5,22 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/nextstep-uk/nextstep/services/kit/devidp"
 )
 
-func printSummary(root, dbURL, kubeconfig, runDir string) {
+func printSummary(root, dbURL, kubeconfig, runDir string, idp *devidp.Provider) {
 	u, _ := url.Parse(dbURL)
 	rel := func(p string) string {
 		if r, err := filepath.Rel(root, p); err == nil {
 			return r
 		}
 		return p
+	}
+	var people strings.Builder
+	for _, p := range devPeople {
+		fmt.Fprintf(&people, "  %-15s %s\n", p.id, p.describe)
 	}
 	fmt.Printf(`
 nextstep is running. Ctrl-C stops everything.
@@ -22,19 +29,26 @@ nextstep is running. Ctrl-C stops everything.
   placement  http://%s      PlacementService
   tracking   http://%s      TrackingService
   operator   http://%s/metrics
+  sign-in    %s      development OpenID Connect provider
   database   %s (schemas pupil, placement, tracking)
   kubeconfig %s
+  auth       %s (who may call; docs/identity.md)
   logs       %s/
 
-Try:
-  grpcurl -plaintext %s list
-  curl -s -H 'Authorization: Bearer dev-hub-admin' -H 'Content-Type: application/json' \
-       -d '{"urn":"136001"}' http://%s/nextstep.pupil.v1.PupilService/GetSchool
-  KUBECONFIG=%s kubectl get programmes,cohorts -n nextstep
+People (password %s; the rules that give their roles are in %s):
+%s
+A user's access token, valid for an hour:
+  bin/devstack token caseworker
+  %s
 
-Development tokens (roles and scopes in hack/dev-tokens.json): dev-hub-admin,
-dev-caseworker, dev-careers-leader, dev-analyst, dev-operator.
-`, pupilAddr, placementAddr, trackingAddr, operatorMetrics, u.Redacted(), rel(kubeconfig), rel(filepath.Join(runDir, "logs")),
+Try:
+  curl -s -H "Authorization: Bearer $(bin/devstack token hub-admin)" -H 'Content-Type: application/json' \
+       -d '{"urn":"136001"}' http://%s/nextstep.pupil.v1.PupilService/GetSchool
+  grpcurl -plaintext -H "Authorization: Bearer $(bin/devstack token analyst)" %s list
+  KUBECONFIG=%s kubectl get programmes,cohorts -n nextstep
+`, pupilAddr, placementAddr, trackingAddr, operatorMetrics, idp.Issuer(), u.Redacted(), rel(kubeconfig),
+		rel(filepath.Join(runDir, "auth.yaml")), rel(filepath.Join(runDir, "logs")),
+		devPassword, rel(filepath.Join(runDir, "auth.yaml")), people.String(), idp.TokenCommand("caseworker"),
 		pupilAddr, pupilAddr, rel(kubeconfig))
 	_ = os.Stdout.Sync()
 }

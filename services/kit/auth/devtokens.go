@@ -31,7 +31,7 @@ type DevTokens struct {
 }
 
 // devTokenFile is the layout of the file named by NEXTSTEP_DEV_TOKENS_FILE
-// (see hack/dev-tokens.json).
+// (NEXTSTEP_DEV_TOKENS_FILE, allowed only with NEXTSTEP_ALLOW_DEV_TOKENS=true outside a cluster).
 type devTokenFile struct {
 	Tokens []struct {
 		Token   string `json:"token"`

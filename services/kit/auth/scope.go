@@ -49,7 +49,8 @@ func (s Scope) Covers(schoolURN, laCode string) bool {
 	}
 }
 
-// scopeConfig is how configuration writes a scope (hack/dev-tokens.json):
+// scopeConfig is how configuration writes a scope (the rules of
+// NEXTSTEP_AUTH_CONFIG, development tokens):
 //
 //	{"kind": "all"}
 //	{"kind": "hub", "id": "wmca", "la_codes": ["336", "332"]}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -120,17 +121,26 @@ func NewTokenReview(reviews TokenReviews, cfg KubernetesConfig, opts TokenReview
 }
 
 // NewTokenReviewFromEnvironment returns a TokenReview authenticator that
-// calls the API server as the pod's own service account (in-cluster: the
+// calls the API server as the kubeconfig KUBECONFIG names, when it is set
+// (make run), else as the pod's own service account (in-cluster: the
 // token, CA and namespace mounted at /var/run/secrets/kubernetes.io/serviceaccount,
-// the token re-read as the kubelet rotates it) or, outside a cluster, as
-// the kubeconfig KUBECONFIG names (else ~/.kube/config), as make run does.
+// the token re-read as the kubelet rotates it), else as ~/.kube/config.
 // The service account needs create on tokenreviews.authentication.k8s.io
 // (the chart grants exactly that).
 func NewTokenReviewFromEnvironment(cfg KubernetesConfig, opts TokenReviewOptions) (*TokenReview, error) {
-	rc, err := rest.InClusterConfig()
-	if errors.Is(err, rest.ErrNotInCluster) {
-		rc, err = clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
+	// KUBECONFIG first when it is set, then in-cluster, then
+	// ~/.kube/config: the order controller-runtime's GetConfig uses, so
+	// make run inside a development pod still talks to its own API server.
+	fromKubeconfig := func() (*rest.Config, error) {
+		return clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
 			clientcmd.NewDefaultClientConfigLoadingRules(), &clientcmd.ConfigOverrides{}).ClientConfig()
+	}
+	var rc *rest.Config
+	var err error
+	if os.Getenv(clientcmd.RecommendedConfigPathEnvVar) != "" {
+		rc, err = fromKubeconfig()
+	} else if rc, err = rest.InClusterConfig(); errors.Is(err, rest.ErrNotInCluster) {
+		rc, err = fromKubeconfig()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes client configuration: %w", err)

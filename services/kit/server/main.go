@@ -54,7 +54,9 @@ type Deps struct {
 type Config struct {
 	DatabaseURL     string        // DATABASE_URL
 	Listen          string        // NEXTSTEP_LISTEN
+	AuthConfig      string        // NEXTSTEP_AUTH_CONFIG
 	DevTokensFile   string        // NEXTSTEP_DEV_TOKENS_FILE
+	AllowDevTokens  bool          // NEXTSTEP_ALLOW_DEV_TOKENS
 	PupilURL        string        // NEXTSTEP_PUPIL_URL
 	TokenFile       string        // NEXTSTEP_TOKEN_FILE
 	LogLevel        slog.Level    // NEXTSTEP_LOG_LEVEL: debug, info, warn, error
@@ -73,6 +75,7 @@ func ConfigFromEnv(spec Spec, getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:     or(getenv("DATABASE_URL"), DefaultDatabaseURL),
 		Listen:          or(getenv("NEXTSTEP_LISTEN"), spec.DefaultListen),
+		AuthConfig:      getenv("NEXTSTEP_AUTH_CONFIG"),
 		DevTokensFile:   getenv("NEXTSTEP_DEV_TOKENS_FILE"),
 		PupilURL:        or(getenv("NEXTSTEP_PUPIL_URL"), DefaultPupilURL),
 		TokenFile:       getenv("NEXTSTEP_TOKEN_FILE"),
@@ -81,6 +84,22 @@ func ConfigFromEnv(spec Spec, getenv func(string) string) (Config, error) {
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("NEXTSTEP_LOG_LEVEL"), "info"))); err != nil {
 		return c, fmt.Errorf("NEXTSTEP_LOG_LEVEL: %w", err)
+	}
+	switch v := getenv("NEXTSTEP_ALLOW_DEV_TOKENS"); v {
+	case "", "false":
+	case "true":
+		c.AllowDevTokens = true
+	default:
+		return c, fmt.Errorf("NEXTSTEP_ALLOW_DEV_TOKENS: %q is neither true nor false", v)
+	}
+	// Development tokens are static secrets in a file: for make run on a
+	// laptop, never for a deployment. They take an explicit flag the chart
+	// has no value for, and a service in a cluster refuses them outright.
+	if c.DevTokensFile != "" && !c.AllowDevTokens {
+		return c, errors.New("NEXTSTEP_DEV_TOKENS_FILE is set but NEXTSTEP_ALLOW_DEV_TOKENS is not true: development tokens are for local development only")
+	}
+	if c.AllowDevTokens && getenv("KUBERNETES_SERVICE_HOST") != "" {
+		return c, errors.New("NEXTSTEP_ALLOW_DEV_TOKENS is true in a Kubernetes cluster (KUBERNETES_SERVICE_HOST is set): development tokens are refused there; configure NEXTSTEP_AUTH_CONFIG")
 	}
 	if v := getenv("NEXTSTEP_SHUTDOWN_GRACE"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -127,7 +146,7 @@ func Main(spec Spec) int {
 }
 
 func run(ctx context.Context, spec Spec, cfg Config, logger *slog.Logger) error {
-	authn, err := authenticator(cfg)
+	authn, err := authenticator(cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -176,13 +195,42 @@ func outgoingToken(cfg Config, logger *slog.Logger) credentials.TokenSource {
 	return credentials.FileToken(cfg.TokenFile)
 }
 
-// authenticator chooses how bearer tokens are checked. Only development
-// tokens exist so far; without them every call is refused, never allowed.
-func authenticator(cfg Config) (auth.Authenticator, error) {
-	if cfg.DevTokensFile == "" {
+// authenticator chooses how bearer tokens are checked: people's OpenID
+// Connect tokens and nextstep's components' service-account tokens as the
+// file NEXTSTEP_AUTH_CONFIG says (see auth.Config), and development tokens
+// when they are allowed. With none, every call is refused, never allowed.
+func authenticator(cfg Config, logger *slog.Logger) (auth.Authenticator, error) {
+	var chain auth.Chain
+	if cfg.DevTokensFile != "" {
+		dev, err := auth.LoadDevTokens(cfg.DevTokensFile)
+		if err != nil {
+			return nil, err
+		}
+		logger.Warn("development tokens are accepted (NEXTSTEP_ALLOW_DEV_TOKENS): never in production")
+		chain.Dev = dev
+	}
+	if cfg.AuthConfig != "" {
+		ac, err := auth.LoadConfig(cfg.AuthConfig)
+		if err != nil {
+			return nil, fmt.Errorf("NEXTSTEP_AUTH_CONFIG: %w", err)
+		}
+		if len(ac.OIDC) > 0 {
+			chain.OIDC = auth.NewOIDC(ac.OIDC, logger, auth.OIDCOptions{})
+		}
+		if ac.Kubernetes != nil {
+			tr, err := auth.NewTokenReviewFromEnvironment(*ac.Kubernetes, auth.TokenReviewOptions{})
+			if err != nil {
+				return nil, fmt.Errorf("NEXTSTEP_AUTH_CONFIG: kubernetes: %w", err)
+			}
+			chain.Kubernetes = tr
+		}
+		logger.Info("authentication", "oidc_issuers", len(ac.OIDC), "kubernetes", ac.Kubernetes != nil)
+	}
+	if chain.Dev == nil && chain.OIDC == nil && chain.Kubernetes == nil {
+		logger.Warn("neither NEXTSTEP_AUTH_CONFIG nor development tokens are configured: every call will be refused")
 		return denyAll{}, nil
 	}
-	return auth.LoadDevTokens(cfg.DevTokensFile)
+	return chain, nil
 }
 
 type denyAll struct{}

@@ -240,12 +240,21 @@ func TestConfigFromEnv(t *testing.T) {
 		t.Errorf("defaults = %+v", cfg)
 	}
 	for name, kv := range map[string]map[string]string{
-		"bad log level": {"NEXTSTEP_LOG_LEVEL": "loud"},
-		"bad grace":     {"NEXTSTEP_SHUTDOWN_GRACE": "soon"},
-		"bad size":      {"NEXTSTEP_MAX_REQUEST_BYTES": "-1"},
+		"bad log level":               {"NEXTSTEP_LOG_LEVEL": "loud"},
+		"bad grace":                   {"NEXTSTEP_SHUTDOWN_GRACE": "soon"},
+		"bad size":                    {"NEXTSTEP_MAX_REQUEST_BYTES": "-1"},
+		"dev tokens without the flag": {"NEXTSTEP_DEV_TOKENS_FILE": "tokens.json"},
+		"flag neither true nor false": {"NEXTSTEP_DEV_TOKENS_FILE": "tokens.json", "NEXTSTEP_ALLOW_DEV_TOKENS": "yes"},
+		"dev tokens in a cluster": {"NEXTSTEP_DEV_TOKENS_FILE": "tokens.json", "NEXTSTEP_ALLOW_DEV_TOKENS": "true",
+			"KUBERNETES_SERVICE_HOST": "10.96.0.1"},
 	} {
 		if _, err := server.ConfigFromEnv(spec, env(kv)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+	cfg, err = server.ConfigFromEnv(spec, env(map[string]string{"NEXTSTEP_DEV_TOKENS_FILE": "tokens.json", "NEXTSTEP_ALLOW_DEV_TOKENS": "true",
+		"NEXTSTEP_AUTH_CONFIG": "/etc/nextstep/auth.yaml"}))
+	if err != nil || !cfg.AllowDevTokens || cfg.AuthConfig != "/etc/nextstep/auth.yaml" {
+		t.Errorf("development tokens allowed on a laptop = %+v, %v", cfg, err)
 	}
 }

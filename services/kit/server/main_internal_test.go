@@ -1,0 +1,91 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/devidp"
+)
+
+// TestAuthenticatorFromConfiguration checks the authenticator Main builds
+// from NEXTSTEP_AUTH_CONFIG and the development tokens: a person's token
+// from a configured issuer is accepted, a development token only when
+// allowed, and with nothing configured every call is refused.
+func TestAuthenticatorFromConfiguration(t *testing.T) {
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	idp, err := devidp.Start(ctx, devidp.Options{Audience: "nextstep",
+		Users: []devidp.User{{ID: "cw", Password: "pw", Groups: []string{"caseworkers-336"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idp.Close() })
+	dir := t.TempDir()
+	authConfig := filepath.Join(dir, "auth.yaml")
+	write(t, authConfig, `oidc:
+  - issuer: `+idp.Issuer()+`
+    audiences: [nextstep]
+    rolesClaim: groups
+    rules:
+      - {value: caseworkers-336, role: caseworker, scope: {kind: la, id: "336"}}
+`)
+	devTokens := filepath.Join(dir, "tokens.json")
+	write(t, devTokens, `{"tokens":[{"token":"dev-analyst","subject":"analyst","role":"analyst","scope":{"kind":"la","id":"336"}}]}`)
+	token, err := idp.Token(ctx, "cw")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	authn, err := authenticator(Config{AuthConfig: authConfig}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := authn.Authenticate(ctx, token)
+	if err != nil || p.Subject != "cw" || p.Issuer != idp.Issuer() || p.Role != auth.RoleCaseworker || !p.Scope.Covers("", "336") {
+		t.Errorf("OIDC token = %+v, %v", p, err)
+	}
+	if _, err := authn.Authenticate(ctx, "dev-analyst"); !errors.Is(err, auth.ErrUnauthenticated) {
+		t.Errorf("development token without development tokens configured: %v", err)
+	}
+
+	authn, err = authenticator(Config{AuthConfig: authConfig, DevTokensFile: devTokens, AllowDevTokens: true}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := authn.Authenticate(ctx, "dev-analyst"); err != nil || p.Issuer != auth.DevelopmentIssuer {
+		t.Errorf("development token = %+v, %v", p, err)
+	}
+	if _, err := authn.Authenticate(ctx, token); err != nil {
+		t.Errorf("OIDC token beside development tokens: %v", err)
+	}
+
+	authn, err = authenticator(Config{}, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := authn.Authenticate(ctx, token); !errors.Is(err, auth.ErrUnauthenticated) {
+		t.Errorf("nothing configured, yet a token is accepted: %v", err)
+	}
+
+	bad := filepath.Join(dir, "bad.yaml")
+	write(t, bad, "oidc:\n  - issuer: http://idp.example\n")
+	if _, err := authenticator(Config{AuthConfig: bad}, logger); err == nil {
+		t.Error("an auth config with a plain-http issuer was accepted")
+	}
+	if _, err := authenticator(Config{AuthConfig: filepath.Join(dir, "missing.yaml")}, logger); err == nil {
+		t.Error("a missing auth config was accepted")
+	}
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
