@@ -74,7 +74,7 @@ func run(ctx context.Context, root string, fresh bool) error {
 	if err != nil {
 		return err
 	}
-	defer idp.Close()
+	defer func() { _ = idp.Close() }()
 	authConfig := filepath.Join(runDir, "auth.yaml")
 	if err := writeAuthConfig(authConfig, idp.Issuer()); err != nil {
 		return err
