@@ -23,8 +23,10 @@ func TestTemplateInvariants(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Development sign-in must be impossible to enable through the chart.
-			if bytes.Contains(out, []byte("NEXTSTEP_DEV_TOKENS_FILE")) {
-				t.Error("a rendered manifest sets NEXTSTEP_DEV_TOKENS_FILE")
+			for _, v := range []string{"NEXTSTEP_DEV_TOKENS_FILE", "NEXTSTEP_ALLOW_DEV_TOKENS"} {
+				if bytes.Contains(out, []byte(v)) {
+					t.Errorf("a rendered manifest sets %s", v)
+				}
 			}
 			objs, err := decode(out)
 			if err != nil {
