@@ -585,11 +585,12 @@ func accessMatrix() map[string]access {
 			outside: notFound,
 		},
 		trackingSvc + ".ListAuditEvents": {
-			request: func(context.Context, *matrix, caller, string) ([]proto.Message, error) {
-				return one(&trackingv1.ListAuditEventsRequest{})
+			// The pupil's task was made by a sync, which the log recorded
+			// where the pupil is on roll.
+			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&trackingv1.ListAuditEventsRequest{Target: "pupil:" + pupilOf(m, urn)})
 			},
-			unscoped: "the audit log is the service's own and is not divided by scope: a hub admin reads every hub's events, " +
-				"which name subjects and pseudonymous ids only",
+			shown: showing(pupilOf), outside: filtered(hiding(pupilOf)),
 		},
 	}
 }

@@ -38,10 +38,11 @@ const PurposeHeader = "Nextstep-Purpose"
 // MaxPurposeLength bounds the recorded purpose, in characters.
 const MaxPurposeLength = 200
 
-// targets collects the ids of the records a call touched.
+// targets collects the records a call touched: "kind:id", and where each
+// belongs (empty when the call did not say).
 type targets struct {
-	mu  sync.Mutex
-	ids []string
+	mu                  sync.Mutex
+	ids, schools, areas []string
 }
 
 type targetsKey struct{}
@@ -49,10 +50,22 @@ type targetsKey struct{}
 // Touch records that the call in ctx read or changed the record kind/id, for
 // example Touch(ctx, "pupil", id). Ids are pseudonymous (a pupil's id, never
 // a name or UPN). Outside an audited call it does nothing.
-func Touch(ctx context.Context, kind, id string) {
+//
+// A target recorded by Touch belongs to no school or local authority, so a
+// service that lets staff read its log by scope (tracking) shows it only to
+// a caller who sees everything; such a service records with TouchAt.
+func Touch(ctx context.Context, kind, id string) { TouchAt(ctx, kind, id, "", "") }
+
+// TouchAt is Touch for a record that belongs to the school with schoolURN in
+// the local authority laCode (a pupil's, where they are on roll when the
+// call is made), so that a reader of the log scoped to that school or
+// authority sees the event.
+func TouchAt(ctx context.Context, kind, id, schoolURN, laCode string) {
 	if t, ok := ctx.Value(targetsKey{}).(*targets); ok {
 		t.mu.Lock()
 		t.ids = append(t.ids, kind+":"+id)
+		t.schools = append(t.schools, schoolURN)
+		t.areas = append(t.areas, laCode)
 		t.mu.Unlock()
 	}
 }
@@ -74,8 +87,9 @@ func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) *Log {
 			INSERT INTO %s (subject, issuer, role, procedure, purpose, outcome, target_count)
 			VALUES ($1, $2, $3, $4, $5, $6, cardinality($7::text[]))
 			RETURNING id)
-		INSERT INTO %s (event_id, position, target)
-		SELECT e.id, t.ord, t.target FROM e, unnest($7::text[]) WITH ORDINALITY AS t(target, ord)`, events, targets)
+		INSERT INTO %s (event_id, position, target, school_urn, la_code)
+		SELECT e.id, t.ord, t.target, t.school_urn, t.la_code
+		FROM e, unnest($7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS t(target, school_urn, la_code, ord)`, events, targets)
 	return &Log{pool: pool, insert: insert, logger: logger}
 }
 
@@ -108,11 +122,11 @@ func (l *Log) write(ctx context.Context, spec connect.Spec, header interface{ Ge
 		purpose = string([]rune(purpose)[:MaxPurposeLength])
 	}
 	t.mu.Lock()
-	ids := append([]string{}, t.ids...)
+	ids, schools, areas := append([]string{}, t.ids...), append([]string{}, t.schools...), append([]string{}, t.areas...)
 	t.mu.Unlock()
 	// The row is written even if the caller has gone away.
 	ctx = context.WithoutCancel(ctx)
-	_, err := l.pool.Exec(ctx, l.insert, p.Subject, p.Issuer, p.Role.String(), spec.Procedure, purpose, outcome, ids)
+	_, err := l.pool.Exec(ctx, l.insert, p.Subject, p.Issuer, p.Role.String(), spec.Procedure, purpose, outcome, ids, schools, areas)
 	return err
 }
 

@@ -22,7 +22,8 @@ import (
 
 const schema = "audittest"
 
-// destinations touches the pupil it is asked about, as a real handler must.
+// destinations touches the pupil it is asked about, as a real handler must,
+// saying where the pupil is on roll.
 type destinations struct {
 	trackingv1connect.UnimplementedTrackingServiceHandler
 }
@@ -30,7 +31,7 @@ type destinations struct {
 func (destinations) GetLatestDestinations(ctx context.Context, req *trackingv1.GetLatestDestinationsRequest) (*trackingv1.GetLatestDestinationsResponse, error) {
 	res := &trackingv1.GetLatestDestinationsResponse{}
 	for _, id := range req.GetPupilIds() {
-		audit.Touch(ctx, "pupil", id)
+		audit.TouchAt(ctx, "pupil", id, "100001", "336")
 		res.Destinations = append(res.Destinations, &trackingv1.LatestDestination{PupilId: id})
 	}
 	return res, nil
@@ -68,7 +69,8 @@ type event struct {
 func events(t *testing.T, pool *pgxpool.Pool) []event {
 	rows, err := pool.Query(context.Background(), `
 		SELECT subject, issuer, role, procedure, purpose, outcome,
-			ARRAY(SELECT target FROM audittest.audit_targets t WHERE t.event_id = e.id ORDER BY position)
+			ARRAY(SELECT concat_ws(' ', target, nullif(school_urn, ''), nullif(la_code, ''))
+				FROM audittest.audit_targets t WHERE t.event_id = e.id ORDER BY position)
 		FROM audittest.audit_events e ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +107,7 @@ func TestPersonalDataReadsAndChangesAreAudited(t *testing.T) {
 
 	want := []event{
 		{Subject: "caseworker", Issuer: servicetest.Issuer(), Role: "ROLE_CASEWORKER", Procedure: trackingv1connect.TrackingServiceGetLatestDestinationsProcedure,
-			Purpose: "caseload review", Outcome: "ok", Targets: []string{"pupil:" + pupilID}},
+			Purpose: "caseload review", Outcome: "ok", Targets: []string{"pupil:" + pupilID + " 100001 336"}},
 		{Subject: "hub-admin", Issuer: servicetest.Issuer(), Role: "ROLE_HUB_ADMIN", Procedure: pupilv1connect.PupilServiceCreateSchoolProcedure,
 			Outcome: "unimplemented", Targets: []string{}},
 	}

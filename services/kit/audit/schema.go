@@ -67,5 +67,15 @@ func Migrations(schema string) []*goose.Migration {
 		goose.NewGoMigration(3,
 			up(`ALTER TABLE %[1]s.audit_events ADD COLUMN issuer text NOT NULL DEFAULT ''`),
 			up(`ALTER TABLE %[1]s.audit_events DROP COLUMN issuer`)),
+		// Where each touched record belongs (audit.TouchAt), so a reader
+		// scoped to a hub, an LA or a school sees only the events that
+		// touched its own records. Rows written before belong nowhere and
+		// are shown only to a reader who sees everything.
+		goose.NewGoMigration(4,
+			up(`ALTER TABLE %[1]s.audit_targets
+				ADD COLUMN school_urn text NOT NULL DEFAULT '',
+				ADD COLUMN la_code text NOT NULL DEFAULT '';
+			CREATE INDEX audit_targets_la_code_idx ON %[1]s.audit_targets (la_code, event_id) WHERE la_code <> ''`),
+			up(`ALTER TABLE %[1]s.audit_targets DROP COLUMN school_urn, DROP COLUMN la_code`)),
 	}
 }

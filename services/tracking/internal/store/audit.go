@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
 // AuditEvent is a row of tracking.audit_events, which the kit's audit
@@ -19,8 +21,9 @@ type AuditEvent struct {
 	Procedure string    `db:"procedure"`
 	Purpose   string    `db:"purpose"`
 	Outcome   string    `db:"outcome"`
-	// Targets are the first MaxAuditTargets records the call touched, in
-	// order; TargetCount is how many it touched in all.
+	// Targets are the first MaxAuditTargets records the call touched that
+	// are in the reader's scope, in order; TargetCount is how many of
+	// those it touched in all.
 	Targets     []string `db:"targets"`
 	TargetCount int32    `db:"target_count"`
 }
@@ -29,8 +32,15 @@ type AuditEvent struct {
 // event can name hundreds of thousands of pupils.
 const MaxAuditTargets = 1000
 
-// AuditFilter narrows an audit read; zero fields do not filter.
+// AuditFilter narrows an audit read; zero fields other than Scope do not
+// filter.
 type AuditFilter struct {
+	// Scope is the reader's: only events that touched at least one record
+	// in it, and of each only those records. A record touched with no
+	// school or local authority (audit.Touch) is in no scope but
+	// everything's, and so is an event that touched nothing (a refused
+	// call).
+	Scope   auth.Scope
 	Subject string
 	Target  string
 	Since   time.Time
@@ -49,12 +59,22 @@ type AuditFilter struct {
 // generated query would need a copy of their shape to keep in step.
 func ListAuditEvents(ctx context.Context, db DB, f AuditFilter, limit int) ([]AuditEvent, error) {
 	var w where
+	// visible is the condition that a target t is in the reader's scope;
+	// its arguments are the statement's first.
+	w.scope(f.Scope, "t.")
+	visible := w.sql()
+	w.conds = nil
+	count := "e.target_count"
+	if !f.Scope.All {
+		w.add("EXISTS (SELECT 1 FROM tracking.audit_targets t WHERE t.event_id = e.id AND " + visible + ")")
+		count = "(SELECT count(*)::int FROM tracking.audit_targets t WHERE t.event_id = e.id AND " + visible + ")"
+	}
 	if f.Subject != "" {
 		w.add("e.subject = ?", f.Subject)
 	}
 	if f.Target != "" {
 		// One index lookup on audit_targets (target, event_id).
-		w.add("EXISTS (SELECT 1 FROM tracking.audit_targets t WHERE t.event_id = e.id AND t.target = ?)", f.Target)
+		w.add("EXISTS (SELECT 1 FROM tracking.audit_targets t WHERE t.event_id = e.id AND t.target = ? AND "+visible+")", f.Target)
 	}
 	if !f.Since.IsZero() {
 		w.add("e.at >= ?", f.Since)
@@ -66,9 +86,9 @@ func ListAuditEvents(ctx context.Context, db DB, f AuditFilter, limit int) ([]Au
 		w.add("e.id < ?", f.BeforeID)
 	}
 	rows, err := db.Query(ctx, fmt.Sprintf(`
-		SELECT e.id, e.at, e.subject, e.issuer, e.role, e.procedure, e.purpose, e.outcome, e.target_count,
-			ARRAY(SELECT t.target FROM tracking.audit_targets t WHERE t.event_id = e.id ORDER BY t.position LIMIT %d) AS targets
-		FROM tracking.audit_events e WHERE %s ORDER BY e.id DESC LIMIT %d`, MaxAuditTargets, w.sql(), limit), w.args...)
+		SELECT e.id, e.at, e.subject, e.issuer, e.role, e.procedure, e.purpose, e.outcome, %s AS target_count,
+			ARRAY(SELECT t.target FROM tracking.audit_targets t WHERE t.event_id = e.id AND %s ORDER BY t.position LIMIT %d) AS targets
+		FROM tracking.audit_events e WHERE %s ORDER BY e.id DESC LIMIT %d`, count, visible, MaxAuditTargets, w.sql(), limit), w.args...)
 	if err != nil {
 		return nil, err
 	}

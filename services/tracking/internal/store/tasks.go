@@ -160,16 +160,18 @@ func eventText(m lifecycle.Move) string {
 }
 
 // AddNote appends a note, or a logged action when action is not empty, to
-// the task with id if it is in scope, and returns the event. A task's school
-// and local authority never change, so checking scope first is safe.
-func AddNote(ctx context.Context, db DB, id string, s auth.Scope, actor, action, text string) (Event, error) {
-	if _, err := GetTask(ctx, db, id, s); err != nil {
-		return Event{}, err
+// the task with id if it is in scope, and returns the task (as read) and the
+// event. A task's school and local authority never change, so checking
+// scope first is safe.
+func AddNote(ctx context.Context, db DB, id string, s auth.Scope, actor, action, text string) (Task, Event, error) {
+	t, err := GetTask(ctx, db, id, s)
+	if err != nil {
+		return Task{}, Event{}, err
 	}
 	kind := "note"
 	if action != "" {
 		kind = "action"
 	}
 	r, err := queries.AddTaskNote(ctx, db, dbsqlc.AddTaskNoteParams{TaskID: id, Actor: actor, Kind: kind, Action: action, Text: text})
-	return Event{Kind: kind, At: r.At, Actor: actor, Status: lifecycle.Status(r.Status), Action: action, Text: text}, err
+	return t, Event{Kind: kind, At: r.At, Actor: actor, Status: lifecycle.Status(r.Status), Action: action, Text: text}, err
 }

@@ -6,6 +6,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
@@ -25,7 +26,7 @@ func (s *Server) ListAuditEvents(ctx context.Context, req *trackingv1.ListAuditE
 	if err != nil {
 		return nil, err
 	}
-	f := store.AuditFilter{Subject: req.GetSubject(), Target: req.GetTarget()}
+	f := store.AuditFilter{Scope: auth.Caller(ctx).Scope, Subject: req.GetSubject(), Target: req.GetTarget()}
 	if req.GetSince() != nil {
 		f.Since = req.GetSince().AsTime()
 	}

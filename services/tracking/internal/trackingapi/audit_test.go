@@ -84,3 +84,55 @@ func TestAuditLog(t *testing.T) {
 	_, err = e.client(servicetest.Caseworker).ListAuditEvents(ctx, &trackingv1.ListAuditEventsRequest{})
 	checkCode(t, err, connect.CodePermissionDenied, 0)
 }
+
+// TestAuditLogIsReadWithinScope: a hub admin reads the events that touched
+// their hub's records, and of each only those records; another hub's admin
+// sees none of them.
+func TestAuditLogIsReadWithinScope(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	ctx := context.Background()
+	ours, theirs := e.pupilAt(t, "100003"), e.pupilAt(t, "100009") // LA 330 (hub wmca), LA 201 (hub london)
+	record(t, e, servicetest.HubAdmin, destination(ours, confirmed, "130", "2026-09-01"))
+	record(t, e, servicetest.OtherHubAdmin, destination(theirs, confirmed, "130", "2026-09-01"))
+	// One read that touches both.
+	if _, err := e.client(servicetest.Service).GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{ours, theirs}}); err != nil {
+		t.Fatal(err)
+	}
+	// A refused call touches nothing, so it belongs to no hub.
+	_, err := e.client(servicetest.Caseworker).ListAuditEvents(ctx, &trackingv1.ListAuditEventsRequest{})
+	checkCode(t, err, connect.CodePermissionDenied, 0)
+
+	type row struct {
+		Procedure   string
+		Targets     []string
+		TargetCount int32
+	}
+	read := func(caller string, req *trackingv1.ListAuditEventsRequest) []row {
+		t.Helper()
+		res, err := e.client(caller).ListAuditEvents(ctx, req)
+		if err != nil {
+			t.Fatalf("ListAuditEvents as %s: %v", caller, err)
+		}
+		var got []row
+		for _, ev := range res.GetEvents() {
+			got = append(got, row{ev.GetProcedure(), ev.GetTargets(), ev.GetTargetCount()})
+		}
+		return got
+	}
+	for _, c := range []struct {
+		caller, pupil, other string
+	}{{servicetest.HubAdmin, ours, theirs}, {servicetest.OtherHubAdmin, theirs, ours}} {
+		want := []row{
+			{trackingv1connect.TrackingServiceGetLatestDestinationsProcedure, []string{"pupil:" + c.pupil}, 1},
+			{trackingv1connect.TrackingServiceRecordDestinationProcedure, []string{"pupil:" + c.pupil}, 1},
+		}
+		if diff := cmp.Diff(want, read(c.caller, &trackingv1.ListAuditEventsRequest{})); diff != "" {
+			t.Errorf("%s reads (-want +got):\n%s", c.caller, diff)
+		}
+		// Asking for the other hub's pupil by name finds nothing.
+		if got := read(c.caller, &trackingv1.ListAuditEventsRequest{Target: "pupil:" + c.other}); len(got) != 0 {
+			t.Errorf("%s reads events of another hub's pupil: %v", c.caller, got)
+		}
+	}
+}

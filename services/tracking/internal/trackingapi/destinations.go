@@ -53,7 +53,7 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "record destination", err)
 	}
-	audit.Touch(ctx, "pupil", d.PupilID)
+	audit.TouchAt(ctx, "pupil", d.PupilID, d.SchoolURN, d.LACode)
 	return &trackingv1.RecordDestinationResponse{Destination: destinationToProto(d)}, nil
 }
 
@@ -75,7 +75,8 @@ func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDesti
 		res.NextPageToken = pagetoken.Encode(store.DestinationCursor{RecordedAt: last.RecordedAt, ID: last.ID})
 	}
 	if len(ds) > 0 {
-		audit.Touch(ctx, "pupil", req.GetPupilId())
+		// The pupil's newest record says where they are now.
+		audit.TouchAt(ctx, "pupil", req.GetPupilId(), ds[0].SchoolURN, ds[0].LACode)
 	}
 	for _, d := range ds {
 		res.Destinations = append(res.Destinations, destinationToProto(d))
@@ -93,7 +94,7 @@ func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetL
 	for _, id := range req.GetPupilIds() {
 		out := &trackingv1.LatestDestination{PupilId: id}
 		if d, ok := latest[id]; ok {
-			audit.Touch(ctx, "pupil", id)
+			audit.TouchAt(ctx, "pupil", id, d.SchoolURN, d.LACode)
 			out.Destination = destinationToProto(d)
 			g := confirmedGroup(d)
 			out.Known, out.Neet, out.Eet = g.Known(), g.NEET(), g.EET()
@@ -150,7 +151,7 @@ func (s *Server) ExportDestinations(ctx context.Context, req *trackingv1.ExportD
 	}
 	err := store.EachLatestDestination(ctx, s.pool, auth.Caller(ctx).Scope, req.GetLaCode(), req.GetSchoolUrn(), func(d store.Destination) error {
 		c, _ := nccis.Lookup(d.ActivityCode)
-		audit.Touch(ctx, "pupil", d.PupilID)
+		audit.TouchAt(ctx, "pupil", d.PupilID, d.SchoolURN, d.LACode)
 		if err := w.Write([]string{
 			d.PupilID, d.LACode, d.SchoolURN, d.ActivityCode, c.Description, c.Group.String(),
 			d.Kind, d.EffectiveDate.Format(time.DateOnly), d.RecordedAt.UTC().Format(time.DateOnly), d.Source,

@@ -61,7 +61,7 @@ func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInte
 		return nil, rpcerror.Internal(ctx, s.logger, "sync interventions", err)
 	}
 	for _, id := range res.Pupils {
-		audit.Touch(ctx, "pupil", id)
+		audit.TouchAt(ctx, "pupil", id, in.SchoolURN, in.LACode)
 	}
 	return &trackingv1.SyncInterventionsResponse{
 		Created: int32(res.Created), Closed: int32(res.Closed), Unchanged: int32(res.Unchanged), Updated: int32(res.Updated),

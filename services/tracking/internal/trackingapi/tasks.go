@@ -38,7 +38,7 @@ func (s *Server) ListTasks(ctx context.Context, req *trackingv1.ListTasksRequest
 		res.NextPageToken = pagetoken.Encode(store.CursorAfter(tasks[limit-1]))
 	}
 	for _, t := range tasks {
-		audit.Touch(ctx, "pupil", t.PupilID)
+		audit.TouchAt(ctx, "pupil", t.PupilID, t.SchoolURN, t.LACode)
 		res.Tasks = append(res.Tasks, taskToProto(t, f.Today))
 	}
 	return res, nil
@@ -118,20 +118,20 @@ func (s *Server) UpdateTask(ctx context.Context, req *trackingv1.UpdateTaskReque
 // AddTaskNote implements TrackingService.
 func (s *Server) AddTaskNote(ctx context.Context, req *trackingv1.AddTaskNoteRequest) (*trackingv1.AddTaskNoteResponse, error) {
 	p := auth.Caller(ctx)
-	e, err := store.AddNote(ctx, s.pool, req.GetTaskId(), p.Scope, p.Subject, actionNames[req.GetAction()], req.GetText())
+	t, e, err := store.AddNote(ctx, s.pool, req.GetTaskId(), p.Scope, p.Subject, actionNames[req.GetAction()], req.GetText())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, rpcerror.NotFound("task")
 	}
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "add task note", err)
 	}
-	audit.Touch(ctx, "task", req.GetTaskId())
+	touchTask(ctx, t)
 	return &trackingv1.AddTaskNoteResponse{Event: eventToProto(e)}, nil
 }
 
 // touchTask records in the audit log that the call read or changed the
 // task and so its pupil's record.
 func touchTask(ctx context.Context, t store.Task) {
-	audit.Touch(ctx, "pupil", t.PupilID)
-	audit.Touch(ctx, "task", t.ID)
+	audit.TouchAt(ctx, "pupil", t.PupilID, t.SchoolURN, t.LACode)
+	audit.TouchAt(ctx, "task", t.ID, t.SchoolURN, t.LACode)
 }
