@@ -173,6 +173,14 @@ func newPupil(rng *rand.Rand, s seedSchool, si, serial, entry, yg, year int) (*p
 	if attendance < 55 {
 		attendance = 55
 	}
+	// Risk factors cluster: a few pupils in every school carry several
+	// (persistently absent, suspended, on free school meals, with SEN), so
+	// the region has pupils in each risk band, as a real one does.
+	chance := func(usual, _ float64) bool { return rng.Float64() < usual }
+	if rng.Float64() < 0.07 {
+		attendance = 75 + rng.Float64()*14
+		chance = func(_, vulnerable float64) bool { return rng.Float64() < vulnerable }
+	}
 	p := &pupilv1.Pupil{
 		Upn:           code,
 		LegalForename: forenames[rng.IntN(len(forenames))],
@@ -182,13 +190,14 @@ func newPupil(rng *rand.Rand, s seedSchool, si, serial, entry, yg, year int) (*p
 		JoinedOn:      time.Date(entry, time.September, 3, 0, 0, 0, 0, time.UTC).Format(time.DateOnly),
 		RiskFactors: &pupilv1.RiskFactors{
 			Attendance:                &pupilv1.AttendanceFactor{Percent: float64(int(attendance*10)) / 10, AsAt: asAt},
-			FreeSchoolMeals:           &pupilv1.FlagFactor{Value: rng.Float64() < 0.25, AsAt: asAt},
+			FreeSchoolMeals:           &pupilv1.FlagFactor{Value: chance(0.25, 0.7), AsAt: asAt},
 			EnglishAdditionalLanguage: &pupilv1.FlagFactor{Value: rng.Float64() < 0.15, AsAt: asAt},
-			YoungCarer:                &pupilv1.FlagFactor{Value: rng.Float64() < 0.03, AsAt: asAt},
-			Suspensions:               &pupilv1.CountFactor{Count: int32(boolInt(rng.Float64() < 0.06) * (1 + rng.IntN(3))), AsAt: asAt},
-			SchoolMoves:               &pupilv1.CountFactor{Count: int32(boolInt(rng.Float64() < 0.1)), AsAt: asAt},
-			Sen:                       &pupilv1.SENFactor{Status: senStatus(rng), AsAt: asAt},
-			LookedAfter:               &pupilv1.CareFactor{Status: careStatus(rng), AsAt: asAt},
+			YoungCarer:                &pupilv1.FlagFactor{Value: chance(0.03, 0.1), AsAt: asAt},
+			Suspensions:               &pupilv1.CountFactor{Count: int32(boolInt(chance(0.06, 0.5)) * (1 + rng.IntN(3))), AsAt: asAt},
+			PermanentExclusions:       &pupilv1.CountFactor{Count: int32(boolInt(chance(0, 0.1))), AsAt: asAt},
+			SchoolMoves:               &pupilv1.CountFactor{Count: int32(boolInt(chance(0.1, 0.3)) * (1 + rng.IntN(2))), AsAt: asAt},
+			Sen:                       &pupilv1.SENFactor{Status: senStatus(rng, chance(0, 1)), AsAt: asAt},
+			LookedAfter:               &pupilv1.CareFactor{Status: careStatus(rng, chance(0, 1)), AsAt: asAt},
 		},
 	}
 	if yg == 12 {
@@ -199,8 +208,14 @@ func newPupil(rng *rand.Rand, s seedSchool, si, serial, entry, yg, year int) (*p
 	return p, nil
 }
 
-func senStatus(rng *rand.Rand) pupilv1.SENStatus {
-	switch r := rng.Float64(); {
+// senStatus draws a pupil's SEN provision, five times as often for a
+// vulnerable pupil.
+func senStatus(rng *rand.Rand, vulnerable bool) pupilv1.SENStatus {
+	r := rng.Float64()
+	if vulnerable {
+		r /= 5
+	}
+	switch {
 	case r < 0.03:
 		return pupilv1.SENStatus_SEN_STATUS_EHC_PLAN
 	case r < 0.15:
@@ -209,8 +224,14 @@ func senStatus(rng *rand.Rand) pupilv1.SENStatus {
 	return pupilv1.SENStatus_SEN_STATUS_NONE
 }
 
-func careStatus(rng *rand.Rand) pupilv1.CareStatus {
-	switch r := rng.Float64(); {
+// careStatus draws whether a pupil is or was looked after, eight times as
+// often for a vulnerable pupil.
+func careStatus(rng *rand.Rand, vulnerable bool) pupilv1.CareStatus {
+	r := rng.Float64()
+	if vulnerable {
+		r /= 8
+	}
+	switch {
 	case r < 0.01:
 		return pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER
 	case r < 0.02:

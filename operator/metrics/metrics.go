@@ -143,7 +143,7 @@ func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, 
 		m.CohortPupils.With(with(labels, "state", state)).Set(float64(n))
 	}
 	for band, n := range c.RiskBands {
-		m.CohortRiskBand.With(with(labels, "band", band)).Set(float64(n))
+		m.CohortRiskBand.With(with(labels, "band", string(band))).Set(float64(n))
 	}
 	m.CohortDaysExpected.With(labels).Set(float64(ev.ExpectedHalfDays) / 2)
 	mean := 0.0

@@ -95,6 +95,23 @@ type PupilCounts struct {
 	// atRisk have a risk-of-NEET score at or above the rule's threshold.
 	// +optional
 	AtRisk int32 `json:"atRisk"`
+	// riskBands counts the pupils on roll by risk-of-NEET band, as the
+	// programme's riskBands draw them.
+	// +optional
+	RiskBands RiskBandCounts `json:"riskBands,omitzero"`
+}
+
+// RiskBandCounts are pupils by risk-of-NEET band.
+type RiskBandCounts struct {
+	// low are below the medium band (green).
+	// +optional
+	Low int32 `json:"low"`
+	// medium are in the medium band (amber).
+	// +optional
+	Medium int32 `json:"medium"`
+	// high are in the high band (red).
+	// +optional
+	High int32 `json:"high"`
 }
 
 // Cohort is one school's year group in one academic year: the unit the
@@ -110,6 +127,7 @@ type PupilCounts struct {
 // +kubebuilder:printcolumn:name="On track",type=integer,JSONPath=`.status.pupils.onTrack`
 // +kubebuilder:printcolumn:name="Behind",type=integer,JSONPath=`.status.pupils.behind`
 // +kubebuilder:printcolumn:name="Dest unknown",type=integer,JSONPath=`.status.pupils.destinationUnknown`
+// +kubebuilder:printcolumn:name="At risk",type=integer,JSONPath=`.status.pupils.atRisk`
 // +kubebuilder:printcolumn:name="Open tasks",type=integer,JSONPath=`.status.openInterventions`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

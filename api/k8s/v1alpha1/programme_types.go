@@ -60,6 +60,13 @@ type ProgrammeSpec struct {
 	// +listMapKey=reason
 	// +kubebuilder:validation:MaxItems=8
 	Rules []InterventionRule `json:"rules,omitempty"`
+	// riskBands are the risk-of-NEET scores at which the medium and high
+	// bands begin, on the pupil service's scale (each factor 1 point when
+	// it makes NEET likely, 2 when very likely). Cohorts count their pupils
+	// by band, and AtRiskOfNEET is raised from the high band unless its
+	// rule sets a threshold. Defaults to medium 3 and high 5.
+	// +optional
+	RiskBands *RiskBands `json:"riskBands,omitempty"`
 
 	// resyncIntervalSeconds is how often, in seconds, each cohort is
 	// reconciled even when nothing in Kubernetes changed. Defaults to 600
@@ -99,6 +106,21 @@ type SchoolSelector struct {
 	// +kubebuilder:validation:items:MaxLength=3
 	// +kubebuilder:validation:items:Pattern=`^[0-9]{3}$`
 	LACodes []string `json:"laCodes,omitempty"`
+}
+
+// RiskBands are where the risk-of-NEET bands begin.
+// +kubebuilder:validation:XValidation:rule="self.high > self.medium",message="riskBands.high must be above riskBands.medium"
+type RiskBands struct {
+	// medium is the lowest score in the medium (amber) band.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	Medium int32 `json:"medium,omitempty"`
+	// high is the lowest score in the high (red) band.
+	// +required
+	// +kubebuilder:validation:Minimum=2
+	// +kubebuilder:validation:Maximum=100
+	High int32 `json:"high,omitempty"`
 }
 
 // TrajectoryPoint is the cumulative work experience expected by the end of
@@ -196,8 +218,8 @@ type InterventionRule struct {
 
 	// threshold is the rule's trigger: for BehindTrajectory the half days a
 	// pupil may fall behind before it fires (default 0); for AtRiskOfNEET
-	// the risk score at which it fires (default 50). Unused for
-	// DestinationUnknown.
+	// the risk score at which it fires (default: where the high band of
+	// riskBands begins). Unused for DestinationUnknown.
 	// +optional
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=1000

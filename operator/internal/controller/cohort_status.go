@@ -10,6 +10,7 @@ import (
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+	"github.com/nextstep-uk/nextstep/api/riskscale"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
 )
@@ -33,6 +34,9 @@ func observe(c *nextstepv1alpha1.Cohort) { c.Status.ObservedGeneration = c.Gener
 func pupilCounts(c rules.Counts) nextstepv1alpha1.PupilCounts {
 	return nextstepv1alpha1.PupilCounts{
 		Total: c.Total, OnTrack: c.OnTrack, Behind: c.Behind, DestinationUnknown: c.DestinationUnknown, AtRisk: c.AtRisk,
+		RiskBands: nextstepv1alpha1.RiskBandCounts{
+			Low: c.RiskBands[riskscale.Low], Medium: c.RiskBands[riskscale.Medium], High: c.RiskBands[riskscale.High],
+		},
 	}
 }
 

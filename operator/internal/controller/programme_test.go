@@ -42,7 +42,7 @@ func TestProgrammeDefaultsComeFromTheCRD(t *testing.T) {
 }
 
 // What the defaults used to cover in Go, an empty year list or a resync
-// of zero, the API server now refuses.
+// of zero, the API server now refuses, as it does risk bands out of order.
 func TestProgrammeRefusesWhatTheDefaultsCover(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -53,6 +53,9 @@ func TestProgrammeRefusesWhatTheDefaultsCover(t *testing.T) {
 		"no year groups": {spec: map[string]any{"yearGroups": []any{}}, wantErr: "spec.yearGroups"},
 		"a zero resync":  {spec: map[string]any{"resyncIntervalSeconds": 0}, wantErr: "spec.resyncIntervalSeconds"},
 		"a negative one": {spec: map[string]any{"resyncIntervalSeconds": -60}, wantErr: "spec.resyncIntervalSeconds"},
+		"risk bands out of order": {spec: map[string]any{"riskBands": map[string]any{"medium": 5, "high": 5}},
+			wantErr: "riskBands.high must be above riskBands.medium"},
+		"a risk band of zero": {spec: map[string]any{"riskBands": map[string]any{"medium": 0, "high": 5}}, wantErr: "spec.riskBands.medium"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+	"github.com/nextstep-uk/nextstep/api/riskscale"
 )
 
 // Member is what the sources say of one pupil in the cohort: ids and
@@ -67,7 +68,7 @@ type Counts struct {
 	Total, OnTrack, Behind, DestinationUnknown, AtRisk int32
 	DestinationsKnown                                  int32
 	// RiskBands counts pupils by band: low, medium, high.
-	RiskBands map[string]int32
+	RiskBands map[riskscale.Band]int32
 	// HalfDaysCredited is the cohort's total.
 	HalfDaysCredited int64
 }
@@ -96,7 +97,7 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 	today = Day(today)
 	res := Result{
 		ExpectedHalfDays: p.ExpectedHalfDays(c.YearGroup, c.AcademicYear, today),
-		Counts:           Counts{RiskBands: map[string]int32{"low": 0, "medium": 0, "high": 0}},
+		Counts:           Counts{RiskBands: map[riskscale.Band]int32{riskscale.Low: 0, riskscale.Medium: 0, riskscale.High: 0}},
 	}
 	deadline, lead, hasDeadline := p.DeadlineFor(c.YearGroup, c.AcademicYear)
 	finishedFrom := c.AcademicYear.On(LeaversFrom.Month, LeaversFrom.Day)
@@ -125,7 +126,7 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 			}
 		}
 		res.Assessments = append(res.Assessments, a)
-		res.Counts.add(a, m, p.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET].Threshold)
+		res.Counts.add(a, m, p.RiskBands)
 	}
 	sort.Slice(res.Assessments, func(i, j int) bool { return res.Assessments[i].PupilID < res.Assessments[j].PupilID })
 	return res
@@ -213,7 +214,7 @@ func atRisk(p Policy, m Member, today time.Time) (Finding, bool) {
 	}, true
 }
 
-func (c *Counts) add(a Assessment, m Member, riskThreshold int32) {
+func (c *Counts) add(a Assessment, m Member, bands riskscale.Bands) {
 	c.Total++
 	c.HalfDaysCredited += int64(m.HalfDays)
 	if m.DestinationKnown {
@@ -231,14 +232,7 @@ func (c *Counts) add(a Assessment, m Member, riskThreshold int32) {
 	if a.AtRisk {
 		c.AtRisk++
 	}
-	switch {
-	case m.Risk.Score >= riskThreshold:
-		c.RiskBands["high"]++
-	case m.Risk.Score*2 >= riskThreshold:
-		c.RiskBands["medium"]++
-	default:
-		c.RiskBands["low"]++
-	}
+	c.RiskBands[bands.Of(m.Risk.Score)]++
 }
 
 // days writes half days as days: 7 is "3.5".

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+	"github.com/nextstep-uk/nextstep/api/riskscale"
 )
 
 // Policy is a programme's spec with every default applied.
@@ -16,6 +17,9 @@ type Policy struct {
 	Deadlines map[int32]Deadline
 	// Rules are by reason; every reason has one.
 	Rules map[nextstepv1alpha1.Reason]Rule
+	// RiskBands draw the risk-of-NEET bands; AtRiskOfNEET's threshold is
+	// where the high band begins unless the programme sets one.
+	RiskBands riskscale.Bands
 	// JoinerGraceDays is how long a pupil who joined during the year has
 	// before being counted behind the trajectory.
 	JoinerGraceDays int
@@ -57,7 +61,9 @@ var (
 	DefaultRules = map[nextstepv1alpha1.Reason]Rule{
 		nextstepv1alpha1.ReasonBehindTrajectory:   {Enabled: true, Priority: nextstepv1alpha1.PriorityNormal, ServiceLevelDays: 20, Threshold: 0},
 		nextstepv1alpha1.ReasonDestinationUnknown: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10},
-		nextstepv1alpha1.ReasonAtRiskOfNEET:       {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10, Threshold: 50},
+		// Its threshold is the programme's high band (riskscale.DefaultBands
+		// when it sets none), applied by FromProgramme.
+		nextstepv1alpha1.ReasonAtRiskOfNEET: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10},
 	}
 	DefaultJoinerGraceDays  = 30
 	DefaultDeadlineLeadDays = int32(30)
@@ -109,7 +115,19 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		}
 		p.Deadlines[d.YearGroup] = Deadline{Month: parsed.Month(), Day: parsed.Day(), YearsAfter: int(after), LeadDays: int(lead)}
 	}
+	p.RiskBands = riskscale.DefaultBands
+	if b := spec.RiskBands; b != nil {
+		p.RiskBands = riskscale.Bands{Medium: b.Medium, High: b.High}
+		// The CRD refuses these too; a spec built in Go may not have been
+		// through it.
+		if err := p.RiskBands.Validate(); err != nil {
+			return Policy{}, fmt.Errorf("riskBands.%w", err)
+		}
+	}
 	for reason, r := range DefaultRules {
+		if reason == nextstepv1alpha1.ReasonAtRiskOfNEET {
+			r.Threshold = p.RiskBands.High
+		}
 		p.Rules[reason] = r
 	}
 	for _, r := range spec.Rules {

@@ -8,6 +8,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+	"github.com/nextstep-uk/nextstep/api/riskscale"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
 )
 
@@ -61,11 +62,12 @@ func TestFromProgrammeOverrides(t *testing.T) {
 		Trajectory:           []nextstepv1alpha1.TrajectoryPoint{{YearGroup: 7, HalfDays: ptr.To[int32](6)}, {YearGroup: 8, HalfDays: ptr.To[int32](10)}},
 		DestinationDeadlines: []nextstepv1alpha1.DestinationDeadline{{YearGroup: 11, Date: "02-15", LeadDays: ptr.To[int32](7)}},
 		Rules: []nextstepv1alpha1.InterventionRule{
-			{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Threshold: ptr.To[int32](70), Priority: nextstepv1alpha1.PriorityUrgent},
+			{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Threshold: ptr.To[int32](7), Priority: nextstepv1alpha1.PriorityUrgent},
 			{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: ptr.To(false)},
 		},
 		ResyncIntervalSeconds: int32((time.Minute).Seconds()),
 		MaxClosePercent:       20,
+		RiskBands:             &nextstepv1alpha1.RiskBands{Medium: 4, High: 8},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -81,11 +83,14 @@ func TestFromProgrammeOverrides(t *testing.T) {
 		t.Error("a deadline list replaces the defaults, but Year 12 kept one")
 	}
 	risk := p.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET]
-	if risk.Threshold != 70 || risk.Priority != nextstepv1alpha1.PriorityUrgent || risk.ServiceLevelDays != 10 || !risk.Enabled {
+	if risk.Threshold != 7 || risk.Priority != nextstepv1alpha1.PriorityUrgent || risk.ServiceLevelDays != 10 || !risk.Enabled {
 		t.Errorf("at-risk rule = %+v", risk)
 	}
 	if p.Rules[nextstepv1alpha1.ReasonBehindTrajectory].Enabled {
 		t.Error("behind rule still enabled")
+	}
+	if p.RiskBands != (riskscale.Bands{Medium: 4, High: 8}) {
+		t.Errorf("risk bands %+v", p.RiskBands)
 	}
 	if p.Resync != time.Minute || p.MaxCloseFraction != 0.2 {
 		t.Errorf("resync %s, close fraction %v", p.Resync, p.MaxCloseFraction)
@@ -257,14 +262,16 @@ func TestFinishersAreTrackedForDestinationOnly(t *testing.T) {
 
 func TestEvaluateRisk(t *testing.T) {
 	p := defaults(t)
-	factors := []rules.RiskFactor{{Factor: "attendance", Weight: 30, Evidence: "attendance 84.5% below 90%"}, {Factor: "fsm", Weight: 20, Evidence: "eligible for free school meals"}}
+	factors := []rules.RiskFactor{{Factor: "attendance", Weight: 2, Evidence: "attendance 84.5% below 90%"}, {Factor: "fsm", Weight: 1, Evidence: "eligible for free school meals"}}
+	// By default the rule fires from the high band.
+	high := riskscale.DefaultBands.High
 	cases := map[string]struct {
 		score int32
 		want  bool
 	}{
-		"at the threshold": {score: 50, want: true},
-		"just below":       {score: 49},
-		"well above":       {score: 90, want: true},
+		"at the threshold": {score: high, want: true},
+		"just below":       {score: high - 1},
+		"well above":       {score: high + 6, want: true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -277,7 +284,7 @@ func TestEvaluateRisk(t *testing.T) {
 				return
 			}
 			f := a.Findings[0]
-			if f.Evidence["factor_attendance"] != "30: attendance 84.5% below 90%" || f.Evidence["score"] == "" {
+			if f.Evidence["factor_attendance"] != "2: attendance 84.5% below 90%" || f.Evidence["score"] == "" {
 				t.Errorf("evidence does not explain the score: %v", f.Evidence)
 			}
 			if f.Due.Format(time.DateOnly) != "2025-10-11" || f.Priority != nextstepv1alpha1.PriorityHigh {
@@ -290,16 +297,16 @@ func TestEvaluateRisk(t *testing.T) {
 func TestEvaluateCounts(t *testing.T) {
 	p := defaults(t)
 	members := []rules.Member{
-		{PupilID: "a", HalfDays: 20, DestinationKnown: true, Risk: rules.Risk{Score: 10}},
-		{PupilID: "b", HalfDays: 4, Risk: rules.Risk{Score: 30}},
-		{PupilID: "c", HalfDays: 20, Risk: rules.Risk{Score: 60}},
-		{PupilID: "d", HalfDays: 2, Risk: rules.Risk{Score: 80}},
+		{PupilID: "a", HalfDays: 20, DestinationKnown: true, Risk: rules.Risk{Score: 1}},
+		{PupilID: "b", HalfDays: 4, Risk: rules.Risk{Score: 3}},
+		{PupilID: "c", HalfDays: 20, Risk: rules.Risk{Score: 6}},
+		{PupilID: "d", HalfDays: 2, Risk: rules.Risk{Score: 8}},
 		{PupilID: "e", LeftOn: day("2026-01-01")},
 	}
 	res := rules.Evaluate(p, rules.Cohort{YearGroup: 11, AcademicYear: y2025}, day("2026-04-15"), members)
 	want := rules.Counts{
 		Total: 4, OnTrack: 1, Behind: 2, AtRisk: 2, DestinationsKnown: 1,
-		RiskBands:        map[string]int32{"low": 1, "medium": 1, "high": 2},
+		RiskBands:        map[riskscale.Band]int32{riskscale.Low: 1, riskscale.Medium: 1, riskscale.High: 2},
 		HalfDaysCredited: 46,
 	}
 	if diff := cmp.Diff(want, res.Counts); diff != "" {
@@ -321,5 +328,26 @@ func TestDisabledRulesFindNothing(t *testing.T) {
 	a := rules.Evaluate(p, rules.Cohort{YearGroup: 11, AcademicYear: y2025}, day("2026-05-01"), []rules.Member{m}).Assessments[0]
 	if len(a.Findings) != 0 {
 		t.Errorf("findings with every rule off: %+v", a.Findings)
+	}
+}
+
+// TestRiskBands: the at-risk threshold follows the high band unless the
+// rule sets its own, and bands out of order are refused with the field
+// named.
+func TestRiskBands(t *testing.T) {
+	d := defaults(t)
+	if d.RiskBands != riskscale.DefaultBands || d.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET].Threshold != riskscale.DefaultBands.High {
+		t.Errorf("defaults: bands %+v, at-risk threshold %d", d.RiskBands, d.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET].Threshold)
+	}
+	p, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26", RiskBands: &nextstepv1alpha1.RiskBands{Medium: 2, High: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET].Threshold; got != 4 {
+		t.Errorf("at-risk threshold %d, want the high band's 4", got)
+	}
+	_, err = rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26", RiskBands: &nextstepv1alpha1.RiskBands{Medium: 4, High: 4}})
+	if err == nil || err.Error() != "riskBands.high: must be above medium (4)" {
+		t.Errorf("bands out of order: %v", err)
 	}
 }

@@ -159,7 +159,8 @@ func (s *stack) startManager(t *testing.T, leaderElection bool) {
 
 // seed records one school, three Year 9 pupils and their work experience:
 // "ontrack" has the 5 days expected by now, "behind" 1 day, "atrisk" none
-// and risk factors.
+// and a typical high-risk profile: persistent absence, a permanent
+// exclusion, in care. The others have no risk factors.
 func (s *stack) seed(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
@@ -178,9 +179,9 @@ func (s *stack) seed(t *testing.T) {
 		}
 		if name == "atrisk" {
 			p.RiskFactors = &pupilv1.RiskFactors{
-				Attendance:      &pupilv1.AttendanceFactor{Percent: 78, AsAt: "2026-02-01"},
-				FreeSchoolMeals: &pupilv1.FlagFactor{Value: true, AsAt: "2026-02-01"},
-				Suspensions:     &pupilv1.CountFactor{Count: 2, AsAt: "2026-02-01"},
+				Attendance:          &pupilv1.AttendanceFactor{Percent: 78, AsAt: "2026-02-01"},
+				PermanentExclusions: &pupilv1.CountFactor{Count: 1, AsAt: "2026-02-01"},
+				LookedAfter:         &pupilv1.CareFactor{Status: pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER, AsAt: "2026-02-01"},
 			}
 		}
 		res, err := s.pupil.CreatePupil(ctx, &pupilv1.CreatePupilRequest{IdempotencyKey: uuid.NewString(), Pupil: p})
@@ -228,7 +229,7 @@ func (s *stack) attend(t *testing.T, name string, dates ...string) {
 }
 
 // applyProgramme creates a programme covering the school's Year 9, resynced
-// every second, at-risk from a score of 1.
+// every second, with the shipped risk bands and at-risk rule.
 func (s *stack) applyProgramme(t *testing.T) {
 	t.Helper()
 	p := &nextstepv1alpha1.Programme{
@@ -238,7 +239,6 @@ func (s *stack) applyProgramme(t *testing.T) {
 			Schools:               nextstepv1alpha1.SchoolSelector{LACodes: []string{laCode}},
 			YearGroups:            []int32{9},
 			ResyncIntervalSeconds: int32((time.Second).Seconds()),
-			Rules:                 []nextstepv1alpha1.InterventionRule{{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Threshold: ptr.To[int32](1)}},
 		},
 	}
 	if err := k8sClient.Create(context.Background(), p); err != nil {
@@ -305,7 +305,8 @@ func TestEndToEnd(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		want := nextstepv1alpha1.PupilCounts{Total: 3, OnTrack: 1, Behind: 2, AtRisk: 1}
+		want := nextstepv1alpha1.PupilCounts{Total: 3, OnTrack: 1, Behind: 2, AtRisk: 1,
+			RiskBands: nextstepv1alpha1.RiskBandCounts{Low: 2, High: 1}}
 		if c.Status.Pupils != want || c.Status.OpenInterventions != 3 {
 			return fmt.Errorf("status pupils %+v open %d", c.Status.Pupils, c.Status.OpenInterventions)
 		}

@@ -75,11 +75,11 @@ func TestImportMixedCSV(t *testing.T) {
 	if ada.GetUpn() != "L336400125001" {
 		ada = before[1]
 	}
-	wantRisk := &pupilv1.RiskScore{Score: 9, Contributions: []*pupilv1.RiskContribution{
-		{Factor: "attendance", Weight: 3, Evidence: "attendance 84.5% below 90% (as at 2025-10-01)"},
-		{Factor: "suspensions", Weight: 2, Evidence: "1 suspension (as at 2025-10-01)"},
-		{Factor: "sen", Weight: 2, Evidence: "SEN support (as at 2025-10-01)"},
-		{Factor: "free_school_meals", Weight: 2, Evidence: "eligible for free school meals (as at 2025-10-01)"},
+	wantRisk := &pupilv1.RiskScore{Score: 5, Contributions: []*pupilv1.RiskContribution{
+		{Factor: "attendance", Weight: 2, Evidence: "attendance 84.5% below 90% (as at 2025-10-01)"},
+		{Factor: "suspensions", Weight: 1, Evidence: "1 suspension (as at 2025-10-01)"},
+		{Factor: "sen", Weight: 1, Evidence: "SEN support (as at 2025-10-01)"},
+		{Factor: "free_school_meals", Weight: 1, Evidence: "eligible for free school meals (as at 2025-10-01)"},
 	}}
 	if diff := cmp.Diff(wantRisk, ada.GetRisk(), protocmp.Transform()); diff != "" {
 		t.Errorf("risk of the first row's pupil (-want +got):\n%s", diff)

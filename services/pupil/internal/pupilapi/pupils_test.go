@@ -48,9 +48,9 @@ func TestCreateGetUpdatePupil(t *testing.T) {
 	if p.GetYearGroup() != 7 || p.GetVersion() != 1 || len(p.GetId()) != 36 {
 		t.Errorf("year group %d, version %d, id %q", p.GetYearGroup(), p.GetVersion(), p.GetId())
 	}
-	wantRisk := &pupilv1.RiskScore{Score: 6, Contributions: []*pupilv1.RiskContribution{
-		{Factor: "attendance", Weight: 3, Evidence: "attendance 88% below 90% (as at 2025-10-01)"},
-		{Factor: "looked_after", Weight: 3, Evidence: "looked after (as at 2025-09-01)"},
+	wantRisk := &pupilv1.RiskScore{Score: 4, Contributions: []*pupilv1.RiskContribution{
+		{Factor: "attendance", Weight: 2, Evidence: "attendance 88% below 90% (as at 2025-10-01)"},
+		{Factor: "looked_after", Weight: 2, Evidence: "looked after (as at 2025-09-01)"},
 	}}
 	if diff := cmp.Diff(wantRisk, p.GetRisk(), protocmp.Transform()); diff != "" {
 		t.Errorf("risk (-want +got):\n%s", diff)

@@ -32,7 +32,7 @@ func TestConfiguredWeights(t *testing.T) {
 
 	pool := dbtest.NewPool(t, "pupil", migrations.FS)
 	w := risk.DefaultWeights()
-	w.LookedAfter, w.AttendanceBelow, w.Attendance = 10, 80, 1
+	w.LookedAfter, w.AttendanceBelow, w.Attendance = 4, 80, 1
 	svcs, err := pupilapi.ServicesWith(server.Deps{Pool: pool, Logger: logger, Now: func() time.Time { return today }}, pupilapi.Options{Weights: &w})
 	if err != nil {
 		t.Fatal(err)
@@ -47,8 +47,8 @@ func TestConfiguredWeights(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Attendance of 88% is above the configured 80%, so only care counts.
-	want := &pupilv1.RiskScore{Score: 10, Contributions: []*pupilv1.RiskContribution{
-		{Factor: "looked_after", Weight: 10, Evidence: "looked after (as at 2025-09-01)"},
+	want := &pupilv1.RiskScore{Score: 4, Contributions: []*pupilv1.RiskContribution{
+		{Factor: "looked_after", Weight: 4, Evidence: "looked after (as at 2025-09-01)"},
 	}}
 	if diff := cmp.Diff(want, res.GetPupil().GetRisk(), protocmp.Transform()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/nextstep-uk/nextstep/api/riskscale"
 )
 
 // Factor names, as contributions report them.
@@ -42,39 +44,52 @@ type Weights struct {
 	SchoolMoves        int
 }
 
-// DefaultWeights are a starting point in the spirit of local authorities'
-// RONI tools: exclusion, care and persistent absence weigh most.
+// DefaultWeights score on riskscale's points, from the evidence in
+// ../shared/DOMAIN.md ("Risk of NEET"): persistent absence (attendance below
+// 90%), a permanent exclusion and being looked after make NEET very likely
+// (DfE 2018, "Characteristics of young people who are long-term NEET", and
+// LA RONI tools); a suspension, SEN, free school meals, caring and moving
+// school make it likely. English as an additional language is off: the
+// evidence for it is weak (one LA tool, not in DfE's analysis).
 func DefaultWeights() Weights {
 	return Weights{
 		AttendanceBelow:       90,
-		Attendance:            3,
-		Suspensions:           2,
-		PermanentExclusions:   4,
-		SENSupport:            2,
-		EHCPlan:               2,
-		FreeSchoolMeals:       2,
-		LookedAfter:           3,
-		PreviouslyLookedAfter: 2,
-		YoungCarer:            2,
-		EAL:                   1,
+		Attendance:            riskscale.VeryLikely,
+		Suspensions:           riskscale.Likely,
+		PermanentExclusions:   riskscale.VeryLikely,
+		SENSupport:            riskscale.Likely,
+		EHCPlan:               riskscale.Likely,
+		FreeSchoolMeals:       riskscale.Likely,
+		LookedAfter:           riskscale.VeryLikely,
+		PreviouslyLookedAfter: riskscale.Likely,
+		YoungCarer:            riskscale.Likely,
+		EAL:                   0,
 		SchoolMovesAtLeast:    2,
-		SchoolMoves:           2,
+		SchoolMoves:           riskscale.Likely,
 	}
 }
 
-// Validate refuses weights that would make a score meaningless.
+// Validate refuses weights that would make a score meaningless; the error
+// names the weight.
 func (w Weights) Validate() error {
-	for _, v := range []int{w.Attendance, w.Suspensions, w.PermanentExclusions, w.SENSupport, w.EHCPlan,
-		w.FreeSchoolMeals, w.LookedAfter, w.PreviouslyLookedAfter, w.YoungCarer, w.EAL, w.SchoolMoves} {
-		if v < 0 {
-			return errors.New("risk weights must not be negative")
+	for _, f := range []struct {
+		name   string
+		weight int
+	}{
+		{"attendance", w.Attendance}, {"suspensions", w.Suspensions}, {"permanent_exclusions", w.PermanentExclusions},
+		{"sen_support", w.SENSupport}, {"ehc_plan", w.EHCPlan}, {"free_school_meals", w.FreeSchoolMeals},
+		{"looked_after", w.LookedAfter}, {"previously_looked_after", w.PreviouslyLookedAfter}, {"young_carer", w.YoungCarer},
+		{"english_additional_language", w.EAL}, {"school_moves", w.SchoolMoves},
+	} {
+		if !riskscale.ValidWeight(f.weight) {
+			return fmt.Errorf("%s: weight %d is not 0 to %d points", f.name, f.weight, riskscale.MaxWeight)
 		}
 	}
 	if w.AttendanceBelow < 0 || w.AttendanceBelow > 100 {
-		return errors.New("the attendance threshold must be a percentage")
+		return errors.New("attendance_below: must be a percentage")
 	}
 	if w.SchoolMovesAtLeast < 1 {
-		return errors.New("the school moves threshold must be at least 1")
+		return errors.New("school_moves_at_least: must be at least 1")
 	}
 	return nil
 }

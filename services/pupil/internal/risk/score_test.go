@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/nextstep-uk/nextstep/api/riskscale"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
 )
 
@@ -21,8 +22,8 @@ func TestCompute(t *testing.T) {
 		"nothing known scores nothing": {want: risk.Score{}},
 		"persistent absence": {
 			factors: risk.Factors{Attendance: &risk.Percent{Value: 84.5, AsAt: asAt}},
-			want: risk.Score{Total: 3, Contributions: []risk.Contribution{
-				{Factor: "attendance", Weight: 3, Evidence: "attendance 84.5% below 90% (as at 2025-10-01)"},
+			want: risk.Score{Total: 2, Contributions: []risk.Contribution{
+				{Factor: "attendance", Weight: 2, Evidence: "attendance 84.5% below 90% (as at 2025-10-01)"},
 			}},
 		},
 		"attendance exactly at the threshold does not count": {
@@ -40,16 +41,16 @@ func TestCompute(t *testing.T) {
 				EAL:                 &risk.Flag{Value: true, AsAt: asAt},
 				SchoolMoves:         &risk.Count{Value: 3, AsAt: asAt},
 			},
-			want: risk.Score{Total: 20, Contributions: []risk.Contribution{
-				{Factor: "attendance", Weight: 3, Evidence: "attendance 72% below 90% (as at 2025-10-01)"},
-				{Factor: "suspensions", Weight: 2, Evidence: "2 suspensions (as at 2025-10-01)"},
-				{Factor: "permanent_exclusions", Weight: 4, Evidence: "1 permanent exclusion (as at 2025-10-01)"},
-				{Factor: "sen", Weight: 2, Evidence: "EHC plan (as at 2025-10-01)"},
-				{Factor: "free_school_meals", Weight: 2, Evidence: "eligible for free school meals (as at 2025-10-01)"},
-				{Factor: "looked_after", Weight: 2, Evidence: "previously looked after (as at 2025-10-01)"},
-				{Factor: "young_carer", Weight: 2, Evidence: "young carer (as at 2025-10-01)"},
-				{Factor: "english_additional_language", Weight: 1, Evidence: "English as an additional language (as at 2025-10-01)"},
-				{Factor: "school_moves", Weight: 2, Evidence: "3 school moves, at least 2 (as at 2025-10-01)"},
+			// EAL is off by default.
+			want: risk.Score{Total: 10, Contributions: []risk.Contribution{
+				{Factor: "attendance", Weight: 2, Evidence: "attendance 72% below 90% (as at 2025-10-01)"},
+				{Factor: "suspensions", Weight: 1, Evidence: "2 suspensions (as at 2025-10-01)"},
+				{Factor: "permanent_exclusions", Weight: 2, Evidence: "1 permanent exclusion (as at 2025-10-01)"},
+				{Factor: "sen", Weight: 1, Evidence: "EHC plan (as at 2025-10-01)"},
+				{Factor: "free_school_meals", Weight: 1, Evidence: "eligible for free school meals (as at 2025-10-01)"},
+				{Factor: "looked_after", Weight: 1, Evidence: "previously looked after (as at 2025-10-01)"},
+				{Factor: "young_carer", Weight: 1, Evidence: "young carer (as at 2025-10-01)"},
+				{Factor: "school_moves", Weight: 1, Evidence: "3 school moves, at least 2 (as at 2025-10-01)"},
 			}},
 		},
 		"factors known to be absent score nothing": {
@@ -69,15 +70,15 @@ func TestCompute(t *testing.T) {
 				EAL:         &risk.Flag{Value: true, AsAt: asAt},
 			},
 			weights: func(w *risk.Weights) {
-				w.AttendanceBelow, w.Attendance = 95, 5
-				w.SENSupport = 1
+				w.AttendanceBelow, w.Attendance = 95, 4
+				w.SENSupport = 2
 				w.SchoolMovesAtLeast = 1
 				w.EAL = 0 // switched off
 			},
-			want: risk.Score{Total: 8, Contributions: []risk.Contribution{
-				{Factor: "attendance", Weight: 5, Evidence: "attendance 93% below 95% (as at 2025-10-01)"},
-				{Factor: "sen", Weight: 1, Evidence: "SEN support (as at 2025-10-01)"},
-				{Factor: "school_moves", Weight: 2, Evidence: "1 school move, at least 1 (as at 2025-10-01)"},
+			want: risk.Score{Total: 7, Contributions: []risk.Contribution{
+				{Factor: "attendance", Weight: 4, Evidence: "attendance 93% below 95% (as at 2025-10-01)"},
+				{Factor: "sen", Weight: 2, Evidence: "SEN support (as at 2025-10-01)"},
+				{Factor: "school_moves", Weight: 1, Evidence: "1 school move, at least 1 (as at 2025-10-01)"},
 			}},
 		},
 	}
@@ -99,12 +100,13 @@ func TestWeightsValidate(t *testing.T) {
 	t.Parallel()
 	cases := map[string]struct {
 		change  func(*risk.Weights)
-		wantErr bool
+		wantErr string
 	}{
 		"defaults":              {change: func(*risk.Weights) {}},
-		"negative weight":       {change: func(w *risk.Weights) { w.EAL = -1 }, wantErr: true},
-		"threshold over 100":    {change: func(w *risk.Weights) { w.AttendanceBelow = 101 }, wantErr: true},
-		"zero moves threshold":  {change: func(w *risk.Weights) { w.SchoolMovesAtLeast = 0 }, wantErr: true},
+		"negative weight":       {change: func(w *risk.Weights) { w.EAL = -1 }, wantErr: "english_additional_language: weight -1 is not 0 to 4 points"},
+		"weight off the scale":  {change: func(w *risk.Weights) { w.LookedAfter = 5 }, wantErr: "looked_after: weight 5 is not 0 to 4 points"},
+		"threshold over 100":    {change: func(w *risk.Weights) { w.AttendanceBelow = 101 }, wantErr: "attendance_below: must be a percentage"},
+		"zero moves threshold":  {change: func(w *risk.Weights) { w.SchoolMovesAtLeast = 0 }, wantErr: "school_moves_at_least: must be at least 1"},
 		"a factor switched off": {change: func(w *risk.Weights) { w.YoungCarer = 0 }},
 	}
 	for name, tc := range cases {
@@ -112,9 +114,32 @@ func TestWeightsValidate(t *testing.T) {
 			t.Parallel()
 			w := risk.DefaultWeights()
 			tc.change(&w)
-			if err := w.Validate(); (err != nil) != tc.wantErr {
-				t.Errorf("Validate() = %v, wantErr %v", err, tc.wantErr)
+			got := ""
+			if err := w.Validate(); err != nil {
+				got = err.Error()
+			}
+			if got != tc.wantErr {
+				t.Errorf("Validate() = %q, want %q", got, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestDefaultsFire: with the shipped weights and bands, a typical high-risk
+// profile is in the high band (from which AtRiskOfNEET is raised by
+// default) and a pupil with no factors is low.
+func TestDefaultsFire(t *testing.T) {
+	t.Parallel()
+	w := risk.DefaultWeights()
+	high := risk.Factors{
+		Attendance:          &risk.Percent{Value: 81, AsAt: asAt},
+		PermanentExclusions: &risk.Count{Value: 1, AsAt: asAt},
+		Care:                &risk.CareStatus{Value: risk.CareLookedAfter, AsAt: asAt},
+	}
+	if s := risk.Compute(high, w); riskscale.DefaultBands.Of(int32(s.Total)) != riskscale.High {
+		t.Errorf("persistent absence, a permanent exclusion and being looked after score %d: not high", s.Total)
+	}
+	if s := risk.Compute(risk.Factors{}, w); riskscale.DefaultBands.Of(int32(s.Total)) != riskscale.Low {
+		t.Errorf("no factors score %d: not low", s.Total)
 	}
 }
