@@ -236,6 +236,39 @@ func writes() map[string]target {
 			},
 			notApplicable: map[kind]string{replay: "it has no idempotency key: the version it carries refuses a stale update"},
 		},
+		pupilSvc + ".ReviewRisk": {
+			attacks: []attack{
+				{kind: byID, name: "a careers leader suppresses another hub's pupil's flag",
+					do: func(ctx context.Context, w *world, _ string) error {
+						_, err := w.pupil(leader).ReviewRisk(ctx, &pupilv1.ReviewRiskRequest{PupilId: w.pupils[schoolX].GetId(), Review: &pupilv1.RiskReview{
+							Decision: pupilv1.RiskDecision_RISK_DECISION_SUPPRESSED, Reason: "not ours", ReviewOn: soon()}})
+						return err
+					}, want: connect.CodeNotFound},
+				{kind: byID, name: "a caseworker adds a pupil of the neighbouring LA to the risk list",
+					do: func(ctx context.Context, w *world, _ string) error {
+						_, err := w.pupil(caseworker).ReviewRisk(ctx, &pupilv1.ReviewRiskRequest{PupilId: w.pupils[schoolC].GetId(), Review: &pupilv1.RiskReview{
+							Decision: pupilv1.RiskDecision_RISK_DECISION_ADDED, Reason: "not ours"}})
+						return err
+					}, want: connect.CodeNotFound},
+				{kind: malformed, name: "a suppression until 9999",
+					do: func(ctx context.Context, w *world, _ string) error {
+						_, err := w.pupil(leader).ReviewRisk(ctx, &pupilv1.ReviewRiskRequest{PupilId: w.pupils[schoolA].GetId(), Review: &pupilv1.RiskReview{
+							Decision: pupilv1.RiskDecision_RISK_DECISION_SUPPRESSED, Reason: "forever", ReviewOn: "9999-01-01"}})
+						return err
+					}, want: connect.CodeInvalidArgument},
+				{kind: malformed, name: "a reason with a right-to-left override",
+					do: func(ctx context.Context, w *world, _ string) error {
+						_, err := w.pupil(leader).ReviewRisk(ctx, &pupilv1.ReviewRiskRequest{PupilId: w.pupils[schoolA].GetId(), Review: &pupilv1.RiskReview{
+							Decision: pupilv1.RiskDecision_RISK_DECISION_ADDED, Reason: "fine\u202etxt.exe"}})
+						return err
+					}, want: connect.CodeInvalidArgument},
+			},
+			notApplicable: map[kind]string{
+				byKey:    "it names the pupil by id only",
+				byLabels: "the request carries no school or LA: scope is the pupil's record's",
+				replay:   "it has no idempotency key: the same review recorded again changes nothing",
+			},
+		},
 		pupilSvc + ".ImportPupils": {
 			attacks: []attack{
 				{kind: byKey, name: "a careers leader's CSV names another hub's pupil's UPN at their school",

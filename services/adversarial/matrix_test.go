@@ -270,6 +270,19 @@ func accessMatrix() map[string]access {
 			},
 			outside: notFound,
 		},
+		pupilSvc + ".ReviewRisk": {
+			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&pupilv1.ReviewRiskRequest{PupilId: pupilOf(m, urn), Review: &pupilv1.RiskReview{
+					Decision: pupilv1.RiskDecision_RISK_DECISION_ADDED, Reason: fmt.Sprintf("matrix %d", m.next())}})
+			},
+			outside: notFound,
+		},
+		pupilSvc + ".ExportRiskList": {
+			request: func(_ context.Context, _ *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&pupilv1.ExportRiskListRequest{SchoolUrn: urn})
+			},
+			outside: notFound,
+		},
 		pupilSvc + ".ListCohortPupils": {
 			request: func(_ context.Context, _ *matrix, _ caller, urn string) ([]proto.Message, error) {
 				return one(&pupilv1.ListCohortPupilsRequest{SchoolUrn: urn, YearGroup: 9, AcademicYear: "2025/26"})

@@ -27,10 +27,29 @@ type Member struct {
 	Risk Risk
 }
 
-// Risk is an explainable risk-of-NEET score.
+// Risk is an explainable risk-of-NEET score, and staff's review of it.
 type Risk struct {
 	Score   int32
 	Factors []RiskFactor
+	// Review is staff's review of the pupil's place on the risk list,
+	// in force until ReviewOn (zero: until cleared); nil for none.
+	Review *RiskReview
+}
+
+// RiskReview is the "add and filter" step of DfE's January 2025 guidance:
+// school staff add a pupil the score missed, or suppress a flag, with a
+// reason.
+type RiskReview struct {
+	// Added puts the pupil on the list whatever the score; otherwise the
+	// review suppresses the flag.
+	Added    bool
+	Reason   string
+	ReviewOn time.Time
+}
+
+// inForce reports whether the review still holds on today.
+func (r *RiskReview) inForce(today time.Time) bool {
+	return r != nil && (r.ReviewOn.IsZero() || today.Before(r.ReviewOn))
 }
 
 // RiskFactor is one factor's contribution to a score.
@@ -196,20 +215,38 @@ func destinationUnknown(p Policy, deadline time.Time, lead int, today time.Time)
 
 func atRisk(p Policy, m Member, today time.Time) (Finding, bool) {
 	rule := p.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET]
-	if !rule.Enabled || m.Risk.Score < rule.Threshold {
+	review := m.Risk.Review
+	if !review.inForce(today) {
+		review = nil
+	}
+	added := review != nil && review.Added
+	switch {
+	case !rule.Enabled:
+		return Finding{}, false
+	case review != nil && !review.Added:
+		// Suppressed until its review date, whatever the score.
+		return Finding{}, false
+	case m.Risk.Score < rule.Threshold && !added:
 		return Finding{}, false
 	}
 	evidence := map[string]string{"score": strconv.Itoa(int(m.Risk.Score)), "threshold": strconv.Itoa(int(rule.Threshold))}
+	if added {
+		evidence["added_by_staff"] = truncate(review.Reason, 200)
+	}
 	names := make([]string, 0, len(m.Risk.Factors))
 	for _, f := range m.Risk.Factors {
 		evidence[evidenceKey("factor_"+f.Factor)] = truncate(fmt.Sprintf("%d: %s", f.Weight, f.Evidence), 200)
 		names = append(names, f.Factor)
 	}
+	summary := fmt.Sprintf("risk score %d (threshold %d): %s", m.Risk.Score, rule.Threshold, strings.Join(names, ", "))
+	if added {
+		summary = "added to the at-risk list by staff; " + summary
+	}
 	return Finding{
 		Reason:   nextstepv1alpha1.ReasonAtRiskOfNEET,
 		Priority: rule.Priority,
 		Due:      today.AddDate(0, 0, rule.ServiceLevelDays),
-		Summary:  fmt.Sprintf("risk score %d (threshold %d): %s", m.Risk.Score, rule.Threshold, strings.Join(names, ", ")),
+		Summary:  summary,
 		Evidence: evidence,
 	}, true
 }

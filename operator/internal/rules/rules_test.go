@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -349,5 +350,49 @@ func TestRiskBands(t *testing.T) {
 	_, err = rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26", RiskBands: &nextstepv1alpha1.RiskBands{Medium: 4, High: 4}})
 	if err == nil || err.Error() != "riskBands.high: must be above medium (4)" {
 		t.Errorf("bands out of order: %v", err)
+	}
+}
+
+// TestRiskReviews: staff's additions and suppressions decide, until their
+// review date, whatever the score.
+func TestRiskReviews(t *testing.T) {
+	p := defaults(t)
+	high := riskscale.DefaultBands.High
+	today := day("2025-10-01")
+	cases := map[string]struct {
+		score  int32
+		review *rules.RiskReview
+		want   bool
+	}{
+		"added, no factors":                {review: &rules.RiskReview{Added: true, Reason: "young carer, told us in September"}, want: true},
+		"added until a date still to come": {review: &rules.RiskReview{Added: true, Reason: "r", ReviewOn: day("2025-10-02")}, want: true},
+		"added until today, lapsed":        {review: &rules.RiskReview{Added: true, Reason: "r", ReviewOn: today}},
+		"suppressed, high score":           {score: high + 3, review: &rules.RiskReview{Reason: "absence was a hospital stay", ReviewOn: day("2026-01-05")}},
+		"suppression lapsed":               {score: high, review: &rules.RiskReview{Reason: "r", ReviewOn: today}, want: true},
+		"no review, high score":            {score: high, want: true},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			m := rules.Member{PupilID: "p1", HalfDays: 4, Risk: rules.Risk{Score: tc.score, Review: tc.review}}
+			a := rules.Evaluate(p, rules.Cohort{YearGroup: 7, AcademicYear: y2025}, today, []rules.Member{m}).Assessments[0]
+			if a.AtRisk != tc.want {
+				t.Fatalf("at risk = %v, want %v", a.AtRisk, tc.want)
+			}
+			if tc.want && tc.review != nil && tc.review.Added {
+				f := a.Findings[0]
+				if f.Evidence["added_by_staff"] != tc.review.Reason || !strings.HasPrefix(f.Summary, "added to the at-risk list by staff") {
+					t.Errorf("the finding does not say staff added the pupil: %q %v", f.Summary, f.Evidence)
+				}
+			}
+		})
+	}
+	off, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26",
+		Rules: []nextstepv1alpha1.InterventionRule{{Reason: nextstepv1alpha1.ReasonAtRiskOfNEET, Enabled: ptr.To(false)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := rules.Member{PupilID: "p1", HalfDays: 4, Risk: rules.Risk{Review: &rules.RiskReview{Added: true, Reason: "r"}}}
+	if rules.Evaluate(off, rules.Cohort{YearGroup: 7, AcademicYear: y2025}, today, []rules.Member{m}).Assessments[0].AtRisk {
+		t.Error("an addition raised a task with the rule switched off")
 	}
 }

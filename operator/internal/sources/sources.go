@@ -203,6 +203,13 @@ func toMember(m *pupilv1.CohortMember) (rules.Member, error) {
 	for _, c := range m.GetRisk().GetContributions() {
 		member.Risk.Factors = append(member.Risk.Factors, rules.RiskFactor{Factor: c.GetFactor(), Weight: c.GetWeight(), Evidence: c.GetEvidence()})
 	}
+	if r := m.GetRiskReview(); r != nil {
+		on, err := rules.ParseDate(r.GetReviewOn())
+		if err != nil {
+			return rules.Member{}, fmt.Errorf("risk review date: %w", err)
+		}
+		member.Risk.Review = &rules.RiskReview{Added: r.GetDecision() == pupilv1.RiskDecision_RISK_DECISION_ADDED, Reason: r.GetReason(), ReviewOn: on}
+	}
 	return member, nil
 }
 

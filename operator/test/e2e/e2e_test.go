@@ -286,6 +286,13 @@ func (s *stack) waitForTasks(t *testing.T, want []task) {
 	})
 }
 
+// firstPass is the tasks the first pass over the seeded cohort raises.
+var firstPass = []task{
+	{Pupil: "atrisk", Reason: "AT_RISK_OF_NEET", Status: "OPEN"},
+	{Pupil: "atrisk", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
+	{Pupil: "behind", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
+}
+
 func TestEndToEnd(t *testing.T) {
 	t.Parallel()
 	s := startStack(t)
@@ -295,11 +302,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// The programme generates the cohort, and the first pass raises an
 	// intervention for each gap.
-	s.waitForTasks(t, []task{
-		{Pupil: "atrisk", Reason: "AT_RISK_OF_NEET", Status: "OPEN"},
-		{Pupil: "atrisk", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
-		{Pupil: "behind", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
-	})
+	s.waitForTasks(t, firstPass)
 	eventually(t, 30*time.Second, func() error {
 		c, err := s.cohort(t)
 		if err != nil {
@@ -370,11 +373,7 @@ func TestTwoOperatorsNeverDoubleRaise(t *testing.T) {
 	s.startManager(t, true)
 	s.startManager(t, true)
 	s.applyProgramme(t)
-	want := []task{
-		{Pupil: "atrisk", Reason: "AT_RISK_OF_NEET", Status: "OPEN"},
-		{Pupil: "atrisk", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
-		{Pupil: "behind", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
-	}
+	want := firstPass
 	s.waitForTasks(t, want)
 	// Let several more passes run, then look again.
 	var c *nextstepv1alpha1.Cohort

@@ -55,9 +55,15 @@ func (s *Server) ListCohortPupils(ctx context.Context, req *pupilv1.ListCohortPu
 		members = members[:size]
 		res.NextPageToken = pagetoken.Encode(pupilCursor{After: members[size-1].Pupil.ID})
 	}
+	reviews, err := s.riskReviews(ctx, members)
+	if err != nil {
+		return nil, err
+	}
 	for _, m := range members {
 		audit.Touch(ctx, "pupil", m.Pupil.ID)
-		res.Pupils = append(res.Pupils, pupilToProto(m.Pupil, c.Year, s.weights))
+		p := pupilToProto(m.Pupil, c.Year, s.weights)
+		p.RiskReview = reviewToProto(reviews[m.Pupil.ID])
+		res.Pupils = append(res.Pupils, p)
 	}
 	return res, nil
 }
@@ -69,30 +75,34 @@ func (s *Server) GetCohortSnapshot(ctx context.Context, req *pupilv1.GetCohortSn
 	if err != nil {
 		return err
 	}
-	total := 0
-	chunk := &pupilv1.GetCohortSnapshotResponse{}
-	// A failed send ends the walk; it is told apart from a failed read.
-	var sendErr error
+	// The store reads the cohort in one query, in full, so collecting it
+	// costs nothing more; its reviews are one more.
+	var members []store.Member
 	err = store.EachMember(ctx, s.pool, auth.Caller(ctx).Scope, c, "", 0, func(m store.Member) error {
-		audit.Touch(ctx, "pupil", m.Pupil.ID)
-		chunk.Members = append(chunk.Members, memberToProto(m, c, s.weights))
-		total++
-		if len(chunk.Members) == snapshotChunk {
-			sendErr = stream.Send(chunk)
-			if sendErr != nil {
-				return sendErr
-			}
-			chunk = &pupilv1.GetCohortSnapshotResponse{}
-		}
+		members = append(members, m)
 		return nil
 	})
-	if sendErr != nil {
-		return sendErr
-	}
 	if err != nil {
 		return rpcerror.Internal(ctx, s.logger, "cohort snapshot", err)
 	}
-	chunk.Complete, chunk.Total = true, int32(total)
+	reviews, err := s.riskReviews(ctx, members)
+	if err != nil {
+		return err
+	}
+	chunk := &pupilv1.GetCohortSnapshotResponse{}
+	for _, m := range members {
+		audit.Touch(ctx, "pupil", m.Pupil.ID)
+		member := memberToProto(m, c, s.weights)
+		member.RiskReview = reviewToProto(reviews[m.Pupil.ID])
+		chunk.Members = append(chunk.Members, member)
+		if len(chunk.Members) == snapshotChunk {
+			if err := stream.Send(chunk); err != nil {
+				return err
+			}
+			chunk = &pupilv1.GetCohortSnapshotResponse{}
+		}
+	}
+	chunk.Complete, chunk.Total = true, int32(len(members))
 	return stream.Send(chunk)
 }
 

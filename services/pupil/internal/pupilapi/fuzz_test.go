@@ -105,6 +105,8 @@ func FuzzJSONBody(f *testing.F) {
 		"UpdatePupil":      {`{"pupil":` + moved + `,"version":"1"}`, `{"pupil":` + left + `,"version":1}`},
 		"ListCohortPupils": {`{"schoolUrn":"100001","yearGroup":9,"academicYear":"2025/26","pageSize":1,"pageToken":"$COHORT_TOKEN"}`},
 		"LocatePupils":     {`{"pupilIds":["$PUPIL","$PUPIL2","0f0f0f0f-0000-4000-8000-000000000099"]}`},
+		"ReviewRisk": {`{"pupilId":"$PUPIL","review":{"decision":"RISK_DECISION_SUPPRESSED","reason":"hospital stay","reviewOn":"2026-01-15"}}`,
+			`{"pupilId":"$PUPIL2","review":{"decision":"RISK_DECISION_ADDED","reason":"young carer"}}`, `{"pupilId":"$PUPIL"}`},
 	} {
 		for _, body := range bodies {
 			for _, b := range servicetest.NearValid(body) {

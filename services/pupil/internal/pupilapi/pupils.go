@@ -99,8 +99,12 @@ func (s *Server) GetPupil(ctx context.Context, req *pupilv1.GetPupilRequest) (*p
 	if err != nil {
 		return nil, err
 	}
+	out, err := s.withReview(ctx, pupilToProto(p, s.academicYear(), s.weights))
+	if err != nil {
+		return nil, err
+	}
 	audit.Touch(ctx, "pupil", p.ID)
-	return &pupilv1.GetPupilResponse{Pupil: pupilToProto(p, s.academicYear(), s.weights)}, nil
+	return &pupilv1.GetPupilResponse{Pupil: out}, nil
 }
 
 func (s *Server) visiblePupil(ctx context.Context, db store.DB, id string) (store.Pupil, error) {
@@ -150,5 +154,9 @@ func (s *Server) UpdatePupil(ctx context.Context, req *pupilv1.UpdatePupilReques
 		return nil, rpcerror.Internal(ctx, s.logger, "update pupil", err)
 	}
 	audit.Touch(ctx, "pupil", updated.ID)
-	return &pupilv1.UpdatePupilResponse{Pupil: pupilToProto(updated, s.academicYear(), s.weights)}, nil
+	out, err := s.withReview(ctx, pupilToProto(updated, s.academicYear(), s.weights))
+	if err != nil {
+		return nil, err
+	}
+	return &pupilv1.UpdatePupilResponse{Pupil: out}, nil
 }

@@ -6,6 +6,7 @@ package pupilapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -16,6 +17,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
+	"github.com/nextstep-uk/nextstep/api/riskscale"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
@@ -32,6 +34,7 @@ type Server struct {
 	pool    *pgxpool.Pool
 	logger  *slog.Logger
 	weights risk.Weights
+	bands   riskscale.Bands
 	now     func() time.Time
 }
 
@@ -39,6 +42,9 @@ type Server struct {
 type Options struct {
 	// Weights score the risk of NEET; risk.DefaultWeights() if nil.
 	Weights *risk.Weights
+	// Bands draw the risk list (ExportRiskList: the high band); they
+	// should be the hub's Programme's. riskscale.DefaultBands if nil.
+	Bands *riskscale.Bands
 }
 
 // Services returns the pupil service's Connect services with the default
@@ -48,7 +54,7 @@ func Services(d server.Deps) []server.Service {
 }
 
 func newServer(d server.Deps) *Server {
-	s := &Server{pool: d.Pool, logger: d.Logger, weights: risk.DefaultWeights(), now: d.Now}
+	s := &Server{pool: d.Pool, logger: d.Logger, weights: risk.DefaultWeights(), bands: riskscale.DefaultBands, now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -64,6 +70,12 @@ func ServicesWith(d server.Deps, opts Options) ([]server.Service, error) {
 			return nil, err
 		}
 		s.weights = *opts.Weights
+	}
+	if opts.Bands != nil {
+		if err := opts.Bands.Validate(); err != nil {
+			return nil, fmt.Errorf("risk bands: %w", err)
+		}
+		s.bands = *opts.Bands
 	}
 	return s.services(), nil
 }

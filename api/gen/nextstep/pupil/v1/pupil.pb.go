@@ -255,6 +255,59 @@ func (LeavingReason) EnumDescriptor() ([]byte, []int) {
 	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{3}
 }
 
+// RiskDecision is what staff decided about a pupil's place on the
+// risk-of-NEET list.
+type RiskDecision int32
+
+const (
+	RiskDecision_RISK_DECISION_UNSPECIFIED RiskDecision = 0
+	// On the list whatever the score.
+	RiskDecision_RISK_DECISION_ADDED RiskDecision = 1
+	// Off the list until the review date, whatever the score.
+	RiskDecision_RISK_DECISION_SUPPRESSED RiskDecision = 2
+)
+
+// Enum value maps for RiskDecision.
+var (
+	RiskDecision_name = map[int32]string{
+		0: "RISK_DECISION_UNSPECIFIED",
+		1: "RISK_DECISION_ADDED",
+		2: "RISK_DECISION_SUPPRESSED",
+	}
+	RiskDecision_value = map[string]int32{
+		"RISK_DECISION_UNSPECIFIED": 0,
+		"RISK_DECISION_ADDED":       1,
+		"RISK_DECISION_SUPPRESSED":  2,
+	}
+)
+
+func (x RiskDecision) Enum() *RiskDecision {
+	p := new(RiskDecision)
+	*p = x
+	return p
+}
+
+func (x RiskDecision) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RiskDecision) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_pupil_v1_pupil_proto_enumTypes[4].Descriptor()
+}
+
+func (RiskDecision) Type() protoreflect.EnumType {
+	return &file_nextstep_pupil_v1_pupil_proto_enumTypes[4]
+}
+
+func (x RiskDecision) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RiskDecision.Descriptor instead.
+func (RiskDecision) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{4}
+}
+
 // ImportFormat is the layout of an uploaded file.
 type ImportFormat int32
 
@@ -291,11 +344,11 @@ func (x ImportFormat) String() string {
 }
 
 func (ImportFormat) Descriptor() protoreflect.EnumDescriptor {
-	return file_nextstep_pupil_v1_pupil_proto_enumTypes[4].Descriptor()
+	return file_nextstep_pupil_v1_pupil_proto_enumTypes[5].Descriptor()
 }
 
 func (ImportFormat) Type() protoreflect.EnumType {
-	return &file_nextstep_pupil_v1_pupil_proto_enumTypes[4]
+	return &file_nextstep_pupil_v1_pupil_proto_enumTypes[5]
 }
 
 func (x ImportFormat) Number() protoreflect.EnumNumber {
@@ -304,7 +357,7 @@ func (x ImportFormat) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ImportFormat.Descriptor instead.
 func (ImportFormat) EnumDescriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{4}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{5}
 }
 
 // School is an establishment in Get Information About Schools.
@@ -1163,6 +1216,88 @@ func (x *RiskContribution) GetEvidence() string {
 	return ""
 }
 
+// RiskReview is staff's review of a pupil's place on the risk-of-NEET list.
+type RiskReview struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Decision RiskDecision           `protobuf:"varint,1,opt,name=decision,proto3,enum=nextstep.pupil.v1.RiskDecision" json:"decision,omitempty"`
+	// Why, in a few words, for the colleagues who read it.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// YYYY-MM-DD, after today and within a year: the review lapses on it.
+	// Required to suppress; optional to add (an addition without one holds
+	// until cleared).
+	ReviewOn string `protobuf:"bytes,3,opt,name=review_on,json=reviewOn,proto3" json:"review_on,omitempty"`
+	// Output only: who recorded it (the verified subject) and when.
+	DecidedBy     string                 `protobuf:"bytes,4,opt,name=decided_by,json=decidedBy,proto3" json:"decided_by,omitempty"`
+	DecidedAt     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=decided_at,json=decidedAt,proto3" json:"decided_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RiskReview) Reset() {
+	*x = RiskReview{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RiskReview) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RiskReview) ProtoMessage() {}
+
+func (x *RiskReview) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RiskReview.ProtoReflect.Descriptor instead.
+func (*RiskReview) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *RiskReview) GetDecision() RiskDecision {
+	if x != nil {
+		return x.Decision
+	}
+	return RiskDecision_RISK_DECISION_UNSPECIFIED
+}
+
+func (x *RiskReview) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *RiskReview) GetReviewOn() string {
+	if x != nil {
+		return x.ReviewOn
+	}
+	return ""
+}
+
+func (x *RiskReview) GetDecidedBy() string {
+	if x != nil {
+		return x.DecidedBy
+	}
+	return ""
+}
+
+func (x *RiskReview) GetDecidedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DecidedAt
+	}
+	return nil
+}
+
 // Pupil is a pupil on a school's roll.
 type Pupil struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1194,14 +1329,17 @@ type Pupil struct {
 	// Output only: the version an update must carry.
 	Version int64 `protobuf:"varint,16,opt,name=version,proto3" json:"version,omitempty"`
 	// Output only.
-	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	// Output only: staff's review of the pupil's place on the risk list, if
+	// any is in force (ReviewRisk).
+	RiskReview    *RiskReview `protobuf:"bytes,18,opt,name=risk_review,json=riskReview,proto3" json:"risk_review,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Pupil) Reset() {
 	*x = Pupil{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1213,7 +1351,7 @@ func (x *Pupil) String() string {
 func (*Pupil) ProtoMessage() {}
 
 func (x *Pupil) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1226,7 +1364,7 @@ func (x *Pupil) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pupil.ProtoReflect.Descriptor instead.
 func (*Pupil) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{15}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Pupil) GetId() string {
@@ -1348,6 +1486,13 @@ func (x *Pupil) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Pupil) GetRiskReview() *RiskReview {
+	if x != nil {
+		return x.RiskReview
+	}
+	return nil
+}
+
 type CreatePupilRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A UUID the client makes once per pupil it creates, so a retry cannot
@@ -1360,7 +1505,7 @@ type CreatePupilRequest struct {
 
 func (x *CreatePupilRequest) Reset() {
 	*x = CreatePupilRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1372,7 +1517,7 @@ func (x *CreatePupilRequest) String() string {
 func (*CreatePupilRequest) ProtoMessage() {}
 
 func (x *CreatePupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1385,7 +1530,7 @@ func (x *CreatePupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePupilRequest.ProtoReflect.Descriptor instead.
 func (*CreatePupilRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{16}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CreatePupilRequest) GetIdempotencyKey() string {
@@ -1411,7 +1556,7 @@ type CreatePupilResponse struct {
 
 func (x *CreatePupilResponse) Reset() {
 	*x = CreatePupilResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1423,7 +1568,7 @@ func (x *CreatePupilResponse) String() string {
 func (*CreatePupilResponse) ProtoMessage() {}
 
 func (x *CreatePupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1436,7 +1581,7 @@ func (x *CreatePupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePupilResponse.ProtoReflect.Descriptor instead.
 func (*CreatePupilResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{17}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CreatePupilResponse) GetPupil() *Pupil {
@@ -1455,7 +1600,7 @@ type GetPupilRequest struct {
 
 func (x *GetPupilRequest) Reset() {
 	*x = GetPupilRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1467,7 +1612,7 @@ func (x *GetPupilRequest) String() string {
 func (*GetPupilRequest) ProtoMessage() {}
 
 func (x *GetPupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1480,7 +1625,7 @@ func (x *GetPupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPupilRequest.ProtoReflect.Descriptor instead.
 func (*GetPupilRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{18}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetPupilRequest) GetId() string {
@@ -1499,7 +1644,7 @@ type GetPupilResponse struct {
 
 func (x *GetPupilResponse) Reset() {
 	*x = GetPupilResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1511,7 +1656,7 @@ func (x *GetPupilResponse) String() string {
 func (*GetPupilResponse) ProtoMessage() {}
 
 func (x *GetPupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1524,7 +1669,7 @@ func (x *GetPupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPupilResponse.ProtoReflect.Descriptor instead.
 func (*GetPupilResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{19}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetPupilResponse) GetPupil() *Pupil {
@@ -1546,7 +1691,7 @@ type UpdatePupilRequest struct {
 
 func (x *UpdatePupilRequest) Reset() {
 	*x = UpdatePupilRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1558,7 +1703,7 @@ func (x *UpdatePupilRequest) String() string {
 func (*UpdatePupilRequest) ProtoMessage() {}
 
 func (x *UpdatePupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1571,7 +1716,7 @@ func (x *UpdatePupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePupilRequest.ProtoReflect.Descriptor instead.
 func (*UpdatePupilRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{20}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UpdatePupilRequest) GetPupil() *Pupil {
@@ -1597,7 +1742,7 @@ type UpdatePupilResponse struct {
 
 func (x *UpdatePupilResponse) Reset() {
 	*x = UpdatePupilResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1609,7 +1754,7 @@ func (x *UpdatePupilResponse) String() string {
 func (*UpdatePupilResponse) ProtoMessage() {}
 
 func (x *UpdatePupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1622,7 +1767,7 @@ func (x *UpdatePupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePupilResponse.ProtoReflect.Descriptor instead.
 func (*UpdatePupilResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{21}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *UpdatePupilResponse) GetPupil() *Pupil {
@@ -1647,7 +1792,7 @@ type ListCohortPupilsRequest struct {
 
 func (x *ListCohortPupilsRequest) Reset() {
 	*x = ListCohortPupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1659,7 +1804,7 @@ func (x *ListCohortPupilsRequest) String() string {
 func (*ListCohortPupilsRequest) ProtoMessage() {}
 
 func (x *ListCohortPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1672,7 +1817,7 @@ func (x *ListCohortPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCohortPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ListCohortPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{22}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListCohortPupilsRequest) GetSchoolUrn() string {
@@ -1720,7 +1865,7 @@ type ListCohortPupilsResponse struct {
 
 func (x *ListCohortPupilsResponse) Reset() {
 	*x = ListCohortPupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1732,7 +1877,7 @@ func (x *ListCohortPupilsResponse) String() string {
 func (*ListCohortPupilsResponse) ProtoMessage() {}
 
 func (x *ListCohortPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1745,7 +1890,7 @@ func (x *ListCohortPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCohortPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ListCohortPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{23}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListCohortPupilsResponse) GetPupils() []*Pupil {
@@ -1774,7 +1919,7 @@ type GetCohortSnapshotRequest struct {
 
 func (x *GetCohortSnapshotRequest) Reset() {
 	*x = GetCohortSnapshotRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1786,7 +1931,7 @@ func (x *GetCohortSnapshotRequest) String() string {
 func (*GetCohortSnapshotRequest) ProtoMessage() {}
 
 func (x *GetCohortSnapshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1799,7 +1944,7 @@ func (x *GetCohortSnapshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCohortSnapshotRequest.ProtoReflect.Descriptor instead.
 func (*GetCohortSnapshotRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{24}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetCohortSnapshotRequest) GetSchoolUrn() string {
@@ -1831,16 +1976,19 @@ type CohortMember struct {
 	// YYYY-MM-DD the pupil joined the school, or empty when not known.
 	JoinedOn string `protobuf:"bytes,3,opt,name=joined_on,json=joinedOn,proto3" json:"joined_on,omitempty"`
 	// YYYY-MM-DD the pupil left, or empty while on roll.
-	LeftOn        string       `protobuf:"bytes,4,opt,name=left_on,json=leftOn,proto3" json:"left_on,omitempty"`
-	RiskFactors   *RiskFactors `protobuf:"bytes,5,opt,name=risk_factors,json=riskFactors,proto3" json:"risk_factors,omitempty"`
-	Risk          *RiskScore   `protobuf:"bytes,6,opt,name=risk,proto3" json:"risk,omitempty"`
+	LeftOn      string       `protobuf:"bytes,4,opt,name=left_on,json=leftOn,proto3" json:"left_on,omitempty"`
+	RiskFactors *RiskFactors `protobuf:"bytes,5,opt,name=risk_factors,json=riskFactors,proto3" json:"risk_factors,omitempty"`
+	Risk        *RiskScore   `protobuf:"bytes,6,opt,name=risk,proto3" json:"risk,omitempty"`
+	// Staff's review of the pupil's place on the risk list, if any is in
+	// force.
+	RiskReview    *RiskReview `protobuf:"bytes,7,opt,name=risk_review,json=riskReview,proto3" json:"risk_review,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CohortMember) Reset() {
 	*x = CohortMember{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1852,7 +2000,7 @@ func (x *CohortMember) String() string {
 func (*CohortMember) ProtoMessage() {}
 
 func (x *CohortMember) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1865,7 +2013,7 @@ func (x *CohortMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CohortMember.ProtoReflect.Descriptor instead.
 func (*CohortMember) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{25}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CohortMember) GetPupilId() string {
@@ -1910,6 +2058,13 @@ func (x *CohortMember) GetRisk() *RiskScore {
 	return nil
 }
 
+func (x *CohortMember) GetRiskReview() *RiskReview {
+	if x != nil {
+		return x.RiskReview
+	}
+	return nil
+}
+
 type GetCohortSnapshotResponse struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	Members []*CohortMember        `protobuf:"bytes,1,rep,name=members,proto3" json:"members,omitempty"`
@@ -1923,7 +2078,7 @@ type GetCohortSnapshotResponse struct {
 
 func (x *GetCohortSnapshotResponse) Reset() {
 	*x = GetCohortSnapshotResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1935,7 +2090,7 @@ func (x *GetCohortSnapshotResponse) String() string {
 func (*GetCohortSnapshotResponse) ProtoMessage() {}
 
 func (x *GetCohortSnapshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1948,7 +2103,7 @@ func (x *GetCohortSnapshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCohortSnapshotResponse.ProtoReflect.Descriptor instead.
 func (*GetCohortSnapshotResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{26}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetCohortSnapshotResponse) GetMembers() []*CohortMember {
@@ -1982,7 +2137,7 @@ type LocatePupilsRequest struct {
 
 func (x *LocatePupilsRequest) Reset() {
 	*x = LocatePupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1994,7 +2149,7 @@ func (x *LocatePupilsRequest) String() string {
 func (*LocatePupilsRequest) ProtoMessage() {}
 
 func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2007,7 +2162,7 @@ func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsRequest.ProtoReflect.Descriptor instead.
 func (*LocatePupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{27}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *LocatePupilsRequest) GetPupilIds() []string {
@@ -2030,7 +2185,7 @@ type PupilLocation struct {
 
 func (x *PupilLocation) Reset() {
 	*x = PupilLocation{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2042,7 +2197,7 @@ func (x *PupilLocation) String() string {
 func (*PupilLocation) ProtoMessage() {}
 
 func (x *PupilLocation) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2055,7 +2210,7 @@ func (x *PupilLocation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PupilLocation.ProtoReflect.Descriptor instead.
 func (*PupilLocation) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{28}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PupilLocation) GetPupilId() string {
@@ -2089,7 +2244,7 @@ type LocatePupilsResponse struct {
 
 func (x *LocatePupilsResponse) Reset() {
 	*x = LocatePupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2101,7 +2256,7 @@ func (x *LocatePupilsResponse) String() string {
 func (*LocatePupilsResponse) ProtoMessage() {}
 
 func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2114,7 +2269,7 @@ func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsResponse.ProtoReflect.Descriptor instead.
 func (*LocatePupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{29}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *LocatePupilsResponse) GetLocations() []*PupilLocation {
@@ -2140,7 +2295,7 @@ type ImportHeader struct {
 
 func (x *ImportHeader) Reset() {
 	*x = ImportHeader{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2152,7 +2307,7 @@ func (x *ImportHeader) String() string {
 func (*ImportHeader) ProtoMessage() {}
 
 func (x *ImportHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2165,7 +2320,7 @@ func (x *ImportHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportHeader.ProtoReflect.Descriptor instead.
 func (*ImportHeader) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ImportHeader) GetFormat() ImportFormat {
@@ -2204,7 +2359,7 @@ type ImportPupilsRequest struct {
 
 func (x *ImportPupilsRequest) Reset() {
 	*x = ImportPupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2216,7 +2371,7 @@ func (x *ImportPupilsRequest) String() string {
 func (*ImportPupilsRequest) ProtoMessage() {}
 
 func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2229,7 +2384,7 @@ func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ImportPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{31}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ImportPupilsRequest) GetPart() isImportPupilsRequest_Part {
@@ -2288,7 +2443,7 @@ type Rejection struct {
 
 func (x *Rejection) Reset() {
 	*x = Rejection{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2300,7 +2455,7 @@ func (x *Rejection) String() string {
 func (*Rejection) ProtoMessage() {}
 
 func (x *Rejection) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2313,7 +2468,7 @@ func (x *Rejection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rejection.ProtoReflect.Descriptor instead.
 func (*Rejection) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Rejection) GetLocation() string {
@@ -2361,7 +2516,7 @@ type ImportPupilsResponse struct {
 
 func (x *ImportPupilsResponse) Reset() {
 	*x = ImportPupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2373,7 +2528,7 @@ func (x *ImportPupilsResponse) String() string {
 func (*ImportPupilsResponse) ProtoMessage() {}
 
 func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2386,7 +2541,7 @@ func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ImportPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ImportPupilsResponse) GetRows() int32 {
@@ -2436,6 +2591,192 @@ func (x *ImportPupilsResponse) GetRejectionsTruncated() bool {
 		return x.RejectionsTruncated
 	}
 	return false
+}
+
+type ReviewRiskRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// The review to record; unset clears the one recorded.
+	Review        *RiskReview `protobuf:"bytes,2,opt,name=review,proto3" json:"review,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewRiskRequest) Reset() {
+	*x = ReviewRiskRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewRiskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewRiskRequest) ProtoMessage() {}
+
+func (x *ReviewRiskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewRiskRequest.ProtoReflect.Descriptor instead.
+func (*ReviewRiskRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ReviewRiskRequest) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *ReviewRiskRequest) GetReview() *RiskReview {
+	if x != nil {
+		return x.Review
+	}
+	return nil
+}
+
+type ReviewRiskResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pupil         *Pupil                 `protobuf:"bytes,1,opt,name=pupil,proto3" json:"pupil,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReviewRiskResponse) Reset() {
+	*x = ReviewRiskResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReviewRiskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReviewRiskResponse) ProtoMessage() {}
+
+func (x *ReviewRiskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReviewRiskResponse.ProtoReflect.Descriptor instead.
+func (*ReviewRiskResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ReviewRiskResponse) GetPupil() *Pupil {
+	if x != nil {
+		return x.Pupil
+	}
+	return nil
+}
+
+type ExportRiskListRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SchoolUrn     string                 `protobuf:"bytes,1,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportRiskListRequest) Reset() {
+	*x = ExportRiskListRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportRiskListRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportRiskListRequest) ProtoMessage() {}
+
+func (x *ExportRiskListRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportRiskListRequest.ProtoReflect.Descriptor instead.
+func (*ExportRiskListRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ExportRiskListRequest) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+type ExportRiskListResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The next part of the CSV file.
+	Chunk         []byte `protobuf:"bytes,1,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportRiskListResponse) Reset() {
+	*x = ExportRiskListResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportRiskListResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportRiskListResponse) ProtoMessage() {}
+
+func (x *ExportRiskListResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportRiskListResponse.ProtoReflect.Descriptor instead.
+func (*ExportRiskListResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ExportRiskListResponse) GetChunk() []byte {
+	if x != nil {
+		return x.Chunk
+	}
+	return nil
 }
 
 var File_nextstep_pupil_v1_pupil_proto protoreflect.FileDescriptor
@@ -2510,7 +2851,18 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x10RiskContribution\x12\x16\n" +
 	"\x06factor\x18\x01 \x01(\tR\x06factor\x12\x16\n" +
 	"\x06weight\x18\x02 \x01(\x05R\x06weight\x12\x1a\n" +
-	"\bevidence\x18\x03 \x01(\tR\bevidence\"\xe3\a\n" +
+	"\bevidence\x18\x03 \x01(\tR\bevidence\"\x98\x02\n" +
+	"\n" +
+	"RiskReview\x12G\n" +
+	"\bdecision\x18\x01 \x01(\x0e2\x1f.nextstep.pupil.v1.RiskDecisionB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\bdecision\x12\"\n" +
+	"\x06reason\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x06reason\x12C\n" +
+	"\treview_on\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\breviewOn\x12\x1d\n" +
+	"\n" +
+	"decided_by\x18\x04 \x01(\tR\tdecidedBy\x129\n" +
+	"\n" +
+	"decided_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tdecidedAt\"\xa3\b\n" +
 	"\x05Pupil\x12Z\n" +
 	"\x02id\x18\x01 \x01(\tBJ\xbaHGrE\x18$2A^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$R\x02id\x121\n" +
 	"\x03upn\x18\x02 \x01(\tB\x1f\xbaH\x1cr\x1a2\x18^[A-Z][0-9]{11}[0-9A-Z]$R\x03upn\x12.\n" +
@@ -2533,7 +2885,9 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x04risk\x18\x0f \x01(\v2\x1c.nextstep.pupil.v1.RiskScoreR\x04risk\x12\x18\n" +
 	"\aversion\x18\x10 \x01(\x03R\aversion\x129\n" +
 	"\n" +
-	"updated_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"\x7f\n" +
+	"updated_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12>\n" +
+	"\vrisk_review\x18\x12 \x01(\v2\x1d.nextstep.pupil.v1.RiskReviewR\n" +
+	"riskReview\"\x7f\n" +
 	"\x12CreatePupilRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x126\n" +
 	"\x05pupil\x18\x02 \x01(\v2\x18.nextstep.pupil.v1.PupilB\x06\xbaH\x03\xc8\x01\x01R\x05pupil\"E\n" +
@@ -2568,7 +2922,7 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"^[0-9]{6}$R\tschoolUrn\x12(\n" +
 	"\n" +
 	"year_group\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\r(\aR\tyearGroup\x12?\n" +
-	"\racademic_year\x18\x03 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9]{4}/[0-9]{2}$R\facademicYear\"\xf3\x01\n" +
+	"\racademic_year\x18\x03 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9]{4}/[0-9]{2}$R\facademicYear\"\xb3\x02\n" +
 	"\fCohortMember\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x1d\n" +
 	"\n" +
@@ -2576,7 +2930,9 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\tjoined_on\x18\x03 \x01(\tR\bjoinedOn\x12\x17\n" +
 	"\aleft_on\x18\x04 \x01(\tR\x06leftOn\x12A\n" +
 	"\frisk_factors\x18\x05 \x01(\v2\x1e.nextstep.pupil.v1.RiskFactorsR\vriskFactors\x120\n" +
-	"\x04risk\x18\x06 \x01(\v2\x1c.nextstep.pupil.v1.RiskScoreR\x04risk\"\x88\x01\n" +
+	"\x04risk\x18\x06 \x01(\v2\x1c.nextstep.pupil.v1.RiskScoreR\x04risk\x12>\n" +
+	"\vrisk_review\x18\a \x01(\v2\x1d.nextstep.pupil.v1.RiskReviewR\n" +
+	"riskReview\"\x88\x01\n" +
 	"\x19GetCohortSnapshotResponse\x129\n" +
 	"\amembers\x18\x01 \x03(\v2\x1f.nextstep.pupil.v1.CohortMemberR\amembers\x12\x1a\n" +
 	"\bcomplete\x18\x02 \x01(\bR\bcomplete\x12\x14\n" +
@@ -2615,7 +2971,18 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\n" +
 	"rejections\x18\x06 \x03(\v2\x1c.nextstep.pupil.v1.RejectionR\n" +
 	"rejections\x121\n" +
-	"\x14rejections_truncated\x18\a \x01(\bR\x13rejectionsTruncated*\x9f\x01\n" +
+	"\x14rejections_truncated\x18\a \x01(\bR\x13rejectionsTruncated\"o\n" +
+	"\x11ReviewRiskRequest\x12#\n" +
+	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x125\n" +
+	"\x06review\x18\x02 \x01(\v2\x1d.nextstep.pupil.v1.RiskReviewR\x06review\"D\n" +
+	"\x12ReviewRiskResponse\x12.\n" +
+	"\x05pupil\x18\x01 \x01(\v2\x18.nextstep.pupil.v1.PupilR\x05pupil\"I\n" +
+	"\x15ExportRiskListRequest\x120\n" +
+	"\n" +
+	"school_urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\".\n" +
+	"\x16ExportRiskListResponse\x12\x14\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk*\x9f\x01\n" +
 	"\x05Phase\x12\x15\n" +
 	"\x11PHASE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fPHASE_SECONDARY\x10\x01\x12!\n" +
@@ -2642,11 +3009,16 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"#LEAVING_REASON_PERMANENTLY_EXCLUDED\x10\x04\x12.\n" +
 	"*LEAVING_REASON_END_OF_COMPULSORY_SCHOOLING\x10\x05\x12*\n" +
 	"&LEAVING_REASON_CHILD_MISSING_EDUCATION\x10\x06\x12\x18\n" +
-	"\x14LEAVING_REASON_OTHER\x10\a*[\n" +
+	"\x14LEAVING_REASON_OTHER\x10\a*d\n" +
+	"\fRiskDecision\x12\x1d\n" +
+	"\x19RISK_DECISION_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13RISK_DECISION_ADDED\x10\x01\x12\x1c\n" +
+	"\x18RISK_DECISION_SUPPRESSED\x10\x02*[\n" +
 	"\fImportFormat\x12\x1d\n" +
 	"\x19IMPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11IMPORT_FORMAT_CSV\x10\x01\x12\x15\n" +
-	"\x11IMPORT_FORMAT_CTF\x10\x022\xe9\b\n" +
+	"\x11IMPORT_FORMAT_CTF\x10\x022\xcd\n" +
+	"\n" +
 	"\fPupilService\x12h\n" +
 	"\fCreateSchool\x12&.nextstep.pupil.v1.CreateSchoolRequest\x1a'.nextstep.pupil.v1.CreateSchoolResponse\"\a\xc2\xf3\x18\x03\n" +
 	"\x01\x01\x12f\n" +
@@ -2659,7 +3031,12 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\bGetPupil\x12\".nextstep.pupil.v1.GetPupilRequest\x1a#.nextstep.pupil.v1.GetPupilResponse\"\x0f\xc2\xf3\x18\b\n" +
 	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12i\n" +
 	"\vUpdatePupil\x12%.nextstep.pupil.v1.UpdatePupilRequest\x1a&.nextstep.pupil.v1.UpdatePupilResponse\"\v\xc2\xf3\x18\a\n" +
-	"\x03\x01\x02\x03\x10\x01\x12|\n" +
+	"\x03\x01\x02\x03\x10\x01\x12i\n" +
+	"\n" +
+	"ReviewRisk\x12$.nextstep.pupil.v1.ReviewRiskRequest\x1a%.nextstep.pupil.v1.ReviewRiskResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x03\x01\x02\x03\x10\x01\x90\x02\x02\x12w\n" +
+	"\x0eExportRiskList\x12(.nextstep.pupil.v1.ExportRiskListRequest\x1a).nextstep.pupil.v1.ExportRiskListResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x03\x01\x02\x03\x10\x01\x90\x02\x010\x01\x12|\n" +
 	"\x10ListCohortPupils\x12*.nextstep.pupil.v1.ListCohortPupilsRequest\x1a+.nextstep.pupil.v1.ListCohortPupilsResponse\"\x0f\xc2\xf3\x18\b\n" +
 	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12\x80\x01\n" +
 	"\x11GetCohortSnapshot\x12+.nextstep.pupil.v1.GetCohortSnapshotRequest\x1a,.nextstep.pupil.v1.GetCohortSnapshotResponse\"\x0e\xc2\xf3\x18\a\n" +
@@ -2684,110 +3061,126 @@ func file_nextstep_pupil_v1_pupil_proto_rawDescGZIP() []byte {
 	return file_nextstep_pupil_v1_pupil_proto_rawDescData
 }
 
-var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(Phase)(0),                        // 0: nextstep.pupil.v1.Phase
 	(SENStatus)(0),                    // 1: nextstep.pupil.v1.SENStatus
 	(CareStatus)(0),                   // 2: nextstep.pupil.v1.CareStatus
 	(LeavingReason)(0),                // 3: nextstep.pupil.v1.LeavingReason
-	(ImportFormat)(0),                 // 4: nextstep.pupil.v1.ImportFormat
-	(*School)(nil),                    // 5: nextstep.pupil.v1.School
-	(*CreateSchoolRequest)(nil),       // 6: nextstep.pupil.v1.CreateSchoolRequest
-	(*CreateSchoolResponse)(nil),      // 7: nextstep.pupil.v1.CreateSchoolResponse
-	(*GetSchoolRequest)(nil),          // 8: nextstep.pupil.v1.GetSchoolRequest
-	(*GetSchoolResponse)(nil),         // 9: nextstep.pupil.v1.GetSchoolResponse
-	(*ListSchoolsRequest)(nil),        // 10: nextstep.pupil.v1.ListSchoolsRequest
-	(*ListSchoolsResponse)(nil),       // 11: nextstep.pupil.v1.ListSchoolsResponse
-	(*AttendanceFactor)(nil),          // 12: nextstep.pupil.v1.AttendanceFactor
-	(*CountFactor)(nil),               // 13: nextstep.pupil.v1.CountFactor
-	(*FlagFactor)(nil),                // 14: nextstep.pupil.v1.FlagFactor
-	(*SENFactor)(nil),                 // 15: nextstep.pupil.v1.SENFactor
-	(*CareFactor)(nil),                // 16: nextstep.pupil.v1.CareFactor
-	(*RiskFactors)(nil),               // 17: nextstep.pupil.v1.RiskFactors
-	(*RiskScore)(nil),                 // 18: nextstep.pupil.v1.RiskScore
-	(*RiskContribution)(nil),          // 19: nextstep.pupil.v1.RiskContribution
-	(*Pupil)(nil),                     // 20: nextstep.pupil.v1.Pupil
-	(*CreatePupilRequest)(nil),        // 21: nextstep.pupil.v1.CreatePupilRequest
-	(*CreatePupilResponse)(nil),       // 22: nextstep.pupil.v1.CreatePupilResponse
-	(*GetPupilRequest)(nil),           // 23: nextstep.pupil.v1.GetPupilRequest
-	(*GetPupilResponse)(nil),          // 24: nextstep.pupil.v1.GetPupilResponse
-	(*UpdatePupilRequest)(nil),        // 25: nextstep.pupil.v1.UpdatePupilRequest
-	(*UpdatePupilResponse)(nil),       // 26: nextstep.pupil.v1.UpdatePupilResponse
-	(*ListCohortPupilsRequest)(nil),   // 27: nextstep.pupil.v1.ListCohortPupilsRequest
-	(*ListCohortPupilsResponse)(nil),  // 28: nextstep.pupil.v1.ListCohortPupilsResponse
-	(*GetCohortSnapshotRequest)(nil),  // 29: nextstep.pupil.v1.GetCohortSnapshotRequest
-	(*CohortMember)(nil),              // 30: nextstep.pupil.v1.CohortMember
-	(*GetCohortSnapshotResponse)(nil), // 31: nextstep.pupil.v1.GetCohortSnapshotResponse
-	(*LocatePupilsRequest)(nil),       // 32: nextstep.pupil.v1.LocatePupilsRequest
-	(*PupilLocation)(nil),             // 33: nextstep.pupil.v1.PupilLocation
-	(*LocatePupilsResponse)(nil),      // 34: nextstep.pupil.v1.LocatePupilsResponse
-	(*ImportHeader)(nil),              // 35: nextstep.pupil.v1.ImportHeader
-	(*ImportPupilsRequest)(nil),       // 36: nextstep.pupil.v1.ImportPupilsRequest
-	(*Rejection)(nil),                 // 37: nextstep.pupil.v1.Rejection
-	(*ImportPupilsResponse)(nil),      // 38: nextstep.pupil.v1.ImportPupilsResponse
-	(*timestamppb.Timestamp)(nil),     // 39: google.protobuf.Timestamp
+	(RiskDecision)(0),                 // 4: nextstep.pupil.v1.RiskDecision
+	(ImportFormat)(0),                 // 5: nextstep.pupil.v1.ImportFormat
+	(*School)(nil),                    // 6: nextstep.pupil.v1.School
+	(*CreateSchoolRequest)(nil),       // 7: nextstep.pupil.v1.CreateSchoolRequest
+	(*CreateSchoolResponse)(nil),      // 8: nextstep.pupil.v1.CreateSchoolResponse
+	(*GetSchoolRequest)(nil),          // 9: nextstep.pupil.v1.GetSchoolRequest
+	(*GetSchoolResponse)(nil),         // 10: nextstep.pupil.v1.GetSchoolResponse
+	(*ListSchoolsRequest)(nil),        // 11: nextstep.pupil.v1.ListSchoolsRequest
+	(*ListSchoolsResponse)(nil),       // 12: nextstep.pupil.v1.ListSchoolsResponse
+	(*AttendanceFactor)(nil),          // 13: nextstep.pupil.v1.AttendanceFactor
+	(*CountFactor)(nil),               // 14: nextstep.pupil.v1.CountFactor
+	(*FlagFactor)(nil),                // 15: nextstep.pupil.v1.FlagFactor
+	(*SENFactor)(nil),                 // 16: nextstep.pupil.v1.SENFactor
+	(*CareFactor)(nil),                // 17: nextstep.pupil.v1.CareFactor
+	(*RiskFactors)(nil),               // 18: nextstep.pupil.v1.RiskFactors
+	(*RiskScore)(nil),                 // 19: nextstep.pupil.v1.RiskScore
+	(*RiskContribution)(nil),          // 20: nextstep.pupil.v1.RiskContribution
+	(*RiskReview)(nil),                // 21: nextstep.pupil.v1.RiskReview
+	(*Pupil)(nil),                     // 22: nextstep.pupil.v1.Pupil
+	(*CreatePupilRequest)(nil),        // 23: nextstep.pupil.v1.CreatePupilRequest
+	(*CreatePupilResponse)(nil),       // 24: nextstep.pupil.v1.CreatePupilResponse
+	(*GetPupilRequest)(nil),           // 25: nextstep.pupil.v1.GetPupilRequest
+	(*GetPupilResponse)(nil),          // 26: nextstep.pupil.v1.GetPupilResponse
+	(*UpdatePupilRequest)(nil),        // 27: nextstep.pupil.v1.UpdatePupilRequest
+	(*UpdatePupilResponse)(nil),       // 28: nextstep.pupil.v1.UpdatePupilResponse
+	(*ListCohortPupilsRequest)(nil),   // 29: nextstep.pupil.v1.ListCohortPupilsRequest
+	(*ListCohortPupilsResponse)(nil),  // 30: nextstep.pupil.v1.ListCohortPupilsResponse
+	(*GetCohortSnapshotRequest)(nil),  // 31: nextstep.pupil.v1.GetCohortSnapshotRequest
+	(*CohortMember)(nil),              // 32: nextstep.pupil.v1.CohortMember
+	(*GetCohortSnapshotResponse)(nil), // 33: nextstep.pupil.v1.GetCohortSnapshotResponse
+	(*LocatePupilsRequest)(nil),       // 34: nextstep.pupil.v1.LocatePupilsRequest
+	(*PupilLocation)(nil),             // 35: nextstep.pupil.v1.PupilLocation
+	(*LocatePupilsResponse)(nil),      // 36: nextstep.pupil.v1.LocatePupilsResponse
+	(*ImportHeader)(nil),              // 37: nextstep.pupil.v1.ImportHeader
+	(*ImportPupilsRequest)(nil),       // 38: nextstep.pupil.v1.ImportPupilsRequest
+	(*Rejection)(nil),                 // 39: nextstep.pupil.v1.Rejection
+	(*ImportPupilsResponse)(nil),      // 40: nextstep.pupil.v1.ImportPupilsResponse
+	(*ReviewRiskRequest)(nil),         // 41: nextstep.pupil.v1.ReviewRiskRequest
+	(*ReviewRiskResponse)(nil),        // 42: nextstep.pupil.v1.ReviewRiskResponse
+	(*ExportRiskListRequest)(nil),     // 43: nextstep.pupil.v1.ExportRiskListRequest
+	(*ExportRiskListResponse)(nil),    // 44: nextstep.pupil.v1.ExportRiskListResponse
+	(*timestamppb.Timestamp)(nil),     // 45: google.protobuf.Timestamp
 }
 var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	0,  // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
-	5,  // 1: nextstep.pupil.v1.CreateSchoolRequest.school:type_name -> nextstep.pupil.v1.School
-	5,  // 2: nextstep.pupil.v1.CreateSchoolResponse.school:type_name -> nextstep.pupil.v1.School
-	5,  // 3: nextstep.pupil.v1.GetSchoolResponse.school:type_name -> nextstep.pupil.v1.School
-	5,  // 4: nextstep.pupil.v1.ListSchoolsResponse.schools:type_name -> nextstep.pupil.v1.School
+	6,  // 1: nextstep.pupil.v1.CreateSchoolRequest.school:type_name -> nextstep.pupil.v1.School
+	6,  // 2: nextstep.pupil.v1.CreateSchoolResponse.school:type_name -> nextstep.pupil.v1.School
+	6,  // 3: nextstep.pupil.v1.GetSchoolResponse.school:type_name -> nextstep.pupil.v1.School
+	6,  // 4: nextstep.pupil.v1.ListSchoolsResponse.schools:type_name -> nextstep.pupil.v1.School
 	1,  // 5: nextstep.pupil.v1.SENFactor.status:type_name -> nextstep.pupil.v1.SENStatus
 	2,  // 6: nextstep.pupil.v1.CareFactor.status:type_name -> nextstep.pupil.v1.CareStatus
-	12, // 7: nextstep.pupil.v1.RiskFactors.attendance:type_name -> nextstep.pupil.v1.AttendanceFactor
-	13, // 8: nextstep.pupil.v1.RiskFactors.suspensions:type_name -> nextstep.pupil.v1.CountFactor
-	13, // 9: nextstep.pupil.v1.RiskFactors.permanent_exclusions:type_name -> nextstep.pupil.v1.CountFactor
-	15, // 10: nextstep.pupil.v1.RiskFactors.sen:type_name -> nextstep.pupil.v1.SENFactor
-	14, // 11: nextstep.pupil.v1.RiskFactors.free_school_meals:type_name -> nextstep.pupil.v1.FlagFactor
-	16, // 12: nextstep.pupil.v1.RiskFactors.looked_after:type_name -> nextstep.pupil.v1.CareFactor
-	14, // 13: nextstep.pupil.v1.RiskFactors.young_carer:type_name -> nextstep.pupil.v1.FlagFactor
-	14, // 14: nextstep.pupil.v1.RiskFactors.english_additional_language:type_name -> nextstep.pupil.v1.FlagFactor
-	13, // 15: nextstep.pupil.v1.RiskFactors.school_moves:type_name -> nextstep.pupil.v1.CountFactor
-	19, // 16: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
-	3,  // 17: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
-	17, // 18: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
-	18, // 19: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
-	39, // 20: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
-	20, // 21: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
-	20, // 22: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	20, // 23: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	20, // 24: nextstep.pupil.v1.UpdatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
-	20, // 25: nextstep.pupil.v1.UpdatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	20, // 26: nextstep.pupil.v1.ListCohortPupilsResponse.pupils:type_name -> nextstep.pupil.v1.Pupil
-	17, // 27: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
-	18, // 28: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
-	30, // 29: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
-	33, // 30: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
-	4,  // 31: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
-	35, // 32: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
-	37, // 33: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
-	6,  // 34: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
-	8,  // 35: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
-	10, // 36: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
-	21, // 37: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
-	23, // 38: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
-	25, // 39: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
-	27, // 40: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
-	29, // 41: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
-	32, // 42: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
-	36, // 43: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
-	7,  // 44: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
-	9,  // 45: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
-	11, // 46: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
-	22, // 47: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
-	24, // 48: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
-	26, // 49: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
-	28, // 50: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
-	31, // 51: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
-	34, // 52: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
-	38, // 53: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
-	44, // [44:54] is the sub-list for method output_type
-	34, // [34:44] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	13, // 7: nextstep.pupil.v1.RiskFactors.attendance:type_name -> nextstep.pupil.v1.AttendanceFactor
+	14, // 8: nextstep.pupil.v1.RiskFactors.suspensions:type_name -> nextstep.pupil.v1.CountFactor
+	14, // 9: nextstep.pupil.v1.RiskFactors.permanent_exclusions:type_name -> nextstep.pupil.v1.CountFactor
+	16, // 10: nextstep.pupil.v1.RiskFactors.sen:type_name -> nextstep.pupil.v1.SENFactor
+	15, // 11: nextstep.pupil.v1.RiskFactors.free_school_meals:type_name -> nextstep.pupil.v1.FlagFactor
+	17, // 12: nextstep.pupil.v1.RiskFactors.looked_after:type_name -> nextstep.pupil.v1.CareFactor
+	15, // 13: nextstep.pupil.v1.RiskFactors.young_carer:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 14: nextstep.pupil.v1.RiskFactors.english_additional_language:type_name -> nextstep.pupil.v1.FlagFactor
+	14, // 15: nextstep.pupil.v1.RiskFactors.school_moves:type_name -> nextstep.pupil.v1.CountFactor
+	20, // 16: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
+	4,  // 17: nextstep.pupil.v1.RiskReview.decision:type_name -> nextstep.pupil.v1.RiskDecision
+	45, // 18: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
+	3,  // 19: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
+	18, // 20: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
+	19, // 21: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
+	45, // 22: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
+	21, // 23: nextstep.pupil.v1.Pupil.risk_review:type_name -> nextstep.pupil.v1.RiskReview
+	22, // 24: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	22, // 25: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	22, // 26: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	22, // 27: nextstep.pupil.v1.UpdatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	22, // 28: nextstep.pupil.v1.UpdatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	22, // 29: nextstep.pupil.v1.ListCohortPupilsResponse.pupils:type_name -> nextstep.pupil.v1.Pupil
+	18, // 30: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
+	19, // 31: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
+	21, // 32: nextstep.pupil.v1.CohortMember.risk_review:type_name -> nextstep.pupil.v1.RiskReview
+	32, // 33: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
+	35, // 34: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
+	5,  // 35: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
+	37, // 36: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
+	39, // 37: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
+	21, // 38: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
+	22, // 39: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	7,  // 40: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
+	9,  // 41: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
+	11, // 42: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
+	23, // 43: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
+	25, // 44: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
+	27, // 45: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
+	41, // 46: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
+	43, // 47: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
+	29, // 48: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
+	31, // 49: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
+	34, // 50: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
+	38, // 51: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
+	8,  // 52: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
+	10, // 53: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
+	12, // 54: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
+	24, // 55: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
+	26, // 56: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
+	28, // 57: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
+	42, // 58: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
+	44, // 59: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
+	30, // 60: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
+	33, // 61: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
+	36, // 62: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
+	40, // 63: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
+	52, // [52:64] is the sub-list for method output_type
+	40, // [40:52] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_pupil_v1_pupil_proto_init() }
@@ -2795,7 +3188,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 	if File_nextstep_pupil_v1_pupil_proto != nil {
 		return
 	}
-	file_nextstep_pupil_v1_pupil_proto_msgTypes[31].OneofWrappers = []any{
+	file_nextstep_pupil_v1_pupil_proto_msgTypes[32].OneofWrappers = []any{
 		(*ImportPupilsRequest_Header)(nil),
 		(*ImportPupilsRequest_Chunk)(nil),
 	}
@@ -2804,8 +3197,8 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_pupil_v1_pupil_proto_rawDesc), len(file_nextstep_pupil_v1_pupil_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   34,
+			NumEnums:      6,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -85,6 +85,15 @@ type PupilPupil struct {
 	RequestHash             []byte
 }
 
+type PupilRiskReview struct {
+	PupilID   string
+	Decision  string
+	Reason    string
+	ReviewOn  pgtype.Date
+	DecidedBy string
+	DecidedAt time.Time
+}
+
 type PupilSchool struct {
 	URN       string
 	Name      string

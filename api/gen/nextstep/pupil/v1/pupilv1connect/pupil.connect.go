@@ -49,6 +49,11 @@ const (
 	// PupilServiceUpdatePupilProcedure is the fully-qualified name of the PupilService's UpdatePupil
 	// RPC.
 	PupilServiceUpdatePupilProcedure = "/nextstep.pupil.v1.PupilService/UpdatePupil"
+	// PupilServiceReviewRiskProcedure is the fully-qualified name of the PupilService's ReviewRisk RPC.
+	PupilServiceReviewRiskProcedure = "/nextstep.pupil.v1.PupilService/ReviewRisk"
+	// PupilServiceExportRiskListProcedure is the fully-qualified name of the PupilService's
+	// ExportRiskList RPC.
+	PupilServiceExportRiskListProcedure = "/nextstep.pupil.v1.PupilService/ExportRiskList"
 	// PupilServiceListCohortPupilsProcedure is the fully-qualified name of the PupilService's
 	// ListCohortPupils RPC.
 	PupilServiceListCohortPupilsProcedure = "/nextstep.pupil.v1.PupilService/ListCohortPupils"
@@ -86,6 +91,21 @@ type PupilServiceClient interface {
 	// school, which needs both schools in the caller's scope, is kept in the
 	// pupil's school history and counts as a school move.
 	UpdatePupil(context.Context, *v1.UpdatePupilRequest) (*v1.UpdatePupilResponse, error)
+	// ReviewRisk records staff's review of a pupil's place on the
+	// risk-of-NEET list, the "add and filter" step of DfE's January 2025
+	// guidance: add a pupil the score missed, with a reason, or suppress a
+	// computed flag, with a reason and a date to review it by. The
+	// reconciler honours it: an added pupil gets an AtRiskOfNEET
+	// intervention; a suppressed one does not until the review date. A
+	// request without a review clears the one recorded. Scope comes from the
+	// pupil's record. Setting the same review again changes nothing.
+	ReviewRisk(context.Context, *v1.ReviewRiskRequest) (*v1.ReviewRiskResponse, error)
+	// ExportRiskList streams a school's risk-of-NEET list as CSV (README.md
+	// documents the columns), for the school to add to and filter: every
+	// pupil on roll whose score is in the high band, or who was added, with
+	// the score's evidence and any review. The guidance asks for it twice a
+	// year; it can be produced on any day.
+	ExportRiskList(context.Context, *v1.ExportRiskListRequest) (*connect.ServerStreamForClient[v1.ExportRiskListResponse], error)
 	// ListCohortPupils pages through the pupils on roll in a school, year
 	// group and academic year, for people.
 	ListCohortPupils(context.Context, *v1.ListCohortPupilsRequest) (*v1.ListCohortPupilsResponse, error)
@@ -160,6 +180,20 @@ func NewPupilServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(pupilServiceMethods.ByName("UpdatePupil")),
 			connect.WithClientOptions(opts...),
 		),
+		reviewRisk: connect.NewClient[v1.ReviewRiskRequest, v1.ReviewRiskResponse](
+			httpClient,
+			baseURL+PupilServiceReviewRiskProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("ReviewRisk")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		exportRiskList: connect.NewClient[v1.ExportRiskListRequest, v1.ExportRiskListResponse](
+			httpClient,
+			baseURL+PupilServiceExportRiskListProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("ExportRiskList")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listCohortPupils: connect.NewClient[v1.ListCohortPupilsRequest, v1.ListCohortPupilsResponse](
 			httpClient,
 			baseURL+PupilServiceListCohortPupilsProcedure,
@@ -198,6 +232,8 @@ type pupilServiceClient struct {
 	createPupil       *connect.Client[v1.CreatePupilRequest, v1.CreatePupilResponse]
 	getPupil          *connect.Client[v1.GetPupilRequest, v1.GetPupilResponse]
 	updatePupil       *connect.Client[v1.UpdatePupilRequest, v1.UpdatePupilResponse]
+	reviewRisk        *connect.Client[v1.ReviewRiskRequest, v1.ReviewRiskResponse]
+	exportRiskList    *connect.Client[v1.ExportRiskListRequest, v1.ExportRiskListResponse]
 	listCohortPupils  *connect.Client[v1.ListCohortPupilsRequest, v1.ListCohortPupilsResponse]
 	getCohortSnapshot *connect.Client[v1.GetCohortSnapshotRequest, v1.GetCohortSnapshotResponse]
 	locatePupils      *connect.Client[v1.LocatePupilsRequest, v1.LocatePupilsResponse]
@@ -258,6 +294,20 @@ func (c *pupilServiceClient) UpdatePupil(ctx context.Context, req *v1.UpdatePupi
 	return nil, err
 }
 
+// ReviewRisk calls nextstep.pupil.v1.PupilService.ReviewRisk.
+func (c *pupilServiceClient) ReviewRisk(ctx context.Context, req *v1.ReviewRiskRequest) (*v1.ReviewRiskResponse, error) {
+	response, err := c.reviewRisk.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ExportRiskList calls nextstep.pupil.v1.PupilService.ExportRiskList.
+func (c *pupilServiceClient) ExportRiskList(ctx context.Context, req *v1.ExportRiskListRequest) (*connect.ServerStreamForClient[v1.ExportRiskListResponse], error) {
+	return c.exportRiskList.CallServerStream(ctx, connect.NewRequest(req))
+}
+
 // ListCohortPupils calls nextstep.pupil.v1.PupilService.ListCohortPupils.
 func (c *pupilServiceClient) ListCohortPupils(ctx context.Context, req *v1.ListCohortPupilsRequest) (*v1.ListCohortPupilsResponse, error) {
 	response, err := c.listCohortPupils.CallUnary(ctx, connect.NewRequest(req))
@@ -309,6 +359,21 @@ type PupilServiceHandler interface {
 	// school, which needs both schools in the caller's scope, is kept in the
 	// pupil's school history and counts as a school move.
 	UpdatePupil(context.Context, *v1.UpdatePupilRequest) (*v1.UpdatePupilResponse, error)
+	// ReviewRisk records staff's review of a pupil's place on the
+	// risk-of-NEET list, the "add and filter" step of DfE's January 2025
+	// guidance: add a pupil the score missed, with a reason, or suppress a
+	// computed flag, with a reason and a date to review it by. The
+	// reconciler honours it: an added pupil gets an AtRiskOfNEET
+	// intervention; a suppressed one does not until the review date. A
+	// request without a review clears the one recorded. Scope comes from the
+	// pupil's record. Setting the same review again changes nothing.
+	ReviewRisk(context.Context, *v1.ReviewRiskRequest) (*v1.ReviewRiskResponse, error)
+	// ExportRiskList streams a school's risk-of-NEET list as CSV (README.md
+	// documents the columns), for the school to add to and filter: every
+	// pupil on roll whose score is in the high band, or who was added, with
+	// the score's evidence and any review. The guidance asks for it twice a
+	// year; it can be produced on any day.
+	ExportRiskList(context.Context, *v1.ExportRiskListRequest, *connect.ServerStream[v1.ExportRiskListResponse]) error
 	// ListCohortPupils pages through the pupils on roll in a school, year
 	// group and academic year, for people.
 	ListCohortPupils(context.Context, *v1.ListCohortPupilsRequest) (*v1.ListCohortPupilsResponse, error)
@@ -379,6 +444,20 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(pupilServiceMethods.ByName("UpdatePupil")),
 		connect.WithHandlerOptions(opts...),
 	)
+	pupilServiceReviewRiskHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceReviewRiskProcedure,
+		svc.ReviewRisk,
+		connect.WithSchema(pupilServiceMethods.ByName("ReviewRisk")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	pupilServiceExportRiskListHandler := connect.NewServerStreamHandlerSimple(
+		PupilServiceExportRiskListProcedure,
+		svc.ExportRiskList,
+		connect.WithSchema(pupilServiceMethods.ByName("ExportRiskList")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	pupilServiceListCohortPupilsHandler := connect.NewUnaryHandlerSimple(
 		PupilServiceListCohortPupilsProcedure,
 		svc.ListCohortPupils,
@@ -420,6 +499,10 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 			pupilServiceGetPupilHandler.ServeHTTP(w, r)
 		case PupilServiceUpdatePupilProcedure:
 			pupilServiceUpdatePupilHandler.ServeHTTP(w, r)
+		case PupilServiceReviewRiskProcedure:
+			pupilServiceReviewRiskHandler.ServeHTTP(w, r)
+		case PupilServiceExportRiskListProcedure:
+			pupilServiceExportRiskListHandler.ServeHTTP(w, r)
 		case PupilServiceListCohortPupilsProcedure:
 			pupilServiceListCohortPupilsHandler.ServeHTTP(w, r)
 		case PupilServiceGetCohortSnapshotProcedure:
@@ -459,6 +542,14 @@ func (UnimplementedPupilServiceHandler) GetPupil(context.Context, *v1.GetPupilRe
 
 func (UnimplementedPupilServiceHandler) UpdatePupil(context.Context, *v1.UpdatePupilRequest) (*v1.UpdatePupilResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.UpdatePupil is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) ReviewRisk(context.Context, *v1.ReviewRiskRequest) (*v1.ReviewRiskResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.ReviewRisk is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) ExportRiskList(context.Context, *v1.ExportRiskListRequest, *connect.ServerStream[v1.ExportRiskListResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.ExportRiskList is not implemented"))
 }
 
 func (UnimplementedPupilServiceHandler) ListCohortPupils(context.Context, *v1.ListCohortPupilsRequest) (*v1.ListCohortPupilsResponse, error) {
