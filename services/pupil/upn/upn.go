@@ -3,8 +3,8 @@
 // of allocation and a 3-digit serial. A temporary UPN has a letter as its
 // 13th character. The rules are the DfE's (validation rule 1510 for the
 // check letter, 1530 for the LA code: see LACodeRecognised); see DESIGN.md
-// section 2. It is pure, and public so that
-// tools which make synthetic pupils (make run's seed) can make valid UPNs.
+// section 2. It is pure, and public so that tools which make synthetic
+// pupils (make run's seed) can make valid UPNs.
 package upn
 
 import "strings"

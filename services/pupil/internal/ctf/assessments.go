@@ -87,8 +87,11 @@ func (a *assessments) set(path, text string) bool {
 	case "StageAssessments/KeyStage/StageAssessment/Result":
 		a.cur.result = text
 	case "StageAssessments/KeyStage/StageAssessment":
-		// Kept until the KeyStage ends: its Stage may come after it.
-		if len(a.pending) < maxAssessments {
+		switch {
+		case a.stage == "KS2":
+			a.ks2(a.cur)
+		case a.stage == "" && len(a.pending) < maxPending:
+			// Kept until the KeyStage ends: its Stage may come after it.
 			a.pending = append(a.pending, a.cur)
 		}
 	case "StageAssessments/KeyStage":
@@ -103,9 +106,10 @@ func (a *assessments) set(path, text string) bool {
 	return true
 }
 
-// maxAssessments bounds the results held for one KeyStage, so a file
-// cannot exhaust memory with them; a real key stage has a few dozen.
-const maxAssessments = 1000
+// maxPending bounds the results held for a KeyStage whose Stage has not
+// been read yet (it comes first in the files DfE writes), so a file cannot
+// exhaust memory with them; a real key stage has a few dozen.
+const maxPending = 200
 
 // ks2 reads one KS2 result.
 func (a *assessments) ks2(s assessment) {
