@@ -47,14 +47,17 @@ type assessment struct{ year, subject, component, result string }
 // The Subject and Component codes of the KS2 tests. The DfE CTF
 // specification's code tables could not be read for this change: these
 // are the codes public CTF samples give to KS2 English reading (Subject
-// ENG, Component REA) and mathematics (Subject MAT), and should be checked
-// against the specification's StageAssessment code set. ks2TestSubjects
+// ENG, Component REA) and mathematics (Subject MAT, Component MAT), and
+// should be checked against the specification's StageAssessment code set,
+// with its ResultQualifier codes: if a file carries raw marks beside
+// scaled scores under the same codes, they must be told apart there. ks2TestSubjects
 // decides which numeric results are refused as unknown, so it is kept to
 // the test subjects: science is teacher-assessed only.
 const (
 	subjectEnglish   = "ENG"
 	subjectMaths     = "MAT"
 	componentReading = "REA"
+	componentMaths   = "MAT"
 )
 
 var ks2TestSubjects = map[string]bool{subjectEnglish: true, subjectMaths: true}
@@ -122,8 +125,9 @@ func (a *assessments) ks2(s assessment) {
 		return
 	}
 	isReading := s.subject == subjectEnglish && s.component == componentReading
-	if !isReading && s.subject != subjectMaths {
-		return // grammar, punctuation and spelling, not kept
+	isMaths := s.subject == subjectMaths && (s.component == "" || s.component == componentMaths)
+	if !isReading && !isMaths {
+		return // grammar, punctuation and spelling, or another maths check: not kept
 	}
 	if score < intake.MinKS2Score || score > intake.MaxKS2Score {
 		a.reject(fieldResult, "assessment.range", "a KS2 scaled score must be from 80 to 120")

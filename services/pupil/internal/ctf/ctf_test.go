@@ -197,17 +197,7 @@ func TestAttendanceByYear(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			file := "<CTfile><Header><DateTime>2025-07-15T10:00:00</DateTime></Header><CTFpupilData><Pupil>" +
-				"<UPN>B801200005001</UPN><Surname>Test</Surname><Forename>Ada</Forename><DOB>2013-09-01</DOB>" +
-				"<Attendance>" + strings.Join(tc.rows, "") + "</Attendance></Pupil></CTFpupilData></CTfile>"
-			rows, err := readAll(strings.NewReader(file))
-			if err != nil || len(rows) != 1 {
-				t.Fatalf("%d rows, err %v", len(rows), err)
-			}
-			var rules []string
-			for _, p := range rows[0].Problems {
-				rules = append(rules, p.RuleID)
-			}
+			row, rules := readPupil(t, "<Attendance>"+strings.Join(tc.rows, "")+"</Attendance>")
 			if tc.wantRule != "" {
 				if diff := cmp.Diff([]string{tc.wantRule}, rules); diff != "" {
 					t.Errorf("problems (-want +got):\n%s", diff)
@@ -217,8 +207,78 @@ func TestAttendanceByYear(t *testing.T) {
 			if tc.want != nil {
 				tc.want.AsAt = day("2025-07-15")
 			}
-			if diff := cmp.Diff(tc.want, rows[0].Record.Risk.Attendance); diff != "" || len(rules) > 0 {
+			if diff := cmp.Diff(tc.want, row.Record.Risk.Attendance); diff != "" || len(rules) > 0 {
 				t.Errorf("problems %v, attendance (-want +got):\n%s", rules, diff)
+			}
+		})
+	}
+}
+
+// readPupil reads a file of one pupil, B801200005001, with elements after
+// the date of birth, as at 2025-07-15; it returns the row and the rules of
+// its problems.
+func readPupil(t *testing.T, elements string) (intake.Row, []string) {
+	t.Helper()
+	file := "<CTfile><Header><DateTime>2025-07-15T10:00:00</DateTime></Header><CTFpupilData><Pupil>" +
+		"<UPN>B801200005001</UPN><Surname>Test</Surname><Forename>Ada</Forename><DOB>2013-09-01</DOB>" +
+		elements + "</Pupil></CTFpupilData></CTfile>"
+	rows, err := readAll(strings.NewReader(file))
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("%d rows, err %v", len(rows), err)
+	}
+	var rules []string
+	for _, p := range rows[0].Problems {
+		rules = append(rules, p.RuleID)
+	}
+	return rows[0], rules
+}
+
+// TestKS2 reads KS2 results: which are kept as scaled scores, which are
+// skipped, and which reject the pupil.
+func TestKS2(t *testing.T) {
+	t.Parallel()
+	result := func(year, subject, component, value string) string {
+		return "<StageAssessment><Year>" + year + "</Year><Subject>" + subject + "</Subject><Component>" + component +
+			"</Component><Result>" + value + "</Result></StageAssessment>"
+	}
+	stage := func(code string, results ...string) string {
+		return "<KeyStage><Stage>" + code + "</Stage>" + strings.Join(results, "") + "</KeyStage>"
+	}
+	type scores struct{ Reading, Maths int }
+	cases := map[string]struct {
+		stages    []string
+		want      scores
+		wantRules []string
+	}{
+		"reading and maths": {stages: []string{stage("KS2", result("2025", "ENG", "REA", "104"), result("2025", "MAT", "MAT", "98"))},
+			want: scores{104, 98}},
+		"maths without a component": {stages: []string{stage("KS2", result("2025", "MAT", "", "120"))}, want: scores{0, 120}},
+		"the latest year, in any order": {stages: []string{stage("KS2", result("2025", "ENG", "REA", "101"), result("2024", "ENG", "REA", "95"))},
+			want: scores{101, 0}},
+		"teacher assessments skipped":             {stages: []string{stage("KS2", result("2025", "ENG", "REA", "EXS"), result("2025", "SCI", "", "HNM"))}},
+		"grammar and another maths check skipped": {stages: []string{stage("KS2", result("2025", "ENG", "GPS", "111"), result("2025", "MAT", "MTC", "20"))}},
+		"other key stages skipped":                {stages: []string{stage("KS1", result("2019", "PHO", "PHO", "34"), result("2019", "XYZ", "", "1"))}},
+		"the lowest and highest scores":           {stages: []string{stage("KS2", result("2025", "ENG", "REA", "80"), result("2025", "MAT", "MAT", "120"))}, want: scores{80, 120}},
+		"below the range":                         {stages: []string{stage("KS2", result("2025", "ENG", "REA", "79"))}, wantRules: []string{"assessment.range"}},
+		"a number too long to be a score":         {stages: []string{stage("KS2", result("2025", "MAT", "MAT", "99999999999999999999"))}, wantRules: []string{"assessment.range"}},
+		"an unknown test subject":                 {stages: []string{stage("KS2", result("2025", "XYZ", "", "100"), result("2025", "ENG", "REA", "104"))}, wantRules: []string{"assessment.subject"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			row, rules := readPupil(t, "<StageAssessments>"+strings.Join(tc.stages, "")+"</StageAssessments>")
+			if diff := cmp.Diff(tc.wantRules, rules); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+			var got scores
+			if s := row.Record.KS2Reading; s != nil {
+				got.Reading = s.Value
+			}
+			if s := row.Record.KS2Maths; s != nil {
+				got.Maths = s.Value
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("scores (-want +got):\n%s", diff)
 			}
 		})
 	}
