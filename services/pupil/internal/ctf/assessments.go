@@ -22,15 +22,16 @@ import (
 // KeyStage, Stage, StageAssessment, Locale, Year, Subject, Method,
 // Component, ResultStatus, ResultQualifier, Result).
 //
-// A KS2 result that is a whole number is a test's scaled score (teacher
+// A KS2 result that is a whole number is a test result (teacher
 // assessments are codes such as EXS, WTS, PK1-PK6, HNM or A: DfE's 2024 KS2
 // teacher assessment guidance, as Juniper Education's help centre tables
-// it). The Stage code KS2 is as public CTF samples give it. Of the scaled scores, reading and maths
-// are kept, the latest Year's of each; one out of the 80-120 range, or whose
+// it). Of those, the reading and maths scaled scores are kept, the latest
+// Year's of each; one out of the 80-120 range, or a test result whose
 // Subject is not a KS2 test subject below, rejects the pupil with the
 // reason, and the rest of the file imports. Everything else (other key
-// stages, teacher assessments, grammar, punctuation and spelling) is
-// skipped.
+// stages, teacher assessments, grammar, punctuation and spelling, the
+// multiplication tables check) is skipped. The Stage code KS2 is as public
+// CTF samples give it.
 type assessments struct {
 	stage   string
 	cur     assessment
@@ -47,12 +48,17 @@ type assessment struct{ year, subject, component, result string }
 // The Subject and Component codes of the KS2 tests. The DfE CTF
 // specification's code tables could not be read for this change: these
 // are the codes public CTF samples give to KS2 English reading (Subject
-// ENG, Component REA) and mathematics (Subject MAT, Component MAT), and
-// should be checked against the specification's StageAssessment code set,
-// with its ResultQualifier codes: if a file carries raw marks beside
-// scaled scores under the same codes, they must be told apart there. ks2TestSubjects
-// decides which numeric results are refused as unknown, so it is kept to
-// the test subjects: science is teacher-assessed only.
+// ENG, Component REA) and mathematics (Subject MAT, Component MAT). The
+// maths score is read only under Component MAT (or none) because the
+// multiplication tables check shares Subject MAT: DfE's own CTF builder
+// tests write it as Stage KS2, Subject MAT, Method TT, Component MTC,
+// ResultQualifier MT (DFE-Digital/get-information-about-pupils,
+// CtfAdditionalPupilDataTests). Check these against the specification's
+// StageAssessment code set, with its ResultQualifier codes: if a file
+// carries raw marks beside scaled scores under the same codes, they must
+// be told apart there. ks2TestSubjects decides which numeric results are
+// refused as unknown, so it is kept to the test subjects: science is
+// teacher-assessed only.
 const (
 	subjectEnglish   = "ENG"
 	subjectMaths     = "MAT"
