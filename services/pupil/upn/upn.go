@@ -1,16 +1,13 @@
 // Package upn validates Unique Pupil Numbers: 13 characters, a check letter
 // then a 3-digit LA code, a 4-digit DfE establishment number, a 2-digit year
 // of allocation and a 3-digit serial. A temporary UPN has a letter as its
-// 13th character. The rules are the DfE's (school census validation 1530
-// for the LA code); see DESIGN.md section 2. It is pure, and public so that
-// tools which make synthetic pupils (make run's seed) can make valid UPNs.
+// 13th character. The rules are the DfE's (validation rule 1510 for the
+// check letter, 1530 for the LA code: see LACodeRecognised); see DESIGN.md
+// section 2. It is pure, and public so that tools which make synthetic
+// pupils (make run's seed) can make valid UPNs.
 package upn
 
-import (
-	"strings"
-
-	"github.com/nextstep-uk/nextstep/services/pupil/internal/lacode"
-)
+import "strings"
 
 // Length is the number of characters in a UPN.
 const Length = 13
@@ -49,7 +46,7 @@ func Validate(s string) *Problem {
 	if strings.IndexByte(letters, s[0]) < 0 || !digits(s[1:12]) || !isDigit(s[12]) && strings.IndexByte(letters, s[12]) < 0 {
 		return ErrCharacters
 	}
-	if !lacode.Recognised(s[1:4]) {
+	if !LACodeRecognised(s[1:4]) {
 		return ErrLACode
 	}
 	if CheckLetter(s[1:]) != s[0] {

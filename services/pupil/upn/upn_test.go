@@ -1,12 +1,13 @@
 package upn_test
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/nextstep-uk/nextstep/services/pupil/internal/lacode"
 	"github.com/nextstep-uk/nextstep/services/pupil/upn"
 )
 
@@ -32,6 +33,20 @@ func TestValidate(t *testing.T) {
 		"O is never a temporary letter":     {upn: "A33640012500O", want: upn.ErrCharacters},
 		"unknown LA code":                   {upn: withCheck("999200005001"), want: upn.ErrLACode},
 		"retired LA code still valid":       {upn: withCheck("909200005001")},
+		// DfE rule 1530: Welsh LAs and pseudo-LA codes are recognised too.
+		"Isle of Anglesey (Welsh), 660": {upn: withCheck("660200005001")},
+		"Cardiff (Welsh), 681":          {upn: withCheck("681200005001")},
+		"pseudo-LA code 001":            {upn: withCheck("001200005001")},
+		"pseudo-LA code 708":            {upn: withCheck("708200005001")},
+		"old Bedfordshire, 820":         {upn: withCheck("820200005001")},
+		"Cumberland, 942 (April 2023)":  {upn: withCheck("942200005001")},
+		"not in rule 1530: 000":         {upn: withCheck("000200005001"), want: upn.ErrLACode},
+		"not in rule 1530: 006":         {upn: withCheck("006200005001"), want: upn.ErrLACode},
+		"not in rule 1530: 659":         {upn: withCheck("659200005001"), want: upn.ErrLACode},
+		"not in rule 1530: 682":         {upn: withCheck("682200005001"), want: upn.ErrLACode},
+		"not in rule 1530: 709":         {upn: withCheck("709200005001"), want: upn.ErrLACode},
+		"not in rule 1530: 804":         {upn: withCheck("804200005001"), want: upn.ErrLACode},
+		"not in rule 1530: 944":         {upn: withCheck("944200005001"), want: upn.ErrLACode},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -41,6 +56,46 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLACodeRecognised walks all 1,000 three-digit codes against rule
+// 1530's list, written out here as the rule's text gives it (see
+// rule1530's source), plus 942 and 943.
+func TestLACodeRecognised(t *testing.T) {
+	t.Parallel()
+	const list = "001-005, 201-213, 301-320, 330-336, 340-344, 350-359, 370-373, 380-384, 390-394, 420, 660-681, " +
+		"701-708, 800-803, 805-808, 810-813, 815, 816, 820-823, 825, 826, 830, 831, 835-839, 840, 841, 845, 846, " +
+		"850-852, 855-857, 860, 861, 865-896, 908, 909, 916, 919, 921, 925, 926, 928, 929, 931, 933, 935-938, 940-943"
+	want := map[string]bool{}
+	for _, item := range strings.Split(list, ", ") {
+		from, to, _ := strings.Cut(item, "-")
+		if to == "" {
+			to = from
+		}
+		for n := atoi(t, from); n <= atoi(t, to); n++ {
+			want[fmt.Sprintf("%03d", n)] = true
+		}
+	}
+	for n := 0; n < 1000; n++ {
+		code := fmt.Sprintf("%03d", n)
+		if got := upn.LACodeRecognised(code); got != want[code] {
+			t.Errorf("LACodeRecognised(%q) = %v, want %v", code, got, want[code])
+		}
+	}
+	for _, code := range []string{"", "66", "6600", "66a", " 66"} {
+		if upn.LACodeRecognised(code) {
+			t.Errorf("LACodeRecognised(%q) = true", code)
+		}
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func TestCheckLetter(t *testing.T) {
@@ -95,7 +150,7 @@ func FuzzValidate(f *testing.F) {
 		shape := len(s) == upn.Length && strings.IndexByte(letters, s[0]) >= 0 &&
 			strings.IndexFunc(s[1:12], func(r rune) bool { return r < '0' || r > '9' }) < 0 &&
 			(isDigit(s[12]) || strings.IndexByte(letters, s[12]) >= 0)
-		want := shape && lacode.Recognised(s[1:4]) && upn.CheckLetter(s[1:]) == s[0]
+		want := shape && upn.LACodeRecognised(s[1:4]) && upn.CheckLetter(s[1:]) == s[0]
 		if (p == nil) != want {
 			t.Fatalf("Validate(%q) = %v, want valid %v", s, p, want)
 		}

@@ -7,19 +7,23 @@
 //	  <CTFpupilData>
 //	    <Pupil>
 //	      <UPN/> <Surname/> <Forename/> <DOB/>
-//	      <BasicDetails> <PreferredSurname/> <PreferredForename/> ... </BasicDetails>
+//	      <BasicDetails> <PreferredSurname/> <PreferredForename/> <Languages/> ... </BasicDetails>
 //	      <LookedAfter> <InCare/> </LookedAfter>
 //	      <SENhistory> <SEN> <StartDate/> <SENprovision/> </SEN> </SENhistory>
 //	      <FSMhistory> <FSMinstance> <FSMstartDate/> <FSMendDate/> </FSMinstance> </FSMhistory>
-//	      <Attendance> <YearData> <SessionsPossible/> <SessionsAuthorised/> <SessionsUnauthorised/> </YearData> </Attendance>
+//	      <Attendance> <YearData/> ... </Attendance>      (attendance.go)
+//	      <StageAssessments> <KeyStage/> ... </StageAssessments>  (assessments.go)
+//	      <SchoolHistory> <School/> ... </SchoolHistory>  (history.go)
 //	    </Pupil>
 //	  </CTFpupilData>
 //	</CTfile>
 //
-// Only these elements are read; the rest of a CTF (contacts, addresses,
-// assessments) is not this service's to keep, and is skipped. The file is
-// read a token at a time with encoding/xml, never held in memory whole.
-// Risk factors are as at the header's DateTime.
+// Only these elements are read, and Languages (languages.go); the rest of a
+// CTF (contacts, addresses, other assessments) is not this service's to
+// keep, and is skipped. The file is read a token at a time with
+// encoding/xml, never held in memory whole. Risk factors, the first
+// language and KS2 results are as at the header's DateTime. A boolean may
+// be true/false or 1/0.
 package ctf
 
 import (
@@ -27,7 +31,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 	"time"
 
@@ -41,8 +44,11 @@ var Fields = intake.Fields{
 	UPN: "UPN", LegalSurname: "Surname", LegalForename: "Forename",
 	PreferredSurname: "BasicDetails/PreferredSurname", PreferredForename: "BasicDetails/PreferredForename",
 	DateOfBirth: "DOB", SchoolURN: "header.school_urn", Attendance: "Attendance/YearData",
-	RiskAsAt: "Header/DateTime",
+	SchoolMoves: "SchoolHistory/School", RiskAsAt: "Header/DateTime",
 }
+
+// FieldLanguage names the first language in problems.
+const FieldLanguage = "BasicDetails/Languages/Type/Language"
 
 // maxText bounds one element's text: no field this service reads is long,
 // and an unbounded one would let a file exhaust memory.
@@ -224,13 +230,15 @@ func (r *Reader) pupil() (intake.Row, error) {
 // values collects the elements of one pupil that matter here.
 type values struct {
 	simple map[string]string
-	// The latest SEN record and the open FSM instance; attendance from the
-	// last year recorded.
-	sen, senStart                string
-	curSEN, curSENStart          string
-	fsmOpen                      bool
-	fsmStart, fsmEnd             string
-	possible, authorised, unauth string
+	// The latest SEN record and the open FSM instance.
+	sen, senStart       string
+	curSEN, curSENStart string
+	fsmOpen             bool
+	fsmStart, fsmEnd    string
+	attendance          attendance
+	languages           languages
+	history             schoolHistory
+	assessments         assessments
 }
 
 func (v *values) start(path string) {
@@ -239,14 +247,19 @@ func (v *values) start(path string) {
 		v.curSEN, v.curSENStart = "", ""
 	case "FSMhistory/FSMinstance":
 		v.fsmStart, v.fsmEnd = "", ""
-	case "Attendance/YearData":
-		v.possible, v.authorised, v.unauth = "", "", ""
 	}
+	v.attendance.start(path)
+	v.languages.start(path)
+	v.history.start(path)
+	v.assessments.start(path)
 }
 
 func (v *values) set(path, text string) {
 	if v.simple == nil {
 		v.simple = map[string]string{}
+	}
+	if v.attendance.set(path, text) || v.languages.set(path, text) || v.history.set(path, text) || v.assessments.set(path, text) {
+		return
 	}
 	switch path {
 	case "SENhistory/SEN/SENprovision":
@@ -265,12 +278,6 @@ func (v *values) set(path, text string) {
 	case "FSMhistory/FSMinstance":
 		v.fsmOpen = v.fsmOpen || (v.fsmStart != "" && v.fsmEnd == "")
 		v.simple["fsm"] = "seen"
-	case "Attendance/YearData/SessionsPossible":
-		v.possible = text
-	case "Attendance/YearData/SessionsAuthorised":
-		v.authorised = text
-	case "Attendance/YearData/SessionsUnauthorised":
-		v.unauth = text
 	default:
 		v.simple[path] = text
 	}
@@ -295,7 +302,7 @@ func (r *Reader) build(row *intake.Row, v values) {
 	if s, ok := v.simple["LookedAfter/InCare"]; ok {
 		in, valid := intake.ParseBool(s)
 		if !valid {
-			row.Reject("LookedAfter/InCare", "flag.enum", "must be true or false")
+			row.Reject("LookedAfter/InCare", "flag.enum", "must be true or false (or 1 or 0)")
 		}
 		care := risk.CareNone
 		if in {
@@ -313,26 +320,9 @@ func (r *Reader) build(row *intake.Row, v values) {
 	if v.simple["fsm"] != "" {
 		f.FreeSchoolMeals = &risk.Flag{Value: v.fsmOpen, AsAt: r.asAt}
 	}
-	if v.possible != "" {
-		possible, ok1 := intake.ParseCount(v.possible)
-		authorised, ok2 := intake.ParseCount(or0(v.authorised))
-		unauth, ok3 := intake.ParseCount(or0(v.unauth))
-		switch {
-		// unauth > possible-authorised is authorised+unauth > possible
-		// without the sum, which can overflow.
-		case !ok1 || !ok2 || !ok3 || possible <= 0 || authorised < 0 || unauth < 0 || unauth > possible-authorised:
-			row.Reject("Attendance/YearData", "attendance.sessions", "sessions must be whole numbers, absences no more than sessions possible")
-		default:
-			pct := 100 * float64(possible-authorised-unauth) / float64(possible)
-			f.Attendance = &risk.Percent{Value: math.Round(pct*10) / 10, AsAt: r.asAt}
-		}
-	}
+	v.attendance.build(row, r.asAt)
+	v.languages.build(row, r.asAt)
+	v.history.build(row, r.asAt)
+	v.assessments.build(row, r.asAt)
 	row.Check(Fields)
-}
-
-func or0(s string) string {
-	if s == "" {
-		return "0"
-	}
-	return s
 }

@@ -34,7 +34,36 @@ type Record struct {
 	// year ahead, -1 a year behind.
 	YearGroupOffset int
 	Risk            risk.Factors
+	// FirstLanguage and the KS2 scaled scores are what a CTF says of the
+	// pupil beyond the risk factors; each is nil when not known. The risk
+	// score does not read them.
+	FirstLanguage *Language
+	KS2Reading    *Score
+	KS2Maths      *Score
 }
+
+// Language is a pupil's first language as the school census codes it
+// (ENG English, ENB believed to be English, and so on), with the date it
+// was known as at.
+type Language struct {
+	Code string
+	AsAt time.Time
+}
+
+// Score is a test's scaled score (KS2: 80 to 120), with the date it was
+// known as at.
+type Score struct {
+	Value int
+	AsAt  time.Time
+}
+
+// MinKS2Score and MaxKS2Score bound a KS2 scaled score: "Scaled scores
+// range from 80 to 120" (DfE, Key stage 2 attainment: national headlines,
+// data guidance).
+const (
+	MinKS2Score = 80
+	MaxKS2Score = 120
+)
 
 // Problem is why a record, or one of its fields, is refused. Reason never
 // repeats the value, which may be personal data.
@@ -169,4 +198,24 @@ func (r *Row) CheckDates(f Fields, today time.Time) {
 			r.Reject(f.riskAsAt(factor), "as_at.range", fmt.Sprintf("the %s factor must be true as at a date from 2000 to today", strings.ReplaceAll(factor, "_", " ")))
 		}
 	})
+	rec.eachOther(func(name string, asAt time.Time) {
+		if !calendar.Past(asAt, today) {
+			r.Reject(f.riskAsAt(name), "as_at.range", fmt.Sprintf("the %s must be known as at a date from 2000 to today", strings.ReplaceAll(name, "_", " ")))
+		}
+	})
+}
+
+// eachOther calls fn with the name and as-at date of each known value
+// beyond the risk factors: a date in the future would outrank every later
+// update, as a factor's would.
+func (rec *Record) eachOther(fn func(name string, asAt time.Time)) {
+	if l := rec.FirstLanguage; l != nil {
+		fn("first_language", l.AsAt)
+	}
+	if s := rec.KS2Reading; s != nil {
+		fn("ks2_reading", s.AsAt)
+	}
+	if s := rec.KS2Maths; s != nil {
+		fn("ks2_maths", s.AsAt)
+	}
 }

@@ -42,12 +42,13 @@ func ParseDate(s string) (time.Time, bool) {
 	return d, err == nil
 }
 
-// ParseBool reads true/false or Y/N, as school systems export them.
+// ParseBool reads true/false, Y/N or 1/0, as school systems export them
+// (a CTF's booleans may be true/false or 1/0, as XML Schema's boolean is).
 func ParseBool(s string) (value, ok bool) {
 	switch strings.ToLower(s) {
-	case "true", "y", "yes":
+	case "true", "y", "yes", "1":
 		return true, true
-	case "false", "n", "no":
+	case "false", "n", "no", "0":
 		return false, true
 	}
 	return false, false

@@ -1,13 +1,26 @@
-// Package lacode is the table of English local authority codes: the 3-digit
-// "LA number" the DfE uses in Get Information About Schools, the school
-// census and the first digits of a UPN after its check letter.
+// Package lacode is the table of England's local authority codes, for
+// registering a school: the 3-digit "LA number" the DfE uses in Get
+// Information About Schools and the school census. A UPN's characters 2-4
+// accept a wider list (DfE rule 1530, with Welsh and pseudo-LA codes):
+// upn.LACodeRecognised.
 //
-// Source: DfE local authority codes as published in Get Information About
-// Schools (establishment field "LA (code)") and the school census LA code
-// list, including the April 2019 (Dorset), April 2021 (Northamptonshire) and
-// April 2023 (Cumbria) reorganisations. Codes retired by a reorganisation
-// stay in the table as not current: a UPN keeps the code it was allocated
-// under for life, but no school can be registered under a retired code.
+// Source: dfe-analytical-services/dfeR, data-raw/old_la_codes.csv (built
+// from Get Information About Schools), which pairs each 3-digit code with
+// its ONS code. Reorganisations it records:
+//   - April 2019: Dorset (835), Poole (836) and Bournemouth (837) became 838
+//     Dorset and 839 Bournemouth, Christchurch and Poole.
+//   - April 2020: Buckinghamshire became a unitary authority and kept 825
+//     (its ONS code changed from E10000002 to E06000060).
+//   - April 2021: Northamptonshire (928) split into 940 North and 941 West
+//     Northamptonshire.
+//   - April 2023: North Yorkshire (815, E10000023 to E06000065) and Somerset
+//     (933, E10000027 to E06000066) became unitary and kept their codes;
+//     Cumbria (909) split into 942 Cumberland and 943 Westmorland and
+//     Furness.
+//
+// Codes retired by a reorganisation stay in the table as not current: a UPN
+// keeps the code it was allocated under for life, but no school can be
+// registered under a retired code.
 package lacode
 
 // Authority is one local authority.
@@ -21,13 +34,6 @@ type Authority struct {
 func Lookup(code string) (Authority, bool) {
 	a, ok := authorities[code]
 	return a, ok
-}
-
-// Recognised reports whether code was ever an English LA code (school
-// census validation 1530 for a UPN's characters 2-4).
-func Recognised(code string) bool {
-	_, ok := authorities[code]
-	return ok
 }
 
 // Current reports whether code is an LA code in use today, so that a school
@@ -126,20 +132,20 @@ var authorities = map[string]Authority{
 	"811": current("East Riding of Yorkshire"),
 	"812": current("North East Lincolnshire"),
 	"813": current("North Lincolnshire"),
-	"815": current("North Yorkshire"),
+	"815": current("North Yorkshire"), // unitary from April 2023, same code
 	"816": current("York"),
 	"821": current("Luton"),
 	"822": current("Bedford"),
 	"823": current("Central Bedfordshire"),
-	"825": current("Buckinghamshire"),
+	"825": current("Buckinghamshire"), // unitary from April 2020, same code
 	"826": current("Milton Keynes"),
 	"830": current("Derbyshire"),
 	"831": current("Derby"),
 	"835": retired("Dorset (to March 2019)"),
 	"836": retired("Poole (to March 2019)"),
 	"837": retired("Bournemouth (to March 2019)"),
-	"838": current("Dorset"),
-	"839": current("Bournemouth, Christchurch and Poole"),
+	"838": current("Dorset"),                              // from April 2019 (was 835, 836, 837)
+	"839": current("Bournemouth, Christchurch and Poole"), // from April 2019
 	"840": current("County Durham"),
 	"841": current("Darlington"),
 	"845": current("East Sussex"),
@@ -193,13 +199,13 @@ var authorities = map[string]Authority{
 	"928": retired("Northamptonshire (to March 2021)"),
 	"929": current("Northumberland"),
 	"931": current("Oxfordshire"),
-	"933": current("Somerset"),
+	"933": current("Somerset"), // unitary from April 2023, same code
 	"935": current("Suffolk"),
 	"936": current("Surrey"),
 	"937": current("Warwickshire"),
 	"938": current("West Sussex"),
-	"940": current("North Northamptonshire"),
-	"941": current("West Northamptonshire"),
-	"942": current("Cumberland"),
-	"943": current("Westmorland and Furness"),
+	"940": current("North Northamptonshire"),  // from April 2021 (was 928)
+	"941": current("West Northamptonshire"),   // from April 2021 (was 928)
+	"942": current("Cumberland"),              // from April 2023 (was 909)
+	"943": current("Westmorland and Furness"), // from April 2023 (was 909)
 }

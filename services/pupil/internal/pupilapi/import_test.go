@@ -118,6 +118,33 @@ func TestImportCTF(t *testing.T) {
 	}
 }
 
+// TestImportCTFStandards imports the data-standards sample through the
+// API: the pupils with an unknown KS2 test subject, a scaled score out of
+// range or an InCare that is not a boolean are reported, and the mid-year
+// mover (a Welsh UPN, 1/0 booleans) and the pupil with KS2 results import.
+func TestImportCTFStandards(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	header := &pupilv1.ImportHeader{Format: pupilv1.ImportFormat_IMPORT_FORMAT_CTF, SchoolUrn: "100001"}
+	got, err := e.importFile(context.Background(), servicetest.CareersLeader, header, readFile(t, "../ctf/testdata/standards.xml"), 512)
+	if err != nil {
+		t.Fatalf("ImportPupils: %v", err)
+	}
+	want := &pupilv1.ImportPupilsResponse{
+		Rows: 4, Inserted: 2, RejectedRows: 2,
+		Rejections: []*pupilv1.Rejection{
+			{Location: "Pupil 3 (line 87)", Field: "StageAssessments/KeyStage/StageAssessment/Subject", RuleId: "assessment.subject",
+				Reason: "a KS2 test result must be for a known test subject (ENG reading or MAT maths)"},
+			{Location: "Pupil 3 (line 87)", Field: "StageAssessments/KeyStage/StageAssessment/Result", RuleId: "assessment.range",
+				Reason: "a KS2 scaled score must be from 80 to 120"},
+			{Location: "Pupil 4 (line 100)", Field: "LookedAfter/InCare", RuleId: "flag.enum", Reason: "must be true or false (or 1 or 0)"},
+		},
+	}
+	if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func TestImportRefusals(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

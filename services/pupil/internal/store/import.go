@@ -218,6 +218,12 @@ func stagedRow(id [16]byte, row intake.Row) dbsqlc.StageImportRowsParams {
 		EalAsAt:                 c.EalAsAt,
 		SchoolMoves:             c.SchoolMoves,
 		SchoolMovesAsAt:         c.SchoolMovesAsAt,
+		FirstLanguage:           c.FirstLanguage,
+		FirstLanguageAsAt:       c.FirstLanguageAsAt,
+		Ks2ReadingScore:         c.Ks2ReadingScore,
+		Ks2ReadingAsAt:          c.Ks2ReadingAsAt,
+		Ks2MathsScore:           c.Ks2MathsScore,
+		Ks2MathsAsAt:            c.Ks2MathsAsAt,
 		RowNo:                   int32(row.Index),
 		Location:                row.Location,
 	}

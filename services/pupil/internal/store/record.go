@@ -49,7 +49,19 @@ func pupilRow(r intake.Record) dbsqlc.PupilPupil {
 	row.YoungCarer, row.YoungCarerAsAt = flagColumns(f.YoungCarer)
 	row.Eal, row.EalAsAt = flagColumns(f.EAL)
 	row.SchoolMoves, row.SchoolMovesAsAt = countColumns(f.SchoolMoves)
+	if l := r.FirstLanguage; l != nil {
+		row.FirstLanguage, row.FirstLanguageAsAt = text(l.Code), date(l.AsAt)
+	}
+	row.Ks2ReadingScore, row.Ks2ReadingAsAt = scoreColumns(r.KS2Reading)
+	row.Ks2MathsScore, row.Ks2MathsAsAt = scoreColumns(r.KS2Maths)
 	return row
+}
+
+func scoreColumns(s *intake.Score) (pgtype.Int2, pgtype.Date) {
+	if s == nil {
+		return pgtype.Int2{}, pgtype.Date{}
+	}
+	return pgtype.Int2{Int16: int16(s.Value), Valid: true}, date(s.AsAt)
 }
 
 func countColumns(c *risk.Count) (pgtype.Int4, pgtype.Date) {
@@ -81,7 +93,24 @@ func record(row dbsqlc.PupilPupil) intake.Record {
 		LeavingReason:     intake.LeavingReason(row.LeavingReason.String),
 		YearGroupOffset:   int(row.YearGroupOffset),
 		Risk:              factors(row),
+		FirstLanguage:     language(row.FirstLanguage, row.FirstLanguageAsAt),
+		KS2Reading:        score(row.Ks2ReadingScore, row.Ks2ReadingAsAt),
+		KS2Maths:          score(row.Ks2MathsScore, row.Ks2MathsAsAt),
 	}
+}
+
+func language(code pgtype.Text, asAt pgtype.Date) *intake.Language {
+	if !code.Valid {
+		return nil
+	}
+	return &intake.Language{Code: code.String, AsAt: asAt.Time}
+}
+
+func score(n pgtype.Int2, asAt pgtype.Date) *intake.Score {
+	if !n.Valid {
+		return nil
+	}
+	return &intake.Score{Value: int(n.Int16), AsAt: asAt.Time}
 }
 
 func factors(row dbsqlc.PupilPupil) risk.Factors {

@@ -31,6 +31,9 @@ func fullRecord() intake.Record {
 			EAL:                 &risk.Flag{Value: true, AsAt: day(9)},
 			SchoolMoves:         &risk.Count{Value: 3, AsAt: day(10)},
 		},
+		FirstLanguage: &intake.Language{Code: "URD", AsAt: day(11)},
+		KS2Reading:    &intake.Score{Value: 104, AsAt: day(12)},
+		KS2Maths:      &intake.Score{Value: 98, AsAt: day(13)},
 	}
 }
 

@@ -22,7 +22,7 @@ WITH members AS (
     WHERE h.school_urn = $1 AND p.entry_year = $7
       AND (h.joined_on IS NULL OR h.joined_on <= $8::date) AND h.left_on >= $9::date
 )
-SELECT DISTINCT ON (m.id) m.joined_on, m.left_on, p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, s.la_code
+SELECT DISTINCT ON (m.id) m.joined_on, m.left_on, p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, s.la_code
 FROM members m
 JOIN pupil.pupils p ON p.id = m.id
 JOIN pupil.schools s ON s.urn = $1
@@ -116,6 +116,12 @@ func (q *Queries) CohortMembers(ctx context.Context, db DBTX, arg CohortMembersP
 			&i.PupilPupil.CreatedAt,
 			&i.PupilPupil.UpdatedAt,
 			&i.PupilPupil.RequestHash,
+			&i.PupilPupil.FirstLanguage,
+			&i.PupilPupil.FirstLanguageAsAt,
+			&i.PupilPupil.Ks2ReadingScore,
+			&i.PupilPupil.Ks2ReadingAsAt,
+			&i.PupilPupil.Ks2MathsScore,
+			&i.PupilPupil.Ks2MathsAsAt,
 			&i.LACode,
 		); err != nil {
 			return nil, err

@@ -42,6 +42,12 @@ type PgTempPupilImport struct {
 	EalAsAt                 pgtype.Date
 	SchoolMoves             pgtype.Int4
 	SchoolMovesAsAt         pgtype.Date
+	FirstLanguage           pgtype.Text
+	FirstLanguageAsAt       pgtype.Date
+	Ks2ReadingScore         pgtype.Int2
+	Ks2ReadingAsAt          pgtype.Date
+	Ks2MathsScore           pgtype.Int2
+	Ks2MathsAsAt            pgtype.Date
 	RowNo                   int32
 	Location                string
 }
@@ -83,6 +89,12 @@ type PupilPupil struct {
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
 	RequestHash             []byte
+	FirstLanguage           pgtype.Text
+	FirstLanguageAsAt       pgtype.Date
+	Ks2ReadingScore         pgtype.Int2
+	Ks2ReadingAsAt          pgtype.Date
+	Ks2MathsScore           pgtype.Int2
+	Ks2MathsAsAt            pgtype.Date
 }
 
 type PupilRiskReview struct {

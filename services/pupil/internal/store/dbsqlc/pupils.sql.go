@@ -12,7 +12,7 @@ import (
 )
 
 const getPupil = `-- name: GetPupil :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.id = $1
 `
@@ -62,13 +62,19 @@ func (q *Queries) GetPupil(ctx context.Context, db DBTX, id string) (GetPupilRow
 		&i.PupilPupil.CreatedAt,
 		&i.PupilPupil.UpdatedAt,
 		&i.PupilPupil.RequestHash,
+		&i.PupilPupil.FirstLanguage,
+		&i.PupilPupil.FirstLanguageAsAt,
+		&i.PupilPupil.Ks2ReadingScore,
+		&i.PupilPupil.Ks2ReadingAsAt,
+		&i.PupilPupil.Ks2MathsScore,
+		&i.PupilPupil.Ks2MathsAsAt,
 		&i.LACode,
 	)
 	return i, err
 }
 
 const getPupilForUpdate = `-- name: GetPupilForUpdate :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.id = $1
 FOR UPDATE OF p
@@ -120,6 +126,12 @@ func (q *Queries) GetPupilForUpdate(ctx context.Context, db DBTX, id string) (Ge
 		&i.PupilPupil.CreatedAt,
 		&i.PupilPupil.UpdatedAt,
 		&i.PupilPupil.RequestHash,
+		&i.PupilPupil.FirstLanguage,
+		&i.PupilPupil.FirstLanguageAsAt,
+		&i.PupilPupil.Ks2ReadingScore,
+		&i.PupilPupil.Ks2ReadingAsAt,
+		&i.PupilPupil.Ks2MathsScore,
+		&i.PupilPupil.Ks2MathsAsAt,
 		&i.LACode,
 	)
 	return i, err
@@ -309,7 +321,7 @@ func (q *Queries) LocatePupils(ctx context.Context, db DBTX, arg LocatePupilsPar
 }
 
 const pupilByIdempotencyKey = `-- name: PupilByIdempotencyKey :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.idempotency_key = $1::uuid
 `
@@ -361,13 +373,19 @@ func (q *Queries) PupilByIdempotencyKey(ctx context.Context, db DBTX, idempotenc
 		&i.PupilPupil.CreatedAt,
 		&i.PupilPupil.UpdatedAt,
 		&i.PupilPupil.RequestHash,
+		&i.PupilPupil.FirstLanguage,
+		&i.PupilPupil.FirstLanguageAsAt,
+		&i.PupilPupil.Ks2ReadingScore,
+		&i.PupilPupil.Ks2ReadingAsAt,
+		&i.PupilPupil.Ks2MathsScore,
+		&i.PupilPupil.Ks2MathsAsAt,
 		&i.LACode,
 	)
 	return i, err
 }
 
 const pupilByUPN = `-- name: PupilByUPN :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.upn = $1
 `
@@ -417,6 +435,12 @@ func (q *Queries) PupilByUPN(ctx context.Context, db DBTX, upn string) (PupilByU
 		&i.PupilPupil.CreatedAt,
 		&i.PupilPupil.UpdatedAt,
 		&i.PupilPupil.RequestHash,
+		&i.PupilPupil.FirstLanguage,
+		&i.PupilPupil.FirstLanguageAsAt,
+		&i.PupilPupil.Ks2ReadingScore,
+		&i.PupilPupil.Ks2ReadingAsAt,
+		&i.PupilPupil.Ks2MathsScore,
+		&i.PupilPupil.Ks2MathsAsAt,
 		&i.LACode,
 	)
 	return i, err

@@ -15,6 +15,9 @@ INSERT INTO pg_temp.pupil_import (
     young_carer, young_carer_as_at,
     eal, eal_as_at,
     school_moves, school_moves_as_at,
+    first_language, first_language_as_at,
+    ks2_reading_score, ks2_reading_as_at,
+    ks2_maths_score, ks2_maths_as_at,
     row_no, location
 ) VALUES (
     @id,
@@ -30,6 +33,9 @@ INSERT INTO pg_temp.pupil_import (
     @young_carer, @young_carer_as_at,
     @eal, @eal_as_at,
     @school_moves, @school_moves_as_at,
+    @first_language, @first_language_as_at,
+    @ks2_reading_score, @ks2_reading_as_at,
+    @ks2_maths_score, @ks2_maths_as_at,
     @row_no, @location
 );
 
@@ -62,7 +68,8 @@ WHERE p.school_urn <> i.school_urn;
 -- replaced, but an empty joined_on keeps the date known for the same
 -- school (a CTF never gives one). A risk factor is replaced only by a value
 -- at least as recent as the stored one, its as-at column deciding for both
--- its columns, and kept when the file does not give it. A school move adds
+-- its columns, and kept when the file does not give it; so are the first
+-- language and the KS2 scores a CTF gives. A school move adds
 -- one to school_moves, as at the new joining date (or today), unless the
 -- file gives the count. Rows that would change nothing are filtered out
 -- before the upsert, so they keep their version and updated_at. The new
@@ -122,7 +129,19 @@ WITH merged AS (
         CASE WHEN i.school_moves_as_at IS NOT NULL AND (p.school_moves_as_at IS NULL OR i.school_moves_as_at >= p.school_moves_as_at)
                 THEN i.school_moves_as_at
             WHEN p.school_urn <> i.school_urn THEN COALESCE(i.joined_on, current_date)
-            ELSE p.school_moves_as_at END AS school_moves_as_at
+            ELSE p.school_moves_as_at END AS school_moves_as_at,
+        CASE WHEN i.first_language_as_at IS NOT NULL AND (p.first_language_as_at IS NULL OR i.first_language_as_at >= p.first_language_as_at)
+            THEN i.first_language ELSE p.first_language END AS first_language,
+        CASE WHEN i.first_language_as_at IS NOT NULL AND (p.first_language_as_at IS NULL OR i.first_language_as_at >= p.first_language_as_at)
+            THEN i.first_language_as_at ELSE p.first_language_as_at END AS first_language_as_at,
+        CASE WHEN i.ks2_reading_as_at IS NOT NULL AND (p.ks2_reading_as_at IS NULL OR i.ks2_reading_as_at >= p.ks2_reading_as_at)
+            THEN i.ks2_reading_score ELSE p.ks2_reading_score END AS ks2_reading_score,
+        CASE WHEN i.ks2_reading_as_at IS NOT NULL AND (p.ks2_reading_as_at IS NULL OR i.ks2_reading_as_at >= p.ks2_reading_as_at)
+            THEN i.ks2_reading_as_at ELSE p.ks2_reading_as_at END AS ks2_reading_as_at,
+        CASE WHEN i.ks2_maths_as_at IS NOT NULL AND (p.ks2_maths_as_at IS NULL OR i.ks2_maths_as_at >= p.ks2_maths_as_at)
+            THEN i.ks2_maths_score ELSE p.ks2_maths_score END AS ks2_maths_score,
+        CASE WHEN i.ks2_maths_as_at IS NOT NULL AND (p.ks2_maths_as_at IS NULL OR i.ks2_maths_as_at >= p.ks2_maths_as_at)
+            THEN i.ks2_maths_as_at ELSE p.ks2_maths_as_at END AS ks2_maths_as_at
     FROM pg_temp.pupil_import i LEFT JOIN pupil.pupils p ON p.upn = i.upn
 )
 INSERT INTO pupil.pupils (
@@ -138,7 +157,10 @@ INSERT INTO pupil.pupils (
     looked_after, looked_after_as_at,
     young_carer, young_carer_as_at,
     eal, eal_as_at,
-    school_moves, school_moves_as_at
+    school_moves, school_moves_as_at,
+    first_language, first_language_as_at,
+    ks2_reading_score, ks2_reading_as_at,
+    ks2_maths_score, ks2_maths_as_at
 )
 SELECT
     m.id,
@@ -153,7 +175,10 @@ SELECT
     m.looked_after, m.looked_after_as_at,
     m.young_carer, m.young_carer_as_at,
     m.eal, m.eal_as_at,
-    m.school_moves, m.school_moves_as_at
+    m.school_moves, m.school_moves_as_at,
+    m.first_language, m.first_language_as_at,
+    m.ks2_reading_score, m.ks2_reading_as_at,
+    m.ks2_maths_score, m.ks2_maths_as_at
 FROM merged m LEFT JOIN pupil.pupils p ON p.id = m.id
 WHERE p.id IS NULL
    OR p.upn IS DISTINCT FROM m.upn
@@ -186,6 +211,12 @@ WHERE p.id IS NULL
    OR p.eal_as_at IS DISTINCT FROM m.eal_as_at
    OR p.school_moves IS DISTINCT FROM m.school_moves
    OR p.school_moves_as_at IS DISTINCT FROM m.school_moves_as_at
+   OR p.first_language IS DISTINCT FROM m.first_language
+   OR p.first_language_as_at IS DISTINCT FROM m.first_language_as_at
+   OR p.ks2_reading_score IS DISTINCT FROM m.ks2_reading_score
+   OR p.ks2_reading_as_at IS DISTINCT FROM m.ks2_reading_as_at
+   OR p.ks2_maths_score IS DISTINCT FROM m.ks2_maths_score
+   OR p.ks2_maths_as_at IS DISTINCT FROM m.ks2_maths_as_at
 ON CONFLICT (upn) DO UPDATE SET
     upn = EXCLUDED.upn,
     legal_surname = EXCLUDED.legal_surname,
@@ -217,6 +248,12 @@ ON CONFLICT (upn) DO UPDATE SET
     eal_as_at = EXCLUDED.eal_as_at,
     school_moves = EXCLUDED.school_moves,
     school_moves_as_at = EXCLUDED.school_moves_as_at,
+    first_language = EXCLUDED.first_language,
+    first_language_as_at = EXCLUDED.first_language_as_at,
+    ks2_reading_score = EXCLUDED.ks2_reading_score,
+    ks2_reading_as_at = EXCLUDED.ks2_reading_as_at,
+    ks2_maths_score = EXCLUDED.ks2_maths_score,
+    ks2_maths_as_at = EXCLUDED.ks2_maths_as_at,
     version = pupils.version + 1,
     updated_at = now()
 RETURNING id, xmax = 0 AS inserted;

@@ -17,6 +17,9 @@ SELECT
     young_carer, young_carer_as_at,
     eal, eal_as_at,
     school_moves, school_moves_as_at,
+    first_language, first_language_as_at,
+    ks2_reading_score, ks2_reading_as_at,
+    ks2_maths_score, ks2_maths_as_at,
     0 AS row_no,
     '' AS location
 FROM pupil.pupils
