@@ -43,7 +43,8 @@ const (
 
 // Bands are the scores at which medium and high begin.
 type Bands struct {
-	Medium, High int32
+	Medium int32 `json:"medium"`
+	High   int32 `json:"high"`
 }
 
 // DefaultBands put a pupil with two "very likely" factors and one

@@ -41,6 +41,18 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 			values: "prometheusRule:\n  disabledAlerts: [NextstepCohortBehind]\n",
 			want:   "/prometheusRule/disabledAlerts/0",
 		},
+		"a risk weight off the scale": {
+			values: "riskModel:\n  version: v1\n  attendance: 9\n",
+			want:   "/riskModel/attendance",
+		},
+		"a risk model without a version": {
+			values: "riskModel:\n  attendance: 1\n",
+			want:   "/riskModel",
+		},
+		"an unknown risk factor": {
+			values: "riskModel:\n  version: v1\n  previously_looked_after: 1\n",
+			want:   "previously_looked_after",
+		},
 		"an unknown log level": {
 			values: "services:\n  tracking:\n    logLevel: verbose\n",
 			want:   "/services/tracking/logLevel",

@@ -235,7 +235,7 @@ func careStatus(rng *rand.Rand, vulnerable bool) pupilv1.CareStatus {
 	case r < 0.01:
 		return pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER
 	case r < 0.02:
-		return pupilv1.CareStatus_CARE_STATUS_PREVIOUSLY_LOOKED_AFTER
+		return pupilv1.CareStatus_CARE_STATUS_EVER_LOOKED_AFTER
 	}
 	return pupilv1.CareStatus_CARE_STATUS_NONE
 }

@@ -3,15 +3,51 @@
 package pupil
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilapi"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
 	"github.com/nextstep-uk/nextstep/services/pupil/migrations"
 )
 
-// Spec describes the service to server.Main.
+// Spec describes the service to server.Main, with the default risk model.
 var Spec = server.Spec{
 	Name:          "pupil",
 	DefaultListen: "127.0.0.1:8081",
 	Migrations:    migrations.FS,
 	Services:      pupilapi.Services,
+}
+
+// RiskModelEnv names the environment variable that holds the path of the
+// hub's risk model file (README.md, "Risk of NEET"); unset, the defaults.
+const RiskModelEnv = "NEXTSTEP_RISK_MODEL"
+
+// Configured is Spec with the risk model RiskModelEnv names, or an error
+// that names what is wrong with the file.
+func Configured() (server.Spec, error) {
+	path := os.Getenv(RiskModelEnv)
+	if path == "" {
+		return Spec, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return server.Spec{}, fmt.Errorf("%s: %w", RiskModelEnv, err)
+	}
+	m, err := risk.ParseModel(data)
+	if err != nil {
+		return server.Spec{}, fmt.Errorf("%s %s: %w", RiskModelEnv, path, err)
+	}
+	opts := pupilapi.Options{Weights: &m.Weights, Bands: &m.Bands}
+	// ParseModel has validated both, which is all ServicesWith checks.
+	if _, err := pupilapi.ServicesWith(server.Deps{}, opts); err != nil {
+		return server.Spec{}, err
+	}
+	spec := Spec
+	spec.Services = func(d server.Deps) []server.Service {
+		services, _ := pupilapi.ServicesWith(d, opts)
+		return services
+	}
+	return spec, nil
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/nextstep-uk/nextstep/services/kit/server"
@@ -10,5 +11,10 @@ import (
 )
 
 func main() {
-	os.Exit(server.Main(pupil.Spec))
+	spec, err := pupil.Configured()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pupil:", err)
+		os.Exit(2)
+	}
+	os.Exit(server.Main(spec))
 }

@@ -230,9 +230,11 @@ func (r *Reader) pupil() (intake.Row, error) {
 // values collects the elements of one pupil that matter here.
 type values struct {
 	simple map[string]string
-	// The latest SEN record and the open FSM instance.
+	// The latest SEN record, and the latest end of an FSM instance ("" while
+	// one is open).
 	sen, senStart       string
 	curSEN, curSENStart string
+	fsmLastEnd          string
 	fsmOpen             bool
 	fsmStart, fsmEnd    string
 	attendance          attendance
@@ -277,6 +279,9 @@ func (v *values) set(path, text string) {
 		v.fsmEnd = text
 	case "FSMhistory/FSMinstance":
 		v.fsmOpen = v.fsmOpen || (v.fsmStart != "" && v.fsmEnd == "")
+		if v.fsmStart != "" && v.fsmEnd > v.fsmLastEnd {
+			v.fsmLastEnd = v.fsmEnd
+		}
 		v.simple["fsm"] = "seen"
 	default:
 		v.simple[path] = text
@@ -318,7 +323,11 @@ func (r *Reader) build(row *intake.Row, v values) {
 		}
 	}
 	if v.simple["fsm"] != "" {
-		f.FreeSchoolMeals = &risk.Flag{Value: v.fsmOpen, AsAt: r.asAt}
+		// Eligible at any time in the six years to the file's date (FSM6),
+		// as the Pupil Premium counts disadvantage: an open instance, or
+		// one that ended within them. ISO dates compare as strings.
+		since := r.asAt.AddDate(-6, 0, 0).Format(time.DateOnly)
+		f.FreeSchoolMeals = &risk.Flag{Value: v.fsmOpen || v.fsmLastEnd >= since, AsAt: r.asAt}
 	}
 	v.attendance.build(row, r.asAt)
 	v.languages.build(row, r.asAt)

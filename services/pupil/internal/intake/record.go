@@ -35,11 +35,34 @@ type Record struct {
 	YearGroupOffset int
 	Risk            risk.Factors
 	// FirstLanguage and the KS2 scaled scores are what a CTF says of the
-	// pupil beyond the risk factors; each is nil when not known. The risk
-	// score does not read them.
+	// pupil beyond the risk factors; each is nil when not known. The KS2
+	// scores are the risk score's prior attainment (RiskFactors).
 	FirstLanguage *Language
 	KS2Reading    *Score
 	KS2Maths      *Score
+}
+
+// RiskFactors are the record's risk factors, with prior attainment from the
+// KS2 scores.
+func (r Record) RiskFactors() risk.Factors {
+	f := r.Risk
+	if r.KS2Reading == nil && r.KS2Maths == nil {
+		return f
+	}
+	a := &risk.Attainment{}
+	for _, s := range []struct {
+		score *Score
+		to    *int
+	}{{r.KS2Reading, &a.Reading}, {r.KS2Maths, &a.Maths}} {
+		if s.score != nil {
+			*s.to = s.score.Value
+			if s.score.AsAt.After(a.AsAt) {
+				a.AsAt = s.score.AsAt
+			}
+		}
+	}
+	f.PriorAttainment = a
+	return f
 }
 
 // Language is a pupil's first language as the school census codes it

@@ -80,11 +80,15 @@ func ParseSEN(s string) (risk.SEN, bool) {
 	return "", false
 }
 
-// ParseCare reads a looked-after status.
+// ParseCare reads a looked-after status. "previously_looked_after", the
+// status this service took before "ever_looked_after" replaced it, is read
+// as ever looked after: a child who left care was looked after.
 func ParseCare(s string) (risk.Care, bool) {
 	switch c := risk.Care(s); c {
-	case risk.CareNone, risk.CareLookedAfter, risk.CarePreviouslyLookedAfter:
+	case risk.CareNone, risk.CareLookedAfter, risk.CareEverLookedAfter:
 		return c, true
+	case "previously_looked_after":
+		return risk.CareEverLookedAfter, true
 	}
 	return "", false
 }

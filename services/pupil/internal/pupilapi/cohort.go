@@ -113,7 +113,7 @@ func memberToProto(m store.Member, c store.Cohort, w risk.Weights) *pupilv1.Coho
 		YearGroup:   int32(yeargroup.Of(r.DateOfBirth, r.YearGroupOffset, c.Year)),
 		JoinedOn:    dateString(m.JoinedOn),
 		LeftOn:      dateString(m.LeftOn),
-		RiskFactors: factorsToProto(r.Risk),
-		Risk:        scoreToProto(risk.Compute(r.Risk, w)),
+		RiskFactors: factorsToProto(r.RiskFactors()),
+		Risk:        scoreToProto(risk.Compute(r.RiskFactors(), w)),
 	}
 }

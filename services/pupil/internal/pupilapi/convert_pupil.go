@@ -29,9 +29,9 @@ var senStatuses = map[pupilv1.SENStatus]risk.SEN{
 }
 
 var careStatuses = map[pupilv1.CareStatus]risk.Care{
-	pupilv1.CareStatus_CARE_STATUS_NONE:                    risk.CareNone,
-	pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER:            risk.CareLookedAfter,
-	pupilv1.CareStatus_CARE_STATUS_PREVIOUSLY_LOOKED_AFTER: risk.CarePreviouslyLookedAfter,
+	pupilv1.CareStatus_CARE_STATUS_NONE:              risk.CareNone,
+	pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER:      risk.CareLookedAfter,
+	pupilv1.CareStatus_CARE_STATUS_EVER_LOOKED_AFTER: risk.CareEverLookedAfter,
 }
 
 func reverse[K comparable, V comparable](m map[K]V) map[V]K {
@@ -78,6 +78,15 @@ func recordFromProto(p *pupilv1.Pupil) intake.Row {
 	rec.LeavingReason = leavingReasons[p.GetLeavingReason()]
 	rec.YearGroupOffset = int(p.GetYearGroupOffset())
 	rec.Risk = factorsFromProto(p.GetRiskFactors(), d)
+	if a := p.GetRiskFactors().GetPriorAttainment(); a != nil {
+		asAt := d.read("pupil.risk_factors.prior_attainment.as_at", a.GetAsAt())
+		if a.GetKs2Reading() != 0 {
+			rec.KS2Reading = &intake.Score{Value: int(a.GetKs2Reading()), AsAt: asAt}
+		}
+		if a.GetKs2Maths() != 0 {
+			rec.KS2Maths = &intake.Score{Value: int(a.GetKs2Maths()), AsAt: asAt}
+		}
+	}
 	row.Check(protoFields)
 	return row
 }
@@ -119,6 +128,12 @@ func factorsFromProto(f *pupilv1.RiskFactors, d dateReader) risk.Factors {
 	r.FreeSchoolMeals = flag("free_school_meals", f.GetFreeSchoolMeals())
 	r.YoungCarer = flag("young_carer", f.GetYoungCarer())
 	r.EAL = flag("english_additional_language", f.GetEnglishAdditionalLanguage())
+	r.ChildInNeed = flag("child_in_need", f.GetChildInNeed())
+	r.AlternativeProvision = flag("alternative_provision", f.GetAlternativeProvision())
+	r.YouthJustice = flag("youth_justice", f.GetYouthJustice())
+	r.YoungParent = flag("young_parent", f.GetYoungParent())
+	r.HomeEducated = flag("home_educated", f.GetHomeEducated())
+	r.MentalHealth = flag("mental_health", f.GetMentalHealth())
 	if s := f.GetSen(); s != nil {
 		r.SEN = &risk.SENStatus{Value: senStatuses[s.GetStatus()], AsAt: d.read(base+"sen.as_at", s.GetAsAt())}
 	}
@@ -158,6 +173,15 @@ func factorsToProto(f risk.Factors) *pupilv1.RiskFactors {
 	r.FreeSchoolMeals = flag(f.FreeSchoolMeals)
 	r.YoungCarer = flag(f.YoungCarer)
 	r.EnglishAdditionalLanguage = flag(f.EAL)
+	r.ChildInNeed = flag(f.ChildInNeed)
+	r.AlternativeProvision = flag(f.AlternativeProvision)
+	r.YouthJustice = flag(f.YouthJustice)
+	r.YoungParent = flag(f.YoungParent)
+	r.HomeEducated = flag(f.HomeEducated)
+	r.MentalHealth = flag(f.MentalHealth)
+	if a := f.PriorAttainment; a != nil {
+		r.PriorAttainment = &pupilv1.AttainmentFactor{Ks2Reading: int32(a.Reading), Ks2Maths: int32(a.Maths), AsAt: dateString(a.AsAt)}
+	}
 	if s := f.SEN; s != nil {
 		r.Sen = &pupilv1.SENFactor{Status: senToProto[s.Value], AsAt: dateString(s.AsAt)}
 	}
@@ -168,7 +192,7 @@ func factorsToProto(f risk.Factors) *pupilv1.RiskFactors {
 }
 
 func scoreToProto(s risk.Score) *pupilv1.RiskScore {
-	r := &pupilv1.RiskScore{Score: int32(s.Total)}
+	r := &pupilv1.RiskScore{Score: int32(s.Total), NotKnown: s.NotKnown, WeightsVersion: s.WeightsVersion}
 	for _, c := range s.Contributions {
 		r.Contributions = append(r.Contributions, &pupilv1.RiskContribution{Factor: c.Factor, Weight: int32(c.Weight), Evidence: c.Evidence})
 	}
@@ -193,8 +217,8 @@ func pupilToProto(p store.Pupil, year yeargroup.AcademicYear, weights risk.Weigh
 		LeavingReason:     leavingReasonsToProto[r.LeavingReason],
 		YearGroupOffset:   int32(r.YearGroupOffset),
 		YearGroup:         int32(yeargroup.Of(r.DateOfBirth, r.YearGroupOffset, year)),
-		RiskFactors:       factorsToProto(r.Risk),
-		Risk:              scoreToProto(risk.Compute(r.Risk, weights)),
+		RiskFactors:       factorsToProto(r.RiskFactors()),
+		Risk:              scoreToProto(risk.Compute(r.RiskFactors(), weights)),
 		Version:           p.Version,
 		UpdatedAt:         timestamppb.New(p.UpdatedAt),
 	}

@@ -80,7 +80,8 @@ func TestImportMixedCSV(t *testing.T) {
 		{Factor: "suspensions", Weight: 1, Evidence: "1 suspension (as at 2025-10-01)"},
 		{Factor: "sen", Weight: 1, Evidence: "SEN support (as at 2025-10-01)"},
 		{Factor: "free_school_meals", Weight: 1, Evidence: "eligible for free school meals (as at 2025-10-01)"},
-	}}
+	}, NotKnown: []string{"permanent_exclusions", "prior_attainment", "child_in_need", "alternative_provision", "youth_justice",
+		"young_parent", "home_educated", "mental_health"}, WeightsVersion: "nextstep-default-2026-11"}
 	if diff := cmp.Diff(wantRisk, ada.GetRisk(), protocmp.Transform()); diff != "" {
 		t.Errorf("risk of the first row's pupil (-want +got):\n%s", diff)
 	}

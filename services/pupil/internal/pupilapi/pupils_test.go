@@ -51,7 +51,9 @@ func TestCreateGetUpdatePupil(t *testing.T) {
 	wantRisk := &pupilv1.RiskScore{Score: 4, Contributions: []*pupilv1.RiskContribution{
 		{Factor: "attendance", Weight: 2, Evidence: "attendance 88% below 90% (as at 2025-10-01)"},
 		{Factor: "looked_after", Weight: 2, Evidence: "looked after (as at 2025-09-01)"},
-	}}
+	}, NotKnown: []string{"suspensions", "permanent_exclusions", "sen", "free_school_meals", "young_carer", "english_additional_language",
+		"school_moves", "prior_attainment", "child_in_need", "alternative_provision", "youth_justice", "young_parent", "home_educated", "mental_health"},
+		WeightsVersion: "nextstep-default-2026-11"}
 	if diff := cmp.Diff(wantRisk, p.GetRisk(), protocmp.Transform()); diff != "" {
 		t.Errorf("risk (-want +got):\n%s", diff)
 	}

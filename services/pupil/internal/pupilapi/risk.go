@@ -177,7 +177,7 @@ func (s *Server) ExportRiskList(ctx context.Context, req *pupilv1.ExportRiskList
 	}
 	var list []listed
 	for _, m := range members {
-		l := listed{pupil: m.Pupil, score: risk.Compute(m.Pupil.Record.Risk, s.weights), review: reviews[m.Pupil.ID]}
+		l := listed{pupil: m.Pupil, score: risk.Compute(m.Pupil.Record.RiskFactors(), s.weights), review: reviews[m.Pupil.ID]}
 		l.band = s.bands.Of(int32(l.score.Total))
 		if l.band == riskscale.High || l.review.Decision == store.RiskAdded {
 			list = append(list, l)

@@ -9,6 +9,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/testing/protocmp"
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
@@ -241,5 +242,60 @@ func TestExportRiskList(t *testing.T) {
 	}
 	if _, err := read(servicetest.OtherLeader); connect.CodeOf(err) != connect.CodeNotFound {
 		t.Errorf("another school's leader: %v, want NotFound", err)
+	}
+}
+
+// TestEvidenceFactors: the factors beyond the first nine go in and come
+// out through the API and a CSV import, and score.
+func TestEvidenceFactors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	leader := e.client(servicetest.CareersLeader)
+	flag := func(v bool) *pupilv1.FlagFactor { return &pupilv1.FlagFactor{Value: v, AsAt: "2025-10-01"} }
+	p := newPupil()
+	p.RiskFactors = &pupilv1.RiskFactors{
+		PriorAttainment: &pupilv1.AttainmentFactor{Ks2Reading: 96, Ks2Maths: 101, AsAt: "2025-07-08"},
+		ChildInNeed:     flag(true), AlternativeProvision: flag(false), YouthJustice: flag(false),
+		YoungParent: flag(false), HomeEducated: flag(false), MentalHealth: flag(true),
+		LookedAfter: &pupilv1.CareFactor{Status: pupilv1.CareStatus_CARE_STATUS_EVER_LOOKED_AFTER, AsAt: "2025-10-01"},
+	}
+	created, err := leader.CreatePupil(ctx, &pupilv1.CreatePupilRequest{IdempotencyKey: newKey(), Pupil: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err := leader.GetPupil(ctx, &pupilv1.GetPupilRequest{Id: created.GetPupil().GetId()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(p.GetRiskFactors(), read.GetPupil().GetRiskFactors(), protocmp.Transform()); diff != "" {
+		t.Errorf("factors read back (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, c := range read.GetPupil().GetRisk().GetContributions() {
+		got = append(got, fmt.Sprintf("%s %d", c.GetFactor(), c.GetWeight()))
+	}
+	if diff := cmp.Diff([]string{"looked_after 1", "prior_attainment 2", "child_in_need 2", "mental_health 1"}, got); diff != "" {
+		t.Errorf("contributions (-want +got):\n%s", diff)
+	}
+
+	// The CSV's columns for them; an old file's previously_looked_after
+	// reads as ever looked after.
+	rest := "336400125077"
+	csv := "upn,legal_surname,legal_forename,date_of_birth,school_urn,risk_as_at,looked_after,child_in_need,alternative_provision,youth_justice,young_parent,home_educated,mental_health\n" +
+		string(upn.CheckLetter(rest)) + rest + ",Testperson,Bea,2011-10-01,100001,2025-10-01,previously_looked_after,0,1,yes,N,true,false\n"
+	res, err := e.importFile(ctx, servicetest.CareersLeader, csvHeader(), []byte(csv), 1<<16)
+	if err != nil || res.GetInserted() != 1 {
+		t.Fatalf("import: %v (err %v)", res, err)
+	}
+	members, err := leader.ListCohortPupils(ctx, &pupilv1.ListCohortPupilsRequest{SchoolUrn: "100001", YearGroup: 9, AcademicYear: "2025/26"})
+	if err != nil || len(members.GetPupils()) != 1 {
+		t.Fatalf("cohort: %v (err %v)", members, err)
+	}
+	f := members.GetPupils()[0].GetRiskFactors()
+	if f.GetLookedAfter().GetStatus() != pupilv1.CareStatus_CARE_STATUS_EVER_LOOKED_AFTER || f.GetChildInNeed().GetValue() ||
+		!f.GetAlternativeProvision().GetValue() || !f.GetYouthJustice().GetValue() || f.GetYoungParent().GetValue() ||
+		!f.GetHomeEducated().GetValue() || f.GetMentalHealth().GetValue() || f.GetMentalHealth().GetAsAt() != "2025-10-01" {
+		t.Errorf("imported factors = %v", f)
 	}
 }

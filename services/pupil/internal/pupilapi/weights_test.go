@@ -49,7 +49,9 @@ func TestConfiguredWeights(t *testing.T) {
 	// Attendance of 88% is above the configured 80%, so only care counts.
 	want := &pupilv1.RiskScore{Score: 4, Contributions: []*pupilv1.RiskContribution{
 		{Factor: "looked_after", Weight: 4, Evidence: "looked after (as at 2025-09-01)"},
-	}}
+	}, NotKnown: []string{"suspensions", "permanent_exclusions", "sen", "free_school_meals", "young_carer", "english_additional_language",
+		"school_moves", "prior_attainment", "child_in_need", "alternative_provision", "youth_justice", "young_parent", "home_educated", "mental_health"},
+		WeightsVersion: risk.DefaultWeightsVersion}
 	if diff := cmp.Diff(want, res.GetPupil().GetRisk(), protocmp.Transform()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

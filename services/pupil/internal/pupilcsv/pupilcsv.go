@@ -39,7 +39,17 @@ const (
 	ColYoungCarer          = "young_carer"
 	ColEAL                 = "eal"
 	ColSchoolMoves         = "school_moves"
+	ColChildInNeed         = "child_in_need"
+	ColAltProvision        = "alternative_provision"
+	ColYouthJustice        = "youth_justice"
+	ColYoungParent         = "young_parent"
+	ColHomeEducated        = "home_educated"
+	ColMentalHealth        = "mental_health"
 )
+
+// flagColumns are the yes/no risk factors after fsm_eligible, young_carer
+// and eal.
+var flagColumns = []string{ColChildInNeed, ColAltProvision, ColYouthJustice, ColYoungParent, ColHomeEducated, ColMentalHealth}
 
 var required = []string{ColUPN, ColLegalSurname, ColLegalForename, ColDateOfBirth, ColSchoolURN}
 
@@ -49,6 +59,9 @@ func init() {
 	for _, c := range append(required, ColPreferredSurname, ColPreferredForename, ColJoinedOn, ColLeftOn,
 		ColLeavingReason, ColYearGroupOffset, ColRiskAsAt, ColAttendance, ColSuspensions, ColPermanentExclusions,
 		ColSEN, ColFreeSchoolMeals, ColLookedAfter, ColYoungCarer, ColEAL, ColSchoolMoves) {
+		known[c] = true
+	}
+	for _, c := range flagColumns {
 		known[c] = true
 	}
 }
@@ -192,8 +205,8 @@ func (p parser) date(col string, required bool) time.Time {
 func (p parser) risk() {
 	f := &p.row.Record.Risk
 	given := false
-	for _, c := range []string{ColAttendance, ColSuspensions, ColPermanentExclusions, ColSEN, ColFreeSchoolMeals,
-		ColLookedAfter, ColYoungCarer, ColEAL, ColSchoolMoves} {
+	for _, c := range append([]string{ColAttendance, ColSuspensions, ColPermanentExclusions, ColSEN, ColFreeSchoolMeals,
+		ColLookedAfter, ColYoungCarer, ColEAL, ColSchoolMoves}, flagColumns...) {
 		given = given || p.get(c) != ""
 	}
 	if !given {
@@ -221,12 +234,18 @@ func (p parser) risk() {
 		if v, ok := intake.ParseCare(s); ok {
 			f.Care = &risk.CareStatus{Value: v, AsAt: asAt}
 		} else {
-			p.row.Reject(ColLookedAfter, "looked_after.enum", "must be none, looked_after or previously_looked_after")
+			p.row.Reject(ColLookedAfter, "looked_after.enum", "must be none, looked_after or ever_looked_after")
 		}
 	}
 	f.FreeSchoolMeals = p.flag(ColFreeSchoolMeals, asAt)
 	f.YoungCarer = p.flag(ColYoungCarer, asAt)
 	f.EAL = p.flag(ColEAL, asAt)
+	f.ChildInNeed = p.flag(ColChildInNeed, asAt)
+	f.AlternativeProvision = p.flag(ColAltProvision, asAt)
+	f.YouthJustice = p.flag(ColYouthJustice, asAt)
+	f.YoungParent = p.flag(ColYoungParent, asAt)
+	f.HomeEducated = p.flag(ColHomeEducated, asAt)
+	f.MentalHealth = p.flag(ColMentalHealth, asAt)
 }
 
 func (p parser) count(col string, asAt time.Time) *risk.Count {

@@ -22,11 +22,15 @@ const (
 // Care is whether a pupil is or was looked after by a local authority.
 type Care string
 
-// The looked-after statuses.
+// The looked-after statuses: never, looked after now, or looked after at
+// some time but not now ("ever looked after", as DfE's analysis of
+// long-term NEET counts it; the census's "previously looked after" is a
+// narrower legal status, of children who left care by adoption or a
+// guardianship order, and is not a risk flag).
 const (
-	CareNone                  Care = "none"
-	CareLookedAfter           Care = "looked_after"
-	CarePreviouslyLookedAfter Care = "previously_looked_after"
+	CareNone            Care = "none"
+	CareLookedAfter     Care = "looked_after"
+	CareEverLookedAfter Care = "ever_looked_after"
 )
 
 // Factors are the risk-factor inputs of one pupil. Each is nil when not
@@ -36,11 +40,27 @@ type Factors struct {
 	Suspensions         *Count
 	PermanentExclusions *Count
 	SEN                 *SENStatus
-	FreeSchoolMeals     *Flag
-	Care                *CareStatus
-	YoungCarer          *Flag
-	EAL                 *Flag
-	SchoolMoves         *Count
+	// FreeSchoolMeals is eligibility at any time in the last six years
+	// (FSM6), as the Pupil Premium counts disadvantage.
+	FreeSchoolMeals *Flag
+	Care            *CareStatus
+	YoungCarer      *Flag
+	EAL             *Flag
+	SchoolMoves     *Count
+	// PriorAttainment is the KS2 reading and maths scaled scores.
+	PriorAttainment *Attainment
+	// ChildInNeed: ever a child in need or on a child protection plan.
+	ChildInNeed *Flag
+	// AlternativeProvision: in alternative provision or a pupil referral
+	// unit, or educated off site.
+	AlternativeProvision *Flag
+	YouthJustice         *Flag
+	// YoungParent: pregnant or a young parent.
+	YoungParent *Flag
+	// HomeEducated: electively home educated at any time.
+	HomeEducated *Flag
+	// MentalHealth: a mental health concern recorded by the school.
+	MentalHealth *Flag
 }
 
 // Each calls fn with the name (as the contract names the field) and the
@@ -60,11 +80,39 @@ func (f Factors) Each(fn func(name string, asAt time.Time)) {
 		{"young_carer", f.YoungCarer != nil, func() time.Time { return f.YoungCarer.AsAt }},
 		{"english_additional_language", f.EAL != nil, func() time.Time { return f.EAL.AsAt }},
 		{"school_moves", f.SchoolMoves != nil, func() time.Time { return f.SchoolMoves.AsAt }},
+		{"prior_attainment", f.PriorAttainment != nil, func() time.Time { return f.PriorAttainment.AsAt }},
+		{"child_in_need", f.ChildInNeed != nil, func() time.Time { return f.ChildInNeed.AsAt }},
+		{"alternative_provision", f.AlternativeProvision != nil, func() time.Time { return f.AlternativeProvision.AsAt }},
+		{"youth_justice", f.YouthJustice != nil, func() time.Time { return f.YouthJustice.AsAt }},
+		{"young_parent", f.YoungParent != nil, func() time.Time { return f.YoungParent.AsAt }},
+		{"home_educated", f.HomeEducated != nil, func() time.Time { return f.HomeEducated.AsAt }},
+		{"mental_health", f.MentalHealth != nil, func() time.Time { return f.MentalHealth.AsAt }},
 	} {
 		if x.known {
 			fn(x.name, x.asAt())
 		}
 	}
+}
+
+// notKnown names the factors with no data, in Each's order.
+func (f Factors) notKnown() []string {
+	known := map[string]bool{}
+	f.Each(func(name string, _ time.Time) { known[name] = true })
+	var out []string
+	for _, name := range FactorNames {
+		if !known[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// FactorNames are every factor's name, as the contract names the field, in
+// Each's order.
+var FactorNames = []string{
+	"attendance", "suspensions", "permanent_exclusions", "sen", "free_school_meals", "looked_after", "young_carer",
+	"english_additional_language", "school_moves", "prior_attainment", "child_in_need", "alternative_provision",
+	"youth_justice", "young_parent", "home_educated", "mental_health",
 }
 
 // Percent is an attendance percentage (0-100).
@@ -96,3 +144,17 @@ type CareStatus struct {
 	Value Care
 	AsAt  time.Time
 }
+
+// Attainment is prior attainment: the KS2 reading and maths scaled scores
+// (80 to 120; 0 when that subject is not known), as at the later of their
+// dates.
+type Attainment struct {
+	Reading, Maths int
+	AsAt           time.Time
+}
+
+// ExpectedStandard is the KS2 scaled score that meets the expected
+// standard: scores run from 80 to 120 and "a scaled score of 100 will always
+// represent the expected standard" (DfE, "Scaled scores at key stage 2",
+// gov.uk/guidance/scaled-scores-at-key-stage-2, as schools quote it).
+const ExpectedStandard = 100

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/nextstep-uk/nextstep/api/riskscale"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
@@ -36,7 +37,7 @@ func TestCompute(t *testing.T) {
 				PermanentExclusions: &risk.Count{Value: 1, AsAt: asAt},
 				SEN:                 &risk.SENStatus{Value: risk.SENEHCPlan, AsAt: asAt},
 				FreeSchoolMeals:     &risk.Flag{Value: true, AsAt: asAt},
-				Care:                &risk.CareStatus{Value: risk.CarePreviouslyLookedAfter, AsAt: asAt},
+				Care:                &risk.CareStatus{Value: risk.CareEverLookedAfter, AsAt: asAt},
 				YoungCarer:          &risk.Flag{Value: true, AsAt: asAt},
 				EAL:                 &risk.Flag{Value: true, AsAt: asAt},
 				SchoolMoves:         &risk.Count{Value: 3, AsAt: asAt},
@@ -48,9 +49,38 @@ func TestCompute(t *testing.T) {
 				{Factor: "permanent_exclusions", Weight: 2, Evidence: "1 permanent exclusion (as at 2025-10-01)"},
 				{Factor: "sen", Weight: 1, Evidence: "EHC plan (as at 2025-10-01)"},
 				{Factor: "free_school_meals", Weight: 1, Evidence: "eligible for free school meals (as at 2025-10-01)"},
-				{Factor: "looked_after", Weight: 1, Evidence: "previously looked after (as at 2025-10-01)"},
+				{Factor: "looked_after", Weight: 1, Evidence: "looked after in the past (as at 2025-10-01)"},
 				{Factor: "young_carer", Weight: 1, Evidence: "young carer (as at 2025-10-01)"},
 				{Factor: "school_moves", Weight: 1, Evidence: "3 school moves, at least 2 (as at 2025-10-01)"},
+			}},
+		},
+		"the evidence's other factors": {
+			factors: risk.Factors{
+				PriorAttainment:      &risk.Attainment{Reading: 94, Maths: 103, AsAt: asAt},
+				ChildInNeed:          &risk.Flag{Value: true, AsAt: asAt},
+				AlternativeProvision: &risk.Flag{Value: true, AsAt: asAt},
+				YouthJustice:         &risk.Flag{Value: true, AsAt: asAt},
+				YoungParent:          &risk.Flag{Value: true, AsAt: asAt},
+				HomeEducated:         &risk.Flag{Value: true, AsAt: asAt},
+				MentalHealth:         &risk.Flag{Value: true, AsAt: asAt},
+			},
+			want: risk.Score{Total: 13, Contributions: []risk.Contribution{
+				{Factor: "prior_attainment", Weight: 2, Evidence: "KS2 reading 94, maths 103, below the expected standard of 100 (as at 2025-10-01)"},
+				{Factor: "child_in_need", Weight: 2, Evidence: "a child in need or on a protection plan (as at 2025-10-01)"},
+				{Factor: "alternative_provision", Weight: 2, Evidence: "in alternative provision or educated off site (as at 2025-10-01)"},
+				{Factor: "youth_justice", Weight: 2, Evidence: "known to youth justice services (as at 2025-10-01)"},
+				{Factor: "young_parent", Weight: 2, Evidence: "pregnant or a young parent (as at 2025-10-01)"},
+				{Factor: "home_educated", Weight: 2, Evidence: "electively home educated (as at 2025-10-01)"},
+				{Factor: "mental_health", Weight: 1, Evidence: "a mental health concern (as at 2025-10-01)"},
+			}},
+		},
+		"attainment at the expected standard does not count": {
+			factors: risk.Factors{PriorAttainment: &risk.Attainment{Reading: 100, Maths: 117, AsAt: asAt}},
+		},
+		"one subject known, below": {
+			factors: risk.Factors{PriorAttainment: &risk.Attainment{Maths: 99, AsAt: asAt}},
+			want: risk.Score{Total: 2, Contributions: []risk.Contribution{
+				{Factor: "prior_attainment", Weight: 2, Evidence: "KS2 maths 99, below the expected standard of 100 (as at 2025-10-01)"},
 			}},
 		},
 		"factors known to be absent score nothing": {
@@ -89,7 +119,8 @@ func TestCompute(t *testing.T) {
 			if tc.weights != nil {
 				tc.weights(&w)
 			}
-			if diff := cmp.Diff(tc.want, risk.Compute(tc.factors, w)); diff != "" {
+			got := risk.Compute(tc.factors, w)
+			if diff := cmp.Diff(tc.want, got, cmpopts.IgnoreFields(risk.Score{}, "NotKnown", "WeightsVersion")); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -108,6 +139,7 @@ func TestWeightsValidate(t *testing.T) {
 		"threshold over 100":    {change: func(w *risk.Weights) { w.AttendanceBelow = 101 }, wantErr: "attendance_below: must be a percentage"},
 		"zero moves threshold":  {change: func(w *risk.Weights) { w.SchoolMovesAtLeast = 0 }, wantErr: "school_moves_at_least: must be at least 1"},
 		"a factor switched off": {change: func(w *risk.Weights) { w.YoungCarer = 0 }},
+		"no version":            {change: func(w *risk.Weights) { w.Version = "" }, wantErr: "version: must name the weights in 1 to 64 characters"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -141,5 +173,24 @@ func TestDefaultsFire(t *testing.T) {
 	}
 	if s := risk.Compute(risk.Factors{}, w); riskscale.DefaultBands.Of(int32(s.Total)) != riskscale.Low {
 		t.Errorf("no factors score %d: not low", s.Total)
+	}
+}
+
+// TestNotKnownAndVersion: a score names the factors with no data (not
+// known, never "no") and the weights that made it.
+func TestNotKnownAndVersion(t *testing.T) {
+	t.Parallel()
+	s := risk.Compute(risk.Factors{
+		Attendance:  &risk.Percent{Value: 97, AsAt: asAt},
+		YoungCarer:  &risk.Flag{Value: false, AsAt: asAt},
+		ChildInNeed: &risk.Flag{Value: true, AsAt: asAt},
+	}, risk.DefaultWeights())
+	want := []string{"suspensions", "permanent_exclusions", "sen", "free_school_meals", "looked_after", "english_additional_language",
+		"school_moves", "prior_attainment", "alternative_provision", "youth_justice", "young_parent", "home_educated", "mental_health"}
+	if diff := cmp.Diff(want, s.NotKnown); diff != "" {
+		t.Errorf("not known (-want +got):\n%s", diff)
+	}
+	if s.WeightsVersion != risk.DefaultWeightsVersion {
+		t.Errorf("weights version %q", s.WeightsVersion)
 	}
 }

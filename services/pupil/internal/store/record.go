@@ -47,6 +47,12 @@ func pupilRow(r intake.Record) dbsqlc.PupilPupil {
 		row.LookedAfter, row.LookedAfterAsAt = text(string(c.Value)), date(c.AsAt)
 	}
 	row.YoungCarer, row.YoungCarerAsAt = flagColumns(f.YoungCarer)
+	row.ChildInNeed, row.ChildInNeedAsAt = flagColumns(f.ChildInNeed)
+	row.AlternativeProvision, row.AlternativeProvisionAsAt = flagColumns(f.AlternativeProvision)
+	row.YouthJustice, row.YouthJusticeAsAt = flagColumns(f.YouthJustice)
+	row.YoungParent, row.YoungParentAsAt = flagColumns(f.YoungParent)
+	row.HomeEducated, row.HomeEducatedAsAt = flagColumns(f.HomeEducated)
+	row.MentalHealth, row.MentalHealthAsAt = flagColumns(f.MentalHealth)
 	row.Eal, row.EalAsAt = flagColumns(f.EAL)
 	row.SchoolMoves, row.SchoolMovesAsAt = countColumns(f.SchoolMoves)
 	if l := r.FirstLanguage; l != nil {
@@ -129,6 +135,12 @@ func factors(row dbsqlc.PupilPupil) risk.Factors {
 	}
 	f.FreeSchoolMeals = flag(row.FsmEligible, row.FsmAsAt)
 	f.YoungCarer = flag(row.YoungCarer, row.YoungCarerAsAt)
+	f.ChildInNeed = flag(row.ChildInNeed, row.ChildInNeedAsAt)
+	f.AlternativeProvision = flag(row.AlternativeProvision, row.AlternativeProvisionAsAt)
+	f.YouthJustice = flag(row.YouthJustice, row.YouthJusticeAsAt)
+	f.YoungParent = flag(row.YoungParent, row.YoungParentAsAt)
+	f.HomeEducated = flag(row.HomeEducated, row.HomeEducatedAsAt)
+	f.MentalHealth = flag(row.MentalHealth, row.MentalHealthAsAt)
 	f.EAL = flag(row.Eal, row.EalAsAt)
 	return f
 }

@@ -141,10 +141,14 @@ func (SENStatus) EnumDescriptor() ([]byte, []int) {
 type CareStatus int32
 
 const (
-	CareStatus_CARE_STATUS_UNSPECIFIED             CareStatus = 0
-	CareStatus_CARE_STATUS_NONE                    CareStatus = 1
-	CareStatus_CARE_STATUS_LOOKED_AFTER            CareStatus = 2
-	CareStatus_CARE_STATUS_PREVIOUSLY_LOOKED_AFTER CareStatus = 3
+	CareStatus_CARE_STATUS_UNSPECIFIED CareStatus = 0
+	CareStatus_CARE_STATUS_NONE        CareStatus = 1
+	// Looked after now.
+	CareStatus_CARE_STATUS_LOOKED_AFTER CareStatus = 2
+	// Looked after at some time, not now ("ever looked after", as DfE's
+	// analysis of long-term NEET counts it). It replaced "previously looked
+	// after", a narrower legal status that is not a risk flag.
+	CareStatus_CARE_STATUS_EVER_LOOKED_AFTER CareStatus = 3
 )
 
 // Enum value maps for CareStatus.
@@ -153,13 +157,13 @@ var (
 		0: "CARE_STATUS_UNSPECIFIED",
 		1: "CARE_STATUS_NONE",
 		2: "CARE_STATUS_LOOKED_AFTER",
-		3: "CARE_STATUS_PREVIOUSLY_LOOKED_AFTER",
+		3: "CARE_STATUS_EVER_LOOKED_AFTER",
 	}
 	CareStatus_value = map[string]int32{
-		"CARE_STATUS_UNSPECIFIED":             0,
-		"CARE_STATUS_NONE":                    1,
-		"CARE_STATUS_LOOKED_AFTER":            2,
-		"CARE_STATUS_PREVIOUSLY_LOOKED_AFTER": 3,
+		"CARE_STATUS_UNSPECIFIED":       0,
+		"CARE_STATUS_NONE":              1,
+		"CARE_STATUS_LOOKED_AFTER":      2,
+		"CARE_STATUS_EVER_LOOKED_AFTER": 3,
 	}
 )
 
@@ -992,6 +996,68 @@ func (x *CareFactor) GetAsAt() string {
 	return ""
 }
 
+// AttainmentFactor is prior attainment: KS2 scaled scores, 80 to 120 (100
+// is the expected standard), 0 when that subject is not known.
+type AttainmentFactor struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Ks2Reading    int32                  `protobuf:"varint,1,opt,name=ks2_reading,json=ks2Reading,proto3" json:"ks2_reading,omitempty"`
+	Ks2Maths      int32                  `protobuf:"varint,2,opt,name=ks2_maths,json=ks2Maths,proto3" json:"ks2_maths,omitempty"`
+	AsAt          string                 `protobuf:"bytes,3,opt,name=as_at,json=asAt,proto3" json:"as_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AttainmentFactor) Reset() {
+	*x = AttainmentFactor{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AttainmentFactor) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AttainmentFactor) ProtoMessage() {}
+
+func (x *AttainmentFactor) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AttainmentFactor.ProtoReflect.Descriptor instead.
+func (*AttainmentFactor) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *AttainmentFactor) GetKs2Reading() int32 {
+	if x != nil {
+		return x.Ks2Reading
+	}
+	return 0
+}
+
+func (x *AttainmentFactor) GetKs2Maths() int32 {
+	if x != nil {
+		return x.Ks2Maths
+	}
+	return 0
+}
+
+func (x *AttainmentFactor) GetAsAt() string {
+	if x != nil {
+		return x.AsAt
+	}
+	return ""
+}
+
 // RiskFactors are the risk-of-NEET inputs of one pupil.
 type RiskFactors struct {
 	state                     protoimpl.MessageState `protogen:"open.v1"`
@@ -1004,13 +1070,27 @@ type RiskFactors struct {
 	YoungCarer                *FlagFactor            `protobuf:"bytes,7,opt,name=young_carer,json=youngCarer,proto3" json:"young_carer,omitempty"`
 	EnglishAdditionalLanguage *FlagFactor            `protobuf:"bytes,8,opt,name=english_additional_language,json=englishAdditionalLanguage,proto3" json:"english_additional_language,omitempty"`
 	SchoolMoves               *CountFactor           `protobuf:"bytes,9,opt,name=school_moves,json=schoolMoves,proto3" json:"school_moves,omitempty"`
-	unknownFields             protoimpl.UnknownFields
-	sizeCache                 protoimpl.SizeCache
+	// KS2 reading and maths, from a CTF's StageAssessments or given here.
+	PriorAttainment *AttainmentFactor `protobuf:"bytes,10,opt,name=prior_attainment,json=priorAttainment,proto3" json:"prior_attainment,omitempty"`
+	// Ever a child in need or on a child protection plan.
+	ChildInNeed *FlagFactor `protobuf:"bytes,11,opt,name=child_in_need,json=childInNeed,proto3" json:"child_in_need,omitempty"`
+	// In alternative provision or a pupil referral unit, or educated off site.
+	AlternativeProvision *FlagFactor `protobuf:"bytes,12,opt,name=alternative_provision,json=alternativeProvision,proto3" json:"alternative_provision,omitempty"`
+	// Known to youth justice services.
+	YouthJustice *FlagFactor `protobuf:"bytes,13,opt,name=youth_justice,json=youthJustice,proto3" json:"youth_justice,omitempty"`
+	// Pregnant or a young parent.
+	YoungParent *FlagFactor `protobuf:"bytes,14,opt,name=young_parent,json=youngParent,proto3" json:"young_parent,omitempty"`
+	// Electively home educated at any time.
+	HomeEducated *FlagFactor `protobuf:"bytes,15,opt,name=home_educated,json=homeEducated,proto3" json:"home_educated,omitempty"`
+	// A mental health concern recorded by the school.
+	MentalHealth  *FlagFactor `protobuf:"bytes,16,opt,name=mental_health,json=mentalHealth,proto3" json:"mental_health,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RiskFactors) Reset() {
 	*x = RiskFactors{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[12]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1022,7 +1102,7 @@ func (x *RiskFactors) String() string {
 func (*RiskFactors) ProtoMessage() {}
 
 func (x *RiskFactors) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[12]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1035,7 +1115,7 @@ func (x *RiskFactors) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RiskFactors.ProtoReflect.Descriptor instead.
 func (*RiskFactors) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{12}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RiskFactors) GetAttendance() *AttendanceFactor {
@@ -1101,18 +1181,72 @@ func (x *RiskFactors) GetSchoolMoves() *CountFactor {
 	return nil
 }
 
+func (x *RiskFactors) GetPriorAttainment() *AttainmentFactor {
+	if x != nil {
+		return x.PriorAttainment
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetChildInNeed() *FlagFactor {
+	if x != nil {
+		return x.ChildInNeed
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetAlternativeProvision() *FlagFactor {
+	if x != nil {
+		return x.AlternativeProvision
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetYouthJustice() *FlagFactor {
+	if x != nil {
+		return x.YouthJustice
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetYoungParent() *FlagFactor {
+	if x != nil {
+		return x.YoungParent
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetHomeEducated() *FlagFactor {
+	if x != nil {
+		return x.HomeEducated
+	}
+	return nil
+}
+
+func (x *RiskFactors) GetMentalHealth() *FlagFactor {
+	if x != nil {
+		return x.MentalHealth
+	}
+	return nil
+}
+
 // RiskScore is a risk-of-NEET score and the factors that made it.
 type RiskScore struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Score         int32                  `protobuf:"varint,1,opt,name=score,proto3" json:"score,omitempty"`
 	Contributions []*RiskContribution    `protobuf:"bytes,2,rep,name=contributions,proto3" json:"contributions,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The factors with no data: they contribute nothing and are "not
+	// known", never "no".
+	NotKnown []string `protobuf:"bytes,3,rep,name=not_known,json=notKnown,proto3" json:"not_known,omitempty"`
+	// The version of the weights that made the score.
+	WeightsVersion string `protobuf:"bytes,4,opt,name=weights_version,json=weightsVersion,proto3" json:"weights_version,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *RiskScore) Reset() {
 	*x = RiskScore{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[13]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1124,7 +1258,7 @@ func (x *RiskScore) String() string {
 func (*RiskScore) ProtoMessage() {}
 
 func (x *RiskScore) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[13]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1137,7 +1271,7 @@ func (x *RiskScore) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RiskScore.ProtoReflect.Descriptor instead.
 func (*RiskScore) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{13}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RiskScore) GetScore() int32 {
@@ -1154,6 +1288,20 @@ func (x *RiskScore) GetContributions() []*RiskContribution {
 	return nil
 }
 
+func (x *RiskScore) GetNotKnown() []string {
+	if x != nil {
+		return x.NotKnown
+	}
+	return nil
+}
+
+func (x *RiskScore) GetWeightsVersion() string {
+	if x != nil {
+		return x.WeightsVersion
+	}
+	return ""
+}
+
 // RiskContribution is one factor's part of a score, with the evidence, so
 // staff can see why.
 type RiskContribution struct {
@@ -1167,7 +1315,7 @@ type RiskContribution struct {
 
 func (x *RiskContribution) Reset() {
 	*x = RiskContribution{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[14]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1179,7 +1327,7 @@ func (x *RiskContribution) String() string {
 func (*RiskContribution) ProtoMessage() {}
 
 func (x *RiskContribution) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[14]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1192,7 +1340,7 @@ func (x *RiskContribution) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RiskContribution.ProtoReflect.Descriptor instead.
 func (*RiskContribution) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{14}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RiskContribution) GetFactor() string {
@@ -1235,7 +1383,7 @@ type RiskReview struct {
 
 func (x *RiskReview) Reset() {
 	*x = RiskReview{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1247,7 +1395,7 @@ func (x *RiskReview) String() string {
 func (*RiskReview) ProtoMessage() {}
 
 func (x *RiskReview) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[15]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1260,7 +1408,7 @@ func (x *RiskReview) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RiskReview.ProtoReflect.Descriptor instead.
 func (*RiskReview) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{15}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RiskReview) GetDecision() RiskDecision {
@@ -1339,7 +1487,7 @@ type Pupil struct {
 
 func (x *Pupil) Reset() {
 	*x = Pupil{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1351,7 +1499,7 @@ func (x *Pupil) String() string {
 func (*Pupil) ProtoMessage() {}
 
 func (x *Pupil) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[16]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1364,7 +1512,7 @@ func (x *Pupil) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pupil.ProtoReflect.Descriptor instead.
 func (*Pupil) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{16}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Pupil) GetId() string {
@@ -1505,7 +1653,7 @@ type CreatePupilRequest struct {
 
 func (x *CreatePupilRequest) Reset() {
 	*x = CreatePupilRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1517,7 +1665,7 @@ func (x *CreatePupilRequest) String() string {
 func (*CreatePupilRequest) ProtoMessage() {}
 
 func (x *CreatePupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[17]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1530,7 +1678,7 @@ func (x *CreatePupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePupilRequest.ProtoReflect.Descriptor instead.
 func (*CreatePupilRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{17}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CreatePupilRequest) GetIdempotencyKey() string {
@@ -1556,7 +1704,7 @@ type CreatePupilResponse struct {
 
 func (x *CreatePupilResponse) Reset() {
 	*x = CreatePupilResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1568,7 +1716,7 @@ func (x *CreatePupilResponse) String() string {
 func (*CreatePupilResponse) ProtoMessage() {}
 
 func (x *CreatePupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1581,7 +1729,7 @@ func (x *CreatePupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePupilResponse.ProtoReflect.Descriptor instead.
 func (*CreatePupilResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{18}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreatePupilResponse) GetPupil() *Pupil {
@@ -1600,7 +1748,7 @@ type GetPupilRequest struct {
 
 func (x *GetPupilRequest) Reset() {
 	*x = GetPupilRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1612,7 +1760,7 @@ func (x *GetPupilRequest) String() string {
 func (*GetPupilRequest) ProtoMessage() {}
 
 func (x *GetPupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1625,7 +1773,7 @@ func (x *GetPupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPupilRequest.ProtoReflect.Descriptor instead.
 func (*GetPupilRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{19}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetPupilRequest) GetId() string {
@@ -1644,7 +1792,7 @@ type GetPupilResponse struct {
 
 func (x *GetPupilResponse) Reset() {
 	*x = GetPupilResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1656,7 +1804,7 @@ func (x *GetPupilResponse) String() string {
 func (*GetPupilResponse) ProtoMessage() {}
 
 func (x *GetPupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1669,7 +1817,7 @@ func (x *GetPupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPupilResponse.ProtoReflect.Descriptor instead.
 func (*GetPupilResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{20}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetPupilResponse) GetPupil() *Pupil {
@@ -1691,7 +1839,7 @@ type UpdatePupilRequest struct {
 
 func (x *UpdatePupilRequest) Reset() {
 	*x = UpdatePupilRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1703,7 +1851,7 @@ func (x *UpdatePupilRequest) String() string {
 func (*UpdatePupilRequest) ProtoMessage() {}
 
 func (x *UpdatePupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1716,7 +1864,7 @@ func (x *UpdatePupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePupilRequest.ProtoReflect.Descriptor instead.
 func (*UpdatePupilRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{21}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *UpdatePupilRequest) GetPupil() *Pupil {
@@ -1742,7 +1890,7 @@ type UpdatePupilResponse struct {
 
 func (x *UpdatePupilResponse) Reset() {
 	*x = UpdatePupilResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1754,7 +1902,7 @@ func (x *UpdatePupilResponse) String() string {
 func (*UpdatePupilResponse) ProtoMessage() {}
 
 func (x *UpdatePupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1767,7 +1915,7 @@ func (x *UpdatePupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePupilResponse.ProtoReflect.Descriptor instead.
 func (*UpdatePupilResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{22}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *UpdatePupilResponse) GetPupil() *Pupil {
@@ -1792,7 +1940,7 @@ type ListCohortPupilsRequest struct {
 
 func (x *ListCohortPupilsRequest) Reset() {
 	*x = ListCohortPupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1804,7 +1952,7 @@ func (x *ListCohortPupilsRequest) String() string {
 func (*ListCohortPupilsRequest) ProtoMessage() {}
 
 func (x *ListCohortPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1817,7 +1965,7 @@ func (x *ListCohortPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCohortPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ListCohortPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{23}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListCohortPupilsRequest) GetSchoolUrn() string {
@@ -1865,7 +2013,7 @@ type ListCohortPupilsResponse struct {
 
 func (x *ListCohortPupilsResponse) Reset() {
 	*x = ListCohortPupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1877,7 +2025,7 @@ func (x *ListCohortPupilsResponse) String() string {
 func (*ListCohortPupilsResponse) ProtoMessage() {}
 
 func (x *ListCohortPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1890,7 +2038,7 @@ func (x *ListCohortPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCohortPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ListCohortPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{24}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListCohortPupilsResponse) GetPupils() []*Pupil {
@@ -1919,7 +2067,7 @@ type GetCohortSnapshotRequest struct {
 
 func (x *GetCohortSnapshotRequest) Reset() {
 	*x = GetCohortSnapshotRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1931,7 +2079,7 @@ func (x *GetCohortSnapshotRequest) String() string {
 func (*GetCohortSnapshotRequest) ProtoMessage() {}
 
 func (x *GetCohortSnapshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1944,7 +2092,7 @@ func (x *GetCohortSnapshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCohortSnapshotRequest.ProtoReflect.Descriptor instead.
 func (*GetCohortSnapshotRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{25}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetCohortSnapshotRequest) GetSchoolUrn() string {
@@ -1988,7 +2136,7 @@ type CohortMember struct {
 
 func (x *CohortMember) Reset() {
 	*x = CohortMember{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2000,7 +2148,7 @@ func (x *CohortMember) String() string {
 func (*CohortMember) ProtoMessage() {}
 
 func (x *CohortMember) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2013,7 +2161,7 @@ func (x *CohortMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CohortMember.ProtoReflect.Descriptor instead.
 func (*CohortMember) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{26}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CohortMember) GetPupilId() string {
@@ -2078,7 +2226,7 @@ type GetCohortSnapshotResponse struct {
 
 func (x *GetCohortSnapshotResponse) Reset() {
 	*x = GetCohortSnapshotResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2090,7 +2238,7 @@ func (x *GetCohortSnapshotResponse) String() string {
 func (*GetCohortSnapshotResponse) ProtoMessage() {}
 
 func (x *GetCohortSnapshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2103,7 +2251,7 @@ func (x *GetCohortSnapshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCohortSnapshotResponse.ProtoReflect.Descriptor instead.
 func (*GetCohortSnapshotResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{27}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetCohortSnapshotResponse) GetMembers() []*CohortMember {
@@ -2137,7 +2285,7 @@ type LocatePupilsRequest struct {
 
 func (x *LocatePupilsRequest) Reset() {
 	*x = LocatePupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2149,7 +2297,7 @@ func (x *LocatePupilsRequest) String() string {
 func (*LocatePupilsRequest) ProtoMessage() {}
 
 func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2162,7 +2310,7 @@ func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsRequest.ProtoReflect.Descriptor instead.
 func (*LocatePupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{28}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *LocatePupilsRequest) GetPupilIds() []string {
@@ -2185,7 +2333,7 @@ type PupilLocation struct {
 
 func (x *PupilLocation) Reset() {
 	*x = PupilLocation{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2197,7 +2345,7 @@ func (x *PupilLocation) String() string {
 func (*PupilLocation) ProtoMessage() {}
 
 func (x *PupilLocation) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2210,7 +2358,7 @@ func (x *PupilLocation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PupilLocation.ProtoReflect.Descriptor instead.
 func (*PupilLocation) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{29}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PupilLocation) GetPupilId() string {
@@ -2244,7 +2392,7 @@ type LocatePupilsResponse struct {
 
 func (x *LocatePupilsResponse) Reset() {
 	*x = LocatePupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2256,7 +2404,7 @@ func (x *LocatePupilsResponse) String() string {
 func (*LocatePupilsResponse) ProtoMessage() {}
 
 func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2269,7 +2417,7 @@ func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsResponse.ProtoReflect.Descriptor instead.
 func (*LocatePupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *LocatePupilsResponse) GetLocations() []*PupilLocation {
@@ -2295,7 +2443,7 @@ type ImportHeader struct {
 
 func (x *ImportHeader) Reset() {
 	*x = ImportHeader{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2307,7 +2455,7 @@ func (x *ImportHeader) String() string {
 func (*ImportHeader) ProtoMessage() {}
 
 func (x *ImportHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2320,7 +2468,7 @@ func (x *ImportHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportHeader.ProtoReflect.Descriptor instead.
 func (*ImportHeader) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{31}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ImportHeader) GetFormat() ImportFormat {
@@ -2359,7 +2507,7 @@ type ImportPupilsRequest struct {
 
 func (x *ImportPupilsRequest) Reset() {
 	*x = ImportPupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2371,7 +2519,7 @@ func (x *ImportPupilsRequest) String() string {
 func (*ImportPupilsRequest) ProtoMessage() {}
 
 func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2384,7 +2532,7 @@ func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ImportPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ImportPupilsRequest) GetPart() isImportPupilsRequest_Part {
@@ -2443,7 +2591,7 @@ type Rejection struct {
 
 func (x *Rejection) Reset() {
 	*x = Rejection{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2455,7 +2603,7 @@ func (x *Rejection) String() string {
 func (*Rejection) ProtoMessage() {}
 
 func (x *Rejection) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2468,7 +2616,7 @@ func (x *Rejection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rejection.ProtoReflect.Descriptor instead.
 func (*Rejection) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Rejection) GetLocation() string {
@@ -2516,7 +2664,7 @@ type ImportPupilsResponse struct {
 
 func (x *ImportPupilsResponse) Reset() {
 	*x = ImportPupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2528,7 +2676,7 @@ func (x *ImportPupilsResponse) String() string {
 func (*ImportPupilsResponse) ProtoMessage() {}
 
 func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2541,7 +2689,7 @@ func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ImportPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{34}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ImportPupilsResponse) GetRows() int32 {
@@ -2604,7 +2752,7 @@ type ReviewRiskRequest struct {
 
 func (x *ReviewRiskRequest) Reset() {
 	*x = ReviewRiskRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2616,7 +2764,7 @@ func (x *ReviewRiskRequest) String() string {
 func (*ReviewRiskRequest) ProtoMessage() {}
 
 func (x *ReviewRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2629,7 +2777,7 @@ func (x *ReviewRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewRiskRequest.ProtoReflect.Descriptor instead.
 func (*ReviewRiskRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{35}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ReviewRiskRequest) GetPupilId() string {
@@ -2655,7 +2803,7 @@ type ReviewRiskResponse struct {
 
 func (x *ReviewRiskResponse) Reset() {
 	*x = ReviewRiskResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2667,7 +2815,7 @@ func (x *ReviewRiskResponse) String() string {
 func (*ReviewRiskResponse) ProtoMessage() {}
 
 func (x *ReviewRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2680,7 +2828,7 @@ func (x *ReviewRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewRiskResponse.ProtoReflect.Descriptor instead.
 func (*ReviewRiskResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{36}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ReviewRiskResponse) GetPupil() *Pupil {
@@ -2699,7 +2847,7 @@ type ExportRiskListRequest struct {
 
 func (x *ExportRiskListRequest) Reset() {
 	*x = ExportRiskListRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2711,7 +2859,7 @@ func (x *ExportRiskListRequest) String() string {
 func (*ExportRiskListRequest) ProtoMessage() {}
 
 func (x *ExportRiskListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2724,7 +2872,7 @@ func (x *ExportRiskListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRiskListRequest.ProtoReflect.Descriptor instead.
 func (*ExportRiskListRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{37}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ExportRiskListRequest) GetSchoolUrn() string {
@@ -2744,7 +2892,7 @@ type ExportRiskListResponse struct {
 
 func (x *ExportRiskListResponse) Reset() {
 	*x = ExportRiskListResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2756,7 +2904,7 @@ func (x *ExportRiskListResponse) String() string {
 func (*ExportRiskListResponse) ProtoMessage() {}
 
 func (x *ExportRiskListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2769,7 +2917,7 @@ func (x *ExportRiskListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRiskListResponse.ProtoReflect.Descriptor instead.
 func (*ExportRiskListResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{38}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ExportRiskListResponse) GetChunk() []byte {
@@ -2831,7 +2979,14 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"CareFactor\x12A\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1d.nextstep.pupil.v1.CareStatusB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06status\x128\n" +
-	"\x05as_at\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asAt\"\x86\x05\n" +
+	"\x05as_at\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asAt\"\xf6\x02\n" +
+	"\x10AttainmentFactor\x12\x94\x01\n" +
+	"\vks2_reading\x18\x01 \x01(\x05Bs\xbaHp\xba\x01m\n" +
+	"\tks2.range\x126must be 0 (not known) or a scaled score from 80 to 120\x1a(this == 0 || (this >= 80 && this <= 120)R\n" +
+	"ks2Reading\x12\x90\x01\n" +
+	"\tks2_maths\x18\x02 \x01(\x05Bs\xbaHp\xba\x01m\n" +
+	"\tks2.range\x126must be 0 (not known) or a scaled score from 80 to 120\x1a(this == 0 || (this >= 80 && this <= 120)R\bks2Maths\x128\n" +
+	"\x05as_at\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asAt\"\xfb\b\n" +
 	"\vRiskFactors\x12C\n" +
 	"\n" +
 	"attendance\x18\x01 \x01(\v2#.nextstep.pupil.v1.AttendanceFactorR\n" +
@@ -2844,10 +2999,20 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\vyoung_carer\x18\a \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\n" +
 	"youngCarer\x12]\n" +
 	"\x1benglish_additional_language\x18\b \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\x19englishAdditionalLanguage\x12A\n" +
-	"\fschool_moves\x18\t \x01(\v2\x1e.nextstep.pupil.v1.CountFactorR\vschoolMoves\"l\n" +
+	"\fschool_moves\x18\t \x01(\v2\x1e.nextstep.pupil.v1.CountFactorR\vschoolMoves\x12N\n" +
+	"\x10prior_attainment\x18\n" +
+	" \x01(\v2#.nextstep.pupil.v1.AttainmentFactorR\x0fpriorAttainment\x12A\n" +
+	"\rchild_in_need\x18\v \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\vchildInNeed\x12R\n" +
+	"\x15alternative_provision\x18\f \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\x14alternativeProvision\x12B\n" +
+	"\ryouth_justice\x18\r \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\fyouthJustice\x12@\n" +
+	"\fyoung_parent\x18\x0e \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\vyoungParent\x12B\n" +
+	"\rhome_educated\x18\x0f \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\fhomeEducated\x12B\n" +
+	"\rmental_health\x18\x10 \x01(\v2\x1d.nextstep.pupil.v1.FlagFactorR\fmentalHealth\"\xb2\x01\n" +
 	"\tRiskScore\x12\x14\n" +
 	"\x05score\x18\x01 \x01(\x05R\x05score\x12I\n" +
-	"\rcontributions\x18\x02 \x03(\v2#.nextstep.pupil.v1.RiskContributionR\rcontributions\"^\n" +
+	"\rcontributions\x18\x02 \x03(\v2#.nextstep.pupil.v1.RiskContributionR\rcontributions\x12\x1b\n" +
+	"\tnot_known\x18\x03 \x03(\tR\bnotKnown\x12'\n" +
+	"\x0fweights_version\x18\x04 \x01(\tR\x0eweightsVersion\"^\n" +
 	"\x10RiskContribution\x12\x16\n" +
 	"\x06factor\x18\x01 \x01(\tR\x06factor\x12\x16\n" +
 	"\x06weight\x18\x02 \x01(\x05R\x06weight\x12\x1a\n" +
@@ -2994,13 +3159,13 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x16SEN_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fSEN_STATUS_NONE\x10\x01\x12\x1a\n" +
 	"\x16SEN_STATUS_SEN_SUPPORT\x10\x02\x12\x17\n" +
-	"\x13SEN_STATUS_EHC_PLAN\x10\x03*\x86\x01\n" +
+	"\x13SEN_STATUS_EHC_PLAN\x10\x03*\x80\x01\n" +
 	"\n" +
 	"CareStatus\x12\x1b\n" +
 	"\x17CARE_STATUS_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10CARE_STATUS_NONE\x10\x01\x12\x1c\n" +
-	"\x18CARE_STATUS_LOOKED_AFTER\x10\x02\x12'\n" +
-	"#CARE_STATUS_PREVIOUSLY_LOOKED_AFTER\x10\x03*\xbb\x02\n" +
+	"\x18CARE_STATUS_LOOKED_AFTER\x10\x02\x12!\n" +
+	"\x1dCARE_STATUS_EVER_LOOKED_AFTER\x10\x03*\xbb\x02\n" +
 	"\rLeavingReason\x12\x1e\n" +
 	"\x1aLEAVING_REASON_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aLEAVING_REASON_TRANSFERRED\x10\x01\x12*\n" +
@@ -3062,7 +3227,7 @@ func file_nextstep_pupil_v1_pupil_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(Phase)(0),                        // 0: nextstep.pupil.v1.Phase
 	(SENStatus)(0),                    // 1: nextstep.pupil.v1.SENStatus
@@ -3082,34 +3247,35 @@ var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(*FlagFactor)(nil),                // 15: nextstep.pupil.v1.FlagFactor
 	(*SENFactor)(nil),                 // 16: nextstep.pupil.v1.SENFactor
 	(*CareFactor)(nil),                // 17: nextstep.pupil.v1.CareFactor
-	(*RiskFactors)(nil),               // 18: nextstep.pupil.v1.RiskFactors
-	(*RiskScore)(nil),                 // 19: nextstep.pupil.v1.RiskScore
-	(*RiskContribution)(nil),          // 20: nextstep.pupil.v1.RiskContribution
-	(*RiskReview)(nil),                // 21: nextstep.pupil.v1.RiskReview
-	(*Pupil)(nil),                     // 22: nextstep.pupil.v1.Pupil
-	(*CreatePupilRequest)(nil),        // 23: nextstep.pupil.v1.CreatePupilRequest
-	(*CreatePupilResponse)(nil),       // 24: nextstep.pupil.v1.CreatePupilResponse
-	(*GetPupilRequest)(nil),           // 25: nextstep.pupil.v1.GetPupilRequest
-	(*GetPupilResponse)(nil),          // 26: nextstep.pupil.v1.GetPupilResponse
-	(*UpdatePupilRequest)(nil),        // 27: nextstep.pupil.v1.UpdatePupilRequest
-	(*UpdatePupilResponse)(nil),       // 28: nextstep.pupil.v1.UpdatePupilResponse
-	(*ListCohortPupilsRequest)(nil),   // 29: nextstep.pupil.v1.ListCohortPupilsRequest
-	(*ListCohortPupilsResponse)(nil),  // 30: nextstep.pupil.v1.ListCohortPupilsResponse
-	(*GetCohortSnapshotRequest)(nil),  // 31: nextstep.pupil.v1.GetCohortSnapshotRequest
-	(*CohortMember)(nil),              // 32: nextstep.pupil.v1.CohortMember
-	(*GetCohortSnapshotResponse)(nil), // 33: nextstep.pupil.v1.GetCohortSnapshotResponse
-	(*LocatePupilsRequest)(nil),       // 34: nextstep.pupil.v1.LocatePupilsRequest
-	(*PupilLocation)(nil),             // 35: nextstep.pupil.v1.PupilLocation
-	(*LocatePupilsResponse)(nil),      // 36: nextstep.pupil.v1.LocatePupilsResponse
-	(*ImportHeader)(nil),              // 37: nextstep.pupil.v1.ImportHeader
-	(*ImportPupilsRequest)(nil),       // 38: nextstep.pupil.v1.ImportPupilsRequest
-	(*Rejection)(nil),                 // 39: nextstep.pupil.v1.Rejection
-	(*ImportPupilsResponse)(nil),      // 40: nextstep.pupil.v1.ImportPupilsResponse
-	(*ReviewRiskRequest)(nil),         // 41: nextstep.pupil.v1.ReviewRiskRequest
-	(*ReviewRiskResponse)(nil),        // 42: nextstep.pupil.v1.ReviewRiskResponse
-	(*ExportRiskListRequest)(nil),     // 43: nextstep.pupil.v1.ExportRiskListRequest
-	(*ExportRiskListResponse)(nil),    // 44: nextstep.pupil.v1.ExportRiskListResponse
-	(*timestamppb.Timestamp)(nil),     // 45: google.protobuf.Timestamp
+	(*AttainmentFactor)(nil),          // 18: nextstep.pupil.v1.AttainmentFactor
+	(*RiskFactors)(nil),               // 19: nextstep.pupil.v1.RiskFactors
+	(*RiskScore)(nil),                 // 20: nextstep.pupil.v1.RiskScore
+	(*RiskContribution)(nil),          // 21: nextstep.pupil.v1.RiskContribution
+	(*RiskReview)(nil),                // 22: nextstep.pupil.v1.RiskReview
+	(*Pupil)(nil),                     // 23: nextstep.pupil.v1.Pupil
+	(*CreatePupilRequest)(nil),        // 24: nextstep.pupil.v1.CreatePupilRequest
+	(*CreatePupilResponse)(nil),       // 25: nextstep.pupil.v1.CreatePupilResponse
+	(*GetPupilRequest)(nil),           // 26: nextstep.pupil.v1.GetPupilRequest
+	(*GetPupilResponse)(nil),          // 27: nextstep.pupil.v1.GetPupilResponse
+	(*UpdatePupilRequest)(nil),        // 28: nextstep.pupil.v1.UpdatePupilRequest
+	(*UpdatePupilResponse)(nil),       // 29: nextstep.pupil.v1.UpdatePupilResponse
+	(*ListCohortPupilsRequest)(nil),   // 30: nextstep.pupil.v1.ListCohortPupilsRequest
+	(*ListCohortPupilsResponse)(nil),  // 31: nextstep.pupil.v1.ListCohortPupilsResponse
+	(*GetCohortSnapshotRequest)(nil),  // 32: nextstep.pupil.v1.GetCohortSnapshotRequest
+	(*CohortMember)(nil),              // 33: nextstep.pupil.v1.CohortMember
+	(*GetCohortSnapshotResponse)(nil), // 34: nextstep.pupil.v1.GetCohortSnapshotResponse
+	(*LocatePupilsRequest)(nil),       // 35: nextstep.pupil.v1.LocatePupilsRequest
+	(*PupilLocation)(nil),             // 36: nextstep.pupil.v1.PupilLocation
+	(*LocatePupilsResponse)(nil),      // 37: nextstep.pupil.v1.LocatePupilsResponse
+	(*ImportHeader)(nil),              // 38: nextstep.pupil.v1.ImportHeader
+	(*ImportPupilsRequest)(nil),       // 39: nextstep.pupil.v1.ImportPupilsRequest
+	(*Rejection)(nil),                 // 40: nextstep.pupil.v1.Rejection
+	(*ImportPupilsResponse)(nil),      // 41: nextstep.pupil.v1.ImportPupilsResponse
+	(*ReviewRiskRequest)(nil),         // 42: nextstep.pupil.v1.ReviewRiskRequest
+	(*ReviewRiskResponse)(nil),        // 43: nextstep.pupil.v1.ReviewRiskResponse
+	(*ExportRiskListRequest)(nil),     // 44: nextstep.pupil.v1.ExportRiskListRequest
+	(*ExportRiskListResponse)(nil),    // 45: nextstep.pupil.v1.ExportRiskListResponse
+	(*timestamppb.Timestamp)(nil),     // 46: google.protobuf.Timestamp
 }
 var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	0,  // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
@@ -3128,59 +3294,66 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	15, // 13: nextstep.pupil.v1.RiskFactors.young_carer:type_name -> nextstep.pupil.v1.FlagFactor
 	15, // 14: nextstep.pupil.v1.RiskFactors.english_additional_language:type_name -> nextstep.pupil.v1.FlagFactor
 	14, // 15: nextstep.pupil.v1.RiskFactors.school_moves:type_name -> nextstep.pupil.v1.CountFactor
-	20, // 16: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
-	4,  // 17: nextstep.pupil.v1.RiskReview.decision:type_name -> nextstep.pupil.v1.RiskDecision
-	45, // 18: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
-	3,  // 19: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
-	18, // 20: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
-	19, // 21: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
-	45, // 22: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
-	21, // 23: nextstep.pupil.v1.Pupil.risk_review:type_name -> nextstep.pupil.v1.RiskReview
-	22, // 24: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
-	22, // 25: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	22, // 26: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	22, // 27: nextstep.pupil.v1.UpdatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
-	22, // 28: nextstep.pupil.v1.UpdatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	22, // 29: nextstep.pupil.v1.ListCohortPupilsResponse.pupils:type_name -> nextstep.pupil.v1.Pupil
-	18, // 30: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
-	19, // 31: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
-	21, // 32: nextstep.pupil.v1.CohortMember.risk_review:type_name -> nextstep.pupil.v1.RiskReview
-	32, // 33: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
-	35, // 34: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
-	5,  // 35: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
-	37, // 36: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
-	39, // 37: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
-	21, // 38: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
-	22, // 39: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	7,  // 40: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
-	9,  // 41: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
-	11, // 42: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
-	23, // 43: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
-	25, // 44: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
-	27, // 45: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
-	41, // 46: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
-	43, // 47: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
-	29, // 48: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
-	31, // 49: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
-	34, // 50: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
-	38, // 51: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
-	8,  // 52: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
-	10, // 53: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
-	12, // 54: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
-	24, // 55: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
-	26, // 56: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
-	28, // 57: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
-	42, // 58: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
-	44, // 59: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
-	30, // 60: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
-	33, // 61: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
-	36, // 62: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
-	40, // 63: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
-	52, // [52:64] is the sub-list for method output_type
-	40, // [40:52] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	18, // 16: nextstep.pupil.v1.RiskFactors.prior_attainment:type_name -> nextstep.pupil.v1.AttainmentFactor
+	15, // 17: nextstep.pupil.v1.RiskFactors.child_in_need:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 18: nextstep.pupil.v1.RiskFactors.alternative_provision:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 19: nextstep.pupil.v1.RiskFactors.youth_justice:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 20: nextstep.pupil.v1.RiskFactors.young_parent:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 21: nextstep.pupil.v1.RiskFactors.home_educated:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 22: nextstep.pupil.v1.RiskFactors.mental_health:type_name -> nextstep.pupil.v1.FlagFactor
+	21, // 23: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
+	4,  // 24: nextstep.pupil.v1.RiskReview.decision:type_name -> nextstep.pupil.v1.RiskDecision
+	46, // 25: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
+	3,  // 26: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
+	19, // 27: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
+	20, // 28: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
+	46, // 29: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 30: nextstep.pupil.v1.Pupil.risk_review:type_name -> nextstep.pupil.v1.RiskReview
+	23, // 31: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 32: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 33: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 34: nextstep.pupil.v1.UpdatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 35: nextstep.pupil.v1.UpdatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 36: nextstep.pupil.v1.ListCohortPupilsResponse.pupils:type_name -> nextstep.pupil.v1.Pupil
+	19, // 37: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
+	20, // 38: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
+	22, // 39: nextstep.pupil.v1.CohortMember.risk_review:type_name -> nextstep.pupil.v1.RiskReview
+	33, // 40: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
+	36, // 41: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
+	5,  // 42: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
+	38, // 43: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
+	40, // 44: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
+	22, // 45: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
+	23, // 46: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	7,  // 47: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
+	9,  // 48: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
+	11, // 49: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
+	24, // 50: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
+	26, // 51: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
+	28, // 52: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
+	42, // 53: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
+	44, // 54: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
+	30, // 55: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
+	32, // 56: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
+	35, // 57: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
+	39, // 58: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
+	8,  // 59: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
+	10, // 60: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
+	12, // 61: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
+	25, // 62: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
+	27, // 63: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
+	29, // 64: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
+	43, // 65: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
+	45, // 66: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
+	31, // 67: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
+	34, // 68: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
+	37, // 69: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
+	41, // 70: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
+	59, // [59:71] is the sub-list for method output_type
+	47, // [47:59] is the sub-list for method input_type
+	47, // [47:47] is the sub-list for extension type_name
+	47, // [47:47] is the sub-list for extension extendee
+	0,  // [0:47] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_pupil_v1_pupil_proto_init() }
@@ -3188,7 +3361,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 	if File_nextstep_pupil_v1_pupil_proto != nil {
 		return
 	}
-	file_nextstep_pupil_v1_pupil_proto_msgTypes[32].OneofWrappers = []any{
+	file_nextstep_pupil_v1_pupil_proto_msgTypes[33].OneofWrappers = []any{
 		(*ImportPupilsRequest_Header)(nil),
 		(*ImportPupilsRequest_Chunk)(nil),
 	}
@@ -3198,7 +3371,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_pupil_v1_pupil_proto_rawDesc), len(file_nextstep_pupil_v1_pupil_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   39,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

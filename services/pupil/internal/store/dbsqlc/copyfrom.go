@@ -56,6 +56,18 @@ func (r iteratorForCopyIntoPupils) Values() ([]interface{}, error) {
 		r.rows[0].LookedAfterAsAt,
 		r.rows[0].YoungCarer,
 		r.rows[0].YoungCarerAsAt,
+		r.rows[0].ChildInNeed,
+		r.rows[0].ChildInNeedAsAt,
+		r.rows[0].AlternativeProvision,
+		r.rows[0].AlternativeProvisionAsAt,
+		r.rows[0].YouthJustice,
+		r.rows[0].YouthJusticeAsAt,
+		r.rows[0].YoungParent,
+		r.rows[0].YoungParentAsAt,
+		r.rows[0].HomeEducated,
+		r.rows[0].HomeEducatedAsAt,
+		r.rows[0].MentalHealth,
+		r.rows[0].MentalHealthAsAt,
 		r.rows[0].Eal,
 		r.rows[0].EalAsAt,
 		r.rows[0].SchoolMoves,
@@ -71,7 +83,7 @@ func (r iteratorForCopyIntoPupils) Err() error {
 // the import benchmarks use it, as the floor an import is measured against
 // (BenchmarkCopyIntoPupils).
 func (q *Queries) CopyIntoPupils(ctx context.Context, db DBTX, arg []CopyIntoPupilsParams) (int64, error) {
-	return db.CopyFrom(ctx, []string{"pupil", "pupils"}, []string{"id", "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename", "date_of_birth", "school_urn", "joined_on", "left_on", "leaving_reason", "year_group_offset", "entry_year", "attendance_percent", "attendance_as_at", "suspensions", "suspensions_as_at", "permanent_exclusions", "permanent_exclusions_as_at", "sen_status", "sen_as_at", "fsm_eligible", "fsm_as_at", "looked_after", "looked_after_as_at", "young_carer", "young_carer_as_at", "eal", "eal_as_at", "school_moves", "school_moves_as_at"}, &iteratorForCopyIntoPupils{rows: arg})
+	return db.CopyFrom(ctx, []string{"pupil", "pupils"}, []string{"id", "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename", "date_of_birth", "school_urn", "joined_on", "left_on", "leaving_reason", "year_group_offset", "entry_year", "attendance_percent", "attendance_as_at", "suspensions", "suspensions_as_at", "permanent_exclusions", "permanent_exclusions_as_at", "sen_status", "sen_as_at", "fsm_eligible", "fsm_as_at", "looked_after", "looked_after_as_at", "young_carer", "young_carer_as_at", "child_in_need", "child_in_need_as_at", "alternative_provision", "alternative_provision_as_at", "youth_justice", "youth_justice_as_at", "young_parent", "young_parent_as_at", "home_educated", "home_educated_as_at", "mental_health", "mental_health_as_at", "eal", "eal_as_at", "school_moves", "school_moves_as_at"}, &iteratorForCopyIntoPupils{rows: arg})
 }
 
 // iteratorForStageImportRows implements pgx.CopyFromSource.
@@ -121,6 +133,18 @@ func (r iteratorForStageImportRows) Values() ([]interface{}, error) {
 		r.rows[0].LookedAfterAsAt,
 		r.rows[0].YoungCarer,
 		r.rows[0].YoungCarerAsAt,
+		r.rows[0].ChildInNeed,
+		r.rows[0].ChildInNeedAsAt,
+		r.rows[0].AlternativeProvision,
+		r.rows[0].AlternativeProvisionAsAt,
+		r.rows[0].YouthJustice,
+		r.rows[0].YouthJusticeAsAt,
+		r.rows[0].YoungParent,
+		r.rows[0].YoungParentAsAt,
+		r.rows[0].HomeEducated,
+		r.rows[0].HomeEducatedAsAt,
+		r.rows[0].MentalHealth,
+		r.rows[0].MentalHealthAsAt,
 		r.rows[0].Eal,
 		r.rows[0].EalAsAt,
 		r.rows[0].SchoolMoves,
@@ -143,5 +167,5 @@ func (r iteratorForStageImportRows) Err() error {
 // The accepted rows of a file, into the staging table
 // (internal/store/schema/staging.sql) with COPY.
 func (q *Queries) StageImportRows(ctx context.Context, db DBTX, arg []StageImportRowsParams) (int64, error) {
-	return db.CopyFrom(ctx, []string{"pg_temp", "pupil_import"}, []string{"id", "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename", "date_of_birth", "school_urn", "joined_on", "left_on", "leaving_reason", "year_group_offset", "entry_year", "attendance_percent", "attendance_as_at", "suspensions", "suspensions_as_at", "permanent_exclusions", "permanent_exclusions_as_at", "sen_status", "sen_as_at", "fsm_eligible", "fsm_as_at", "looked_after", "looked_after_as_at", "young_carer", "young_carer_as_at", "eal", "eal_as_at", "school_moves", "school_moves_as_at", "first_language", "first_language_as_at", "ks2_reading_score", "ks2_reading_as_at", "ks2_maths_score", "ks2_maths_as_at", "row_no", "location"}, &iteratorForStageImportRows{rows: arg})
+	return db.CopyFrom(ctx, []string{"pg_temp", "pupil_import"}, []string{"id", "upn", "legal_surname", "legal_forename", "preferred_surname", "preferred_forename", "date_of_birth", "school_urn", "joined_on", "left_on", "leaving_reason", "year_group_offset", "entry_year", "attendance_percent", "attendance_as_at", "suspensions", "suspensions_as_at", "permanent_exclusions", "permanent_exclusions_as_at", "sen_status", "sen_as_at", "fsm_eligible", "fsm_as_at", "looked_after", "looked_after_as_at", "young_carer", "young_carer_as_at", "child_in_need", "child_in_need_as_at", "alternative_provision", "alternative_provision_as_at", "youth_justice", "youth_justice_as_at", "young_parent", "young_parent_as_at", "home_educated", "home_educated_as_at", "mental_health", "mental_health_as_at", "eal", "eal_as_at", "school_moves", "school_moves_as_at", "first_language", "first_language_as_at", "ks2_reading_score", "ks2_reading_as_at", "ks2_maths_score", "ks2_maths_as_at", "row_no", "location"}, &iteratorForStageImportRows{rows: arg})
 }

@@ -12,7 +12,7 @@ import (
 )
 
 const getPupil = `-- name: GetPupil :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.id = $1
 `
@@ -68,13 +68,25 @@ func (q *Queries) GetPupil(ctx context.Context, db DBTX, id string) (GetPupilRow
 		&i.PupilPupil.Ks2ReadingAsAt,
 		&i.PupilPupil.Ks2MathsScore,
 		&i.PupilPupil.Ks2MathsAsAt,
+		&i.PupilPupil.ChildInNeed,
+		&i.PupilPupil.ChildInNeedAsAt,
+		&i.PupilPupil.AlternativeProvision,
+		&i.PupilPupil.AlternativeProvisionAsAt,
+		&i.PupilPupil.YouthJustice,
+		&i.PupilPupil.YouthJusticeAsAt,
+		&i.PupilPupil.YoungParent,
+		&i.PupilPupil.YoungParentAsAt,
+		&i.PupilPupil.HomeEducated,
+		&i.PupilPupil.HomeEducatedAsAt,
+		&i.PupilPupil.MentalHealth,
+		&i.PupilPupil.MentalHealthAsAt,
 		&i.LACode,
 	)
 	return i, err
 }
 
 const getPupilForUpdate = `-- name: GetPupilForUpdate :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.id = $1
 FOR UPDATE OF p
@@ -132,6 +144,18 @@ func (q *Queries) GetPupilForUpdate(ctx context.Context, db DBTX, id string) (Ge
 		&i.PupilPupil.Ks2ReadingAsAt,
 		&i.PupilPupil.Ks2MathsScore,
 		&i.PupilPupil.Ks2MathsAsAt,
+		&i.PupilPupil.ChildInNeed,
+		&i.PupilPupil.ChildInNeedAsAt,
+		&i.PupilPupil.AlternativeProvision,
+		&i.PupilPupil.AlternativeProvisionAsAt,
+		&i.PupilPupil.YouthJustice,
+		&i.PupilPupil.YouthJusticeAsAt,
+		&i.PupilPupil.YoungParent,
+		&i.PupilPupil.YoungParentAsAt,
+		&i.PupilPupil.HomeEducated,
+		&i.PupilPupil.HomeEducatedAsAt,
+		&i.PupilPupil.MentalHealth,
+		&i.PupilPupil.MentalHealthAsAt,
 		&i.LACode,
 	)
 	return i, err
@@ -150,8 +174,16 @@ INSERT INTO pupil.pupils (
     fsm_eligible, fsm_as_at,
     looked_after, looked_after_as_at,
     young_carer, young_carer_as_at,
+    child_in_need, child_in_need_as_at,
+    alternative_provision, alternative_provision_as_at,
+    youth_justice, youth_justice_as_at,
+    young_parent, young_parent_as_at,
+    home_educated, home_educated_as_at,
+    mental_health, mental_health_as_at,
     eal, eal_as_at,
-    school_moves, school_moves_as_at
+    school_moves, school_moves_as_at,
+    ks2_reading_score, ks2_reading_as_at,
+    ks2_maths_score, ks2_maths_as_at
 ) VALUES (
     $1, $2::uuid, $3,
     $4, $5, $6, $7, $8,
@@ -165,45 +197,69 @@ INSERT INTO pupil.pupils (
     $26, $27,
     $28, $29,
     $30, $31,
-    $32, $33
+    $32, $33,
+    $34, $35,
+    $36, $37,
+    $38, $39,
+    $40, $41,
+    $42, $43,
+    $44, $45,
+    $46, $47,
+    $48, $49
 )
 ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 `
 
 type InsertPupilParams struct {
-	ID                      string
-	IdempotencyKey          string
-	RequestHash             []byte
-	UPN                     string
-	LegalSurname            string
-	LegalForename           string
-	PreferredSurname        string
-	PreferredForename       string
-	DateOfBirth             pgtype.Date
-	SchoolURN               string
-	JoinedOn                pgtype.Date
-	LeftOn                  pgtype.Date
-	LeavingReason           pgtype.Text
-	YearGroupOffset         int16
-	EntryYear               int16
-	AttendancePercent       pgtype.Float8
-	AttendanceAsAt          pgtype.Date
-	Suspensions             pgtype.Int4
-	SuspensionsAsAt         pgtype.Date
-	PermanentExclusions     pgtype.Int4
-	PermanentExclusionsAsAt pgtype.Date
-	SenStatus               pgtype.Text
-	SenAsAt                 pgtype.Date
-	FsmEligible             pgtype.Bool
-	FsmAsAt                 pgtype.Date
-	LookedAfter             pgtype.Text
-	LookedAfterAsAt         pgtype.Date
-	YoungCarer              pgtype.Bool
-	YoungCarerAsAt          pgtype.Date
-	Eal                     pgtype.Bool
-	EalAsAt                 pgtype.Date
-	SchoolMoves             pgtype.Int4
-	SchoolMovesAsAt         pgtype.Date
+	ID                       string
+	IdempotencyKey           string
+	RequestHash              []byte
+	UPN                      string
+	LegalSurname             string
+	LegalForename            string
+	PreferredSurname         string
+	PreferredForename        string
+	DateOfBirth              pgtype.Date
+	SchoolURN                string
+	JoinedOn                 pgtype.Date
+	LeftOn                   pgtype.Date
+	LeavingReason            pgtype.Text
+	YearGroupOffset          int16
+	EntryYear                int16
+	AttendancePercent        pgtype.Float8
+	AttendanceAsAt           pgtype.Date
+	Suspensions              pgtype.Int4
+	SuspensionsAsAt          pgtype.Date
+	PermanentExclusions      pgtype.Int4
+	PermanentExclusionsAsAt  pgtype.Date
+	SenStatus                pgtype.Text
+	SenAsAt                  pgtype.Date
+	FsmEligible              pgtype.Bool
+	FsmAsAt                  pgtype.Date
+	LookedAfter              pgtype.Text
+	LookedAfterAsAt          pgtype.Date
+	YoungCarer               pgtype.Bool
+	YoungCarerAsAt           pgtype.Date
+	ChildInNeed              pgtype.Bool
+	ChildInNeedAsAt          pgtype.Date
+	AlternativeProvision     pgtype.Bool
+	AlternativeProvisionAsAt pgtype.Date
+	YouthJustice             pgtype.Bool
+	YouthJusticeAsAt         pgtype.Date
+	YoungParent              pgtype.Bool
+	YoungParentAsAt          pgtype.Date
+	HomeEducated             pgtype.Bool
+	HomeEducatedAsAt         pgtype.Date
+	MentalHealth             pgtype.Bool
+	MentalHealthAsAt         pgtype.Date
+	Eal                      pgtype.Bool
+	EalAsAt                  pgtype.Date
+	SchoolMoves              pgtype.Int4
+	SchoolMovesAsAt          pgtype.Date
+	Ks2ReadingScore          pgtype.Int2
+	Ks2ReadingAsAt           pgtype.Date
+	Ks2MathsScore            pgtype.Int2
+	Ks2MathsAsAt             pgtype.Date
 }
 
 // A new pupil, unless a pupil was made under the idempotency key already.
@@ -238,10 +294,26 @@ func (q *Queries) InsertPupil(ctx context.Context, db DBTX, arg InsertPupilParam
 		arg.LookedAfterAsAt,
 		arg.YoungCarer,
 		arg.YoungCarerAsAt,
+		arg.ChildInNeed,
+		arg.ChildInNeedAsAt,
+		arg.AlternativeProvision,
+		arg.AlternativeProvisionAsAt,
+		arg.YouthJustice,
+		arg.YouthJusticeAsAt,
+		arg.YoungParent,
+		arg.YoungParentAsAt,
+		arg.HomeEducated,
+		arg.HomeEducatedAsAt,
+		arg.MentalHealth,
+		arg.MentalHealthAsAt,
 		arg.Eal,
 		arg.EalAsAt,
 		arg.SchoolMoves,
 		arg.SchoolMovesAsAt,
+		arg.Ks2ReadingScore,
+		arg.Ks2ReadingAsAt,
+		arg.Ks2MathsScore,
+		arg.Ks2MathsAsAt,
 	)
 	return err
 }
@@ -321,7 +393,7 @@ func (q *Queries) LocatePupils(ctx context.Context, db DBTX, arg LocatePupilsPar
 }
 
 const pupilByIdempotencyKey = `-- name: PupilByIdempotencyKey :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.idempotency_key = $1::uuid
 `
@@ -379,13 +451,25 @@ func (q *Queries) PupilByIdempotencyKey(ctx context.Context, db DBTX, idempotenc
 		&i.PupilPupil.Ks2ReadingAsAt,
 		&i.PupilPupil.Ks2MathsScore,
 		&i.PupilPupil.Ks2MathsAsAt,
+		&i.PupilPupil.ChildInNeed,
+		&i.PupilPupil.ChildInNeedAsAt,
+		&i.PupilPupil.AlternativeProvision,
+		&i.PupilPupil.AlternativeProvisionAsAt,
+		&i.PupilPupil.YouthJustice,
+		&i.PupilPupil.YouthJusticeAsAt,
+		&i.PupilPupil.YoungParent,
+		&i.PupilPupil.YoungParentAsAt,
+		&i.PupilPupil.HomeEducated,
+		&i.PupilPupil.HomeEducatedAsAt,
+		&i.PupilPupil.MentalHealth,
+		&i.PupilPupil.MentalHealthAsAt,
 		&i.LACode,
 	)
 	return i, err
 }
 
 const pupilByUPN = `-- name: PupilByUPN :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.upn = $1
 `
@@ -441,6 +525,18 @@ func (q *Queries) PupilByUPN(ctx context.Context, db DBTX, upn string) (PupilByU
 		&i.PupilPupil.Ks2ReadingAsAt,
 		&i.PupilPupil.Ks2MathsScore,
 		&i.PupilPupil.Ks2MathsAsAt,
+		&i.PupilPupil.ChildInNeed,
+		&i.PupilPupil.ChildInNeedAsAt,
+		&i.PupilPupil.AlternativeProvision,
+		&i.PupilPupil.AlternativeProvisionAsAt,
+		&i.PupilPupil.YouthJustice,
+		&i.PupilPupil.YouthJusticeAsAt,
+		&i.PupilPupil.YoungParent,
+		&i.PupilPupil.YoungParentAsAt,
+		&i.PupilPupil.HomeEducated,
+		&i.PupilPupil.HomeEducatedAsAt,
+		&i.PupilPupil.MentalHealth,
+		&i.PupilPupil.MentalHealthAsAt,
 		&i.LACode,
 	)
 	return i, err
@@ -474,47 +570,79 @@ UPDATE pupil.pupils SET
     looked_after_as_at = $24,
     young_carer = $25,
     young_carer_as_at = $26,
-    eal = $27,
-    eal_as_at = $28,
-    school_moves = $29,
-    school_moves_as_at = $30,
+    child_in_need = $27,
+    child_in_need_as_at = $28,
+    alternative_provision = $29,
+    alternative_provision_as_at = $30,
+    youth_justice = $31,
+    youth_justice_as_at = $32,
+    young_parent = $33,
+    young_parent_as_at = $34,
+    home_educated = $35,
+    home_educated_as_at = $36,
+    mental_health = $37,
+    mental_health_as_at = $38,
+    eal = $39,
+    eal_as_at = $40,
+    school_moves = $41,
+    school_moves_as_at = $42,
+    ks2_reading_score = $43,
+    ks2_reading_as_at = $44,
+    ks2_maths_score = $45,
+    ks2_maths_as_at = $46,
     version = version + 1,
     updated_at = now()
-WHERE id = $31
+WHERE id = $47
 `
 
 type UpdatePupilParams struct {
-	UPN                     string
-	LegalSurname            string
-	LegalForename           string
-	PreferredSurname        string
-	PreferredForename       string
-	DateOfBirth             pgtype.Date
-	SchoolURN               string
-	JoinedOn                pgtype.Date
-	LeftOn                  pgtype.Date
-	LeavingReason           pgtype.Text
-	YearGroupOffset         int16
-	EntryYear               int16
-	AttendancePercent       pgtype.Float8
-	AttendanceAsAt          pgtype.Date
-	Suspensions             pgtype.Int4
-	SuspensionsAsAt         pgtype.Date
-	PermanentExclusions     pgtype.Int4
-	PermanentExclusionsAsAt pgtype.Date
-	SenStatus               pgtype.Text
-	SenAsAt                 pgtype.Date
-	FsmEligible             pgtype.Bool
-	FsmAsAt                 pgtype.Date
-	LookedAfter             pgtype.Text
-	LookedAfterAsAt         pgtype.Date
-	YoungCarer              pgtype.Bool
-	YoungCarerAsAt          pgtype.Date
-	Eal                     pgtype.Bool
-	EalAsAt                 pgtype.Date
-	SchoolMoves             pgtype.Int4
-	SchoolMovesAsAt         pgtype.Date
-	ID                      string
+	UPN                      string
+	LegalSurname             string
+	LegalForename            string
+	PreferredSurname         string
+	PreferredForename        string
+	DateOfBirth              pgtype.Date
+	SchoolURN                string
+	JoinedOn                 pgtype.Date
+	LeftOn                   pgtype.Date
+	LeavingReason            pgtype.Text
+	YearGroupOffset          int16
+	EntryYear                int16
+	AttendancePercent        pgtype.Float8
+	AttendanceAsAt           pgtype.Date
+	Suspensions              pgtype.Int4
+	SuspensionsAsAt          pgtype.Date
+	PermanentExclusions      pgtype.Int4
+	PermanentExclusionsAsAt  pgtype.Date
+	SenStatus                pgtype.Text
+	SenAsAt                  pgtype.Date
+	FsmEligible              pgtype.Bool
+	FsmAsAt                  pgtype.Date
+	LookedAfter              pgtype.Text
+	LookedAfterAsAt          pgtype.Date
+	YoungCarer               pgtype.Bool
+	YoungCarerAsAt           pgtype.Date
+	ChildInNeed              pgtype.Bool
+	ChildInNeedAsAt          pgtype.Date
+	AlternativeProvision     pgtype.Bool
+	AlternativeProvisionAsAt pgtype.Date
+	YouthJustice             pgtype.Bool
+	YouthJusticeAsAt         pgtype.Date
+	YoungParent              pgtype.Bool
+	YoungParentAsAt          pgtype.Date
+	HomeEducated             pgtype.Bool
+	HomeEducatedAsAt         pgtype.Date
+	MentalHealth             pgtype.Bool
+	MentalHealthAsAt         pgtype.Date
+	Eal                      pgtype.Bool
+	EalAsAt                  pgtype.Date
+	SchoolMoves              pgtype.Int4
+	SchoolMovesAsAt          pgtype.Date
+	Ks2ReadingScore          pgtype.Int2
+	Ks2ReadingAsAt           pgtype.Date
+	Ks2MathsScore            pgtype.Int2
+	Ks2MathsAsAt             pgtype.Date
+	ID                       string
 }
 
 // Replaces everything a record sets, and moves the version on.
@@ -546,10 +674,26 @@ func (q *Queries) UpdatePupil(ctx context.Context, db DBTX, arg UpdatePupilParam
 		arg.LookedAfterAsAt,
 		arg.YoungCarer,
 		arg.YoungCarerAsAt,
+		arg.ChildInNeed,
+		arg.ChildInNeedAsAt,
+		arg.AlternativeProvision,
+		arg.AlternativeProvisionAsAt,
+		arg.YouthJustice,
+		arg.YouthJusticeAsAt,
+		arg.YoungParent,
+		arg.YoungParentAsAt,
+		arg.HomeEducated,
+		arg.HomeEducatedAsAt,
+		arg.MentalHealth,
+		arg.MentalHealthAsAt,
 		arg.Eal,
 		arg.EalAsAt,
 		arg.SchoolMoves,
 		arg.SchoolMovesAsAt,
+		arg.Ks2ReadingScore,
+		arg.Ks2ReadingAsAt,
+		arg.Ks2MathsScore,
+		arg.Ks2MathsAsAt,
 		arg.ID,
 	)
 	return err

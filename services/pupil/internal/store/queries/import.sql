@@ -13,6 +13,12 @@ INSERT INTO pg_temp.pupil_import (
     fsm_eligible, fsm_as_at,
     looked_after, looked_after_as_at,
     young_carer, young_carer_as_at,
+    child_in_need, child_in_need_as_at,
+    alternative_provision, alternative_provision_as_at,
+    youth_justice, youth_justice_as_at,
+    young_parent, young_parent_as_at,
+    home_educated, home_educated_as_at,
+    mental_health, mental_health_as_at,
     eal, eal_as_at,
     school_moves, school_moves_as_at,
     first_language, first_language_as_at,
@@ -31,6 +37,12 @@ INSERT INTO pg_temp.pupil_import (
     @fsm_eligible, @fsm_as_at,
     @looked_after, @looked_after_as_at,
     @young_carer, @young_carer_as_at,
+    @child_in_need, @child_in_need_as_at,
+    @alternative_provision, @alternative_provision_as_at,
+    @youth_justice, @youth_justice_as_at,
+    @young_parent, @young_parent_as_at,
+    @home_educated, @home_educated_as_at,
+    @mental_health, @mental_health_as_at,
     @eal, @eal_as_at,
     @school_moves, @school_moves_as_at,
     @first_language, @first_language_as_at,
@@ -118,6 +130,30 @@ WITH merged AS (
             THEN i.young_carer ELSE p.young_carer END AS young_carer,
         CASE WHEN i.young_carer_as_at IS NOT NULL AND (p.young_carer_as_at IS NULL OR i.young_carer_as_at >= p.young_carer_as_at)
             THEN i.young_carer_as_at ELSE p.young_carer_as_at END AS young_carer_as_at,
+        CASE WHEN i.child_in_need_as_at IS NOT NULL AND (p.child_in_need_as_at IS NULL OR i.child_in_need_as_at >= p.child_in_need_as_at)
+            THEN i.child_in_need ELSE p.child_in_need END AS child_in_need,
+        CASE WHEN i.child_in_need_as_at IS NOT NULL AND (p.child_in_need_as_at IS NULL OR i.child_in_need_as_at >= p.child_in_need_as_at)
+            THEN i.child_in_need_as_at ELSE p.child_in_need_as_at END AS child_in_need_as_at,
+        CASE WHEN i.alternative_provision_as_at IS NOT NULL AND (p.alternative_provision_as_at IS NULL OR i.alternative_provision_as_at >= p.alternative_provision_as_at)
+            THEN i.alternative_provision ELSE p.alternative_provision END AS alternative_provision,
+        CASE WHEN i.alternative_provision_as_at IS NOT NULL AND (p.alternative_provision_as_at IS NULL OR i.alternative_provision_as_at >= p.alternative_provision_as_at)
+            THEN i.alternative_provision_as_at ELSE p.alternative_provision_as_at END AS alternative_provision_as_at,
+        CASE WHEN i.youth_justice_as_at IS NOT NULL AND (p.youth_justice_as_at IS NULL OR i.youth_justice_as_at >= p.youth_justice_as_at)
+            THEN i.youth_justice ELSE p.youth_justice END AS youth_justice,
+        CASE WHEN i.youth_justice_as_at IS NOT NULL AND (p.youth_justice_as_at IS NULL OR i.youth_justice_as_at >= p.youth_justice_as_at)
+            THEN i.youth_justice_as_at ELSE p.youth_justice_as_at END AS youth_justice_as_at,
+        CASE WHEN i.young_parent_as_at IS NOT NULL AND (p.young_parent_as_at IS NULL OR i.young_parent_as_at >= p.young_parent_as_at)
+            THEN i.young_parent ELSE p.young_parent END AS young_parent,
+        CASE WHEN i.young_parent_as_at IS NOT NULL AND (p.young_parent_as_at IS NULL OR i.young_parent_as_at >= p.young_parent_as_at)
+            THEN i.young_parent_as_at ELSE p.young_parent_as_at END AS young_parent_as_at,
+        CASE WHEN i.home_educated_as_at IS NOT NULL AND (p.home_educated_as_at IS NULL OR i.home_educated_as_at >= p.home_educated_as_at)
+            THEN i.home_educated ELSE p.home_educated END AS home_educated,
+        CASE WHEN i.home_educated_as_at IS NOT NULL AND (p.home_educated_as_at IS NULL OR i.home_educated_as_at >= p.home_educated_as_at)
+            THEN i.home_educated_as_at ELSE p.home_educated_as_at END AS home_educated_as_at,
+        CASE WHEN i.mental_health_as_at IS NOT NULL AND (p.mental_health_as_at IS NULL OR i.mental_health_as_at >= p.mental_health_as_at)
+            THEN i.mental_health ELSE p.mental_health END AS mental_health,
+        CASE WHEN i.mental_health_as_at IS NOT NULL AND (p.mental_health_as_at IS NULL OR i.mental_health_as_at >= p.mental_health_as_at)
+            THEN i.mental_health_as_at ELSE p.mental_health_as_at END AS mental_health_as_at,
         CASE WHEN i.eal_as_at IS NOT NULL AND (p.eal_as_at IS NULL OR i.eal_as_at >= p.eal_as_at)
             THEN i.eal ELSE p.eal END AS eal,
         CASE WHEN i.eal_as_at IS NOT NULL AND (p.eal_as_at IS NULL OR i.eal_as_at >= p.eal_as_at)
@@ -156,6 +192,12 @@ INSERT INTO pupil.pupils (
     fsm_eligible, fsm_as_at,
     looked_after, looked_after_as_at,
     young_carer, young_carer_as_at,
+    child_in_need, child_in_need_as_at,
+    alternative_provision, alternative_provision_as_at,
+    youth_justice, youth_justice_as_at,
+    young_parent, young_parent_as_at,
+    home_educated, home_educated_as_at,
+    mental_health, mental_health_as_at,
     eal, eal_as_at,
     school_moves, school_moves_as_at,
     first_language, first_language_as_at,
@@ -174,6 +216,12 @@ SELECT
     m.fsm_eligible, m.fsm_as_at,
     m.looked_after, m.looked_after_as_at,
     m.young_carer, m.young_carer_as_at,
+    m.child_in_need, m.child_in_need_as_at,
+    m.alternative_provision, m.alternative_provision_as_at,
+    m.youth_justice, m.youth_justice_as_at,
+    m.young_parent, m.young_parent_as_at,
+    m.home_educated, m.home_educated_as_at,
+    m.mental_health, m.mental_health_as_at,
     m.eal, m.eal_as_at,
     m.school_moves, m.school_moves_as_at,
     m.first_language, m.first_language_as_at,
@@ -207,6 +255,18 @@ WHERE p.id IS NULL
    OR p.looked_after_as_at IS DISTINCT FROM m.looked_after_as_at
    OR p.young_carer IS DISTINCT FROM m.young_carer
    OR p.young_carer_as_at IS DISTINCT FROM m.young_carer_as_at
+   OR p.child_in_need IS DISTINCT FROM m.child_in_need
+   OR p.child_in_need_as_at IS DISTINCT FROM m.child_in_need_as_at
+   OR p.alternative_provision IS DISTINCT FROM m.alternative_provision
+   OR p.alternative_provision_as_at IS DISTINCT FROM m.alternative_provision_as_at
+   OR p.youth_justice IS DISTINCT FROM m.youth_justice
+   OR p.youth_justice_as_at IS DISTINCT FROM m.youth_justice_as_at
+   OR p.young_parent IS DISTINCT FROM m.young_parent
+   OR p.young_parent_as_at IS DISTINCT FROM m.young_parent_as_at
+   OR p.home_educated IS DISTINCT FROM m.home_educated
+   OR p.home_educated_as_at IS DISTINCT FROM m.home_educated_as_at
+   OR p.mental_health IS DISTINCT FROM m.mental_health
+   OR p.mental_health_as_at IS DISTINCT FROM m.mental_health_as_at
    OR p.eal IS DISTINCT FROM m.eal
    OR p.eal_as_at IS DISTINCT FROM m.eal_as_at
    OR p.school_moves IS DISTINCT FROM m.school_moves
@@ -244,6 +304,18 @@ ON CONFLICT (upn) DO UPDATE SET
     looked_after_as_at = EXCLUDED.looked_after_as_at,
     young_carer = EXCLUDED.young_carer,
     young_carer_as_at = EXCLUDED.young_carer_as_at,
+    child_in_need = EXCLUDED.child_in_need,
+    child_in_need_as_at = EXCLUDED.child_in_need_as_at,
+    alternative_provision = EXCLUDED.alternative_provision,
+    alternative_provision_as_at = EXCLUDED.alternative_provision_as_at,
+    youth_justice = EXCLUDED.youth_justice,
+    youth_justice_as_at = EXCLUDED.youth_justice_as_at,
+    young_parent = EXCLUDED.young_parent,
+    young_parent_as_at = EXCLUDED.young_parent_as_at,
+    home_educated = EXCLUDED.home_educated,
+    home_educated_as_at = EXCLUDED.home_educated_as_at,
+    mental_health = EXCLUDED.mental_health,
+    mental_health_as_at = EXCLUDED.mental_health_as_at,
     eal = EXCLUDED.eal,
     eal_as_at = EXCLUDED.eal_as_at,
     school_moves = EXCLUDED.school_moves,
@@ -274,6 +346,12 @@ INSERT INTO pupil.pupils (
     fsm_eligible, fsm_as_at,
     looked_after, looked_after_as_at,
     young_carer, young_carer_as_at,
+    child_in_need, child_in_need_as_at,
+    alternative_provision, alternative_provision_as_at,
+    youth_justice, youth_justice_as_at,
+    young_parent, young_parent_as_at,
+    home_educated, home_educated_as_at,
+    mental_health, mental_health_as_at,
     eal, eal_as_at,
     school_moves, school_moves_as_at
 ) VALUES (
@@ -288,6 +366,12 @@ INSERT INTO pupil.pupils (
     @fsm_eligible, @fsm_as_at,
     @looked_after, @looked_after_as_at,
     @young_carer, @young_carer_as_at,
+    @child_in_need, @child_in_need_as_at,
+    @alternative_provision, @alternative_provision_as_at,
+    @youth_justice, @youth_justice_as_at,
+    @young_parent, @young_parent_as_at,
+    @home_educated, @home_educated_as_at,
+    @mental_health, @mental_health_as_at,
     @eal, @eal_as_at,
     @school_moves, @school_moves_as_at
 );

@@ -36,8 +36,16 @@ INSERT INTO pupil.pupils (
     fsm_eligible, fsm_as_at,
     looked_after, looked_after_as_at,
     young_carer, young_carer_as_at,
+    child_in_need, child_in_need_as_at,
+    alternative_provision, alternative_provision_as_at,
+    youth_justice, youth_justice_as_at,
+    young_parent, young_parent_as_at,
+    home_educated, home_educated_as_at,
+    mental_health, mental_health_as_at,
     eal, eal_as_at,
-    school_moves, school_moves_as_at
+    school_moves, school_moves_as_at,
+    ks2_reading_score, ks2_reading_as_at,
+    ks2_maths_score, ks2_maths_as_at
 ) VALUES (
     @id, @idempotency_key::uuid, @request_hash,
     @upn, @legal_surname, @legal_forename, @preferred_surname, @preferred_forename,
@@ -50,8 +58,16 @@ INSERT INTO pupil.pupils (
     @fsm_eligible, @fsm_as_at,
     @looked_after, @looked_after_as_at,
     @young_carer, @young_carer_as_at,
+    @child_in_need, @child_in_need_as_at,
+    @alternative_provision, @alternative_provision_as_at,
+    @youth_justice, @youth_justice_as_at,
+    @young_parent, @young_parent_as_at,
+    @home_educated, @home_educated_as_at,
+    @mental_health, @mental_health_as_at,
     @eal, @eal_as_at,
-    @school_moves, @school_moves_as_at
+    @school_moves, @school_moves_as_at,
+    @ks2_reading_score, @ks2_reading_as_at,
+    @ks2_maths_score, @ks2_maths_as_at
 )
 ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING;
 
@@ -84,10 +100,26 @@ UPDATE pupil.pupils SET
     looked_after_as_at = @looked_after_as_at,
     young_carer = @young_carer,
     young_carer_as_at = @young_carer_as_at,
+    child_in_need = @child_in_need,
+    child_in_need_as_at = @child_in_need_as_at,
+    alternative_provision = @alternative_provision,
+    alternative_provision_as_at = @alternative_provision_as_at,
+    youth_justice = @youth_justice,
+    youth_justice_as_at = @youth_justice_as_at,
+    young_parent = @young_parent,
+    young_parent_as_at = @young_parent_as_at,
+    home_educated = @home_educated,
+    home_educated_as_at = @home_educated_as_at,
+    mental_health = @mental_health,
+    mental_health_as_at = @mental_health_as_at,
     eal = @eal,
     eal_as_at = @eal_as_at,
     school_moves = @school_moves,
     school_moves_as_at = @school_moves_as_at,
+    ks2_reading_score = @ks2_reading_score,
+    ks2_reading_as_at = @ks2_reading_as_at,
+    ks2_maths_score = @ks2_maths_score,
+    ks2_maths_as_at = @ks2_maths_as_at,
     version = version + 1,
     updated_at = now()
 WHERE id = @id;
