@@ -66,7 +66,7 @@ type ProgrammeSpec struct {
 	// by band, and AtRiskOfNEET is raised from the high band unless its
 	// rule sets a threshold. Defaults to medium 3 and high 5.
 	// +optional
-	RiskBands *RiskBands `json:"riskBands,omitempty"`
+	RiskBands RiskBands `json:"riskBands,omitzero"`
 
 	// resyncIntervalSeconds is how often, in seconds, each cohort is
 	// reconciled even when nothing in Kubernetes changed. Defaults to 600

@@ -116,7 +116,7 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		p.Deadlines[d.YearGroup] = Deadline{Month: parsed.Month(), Day: parsed.Day(), YearsAfter: int(after), LeadDays: int(lead)}
 	}
 	p.RiskBands = riskscale.DefaultBands
-	if b := spec.RiskBands; b != nil {
+	if b := spec.RiskBands; b != (nextstepv1alpha1.RiskBands{}) {
 		p.RiskBands = riskscale.Bands{Medium: b.Medium, High: b.High}
 		// The CRD refuses these too; a spec built in Go may not have been
 		// through it.

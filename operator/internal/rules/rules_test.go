@@ -68,7 +68,7 @@ func TestFromProgrammeOverrides(t *testing.T) {
 		},
 		ResyncIntervalSeconds: int32((time.Minute).Seconds()),
 		MaxClosePercent:       20,
-		RiskBands:             &nextstepv1alpha1.RiskBands{Medium: 4, High: 8},
+		RiskBands:             nextstepv1alpha1.RiskBands{Medium: 4, High: 8},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -340,14 +340,14 @@ func TestRiskBands(t *testing.T) {
 	if d.RiskBands != riskscale.DefaultBands || d.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET].Threshold != riskscale.DefaultBands.High {
 		t.Errorf("defaults: bands %+v, at-risk threshold %d", d.RiskBands, d.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET].Threshold)
 	}
-	p, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26", RiskBands: &nextstepv1alpha1.RiskBands{Medium: 2, High: 4}})
+	p, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26", RiskBands: nextstepv1alpha1.RiskBands{Medium: 2, High: 4}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := p.Rules[nextstepv1alpha1.ReasonAtRiskOfNEET].Threshold; got != 4 {
 		t.Errorf("at-risk threshold %d, want the high band's 4", got)
 	}
-	_, err = rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26", RiskBands: &nextstepv1alpha1.RiskBands{Medium: 4, High: 4}})
+	_, err = rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{AcademicYear: "2025/26", RiskBands: nextstepv1alpha1.RiskBands{Medium: 4, High: 4}})
 	if err == nil || err.Error() != "riskBands.high: must be above medium (4)" {
 		t.Errorf("bands out of order: %v", err)
 	}
