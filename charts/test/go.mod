@@ -16,6 +16,7 @@ require (
 	github.com/nextstep-uk/nextstep/operator v0.0.0
 	github.com/nextstep-uk/nextstep/services/kit v0.0.0
 	github.com/nextstep-uk/nextstep/services/pupil v0.0.0-00010101000000-000000000000
+	github.com/nextstep-uk/nextstep/services/tracking v0.0.0-00010101000000-000000000000
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/prometheus v0.315.1
 	k8s.io/api v0.37.2

@@ -169,8 +169,8 @@ func TestTemplateScenarios(t *testing.T) {
 				for _, o := range objs {
 					counts[o.GetKind()]++
 				}
-				// ConfigMaps: three dashboards, the auth config and the risk model.
-				want := map[string]int{"ServiceMonitor": 2, "PrometheusRule": 1, "Cluster": 1, "ConfigMap": 5, "HorizontalPodAutoscaler": 1, "NetworkPolicy": 4, "ClusterRole": 2, "ClusterRoleBinding": 2}
+				// ConfigMaps: three dashboards, the auth config, the risk model and the currency periods.
+				want := map[string]int{"ServiceMonitor": 2, "PrometheusRule": 1, "Cluster": 1, "ConfigMap": 6, "HorizontalPodAutoscaler": 1, "NetworkPolicy": 4, "ClusterRole": 2, "ClusterRoleBinding": 2}
 				for kind, n := range want {
 					if counts[kind] != n {
 						t.Errorf("%d %s objects, want %d", counts[kind], kind, n)

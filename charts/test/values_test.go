@@ -53,6 +53,14 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 			values: "riskModel:\n  version: v1\n  previously_looked_after: 1\n",
 			want:   "previously_looked_after",
 		},
+		"a currency period of no days": {
+			values: "currency:\n  rules:\n    - {groups: [neet], days: 0}\n",
+			want:   "/currency/rules/0/days",
+		},
+		"a currency group that is not one": {
+			values: "currency:\n  rules:\n    - {groups: [not_known], days: 30}\n",
+			want:   "/currency/rules/0/groups/0",
+		},
 		"an unknown log level": {
 			values: "services:\n  tracking:\n    logLevel: verbose\n",
 			want:   "/services/tracking/logLevel",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -617,6 +618,38 @@ func writes() map[string]target {
 			},
 			notApplicable: map[kind]string{byKey: "destinations name pupils by id; UPNs never leave the pupil service"},
 		},
+		trackingSvc + ".ConfirmCurrency": {
+			attacks: []attack{
+				{kind: byID, name: "a caseworker confirms another hub's and the neighbouring LA's pupils' activities",
+					do: func(ctx context.Context, w *world, _ string) error {
+						return currencyRefused(w.tracking(caseworker).ConfirmCurrency(ctx, &trackingv1.ConfirmCurrencyRequest{
+							PupilIds: []string{w.pupils[schoolX].GetId(), w.pupils[schoolC].GetId()}, Source: "phone call"}))
+					}, want: 0},
+				{kind: byID, name: "a caseworker confirms a pupil nobody registered",
+					do: func(ctx context.Context, w *world, _ string) error {
+						return currencyRefused(w.tracking(caseworker).ConfirmCurrency(ctx, &trackingv1.ConfirmCurrencyRequest{
+							PupilIds: []string{uuid.NewString()}, Source: "phone call"}))
+					}, want: 0},
+				{kind: malformed, name: "one pupil twice, in two spellings",
+					do: func(ctx context.Context, w *world, _ string) error {
+						id := w.pupils[schoolA].GetId()
+						_, err := w.tracking(caseworker).ConfirmCurrency(ctx, &trackingv1.ConfirmCurrencyRequest{
+							PupilIds: []string{id, strings.ToUpper(id)}, Source: "phone call"})
+						return err
+					}, want: connect.CodeInvalidArgument},
+				{kind: malformed, name: "a source with a zero-width space",
+					do: func(ctx context.Context, w *world, _ string) error {
+						_, err := w.tracking(caseworker).ConfirmCurrency(ctx, &trackingv1.ConfirmCurrencyRequest{
+							PupilIds: []string{w.pupils[schoolA].GetId()}, Source: "phone\u200bcall"})
+						return err
+					}, want: connect.CodeInvalidArgument},
+			},
+			notApplicable: map[kind]string{
+				byKey:    "it names pupils by id; UPNs never leave the pupil service",
+				byLabels: "the request carries no school or LA: each pupil's scope is where the pupil service says they are on roll",
+				replay:   "it has no idempotency key: confirming again only moves the date ascertained on",
+			},
+		},
 		trackingSvc + ".SyncInterventions": {
 			attacks: []attack{
 				{kind: byID, name: "a hub admin forces another hub's cohort",
@@ -729,4 +762,21 @@ func destinationRequest(pupil, date string) *trackingv1.RecordDestinationRequest
 func assign(t *trackingv1.Task) *trackingv1.UpdateTaskRequest {
 	return &trackingv1.UpdateTaskRequest{TaskId: t.GetId(), Version: t.GetVersion(),
 		Change: &trackingv1.UpdateTaskRequest_Assign_{Assign: &trackingv1.UpdateTaskRequest_Assign{Assignee: "caseworker"}}}
+}
+
+// currencyRefused checks that a ConfirmCurrency answer confirmed nothing
+// and reported every pupil not found; it returns nil if so.
+func currencyRefused(res *trackingv1.ConfirmCurrencyResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	for _, o := range res.GetOutcomes() {
+		if o.GetResult() != trackingv1.CurrencyResult_CURRENCY_RESULT_NOT_FOUND {
+			return fmt.Errorf("%w: %v", errNotRefused, o)
+		}
+	}
+	if res.GetConfirmed() != 0 {
+		return fmt.Errorf("%w: %d confirmed", errNotRefused, res.GetConfirmed())
+	}
+	return nil
 }

@@ -485,6 +485,25 @@ func accessMatrix() map[string]access {
 			},
 			shown: showing(pupilOf), outside: filtered(hiding(pupilOf)),
 		},
+		trackingSvc + ".ConfirmCurrency": {
+			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&trackingv1.ConfirmCurrencyRequest{PupilIds: []string{pupilOf(m, urn)}, Source: "matrix"})
+			},
+			shown: func(_ *matrix, _ string, res []proto.Message) error {
+				r, err := answer[*trackingv1.ConfirmCurrencyResponse](res)
+				if err == nil && r.GetConfirmed() != 1 {
+					err = fmt.Errorf("not confirmed in scope: %v", r)
+				}
+				return err
+			},
+			outside: filtered(func(_ *matrix, _ string, res []proto.Message) error {
+				r, err := answer[*trackingv1.ConfirmCurrencyResponse](res)
+				if err == nil {
+					err = currencyRefused(r, nil)
+				}
+				return err
+			}),
+		},
 		trackingSvc + ".GetLatestDestinations": {
 			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
 				return one(&trackingv1.GetLatestDestinationsRequest{PupilIds: []string{m.pupils[urn].GetId()}})

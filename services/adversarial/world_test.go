@@ -138,7 +138,7 @@ func (w *world) seed(t *testing.T, pupils *pupiltest.Service) {
 			&placementv1.BookPlaceRequest{IdempotencyKey: uuid.NewString(), OpportunityId: w.opportunity.GetId(), PupilId: id})).GetBooking()
 		must[*trackingv1.RecordDestinationResponse](t, "destination")(w.tracking(admin).RecordDestination(ctx,
 			&trackingv1.RecordDestinationRequest{IdempotencyKey: uuid.NewString(), Destination: &trackingv1.Destination{
-				PupilId: id, Kind: trackingv1.DestinationKind_DESTINATION_KIND_INTENDED, ActivityCode: "230", EffectiveDate: "2026-09-01", Source: "school return",
+				PupilId: id, Kind: trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, ActivityCode: "230", EffectiveDate: "2026-09-01", Source: "school return",
 			}}))
 		w.cohorts[urn] = "hub/school-" + urn + "-y9"
 		w.passes[urn] = 1

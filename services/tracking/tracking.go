@@ -3,16 +3,47 @@
 package tracking
 
 import (
+	"fmt"
+	"os"
+
 	"github.com/nextstep-uk/nextstep/services/kit/server"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/currency"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/trackingapi"
 	"github.com/nextstep-uk/nextstep/services/tracking/migrations"
 )
 
-// Spec describes the service to server.Main.
+// Spec describes the service to server.Main, with the default currency
+// periods.
 var Spec = server.Spec{
 	Name:          "tracking",
 	DefaultListen: "127.0.0.1:8083",
 	Migrations:    migrations.FS,
 	Services:      trackingapi.Services,
 	LocatesPupils: true,
+}
+
+// CurrencyEnv names the environment variable that holds the path of the
+// currency periods file (README.md, "Currency"); unset, the defaults.
+const CurrencyEnv = "NEXTSTEP_CURRENCY"
+
+// Configured is Spec with the currency periods CurrencyEnv names, or an
+// error that names what is wrong with the file.
+func Configured() (server.Spec, error) {
+	path := os.Getenv(CurrencyEnv)
+	if path == "" {
+		return Spec, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return server.Spec{}, fmt.Errorf("%s: %w", CurrencyEnv, err)
+	}
+	c, err := currency.Parse(data)
+	if err != nil {
+		return server.Spec{}, fmt.Errorf("%s %s: %w", CurrencyEnv, path, err)
+	}
+	spec := Spec
+	spec.Services = func(d server.Deps) []server.Service {
+		return trackingapi.ServicesWith(d, trackingapi.Options{Currency: &c})
+	}
+	return spec, nil
 }

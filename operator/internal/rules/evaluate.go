@@ -23,6 +23,9 @@ type Member struct {
 	// DestinationKnown says whether the latest destination's activity code
 	// counts as known.
 	DestinationKnown bool
+	// DestinationLapsed says the latest is a confirmed activity that was
+	// known and whose currency has lapsed, so it is not known now.
+	DestinationLapsed bool
 	// Risk is the pupil service's risk-of-NEET score and its factors.
 	Risk Risk
 }
@@ -134,7 +137,7 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 		}
 		if hasDeadline && !m.DestinationKnown {
 			a.DestinationUnknown = today.After(deadline)
-			if f, ok := destinationUnknown(p, deadline, lead, today); ok {
+			if f, ok := destinationUnknown(p, deadline, lead, today, m.DestinationLapsed); ok {
 				a.Findings = append(a.Findings, f)
 			}
 		}
@@ -195,7 +198,7 @@ func behind(p Policy, m Member, expected int32, today time.Time) (Finding, bool)
 	}, true
 }
 
-func destinationUnknown(p Policy, deadline time.Time, lead int, today time.Time) (Finding, bool) {
+func destinationUnknown(p Policy, deadline time.Time, lead int, today time.Time, lapsed bool) (Finding, bool) {
 	rule := p.Rules[nextstepv1alpha1.ReasonDestinationUnknown]
 	if !rule.Enabled || today.Before(deadline.AddDate(0, 0, -lead)) {
 		return Finding{}, false
@@ -204,12 +207,19 @@ func destinationUnknown(p Policy, deadline time.Time, lead int, today time.Time)
 	if today.After(deadline) {
 		summary = "destination still not known after the deadline of " + deadline.Format(time.DateOnly)
 	}
+	evidence := map[string]string{"deadline": deadline.Format(time.DateOnly)}
+	if lapsed {
+		// The activity was confirmed once: confirming its currency, or
+		// recording the new one, is the work.
+		summary = "confirmed activity has lapsed (currency): " + summary
+		evidence["currency"] = "lapsed"
+	}
 	return Finding{
 		Reason:   nextstepv1alpha1.ReasonDestinationUnknown,
 		Priority: rule.Priority,
 		Due:      deadline,
 		Summary:  summary,
-		Evidence: map[string]string{"deadline": deadline.Format(time.DateOnly)},
+		Evidence: evidence,
 	}, true
 }
 

@@ -223,7 +223,9 @@ func TestEvaluateDestinationDeadline(t *testing.T) {
 		"the deadline day itself":    {today: day("2026-11-01"), member: leaver, wantMember: true, want: raised("destination not known; due by 2026-11-01")},
 		"the day after the deadline": {today: day("2026-11-02"), member: leaver, wantMember: true, wantUnknown: true,
 			want: raised("destination still not known after the deadline of 2026-11-01")},
-		"known after the deadline":                 {today: day("2026-11-02"), member: rules.Member{LeftOn: day("2026-07-17"), DestinationKnown: true}, wantMember: true},
+		"known after the deadline": {today: day("2026-11-02"), member: rules.Member{LeftOn: day("2026-07-17"), DestinationKnown: true}, wantMember: true},
+		"confirmed once, lapsed since": {today: day("2027-02-01"), member: rules.Member{LeftOn: day("2026-07-17"), DestinationLapsed: true}, wantMember: true, wantUnknown: true,
+			want: raised("confirmed activity has lapsed (currency): destination still not known after the deadline of 2026-11-01")},
 		"moved school in February":                 {today: day("2026-11-02"), member: rules.Member{LeftOn: day("2026-02-10")}},
 		"still on roll in June, behind on nothing": {today: day("2026-06-30"), member: rules.Member{HalfDays: 20}, wantMember: true},
 	}

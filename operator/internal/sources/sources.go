@@ -146,7 +146,7 @@ func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup int32, yea
 	seen = 0
 	for _, d := range dests.GetDestinations() {
 		if m := byID[d.GetPupilId()]; m != nil {
-			m.DestinationKnown = d.GetKnown()
+			m.DestinationKnown, m.DestinationLapsed = d.GetKnown(), d.GetLapsed()
 			seen++
 		}
 	}

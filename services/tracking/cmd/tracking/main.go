@@ -4,10 +4,18 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/tracking"
 )
 
-func main() { os.Exit(server.Main(tracking.Spec)) }
+func main() {
+	spec, err := tracking.Configured()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tracking:", err)
+		os.Exit(2)
+	}
+	os.Exit(server.Main(spec))
+}

@@ -26,14 +26,55 @@ type Destination struct {
 	Source        string
 	RecordedBy    string
 	RecordedAt    time.Time
+	// ReviewOn is when the activity should be reviewed; zero for none.
+	ReviewOn time.Time
 }
 
 func destinationOf(r dbsqlc.TrackingDestination) Destination {
-	return Destination{
+	d := Destination{
 		ID: r.ID, PupilID: r.PupilID, SchoolURN: r.SchoolURN, LACode: r.LACode, Kind: r.Kind,
 		ActivityCode: r.ActivityCode, EffectiveDate: r.EffectiveDate, Source: r.Source,
 		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt,
 	}
+	if r.ReviewOn != nil {
+		d.ReviewOn = *r.ReviewOn
+	}
+	return d
+}
+
+// optionalDate is NULL for the zero time.
+func optionalDate(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// Located is where a pupil is on roll, for a write that records it.
+type Located struct {
+	PupilID, SchoolURN, LACode string
+}
+
+// ConfirmCurrency records again, as ascertained at now, the latest
+// confirmed activity of each pupil (at the school and LA they are on roll
+// at now), by actor from source, and returns the new records by pupil id. A pupil
+// with no confirmed activity is left out. One statement.
+func ConfirmCurrency(ctx context.Context, db DB, pupils []Located, source, actor string, now time.Time) (map[string]Destination, error) {
+	arg := dbsqlc.ConfirmCurrencyParams{Source: source, RecordedBy: actor, RecordedAt: now}
+	for _, p := range pupils {
+		arg.PupilIDs = append(arg.PupilIDs, p.PupilID)
+		arg.SchoolUrns = append(arg.SchoolUrns, p.SchoolURN)
+		arg.LACodes = append(arg.LACodes, p.LACode)
+	}
+	rows, err := queries.ConfirmCurrency(ctx, db, arg)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Destination, len(rows))
+	for _, r := range rows {
+		out[r.PupilID] = destinationOf(r)
+	}
+	return out, nil
 }
 
 // ErrKeyReused refuses an idempotency key that comes back with a different
@@ -48,6 +89,7 @@ func InsertDestination(ctx context.Context, db DB, idempotencyKey string, finger
 		IdempotencyKey: idempotencyKey, RequestHash: fingerprint,
 		PupilID: d.PupilID, SchoolURN: d.SchoolURN, LACode: d.LACode, Kind: d.Kind,
 		ActivityCode: d.ActivityCode, EffectiveDate: d.EffectiveDate, Source: d.Source, RecordedBy: d.RecordedBy,
+		ReviewOn: optionalDate(d.ReviewOn), RecordedAt: d.RecordedAt,
 	})
 	if err != nil {
 		return Destination{}, err

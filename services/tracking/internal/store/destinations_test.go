@@ -38,6 +38,7 @@ func seedDestinations(t *testing.T, db store.DB) (pupils []string, all []store.D
 			d, err := store.InsertDestination(ctx, db, fmt.Sprintf("10000000-0000-4000-8000-%012d", n), []byte{byte(n)}, store.Destination{
 				PupilID: pupil, SchoolURN: at.urn, LACode: at.la, Kind: kind, ActivityCode: "540",
 				EffectiveDate: time.Date(2026, 9, 1+i%2, 0, 0, 0, 0, time.UTC), Source: "test", RecordedBy: "tester",
+				RecordedAt: time.Date(2026, 9, 2, 9, 0, n, 0, time.UTC),
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -63,12 +63,21 @@ func invert[K, V comparable](m map[K]V) map[V]K {
 	return out
 }
 
-func destinationToProto(d store.Destination) *trackingv1.Destination {
+func (s *Server) destinationToProto(d store.Destination) *trackingv1.Destination {
 	return &trackingv1.Destination{
 		Id: d.ID, PupilId: d.PupilID, Kind: kindValues[d.Kind], ActivityCode: d.ActivityCode,
 		EffectiveDate: d.EffectiveDate.Format(time.DateOnly), Source: d.Source,
 		RecordedAt: timestamppb.New(d.RecordedAt), SchoolUrn: d.SchoolURN, LaCode: d.LACode, RecordedBy: d.RecordedBy,
+		ReviewOn: dateString(d.ReviewOn), LapsesOn: dateString(s.lapsesOn(d)),
 	}
+}
+
+// dateString is YYYY-MM-DD, or "" for the zero time.
+func dateString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
 }
 
 func taskToProto(t store.Task, today time.Time) *trackingv1.Task {

@@ -13,11 +13,13 @@ import (
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/csvexport"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/currency"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/nccis"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
 )
@@ -33,6 +35,12 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 	if err != nil {
 		return nil, err
 	}
+	var reviewOn time.Time
+	if in.GetReviewOn() != "" {
+		if reviewOn, err = s.parseDate("destination.review_on", in.GetReviewOn()); err != nil {
+			return nil, err
+		}
+	}
 	// The record's school and local authority, and so who may see it, are
 	// where the pupil is on roll, as the pupil service says.
 	pupilID := strings.ToLower(in.GetPupilId())
@@ -46,6 +54,7 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 	d, err := store.InsertDestination(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), store.Destination{
 		PupilID: pupilID, SchoolURN: enrolled[0].SchoolURN, LACode: enrolled[0].LACode, Kind: kindNames[in.GetKind()],
 		ActivityCode: in.GetActivityCode(), EffectiveDate: effective, Source: in.GetSource(), RecordedBy: p.Subject,
+		ReviewOn: reviewOn, RecordedAt: s.now(),
 	})
 	if errors.Is(err, store.ErrKeyReused) {
 		return nil, rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED, "idempotency_key was used for a different request: nothing was saved")
@@ -54,7 +63,7 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 		return nil, rpcerror.Internal(ctx, s.logger, "record destination", err)
 	}
 	audit.TouchAt(ctx, "pupil", d.PupilID, d.SchoolURN, d.LACode)
-	return &trackingv1.RecordDestinationResponse{Destination: destinationToProto(d)}, nil
+	return &trackingv1.RecordDestinationResponse{Destination: s.destinationToProto(d)}, nil
 }
 
 // ListDestinations implements TrackingService.
@@ -79,7 +88,7 @@ func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDesti
 		audit.TouchAt(ctx, "pupil", req.GetPupilId(), ds[0].SchoolURN, ds[0].LACode)
 	}
 	for _, d := range ds {
-		res.Destinations = append(res.Destinations, destinationToProto(d))
+		res.Destinations = append(res.Destinations, s.destinationToProto(d))
 	}
 	return res, nil
 }
@@ -95,24 +104,42 @@ func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetL
 		out := &trackingv1.LatestDestination{PupilId: id}
 		if d, ok := latest[id]; ok {
 			audit.TouchAt(ctx, "pupil", id, d.SchoolURN, d.LACode)
-			out.Destination = destinationToProto(d)
-			g := confirmedGroup(d)
-			out.Known, out.Neet, out.Eet = g.Known(), g.NEET(), g.EET()
+			out.Destination = s.destinationToProto(d)
+			g, lapsed := s.standing(d)
+			out.Known, out.Neet, out.Eet, out.Lapsed = g.Known(), g.NEET(), g.EET(), lapsed
 		}
 		res.Destinations = append(res.Destinations, out)
 	}
 	return res, nil
 }
 
-// confirmedGroup is the code's group when d is a confirmed activity; an
-// intention or an offer does not tell where the young person is, so it
-// counts as no group (not known).
-func confirmedGroup(d store.Destination) nccis.Group {
+// standing is what d says of the young person today: the code's group when
+// d is a confirmed activity that is current, else no group (not known);
+// lapsed when it is a confirmed, known activity past its currency. An
+// intention or an offer does not tell where the young person is.
+func (s *Server) standing(d store.Destination) (g nccis.Group, lapsed bool) {
 	if d.Kind != "confirmed" {
-		return 0
+		return 0, false
 	}
 	c, _ := nccis.Lookup(d.ActivityCode)
-	return c.Group
+	if !c.Group.Known() {
+		return c.Group, false
+	}
+	if !currency.Current(s.lapsesOn(d), s.today()) {
+		return 0, true
+	}
+	return c.Group, false
+}
+
+// lapsesOn is when d stops being current: its group's period after the day
+// it was recorded (ascertained) in England, or its review date if sooner;
+// zero for anything but a confirmed activity that can be current.
+func (s *Server) lapsesOn(d store.Destination) time.Time {
+	if d.Kind != "confirmed" {
+		return time.Time{}
+	}
+	c, _ := nccis.Lookup(d.ActivityCode)
+	return s.currency.LapsesOn(c.Group, calendar.Today(d.RecordedAt), d.ReviewOn)
 }
 
 // ListActivityCodes implements TrackingService.

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/dbtest"
@@ -80,8 +79,9 @@ func FuzzJSONBody(f *testing.F) {
 
 	for method, bodies := range map[string][]string{
 		"RecordDestination": {`{"idempotencyKey":"0f0f0f0f-0000-4000-8000-00000000000a","destination":{"pupilId":"$PUPIL3","kind":"DESTINATION_KIND_CONFIRMED",` +
-			`"activityCode":"230","effectiveDate":"2026-09-01","source":"school return"}}`},
+			`"activityCode":"230","effectiveDate":"2026-09-01","source":"school return","reviewOn":"2027-07-31"}}`},
 		"ListDestinations":      {`{"pupilId":"$PUPIL","pageSize":1,"pageToken":"$DESTINATIONS_TOKEN"}`},
+		"ConfirmCurrency":       {`{"pupilIds":["$PUPIL","$PUPIL2","0f0f0f0f-0000-4000-8000-000000000099"],"source":"phone call"}`},
 		"GetLatestDestinations": {`{"pupilIds":["$PUPIL","$PUPIL2","0f0f0f0f-0000-4000-8000-000000000099"]}`},
 		"ListActivityCodes":     {`{}`},
 		"SyncInterventions": {`{"cohortKey":"wolverhampton/heath-park-y11","schoolUrn":"100001","laCode":"336","passToken":"2","maxCloseFraction":0.5,"holdMinCloses":1,` +
@@ -126,7 +126,7 @@ func startOnce(tb testing.TB) env {
 	pool := dbtest.NewPool(tb, "tracking", migrations.FS)
 	srv := servicetest.Start(tb, "tracking", pool, trackingapi.Services(server.Deps{
 		Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Pupils: pupils.Directory(),
-		Now: func() time.Time { return today },
+		Now: clockFrom(today),
 	})...)
 	return env{srv: srv, pool: pool, pupils: pupils}
 }

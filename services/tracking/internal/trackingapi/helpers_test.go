@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +24,15 @@ import (
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/trackingapi"
 	"github.com/nextstep-uk/nextstep/services/tracking/migrations"
 )
+
+// clockFrom is a clock that starts at start and moves on a millisecond
+// each time it is read, as a real one would between calls: records made
+// one after another are in the order they were made, and the day stays
+// start's for the length of any test.
+func clockFrom(start time.Time) func() time.Time {
+	var ticks atomic.Int64
+	return func() time.Time { return start.Add(time.Duration(ticks.Add(1)) * time.Millisecond) }
+}
 
 // today is the tests' clock. Dates in the tests are placed around it:
 // 2020 is long overdue, 2028 is as far ahead as a plausible date goes.
@@ -45,9 +55,20 @@ func start(t *testing.T) env {
 	pool := dbtest.NewPool(t, "tracking", migrations.FS)
 	srv := servicetest.Start(t, "tracking", pool, trackingapi.Services(server.Deps{
 		Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Pupils: pupils.Directory(),
-		Now: func() time.Time { return today },
+		Now: clockFrom(today),
 	})...)
 	return env{srv: srv, pool: pool, pupils: pupils}
+}
+
+// at is the same service, database and pupil service, on a clock that
+// starts at start: a later day, when records made now have aged.
+func (e env) at(t *testing.T, start time.Time) env {
+	t.Helper()
+	e.srv = servicetest.Start(t, "tracking", e.pool, trackingapi.Services(server.Deps{
+		Pool: e.pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Pupils: e.pupils.Directory(),
+		Now: clockFrom(start),
+	})...)
+	return e
 }
 
 // pupilAt registers a new pupil at the school with urn (one of

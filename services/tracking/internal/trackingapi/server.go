@@ -19,6 +19,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/currency"
 )
 
 // Server implements TrackingService.
@@ -30,13 +31,30 @@ type Server struct {
 	// local authority, and so its scope, come from it.
 	pupils enrolment.Directory
 	now    func() time.Time
+	// currency says how long a confirmed activity stays current.
+	currency currency.Config
 }
 
-// Services returns the tracking service's Connect services, for server.Main.
-func Services(d server.Deps) []server.Service {
-	s := &Server{pool: d.Pool, logger: d.Logger, pupils: d.Pupils, now: d.Now}
+// Options configure a Server; the zero value is the defaults.
+type Options struct {
+	// Currency is the periods confirmed activities stay current for;
+	// currency.Default() if nil. It must have been validated (Parse does).
+	Currency *currency.Config
+}
+
+// Services returns the tracking service's Connect services with the
+// default options, for server.Main.
+func Services(d server.Deps) []server.Service { return ServicesWith(d, Options{}) }
+
+// ServicesWith returns the tracking service's Connect services configured
+// by opts.
+func ServicesWith(d server.Deps, opts Options) []server.Service {
+	s := &Server{pool: d.Pool, logger: d.Logger, pupils: d.Pupils, now: d.Now, currency: currency.Default()}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if opts.Currency != nil {
+		s.currency = *opts.Currency
 	}
 	return []server.Service{{
 		Name: trackingv1connect.TrackingServiceName,

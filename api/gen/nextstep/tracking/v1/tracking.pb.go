@@ -341,6 +341,61 @@ func (ActionKind) EnumDescriptor() ([]byte, []int) {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{4}
 }
 
+type CurrencyResult int32
+
+const (
+	CurrencyResult_CURRENCY_RESULT_UNSPECIFIED CurrencyResult = 0
+	CurrencyResult_CURRENCY_RESULT_CONFIRMED   CurrencyResult = 1
+	// Unknown, or outside the caller's scope.
+	CurrencyResult_CURRENCY_RESULT_NOT_FOUND CurrencyResult = 2
+	// The pupil has no confirmed activity (only intentions or offers, or
+	// none): record one instead.
+	CurrencyResult_CURRENCY_RESULT_NO_CONFIRMED_ACTIVITY CurrencyResult = 3
+)
+
+// Enum value maps for CurrencyResult.
+var (
+	CurrencyResult_name = map[int32]string{
+		0: "CURRENCY_RESULT_UNSPECIFIED",
+		1: "CURRENCY_RESULT_CONFIRMED",
+		2: "CURRENCY_RESULT_NOT_FOUND",
+		3: "CURRENCY_RESULT_NO_CONFIRMED_ACTIVITY",
+	}
+	CurrencyResult_value = map[string]int32{
+		"CURRENCY_RESULT_UNSPECIFIED":           0,
+		"CURRENCY_RESULT_CONFIRMED":             1,
+		"CURRENCY_RESULT_NOT_FOUND":             2,
+		"CURRENCY_RESULT_NO_CONFIRMED_ACTIVITY": 3,
+	}
+)
+
+func (x CurrencyResult) Enum() *CurrencyResult {
+	p := new(CurrencyResult)
+	*p = x
+	return p
+}
+
+func (x CurrencyResult) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (CurrencyResult) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_tracking_v1_tracking_proto_enumTypes[5].Descriptor()
+}
+
+func (CurrencyResult) Type() protoreflect.EnumType {
+	return &file_nextstep_tracking_v1_tracking_proto_enumTypes[5]
+}
+
+func (x CurrencyResult) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use CurrencyResult.Descriptor instead.
+func (CurrencyResult) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{5}
+}
+
 type Destination struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Issued by this service.
@@ -356,7 +411,8 @@ type Destination struct {
 	EffectiveDate string `protobuf:"bytes,5,opt,name=effective_date,json=effectiveDate,proto3" json:"effective_date,omitempty"`
 	// Where the information came from (a school return, a phone call...).
 	Source string `protobuf:"bytes,6,opt,name=source,proto3" json:"source,omitempty"`
-	// When it was recorded. Set by the service.
+	// When it was recorded: for a confirmed activity, the date it was
+	// ascertained, from which its currency runs. Set by the service.
 	RecordedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=recorded_at,json=recordedAt,proto3" json:"recorded_at,omitempty"`
 	// Output only: the school the pupil was on roll at when it was recorded
 	// and its local authority, from the pupil service. They decide who may
@@ -364,7 +420,16 @@ type Destination struct {
 	SchoolUrn string `protobuf:"bytes,8,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
 	LaCode    string `protobuf:"bytes,9,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
 	// Who recorded it. Set by the service.
-	RecordedBy    string `protobuf:"bytes,10,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
+	RecordedBy string `protobuf:"bytes,10,opt,name=recorded_by,json=recordedBy,proto3" json:"recorded_by,omitempty"`
+	// YYYY-MM-DD, optional: when the activity should be reviewed; for a
+	// course, its expected end date. A confirmed activity lapses then, if
+	// that is sooner than its group's period.
+	ReviewOn string `protobuf:"bytes,11,opt,name=review_on,json=reviewOn,proto3" json:"review_on,omitempty"`
+	// Output only: for a confirmed activity, the day it stops being current
+	// (and counts as not known): its group's period after it was
+	// ascertained, or review_on if sooner. Empty for a code that is never
+	// current (not known) and for intentions and offers.
+	LapsesOn      string `protobuf:"bytes,12,opt,name=lapses_on,json=lapsesOn,proto3" json:"lapses_on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -465,6 +530,20 @@ func (x *Destination) GetLaCode() string {
 func (x *Destination) GetRecordedBy() string {
 	if x != nil {
 		return x.RecordedBy
+	}
+	return ""
+}
+
+func (x *Destination) GetReviewOn() string {
+	if x != nil {
+		return x.ReviewOn
+	}
+	return ""
+}
+
+func (x *Destination) GetLapsesOn() string {
+	if x != nil {
+		return x.LapsesOn
 	}
 	return ""
 }
@@ -776,12 +855,16 @@ type LatestDestination struct {
 	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
 	// Absent when the pupil has none.
 	Destination *Destination `protobuf:"bytes,2,opt,name=destination,proto3" json:"destination,omitempty"`
-	// A confirmed activity whose code is not in the "not known" group.
+	// A confirmed activity whose code is not in the "not known" group and
+	// that is current: not past its lapses_on (NCCIS "currency").
 	Known bool `protobuf:"varint,3,opt,name=known,proto3" json:"known,omitempty"`
 	// A confirmed activity in the NEET group.
 	Neet bool `protobuf:"varint,4,opt,name=neet,proto3" json:"neet,omitempty"`
 	// A confirmed activity in education, employment or training.
-	Eet           bool `protobuf:"varint,5,opt,name=eet,proto3" json:"eet,omitempty"`
+	Eet bool `protobuf:"varint,5,opt,name=eet,proto3" json:"eet,omitempty"`
+	// A confirmed activity that has lapsed: it was known, and is not known
+	// now until its currency is confirmed or a new activity is recorded.
+	Lapsed        bool `protobuf:"varint,6,opt,name=lapsed,proto3" json:"lapsed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -847,6 +930,13 @@ func (x *LatestDestination) GetNeet() bool {
 func (x *LatestDestination) GetEet() bool {
 	if x != nil {
 		return x.Eet
+	}
+	return false
+}
+
+func (x *LatestDestination) GetLapsed() bool {
+	if x != nil {
+		return x.Lapsed
 	}
 	return false
 }
@@ -2698,6 +2788,176 @@ func (x *AuditEvent) GetIssuer() string {
 	return ""
 }
 
+type ConfirmCurrencyRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The young people whose latest confirmed activity is confirmed, at most
+	// 1,000, each once.
+	PupilIds []string `protobuf:"bytes,1,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
+	// Where the confirmation came from (a phone call, a provider's return...).
+	Source        string `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmCurrencyRequest) Reset() {
+	*x = ConfirmCurrencyRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmCurrencyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmCurrencyRequest) ProtoMessage() {}
+
+func (x *ConfirmCurrencyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmCurrencyRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmCurrencyRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ConfirmCurrencyRequest) GetPupilIds() []string {
+	if x != nil {
+		return x.PupilIds
+	}
+	return nil
+}
+
+func (x *ConfirmCurrencyRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+type ConfirmCurrencyResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per pupil asked for, in request order.
+	Outcomes []*CurrencyOutcome `protobuf:"bytes,1,rep,name=outcomes,proto3" json:"outcomes,omitempty"`
+	// How many were confirmed.
+	Confirmed     int32 `protobuf:"varint,2,opt,name=confirmed,proto3" json:"confirmed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmCurrencyResponse) Reset() {
+	*x = ConfirmCurrencyResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmCurrencyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmCurrencyResponse) ProtoMessage() {}
+
+func (x *ConfirmCurrencyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmCurrencyResponse.ProtoReflect.Descriptor instead.
+func (*ConfirmCurrencyResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ConfirmCurrencyResponse) GetOutcomes() []*CurrencyOutcome {
+	if x != nil {
+		return x.Outcomes
+	}
+	return nil
+}
+
+func (x *ConfirmCurrencyResponse) GetConfirmed() int32 {
+	if x != nil {
+		return x.Confirmed
+	}
+	return 0
+}
+
+type CurrencyOutcome struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	Result  CurrencyResult         `protobuf:"varint,2,opt,name=result,proto3,enum=nextstep.tracking.v1.CurrencyResult" json:"result,omitempty"`
+	// When the activity now lapses, for a confirmed one.
+	LapsesOn      string `protobuf:"bytes,3,opt,name=lapses_on,json=lapsesOn,proto3" json:"lapses_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CurrencyOutcome) Reset() {
+	*x = CurrencyOutcome{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CurrencyOutcome) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CurrencyOutcome) ProtoMessage() {}
+
+func (x *CurrencyOutcome) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CurrencyOutcome.ProtoReflect.Descriptor instead.
+func (*CurrencyOutcome) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *CurrencyOutcome) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *CurrencyOutcome) GetResult() CurrencyResult {
+	if x != nil {
+		return x.Result
+	}
+	return CurrencyResult_CURRENCY_RESULT_UNSPECIFIED
+}
+
+func (x *CurrencyOutcome) GetLapsesOn() string {
+	if x != nil {
+		return x.LapsesOn
+	}
+	return ""
+}
+
 // Assign gives the task to a member of staff (or takes it back when
 // assignee is empty and the task has not started).
 type UpdateTaskRequest_Assign struct {
@@ -2709,7 +2969,7 @@ type UpdateTaskRequest_Assign struct {
 
 func (x *UpdateTaskRequest_Assign) Reset() {
 	*x = UpdateTaskRequest_Assign{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2721,7 +2981,7 @@ func (x *UpdateTaskRequest_Assign) String() string {
 func (*UpdateTaskRequest_Assign) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Assign) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2753,7 +3013,7 @@ type UpdateTaskRequest_Start struct {
 
 func (x *UpdateTaskRequest_Start) Reset() {
 	*x = UpdateTaskRequest_Start{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2765,7 +3025,7 @@ func (x *UpdateTaskRequest_Start) String() string {
 func (*UpdateTaskRequest_Start) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Start) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2791,7 +3051,7 @@ type UpdateTaskRequest_Resolve struct {
 
 func (x *UpdateTaskRequest_Resolve) Reset() {
 	*x = UpdateTaskRequest_Resolve{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2803,7 +3063,7 @@ func (x *UpdateTaskRequest_Resolve) String() string {
 func (*UpdateTaskRequest_Resolve) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Resolve) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2839,7 +3099,7 @@ type UpdateTaskRequest_Dismiss struct {
 
 func (x *UpdateTaskRequest_Dismiss) Reset() {
 	*x = UpdateTaskRequest_Dismiss{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2851,7 +3111,7 @@ func (x *UpdateTaskRequest_Dismiss) String() string {
 func (*UpdateTaskRequest_Dismiss) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Dismiss) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2885,7 +3145,7 @@ var File_nextstep_tracking_v1_tracking_proto protoreflect.FileDescriptor
 
 const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\n" +
-	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\x86\x05\n" +
+	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xb0\x06\n" +
 	"\vDestination\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12#\n" +
 	"\bpupil_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12E\n" +
@@ -2906,7 +3166,11 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"this == ''R\x06laCode\x12\x1f\n" +
 	"\vrecorded_by\x18\n" +
 	" \x01(\tR\n" +
-	"recordedBy\"\x9a\x01\n" +
+	"recordedBy\x12C\n" +
+	"\treview_on\x18\v \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\breviewOn\x12c\n" +
+	"\tlapses_on\x18\f \x01(\tBF\xbaHC\xba\x01@\n" +
+	"\voutput_only\x12%is set by the service: leave it empty\x1a\n" +
+	"this == ''R\blapsesOn\"\x9a\x01\n" +
 	"\x18RecordDestinationRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12K\n" +
 	"\vdestination\x18\x02 \x01(\v2!.nextstep.tracking.v1.DestinationB\x06\xbaH\x03\xc8\x01\x01R\vdestination\"`\n" +
@@ -2924,13 +3188,14 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1cGetLatestDestinationsRequest\x12/\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\x90N\"\x05r\x03\xb0\x01\x01R\bpupilIds\"l\n" +
 	"\x1dGetLatestDestinationsResponse\x12K\n" +
-	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xaf\x01\n" +
+	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xc7\x01\n" +
 	"\x11LatestDestination\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12C\n" +
 	"\vdestination\x18\x02 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination\x12\x14\n" +
 	"\x05known\x18\x03 \x01(\bR\x05known\x12\x12\n" +
 	"\x04neet\x18\x04 \x01(\bR\x04neet\x12\x10\n" +
-	"\x03eet\x18\x05 \x01(\bR\x03eet\"\x1a\n" +
+	"\x03eet\x18\x05 \x01(\bR\x03eet\x12\x16\n" +
+	"\x06lapsed\x18\x06 \x01(\bR\x06lapsed\"\x1a\n" +
 	"\x18ListActivityCodesRequest\"o\n" +
 	"\x19ListActivityCodesResponse\x12\x18\n" +
 	"\aedition\x18\x01 \x01(\tR\aedition\x128\n" +
@@ -3115,7 +3380,17 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\atargets\x18\b \x03(\tR\atargets\x12!\n" +
 	"\ftarget_count\x18\t \x01(\x05R\vtargetCount\x12\x16\n" +
 	"\x06issuer\x18\n" +
-	" \x01(\tR\x06issuer*\x8e\x01\n" +
+	" \x01(\tR\x06issuer\"n\n" +
+	"\x16ConfirmCurrencyRequest\x121\n" +
+	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\xe8\a\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\x12!\n" +
+	"\x06source\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x06source\"z\n" +
+	"\x17ConfirmCurrencyResponse\x12A\n" +
+	"\boutcomes\x18\x01 \x03(\v2%.nextstep.tracking.v1.CurrencyOutcomeR\boutcomes\x12\x1c\n" +
+	"\tconfirmed\x18\x02 \x01(\x05R\tconfirmed\"\x87\x01\n" +
+	"\x0fCurrencyOutcome\x12\x19\n" +
+	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12<\n" +
+	"\x06result\x18\x02 \x01(\x0e2$.nextstep.tracking.v1.CurrencyResultR\x06result\x12\x1b\n" +
+	"\tlapses_on\x18\x03 \x01(\tR\blapsesOn*\x8e\x01\n" +
 	"\x0fDestinationKind\x12 \n" +
 	"\x1cDESTINATION_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19DESTINATION_KIND_INTENDED\x10\x01\x12\x1a\n" +
@@ -3155,10 +3430,17 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1dACTION_KIND_CONTACT_ATTEMPTED\x10\x04\x12\x1c\n" +
 	"\x18ACTION_KIND_CONTACT_MADE\x10\x05\x12\x1d\n" +
 	"\x19ACTION_KIND_OFFER_SECURED\x10\x06\x12\x15\n" +
-	"\x11ACTION_KIND_OTHER\x10\a2\xe6\v\n" +
+	"\x11ACTION_KIND_OTHER\x10\a*\x9a\x01\n" +
+	"\x0eCurrencyResult\x12\x1f\n" +
+	"\x1bCURRENCY_RESULT_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19CURRENCY_RESULT_CONFIRMED\x10\x01\x12\x1d\n" +
+	"\x19CURRENCY_RESULT_NOT_FOUND\x10\x02\x12)\n" +
+	"%CURRENCY_RESULT_NO_CONFIRMED_ACTIVITY\x10\x032\xe0\f\n" +
 	"\x0fTrackingService\x12\x82\x01\n" +
 	"\x11RecordDestination\x12..nextstep.tracking.v1.RecordDestinationRequest\x1a/.nextstep.tracking.v1.RecordDestinationResponse\"\f\xc2\xf3\x18\x05\n" +
-	"\x03\x01\x02\x03\x90\x02\x02\x12\x82\x01\n" +
+	"\x03\x01\x02\x03\x90\x02\x02\x12x\n" +
+	"\x0fConfirmCurrency\x12,.nextstep.tracking.v1.ConfirmCurrencyRequest\x1a-.nextstep.tracking.v1.ConfirmCurrencyResponse\"\b\xc2\xf3\x18\x04\n" +
+	"\x02\x01\x02\x12\x82\x01\n" +
 	"\x10ListDestinations\x12-.nextstep.tracking.v1.ListDestinationsRequest\x1a..nextstep.tracking.v1.ListDestinationsResponse\"\x0f\xc2\xf3\x18\b\n" +
 	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12\x90\x01\n" +
 	"\x15GetLatestDestinations\x122.nextstep.tracking.v1.GetLatestDestinationsRequest\x1a3.nextstep.tracking.v1.GetLatestDestinationsResponse\"\x0e\xc2\xf3\x18\a\n" +
@@ -3200,122 +3482,130 @@ func file_nextstep_tracking_v1_tracking_proto_rawDescGZIP() []byte {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescData
 }
 
-var file_nextstep_tracking_v1_tracking_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
+var file_nextstep_tracking_v1_tracking_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
 	(DestinationKind)(0),                  // 0: nextstep.tracking.v1.DestinationKind
 	(ActivityGroup)(0),                    // 1: nextstep.tracking.v1.ActivityGroup
 	(Priority)(0),                         // 2: nextstep.tracking.v1.Priority
 	(TaskStatus)(0),                       // 3: nextstep.tracking.v1.TaskStatus
 	(ActionKind)(0),                       // 4: nextstep.tracking.v1.ActionKind
-	(*Destination)(nil),                   // 5: nextstep.tracking.v1.Destination
-	(*RecordDestinationRequest)(nil),      // 6: nextstep.tracking.v1.RecordDestinationRequest
-	(*RecordDestinationResponse)(nil),     // 7: nextstep.tracking.v1.RecordDestinationResponse
-	(*ListDestinationsRequest)(nil),       // 8: nextstep.tracking.v1.ListDestinationsRequest
-	(*ListDestinationsResponse)(nil),      // 9: nextstep.tracking.v1.ListDestinationsResponse
-	(*GetLatestDestinationsRequest)(nil),  // 10: nextstep.tracking.v1.GetLatestDestinationsRequest
-	(*GetLatestDestinationsResponse)(nil), // 11: nextstep.tracking.v1.GetLatestDestinationsResponse
-	(*LatestDestination)(nil),             // 12: nextstep.tracking.v1.LatestDestination
-	(*ListActivityCodesRequest)(nil),      // 13: nextstep.tracking.v1.ListActivityCodesRequest
-	(*ListActivityCodesResponse)(nil),     // 14: nextstep.tracking.v1.ListActivityCodesResponse
-	(*ActivityCode)(nil),                  // 15: nextstep.tracking.v1.ActivityCode
-	(*ExportDestinationsRequest)(nil),     // 16: nextstep.tracking.v1.ExportDestinationsRequest
-	(*ExportDestinationsResponse)(nil),    // 17: nextstep.tracking.v1.ExportDestinationsResponse
-	(*DesiredIntervention)(nil),           // 18: nextstep.tracking.v1.DesiredIntervention
-	(*SyncInterventionsRequest)(nil),      // 19: nextstep.tracking.v1.SyncInterventionsRequest
-	(*SyncInterventionsResponse)(nil),     // 20: nextstep.tracking.v1.SyncInterventionsResponse
-	(*OpenCount)(nil),                     // 21: nextstep.tracking.v1.OpenCount
-	(*Task)(nil),                          // 22: nextstep.tracking.v1.Task
-	(*TaskEvent)(nil),                     // 23: nextstep.tracking.v1.TaskEvent
-	(*ListTasksRequest)(nil),              // 24: nextstep.tracking.v1.ListTasksRequest
-	(*ListTasksResponse)(nil),             // 25: nextstep.tracking.v1.ListTasksResponse
-	(*CountTasksRequest)(nil),             // 26: nextstep.tracking.v1.CountTasksRequest
-	(*CountTasksResponse)(nil),            // 27: nextstep.tracking.v1.CountTasksResponse
-	(*GetTaskRequest)(nil),                // 28: nextstep.tracking.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),               // 29: nextstep.tracking.v1.GetTaskResponse
-	(*UpdateTaskRequest)(nil),             // 30: nextstep.tracking.v1.UpdateTaskRequest
-	(*UpdateTaskResponse)(nil),            // 31: nextstep.tracking.v1.UpdateTaskResponse
-	(*AddTaskNoteRequest)(nil),            // 32: nextstep.tracking.v1.AddTaskNoteRequest
-	(*AddTaskNoteResponse)(nil),           // 33: nextstep.tracking.v1.AddTaskNoteResponse
-	(*ListAuditEventsRequest)(nil),        // 34: nextstep.tracking.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),       // 35: nextstep.tracking.v1.ListAuditEventsResponse
-	(*AuditEvent)(nil),                    // 36: nextstep.tracking.v1.AuditEvent
-	nil,                                   // 37: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
-	nil,                                   // 38: nextstep.tracking.v1.Task.EvidenceEntry
-	(*UpdateTaskRequest_Assign)(nil),      // 39: nextstep.tracking.v1.UpdateTaskRequest.Assign
-	(*UpdateTaskRequest_Start)(nil),       // 40: nextstep.tracking.v1.UpdateTaskRequest.Start
-	(*UpdateTaskRequest_Resolve)(nil),     // 41: nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	(*UpdateTaskRequest_Dismiss)(nil),     // 42: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
-	(*timestamppb.Timestamp)(nil),         // 43: google.protobuf.Timestamp
+	(CurrencyResult)(0),                   // 5: nextstep.tracking.v1.CurrencyResult
+	(*Destination)(nil),                   // 6: nextstep.tracking.v1.Destination
+	(*RecordDestinationRequest)(nil),      // 7: nextstep.tracking.v1.RecordDestinationRequest
+	(*RecordDestinationResponse)(nil),     // 8: nextstep.tracking.v1.RecordDestinationResponse
+	(*ListDestinationsRequest)(nil),       // 9: nextstep.tracking.v1.ListDestinationsRequest
+	(*ListDestinationsResponse)(nil),      // 10: nextstep.tracking.v1.ListDestinationsResponse
+	(*GetLatestDestinationsRequest)(nil),  // 11: nextstep.tracking.v1.GetLatestDestinationsRequest
+	(*GetLatestDestinationsResponse)(nil), // 12: nextstep.tracking.v1.GetLatestDestinationsResponse
+	(*LatestDestination)(nil),             // 13: nextstep.tracking.v1.LatestDestination
+	(*ListActivityCodesRequest)(nil),      // 14: nextstep.tracking.v1.ListActivityCodesRequest
+	(*ListActivityCodesResponse)(nil),     // 15: nextstep.tracking.v1.ListActivityCodesResponse
+	(*ActivityCode)(nil),                  // 16: nextstep.tracking.v1.ActivityCode
+	(*ExportDestinationsRequest)(nil),     // 17: nextstep.tracking.v1.ExportDestinationsRequest
+	(*ExportDestinationsResponse)(nil),    // 18: nextstep.tracking.v1.ExportDestinationsResponse
+	(*DesiredIntervention)(nil),           // 19: nextstep.tracking.v1.DesiredIntervention
+	(*SyncInterventionsRequest)(nil),      // 20: nextstep.tracking.v1.SyncInterventionsRequest
+	(*SyncInterventionsResponse)(nil),     // 21: nextstep.tracking.v1.SyncInterventionsResponse
+	(*OpenCount)(nil),                     // 22: nextstep.tracking.v1.OpenCount
+	(*Task)(nil),                          // 23: nextstep.tracking.v1.Task
+	(*TaskEvent)(nil),                     // 24: nextstep.tracking.v1.TaskEvent
+	(*ListTasksRequest)(nil),              // 25: nextstep.tracking.v1.ListTasksRequest
+	(*ListTasksResponse)(nil),             // 26: nextstep.tracking.v1.ListTasksResponse
+	(*CountTasksRequest)(nil),             // 27: nextstep.tracking.v1.CountTasksRequest
+	(*CountTasksResponse)(nil),            // 28: nextstep.tracking.v1.CountTasksResponse
+	(*GetTaskRequest)(nil),                // 29: nextstep.tracking.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),               // 30: nextstep.tracking.v1.GetTaskResponse
+	(*UpdateTaskRequest)(nil),             // 31: nextstep.tracking.v1.UpdateTaskRequest
+	(*UpdateTaskResponse)(nil),            // 32: nextstep.tracking.v1.UpdateTaskResponse
+	(*AddTaskNoteRequest)(nil),            // 33: nextstep.tracking.v1.AddTaskNoteRequest
+	(*AddTaskNoteResponse)(nil),           // 34: nextstep.tracking.v1.AddTaskNoteResponse
+	(*ListAuditEventsRequest)(nil),        // 35: nextstep.tracking.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),       // 36: nextstep.tracking.v1.ListAuditEventsResponse
+	(*AuditEvent)(nil),                    // 37: nextstep.tracking.v1.AuditEvent
+	(*ConfirmCurrencyRequest)(nil),        // 38: nextstep.tracking.v1.ConfirmCurrencyRequest
+	(*ConfirmCurrencyResponse)(nil),       // 39: nextstep.tracking.v1.ConfirmCurrencyResponse
+	(*CurrencyOutcome)(nil),               // 40: nextstep.tracking.v1.CurrencyOutcome
+	nil,                                   // 41: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	nil,                                   // 42: nextstep.tracking.v1.Task.EvidenceEntry
+	(*UpdateTaskRequest_Assign)(nil),      // 43: nextstep.tracking.v1.UpdateTaskRequest.Assign
+	(*UpdateTaskRequest_Start)(nil),       // 44: nextstep.tracking.v1.UpdateTaskRequest.Start
+	(*UpdateTaskRequest_Resolve)(nil),     // 45: nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	(*UpdateTaskRequest_Dismiss)(nil),     // 46: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	(*timestamppb.Timestamp)(nil),         // 47: google.protobuf.Timestamp
 }
 var file_nextstep_tracking_v1_tracking_proto_depIdxs = []int32{
 	0,  // 0: nextstep.tracking.v1.Destination.kind:type_name -> nextstep.tracking.v1.DestinationKind
-	43, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
-	5,  // 2: nextstep.tracking.v1.RecordDestinationRequest.destination:type_name -> nextstep.tracking.v1.Destination
-	5,  // 3: nextstep.tracking.v1.RecordDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
-	5,  // 4: nextstep.tracking.v1.ListDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.Destination
-	12, // 5: nextstep.tracking.v1.GetLatestDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.LatestDestination
-	5,  // 6: nextstep.tracking.v1.LatestDestination.destination:type_name -> nextstep.tracking.v1.Destination
-	15, // 7: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
+	47, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
+	6,  // 2: nextstep.tracking.v1.RecordDestinationRequest.destination:type_name -> nextstep.tracking.v1.Destination
+	6,  // 3: nextstep.tracking.v1.RecordDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
+	6,  // 4: nextstep.tracking.v1.ListDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.Destination
+	13, // 5: nextstep.tracking.v1.GetLatestDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.LatestDestination
+	6,  // 6: nextstep.tracking.v1.LatestDestination.destination:type_name -> nextstep.tracking.v1.Destination
+	16, // 7: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
 	1,  // 8: nextstep.tracking.v1.ActivityCode.group:type_name -> nextstep.tracking.v1.ActivityGroup
 	2,  // 9: nextstep.tracking.v1.DesiredIntervention.priority:type_name -> nextstep.tracking.v1.Priority
-	37, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
-	18, // 11: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
-	21, // 12: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
+	41, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	19, // 11: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
+	22, // 12: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
 	2,  // 13: nextstep.tracking.v1.OpenCount.priority:type_name -> nextstep.tracking.v1.Priority
 	2,  // 14: nextstep.tracking.v1.Task.priority:type_name -> nextstep.tracking.v1.Priority
-	38, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
+	42, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
 	3,  // 16: nextstep.tracking.v1.Task.status:type_name -> nextstep.tracking.v1.TaskStatus
-	43, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
-	43, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
-	43, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
+	47, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
+	47, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
+	47, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
 	3,  // 20: nextstep.tracking.v1.TaskEvent.status:type_name -> nextstep.tracking.v1.TaskStatus
 	2,  // 21: nextstep.tracking.v1.ListTasksRequest.priority:type_name -> nextstep.tracking.v1.Priority
 	3,  // 22: nextstep.tracking.v1.ListTasksRequest.statuses:type_name -> nextstep.tracking.v1.TaskStatus
-	22, // 23: nextstep.tracking.v1.ListTasksResponse.tasks:type_name -> nextstep.tracking.v1.Task
-	21, // 24: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
-	22, // 25: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
-	23, // 26: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
-	39, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
-	40, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
-	41, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	42, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
-	22, // 31: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	23, // 23: nextstep.tracking.v1.ListTasksResponse.tasks:type_name -> nextstep.tracking.v1.Task
+	22, // 24: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
+	23, // 25: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	24, // 26: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
+	43, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	44, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
+	45, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	46, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	23, // 31: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
 	4,  // 32: nextstep.tracking.v1.AddTaskNoteRequest.action:type_name -> nextstep.tracking.v1.ActionKind
-	23, // 33: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
-	43, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	43, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	36, // 36: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
-	43, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	6,  // 38: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
-	8,  // 39: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
-	10, // 40: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
-	13, // 41: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
-	16, // 42: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
-	19, // 43: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
-	24, // 44: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
-	26, // 45: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
-	28, // 46: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
-	30, // 47: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
-	32, // 48: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
-	34, // 49: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
-	7,  // 50: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
-	9,  // 51: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
-	11, // 52: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
-	14, // 53: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
-	17, // 54: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
-	20, // 55: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
-	25, // 56: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
-	27, // 57: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
-	29, // 58: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
-	31, // 59: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
-	33, // 60: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
-	35, // 61: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
-	50, // [50:62] is the sub-list for method output_type
-	38, // [38:50] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	24, // 33: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
+	47, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	47, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	37, // 36: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
+	47, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	40, // 38: nextstep.tracking.v1.ConfirmCurrencyResponse.outcomes:type_name -> nextstep.tracking.v1.CurrencyOutcome
+	5,  // 39: nextstep.tracking.v1.CurrencyOutcome.result:type_name -> nextstep.tracking.v1.CurrencyResult
+	7,  // 40: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
+	38, // 41: nextstep.tracking.v1.TrackingService.ConfirmCurrency:input_type -> nextstep.tracking.v1.ConfirmCurrencyRequest
+	9,  // 42: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
+	11, // 43: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
+	14, // 44: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
+	17, // 45: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
+	20, // 46: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
+	25, // 47: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
+	27, // 48: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
+	29, // 49: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
+	31, // 50: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
+	33, // 51: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
+	35, // 52: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
+	8,  // 53: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
+	39, // 54: nextstep.tracking.v1.TrackingService.ConfirmCurrency:output_type -> nextstep.tracking.v1.ConfirmCurrencyResponse
+	10, // 55: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
+	12, // 56: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
+	15, // 57: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
+	18, // 58: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
+	21, // 59: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
+	26, // 60: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
+	28, // 61: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
+	30, // 62: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
+	32, // 63: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
+	34, // 64: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
+	36, // 65: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
+	53, // [53:66] is the sub-list for method output_type
+	40, // [40:53] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_tracking_v1_tracking_proto_init() }
@@ -3334,8 +3624,8 @@ func file_nextstep_tracking_v1_tracking_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_tracking_v1_tracking_proto_rawDesc), len(file_nextstep_tracking_v1_tracking_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   38,
+			NumEnums:      6,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -10,48 +10,122 @@ import (
 	"time"
 )
 
+const confirmCurrency = `-- name: ConfirmCurrency :many
+INSERT INTO tracking.destinations (idempotency_key, pupil_id, school_urn, la_code, kind,
+                                   activity_code, effective_date, source, recorded_by, review_on, recorded_at)
+SELECT gen_random_uuid(), d.pupil_id, w.school_urn, w.la_code, 'confirmed',
+       d.activity_code, d.effective_date, $1, $2, d.review_on, $3
+FROM (SELECT unnest($4::uuid[]) AS pupil_id, unnest($5::text[]) AS school_urn,
+             unnest($6::text[]) AS la_code) w
+JOIN LATERAL (
+    SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on FROM tracking.destinations x
+    WHERE x.pupil_id = w.pupil_id AND x.kind = 'confirmed'
+    ORDER BY x.effective_date DESC, x.recorded_at DESC, x.id DESC
+    LIMIT 1
+) d ON true
+RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on
+`
+
+type ConfirmCurrencyParams struct {
+	Source     string    `db:"source"`
+	RecordedBy string    `db:"recorded_by"`
+	RecordedAt time.Time `db:"recorded_at"`
+	PupilIDs   []string  `db:"pupil_ids"`
+	SchoolUrns []string  `db:"school_urns"`
+	LACodes    []string  `db:"la_codes"`
+}
+
+// ConfirmCurrency records again, as ascertained at recorded_at, the latest confirmed
+// activity of each pupil of pupil_ids, at the school and LA given for it
+// (where the pupil service says they are on roll now), and returns the new
+// rows. A pupil with no confirmed activity gets none.
+func (q *Queries) ConfirmCurrency(ctx context.Context, db DBTX, arg ConfirmCurrencyParams) ([]TrackingDestination, error) {
+	rows, err := db.Query(ctx, confirmCurrency,
+		arg.Source,
+		arg.RecordedBy,
+		arg.RecordedAt,
+		arg.PupilIDs,
+		arg.SchoolUrns,
+		arg.LACodes,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []TrackingDestination
+	for rows.Next() {
+		var i TrackingDestination
+		if err := rows.Scan(
+			&i.ID,
+			&i.IdempotencyKey,
+			&i.PupilID,
+			&i.SchoolURN,
+			&i.LACode,
+			&i.Kind,
+			&i.ActivityCode,
+			&i.EffectiveDate,
+			&i.Source,
+			&i.RecordedBy,
+			&i.RecordedAt,
+			&i.Firmness,
+			&i.RequestHash,
+			&i.ReviewOn,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const insertDestination = `-- name: InsertDestination :one
 WITH ins AS (
     INSERT INTO tracking.destinations (idempotency_key, request_hash, pupil_id, school_urn, la_code, kind,
-                                       activity_code, effective_date, source, recorded_by)
+                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at)
     VALUES ($1, $2, $3, $4, $5, $6,
-            $7, $8, $9, $10)
+            $7, $8, $9, $10, $11, $12)
     ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash
+    RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on
 )
-SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash FROM ins
+SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on FROM ins
 UNION ALL
-SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash FROM tracking.destinations WHERE idempotency_key = $1
+SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on FROM tracking.destinations WHERE idempotency_key = $1
 LIMIT 1
 `
 
 type InsertDestinationParams struct {
-	IdempotencyKey string    `db:"idempotency_key"`
-	RequestHash    []byte    `db:"request_hash"`
-	PupilID        string    `db:"pupil_id"`
-	SchoolURN      string    `db:"school_urn"`
-	LACode         string    `db:"la_code"`
-	Kind           string    `db:"kind"`
-	ActivityCode   string    `db:"activity_code"`
-	EffectiveDate  time.Time `db:"effective_date"`
-	Source         string    `db:"source"`
-	RecordedBy     string    `db:"recorded_by"`
+	IdempotencyKey string     `db:"idempotency_key"`
+	RequestHash    []byte     `db:"request_hash"`
+	PupilID        string     `db:"pupil_id"`
+	SchoolURN      string     `db:"school_urn"`
+	LACode         string     `db:"la_code"`
+	Kind           string     `db:"kind"`
+	ActivityCode   string     `db:"activity_code"`
+	EffectiveDate  time.Time  `db:"effective_date"`
+	Source         string     `db:"source"`
+	RecordedBy     string     `db:"recorded_by"`
+	ReviewOn       *time.Time `db:"review_on"`
+	RecordedAt     time.Time  `db:"recorded_at"`
 }
 
 type InsertDestinationRow struct {
-	ID             string    `db:"id"`
-	IdempotencyKey string    `db:"idempotency_key"`
-	PupilID        string    `db:"pupil_id"`
-	SchoolURN      string    `db:"school_urn"`
-	LACode         string    `db:"la_code"`
-	Kind           string    `db:"kind"`
-	ActivityCode   string    `db:"activity_code"`
-	EffectiveDate  time.Time `db:"effective_date"`
-	Source         string    `db:"source"`
-	RecordedBy     string    `db:"recorded_by"`
-	RecordedAt     time.Time `db:"recorded_at"`
-	Firmness       int16     `db:"firmness"`
-	RequestHash    []byte    `db:"request_hash"`
+	ID             string     `db:"id"`
+	IdempotencyKey string     `db:"idempotency_key"`
+	PupilID        string     `db:"pupil_id"`
+	SchoolURN      string     `db:"school_urn"`
+	LACode         string     `db:"la_code"`
+	Kind           string     `db:"kind"`
+	ActivityCode   string     `db:"activity_code"`
+	EffectiveDate  time.Time  `db:"effective_date"`
+	Source         string     `db:"source"`
+	RecordedBy     string     `db:"recorded_by"`
+	RecordedAt     time.Time  `db:"recorded_at"`
+	Firmness       int16      `db:"firmness"`
+	RequestHash    []byte     `db:"request_hash"`
+	ReviewOn       *time.Time `db:"review_on"`
 }
 
 // InsertDestination records a destination unless one with the idempotency
@@ -69,6 +143,8 @@ func (q *Queries) InsertDestination(ctx context.Context, db DBTX, arg InsertDest
 		arg.EffectiveDate,
 		arg.Source,
 		arg.RecordedBy,
+		arg.ReviewOn,
+		arg.RecordedAt,
 	)
 	var i InsertDestinationRow
 	err := row.Scan(
@@ -85,12 +161,13 @@ func (q *Queries) InsertDestination(ctx context.Context, db DBTX, arg InsertDest
 		&i.RecordedAt,
 		&i.Firmness,
 		&i.RequestHash,
+		&i.ReviewOn,
 	)
 	return i, err
 }
 
 const latestDestinations = `-- name: LatestDestinations :many
-SELECT DISTINCT ON (pupil_id) id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash
+SELECT DISTINCT ON (pupil_id) id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on
 FROM tracking.destinations
 WHERE pupil_id = ANY($1::uuid[])
 ORDER BY pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC
@@ -123,6 +200,7 @@ func (q *Queries) LatestDestinations(ctx context.Context, db DBTX, pupilIds []st
 			&i.RecordedAt,
 			&i.Firmness,
 			&i.RequestHash,
+			&i.ReviewOn,
 		); err != nil {
 			return nil, err
 		}
@@ -135,7 +213,7 @@ func (q *Queries) LatestDestinations(ctx context.Context, db DBTX, pupilIds []st
 }
 
 const listDestinations = `-- name: ListDestinations :many
-SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash FROM tracking.destinations
+SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on FROM tracking.destinations
 WHERE pupil_id = $1
   AND ($2::boolean
        OR school_urn = $3
@@ -192,6 +270,7 @@ func (q *Queries) ListDestinations(ctx context.Context, db DBTX, arg ListDestina
 			&i.RecordedAt,
 			&i.Firmness,
 			&i.RequestHash,
+			&i.ReviewOn,
 		); err != nil {
 			return nil, err
 		}

@@ -17,19 +17,20 @@ type TrackingCohort struct {
 }
 
 type TrackingDestination struct {
-	ID             string    `db:"id"`
-	IdempotencyKey string    `db:"idempotency_key"`
-	PupilID        string    `db:"pupil_id"`
-	SchoolURN      string    `db:"school_urn"`
-	LACode         string    `db:"la_code"`
-	Kind           string    `db:"kind"`
-	ActivityCode   string    `db:"activity_code"`
-	EffectiveDate  time.Time `db:"effective_date"`
-	Source         string    `db:"source"`
-	RecordedBy     string    `db:"recorded_by"`
-	RecordedAt     time.Time `db:"recorded_at"`
-	Firmness       int16     `db:"firmness"`
-	RequestHash    []byte    `db:"request_hash"`
+	ID             string     `db:"id"`
+	IdempotencyKey string     `db:"idempotency_key"`
+	PupilID        string     `db:"pupil_id"`
+	SchoolURN      string     `db:"school_urn"`
+	LACode         string     `db:"la_code"`
+	Kind           string     `db:"kind"`
+	ActivityCode   string     `db:"activity_code"`
+	EffectiveDate  time.Time  `db:"effective_date"`
+	Source         string     `db:"source"`
+	RecordedBy     string     `db:"recorded_by"`
+	RecordedAt     time.Time  `db:"recorded_at"`
+	Firmness       int16      `db:"firmness"`
+	RequestHash    []byte     `db:"request_hash"`
+	ReviewOn       *time.Time `db:"review_on"`
 }
 
 type TrackingTask struct {

@@ -4,9 +4,9 @@
 -- of the request that made it.
 WITH ins AS (
     INSERT INTO tracking.destinations (idempotency_key, request_hash, pupil_id, school_urn, la_code, kind,
-                                       activity_code, effective_date, source, recorded_by)
+                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at)
     VALUES (@idempotency_key, @request_hash, @pupil_id, @school_urn, @la_code, @kind,
-            @activity_code, @effective_date, @source, @recorded_by)
+            @activity_code, @effective_date, @source, @recorded_by, @review_on, @recorded_at)
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING *
 )
@@ -40,3 +40,22 @@ SELECT DISTINCT ON (pupil_id) *
 FROM tracking.destinations
 WHERE pupil_id = ANY(@pupil_ids::uuid[])
 ORDER BY pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC;
+
+-- name: ConfirmCurrency :many
+-- ConfirmCurrency records again, as ascertained at recorded_at, the latest confirmed
+-- activity of each pupil of pupil_ids, at the school and LA given for it
+-- (where the pupil service says they are on roll now), and returns the new
+-- rows. A pupil with no confirmed activity gets none.
+INSERT INTO tracking.destinations (idempotency_key, pupil_id, school_urn, la_code, kind,
+                                   activity_code, effective_date, source, recorded_by, review_on, recorded_at)
+SELECT gen_random_uuid(), d.pupil_id, w.school_urn, w.la_code, 'confirmed',
+       d.activity_code, d.effective_date, @source, @recorded_by, d.review_on, @recorded_at
+FROM (SELECT unnest(@pupil_ids::uuid[]) AS pupil_id, unnest(@school_urns::text[]) AS school_urn,
+             unnest(@la_codes::text[]) AS la_code) w
+JOIN LATERAL (
+    SELECT * FROM tracking.destinations x
+    WHERE x.pupil_id = w.pupil_id AND x.kind = 'confirmed'
+    ORDER BY x.effective_date DESC, x.recorded_at DESC, x.id DESC
+    LIMIT 1
+) d ON true
+RETURNING *;

@@ -36,6 +36,9 @@ const (
 	// TrackingServiceRecordDestinationProcedure is the fully-qualified name of the TrackingService's
 	// RecordDestination RPC.
 	TrackingServiceRecordDestinationProcedure = "/nextstep.tracking.v1.TrackingService/RecordDestination"
+	// TrackingServiceConfirmCurrencyProcedure is the fully-qualified name of the TrackingService's
+	// ConfirmCurrency RPC.
+	TrackingServiceConfirmCurrencyProcedure = "/nextstep.tracking.v1.TrackingService/ConfirmCurrency"
 	// TrackingServiceListDestinationsProcedure is the fully-qualified name of the TrackingService's
 	// ListDestinations RPC.
 	TrackingServiceListDestinationsProcedure = "/nextstep.tracking.v1.TrackingService/ListDestinations"
@@ -78,6 +81,14 @@ type TrackingServiceClient interface {
 	// same idempotency key and request returns the first call's record; the
 	// key with a different request is AlreadyExists (IDEMPOTENCY_KEY_REUSED).
 	RecordDestination(context.Context, *v1.RecordDestinationRequest) (*v1.RecordDestinationResponse, error)
+	// ConfirmCurrency confirms that each young person's latest confirmed
+	// activity still holds, as an LA tracking team does in bulk from a
+	// filtered list: it is recorded again as ascertained today, from source,
+	// so its currency runs again from today. Each pupil gets an outcome:
+	// confirmed (with when it now lapses), not found (unknown, or outside the
+	// caller's scope: the two are not told apart), or no confirmed activity
+	// to confirm. All the confirmations are one transaction.
+	ConfirmCurrency(context.Context, *v1.ConfirmCurrencyRequest) (*v1.ConfirmCurrencyResponse, error)
 	// ListDestinations returns a pupil's full destination history, newest
 	// first.
 	ListDestinations(context.Context, *v1.ListDestinationsRequest) (*v1.ListDestinationsResponse, error)
@@ -147,6 +158,12 @@ func NewTrackingServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			baseURL+TrackingServiceRecordDestinationProcedure,
 			connect.WithSchema(trackingServiceMethods.ByName("RecordDestination")),
 			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		confirmCurrency: connect.NewClient[v1.ConfirmCurrencyRequest, v1.ConfirmCurrencyResponse](
+			httpClient,
+			baseURL+TrackingServiceConfirmCurrencyProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("ConfirmCurrency")),
 			connect.WithClientOptions(opts...),
 		),
 		listDestinations: connect.NewClient[v1.ListDestinationsRequest, v1.ListDestinationsResponse](
@@ -230,6 +247,7 @@ func NewTrackingServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 // trackingServiceClient implements TrackingServiceClient.
 type trackingServiceClient struct {
 	recordDestination     *connect.Client[v1.RecordDestinationRequest, v1.RecordDestinationResponse]
+	confirmCurrency       *connect.Client[v1.ConfirmCurrencyRequest, v1.ConfirmCurrencyResponse]
 	listDestinations      *connect.Client[v1.ListDestinationsRequest, v1.ListDestinationsResponse]
 	getLatestDestinations *connect.Client[v1.GetLatestDestinationsRequest, v1.GetLatestDestinationsResponse]
 	listActivityCodes     *connect.Client[v1.ListActivityCodesRequest, v1.ListActivityCodesResponse]
@@ -246,6 +264,15 @@ type trackingServiceClient struct {
 // RecordDestination calls nextstep.tracking.v1.TrackingService.RecordDestination.
 func (c *trackingServiceClient) RecordDestination(ctx context.Context, req *v1.RecordDestinationRequest) (*v1.RecordDestinationResponse, error) {
 	response, err := c.recordDestination.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ConfirmCurrency calls nextstep.tracking.v1.TrackingService.ConfirmCurrency.
+func (c *trackingServiceClient) ConfirmCurrency(ctx context.Context, req *v1.ConfirmCurrencyRequest) (*v1.ConfirmCurrencyResponse, error) {
+	response, err := c.confirmCurrency.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -355,6 +382,14 @@ type TrackingServiceHandler interface {
 	// same idempotency key and request returns the first call's record; the
 	// key with a different request is AlreadyExists (IDEMPOTENCY_KEY_REUSED).
 	RecordDestination(context.Context, *v1.RecordDestinationRequest) (*v1.RecordDestinationResponse, error)
+	// ConfirmCurrency confirms that each young person's latest confirmed
+	// activity still holds, as an LA tracking team does in bulk from a
+	// filtered list: it is recorded again as ascertained today, from source,
+	// so its currency runs again from today. Each pupil gets an outcome:
+	// confirmed (with when it now lapses), not found (unknown, or outside the
+	// caller's scope: the two are not told apart), or no confirmed activity
+	// to confirm. All the confirmations are one transaction.
+	ConfirmCurrency(context.Context, *v1.ConfirmCurrencyRequest) (*v1.ConfirmCurrencyResponse, error)
 	// ListDestinations returns a pupil's full destination history, newest
 	// first.
 	ListDestinations(context.Context, *v1.ListDestinationsRequest) (*v1.ListDestinationsResponse, error)
@@ -420,6 +455,12 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 		svc.RecordDestination,
 		connect.WithSchema(trackingServiceMethods.ByName("RecordDestination")),
 		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceConfirmCurrencyHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceConfirmCurrencyProcedure,
+		svc.ConfirmCurrency,
+		connect.WithSchema(trackingServiceMethods.ByName("ConfirmCurrency")),
 		connect.WithHandlerOptions(opts...),
 	)
 	trackingServiceListDestinationsHandler := connect.NewUnaryHandlerSimple(
@@ -501,6 +542,8 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 		switch r.URL.Path {
 		case TrackingServiceRecordDestinationProcedure:
 			trackingServiceRecordDestinationHandler.ServeHTTP(w, r)
+		case TrackingServiceConfirmCurrencyProcedure:
+			trackingServiceConfirmCurrencyHandler.ServeHTTP(w, r)
 		case TrackingServiceListDestinationsProcedure:
 			trackingServiceListDestinationsHandler.ServeHTTP(w, r)
 		case TrackingServiceGetLatestDestinationsProcedure:
@@ -534,6 +577,10 @@ type UnimplementedTrackingServiceHandler struct{}
 
 func (UnimplementedTrackingServiceHandler) RecordDestination(context.Context, *v1.RecordDestinationRequest) (*v1.RecordDestinationResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.RecordDestination is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) ConfirmCurrency(context.Context, *v1.ConfirmCurrencyRequest) (*v1.ConfirmCurrencyResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.ConfirmCurrency is not implemented"))
 }
 
 func (UnimplementedTrackingServiceHandler) ListDestinations(context.Context, *v1.ListDestinationsRequest) (*v1.ListDestinationsResponse, error) {
