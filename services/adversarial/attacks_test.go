@@ -618,6 +618,38 @@ func writes() map[string]target {
 			},
 			notApplicable: map[kind]string{byKey: "destinations name pupils by id; UPNs never leave the pupil service"},
 		},
+		trackingSvc + ".BulkUpdateTasks": {
+			attacks: []attack{
+				{kind: byID, name: "a caseworker assigns another hub's and the neighbouring LA's tasks to themselves",
+					do: func(ctx context.Context, w *world, _ string) error {
+						return bulkRefused(w.tracking(caseworker).BulkUpdateTasks(ctx, &trackingv1.BulkUpdateTasksRequest{
+							TaskIds: []string{w.tasks[schoolX].GetId(), w.tasks[schoolC].GetId()},
+							Change:  &trackingv1.BulkUpdateTasksRequest_Assign{Assign: &trackingv1.UpdateTaskRequest_Assign{Assignee: "caseworker"}}}))
+					}, want: 0},
+				{kind: byID, name: "a caseworker logs a contact on another hub's task",
+					do: func(ctx context.Context, w *world, _ string) error {
+						return bulkRefused(w.tracking(caseworker).BulkUpdateTasks(ctx, &trackingv1.BulkUpdateTasksRequest{
+							TaskIds: []string{w.tasks[schoolX].GetId()},
+							Change:  &trackingv1.BulkUpdateTasksRequest_Log{Log: &trackingv1.BulkLogAction{Action: trackingv1.ActionKind_ACTION_KIND_CONTACT_MADE, Text: "spoke to them"}}}))
+					}, want: 0},
+				{kind: malformed, name: "a change that is neither",
+					do: func(ctx context.Context, w *world, _ string) error {
+						_, err := w.tracking(caseworker).BulkUpdateTasks(ctx, &trackingv1.BulkUpdateTasksRequest{TaskIds: []string{w.tasks[schoolA].GetId()}})
+						return err
+					}, want: connect.CodeInvalidArgument},
+				{kind: malformed, name: "a logged action with a NUL byte",
+					do: func(ctx context.Context, w *world, _ string) error {
+						_, err := w.tracking(caseworker).BulkUpdateTasks(ctx, &trackingv1.BulkUpdateTasksRequest{TaskIds: []string{w.tasks[schoolA].GetId()},
+							Change: &trackingv1.BulkUpdateTasksRequest_Log{Log: &trackingv1.BulkLogAction{Action: trackingv1.ActionKind_ACTION_KIND_OTHER, Text: "a\x00b"}}})
+						return err
+					}, want: connect.CodeInvalidArgument},
+			},
+			notApplicable: map[kind]string{
+				byKey:    "it names tasks by id",
+				byLabels: "the request carries no school or LA: each task's scope is its own record's",
+				replay:   "it has no idempotency key: assigning again changes nothing, and a logged action is the caller's to repeat",
+			},
+		},
 		trackingSvc + ".ConfirmCurrency": {
 			attacks: []attack{
 				{kind: byID, name: "a caseworker confirms another hub's and the neighbouring LA's pupils' activities",
@@ -777,6 +809,23 @@ func currencyRefused(res *trackingv1.ConfirmCurrencyResponse, err error) error {
 	}
 	if res.GetConfirmed() != 0 {
 		return fmt.Errorf("%w: %d confirmed", errNotRefused, res.GetConfirmed())
+	}
+	return nil
+}
+
+// bulkRefused checks that a BulkUpdateTasks answer updated nothing and
+// reported every task not found; it returns nil if so.
+func bulkRefused(res *trackingv1.BulkUpdateTasksResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	for _, o := range res.GetOutcomes() {
+		if o.GetResult() != trackingv1.BulkTaskResult_BULK_TASK_RESULT_NOT_FOUND {
+			return fmt.Errorf("%w: %v", errNotRefused, o)
+		}
+	}
+	if res.GetUpdated() != 0 {
+		return fmt.Errorf("%w: %d updated", errNotRefused, res.GetUpdated())
 	}
 	return nil
 }

@@ -610,6 +610,26 @@ func accessMatrix() map[string]access {
 			},
 			outside: notFound,
 		},
+		trackingSvc + ".BulkUpdateTasks": {
+			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&trackingv1.BulkUpdateTasksRequest{TaskIds: []string{m.tasks[urn].GetId()},
+					Change: &trackingv1.BulkUpdateTasksRequest_Log{Log: &trackingv1.BulkLogAction{Action: trackingv1.ActionKind_ACTION_KIND_CONTACT_ATTEMPTED, Text: "letter sent"}}})
+			},
+			shown: func(_ *matrix, _ string, res []proto.Message) error {
+				r, err := answer[*trackingv1.BulkUpdateTasksResponse](res)
+				if err == nil && r.GetUpdated() != 1 {
+					err = fmt.Errorf("not updated in scope: %v", r)
+				}
+				return err
+			},
+			outside: filtered(func(_ *matrix, _ string, res []proto.Message) error {
+				r, err := answer[*trackingv1.BulkUpdateTasksResponse](res)
+				if err == nil {
+					err = bulkRefused(r, nil)
+				}
+				return err
+			}),
+		},
 		trackingSvc + ".AddTaskNote": {
 			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
 				return one(&trackingv1.AddTaskNoteRequest{TaskId: m.tasks[urn].GetId(), Text: "seen"})

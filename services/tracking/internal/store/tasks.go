@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -104,31 +105,99 @@ func UpdateTask(ctx context.Context, pool TxDB, id string, version int64, s auth
 		if t.Version != version {
 			return ErrStaleVersion
 		}
-		state := lifecycle.State{Status: t.Status, Assignee: t.Assignee, Outcome: t.Outcome, DismissReason: t.DismissReason}
-		if t.SnoozeUntil != nil {
-			state.SnoozeUntil = *t.SnoozeUntil
-		}
-		next, err := lifecycle.Apply(state, move, today)
-		if err != nil {
-			return err
-		}
-		var snooze *time.Time
-		if !next.SnoozeUntil.IsZero() {
-			snooze = &next.SnoozeUntil
-		}
-		updated, err := queries.SetTaskState(ctx, tx, dbsqlc.SetTaskStateParams{
-			ID: id, Status: string(next.Status), Assignee: next.Assignee, Outcome: next.Outcome,
-			DismissReason: next.DismissReason, SnoozeUntil: snooze,
-		})
-		if err != nil {
-			return err
-		}
-		out = taskOf(updated)
-		return queries.InsertTaskEvent(ctx, tx, dbsqlc.InsertTaskEventParams{
-			TaskID: id, Actor: actor, Kind: eventKind(move), Status: string(next.Status), Text: eventText(move),
-		})
+		out, err = applyMove(ctx, tx, t, actor, move, today)
+		return err
 	})
 	return out, err
+}
+
+// applyMove moves the locked task t by move, records the event, and
+// returns the task as it now is.
+func applyMove(ctx context.Context, tx DB, t Task, actor string, move lifecycle.Move, today time.Time) (Task, error) {
+	state := lifecycle.State{Status: t.Status, Assignee: t.Assignee, Outcome: t.Outcome, DismissReason: t.DismissReason}
+	if t.SnoozeUntil != nil {
+		state.SnoozeUntil = *t.SnoozeUntil
+	}
+	next, err := lifecycle.Apply(state, move, today)
+	if err != nil {
+		return Task{}, err
+	}
+	var snooze *time.Time
+	if !next.SnoozeUntil.IsZero() {
+		snooze = &next.SnoozeUntil
+	}
+	updated, err := queries.SetTaskState(ctx, tx, dbsqlc.SetTaskStateParams{
+		ID: t.ID, Status: string(next.Status), Assignee: next.Assignee, Outcome: next.Outcome,
+		DismissReason: next.DismissReason, SnoozeUntil: snooze,
+	})
+	if err != nil {
+		return Task{}, err
+	}
+	return taskOf(updated), queries.InsertTaskEvent(ctx, tx, dbsqlc.InsertTaskEventParams{
+		TaskID: t.ID, Actor: actor, Kind: eventKind(move), Status: string(next.Status), Text: eventText(move),
+	})
+}
+
+// BulkChange is what BulkUpdate does to each task: Move it, or log Action
+// with Text.
+type BulkChange struct {
+	Move         lifecycle.Move
+	Action, Text string
+}
+
+// BulkOutcome is what became of one task of a bulk update: Task is set
+// when it was updated, Err when it was not (ErrNotFound, or a
+// lifecycle.ErrIllegal refusal).
+type BulkOutcome struct {
+	Task Task
+	Err  error
+}
+
+// BulkUpdate applies change to each task of ids that scope covers, as it is
+// now, in one transaction, and returns each task's outcome in ids' order.
+// Tasks are locked in id order, so two bulk updates cannot deadlock.
+func BulkUpdate(ctx context.Context, pool TxDB, ids []string, s auth.Scope, actor string, change BulkChange, today time.Time) ([]BulkOutcome, error) {
+	order := slices.Clone(ids)
+	slices.Sort(order)
+	outcomes := map[string]BulkOutcome{}
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		for _, id := range order {
+			r, err := queries.LockTask(ctx, tx, id)
+			t, err := inScope(r, err, s)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				outcomes[id] = BulkOutcome{Err: err}
+				continue
+			case err != nil:
+				return err
+			}
+			if change.Move != nil {
+				updated, err := applyMove(ctx, tx, t, actor, change.Move, today)
+				switch {
+				case errors.Is(err, lifecycle.ErrIllegal):
+					outcomes[id] = BulkOutcome{Err: err}
+				case err != nil:
+					return err
+				default:
+					outcomes[id] = BulkOutcome{Task: updated}
+				}
+				continue
+			}
+			if _, err := queries.AddTaskNote(ctx, tx, dbsqlc.AddTaskNoteParams{TaskID: id, Actor: actor, Kind: "action", Action: change.Action, Text: change.Text}); err != nil {
+				return err
+			}
+			outcomes[id] = BulkOutcome{Task: t}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BulkOutcome, len(ids))
+	for i, id := range ids {
+		out[i] = outcomes[id]
+	}
+	return out, nil
 }
 
 func eventKind(m lifecycle.Move) string {

@@ -90,10 +90,12 @@ func FuzzJSONBody(f *testing.F) {
 		"ListTasks": {`{"laCode":"336","schoolUrn":"100001","cohortKey":"wolverhampton/heath-park-y11","reasonCode":"BEHIND_TRAJECTORY","priority":"PRIORITY_NORMAL",` +
 			`"statuses":["TASK_STATUS_OPEN","TASK_STATUS_ASSIGNED"],"pupilId":"$PUPIL","overdueOnly":false,"pageSize":1,"pageToken":"$TASKS_TOKEN"}`,
 			`{"cohortKey":"wolverhampton/heath-park-y11","pageSize":1,"pageToken":"$TASKS_TOKEN"}`},
-		"CountTasks":      {`{"laCode":"336","schoolUrn":"100001","cohortKey":"wolverhampton/heath-park-y11","assignee":"caseworker"}`},
-		"GetTask":         {`{"taskId":"$TASK"}`},
-		"UpdateTask":      {`{"taskId":"$TASK","version":"1","assign":{"assignee":"caseworker"}}`, `{"taskId":"$TASK","version":2,"dismiss":{"reason":"moved away","snoozeUntil":"2026-09-01"}}`},
-		"AddTaskNote":     {`{"taskId":"$TASK","action":"ACTION_KIND_CONTACT_MADE","text":"left a voicemail\nand an email"}`},
+		"CountTasks":  {`{"laCode":"336","schoolUrn":"100001","cohortKey":"wolverhampton/heath-park-y11","assignee":"caseworker"}`},
+		"GetTask":     {`{"taskId":"$TASK"}`},
+		"UpdateTask":  {`{"taskId":"$TASK","version":"1","assign":{"assignee":"caseworker"}}`, `{"taskId":"$TASK","version":2,"dismiss":{"reason":"moved away","snoozeUntil":"2026-09-01"}}`},
+		"AddTaskNote": {`{"taskId":"$TASK","action":"ACTION_KIND_CONTACT_MADE","text":"left a voicemail\nand an email"}`},
+		"BulkUpdateTasks": {`{"taskIds":["$TASK","0f0f0f0f-0000-4000-8000-000000000099"],"assign":{"assignee":"lead-worker"}}`,
+			`{"taskIds":["$TASK"],"log":{"action":"ACTION_KIND_CONTACT_ATTEMPTED","text":"letter sent"}}`},
 		"ListAuditEvents": {`{"subject":"hub-admin","target":"pupil:$PUPIL","since":"2020-01-01T00:00:00Z","until":"9999-12-31T23:59:59Z","pageSize":1,"pageToken":"$EVENTS_TOKEN"}`},
 	} {
 		// The operator syncs; a hub admin only forces a held sync.

@@ -135,3 +135,37 @@ func touchTask(ctx context.Context, t store.Task) {
 	audit.TouchAt(ctx, "pupil", t.PupilID, t.SchoolURN, t.LACode)
 	audit.TouchAt(ctx, "task", t.ID, t.SchoolURN, t.LACode)
 }
+
+// BulkUpdateTasks implements TrackingService.
+func (s *Server) BulkUpdateTasks(ctx context.Context, req *trackingv1.BulkUpdateTasksRequest) (*trackingv1.BulkUpdateTasksResponse, error) {
+	var change store.BulkChange
+	switch c := req.GetChange().(type) {
+	case *trackingv1.BulkUpdateTasksRequest_Assign:
+		change.Move = lifecycle.Assign{Assignee: c.Assign.GetAssignee()}
+	case *trackingv1.BulkUpdateTasksRequest_Log:
+		change.Action, change.Text = actionNames[c.Log.GetAction()], c.Log.GetText()
+	}
+	p := auth.Caller(ctx)
+	outcomes, err := store.BulkUpdate(ctx, s.pool, req.GetTaskIds(), p.Scope, p.Subject, change, s.today())
+	if err != nil {
+		return nil, rpcerror.Internal(ctx, s.logger, "bulk update tasks", err)
+	}
+	res := &trackingv1.BulkUpdateTasksResponse{Outcomes: make([]*trackingv1.BulkTaskOutcome, len(outcomes))}
+	for i, o := range outcomes {
+		out := &trackingv1.BulkTaskOutcome{TaskId: req.GetTaskIds()[i]}
+		switch {
+		case errors.Is(o.Err, store.ErrNotFound):
+			out.Result = trackingv1.BulkTaskResult_BULK_TASK_RESULT_NOT_FOUND
+		case o.Err != nil:
+			// A lifecycle refusal says which move from which state, nothing
+			// of the pupil.
+			out.Result, out.Reason = trackingv1.BulkTaskResult_BULK_TASK_RESULT_REFUSED, o.Err.Error()
+		default:
+			out.Result, out.Version = trackingv1.BulkTaskResult_BULK_TASK_RESULT_UPDATED, o.Task.Version
+			res.Updated++
+			touchTask(ctx, o.Task)
+		}
+		res.Outcomes[i] = out
+	}
+	return res, nil
+}

@@ -194,3 +194,81 @@ func TestTaskScope(t *testing.T) {
 	_, err := e.client(servicetest.Caseworker).UpdateTask(context.Background(), req)
 	checkCode(t, err, connect.CodeNotFound, refusalv1.Reason_REASON_NOT_FOUND)
 }
+
+// TestBulkUpdateTasks: a caseworker assigns a lead worker to, and logs a
+// contact on, tasks picked from a list; each task gets its outcome, tasks
+// out of scope are skipped and reported not found, a closed one refused,
+// and every change is in the task's history.
+func TestBulkUpdateTasks(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	ctx := context.Background()
+	ours, theirs := heathPark(), sandwell()
+	p1, p2, p3, p4 := newID(t), newID(t), newID(t), newID(t)
+	ours.sync(t, e, desired(p1, "BEHIND_TRAJECTORY", "2026-12-01"), desired(p2, "BEHIND_TRAJECTORY", "2026-12-01"), desired(p3, "BEHIND_TRAJECTORY", "2026-12-01"))
+	theirs.sync(t, e, desired(p4, "BEHIND_TRAJECTORY", "2026-12-01"))
+	t1, t2, t3, t4 := onlyTask(t, e, ours, p1), onlyTask(t, e, ours, p2), onlyTask(t, e, ours, p3), onlyTask(t, e, theirs, p4)
+	cw := e.client(servicetest.Caseworker) // LA 336: not Sandwell's 330
+	// t3 is resolved already.
+	for _, req := range []*trackingv1.UpdateTaskRequest{assign("caseworker"), resolve("college place")} {
+		req.TaskId, req.Version = t3.GetId(), t3.GetVersion()
+		res, err := cw.UpdateTask(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t3 = res.GetTask()
+	}
+
+	ids := []string{t1.GetId(), t2.GetId(), t3.GetId(), t4.GetId(), "0f0f0f0f-0000-4000-8000-000000000099"}
+	res, err := cw.BulkUpdateTasks(ctx, &trackingv1.BulkUpdateTasksRequest{TaskIds: ids,
+		Change: &trackingv1.BulkUpdateTasksRequest_Assign{Assign: &trackingv1.UpdateTaskRequest_Assign{Assignee: "lead-worker"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		Result  trackingv1.BulkTaskResult
+		Version int64
+		Refused bool
+	}
+	var got []outcome
+	for _, o := range res.GetOutcomes() {
+		got = append(got, outcome{o.GetResult(), o.GetVersion(), o.GetReason() != ""})
+	}
+	want := []outcome{
+		{trackingv1.BulkTaskResult_BULK_TASK_RESULT_UPDATED, t1.GetVersion() + 1, false},
+		{trackingv1.BulkTaskResult_BULK_TASK_RESULT_UPDATED, t2.GetVersion() + 1, false},
+		{trackingv1.BulkTaskResult_BULK_TASK_RESULT_REFUSED, 0, true},
+		{trackingv1.BulkTaskResult_BULK_TASK_RESULT_NOT_FOUND, 0, false},
+		{trackingv1.BulkTaskResult_BULK_TASK_RESULT_NOT_FOUND, 0, false},
+	}
+	if diff := cmp.Diff(want, got); diff != "" || res.GetUpdated() != 2 {
+		t.Errorf("bulk assign (-want +got), %d updated:\n%s", res.GetUpdated(), diff)
+	}
+
+	// The same contact logged on the first two.
+	res, err = cw.BulkUpdateTasks(ctx, &trackingv1.BulkUpdateTasksRequest{TaskIds: ids[:2],
+		Change: &trackingv1.BulkUpdateTasksRequest_Log{Log: &trackingv1.BulkLogAction{Action: trackingv1.ActionKind_ACTION_KIND_CONTACT_ATTEMPTED, Text: "letter sent"}}})
+	if err != nil || res.GetUpdated() != 2 {
+		t.Fatalf("bulk log: %v (err %v)", res, err)
+	}
+	task, err := cw.GetTask(ctx, &trackingv1.GetTaskRequest{TaskId: t1.GetId()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var history []string
+	for _, ev := range task.GetHistory() {
+		history = append(history, ev.GetKind()+" by "+ev.GetActor())
+	}
+	if diff := cmp.Diff([]string{"created by operator", "assigned by caseworker", "action by caseworker"}, history); diff != "" || task.GetTask().GetAssignee() != "lead-worker" {
+		t.Errorf("history (-want +got), assignee %q:\n%s", task.GetTask().GetAssignee(), diff)
+	}
+	// Sandwell's task is untouched.
+	other, err := e.client(servicetest.HubAdmin).GetTask(ctx, &trackingv1.GetTaskRequest{TaskId: t4.GetId()})
+	if err != nil || other.GetTask().GetVersion() != t4.GetVersion() || len(other.GetHistory()) != 1 {
+		t.Errorf("the out-of-scope task changed: %v (err %v)", other, err)
+	}
+	// A careers leader may not.
+	_, err = e.client(servicetest.CareersLeader).BulkUpdateTasks(ctx, &trackingv1.BulkUpdateTasksRequest{TaskIds: ids[:1],
+		Change: &trackingv1.BulkUpdateTasksRequest_Log{Log: &trackingv1.BulkLogAction{Action: trackingv1.ActionKind_ACTION_KIND_OTHER, Text: "x"}}})
+	checkCode(t, err, connect.CodePermissionDenied, 0)
+}

@@ -396,6 +396,60 @@ func (CurrencyResult) EnumDescriptor() ([]byte, []int) {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{5}
 }
 
+type BulkTaskResult int32
+
+const (
+	BulkTaskResult_BULK_TASK_RESULT_UNSPECIFIED BulkTaskResult = 0
+	BulkTaskResult_BULK_TASK_RESULT_UPDATED     BulkTaskResult = 1
+	// Unknown, or outside the caller's scope.
+	BulkTaskResult_BULK_TASK_RESULT_NOT_FOUND BulkTaskResult = 2
+	// The change is not allowed from the task's state.
+	BulkTaskResult_BULK_TASK_RESULT_REFUSED BulkTaskResult = 3
+)
+
+// Enum value maps for BulkTaskResult.
+var (
+	BulkTaskResult_name = map[int32]string{
+		0: "BULK_TASK_RESULT_UNSPECIFIED",
+		1: "BULK_TASK_RESULT_UPDATED",
+		2: "BULK_TASK_RESULT_NOT_FOUND",
+		3: "BULK_TASK_RESULT_REFUSED",
+	}
+	BulkTaskResult_value = map[string]int32{
+		"BULK_TASK_RESULT_UNSPECIFIED": 0,
+		"BULK_TASK_RESULT_UPDATED":     1,
+		"BULK_TASK_RESULT_NOT_FOUND":   2,
+		"BULK_TASK_RESULT_REFUSED":     3,
+	}
+)
+
+func (x BulkTaskResult) Enum() *BulkTaskResult {
+	p := new(BulkTaskResult)
+	*p = x
+	return p
+}
+
+func (x BulkTaskResult) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BulkTaskResult) Descriptor() protoreflect.EnumDescriptor {
+	return file_nextstep_tracking_v1_tracking_proto_enumTypes[6].Descriptor()
+}
+
+func (BulkTaskResult) Type() protoreflect.EnumType {
+	return &file_nextstep_tracking_v1_tracking_proto_enumTypes[6]
+}
+
+func (x BulkTaskResult) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BulkTaskResult.Descriptor instead.
+func (BulkTaskResult) EnumDescriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{6}
+}
+
 type Destination struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Issued by this service.
@@ -2958,6 +3012,276 @@ func (x *CurrencyOutcome) GetLapsesOn() string {
 	return ""
 }
 
+type BulkUpdateTasksRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tasks, at most 500, each once.
+	TaskIds []string `protobuf:"bytes,1,rep,name=task_ids,json=taskIds,proto3" json:"task_ids,omitempty"`
+	// Types that are valid to be assigned to Change:
+	//
+	//	*BulkUpdateTasksRequest_Assign
+	//	*BulkUpdateTasksRequest_Log
+	Change        isBulkUpdateTasksRequest_Change `protobuf_oneof:"change"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BulkUpdateTasksRequest) Reset() {
+	*x = BulkUpdateTasksRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BulkUpdateTasksRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkUpdateTasksRequest) ProtoMessage() {}
+
+func (x *BulkUpdateTasksRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkUpdateTasksRequest.ProtoReflect.Descriptor instead.
+func (*BulkUpdateTasksRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *BulkUpdateTasksRequest) GetTaskIds() []string {
+	if x != nil {
+		return x.TaskIds
+	}
+	return nil
+}
+
+func (x *BulkUpdateTasksRequest) GetChange() isBulkUpdateTasksRequest_Change {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+func (x *BulkUpdateTasksRequest) GetAssign() *UpdateTaskRequest_Assign {
+	if x != nil {
+		if x, ok := x.Change.(*BulkUpdateTasksRequest_Assign); ok {
+			return x.Assign
+		}
+	}
+	return nil
+}
+
+func (x *BulkUpdateTasksRequest) GetLog() *BulkLogAction {
+	if x != nil {
+		if x, ok := x.Change.(*BulkUpdateTasksRequest_Log); ok {
+			return x.Log
+		}
+	}
+	return nil
+}
+
+type isBulkUpdateTasksRequest_Change interface {
+	isBulkUpdateTasksRequest_Change()
+}
+
+type BulkUpdateTasksRequest_Assign struct {
+	// Assign each task to the lead worker.
+	Assign *UpdateTaskRequest_Assign `protobuf:"bytes,2,opt,name=assign,proto3,oneof"`
+}
+
+type BulkUpdateTasksRequest_Log struct {
+	// Log the same action on each task.
+	Log *BulkLogAction `protobuf:"bytes,3,opt,name=log,proto3,oneof"`
+}
+
+func (*BulkUpdateTasksRequest_Assign) isBulkUpdateTasksRequest_Change() {}
+
+func (*BulkUpdateTasksRequest_Log) isBulkUpdateTasksRequest_Change() {}
+
+// BulkLogAction is an action logged on every task of a bulk update.
+type BulkLogAction struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Action        ActionKind             `protobuf:"varint,1,opt,name=action,proto3,enum=nextstep.tracking.v1.ActionKind" json:"action,omitempty"`
+	Text          string                 `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BulkLogAction) Reset() {
+	*x = BulkLogAction{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BulkLogAction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkLogAction) ProtoMessage() {}
+
+func (x *BulkLogAction) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkLogAction.ProtoReflect.Descriptor instead.
+func (*BulkLogAction) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *BulkLogAction) GetAction() ActionKind {
+	if x != nil {
+		return x.Action
+	}
+	return ActionKind_ACTION_KIND_UNSPECIFIED
+}
+
+func (x *BulkLogAction) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+type BulkUpdateTasksResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per task asked for, in request order.
+	Outcomes []*BulkTaskOutcome `protobuf:"bytes,1,rep,name=outcomes,proto3" json:"outcomes,omitempty"`
+	// How many were updated.
+	Updated       int32 `protobuf:"varint,2,opt,name=updated,proto3" json:"updated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BulkUpdateTasksResponse) Reset() {
+	*x = BulkUpdateTasksResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BulkUpdateTasksResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkUpdateTasksResponse) ProtoMessage() {}
+
+func (x *BulkUpdateTasksResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkUpdateTasksResponse.ProtoReflect.Descriptor instead.
+func (*BulkUpdateTasksResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *BulkUpdateTasksResponse) GetOutcomes() []*BulkTaskOutcome {
+	if x != nil {
+		return x.Outcomes
+	}
+	return nil
+}
+
+func (x *BulkUpdateTasksResponse) GetUpdated() int32 {
+	if x != nil {
+		return x.Updated
+	}
+	return 0
+}
+
+type BulkTaskOutcome struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	TaskId string                 `protobuf:"bytes,1,opt,name=task_id,json=taskId,proto3" json:"task_id,omitempty"`
+	Result BulkTaskResult         `protobuf:"varint,2,opt,name=result,proto3,enum=nextstep.tracking.v1.BulkTaskResult" json:"result,omitempty"`
+	// The task's version after the change, when updated.
+	Version int64 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	// Why, when refused.
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BulkTaskOutcome) Reset() {
+	*x = BulkTaskOutcome{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BulkTaskOutcome) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkTaskOutcome) ProtoMessage() {}
+
+func (x *BulkTaskOutcome) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkTaskOutcome.ProtoReflect.Descriptor instead.
+func (*BulkTaskOutcome) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *BulkTaskOutcome) GetTaskId() string {
+	if x != nil {
+		return x.TaskId
+	}
+	return ""
+}
+
+func (x *BulkTaskOutcome) GetResult() BulkTaskResult {
+	if x != nil {
+		return x.Result
+	}
+	return BulkTaskResult_BULK_TASK_RESULT_UNSPECIFIED
+}
+
+func (x *BulkTaskOutcome) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *BulkTaskOutcome) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 // Assign gives the task to a member of staff (or takes it back when
 // assignee is empty and the task has not started).
 type UpdateTaskRequest_Assign struct {
@@ -2969,7 +3293,7 @@ type UpdateTaskRequest_Assign struct {
 
 func (x *UpdateTaskRequest_Assign) Reset() {
 	*x = UpdateTaskRequest_Assign{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2981,7 +3305,7 @@ func (x *UpdateTaskRequest_Assign) String() string {
 func (*UpdateTaskRequest_Assign) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Assign) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3013,7 +3337,7 @@ type UpdateTaskRequest_Start struct {
 
 func (x *UpdateTaskRequest_Start) Reset() {
 	*x = UpdateTaskRequest_Start{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3025,7 +3349,7 @@ func (x *UpdateTaskRequest_Start) String() string {
 func (*UpdateTaskRequest_Start) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Start) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3051,7 +3375,7 @@ type UpdateTaskRequest_Resolve struct {
 
 func (x *UpdateTaskRequest_Resolve) Reset() {
 	*x = UpdateTaskRequest_Resolve{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3063,7 +3387,7 @@ func (x *UpdateTaskRequest_Resolve) String() string {
 func (*UpdateTaskRequest_Resolve) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Resolve) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3099,7 +3423,7 @@ type UpdateTaskRequest_Dismiss struct {
 
 func (x *UpdateTaskRequest_Dismiss) Reset() {
 	*x = UpdateTaskRequest_Dismiss{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3111,7 +3435,7 @@ func (x *UpdateTaskRequest_Dismiss) String() string {
 func (*UpdateTaskRequest_Dismiss) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Dismiss) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3390,7 +3714,25 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x0fCurrencyOutcome\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12<\n" +
 	"\x06result\x18\x02 \x01(\x0e2$.nextstep.tracking.v1.CurrencyResultR\x06result\x12\x1b\n" +
-	"\tlapses_on\x18\x03 \x01(\tR\blapsesOn*\x8e\x01\n" +
+	"\tlapses_on\x18\x03 \x01(\tR\blapsesOn\"\xdd\x01\n" +
+	"\x16BulkUpdateTasksRequest\x12/\n" +
+	"\btask_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\xf4\x03\x18\x01\"\x05r\x03\xb0\x01\x01R\ataskIds\x12H\n" +
+	"\x06assign\x18\x02 \x01(\v2..nextstep.tracking.v1.UpdateTaskRequest.AssignH\x00R\x06assign\x127\n" +
+	"\x03log\x18\x03 \x01(\v2#.nextstep.tracking.v1.BulkLogActionH\x00R\x03logB\x0f\n" +
+	"\x06change\x12\x05\xbaH\x02\b\x01\"u\n" +
+	"\rBulkLogAction\x12D\n" +
+	"\x06action\x18\x01 \x01(\x0e2 .nextstep.tracking.v1.ActionKindB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06action\x12\x1e\n" +
+	"\x04text\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x04text\"v\n" +
+	"\x17BulkUpdateTasksResponse\x12A\n" +
+	"\boutcomes\x18\x01 \x03(\v2%.nextstep.tracking.v1.BulkTaskOutcomeR\boutcomes\x12\x18\n" +
+	"\aupdated\x18\x02 \x01(\x05R\aupdated\"\x9a\x01\n" +
+	"\x0fBulkTaskOutcome\x12\x17\n" +
+	"\atask_id\x18\x01 \x01(\tR\x06taskId\x12<\n" +
+	"\x06result\x18\x02 \x01(\x0e2$.nextstep.tracking.v1.BulkTaskResultR\x06result\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\x03R\aversion\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason*\x8e\x01\n" +
 	"\x0fDestinationKind\x12 \n" +
 	"\x1cDESTINATION_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19DESTINATION_KIND_INTENDED\x10\x01\x12\x1a\n" +
@@ -3435,7 +3777,12 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1bCURRENCY_RESULT_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19CURRENCY_RESULT_CONFIRMED\x10\x01\x12\x1d\n" +
 	"\x19CURRENCY_RESULT_NOT_FOUND\x10\x02\x12)\n" +
-	"%CURRENCY_RESULT_NO_CONFIRMED_ACTIVITY\x10\x032\xe0\f\n" +
+	"%CURRENCY_RESULT_NO_CONFIRMED_ACTIVITY\x10\x03*\x8e\x01\n" +
+	"\x0eBulkTaskResult\x12 \n" +
+	"\x1cBULK_TASK_RESULT_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18BULK_TASK_RESULT_UPDATED\x10\x01\x12\x1e\n" +
+	"\x1aBULK_TASK_RESULT_NOT_FOUND\x10\x02\x12\x1c\n" +
+	"\x18BULK_TASK_RESULT_REFUSED\x10\x032\xdc\r\n" +
 	"\x0fTrackingService\x12\x82\x01\n" +
 	"\x11RecordDestination\x12..nextstep.tracking.v1.RecordDestinationRequest\x1a/.nextstep.tracking.v1.RecordDestinationResponse\"\f\xc2\xf3\x18\x05\n" +
 	"\x03\x01\x02\x03\x90\x02\x02\x12x\n" +
@@ -3461,6 +3808,9 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\n" +
 	"UpdateTask\x12'.nextstep.tracking.v1.UpdateTaskRequest\x1a(.nextstep.tracking.v1.UpdateTaskResponse\"\n" +
 	"\xc2\xf3\x18\x06\n" +
+	"\x02\x01\x02\x10\x01\x12z\n" +
+	"\x0fBulkUpdateTasks\x12,.nextstep.tracking.v1.BulkUpdateTasksRequest\x1a-.nextstep.tracking.v1.BulkUpdateTasksResponse\"\n" +
+	"\xc2\xf3\x18\x06\n" +
 	"\x02\x01\x02\x10\x01\x12n\n" +
 	"\vAddTaskNote\x12(.nextstep.tracking.v1.AddTaskNoteRequest\x1a).nextstep.tracking.v1.AddTaskNoteResponse\"\n" +
 	"\xc2\xf3\x18\x06\n" +
@@ -3482,8 +3832,8 @@ func file_nextstep_tracking_v1_tracking_proto_rawDescGZIP() []byte {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescData
 }
 
-var file_nextstep_tracking_v1_tracking_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_nextstep_tracking_v1_tracking_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
 	(DestinationKind)(0),                  // 0: nextstep.tracking.v1.DestinationKind
 	(ActivityGroup)(0),                    // 1: nextstep.tracking.v1.ActivityGroup
@@ -3491,121 +3841,133 @@ var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
 	(TaskStatus)(0),                       // 3: nextstep.tracking.v1.TaskStatus
 	(ActionKind)(0),                       // 4: nextstep.tracking.v1.ActionKind
 	(CurrencyResult)(0),                   // 5: nextstep.tracking.v1.CurrencyResult
-	(*Destination)(nil),                   // 6: nextstep.tracking.v1.Destination
-	(*RecordDestinationRequest)(nil),      // 7: nextstep.tracking.v1.RecordDestinationRequest
-	(*RecordDestinationResponse)(nil),     // 8: nextstep.tracking.v1.RecordDestinationResponse
-	(*ListDestinationsRequest)(nil),       // 9: nextstep.tracking.v1.ListDestinationsRequest
-	(*ListDestinationsResponse)(nil),      // 10: nextstep.tracking.v1.ListDestinationsResponse
-	(*GetLatestDestinationsRequest)(nil),  // 11: nextstep.tracking.v1.GetLatestDestinationsRequest
-	(*GetLatestDestinationsResponse)(nil), // 12: nextstep.tracking.v1.GetLatestDestinationsResponse
-	(*LatestDestination)(nil),             // 13: nextstep.tracking.v1.LatestDestination
-	(*ListActivityCodesRequest)(nil),      // 14: nextstep.tracking.v1.ListActivityCodesRequest
-	(*ListActivityCodesResponse)(nil),     // 15: nextstep.tracking.v1.ListActivityCodesResponse
-	(*ActivityCode)(nil),                  // 16: nextstep.tracking.v1.ActivityCode
-	(*ExportDestinationsRequest)(nil),     // 17: nextstep.tracking.v1.ExportDestinationsRequest
-	(*ExportDestinationsResponse)(nil),    // 18: nextstep.tracking.v1.ExportDestinationsResponse
-	(*DesiredIntervention)(nil),           // 19: nextstep.tracking.v1.DesiredIntervention
-	(*SyncInterventionsRequest)(nil),      // 20: nextstep.tracking.v1.SyncInterventionsRequest
-	(*SyncInterventionsResponse)(nil),     // 21: nextstep.tracking.v1.SyncInterventionsResponse
-	(*OpenCount)(nil),                     // 22: nextstep.tracking.v1.OpenCount
-	(*Task)(nil),                          // 23: nextstep.tracking.v1.Task
-	(*TaskEvent)(nil),                     // 24: nextstep.tracking.v1.TaskEvent
-	(*ListTasksRequest)(nil),              // 25: nextstep.tracking.v1.ListTasksRequest
-	(*ListTasksResponse)(nil),             // 26: nextstep.tracking.v1.ListTasksResponse
-	(*CountTasksRequest)(nil),             // 27: nextstep.tracking.v1.CountTasksRequest
-	(*CountTasksResponse)(nil),            // 28: nextstep.tracking.v1.CountTasksResponse
-	(*GetTaskRequest)(nil),                // 29: nextstep.tracking.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),               // 30: nextstep.tracking.v1.GetTaskResponse
-	(*UpdateTaskRequest)(nil),             // 31: nextstep.tracking.v1.UpdateTaskRequest
-	(*UpdateTaskResponse)(nil),            // 32: nextstep.tracking.v1.UpdateTaskResponse
-	(*AddTaskNoteRequest)(nil),            // 33: nextstep.tracking.v1.AddTaskNoteRequest
-	(*AddTaskNoteResponse)(nil),           // 34: nextstep.tracking.v1.AddTaskNoteResponse
-	(*ListAuditEventsRequest)(nil),        // 35: nextstep.tracking.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),       // 36: nextstep.tracking.v1.ListAuditEventsResponse
-	(*AuditEvent)(nil),                    // 37: nextstep.tracking.v1.AuditEvent
-	(*ConfirmCurrencyRequest)(nil),        // 38: nextstep.tracking.v1.ConfirmCurrencyRequest
-	(*ConfirmCurrencyResponse)(nil),       // 39: nextstep.tracking.v1.ConfirmCurrencyResponse
-	(*CurrencyOutcome)(nil),               // 40: nextstep.tracking.v1.CurrencyOutcome
-	nil,                                   // 41: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
-	nil,                                   // 42: nextstep.tracking.v1.Task.EvidenceEntry
-	(*UpdateTaskRequest_Assign)(nil),      // 43: nextstep.tracking.v1.UpdateTaskRequest.Assign
-	(*UpdateTaskRequest_Start)(nil),       // 44: nextstep.tracking.v1.UpdateTaskRequest.Start
-	(*UpdateTaskRequest_Resolve)(nil),     // 45: nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	(*UpdateTaskRequest_Dismiss)(nil),     // 46: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
-	(*timestamppb.Timestamp)(nil),         // 47: google.protobuf.Timestamp
+	(BulkTaskResult)(0),                   // 6: nextstep.tracking.v1.BulkTaskResult
+	(*Destination)(nil),                   // 7: nextstep.tracking.v1.Destination
+	(*RecordDestinationRequest)(nil),      // 8: nextstep.tracking.v1.RecordDestinationRequest
+	(*RecordDestinationResponse)(nil),     // 9: nextstep.tracking.v1.RecordDestinationResponse
+	(*ListDestinationsRequest)(nil),       // 10: nextstep.tracking.v1.ListDestinationsRequest
+	(*ListDestinationsResponse)(nil),      // 11: nextstep.tracking.v1.ListDestinationsResponse
+	(*GetLatestDestinationsRequest)(nil),  // 12: nextstep.tracking.v1.GetLatestDestinationsRequest
+	(*GetLatestDestinationsResponse)(nil), // 13: nextstep.tracking.v1.GetLatestDestinationsResponse
+	(*LatestDestination)(nil),             // 14: nextstep.tracking.v1.LatestDestination
+	(*ListActivityCodesRequest)(nil),      // 15: nextstep.tracking.v1.ListActivityCodesRequest
+	(*ListActivityCodesResponse)(nil),     // 16: nextstep.tracking.v1.ListActivityCodesResponse
+	(*ActivityCode)(nil),                  // 17: nextstep.tracking.v1.ActivityCode
+	(*ExportDestinationsRequest)(nil),     // 18: nextstep.tracking.v1.ExportDestinationsRequest
+	(*ExportDestinationsResponse)(nil),    // 19: nextstep.tracking.v1.ExportDestinationsResponse
+	(*DesiredIntervention)(nil),           // 20: nextstep.tracking.v1.DesiredIntervention
+	(*SyncInterventionsRequest)(nil),      // 21: nextstep.tracking.v1.SyncInterventionsRequest
+	(*SyncInterventionsResponse)(nil),     // 22: nextstep.tracking.v1.SyncInterventionsResponse
+	(*OpenCount)(nil),                     // 23: nextstep.tracking.v1.OpenCount
+	(*Task)(nil),                          // 24: nextstep.tracking.v1.Task
+	(*TaskEvent)(nil),                     // 25: nextstep.tracking.v1.TaskEvent
+	(*ListTasksRequest)(nil),              // 26: nextstep.tracking.v1.ListTasksRequest
+	(*ListTasksResponse)(nil),             // 27: nextstep.tracking.v1.ListTasksResponse
+	(*CountTasksRequest)(nil),             // 28: nextstep.tracking.v1.CountTasksRequest
+	(*CountTasksResponse)(nil),            // 29: nextstep.tracking.v1.CountTasksResponse
+	(*GetTaskRequest)(nil),                // 30: nextstep.tracking.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),               // 31: nextstep.tracking.v1.GetTaskResponse
+	(*UpdateTaskRequest)(nil),             // 32: nextstep.tracking.v1.UpdateTaskRequest
+	(*UpdateTaskResponse)(nil),            // 33: nextstep.tracking.v1.UpdateTaskResponse
+	(*AddTaskNoteRequest)(nil),            // 34: nextstep.tracking.v1.AddTaskNoteRequest
+	(*AddTaskNoteResponse)(nil),           // 35: nextstep.tracking.v1.AddTaskNoteResponse
+	(*ListAuditEventsRequest)(nil),        // 36: nextstep.tracking.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),       // 37: nextstep.tracking.v1.ListAuditEventsResponse
+	(*AuditEvent)(nil),                    // 38: nextstep.tracking.v1.AuditEvent
+	(*ConfirmCurrencyRequest)(nil),        // 39: nextstep.tracking.v1.ConfirmCurrencyRequest
+	(*ConfirmCurrencyResponse)(nil),       // 40: nextstep.tracking.v1.ConfirmCurrencyResponse
+	(*CurrencyOutcome)(nil),               // 41: nextstep.tracking.v1.CurrencyOutcome
+	(*BulkUpdateTasksRequest)(nil),        // 42: nextstep.tracking.v1.BulkUpdateTasksRequest
+	(*BulkLogAction)(nil),                 // 43: nextstep.tracking.v1.BulkLogAction
+	(*BulkUpdateTasksResponse)(nil),       // 44: nextstep.tracking.v1.BulkUpdateTasksResponse
+	(*BulkTaskOutcome)(nil),               // 45: nextstep.tracking.v1.BulkTaskOutcome
+	nil,                                   // 46: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	nil,                                   // 47: nextstep.tracking.v1.Task.EvidenceEntry
+	(*UpdateTaskRequest_Assign)(nil),      // 48: nextstep.tracking.v1.UpdateTaskRequest.Assign
+	(*UpdateTaskRequest_Start)(nil),       // 49: nextstep.tracking.v1.UpdateTaskRequest.Start
+	(*UpdateTaskRequest_Resolve)(nil),     // 50: nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	(*UpdateTaskRequest_Dismiss)(nil),     // 51: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	(*timestamppb.Timestamp)(nil),         // 52: google.protobuf.Timestamp
 }
 var file_nextstep_tracking_v1_tracking_proto_depIdxs = []int32{
 	0,  // 0: nextstep.tracking.v1.Destination.kind:type_name -> nextstep.tracking.v1.DestinationKind
-	47, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
-	6,  // 2: nextstep.tracking.v1.RecordDestinationRequest.destination:type_name -> nextstep.tracking.v1.Destination
-	6,  // 3: nextstep.tracking.v1.RecordDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
-	6,  // 4: nextstep.tracking.v1.ListDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.Destination
-	13, // 5: nextstep.tracking.v1.GetLatestDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.LatestDestination
-	6,  // 6: nextstep.tracking.v1.LatestDestination.destination:type_name -> nextstep.tracking.v1.Destination
-	16, // 7: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
+	52, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
+	7,  // 2: nextstep.tracking.v1.RecordDestinationRequest.destination:type_name -> nextstep.tracking.v1.Destination
+	7,  // 3: nextstep.tracking.v1.RecordDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
+	7,  // 4: nextstep.tracking.v1.ListDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.Destination
+	14, // 5: nextstep.tracking.v1.GetLatestDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.LatestDestination
+	7,  // 6: nextstep.tracking.v1.LatestDestination.destination:type_name -> nextstep.tracking.v1.Destination
+	17, // 7: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
 	1,  // 8: nextstep.tracking.v1.ActivityCode.group:type_name -> nextstep.tracking.v1.ActivityGroup
 	2,  // 9: nextstep.tracking.v1.DesiredIntervention.priority:type_name -> nextstep.tracking.v1.Priority
-	41, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
-	19, // 11: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
-	22, // 12: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
+	46, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	20, // 11: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
+	23, // 12: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
 	2,  // 13: nextstep.tracking.v1.OpenCount.priority:type_name -> nextstep.tracking.v1.Priority
 	2,  // 14: nextstep.tracking.v1.Task.priority:type_name -> nextstep.tracking.v1.Priority
-	42, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
+	47, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
 	3,  // 16: nextstep.tracking.v1.Task.status:type_name -> nextstep.tracking.v1.TaskStatus
-	47, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
-	47, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
-	47, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
+	52, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
+	52, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
+	52, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
 	3,  // 20: nextstep.tracking.v1.TaskEvent.status:type_name -> nextstep.tracking.v1.TaskStatus
 	2,  // 21: nextstep.tracking.v1.ListTasksRequest.priority:type_name -> nextstep.tracking.v1.Priority
 	3,  // 22: nextstep.tracking.v1.ListTasksRequest.statuses:type_name -> nextstep.tracking.v1.TaskStatus
-	23, // 23: nextstep.tracking.v1.ListTasksResponse.tasks:type_name -> nextstep.tracking.v1.Task
-	22, // 24: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
-	23, // 25: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
-	24, // 26: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
-	43, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
-	44, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
-	45, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	46, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
-	23, // 31: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	24, // 23: nextstep.tracking.v1.ListTasksResponse.tasks:type_name -> nextstep.tracking.v1.Task
+	23, // 24: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
+	24, // 25: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	25, // 26: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
+	48, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	49, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
+	50, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	51, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	24, // 31: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
 	4,  // 32: nextstep.tracking.v1.AddTaskNoteRequest.action:type_name -> nextstep.tracking.v1.ActionKind
-	24, // 33: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
-	47, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	47, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	37, // 36: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
-	47, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	40, // 38: nextstep.tracking.v1.ConfirmCurrencyResponse.outcomes:type_name -> nextstep.tracking.v1.CurrencyOutcome
+	25, // 33: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
+	52, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	52, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	38, // 36: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
+	52, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	41, // 38: nextstep.tracking.v1.ConfirmCurrencyResponse.outcomes:type_name -> nextstep.tracking.v1.CurrencyOutcome
 	5,  // 39: nextstep.tracking.v1.CurrencyOutcome.result:type_name -> nextstep.tracking.v1.CurrencyResult
-	7,  // 40: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
-	38, // 41: nextstep.tracking.v1.TrackingService.ConfirmCurrency:input_type -> nextstep.tracking.v1.ConfirmCurrencyRequest
-	9,  // 42: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
-	11, // 43: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
-	14, // 44: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
-	17, // 45: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
-	20, // 46: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
-	25, // 47: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
-	27, // 48: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
-	29, // 49: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
-	31, // 50: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
-	33, // 51: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
-	35, // 52: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
-	8,  // 53: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
-	39, // 54: nextstep.tracking.v1.TrackingService.ConfirmCurrency:output_type -> nextstep.tracking.v1.ConfirmCurrencyResponse
-	10, // 55: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
-	12, // 56: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
-	15, // 57: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
-	18, // 58: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
-	21, // 59: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
-	26, // 60: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
-	28, // 61: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
-	30, // 62: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
-	32, // 63: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
-	34, // 64: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
-	36, // 65: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
-	53, // [53:66] is the sub-list for method output_type
-	40, // [40:53] is the sub-list for method input_type
-	40, // [40:40] is the sub-list for extension type_name
-	40, // [40:40] is the sub-list for extension extendee
-	0,  // [0:40] is the sub-list for field type_name
+	48, // 40: nextstep.tracking.v1.BulkUpdateTasksRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	43, // 41: nextstep.tracking.v1.BulkUpdateTasksRequest.log:type_name -> nextstep.tracking.v1.BulkLogAction
+	4,  // 42: nextstep.tracking.v1.BulkLogAction.action:type_name -> nextstep.tracking.v1.ActionKind
+	45, // 43: nextstep.tracking.v1.BulkUpdateTasksResponse.outcomes:type_name -> nextstep.tracking.v1.BulkTaskOutcome
+	6,  // 44: nextstep.tracking.v1.BulkTaskOutcome.result:type_name -> nextstep.tracking.v1.BulkTaskResult
+	8,  // 45: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
+	39, // 46: nextstep.tracking.v1.TrackingService.ConfirmCurrency:input_type -> nextstep.tracking.v1.ConfirmCurrencyRequest
+	10, // 47: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
+	12, // 48: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
+	15, // 49: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
+	18, // 50: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
+	21, // 51: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
+	26, // 52: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
+	28, // 53: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
+	30, // 54: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
+	32, // 55: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
+	42, // 56: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:input_type -> nextstep.tracking.v1.BulkUpdateTasksRequest
+	34, // 57: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
+	36, // 58: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
+	9,  // 59: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
+	40, // 60: nextstep.tracking.v1.TrackingService.ConfirmCurrency:output_type -> nextstep.tracking.v1.ConfirmCurrencyResponse
+	11, // 61: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
+	13, // 62: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
+	16, // 63: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
+	19, // 64: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
+	22, // 65: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
+	27, // 66: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
+	29, // 67: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
+	31, // 68: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
+	33, // 69: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
+	44, // 70: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:output_type -> nextstep.tracking.v1.BulkUpdateTasksResponse
+	35, // 71: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
+	37, // 72: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
+	59, // [59:73] is the sub-list for method output_type
+	45, // [45:59] is the sub-list for method input_type
+	45, // [45:45] is the sub-list for extension type_name
+	45, // [45:45] is the sub-list for extension extendee
+	0,  // [0:45] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_tracking_v1_tracking_proto_init() }
@@ -3619,13 +3981,17 @@ func file_nextstep_tracking_v1_tracking_proto_init() {
 		(*UpdateTaskRequest_Resolve_)(nil),
 		(*UpdateTaskRequest_Dismiss_)(nil),
 	}
+	file_nextstep_tracking_v1_tracking_proto_msgTypes[35].OneofWrappers = []any{
+		(*BulkUpdateTasksRequest_Assign)(nil),
+		(*BulkUpdateTasksRequest_Log)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_tracking_v1_tracking_proto_rawDesc), len(file_nextstep_tracking_v1_tracking_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   41,
+			NumEnums:      7,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -65,6 +65,9 @@ const (
 	// TrackingServiceUpdateTaskProcedure is the fully-qualified name of the TrackingService's
 	// UpdateTask RPC.
 	TrackingServiceUpdateTaskProcedure = "/nextstep.tracking.v1.TrackingService/UpdateTask"
+	// TrackingServiceBulkUpdateTasksProcedure is the fully-qualified name of the TrackingService's
+	// BulkUpdateTasks RPC.
+	TrackingServiceBulkUpdateTasksProcedure = "/nextstep.tracking.v1.TrackingService/BulkUpdateTasks"
 	// TrackingServiceAddTaskNoteProcedure is the fully-qualified name of the TrackingService's
 	// AddTaskNote RPC.
 	TrackingServiceAddTaskNoteProcedure = "/nextstep.tracking.v1.TrackingService/AddTaskNote"
@@ -133,6 +136,15 @@ type TrackingServiceClient interface {
 	// move the lifecycle does not allow is FailedPrecondition
 	// ILLEGAL_TRANSITION.
 	UpdateTask(context.Context, *v1.UpdateTaskRequest) (*v1.UpdateTaskResponse, error)
+	// BulkUpdateTasks makes one change to many tasks picked from a filtered
+	// list, as a tracking team does: assign a lead worker, or log the same
+	// action (a contact made, a letter sent) on each. Each task gets an
+	// outcome: updated (with its new version), not found (unknown or outside
+	// the caller's scope: the two are not told apart), or refused (the change
+	// is not allowed from the task's state, e.g. assigning a closed task,
+	// with why). The change applies to each task as it is now, so no version
+	// is sent; all of it is one transaction.
+	BulkUpdateTasks(context.Context, *v1.BulkUpdateTasksRequest) (*v1.BulkUpdateTasksResponse, error)
 	// AddTaskNote appends a note or a logged action (a placement arranged, a
 	// guidance interview held...) to a task. Notes are append-only and do not
 	// change the task's version, so they never conflict with an update.
@@ -228,6 +240,12 @@ func NewTrackingServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(trackingServiceMethods.ByName("UpdateTask")),
 			connect.WithClientOptions(opts...),
 		),
+		bulkUpdateTasks: connect.NewClient[v1.BulkUpdateTasksRequest, v1.BulkUpdateTasksResponse](
+			httpClient,
+			baseURL+TrackingServiceBulkUpdateTasksProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("BulkUpdateTasks")),
+			connect.WithClientOptions(opts...),
+		),
 		addTaskNote: connect.NewClient[v1.AddTaskNoteRequest, v1.AddTaskNoteResponse](
 			httpClient,
 			baseURL+TrackingServiceAddTaskNoteProcedure,
@@ -257,6 +275,7 @@ type trackingServiceClient struct {
 	countTasks            *connect.Client[v1.CountTasksRequest, v1.CountTasksResponse]
 	getTask               *connect.Client[v1.GetTaskRequest, v1.GetTaskResponse]
 	updateTask            *connect.Client[v1.UpdateTaskRequest, v1.UpdateTaskResponse]
+	bulkUpdateTasks       *connect.Client[v1.BulkUpdateTasksRequest, v1.BulkUpdateTasksResponse]
 	addTaskNote           *connect.Client[v1.AddTaskNoteRequest, v1.AddTaskNoteResponse]
 	listAuditEvents       *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
 }
@@ -356,6 +375,15 @@ func (c *trackingServiceClient) UpdateTask(ctx context.Context, req *v1.UpdateTa
 	return nil, err
 }
 
+// BulkUpdateTasks calls nextstep.tracking.v1.TrackingService.BulkUpdateTasks.
+func (c *trackingServiceClient) BulkUpdateTasks(ctx context.Context, req *v1.BulkUpdateTasksRequest) (*v1.BulkUpdateTasksResponse, error) {
+	response, err := c.bulkUpdateTasks.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // AddTaskNote calls nextstep.tracking.v1.TrackingService.AddTaskNote.
 func (c *trackingServiceClient) AddTaskNote(ctx context.Context, req *v1.AddTaskNoteRequest) (*v1.AddTaskNoteResponse, error) {
 	response, err := c.addTaskNote.CallUnary(ctx, connect.NewRequest(req))
@@ -434,6 +462,15 @@ type TrackingServiceHandler interface {
 	// move the lifecycle does not allow is FailedPrecondition
 	// ILLEGAL_TRANSITION.
 	UpdateTask(context.Context, *v1.UpdateTaskRequest) (*v1.UpdateTaskResponse, error)
+	// BulkUpdateTasks makes one change to many tasks picked from a filtered
+	// list, as a tracking team does: assign a lead worker, or log the same
+	// action (a contact made, a letter sent) on each. Each task gets an
+	// outcome: updated (with its new version), not found (unknown or outside
+	// the caller's scope: the two are not told apart), or refused (the change
+	// is not allowed from the task's state, e.g. assigning a closed task,
+	// with why). The change applies to each task as it is now, so no version
+	// is sent; all of it is one transaction.
+	BulkUpdateTasks(context.Context, *v1.BulkUpdateTasksRequest) (*v1.BulkUpdateTasksResponse, error)
 	// AddTaskNote appends a note or a logged action (a placement arranged, a
 	// guidance interview held...) to a task. Notes are append-only and do not
 	// change the task's version, so they never conflict with an update.
@@ -525,6 +562,12 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 		connect.WithSchema(trackingServiceMethods.ByName("UpdateTask")),
 		connect.WithHandlerOptions(opts...),
 	)
+	trackingServiceBulkUpdateTasksHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceBulkUpdateTasksProcedure,
+		svc.BulkUpdateTasks,
+		connect.WithSchema(trackingServiceMethods.ByName("BulkUpdateTasks")),
+		connect.WithHandlerOptions(opts...),
+	)
 	trackingServiceAddTaskNoteHandler := connect.NewUnaryHandlerSimple(
 		TrackingServiceAddTaskNoteProcedure,
 		svc.AddTaskNote,
@@ -562,6 +605,8 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 			trackingServiceGetTaskHandler.ServeHTTP(w, r)
 		case TrackingServiceUpdateTaskProcedure:
 			trackingServiceUpdateTaskHandler.ServeHTTP(w, r)
+		case TrackingServiceBulkUpdateTasksProcedure:
+			trackingServiceBulkUpdateTasksHandler.ServeHTTP(w, r)
 		case TrackingServiceAddTaskNoteProcedure:
 			trackingServiceAddTaskNoteHandler.ServeHTTP(w, r)
 		case TrackingServiceListAuditEventsProcedure:
@@ -617,6 +662,10 @@ func (UnimplementedTrackingServiceHandler) GetTask(context.Context, *v1.GetTaskR
 
 func (UnimplementedTrackingServiceHandler) UpdateTask(context.Context, *v1.UpdateTaskRequest) (*v1.UpdateTaskResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.UpdateTask is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) BulkUpdateTasks(context.Context, *v1.BulkUpdateTasksRequest) (*v1.BulkUpdateTasksResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.BulkUpdateTasks is not implemented"))
 }
 
 func (UnimplementedTrackingServiceHandler) AddTaskNote(context.Context, *v1.AddTaskNoteRequest) (*v1.AddTaskNoteResponse, error) {
