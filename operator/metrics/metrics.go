@@ -58,6 +58,9 @@ type Metrics struct {
 	CohortDestinationsKnown *prometheus.GaugeVec
 	// CohortRiskBand counts pupils by risk-of-NEET band (low, medium, high).
 	CohortRiskBand *prometheus.GaugeVec
+	// CohortSeptemberGuarantee counts a Year 11 or 12 cohort's September
+	// Guarantee cohort (state "cohort") and those with an offer ("offer").
+	CohortSeptemberGuarantee *prometheus.GaugeVec
 	// InterventionsOpen counts open interventions by reason and priority.
 	InterventionsOpen *prometheus.GaugeVec
 	// InterventionsOverdue counts open interventions past their due date.
@@ -92,12 +95,14 @@ func New() *Metrics {
 		CohortDaysCreditedMean:  gauge("nextstep_cohort_days_credited_mean", "Mean work-experience days credited per pupil in the cohort."),
 		CohortDestinationsKnown: gauge("nextstep_cohort_destinations_known", "Pupils in the cohort whose post-16 destination is known."),
 		CohortRiskBand:          gauge("nextstep_cohort_risk_band_pupils", "Pupils in the cohort by risk-of-NEET band (low, medium, high).", "band"),
-		InterventionsOpen:       gauge("nextstep_cohort_interventions_open", "Open interventions in the cohort by reason and priority.", "reason", "priority"),
-		InterventionsOverdue:    gauge("nextstep_cohort_interventions_overdue", "Open interventions in the cohort past their due date, by reason and priority.", "reason", "priority"),
-		CohortDataComplete:      gauge("nextstep_cohort_data_complete", "1 when the cohort's last pass read a complete snapshot from every source."),
-		CohortSyncHeld:          gauge("nextstep_cohort_sync_held", "1 while the tracking service holds the cohort's sync as a mass closure."),
-		CohortSyncFenced:        gauge("nextstep_cohort_sync_fenced", "1 while the tracking service refuses the cohort's syncs because it has applied a later pass than this cluster claimed."),
-		CohortLastSync:          gauge("nextstep_cohort_last_sync_timestamp_seconds", "Unix time of the cohort's last applied intervention sync."),
+		CohortSeptemberGuarantee: gauge("nextstep_cohort_september_guarantee_pupils",
+			"Young people in a Year 11 or 12 cohort's September Guarantee cohort (on roll at the end of May: state cohort) and those with an offer recorded (state offer).", "state"),
+		InterventionsOpen:    gauge("nextstep_cohort_interventions_open", "Open interventions in the cohort by reason and priority.", "reason", "priority"),
+		InterventionsOverdue: gauge("nextstep_cohort_interventions_overdue", "Open interventions in the cohort past their due date, by reason and priority.", "reason", "priority"),
+		CohortDataComplete:   gauge("nextstep_cohort_data_complete", "1 when the cohort's last pass read a complete snapshot from every source."),
+		CohortSyncHeld:       gauge("nextstep_cohort_sync_held", "1 while the tracking service holds the cohort's sync as a mass closure."),
+		CohortSyncFenced:     gauge("nextstep_cohort_sync_fenced", "1 while the tracking service refuses the cohort's syncs because it has applied a later pass than this cluster claimed."),
+		CohortLastSync:       gauge("nextstep_cohort_last_sync_timestamp_seconds", "Unix time of the cohort's last applied intervention sync."),
 		ReconcileDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "nextstep_reconcile_duration_seconds",
 			Help:    "Time one reconcile pass over a cohort takes.",
@@ -114,13 +119,22 @@ func New() *Metrics {
 	}
 }
 
+// cohortGauges are the gauges labelled by cohort.
+func (m *Metrics) cohortGauges() []*prometheus.GaugeVec {
+	return []*prometheus.GaugeVec{
+		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean, m.CohortDestinationsKnown,
+		m.CohortRiskBand, m.CohortSeptemberGuarantee, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete,
+		m.CohortSyncHeld, m.CohortSyncFenced, m.CohortLastSync,
+	}
+}
+
 // Collectors returns every collector, for registration.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{
-		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean,
-		m.CohortDestinationsKnown, m.CohortRiskBand, m.InterventionsOpen, m.InterventionsOverdue,
-		m.CohortDataComplete, m.CohortSyncHeld, m.CohortSyncFenced, m.CohortLastSync, m.ReconcileDuration, m.Reconciles, m.SourceErrors,
+	out := []prometheus.Collector{m.ReconcileDuration, m.Reconciles, m.SourceErrors}
+	for _, g := range m.cohortGauges() {
+		out = append(out, g)
 	}
+	return out
 }
 
 // Register registers every collector with reg.
@@ -145,6 +159,8 @@ func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, 
 	for band, n := range c.RiskBands {
 		m.CohortRiskBand.With(with(labels, "band", string(band))).Set(float64(n))
 	}
+	m.CohortSeptemberGuarantee.With(with(labels, "state", "cohort")).Set(float64(c.SeptemberGuarantee))
+	m.CohortSeptemberGuarantee.With(with(labels, "state", "offer")).Set(float64(c.SeptemberGuaranteeOffers))
 	m.CohortDaysExpected.With(labels).Set(float64(ev.ExpectedHalfDays) / 2)
 	mean := 0.0
 	if c.Total > 0 {
@@ -169,10 +185,7 @@ func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, 
 // Forget removes a deleted cohort's series.
 func (m *Metrics) Forget(namespace, cohort string) {
 	labels := prometheus.Labels{"namespace": namespace, "cohort": cohort}
-	for _, g := range []*prometheus.GaugeVec{
-		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean, m.CohortDestinationsKnown,
-		m.CohortRiskBand, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete, m.CohortSyncHeld, m.CohortSyncFenced, m.CohortLastSync,
-	} {
+	for _, g := range m.cohortGauges() {
 		g.DeletePartialMatch(labels)
 	}
 }

@@ -95,6 +95,15 @@ type PupilCounts struct {
 	// atRisk have a risk-of-NEET score at or above the rule's threshold.
 	// +optional
 	AtRisk int32 `json:"atRisk"`
+	// septemberGuarantee counts, for a Year 11 or Year 12 cohort, the young
+	// people on roll at the end of May (the September Guarantee's cohort);
+	// 0 for other year groups.
+	// +optional
+	SeptemberGuarantee int32 `json:"septemberGuarantee"`
+	// septemberGuaranteeOffers counts those of them with an offer of a
+	// place recorded.
+	// +optional
+	SeptemberGuaranteeOffers int32 `json:"septemberGuaranteeOffers"`
 	// riskBands counts the pupils on roll by risk-of-NEET band, as the
 	// programme's riskBands draw them.
 	// +optional

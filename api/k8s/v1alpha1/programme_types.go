@@ -174,7 +174,7 @@ type DestinationDeadline struct {
 }
 
 // Reason is why an intervention is raised.
-// +kubebuilder:validation:Enum=BehindTrajectory;DestinationUnknown;AtRiskOfNEET
+// +kubebuilder:validation:Enum=BehindTrajectory;DestinationUnknown;AtRiskOfNEET;NoSeptemberGuaranteeOffer
 type Reason string
 
 // The reasons the reconciler raises interventions for.
@@ -182,6 +182,10 @@ const (
 	ReasonBehindTrajectory   Reason = "BehindTrajectory"
 	ReasonDestinationUnknown Reason = "DestinationUnknown"
 	ReasonAtRiskOfNEET       Reason = "AtRiskOfNEET"
+	// ReasonNoSeptemberGuaranteeOffer is a Year 11 or Year 12 young person,
+	// on roll at the end of May, with no offer of a place for September
+	// recorded (the September Guarantee).
+	ReasonNoSeptemberGuaranteeOffer Reason = "NoSeptemberGuaranteeOffer"
 )
 
 // Priority orders a caseworker's queue.

@@ -34,6 +34,7 @@ func observe(c *nextstepv1alpha1.Cohort) { c.Status.ObservedGeneration = c.Gener
 func pupilCounts(c rules.Counts) nextstepv1alpha1.PupilCounts {
 	return nextstepv1alpha1.PupilCounts{
 		Total: c.Total, OnTrack: c.OnTrack, Behind: c.Behind, DestinationUnknown: c.DestinationUnknown, AtRisk: c.AtRisk,
+		SeptemberGuarantee: c.SeptemberGuarantee, SeptemberGuaranteeOffers: c.SeptemberGuaranteeOffers,
 		RiskBands: nextstepv1alpha1.RiskBandCounts{
 			Low: c.RiskBands[riskscale.Low], Medium: c.RiskBands[riskscale.Medium], High: c.RiskBands[riskscale.High],
 		},

@@ -26,6 +26,10 @@ type Member struct {
 	// DestinationLapsed says the latest is a confirmed activity that was
 	// known and whose currency has lapsed, so it is not known now.
 	DestinationLapsed bool
+	// HasOffer says an offer of a place is recorded (the September
+	// Guarantee): the latest destination is an offer, or a current
+	// confirmed activity in education, employment or training.
+	HasOffer bool
 	// Risk is the pupil service's risk-of-NEET score and its factors.
 	Risk Risk
 }
@@ -77,18 +81,25 @@ type Finding struct {
 type Assessment struct {
 	PupilID string
 	// Behind the trajectory; DestinationUnknown after the deadline; AtRisk
-	// at or above the risk threshold.
-	Behind, DestinationUnknown, AtRisk bool
-	Findings                           []Finding
+	// at or above the risk threshold; NoOffer in the September Guarantee's
+	// cohort with no offer recorded, while it is reported.
+	Behind, DestinationUnknown, AtRisk, NoOffer bool
+	Findings                                    []Finding
 }
 
 // OnTrack is true when the pupil is in none of the other states.
-func (a Assessment) OnTrack() bool { return !a.Behind && !a.DestinationUnknown && !a.AtRisk }
+func (a Assessment) OnTrack() bool {
+	return !a.Behind && !a.DestinationUnknown && !a.AtRisk && !a.NoOffer
+}
 
 // Counts aggregate a cohort's assessments, for its status and metrics.
 type Counts struct {
 	Total, OnTrack, Behind, DestinationUnknown, AtRisk int32
 	DestinationsKnown                                  int32
+	// SeptemberGuarantee is the guarantee's cohort (on roll at the end of
+	// May; Years 11 and 12 only, and only once it is fixed), and
+	// SeptemberGuaranteeOffers those of them with an offer recorded.
+	SeptemberGuarantee, SeptemberGuaranteeOffers int32
 	// RiskBands counts pupils by band: low, medium, high.
 	RiskBands map[riskscale.Band]int32
 	// HalfDaysCredited is the cohort's total.
@@ -123,6 +134,7 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 	}
 	deadline, lead, hasDeadline := p.DeadlineFor(c.YearGroup, c.AcademicYear)
 	finishedFrom := c.AcademicYear.On(LeaversFrom.Month, LeaversFrom.Day)
+	guarantee := newGuarantee(c, today)
 	for _, m := range members {
 		status := membershipOf(m, today, finishedFrom)
 		if status == notMember {
@@ -147,11 +159,67 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 				a.Findings = append(a.Findings, f)
 			}
 		}
+		if guarantee.covers(m) {
+			res.Counts.SeptemberGuarantee++
+			if m.HasOffer {
+				res.Counts.SeptemberGuaranteeOffers++
+			} else if f, ok := guarantee.noOffer(p, today); ok {
+				a.NoOffer = true
+				a.Findings = append(a.Findings, f)
+			}
+		}
 		res.Assessments = append(res.Assessments, a)
 		res.Counts.add(a, m, p.RiskBands)
 	}
 	sort.Slice(res.Assessments, func(i, j int) bool { return res.Assessments[i].PupilID < res.Assessments[j].PupilID })
 	return res
+}
+
+// guarantee is the September Guarantee as it applies to one cohort.
+type guarantee struct {
+	// fixed says the cohort is a Year 11 or 12 one whose guarantee cohort
+	// is fixed by today.
+	fixed                    bool
+	fixedOn, offersBy, until time.Time
+}
+
+func newGuarantee(c Cohort, today time.Time) guarantee {
+	sg, next := SeptemberGuarantee, c.AcademicYear.Plus(1)
+	g := guarantee{
+		fixedOn:  c.AcademicYear.On(sg.FixedOn.Month, sg.FixedOn.Day),
+		offersBy: next.On(sg.OffersBy.Month, sg.OffersBy.Day),
+		until:    next.On(sg.ReportedUntil.Month, sg.ReportedUntil.Day),
+	}
+	g.fixed = sg.YearGroups[c.YearGroup] && !today.Before(g.fixedOn)
+	return g
+}
+
+// covers reports whether m is in the guarantee's cohort: on roll at the
+// end of May.
+func (g guarantee) covers(m Member) bool {
+	return g.fixed && (m.JoinedOn.IsZero() || !Day(m.JoinedOn).After(g.fixedOn)) && (m.LeftOn.IsZero() || Day(m.LeftOn).After(g.fixedOn))
+}
+
+// noOffer is the intervention for a young person in the cohort with no
+// offer, raised from the day after the cohort is fixed until reporting ends
+// (the end of October), due at the end of September. After that the
+// destination deadline (the activity survey) takes over.
+func (g guarantee) noOffer(p Policy, today time.Time) (Finding, bool) {
+	rule := p.Rules[nextstepv1alpha1.ReasonNoSeptemberGuaranteeOffer]
+	if !rule.Enabled || !today.After(g.fixedOn) || today.After(g.until) {
+		return Finding{}, false
+	}
+	summary := "no offer of a place for September recorded; due by " + g.offersBy.Format(time.DateOnly)
+	if today.After(g.offersBy) {
+		summary = "still no offer of a place recorded after the September Guarantee's date of " + g.offersBy.Format(time.DateOnly)
+	}
+	return Finding{
+		Reason:   nextstepv1alpha1.ReasonNoSeptemberGuaranteeOffer,
+		Priority: rule.Priority,
+		Due:      g.offersBy,
+		Summary:  summary,
+		Evidence: map[string]string{"offers_by": g.offersBy.Format(time.DateOnly), "cohort_fixed_on": g.fixedOn.Format(time.DateOnly)},
+	}, true
 }
 
 // membership is how a member belongs to the cohort on a day.

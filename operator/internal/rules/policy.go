@@ -64,17 +64,36 @@ var (
 		// Its threshold is the programme's high band (riskscale.DefaultBands
 		// when it sets none), applied by FromProgramme.
 		nextstepv1alpha1.ReasonAtRiskOfNEET: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10},
+		// Due at the September Guarantee's own date (SeptemberGuarantee).
+		nextstepv1alpha1.ReasonNoSeptemberGuaranteeOffer: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh},
+	}
+	// SeptemberGuarantee is DfE's: every Year 11 and Year 12 young person
+	// gets an offer of a suitable place for the September after by the end
+	// of September; the cohort is fixed at the end of May and reported from
+	// then to the end of October (../shared/DOMAIN.md, "Deadlines").
+	SeptemberGuarantee = struct {
+		YearGroups              map[int32]bool
+		FixedOn                 MonthDay // in the cohort's academic year
+		OffersBy, ReportedUntil MonthDay // in the academic year after
+	}{
+		YearGroups:    map[int32]bool{11: true, 12: true},
+		FixedOn:       MonthDay{time.May, 31},
+		OffersBy:      MonthDay{time.September, 30},
+		ReportedUntil: MonthDay{time.October, 31},
 	}
 	DefaultJoinerGraceDays  = 30
 	DefaultDeadlineLeadDays = int32(30)
 	// LeaversFrom is the month and day from which a pupil who leaves still
 	// belongs to the cohort's destination tracking: those who finish the
 	// year (Year 11 leave after their exams in June) rather than move school.
-	LeaversFrom = struct {
-		Month time.Month
-		Day   int
-	}{time.June, 1}
+	LeaversFrom = MonthDay{time.June, 1}
 )
+
+// MonthDay is a day of the year.
+type MonthDay struct {
+	Month time.Month
+	Day   int
+}
 
 // FromProgramme resolves a programme's spec into a policy.
 func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {

@@ -205,6 +205,8 @@ func TestEvaluateTrajectory(t *testing.T) {
 
 func TestEvaluateDestinationDeadline(t *testing.T) {
 	p := defaults(t)
+	// The September Guarantee is another rule (TestSeptemberGuarantee).
+	p.Rules[nextstepv1alpha1.ReasonNoSeptemberGuaranteeOffer] = rules.Rule{}
 	// Year 11 in 2025/26 leave in July 2026; their destinations must be
 	// known by the activity survey on 1 November 2026, raised 60 days before.
 	raised := func(summary string) []finding {
@@ -396,5 +398,59 @@ func TestRiskReviews(t *testing.T) {
 	m := rules.Member{PupilID: "p1", HalfDays: 4, Risk: rules.Risk{Review: &rules.RiskReview{Added: true, Reason: "r"}}}
 	if rules.Evaluate(off, rules.Cohort{YearGroup: 7, AcademicYear: y2025}, today, []rules.Member{m}).Assessments[0].AtRisk {
 		t.Error("an addition raised a task with the rule switched off")
+	}
+}
+
+// TestSeptemberGuarantee: Year 11 and 12 cohorts are fixed at the end of
+// May; from the next day to the end of October each young person of it
+// without an offer has an intervention, due at the end of September, and
+// the counts say how many have one.
+func TestSeptemberGuarantee(t *testing.T) {
+	p := defaults(t)
+	// Destination deadlines are another rule; switched off here.
+	p.Rules[nextstepv1alpha1.ReasonDestinationUnknown] = rules.Rule{}
+	p.Rules[nextstepv1alpha1.ReasonBehindTrajectory] = rules.Rule{}
+	members := []rules.Member{
+		{PupilID: "a-no-offer", JoinedOn: day("2021-09-01"), LeftOn: day("2026-07-17")},
+		{PupilID: "b-offer", JoinedOn: day("2021-09-01"), LeftOn: day("2026-07-17"), HasOffer: true},
+		{PupilID: "c-joined-in-june", JoinedOn: day("2026-06-10")},
+		{PupilID: "d-left-in-april", JoinedOn: day("2021-09-01"), LeftOn: day("2026-04-20")},
+		{PupilID: "e-left-on-31-may", JoinedOn: day("2021-09-01"), LeftOn: day("2026-05-31")},
+	}
+	noOffer := func(summary string) []finding {
+		return []finding{{Reason: nextstepv1alpha1.ReasonNoSeptemberGuaranteeOffer, Due: "2026-09-30", Summary: summary}}
+	}
+	due := "no offer of a place for September recorded; due by 2026-09-30"
+	late := "still no offer of a place recorded after the September Guarantee's date of 2026-09-30"
+	for name, tc := range map[string]struct {
+		year          int32
+		today         string
+		cohort, offer int32
+		want          []finding // for a-no-offer
+	}{
+		"before the cohort is fixed": {11, "2026-05-30", 0, 0, nil},
+		"the day it is fixed":        {11, "2026-05-31", 2, 1, nil},
+		"the day after":              {11, "2026-06-01", 2, 1, noOffer(due)},
+		"the guarantee's date":       {11, "2026-09-30", 2, 1, noOffer(due)},
+		"after it":                   {11, "2026-10-01", 2, 1, noOffer(late)},
+		"reporting over":             {11, "2026-11-01", 2, 1, nil},
+		"Year 12 too":                {12, "2026-06-01", 2, 1, noOffer(due)},
+		"not Year 10":                {10, "2026-06-01", 0, 0, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := rules.Evaluate(p, rules.Cohort{YearGroup: tc.year, AcademicYear: y2025}, day(tc.today), members)
+			if res.Counts.SeptemberGuarantee != tc.cohort || res.Counts.SeptemberGuaranteeOffers != tc.offer {
+				t.Errorf("cohort %d offers %d, want %d and %d", res.Counts.SeptemberGuarantee, res.Counts.SeptemberGuaranteeOffers, tc.cohort, tc.offer)
+			}
+			for _, a := range res.Assessments {
+				want := tc.want
+				if a.PupilID != "a-no-offer" {
+					want = nil
+				}
+				if diff := cmp.Diff(want, findings(a)); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", a.PupilID, diff)
+				}
+			}
+		})
 	}
 }

@@ -146,7 +146,7 @@ func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup int32, yea
 	seen = 0
 	for _, d := range dests.GetDestinations() {
 		if m := byID[d.GetPupilId()]; m != nil {
-			m.DestinationKnown, m.DestinationLapsed = d.GetKnown(), d.GetLapsed()
+			m.DestinationKnown, m.DestinationLapsed, m.HasOffer = d.GetKnown(), d.GetLapsed(), d.GetOffer()
 			seen++
 		}
 	}

@@ -28,13 +28,15 @@ type Destination struct {
 	RecordedAt    time.Time
 	// ReviewOn is when the activity should be reviewed; zero for none.
 	ReviewOn time.Time
+	// Provider is the place's provider (URN or UKPRN), or "".
+	Provider string
 }
 
 func destinationOf(r dbsqlc.TrackingDestination) Destination {
 	d := Destination{
 		ID: r.ID, PupilID: r.PupilID, SchoolURN: r.SchoolURN, LACode: r.LACode, Kind: r.Kind,
 		ActivityCode: r.ActivityCode, EffectiveDate: r.EffectiveDate, Source: r.Source,
-		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt,
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Provider: r.Provider,
 	}
 	if r.ReviewOn != nil {
 		d.ReviewOn = *r.ReviewOn
@@ -89,7 +91,7 @@ func InsertDestination(ctx context.Context, db DB, idempotencyKey string, finger
 		IdempotencyKey: idempotencyKey, RequestHash: fingerprint,
 		PupilID: d.PupilID, SchoolURN: d.SchoolURN, LACode: d.LACode, Kind: d.Kind,
 		ActivityCode: d.ActivityCode, EffectiveDate: d.EffectiveDate, Source: d.Source, RecordedBy: d.RecordedBy,
-		ReviewOn: optionalDate(d.ReviewOn), RecordedAt: d.RecordedAt,
+		ReviewOn: optionalDate(d.ReviewOn), RecordedAt: d.RecordedAt, Provider: d.Provider,
 	})
 	if err != nil {
 		return Destination{}, err

@@ -86,3 +86,37 @@ func TestCurrency(t *testing.T) {
 	_, err = later.client(servicetest.Caseworker).ConfirmCurrency(ctx, &trackingv1.ConfirmCurrencyRequest{PupilIds: []string{neet, neet}, Source: "x"})
 	checkCode(t, err, connect.CodeInvalidArgument, 0)
 }
+
+// TestOffers: an offer of a place, or a current confirmed activity in
+// education, employment or training, counts as an offer for the September
+// Guarantee; an intention or a NEET activity does not. The provider is
+// kept.
+func TestOffers(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	ctx := context.Background()
+	offered, working, neet, intends := e.pupilAt(t, "100001"), e.pupilAt(t, "100001"), e.pupilAt(t, "100001"), e.pupilAt(t, "100001")
+	offer := destination(offered, trackingv1.DestinationKind_DESTINATION_KIND_OFFER, "230", "2026-09-01")
+	offer.Provider = "10012345"
+	if got := record(t, e, servicetest.Caseworker, offer); got.GetProvider() != "10012345" {
+		t.Errorf("provider = %q", got.GetProvider())
+	}
+	record(t, e, servicetest.Caseworker, destination(working, confirmed, "310", "2026-05-20"))
+	record(t, e, servicetest.Caseworker, destination(neet, confirmed, "540", "2026-05-20"))
+	record(t, e, servicetest.Caseworker, destination(intends, intended, "230", "2026-09-01"))
+	res, err := e.client(servicetest.Caseworker).GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{offered, working, neet, intends}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []bool
+	for _, d := range res.GetDestinations() {
+		got = append(got, d.GetOffer())
+	}
+	if diff := cmp.Diff([]bool{true, true, false, false}, got); diff != "" {
+		t.Errorf("offers (-want +got):\n%s", diff)
+	}
+	bad := destination(offered, trackingv1.DestinationKind_DESTINATION_KIND_OFFER, "230", "2026-09-01")
+	bad.Provider = "1234"
+	_, err = e.client(servicetest.Caseworker).RecordDestination(ctx, &trackingv1.RecordDestinationRequest{IdempotencyKey: newID(t), Destination: bad})
+	checkCode(t, err, connect.CodeInvalidArgument, 0)
+}

@@ -54,7 +54,7 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 	d, err := store.InsertDestination(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), store.Destination{
 		PupilID: pupilID, SchoolURN: enrolled[0].SchoolURN, LACode: enrolled[0].LACode, Kind: kindNames[in.GetKind()],
 		ActivityCode: in.GetActivityCode(), EffectiveDate: effective, Source: in.GetSource(), RecordedBy: p.Subject,
-		ReviewOn: reviewOn, RecordedAt: s.now(),
+		ReviewOn: reviewOn, RecordedAt: s.now(), Provider: in.GetProvider(),
 	})
 	if errors.Is(err, store.ErrKeyReused) {
 		return nil, rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED, "idempotency_key was used for a different request: nothing was saved")
@@ -107,6 +107,7 @@ func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetL
 			out.Destination = s.destinationToProto(d)
 			g, lapsed := s.standing(d)
 			out.Known, out.Neet, out.Eet, out.Lapsed = g.Known(), g.NEET(), g.EET(), lapsed
+			out.Offer = d.Kind == "offer" || g.EET()
 		}
 		res.Destinations = append(res.Destinations, out)
 	}

@@ -483,6 +483,9 @@ type Destination struct {
 	// (and counts as not known): its group's period after it was
 	// ascertained, or review_on if sooner. Empty for a code that is never
 	// current (not known) and for intentions and offers.
+	// Optional: the provider of the place, its 6-digit URN (a school or
+	// college in GIAS) or 8-digit UKPRN; for an offer, who made it.
+	Provider      string `protobuf:"bytes,13,opt,name=provider,proto3" json:"provider,omitempty"`
 	LapsesOn      string `protobuf:"bytes,12,opt,name=lapses_on,json=lapsesOn,proto3" json:"lapses_on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -591,6 +594,13 @@ func (x *Destination) GetRecordedBy() string {
 func (x *Destination) GetReviewOn() string {
 	if x != nil {
 		return x.ReviewOn
+	}
+	return ""
+}
+
+func (x *Destination) GetProvider() string {
+	if x != nil {
+		return x.Provider
 	}
 	return ""
 }
@@ -918,7 +928,11 @@ type LatestDestination struct {
 	Eet bool `protobuf:"varint,5,opt,name=eet,proto3" json:"eet,omitempty"`
 	// A confirmed activity that has lapsed: it was known, and is not known
 	// now until its currency is confirmed or a new activity is recorded.
-	Lapsed        bool `protobuf:"varint,6,opt,name=lapsed,proto3" json:"lapsed,omitempty"`
+	Lapsed bool `protobuf:"varint,6,opt,name=lapsed,proto3" json:"lapsed,omitempty"`
+	// An offer of a place is recorded (the September Guarantee): the latest
+	// is an offer, or a current confirmed activity in education, employment
+	// or training.
+	Offer         bool `protobuf:"varint,7,opt,name=offer,proto3" json:"offer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -991,6 +1005,13 @@ func (x *LatestDestination) GetEet() bool {
 func (x *LatestDestination) GetLapsed() bool {
 	if x != nil {
 		return x.Lapsed
+	}
+	return false
+}
+
+func (x *LatestDestination) GetOffer() bool {
+	if x != nil {
+		return x.Offer
 	}
 	return false
 }
@@ -3469,7 +3490,7 @@ var File_nextstep_tracking_v1_tracking_proto protoreflect.FileDescriptor
 
 const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\n" +
-	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xb0\x06\n" +
+	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xeb\x06\n" +
 	"\vDestination\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12#\n" +
 	"\bpupil_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12E\n" +
@@ -3491,7 +3512,8 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\vrecorded_by\x18\n" +
 	" \x01(\tR\n" +
 	"recordedBy\x12C\n" +
-	"\treview_on\x18\v \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\breviewOn\x12c\n" +
+	"\treview_on\x18\v \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\breviewOn\x129\n" +
+	"\bprovider\x18\r \x01(\tB\x1d\xbaH\x1ar\x182\x16^([0-9]{6}|[0-9]{8})?$R\bprovider\x12c\n" +
 	"\tlapses_on\x18\f \x01(\tBF\xbaHC\xba\x01@\n" +
 	"\voutput_only\x12%is set by the service: leave it empty\x1a\n" +
 	"this == ''R\blapsesOn\"\x9a\x01\n" +
@@ -3512,14 +3534,15 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1cGetLatestDestinationsRequest\x12/\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\x90N\"\x05r\x03\xb0\x01\x01R\bpupilIds\"l\n" +
 	"\x1dGetLatestDestinationsResponse\x12K\n" +
-	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xc7\x01\n" +
+	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xdd\x01\n" +
 	"\x11LatestDestination\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12C\n" +
 	"\vdestination\x18\x02 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination\x12\x14\n" +
 	"\x05known\x18\x03 \x01(\bR\x05known\x12\x12\n" +
 	"\x04neet\x18\x04 \x01(\bR\x04neet\x12\x10\n" +
 	"\x03eet\x18\x05 \x01(\bR\x03eet\x12\x16\n" +
-	"\x06lapsed\x18\x06 \x01(\bR\x06lapsed\"\x1a\n" +
+	"\x06lapsed\x18\x06 \x01(\bR\x06lapsed\x12\x14\n" +
+	"\x05offer\x18\a \x01(\bR\x05offer\"\x1a\n" +
 	"\x18ListActivityCodesRequest\"o\n" +
 	"\x19ListActivityCodesResponse\x12\x18\n" +
 	"\aedition\x18\x01 \x01(\tR\aedition\x128\n" +

@@ -12,18 +12,18 @@ import (
 
 const confirmCurrency = `-- name: ConfirmCurrency :many
 INSERT INTO tracking.destinations (idempotency_key, pupil_id, school_urn, la_code, kind,
-                                   activity_code, effective_date, source, recorded_by, review_on, recorded_at)
+                                   activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider)
 SELECT gen_random_uuid(), d.pupil_id, w.school_urn, w.la_code, 'confirmed',
-       d.activity_code, d.effective_date, $1, $2, d.review_on, $3
+       d.activity_code, d.effective_date, $1, $2, d.review_on, $3, d.provider
 FROM (SELECT unnest($4::uuid[]) AS pupil_id, unnest($5::text[]) AS school_urn,
              unnest($6::text[]) AS la_code) w
 JOIN LATERAL (
-    SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on FROM tracking.destinations x
+    SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider FROM tracking.destinations x
     WHERE x.pupil_id = w.pupil_id AND x.kind = 'confirmed'
     ORDER BY x.effective_date DESC, x.recorded_at DESC, x.id DESC
     LIMIT 1
 ) d ON true
-RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on
+RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider
 `
 
 type ConfirmCurrencyParams struct {
@@ -70,6 +70,7 @@ func (q *Queries) ConfirmCurrency(ctx context.Context, db DBTX, arg ConfirmCurre
 			&i.Firmness,
 			&i.RequestHash,
 			&i.ReviewOn,
+			&i.Provider,
 		); err != nil {
 			return nil, err
 		}
@@ -84,15 +85,15 @@ func (q *Queries) ConfirmCurrency(ctx context.Context, db DBTX, arg ConfirmCurre
 const insertDestination = `-- name: InsertDestination :one
 WITH ins AS (
     INSERT INTO tracking.destinations (idempotency_key, request_hash, pupil_id, school_urn, la_code, kind,
-                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at)
+                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider)
     VALUES ($1, $2, $3, $4, $5, $6,
-            $7, $8, $9, $10, $11, $12)
+            $7, $8, $9, $10, $11, $12, $13)
     ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on
+    RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider
 )
-SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on FROM ins
+SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider FROM ins
 UNION ALL
-SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on FROM tracking.destinations WHERE idempotency_key = $1
+SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider FROM tracking.destinations WHERE idempotency_key = $1
 LIMIT 1
 `
 
@@ -109,6 +110,7 @@ type InsertDestinationParams struct {
 	RecordedBy     string     `db:"recorded_by"`
 	ReviewOn       *time.Time `db:"review_on"`
 	RecordedAt     time.Time  `db:"recorded_at"`
+	Provider       string     `db:"provider"`
 }
 
 type InsertDestinationRow struct {
@@ -126,6 +128,7 @@ type InsertDestinationRow struct {
 	Firmness       int16      `db:"firmness"`
 	RequestHash    []byte     `db:"request_hash"`
 	ReviewOn       *time.Time `db:"review_on"`
+	Provider       string     `db:"provider"`
 }
 
 // InsertDestination records a destination unless one with the idempotency
@@ -145,6 +148,7 @@ func (q *Queries) InsertDestination(ctx context.Context, db DBTX, arg InsertDest
 		arg.RecordedBy,
 		arg.ReviewOn,
 		arg.RecordedAt,
+		arg.Provider,
 	)
 	var i InsertDestinationRow
 	err := row.Scan(
@@ -162,12 +166,13 @@ func (q *Queries) InsertDestination(ctx context.Context, db DBTX, arg InsertDest
 		&i.Firmness,
 		&i.RequestHash,
 		&i.ReviewOn,
+		&i.Provider,
 	)
 	return i, err
 }
 
 const latestDestinations = `-- name: LatestDestinations :many
-SELECT DISTINCT ON (pupil_id) id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on
+SELECT DISTINCT ON (pupil_id) id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider
 FROM tracking.destinations
 WHERE pupil_id = ANY($1::uuid[])
 ORDER BY pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC
@@ -201,6 +206,7 @@ func (q *Queries) LatestDestinations(ctx context.Context, db DBTX, pupilIds []st
 			&i.Firmness,
 			&i.RequestHash,
 			&i.ReviewOn,
+			&i.Provider,
 		); err != nil {
 			return nil, err
 		}
@@ -213,7 +219,7 @@ func (q *Queries) LatestDestinations(ctx context.Context, db DBTX, pupilIds []st
 }
 
 const listDestinations = `-- name: ListDestinations :many
-SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on FROM tracking.destinations
+SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider FROM tracking.destinations
 WHERE pupil_id = $1
   AND ($2::boolean
        OR school_urn = $3
@@ -271,6 +277,7 @@ func (q *Queries) ListDestinations(ctx context.Context, db DBTX, arg ListDestina
 			&i.Firmness,
 			&i.RequestHash,
 			&i.ReviewOn,
+			&i.Provider,
 		); err != nil {
 			return nil, err
 		}

@@ -31,6 +31,7 @@ type TrackingDestination struct {
 	Firmness       int16      `db:"firmness"`
 	RequestHash    []byte     `db:"request_hash"`
 	ReviewOn       *time.Time `db:"review_on"`
+	Provider       string     `db:"provider"`
 }
 
 type TrackingTask struct {

@@ -4,9 +4,9 @@
 -- of the request that made it.
 WITH ins AS (
     INSERT INTO tracking.destinations (idempotency_key, request_hash, pupil_id, school_urn, la_code, kind,
-                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at)
+                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider)
     VALUES (@idempotency_key, @request_hash, @pupil_id, @school_urn, @la_code, @kind,
-            @activity_code, @effective_date, @source, @recorded_by, @review_on, @recorded_at)
+            @activity_code, @effective_date, @source, @recorded_by, @review_on, @recorded_at, @provider)
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING *
 )
@@ -47,9 +47,9 @@ ORDER BY pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC
 -- (where the pupil service says they are on roll now), and returns the new
 -- rows. A pupil with no confirmed activity gets none.
 INSERT INTO tracking.destinations (idempotency_key, pupil_id, school_urn, la_code, kind,
-                                   activity_code, effective_date, source, recorded_by, review_on, recorded_at)
+                                   activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider)
 SELECT gen_random_uuid(), d.pupil_id, w.school_urn, w.la_code, 'confirmed',
-       d.activity_code, d.effective_date, @source, @recorded_by, d.review_on, @recorded_at
+       d.activity_code, d.effective_date, @source, @recorded_by, d.review_on, @recorded_at, d.provider
 FROM (SELECT unnest(@pupil_ids::uuid[]) AS pupil_id, unnest(@school_urns::text[]) AS school_urn,
              unnest(@la_codes::text[]) AS la_code) w
 JOIN LATERAL (
