@@ -131,9 +131,9 @@ lint: $(BUF) $(GOLANGCI_LINT) $(KUBE_API_LINTER) ## golangci-lint and go mod tid
 	cd api && $(BUF) lint
 
 .PHONY: test
-test: $(HELM) ## Run every test against real PostgreSQL, a real kube-apiserver, Helm and promtool (hack/ starts or installs them).
+test: $(HELM) ## Run every test against real PostgreSQL, a real kube-apiserver, Helm, promtool and Chromium (hack/ starts or installs them).
 	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh) \
-	  HELM=$(HELM) PROMTOOL=$$(hack/ensure-promtool.sh); \
+	  HELM=$(HELM) PROMTOOL=$$(hack/ensure-promtool.sh) NEXTSTEP_CHROMIUM=$$(hack/ensure-chromium.sh); \
 	  go test -count=1 -race $(PACKAGES)
 
 .PHONY: bench

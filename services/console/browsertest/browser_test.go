@@ -11,11 +11,13 @@ import (
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/nextstep-uk/nextstep/services/console/internal/web"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
 )
 
@@ -68,12 +70,29 @@ func newBrowser(t *testing.T, s *stack) *browser {
 		cancel()
 		cancelAlloc()
 	})
+	b := &browser{t: t, ctx: ctx, s: s}
+	// Every error the console's pages log in the browser fails the test: a
+	// script the Content-Security-Policy blocked, an asset that did not
+	// load, an exception in GOV.UK Frontend's JavaScript.
+	chromedp.ListenTarget(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *cdplog.EventEntryAdded:
+			// A page's own status (404, 409...) is the tests' to check;
+			// an asset that fails to load is an error.
+			page := e.Entry.Source == cdplog.SourceNetwork && !strings.Contains(e.Entry.URL, web.AssetsPath)
+			if e.Entry.Level == cdplog.LevelError && strings.HasPrefix(e.Entry.URL, s.ConsoleURL) && !page {
+				t.Errorf("browser: %s: %s", e.Entry.URL, e.Entry.Text)
+			}
+		case *runtime.EventExceptionThrown:
+			t.Errorf("browser: exception: %s", e.ExceptionDetails.Error())
+		}
+	})
 	// The first run starts the browser, on ctx itself: a run on a derived
 	// context would close the browser when that context ends.
-	if err := chromedp.Run(ctx); err != nil {
+	if err := chromedp.Run(ctx, cdplog.Enable()); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	return &browser{t: t, ctx: ctx, s: s}
+	return b
 }
 
 // run runs actions, failing the test on an error; each run has a minute.
@@ -205,6 +224,11 @@ func (b *browser) checkAccessible(state string) {
 			.then(r => ({passes: r.passes.length, violations: r.violations.map(v => ({id: v.id, impact: v.impact || '', help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))}))`,
 			&result, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
 	)
+	var enhanced bool
+	b.run(chromedp.Evaluate(`document.body.classList.contains('govuk-frontend-supported')`, &enhanced))
+	if !enhanced {
+		b.t.Errorf("%s: GOV.UK Frontend's JavaScript did not start", state)
+	}
 	// A run that checked nothing would pass anything.
 	if result.Passes == 0 {
 		b.t.Errorf("axe: %s: no rule passed: axe did not check the page", state)
