@@ -31,7 +31,7 @@ nextstep is running. Ctrl-C stops everything.
   tracking   http://%s      TrackingService
   operator   http://%s/metrics
   sign-in    %s      development OpenID Connect provider
-  database   %s (schemas pupil, placement, tracking)
+  database   %s (schemas pupil, placement, tracking, console)
   kubeconfig %s
   auth       %s (who may call; docs/identity.md)
   logs       %s/
