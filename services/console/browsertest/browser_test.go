@@ -281,3 +281,15 @@ func (b *browser) tabTo(id string, limit int) {
 	}
 	b.t.Fatalf("keyboard: #%s never took the focus after %d presses of Tab (at %s)", id, limit, b.location())
 }
+
+// cookies are the browser's cookies for the console.
+func (b *browser) cookies() []*network.Cookie {
+	b.t.Helper()
+	var cookies []*network.Cookie
+	b.run(chromedp.ActionFunc(func(ctx context.Context) error {
+		var err error
+		cookies, err = network.GetCookies().WithURLs([]string{b.s.ConsoleURL}).Do(ctx)
+		return err
+	}))
+	return cookies
+}

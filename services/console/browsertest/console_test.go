@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -344,12 +343,7 @@ func TestForgedCrossSitePostIsRefused(t *testing.T) {
 	// The same post from a client that sends no Sec-Fetch-Site or Origin
 	// (which CrossOriginProtection lets through), with the session cookie
 	// but without the form token.
-	var cookies []*network.Cookie
-	b.run(chromedp.ActionFunc(func(ctx context.Context) error {
-		var err error
-		cookies, err = network.GetCookies().WithURLs([]string{s.ConsoleURL}).Do(ctx)
-		return err
-	}))
+	cookies := b.cookies()
 	form := url.Values{"version": {fmt.Sprint(task.GetVersion())}, "csrf_token": {"guess"}}
 	req, err := http.NewRequest(http.MethodPost, s.ConsoleURL+"/tasks/"+task.GetId()+"/assign", strings.NewReader(form.Encode()))
 	if err != nil {

@@ -42,7 +42,9 @@ type stack struct {
 	pass map[string]int64
 }
 
-func newStack(t *testing.T) *stack {
+// newStack starts the stack; options change the console's configuration
+// (shorter session timeouts, say).
+func newStack(t *testing.T, options ...func(*web.Config)) *stack {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -65,7 +67,7 @@ func newStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(sessions.Close)
-	app, err := web.New(ctx, web.Config{
+	cfg := web.Config{
 		BaseURL:     base,
 		Issuer:      issuer,
 		ClientID:    devidp.ConsoleClientID,
@@ -74,7 +76,11 @@ func newStack(t *testing.T) *stack {
 		PupilURL:    pupils.URL,
 		TrackingURL: trk.URL,
 		Logger:      logger,
-	})
+	}
+	for _, o := range options {
+		o(&cfg)
+	}
+	app, err := web.New(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

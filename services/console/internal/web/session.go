@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -39,7 +40,8 @@ const (
 // sessions): the cookie holds only a random token.
 type sessions struct {
 	manager *scs.SessionManager
-	store   *pgxstore.PostgresStore
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 // cookieName is __Host- prefixed when the console is served over https, so
@@ -51,8 +53,16 @@ func cookieName(secure bool) string {
 	return "nextstep_console"
 }
 
-func newSessions(pool *pgxpool.Pool, secure bool, idle, absolute time.Duration) *sessions {
-	store := pgxstore.NewWithCleanupInterval(pool, 10*time.Minute)
+// cleanupInterval is how often expired sessions are deleted.
+const cleanupInterval = 10 * time.Minute
+
+func newSessions(pool *pgxpool.Pool, secure bool, idle, absolute time.Duration, logger *slog.Logger) *sessions {
+	// The store's own cleanup goroutine races with its StopCleanup (the
+	// race detector says so), so expired rows are deleted here instead.
+	store := pgxstore.NewWithCleanupInterval(pool, 0)
+	ctx, stop := context.WithCancel(context.Background())
+	s := &sessions{stop: stop, done: make(chan struct{})}
+	go s.cleanup(ctx, pool, logger)
 	m := scs.New()
 	m.Store = store
 	m.IdleTimeout = idle
@@ -64,10 +74,31 @@ func newSessions(pool *pgxpool.Pool, secure bool, idle, absolute time.Duration) 
 	m.Cookie.Path = "/"
 	// A session cookie: closing the browser ends it too.
 	m.Cookie.Persist = false
-	return &sessions{manager: m, store: store}
+	s.manager = m
+	return s
 }
 
-func (s *sessions) close() { s.store.StopCleanup() }
+// cleanup deletes expired sessions every cleanupInterval until ctx ends.
+func (s *sessions) cleanup(ctx context.Context, pool *pgxpool.Pool, logger *slog.Logger) {
+	defer close(s.done)
+	t := time.NewTicker(cleanupInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := pool.Exec(ctx, "DELETE FROM console.sessions WHERE expiry < now()"); err != nil && ctx.Err() == nil {
+				logger.WarnContext(ctx, "deleting expired sessions", "error", err)
+			}
+		}
+	}
+}
+
+func (s *sessions) close() {
+	s.stop()
+	<-s.done
+}
 
 // user is the signed-in person, as the session holds them.
 type user struct {

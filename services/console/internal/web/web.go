@@ -124,7 +124,6 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		logger: cfg.Logger,
 		now:    cfg.Now,
 	}
-	a.sessions = newSessions(cfg.Pool, a.secure, cfg.IdleTimeout, cfg.AbsoluteTimeout)
 	a.signin, err = newSignin(ctx, cfg, base.String()+CallbackPath)
 	if err != nil {
 		return nil, err
@@ -133,6 +132,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Last, as it starts the cleanup of expired sessions, which Close stops.
+	a.sessions = newSessions(cfg.Pool, a.secure, cfg.IdleTimeout, cfg.AbsoluteTimeout, cfg.Logger)
 	opts := serviceOptions()
 	a.pupils = pupilv1connect.NewPupilServiceClient(cfg.HTTPClient, cfg.PupilURL, opts...)
 	a.tracking = trackingv1connect.NewTrackingServiceClient(cfg.HTTPClient, cfg.TrackingURL, opts...)
