@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/console/internal/web"
@@ -109,5 +111,51 @@ func TestQueuePages(t *testing.T) {
 	b.submit("a[rel=prev]")
 	if p := b.path(); p != fmt.Sprintf("/queue?school=%s", schoolA) {
 		t.Errorf("first page again at %s", p)
+	}
+}
+
+// TestSessionEndsAfterItsMaxAge: however busy, a session ends its
+// absolute timeout after sign-in.
+func TestSessionEndsAfterItsMaxAge(t *testing.T) {
+	t.Parallel()
+	s := newStack(t, func(c *web.Config) { c.IdleTimeout, c.AbsoluteTimeout = 2*time.Second, 4*time.Second })
+	b := newBrowser(t, s)
+	b.signIn(caseworker)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		b.open("/overview")
+		time.Sleep(time.Second)
+	}
+	b.open("/queue")
+	if strings.HasPrefix(b.location(), s.ConsoleURL) {
+		t.Errorf("a session busy past its max age still shows %s", b.location())
+	}
+}
+
+// TestResolveWithoutJavaScript: every page works with JavaScript off; the
+// whole resolve flow, through check your answers.
+func TestResolveWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	task := s.seedTask(t, schoolA, "BEHIND_TRAJECTORY", trackingv1.Priority_PRIORITY_HIGH, "1 of 4 expected days", nil)
+	b := newBrowser(t, s)
+	b.run(emulation.SetScriptExecutionDisabled(true))
+	b.signIn(caseworker)
+	b.open("/queue")
+	var enhanced bool
+	b.run(chromedp.Evaluate(`document.body.classList.contains('govuk-frontend-supported')`, &enhanced))
+	if enhanced {
+		t.Fatal("GOV.UK Frontend's JavaScript ran: the page was not tested without it")
+	}
+	b.submit("#tasks tbody tr:first-child td:nth-child(2) a")
+	b.submit("#resolve")
+	b.run(chromedp.SendKeys("#text", "Referred to the youth service", chromedp.ByID))
+	b.submit("#continue")
+	b.submit("#confirm")
+	if got := s.task(t, task.GetId()); got.GetStatus() != trackingv1.TaskStatus_TASK_STATUS_RESOLVED {
+		t.Errorf("task after resolving without JavaScript: %v", got.GetStatus())
+	}
+	if got := b.text(".govuk-notification-banner--success"); !strings.Contains(got, "Task resolved") {
+		t.Errorf("after resolving: %q", got)
 	}
 }
