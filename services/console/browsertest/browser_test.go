@@ -169,6 +169,13 @@ func (b *browser) text(sel string) string {
 	return strings.TrimSpace(s)
 }
 
+func (b *browser) value(sel string) string {
+	b.t.Helper()
+	var s string
+	b.run(chromedp.Value(sel, &s, chromedp.ByQuery))
+	return s
+}
+
 func (b *browser) count(sel string) int {
 	b.t.Helper()
 	var n int

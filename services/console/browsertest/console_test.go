@@ -243,6 +243,23 @@ func TestStaleVersionShowsTheTaskAsItIs(t *testing.T) {
 	if got := s.task(t, task.GetId()).GetAssignee(); got != hubAdmin {
 		t.Errorf("assignee = %q: the stale change was saved", got)
 	}
+
+	// Now current, the caseworker gives it to a colleague; a name that
+	// cannot be one is refused on the form.
+	b.run(chromedp.SendKeys("#colleague", "not a name", chromedp.ByID))
+	if status := b.submit("#assign-colleague"); status != http.StatusBadRequest {
+		t.Errorf("a bad colleague name: status %d", status)
+	}
+	b.checkAccessible("task, colleague with errors")
+	// The refused name comes back in the field, to be corrected.
+	if got := b.value("#colleague"); got != "not a name" {
+		t.Errorf("the colleague field holds %q after the error", got)
+	}
+	b.run(chromedp.Evaluate(`document.getElementById('colleague').value = ''`, nil), chromedp.SendKeys("#colleague", "other-caseworker", chromedp.ByID))
+	b.submit("#assign-colleague")
+	if got := b.text("#task-assignee"); got != "other-caseworker" {
+		t.Errorf("assigned to %q after assigning to a colleague", got)
+	}
 }
 
 // TestCareersLeaderCannotReachAnotherSchool: a task of another school is

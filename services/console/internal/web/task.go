@@ -39,7 +39,7 @@ type taskData struct {
 	// shows the task as it is now.
 	Stale string
 	// Form values being re-shown with their errors.
-	NoteText, ActionText, ActionKind string
+	NoteText, ActionText, ActionKind, Colleague string
 }
 
 // loadTask reads the task and its young person. found is false for a task
@@ -170,15 +170,26 @@ func (a *App) canActOr404(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// assignTask gives the task to the person, or to the colleague the form
+// names.
 func (a *App) assignTask(w http.ResponseWriter, r *http.Request) {
 	if !a.canActOr404(w, r) {
 		return
 	}
-	u := userFrom(r)
+	assignee, done := userFrom(r).Subject, "Task assigned to you."
+	if r.PostForm.Get("to") == "colleague" {
+		assignee = strings.TrimSpace(r.PostForm.Get("colleague"))
+		if !assigneePattern.MatchString(assignee) {
+			a.showTask(w, r, http.StatusBadRequest, []fieldError{{"colleague", "Enter your colleague's user name, like caseworker"}},
+				func(d *taskData) { d.Colleague = assignee })
+			return
+		}
+		done = "Task assigned to " + assignee + "."
+	}
 	err := a.update(r, &trackingv1.UpdateTaskRequest{Change: &trackingv1.UpdateTaskRequest_Assign_{
-		Assign: &trackingv1.UpdateTaskRequest_Assign{Assignee: u.Subject},
+		Assign: &trackingv1.UpdateTaskRequest_Assign{Assignee: assignee},
 	}})
-	a.afterUpdate(w, r, err, "Task assigned to you.", "/tasks/"+r.PathValue("id"))
+	a.afterUpdate(w, r, err, done, "/tasks/"+r.PathValue("id"))
 }
 
 func (a *App) startTask(w http.ResponseWriter, r *http.Request) {
