@@ -11,6 +11,17 @@
 # package the lockfile pins.
 set -euo pipefail
 
+if ! command -v npm >/dev/null; then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "console-assets: npm is not installed and we are not root: install Debian's npm package (apt-get install npm)" >&2
+    exit 1
+  fi
+  echo "console-assets: installing Debian's npm package (once)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends npm >&2
+fi
+
 root=$(cd "$(dirname "$0")/.." && pwd)
 web=$root/services/console/web
 cd "$web"
