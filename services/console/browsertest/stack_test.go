@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	"github.com/nextstep-uk/nextstep/services/console/internal/web"
@@ -46,14 +48,28 @@ type stack struct {
 // (shorter session timeouts, say).
 func newStack(t *testing.T, options ...func(*web.Config)) *stack {
 	t.Helper()
-	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	pupils := pupiltest.Start(t)
 	pool := dbtest.NewPool(t, tracking.Spec.Name, tracking.Spec.Migrations)
-	trk := servicetest.Start(t, tracking.Spec.Name, pool, tracking.Spec.Services(server.Deps{
-		Pool: pool, Logger: logger, Pupils: pupils.Directory(), Now: time.Now,
-	})...)
+	trackingURL := startTracking(t, pool, pupils)
+	base := startConsole(t, pupils.URL, trackingURL, options...)
+	return &stack{ConsoleURL: base, pupils: pupils, trackingURL: trackingURL, pass: map[string]int64{}}
+}
 
+// startTracking serves the tracking service on pool until the test ends.
+func startTracking(t testing.TB, pool *pgxpool.Pool, pupils *pupiltest.Service) string {
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return servicetest.Start(t, tracking.Spec.Name, pool, tracking.Spec.Services(server.Deps{
+		Pool: pool, Logger: logger, Pupils: pupils.Directory(), Now: time.Now,
+	})...).URL
+}
+
+// startConsole serves the console over the services until the test ends,
+// with its sessions on a fresh database, and returns its URL.
+func startConsole(t testing.TB, pupilURL, trackingURL string, options ...func(*web.Config)) string {
+	t.Helper()
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// The console listens first, so that its redirect URI is known when it
 	// is registered with the provider.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -73,8 +89,8 @@ func newStack(t *testing.T, options ...func(*web.Config)) *stack {
 		ClientID:    devidp.ConsoleClientID,
 		People:      auth.NewOIDC(servicetest.AuthConfig().OIDC, logger, auth.OIDCOptions{}),
 		Pool:        sessions,
-		PupilURL:    pupils.URL,
-		TrackingURL: trk.URL,
+		PupilURL:    pupilURL,
+		TrackingURL: trackingURL,
 		Logger:      logger,
 	}
 	for _, o := range options {
@@ -94,7 +110,7 @@ func newStack(t *testing.T, options ...func(*web.Config)) *stack {
 		_ = srv.Close()
 		app.Close()
 	})
-	return &stack{ConsoleURL: base, pupils: pupils, trackingURL: trk.URL, pass: map[string]int64{}}
+	return base
 }
 
 // tracking is a client of the tracking service as the named servicetest
