@@ -80,7 +80,7 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_\/-]+:.*##/ { printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 .PHONY: generate
-generate: proto crds sqlc accessdoc ## Regenerate every generated file (protobuf, Connect, deepcopy, CRDs, SQL, README access tables).
+generate: proto crds sqlc accessdoc console-assets ## Regenerate every generated file (protobuf, Connect, deepcopy, CRDs, SQL, README access tables, the console's GOV.UK Frontend copy).
 
 # flock: buf generate empties api/gen first, so two runs must not overlap.
 .PHONY: proto
@@ -105,13 +105,20 @@ sqlc: tools ## Regenerate each service's store code from its SQL queries (sqlc).
 accessdoc: ## Render each service README's access table from the access policy in the contracts.
 	go run ./hack/tools/accessdoc $(ROOT)
 
+# The console embeds GOV.UK Frontend's compiled assets, copied from the npm
+# package its lockfile pins (services/console/web); axe-core, pinned in the
+# same lockfile, is copied for the browser tests.
+.PHONY: console-assets
+console-assets: ## Install the console's pinned npm packages and copy GOV.UK Frontend and axe-core into the tree.
+	hack/console-assets.sh
+
 .PHONY: verify
 verify: generate ## Fail if generated files differ from what is committed.
 	@git add -N . && git diff --exit-code --stat -- api charts services || { echo "generated files are out of date: run make generate and commit"; exit 1; }
 
 .PHONY: build
 build: ## Build every binary into bin/.
-	go build -o $(BIN)/ ./services/pupil/cmd/pupil ./services/placement/cmd/placement ./services/tracking/cmd/tracking ./operator/cmd/operator ./hack/devstack
+	go build -o $(BIN)/ ./services/pupil/cmd/pupil ./services/placement/cmd/placement ./services/tracking/cmd/tracking ./services/console/cmd/console ./operator/cmd/operator ./hack/devstack
 
 .PHONY: lint
 lint: $(BUF) $(GOLANGCI_LINT) $(KUBE_API_LINTER) ## golangci-lint and go mod tidy in every module (.golangci.yml), the Kubernetes API linter on api/k8s, buf lint.
@@ -124,9 +131,9 @@ lint: $(BUF) $(GOLANGCI_LINT) $(KUBE_API_LINTER) ## golangci-lint and go mod tid
 	cd api && $(BUF) lint
 
 .PHONY: test
-test: $(HELM) ## Run every test against real PostgreSQL, a real kube-apiserver, Helm and promtool (hack/ starts or installs them).
+test: $(HELM) ## Run every test against real PostgreSQL, a real kube-apiserver, Helm, promtool and Chromium (hack/ starts or installs them).
 	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh) \
-	  HELM=$(HELM) PROMTOOL=$$(hack/ensure-promtool.sh); \
+	  HELM=$(HELM) PROMTOOL=$$(hack/ensure-promtool.sh) NEXTSTEP_CHROMIUM=$$(hack/ensure-chromium.sh); \
 	  go test -count=1 -race $(PACKAGES)
 
 .PHONY: bench

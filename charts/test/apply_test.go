@@ -165,6 +165,8 @@ func TestKubernetesAPIAcceptsTheChart(t *testing.T) {
 			"https://login.example.org/realms/wmca (2 rule(s) on the groups claim)",
 			"kubectl apply --server-side --force-conflicts -f",
 			"http://second-nextstep-pupil.nextstep-second.svc:8080",
+			// And where the console is, with the redirect URI to register.
+			"https://console.hub.example.org/auth/callback as the client's redirect URI",
 		} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("helm install output lacks %q:\n%s", want, out)

@@ -17,6 +17,7 @@ var images = map[string]struct{ dockerfile, service, module, pkg string }{
 	"pupil":     {"services/Dockerfile", "pupil", "services/pupil", "./cmd/pupil"},
 	"placement": {"services/Dockerfile", "placement", "services/placement", "./cmd/placement"},
 	"tracking":  {"services/Dockerfile", "tracking", "services/tracking", "./cmd/tracking"},
+	"console":   {"services/Dockerfile", "console", "services/console", "./cmd/console"},
 	"operator":  {"operator/Dockerfile", "", "operator", "./cmd/operator"},
 }
 

@@ -170,7 +170,7 @@ func TestTemplateScenarios(t *testing.T) {
 					counts[o.GetKind()]++
 				}
 				// ConfigMaps: three dashboards, the auth config, the risk model and the currency periods.
-				want := map[string]int{"ServiceMonitor": 2, "PrometheusRule": 1, "Cluster": 1, "ConfigMap": 6, "HorizontalPodAutoscaler": 1, "NetworkPolicy": 4, "ClusterRole": 2, "ClusterRoleBinding": 2}
+				want := map[string]int{"ServiceMonitor": 2, "PrometheusRule": 1, "Cluster": 1, "ConfigMap": 6, "HorizontalPodAutoscaler": 1, "NetworkPolicy": 5, "ClusterRole": 2, "ClusterRoleBinding": 2, "Ingress": 1}
 				for kind, n := range want {
 					if counts[kind] != n {
 						t.Errorf("%d %s objects, want %d", counts[kind], kind, n)
@@ -185,6 +185,7 @@ func TestTemplateScenarios(t *testing.T) {
 					"nextstep-placement": "registry.example.org/nextstep-uk/nextstep/placement:0.1.0-rc.1",
 					"nextstep-tracking":  "registry.example.org/nextstep-uk/nextstep/tracking@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 					"nextstep-operator":  "registry.example.org/nextstep-uk/nextstep/operator:0.1.0-rc.1",
+					"nextstep-console":   "registry.example.org/nextstep-uk/nextstep/console:0.1.0-rc.1",
 				}
 				if diff := cmp.Diff(wantImages, images); diff != "" {
 					t.Errorf("images (-want +got):\n%s", diff)
@@ -196,6 +197,66 @@ func TestTemplateScenarios(t *testing.T) {
 				endpoints, _, _ := unstructured.NestedSlice(named(t, objs, "ServiceMonitor", "nextstep-operator").Object, "spec", "endpoints")
 				if len(endpoints) != 1 || endpoints[0].(map[string]any)["honorLabels"] != true {
 					t.Errorf("operator ServiceMonitor endpoints %v, want one with honorLabels: true", endpoints)
+				}
+			},
+		},
+		"the console is off by default": {
+			check: func(t *testing.T, objs []*unstructured.Unstructured) {
+				for _, o := range objs {
+					if o.GetLabels()["app.kubernetes.io/component"] == "console" {
+						t.Errorf("%s %s rendered with the console off", o.GetKind(), o.GetName())
+					}
+				}
+			},
+		},
+		"the console signs people in at its issuer and calls the services with their tokens": {
+			values: ciValues(t, "all-on"),
+			check: func(t *testing.T, objs []*unstructured.Unstructured) {
+				d := named(t, objs, "Deployment", "nextstep-console")
+				want := map[string]string{
+					"NEXTSTEP_CONSOLE_URL":             "https://console.hub.example.org",
+					"NEXTSTEP_OIDC_ISSUER":             "https://login.example.org/realms/wmca",
+					"NEXTSTEP_OIDC_CLIENT_ID":          "nextstep-console",
+					"NEXTSTEP_OIDC_CLIENT_SECRET_FILE": "/etc/nextstep-console/client-secret",
+					"NEXTSTEP_AUTH_CONFIG":             "/etc/nextstep/auth.yaml",
+					"NEXTSTEP_PUPIL_URL":               "http://nextstep-pupil.nextstep.svc:8080",
+					"NEXTSTEP_TRACKING_URL":            "http://nextstep-tracking.nextstep.svc:8080",
+					"NEXTSTEP_SESSION_IDLE_TIMEOUT":    "30m",
+					"NEXTSTEP_SESSION_MAX_AGE":         "8h",
+				}
+				got := map[string]string{}
+				env, _, _ := unstructured.NestedSlice(firstContainer(t, d), "env")
+				for _, e := range env {
+					e := e.(map[string]any)
+					if v, ok := e["value"].(string); ok && want[e["name"].(string)] != "" {
+						got[e["name"].(string)] = v
+					}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("console env (-want +got):\n%s", diff)
+				}
+				if got := envFrom(t, objs, "nextstep-console", "DATABASE_URL"); got != "secret nextstep-db-app/uri" {
+					t.Errorf("console DATABASE_URL from %s", got)
+				}
+				// The console never calls as itself: no service-account token.
+				if mount, _, _ := unstructured.NestedBool(d.Object, "spec", "template", "spec", "automountServiceAccountToken"); mount {
+					t.Error("the console mounts a service-account token")
+				}
+				vols, _, _ := unstructured.NestedSlice(d.Object, "spec", "template", "spec", "volumes")
+				for _, v := range vols {
+					if _, projected := v.(map[string]any)["projected"]; projected {
+						t.Errorf("the console has a projected volume %v", v)
+					}
+				}
+				// The services take its calls.
+				np := named(t, objs, "NetworkPolicy", "nextstep-services")
+				from, _, _ := unstructured.NestedSlice(np.Object, "spec", "ingress")
+				if !strings.Contains(fmt.Sprint(from), "component:console") {
+					t.Errorf("the services' NetworkPolicy does not admit the console: %v", from)
+				}
+				ing := named(t, objs, "Ingress", "nextstep-console")
+				if host, _, _ := unstructured.NestedSlice(ing.Object, "spec", "rules"); fmt.Sprint(host) == "" || !strings.Contains(fmt.Sprint(host), "console.hub.example.org") {
+					t.Errorf("ingress rules %v", host)
 				}
 			},
 		},
@@ -281,4 +342,34 @@ func envFrom(t *testing.T, objs []*unstructured.Unstructured, deployment, variab
 		return fmt.Sprintf("secret %s/%s", name, key)
 	}
 	return "nowhere"
+}
+
+// TestConsoleNeedsAnIssuerOfAuthOIDC: the console gives people the roles
+// auth.oidc's rules give them, so it can sign in only at one of those
+// issuers; and its address must be https.
+func TestConsoleNeedsAnIssuerOfAuthOIDC(t *testing.T) {
+	t.Parallel()
+	all := ciValues(t, "all-on")
+	cases := map[string]struct {
+		sets []string
+		want string
+	}{
+		"an issuer auth.oidc does not list": {
+			sets: []string{"console.oidc.issuer=https://elsewhere.example.org"},
+			want: "is not one of auth.oidc's issuers",
+		},
+		"no client id": {
+			sets: []string{"console.oidc.clientID="},
+			want: "/console/oidc/clientID",
+		},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := template(t, all, tc.sets...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("helm template: %v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
 }

@@ -129,6 +129,22 @@ func TestSchemaRejectsBadValues(t *testing.T) {
 			values: "auth:\n  kubernetes:\n    audience: ''\n",
 			want:   "/auth/kubernetes/audience",
 		},
+		"a console URL that is not https": {
+			values: "console:\n  url: http://console.example.org\n",
+			want:   "/console/url",
+		},
+		"a console URL with a path": {
+			values: "console:\n  url: https://example.org/console\n",
+			want:   "/console/url",
+		},
+		"the console enabled without its issuer": {
+			values: "console:\n  enabled: true\n  url: https://console.example.org\n  oidc:\n    clientID: nextstep-console\n",
+			want:   "/console/oidc/issuer",
+		},
+		"an unknown key under console.ingress": {
+			values: "console:\n  ingress:\n    host: console.example.org\n",
+			want:   "/console/ingress",
+		},
 		"an unknown key under auth.kubernetes": {
 			values: "auth:\n  kubernetes:\n    serviceAccounts: [kube-system/default]\n",
 			want:   "/auth/kubernetes",

@@ -20,15 +20,24 @@ const (
 	pupilAddr         = "127.0.0.1:8081"
 	placementAddr     = "127.0.0.1:8082"
 	trackingAddr      = "127.0.0.1:8083"
+	consoleAddr       = "127.0.0.1:8085"
 	operatorMetrics   = "127.0.0.1:8090"
 	operatorProbeAddr = "127.0.0.1:8091"
+)
+
+// consoleURL is where the console is reached; its sign-in callback is
+// registered with the development provider (consoleCallback).
+const (
+	consoleURL      = "http://" + consoleAddr
+	consoleCallback = consoleURL + "/auth/callback" // services/console/internal/web.CallbackPath
 )
 
 // components are the stack's processes. The services check tokens as
 // authConfig says, asking the local kube-apiserver (kubeconfig) to review
 // service-account tokens; tokens names the file holding each calling
-// component's service-account token.
-func components(root, dbURL, kubeconfig, authConfig string, tokens map[string]string) []component {
+// component's service-account token. The console signs people in at
+// issuer and reads the same authConfig to know their roles.
+func components(root, dbURL, kubeconfig, authConfig, issuer string, tokens map[string]string) []component {
 	bin := func(name string) string { return filepath.Join(root, "bin", name) }
 	service := func(name, addr string) component {
 		env := []string{
@@ -52,6 +61,21 @@ func components(root, dbURL, kubeconfig, authConfig string, tokens map[string]st
 		service("pupil", pupilAddr),
 		service("placement", placementAddr),
 		service("tracking", trackingAddr),
+		{
+			name: "console",
+			bin:  bin("console"),
+			env: []string{
+				"DATABASE_URL=" + dbURL,
+				"NEXTSTEP_LISTEN=" + consoleAddr,
+				"NEXTSTEP_CONSOLE_URL=" + consoleURL,
+				"NEXTSTEP_OIDC_ISSUER=" + issuer,
+				"NEXTSTEP_AUTH_CONFIG=" + authConfig,
+				"NEXTSTEP_PUPIL_URL=http://" + pupilAddr,
+				"NEXTSTEP_TRACKING_URL=http://" + trackingAddr,
+			},
+			ready: consoleURL + "/readyz",
+			urls:  []string{consoleURL},
+		},
 		{
 			name: "operator",
 			bin:  bin("operator"),

@@ -71,7 +71,8 @@ func startIdentityProvider(ctx context.Context) (*devidp.Provider, error) {
 	for _, p := range devPeople {
 		users = append(users, devidp.User{ID: p.id, Password: devPassword, Groups: []string{p.group}})
 	}
-	idp, err := devidp.Start(ctx, devidp.Options{Addr: idpAddr, Audience: audience, Users: users})
+	// The console signs people in with the authorization code flow.
+	idp, err := devidp.Start(ctx, devidp.Options{Addr: idpAddr, Audience: audience, Users: users, ConsoleRedirectURIs: []string{consoleCallback}})
 	if err != nil {
 		return nil, fmt.Errorf("development identity provider on %s: %w", idpAddr, err)
 	}

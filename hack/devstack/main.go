@@ -1,7 +1,7 @@
 // Command devstack is `make run`: the whole nextstep stack on one machine
 // for development. It creates the development database, starts a real
 // kube-apiserver and etcd (the envtest control plane) with the CRDs
-// installed, runs the three services and the operator as local processes,
+// installed, runs the three services, the console and the operator as local processes,
 // waits until each is ready, prints where everything listens, and stops it
 // all on Ctrl-C.
 //
@@ -86,10 +86,10 @@ func run(ctx context.Context, root string, fresh bool) error {
 		return err
 	}
 
-	step(4, "Starting the services and the operator")
+	step(4, "Starting the services, the console and the operator")
 	procs := newSupervisor(filepath.Join(runDir, "logs"))
 	defer procs.stopAll(15 * time.Second)
-	for _, c := range components(root, dbURL, cp.kubeconfig, authConfig, tokens) {
+	for _, c := range components(root, dbURL, cp.kubeconfig, authConfig, idp.Issuer(), tokens) {
 		if err := procs.start(ctx, c); err != nil {
 			return err
 		}

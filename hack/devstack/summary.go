@@ -25,17 +25,18 @@ func printSummary(root, dbURL, kubeconfig, runDir string, idp *devidp.Provider) 
 	fmt.Printf(`
 nextstep is running. Ctrl-C stops everything.
 
+  console    %s      hub staff console: sign in as one of the people below
   pupil      http://%s      PupilService
   placement  http://%s      PlacementService
   tracking   http://%s      TrackingService
   operator   http://%s/metrics
   sign-in    %s      development OpenID Connect provider
-  database   %s (schemas pupil, placement, tracking)
+  database   %s (schemas pupil, placement, tracking, console)
   kubeconfig %s
   auth       %s (who may call; docs/identity.md)
   logs       %s/
 
-People (password %s; the rules that give their roles are in %s):
+People, for the console and tokens (password %s; the rules that give their roles are in %s):
 %s
 A user's access token, valid for an hour:
   bin/devstack token caseworker
@@ -46,7 +47,7 @@ Try:
        -d '{"urn":"136001"}' http://%s/nextstep.pupil.v1.PupilService/GetSchool
   grpcurl -plaintext -H "Authorization: Bearer $(bin/devstack token analyst)" %s list
   KUBECONFIG=%s kubectl get programmes,cohorts -n nextstep
-`, pupilAddr, placementAddr, trackingAddr, operatorMetrics, idp.Issuer(), u.Redacted(), rel(kubeconfig),
+`, consoleURL, pupilAddr, placementAddr, trackingAddr, operatorMetrics, idp.Issuer(), u.Redacted(), rel(kubeconfig),
 		rel(filepath.Join(runDir, "auth.yaml")), rel(filepath.Join(runDir, "logs")),
 		devPassword, rel(filepath.Join(runDir, "auth.yaml")), people.String(), idp.TokenCommand("caseworker"),
 		pupilAddr, pupilAddr, rel(kubeconfig))

@@ -95,13 +95,14 @@ seccompProfile:
 {{- end }}
 
 {{/*
-The Secret and key that hold a service's DATABASE_URL. Call with (list $ "pupil").
+The Secret and key that hold a service's (or the console's) DATABASE_URL.
+Call with (list $ "pupil").
 A per-service secret wins; then the CloudNativePG Cluster's app secret
 (CloudNativePG writes the connection URI under "uri"); then the shared one.
 */}}
 {{- define "nextstep.databaseSecretRef" -}}
 {{- $root := index . 0 -}}
-{{- $svc := index $root.Values.services (index . 1) }}
+{{- $svc := ternary $root.Values.console (index $root.Values.services (index . 1)) (eq (index . 1) "console") }}
 {{- if $svc.databaseSecret.name }}
 name: {{ $svc.databaseSecret.name }}
 key: {{ $svc.databaseSecret.key }}

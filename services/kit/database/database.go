@@ -25,10 +25,23 @@ import (
 
 // Open connects a pool to url and checks that the server answers.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	return OpenInSchema(ctx, url, "")
+}
+
+// OpenInSchema is Open with schema first on every connection's search
+// path, for code that names its tables without a schema (the console's
+// session store). Empty leaves the search path as the server has it.
+func OpenInSchema(ctx context.Context, url, schema string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		// pgx's parse errors can echo the URL, password included.
 		return nil, errors.New("DATABASE_URL is not a valid PostgreSQL connection string")
+	}
+	if schema != "" {
+		if !schemaName.MatchString(schema) {
+			return nil, fmt.Errorf("schema name %q is not a plain lower-case identifier", schema)
+		}
+		cfg.ConnConfig.RuntimeParams["search_path"] = schema
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

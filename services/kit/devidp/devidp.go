@@ -130,7 +130,7 @@ func Start(ctx context.Context, opts Options) (*Provider, error) {
 		users[u.ID] = u
 	}
 	for i, uri := range opts.ConsoleRedirectURIs {
-		if u, err := url.Parse(uri); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+		if !validRedirect(uri) {
 			return nil, fmt.Errorf("devidp: ConsoleRedirectURIs[%d] must be an absolute http(s) URL without a fragment", i)
 		}
 	}
@@ -322,6 +322,26 @@ func (p *Provider) RotateKey() error {
 	p.storage.key = key
 	p.storage.mu.Unlock()
 	return nil
+}
+
+// AddConsoleRedirectURI registers one more redirect URI for the
+// nextstep-console client (enabling the client if it had none), for tests
+// whose console listens on a port chosen after the provider started.
+func (p *Provider) AddConsoleRedirectURI(uri string) error {
+	if !validRedirect(uri) {
+		return fmt.Errorf("devidp: console redirect URI %q must be an absolute http(s) URL without a fragment", uri)
+	}
+	p.storage.mu.Lock()
+	defer p.storage.mu.Unlock()
+	if !slices.Contains(p.storage.console, uri) {
+		p.storage.console = append(p.storage.console, uri)
+	}
+	return nil
+}
+
+func validRedirect(uri string) bool {
+	u, err := url.Parse(uri)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Fragment == ""
 }
 
 // Close stops the provider, closing its connections.

@@ -420,3 +420,34 @@ func oidcS256(verifier string) string {
 	sum := sha256.Sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
+
+// TestAddConsoleRedirectURI: a redirect URI registered after the start is
+// accepted, one never registered still is not, and a bad one is refused.
+func TestAddConsoleRedirectURI(t *testing.T) {
+	p := start(t)
+	c := browser()
+	later := "http://127.0.0.1:9/later"
+	laterURL := strings.Replace(authorizeURL(p, oidcS256("x"), "S256"), url.QueryEscape(redirect), url.QueryEscape(later), 1)
+	status := func() int {
+		res, err := c.Get(laterURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := status(); got != http.StatusBadRequest {
+		t.Fatalf("before it is added: %d, want 400", got)
+	}
+	for _, bad := range []string{"/relative", "http://127.0.0.1/cb#x", "ftp://127.0.0.1/cb"} {
+		if err := p.AddConsoleRedirectURI(bad); err == nil {
+			t.Errorf("AddConsoleRedirectURI(%q) accepted", bad)
+		}
+	}
+	if err := p.AddConsoleRedirectURI(later); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != http.StatusFound {
+		t.Fatalf("once added: %d, want a redirect to the login page", got)
+	}
+}

@@ -33,10 +33,10 @@ var errNotFound = errors.New("not found")
 type storage struct {
 	audience string
 	users    map[string]User // read-only after Start
-	console  []string        // the console's redirect URIs; read-only
 	loginURL string
 
 	mu       sync.Mutex
+	console  []string // the console's redirect URIs
 	key      *key
 	requests map[string]*authRequest
 	codes    map[string]string // code -> auth request id
@@ -63,8 +63,13 @@ func randomID() string {
 
 // GetClientByClientID implements op.OPStorage.
 func (s *storage) GetClientByClientID(_ context.Context, clientID string) (op.Client, error) {
-	if clientID == ConsoleClientID && len(s.console) > 0 {
-		return &client{id: ConsoleClientID, console: true, redirects: s.console, loginURL: s.loginURL}, nil
+	if clientID == ConsoleClientID {
+		s.mu.Lock()
+		redirects := slices.Clone(s.console)
+		s.mu.Unlock()
+		if len(redirects) > 0 {
+			return &client{id: ConsoleClientID, console: true, redirects: redirects, loginURL: s.loginURL}, nil
+		}
 	}
 	if u, ok := s.users[clientID]; ok {
 		return &client{id: u.ID}, nil

@@ -58,7 +58,7 @@ func startIdentity() {
 		p := Principals[name]
 		// The caller's name is its group, which a rule gives its role and
 		// scope, as a hub's configuration does.
-		users = append(users, devidp.User{ID: p.Subject, Password: "password", Groups: []string{name}})
+		users = append(users, devidp.User{ID: p.Subject, Password: Password, Groups: []string{name}})
 		scope := p.Scope
 		issuer.Rules = append(issuer.Rules, auth.Rule{Value: name, Role: roleName(p.Role), Scope: &scope})
 	}
@@ -91,6 +91,35 @@ func ensureIdentity() error {
 func Issuer() string {
 	if err := ensureIdentity(); err != nil {
 		panic(err)
+	}
+	return identity.provider.Issuer()
+}
+
+// Password is every person's password at the development provider, for
+// tests that sign in through its login page (the web console's).
+const Password = "password"
+
+// AuthConfig is the configuration the test services authenticate people
+// with: the development provider's issuer and the rules that give each
+// caller's group its role and scope. The web console reads the same, to
+// know whom it signed in.
+func AuthConfig() auth.Config {
+	if err := ensureIdentity(); err != nil {
+		panic(err)
+	}
+	return identity.config
+}
+
+// AllowConsole registers redirectURI for the development provider's
+// nextstep-console client, so a console under test can sign people in with
+// the authorization code flow. It returns the provider's issuer.
+func AllowConsole(t testing.TB, redirectURI string) string {
+	t.Helper()
+	if err := ensureIdentity(); err != nil {
+		t.Fatal(err)
+	}
+	if err := identity.provider.AddConsoleRedirectURI(redirectURI); err != nil {
+		t.Fatal(err)
 	}
 	return identity.provider.Issuer()
 }

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+)
+
+func TestTemplatesParse(t *testing.T) {
+	p, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"home", "queue", "task", "resolve", "dismiss", "check", "overview", "not-found", "forbidden", "problem", "signed-out", "sign-in-problem", "accessibility"} {
+		if p.byName[name] == nil {
+			t.Errorf("no template %s", name)
+		}
+	}
+}
+
+func TestSnoozeDate(t *testing.T) {
+	today := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	cases := map[string]struct {
+		d, m, y string
+		want    string
+		wantErr bool
+	}{
+		"tomorrow":           {"11", "3", "2026", "2026-03-11", false},
+		"today":              {"10", "3", "2026", "", true},
+		"past":               {"1", "1", "2026", "", true},
+		"not a date":         {"30", "2", "2027", "", true},
+		"empty":              {"", "", "", "", true},
+		"letters":            {"a", "3", "2026", "", true},
+		"two-digit year":     {"1", "4", "26", "", true},
+		"more than a year":   {"1", "6", "2027", "", true},
+		"just within a year": {"10", "3", "2027", "2027-03-10", false},
+	}
+	for name, c := range cases {
+		got, msg := snoozeDate(c.d, c.m, c.y, today)
+		if got != c.want || (msg != "") != c.wantErr {
+			t.Errorf("%s: snoozeDate = %q, %q", name, got, msg)
+		}
+	}
+}
+
+func TestLocalPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/queue?la=336":        "/queue?la=336",
+		"//evil.example/x":     "/",
+		"/\\evil.example":      "/",
+		"https://evil.example": "/",
+		"queue":                "/",
+		"":                     "/",
+	} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestQueueFilterNamesEachWrongField(t *testing.T) {
+	_, errs := parseQueueFilter(url.Values{"la": {"33"}, "school": {"12345x"}, "priority": {"soon"}, "reason": {"lower"}, "assignee": {"a b"}})
+	var fields []string
+	for _, e := range errs {
+		fields = append(fields, e.Field)
+	}
+	want := []string{"la", "school", "reason", "priority", "assignee"}
+	if len(fields) != len(want) {
+		t.Fatalf("fields = %v, want %v", fields, want)
+	}
+	for i := range want {
+		if fields[i] != want[i] {
+			t.Fatalf("fields = %v, want %v", fields, want)
+		}
+	}
+	f, errs := parseQueueFilter(url.Values{"view": {"mine"}, "la": {"336"}, "overdue": {"yes"}})
+	if len(errs) != 0 || f.View != "mine" || !f.Overdue || f.query(false) != "la=336&overdue=yes&view=mine" {
+		t.Fatalf("filter = %+v, %v, %q", f, errs, f.query(false))
+	}
+}
+
+func TestExplainBehind(t *testing.T) {
+	e := explain(&trackingv1.Task{ReasonCode: "BEHIND_TRAJECTORY", Evidence: map[string]string{
+		"credited_half_days": "3", "expected_half_days": "8", "experiences": "1",
+	}})
+	if len(e.Lines) != 2 || e.Lines[0] != "1.5 days of work experience credited, against 4 expected by now." {
+		t.Fatalf("explain = %#v", e)
+	}
+	e = explain(&trackingv1.Task{ReasonCode: "AT_RISK_OF_NEET", Evidence: map[string]string{
+		"score": "40", "threshold": "30", "factor_attendance": "20: attendance 82% on 2026-01-10",
+	}})
+	if len(e.Factors) != 1 || e.Factors[0].Weight != "20" || e.Factors[0].Name != "attendance" {
+		t.Fatalf("explain = %#v", e)
+	}
+}

@@ -1,0 +1,259 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+)
+
+// The words the pages use for the services' codes. One place, so the queue,
+// the task and the filters say the same.
+
+// reasons are the reconciler's reasons in words, by tracking's reason code.
+var reasons = map[string]string{
+	"BEHIND_TRAJECTORY":   "Behind on work experience",
+	"DESTINATION_UNKNOWN": "Post-16 destination not known",
+	"AT_RISK_OF_NEET":     "At risk of becoming NEET",
+}
+
+func reasonText(code string) string {
+	if s, ok := reasons[code]; ok {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToLower(code), "_", " ")
+}
+
+// reasonCodes are the known reasons, for the filter.
+func reasonCodes() []string {
+	codes := make([]string, 0, len(reasons))
+	for c := range reasons {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	return codes
+}
+
+// tag is a GOV.UK tag: its text and colour modifier.
+type tag struct{ Text, Class string }
+
+func priorityTag(p trackingv1.Priority) tag {
+	switch p {
+	case trackingv1.Priority_PRIORITY_URGENT:
+		return tag{"Urgent", "govuk-tag--red"}
+	case trackingv1.Priority_PRIORITY_HIGH:
+		return tag{"High", "govuk-tag--orange"}
+	case trackingv1.Priority_PRIORITY_NORMAL:
+		return tag{"Normal", "govuk-tag--blue"}
+	case trackingv1.Priority_PRIORITY_LOW:
+		return tag{"Low", "govuk-tag--grey"}
+	}
+	return tag{"None", "govuk-tag--grey"}
+}
+
+func statusTag(s trackingv1.TaskStatus) tag {
+	switch s {
+	case trackingv1.TaskStatus_TASK_STATUS_OPEN:
+		return tag{"Not started", "govuk-tag--grey"}
+	case trackingv1.TaskStatus_TASK_STATUS_ASSIGNED:
+		return tag{"Assigned", "govuk-tag--light-blue"}
+	case trackingv1.TaskStatus_TASK_STATUS_IN_PROGRESS:
+		return tag{"In progress", "govuk-tag--yellow"}
+	case trackingv1.TaskStatus_TASK_STATUS_RESOLVED:
+		return tag{"Resolved", "govuk-tag--green"}
+	case trackingv1.TaskStatus_TASK_STATUS_DISMISSED:
+		return tag{"Dismissed", "govuk-tag--purple"}
+	case trackingv1.TaskStatus_TASK_STATUS_CLOSED:
+		return tag{"Closed: condition cleared", "govuk-tag--green"}
+	}
+	return tag{"Unknown", "govuk-tag--grey"}
+}
+
+func active(s trackingv1.TaskStatus) bool {
+	return s == trackingv1.TaskStatus_TASK_STATUS_OPEN || s == trackingv1.TaskStatus_TASK_STATUS_ASSIGNED || s == trackingv1.TaskStatus_TASK_STATUS_IN_PROGRESS
+}
+
+// actions are the things staff log doing, in words, by the form's value.
+var actions = []struct {
+	Value string
+	Kind  trackingv1.ActionKind
+	Text  string
+}{
+	{"guidance_interview_held", trackingv1.ActionKind_ACTION_KIND_GUIDANCE_INTERVIEW_HELD, "Guidance interview held"},
+	{"placement_arranged", trackingv1.ActionKind_ACTION_KIND_PLACEMENT_ARRANGED, "Placement arranged"},
+	{"referral_made", trackingv1.ActionKind_ACTION_KIND_REFERRAL_MADE, "Referral made"},
+	{"contact_attempted", trackingv1.ActionKind_ACTION_KIND_CONTACT_ATTEMPTED, "Contact attempted"},
+	{"contact_made", trackingv1.ActionKind_ACTION_KIND_CONTACT_MADE, "Contact made"},
+	{"offer_secured", trackingv1.ActionKind_ACTION_KIND_OFFER_SECURED, "Offer of a place secured"},
+	{"other", trackingv1.ActionKind_ACTION_KIND_OTHER, "Something else"},
+}
+
+// actionText is a logged action's words, from the history's short name
+// (PLACEMENT_ARRANGED or placement_arranged).
+func actionText(name string) string {
+	for _, a := range actions {
+		if strings.EqualFold(a.Value, name) || strings.EqualFold(strings.TrimPrefix(a.Kind.String(), "ACTION_KIND_"), name) {
+			return a.Text
+		}
+	}
+	return strings.ReplaceAll(strings.ToLower(name), "_", " ")
+}
+
+// eventText says what a history entry was.
+func eventText(kind string) string {
+	switch kind {
+	case "created":
+		return "Task raised"
+	case "updated_by_sync":
+		return "Updated by the nightly check"
+	case "assigned":
+		return "Assigned"
+	case "started":
+		return "Started"
+	case "resolved":
+		return "Resolved"
+	case "dismissed":
+		return "Dismissed"
+	case "closed":
+		return "Closed: the condition cleared"
+	case "note":
+		return "Note"
+	case "action":
+		return "Action logged"
+	}
+	return kind
+}
+
+// london is the time zone every date on the pages is in.
+var london = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
+// dateText turns YYYY-MM-DD into "2 March 2026", the GOV.UK style.
+func dateText(s string) string {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	return d.Format("2 January 2006")
+}
+
+// timeText is a timestamp as "2 March 2026 at 3:04pm", in England.
+func timeText(ts *timestamppb.Timestamp) string {
+	if ts == nil {
+		return ""
+	}
+	t := ts.AsTime().In(london)
+	return t.Format("2 January 2006") + " at " + strings.ToLower(t.Format("3:04PM"))
+}
+
+// halfDays is a count of half days in days: "3", "2.5".
+func halfDays(s string) string {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return s
+	}
+	if n%2 == 0 {
+		return strconv.Itoa(n / 2)
+	}
+	return fmt.Sprintf("%d.5", n/2)
+}
+
+// explanation is why a task exists, in plain words, from its evidence: one
+// sentence per fact.
+type explanation struct {
+	Lines []string
+	// Factors are a risk task's factors: name, weight and the evidence
+	// with its date, as the pupil service scored them.
+	Factors []factor
+}
+
+type factor struct{ Name, Weight, Evidence string }
+
+func explain(t *trackingv1.Task) explanation {
+	ev := t.GetEvidence()
+	var e explanation
+	switch t.GetReasonCode() {
+	case "BEHIND_TRAJECTORY":
+		if c, x := ev["credited_half_days"], ev["expected_half_days"]; c != "" && x != "" {
+			e.Lines = append(e.Lines, fmt.Sprintf("%s days of work experience credited, against %s expected by now.", halfDays(c), halfDays(x)))
+		}
+		if n := ev["experiences"]; n != "" {
+			e.Lines = append(e.Lines, fmt.Sprintf("Experiences so far: %s.", n))
+		}
+	case "DESTINATION_UNKNOWN":
+		if d := ev["deadline"]; d != "" {
+			e.Lines = append(e.Lines, fmt.Sprintf("The post-16 destination must be known by %s, and is not.", dateText(d)))
+		}
+	case "AT_RISK_OF_NEET":
+		if s, th := ev["score"], ev["threshold"]; s != "" && th != "" {
+			e.Lines = append(e.Lines, fmt.Sprintf("Risk of NEET score %s, at or above the threshold of %s.", s, th))
+		}
+		keys := make([]string, 0, len(ev))
+		for k := range ev {
+			if strings.HasPrefix(k, "factor_") {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			weight, evidence, _ := strings.Cut(ev[k], ": ")
+			e.Factors = append(e.Factors, factor{
+				Name:     strings.ReplaceAll(strings.TrimPrefix(k, "factor_"), "_", " "),
+				Weight:   weight,
+				Evidence: evidence,
+			})
+		}
+	}
+	if len(e.Lines) == 0 && len(e.Factors) == 0 {
+		e.Lines = append(e.Lines, t.GetSummary())
+	}
+	return e
+}
+
+// formField is a text input's label, value and error, for the templates.
+type formField struct {
+	ID, Label, Value, Width, Hint, Error string
+}
+
+func field(p page, id, label, value, width, hint string) formField {
+	return formField{ID: id, Label: label, Value: value, Width: width, Hint: hint, Error: p.ErrorFor(id)}
+}
+
+// navLink is one item of the service navigation.
+type navLink struct {
+	Href, Text string
+	Active     bool
+}
+
+func navItem(href, text, name, current string) navLink {
+	return navLink{Href: href, Text: text, Active: name == current}
+}
+
+func priorityName(name string) string { return priorityTag(priorities[name]).Text }
+
+var funcs = template.FuncMap{
+	"field":        field,
+	"navItem":      navItem,
+	"priorityName": priorityName,
+	"add":          func(a, b int) int { return a + b },
+	"reasonText":   reasonText,
+	"priorityTag":  priorityTag,
+	"statusTag":    statusTag,
+	"actionText":   actionText,
+	"eventText":    eventText,
+	"dateText":     dateText,
+	"timeText":     timeText,
+	"explain":      explain,
+	"active":       active,
+}
