@@ -22,8 +22,9 @@ func TestTemplateInvariants(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Development sign-in must be impossible to enable through the chart.
-			for _, v := range []string{"NEXTSTEP_DEV_TOKENS_FILE", "NEXTSTEP_ALLOW_DEV_TOKENS"} {
+			// Development sign-in, and running as root, must be impossible
+			// to enable through the chart.
+			for _, v := range []string{"NEXTSTEP_DEV_TOKENS_FILE", "NEXTSTEP_ALLOW_DEV_TOKENS", "NEXTSTEP_ALLOW_ROOT"} {
 				if bytes.Contains(out, []byte(v)) {
 					t.Errorf("a rendered manifest sets %s", v)
 				}

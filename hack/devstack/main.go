@@ -29,6 +29,11 @@ func main() {
 	root := flag.String("root", ".", "The repository's root directory.")
 	fresh := flag.Bool("fresh", false, "Drop the development database first, so the region is seeded anew.")
 	flag.Parse()
+	if os.Geteuid() == 0 {
+		// A development machine (a container, a sandbox) where everything
+		// runs as root: the components refuse root without this.
+		_ = os.Setenv("NEXTSTEP_ALLOW_ROOT", "true")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	var err error
 	switch args := flag.Args(); {

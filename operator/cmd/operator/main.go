@@ -57,6 +57,12 @@ func main() {
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	// The services' rule (services/kit/server.RefuseRoot), restated here
+	// because the operator does not depend on the services' kit.
+	if os.Geteuid() == 0 && os.Getenv("NEXTSTEP_ALLOW_ROOT") != "true" {
+		ctrl.Log.Error(nil, "refusing to run as root: run as an unprivileged user, as the image does (or set NEXTSTEP_ALLOW_ROOT=true on a development machine)")
+		os.Exit(2)
+	}
 	os.Exit(run(o))
 }
 

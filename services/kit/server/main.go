@@ -131,6 +131,9 @@ func or(v, def string) string {
 func Main(spec Spec) int {
 	cfg, err := ConfigFromEnv(spec, os.Getenv)
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})).With("service", spec.Name)
+	if err == nil {
+		err = RefuseRoot(os.Geteuid(), os.Getenv)
+	}
 	if err != nil {
 		logger.Error("configuration", "error", err)
 		return 2
@@ -237,4 +240,18 @@ type denyAll struct{}
 
 func (denyAll) Authenticate(context.Context, string) (auth.Principal, error) {
 	return auth.Principal{}, errors.Join(auth.ErrUnauthenticated, errors.New("no authenticator is configured"))
+}
+
+// AllowRootEnv names the variable that lets a component run as root: only
+// for local development on a machine where everything runs as root. The
+// images run as an unprivileged user, and the chart has no value for it.
+const AllowRootEnv = "NEXTSTEP_ALLOW_ROOT"
+
+// RefuseRoot refuses to run as root (euid 0) unless AllowRootEnv is "true":
+// a component that is compromised as root owns its whole container.
+func RefuseRoot(euid int, getenv func(string) string) error {
+	if euid == 0 && getenv(AllowRootEnv) != "true" {
+		return fmt.Errorf("refusing to run as root: run as an unprivileged user, as the images do (or set %s=true on a development machine)", AllowRootEnv)
+	}
+	return nil
 }

@@ -89,3 +89,27 @@ func write(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestRefuseRoot(t *testing.T) {
+	t.Parallel()
+	env := func(allow string) func(string) string {
+		return func(k string) string {
+			if k == AllowRootEnv {
+				return allow
+			}
+			return ""
+		}
+	}
+	if err := RefuseRoot(0, env("")); err == nil {
+		t.Error("root accepted")
+	}
+	if err := RefuseRoot(0, env("yes")); err == nil {
+		t.Error("root accepted with a value other than true")
+	}
+	if err := RefuseRoot(0, env("true")); err != nil {
+		t.Errorf("root on a development machine: %v", err)
+	}
+	if err := RefuseRoot(65532, env("")); err != nil {
+		t.Errorf("an unprivileged user: %v", err)
+	}
+}

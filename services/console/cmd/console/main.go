@@ -94,6 +94,9 @@ func configFromEnv(getenv func(string) string) (config, error) {
 func main() {
 	cfg, err := configFromEnv(os.Getenv)
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})).With("service", "console")
+	if err == nil {
+		err = server.RefuseRoot(os.Geteuid(), os.Getenv)
+	}
 	if err != nil {
 		logger.Error("configuration", "error", err)
 		os.Exit(2)
