@@ -116,6 +116,12 @@ console-assets: ## Install the console's pinned npm packages and copy GOV.UK Fro
 verify: generate ## Fail if generated files differ from what is committed.
 	@git add -N . && git diff --exit-code --stat -- api charts services || { echo "generated files are out of date: run make generate and commit"; exit 1; }
 
+# SOURCE_DATE_EPOCH dates every file and image config (0 when unset), so
+# the same source gives the same digests.
+.PHONY: images
+images: ## Build an OCI image of every component into bin/images, without a Docker engine, and print their digests.
+	go run ./hack/tools/images -root $(ROOT) -out $(BIN)/images
+
 .PHONY: build
 build: ## Build every binary into bin/.
 	go build -o $(BIN)/ ./services/pupil/cmd/pupil ./services/placement/cmd/placement ./services/tracking/cmd/tracking ./services/console/cmd/console ./operator/cmd/operator ./hack/devstack
@@ -131,9 +137,10 @@ lint: $(BUF) $(GOLANGCI_LINT) $(KUBE_API_LINTER) ## golangci-lint and go mod tid
 	cd api && $(BUF) lint
 
 .PHONY: test
-test: $(HELM) ## Run every test against real PostgreSQL, a real kube-apiserver, Helm, promtool and Chromium (hack/ starts or installs them).
+test: $(HELM) ## Run every test against real PostgreSQL, a real kube-apiserver, Helm, promtool, Chromium and runc (hack/ starts or installs them).
 	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh) \
-	  HELM=$(HELM) PROMTOOL=$$(hack/ensure-promtool.sh) NEXTSTEP_CHROMIUM=$$(hack/ensure-chromium.sh); \
+	  HELM=$(HELM) PROMTOOL=$$(hack/ensure-promtool.sh) NEXTSTEP_CHROMIUM=$$(hack/ensure-chromium.sh) \
+	  NEXTSTEP_RUNC=$$(hack/ensure-runc.sh); \
 	  go test -count=1 -race $(PACKAGES)
 
 .PHONY: bench

@@ -5,7 +5,9 @@ package main
 import (
 	"flag"
 	"os"
+	_ "time/tzdata" // the images carry no zone files: the binary does
 
+	_ "golang.org/x/crypto/x509roots/fallback" // nor a CA bundle
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -57,8 +59,8 @@ func main() {
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
-	// The services' rule (services/kit/server.RefuseRoot), restated here
-	// because the operator does not depend on the services' kit.
+	// The services' rule (services/kit/server.RefuseRoot), restated here so
+	// that the operator does not link the services' server package.
 	if os.Geteuid() == 0 && os.Getenv("NEXTSTEP_ALLOW_ROOT") != "true" {
 		ctrl.Log.Error(nil, "refusing to run as root: run as an unprivileged user, as the image does (or set NEXTSTEP_ALLOW_ROOT=true on a development machine)")
 		os.Exit(2)

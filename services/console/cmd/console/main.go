@@ -13,6 +13,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // the images carry no zone files: the binary does
+
+	_ "golang.org/x/crypto/x509roots/fallback" // nor a CA bundle
 
 	"github.com/nextstep-uk/nextstep/services/console/internal/web"
 	"github.com/nextstep-uk/nextstep/services/console/migrations"

@@ -5,6 +5,9 @@ package main
 
 import (
 	"os"
+	_ "time/tzdata" // the images carry no zone files: the binary does
+
+	_ "golang.org/x/crypto/x509roots/fallback" // nor a CA bundle
 
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/placement"
