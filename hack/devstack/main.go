@@ -91,10 +91,14 @@ func run(ctx context.Context, root string, fresh bool) error {
 		return err
 	}
 
-	step(4, "Starting the services, the console and the operator")
+	step(4, "Starting the services, the console, the operator, Prometheus and Alertmanager")
+	watch, err := monitoring(root, runDir)
+	if err != nil {
+		return err
+	}
 	procs := newSupervisor(filepath.Join(runDir, "logs"))
 	defer procs.stopAll(15 * time.Second)
-	for _, c := range components(root, dbURL, cp.kubeconfig, authConfig, idp.Issuer(), tokens) {
+	for _, c := range append(components(root, dbURL, cp.kubeconfig, authConfig, idp.Issuer(), tokens), watch...) {
 		if err := procs.start(ctx, c); err != nil {
 			return err
 		}

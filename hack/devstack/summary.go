@@ -30,6 +30,8 @@ nextstep is running. Ctrl-C stops everything.
   placement  http://%s      PlacementService
   tracking   http://%s      TrackingService
   operator   http://%s/metrics
+  prometheus http://%s      scraping every component, with the chart's alert rules (/alerts, /targets)
+  alerts     http://%s      Alertmanager: what fires
   sign-in    %s      development OpenID Connect provider
   database   %s (schemas pupil, placement, tracking, console)
   kubeconfig %s
@@ -47,7 +49,7 @@ Try:
        -d '{"urn":"136001"}' http://%s/nextstep.pupil.v1.PupilService/GetSchool
   grpcurl -plaintext -H "Authorization: Bearer $(bin/devstack token analyst)" %s list
   KUBECONFIG=%s kubectl get programmes,cohorts -n nextstep
-`, consoleURL, pupilAddr, placementAddr, trackingAddr, operatorMetrics, idp.Issuer(), u.Redacted(), rel(kubeconfig),
+`, consoleURL, pupilAddr, placementAddr, trackingAddr, operatorMetrics, prometheusAddr, alertmanagerAddr, idp.Issuer(), u.Redacted(), rel(kubeconfig),
 		rel(filepath.Join(runDir, "auth.yaml")), rel(filepath.Join(runDir, "logs")),
 		devPassword, rel(filepath.Join(runDir, "auth.yaml")), people.String(), idp.TokenCommand("caseworker"),
 		pupilAddr, pupilAddr, rel(kubeconfig))
