@@ -38,6 +38,8 @@ type Member struct {
 type Risk struct {
 	Score   int32
 	Factors []RiskFactor
+	// WeightsVersion names the weights that made Score.
+	WeightsVersion string
 	// Review is staff's review of the pupil's place on the risk list,
 	// in force until ReviewOn (zero: until cleared); nil for none.
 	Review *RiskReview
@@ -308,6 +310,9 @@ func atRisk(p Policy, m Member, today time.Time) (Finding, bool) {
 		return Finding{}, false
 	}
 	evidence := map[string]string{"score": strconv.Itoa(int(m.Risk.Score)), "threshold": strconv.Itoa(int(rule.Threshold))}
+	if m.Risk.WeightsVersion != "" {
+		evidence["weights_version"] = truncate(m.Risk.WeightsVersion, 64)
+	}
 	if added {
 		evidence["added_by_staff"] = truncate(review.Reason, 200)
 	}

@@ -280,7 +280,7 @@ func TestEvaluateRisk(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			m := rules.Member{PupilID: "p1", HalfDays: 4, Risk: rules.Risk{Score: tc.score, Factors: factors}}
+			m := rules.Member{PupilID: "p1", HalfDays: 4, Risk: rules.Risk{Score: tc.score, Factors: factors, WeightsVersion: "wmca-2026-1"}}
 			a := rules.Evaluate(p, rules.Cohort{YearGroup: 7, AcademicYear: y2025}, day("2025-10-01"), []rules.Member{m}).Assessments[0]
 			if a.AtRisk != tc.want {
 				t.Fatalf("at risk = %v, want %v", a.AtRisk, tc.want)
@@ -289,7 +289,7 @@ func TestEvaluateRisk(t *testing.T) {
 				return
 			}
 			f := a.Findings[0]
-			if f.Evidence["factor_attendance"] != "2: attendance 84.5% below 90%" || f.Evidence["score"] == "" {
+			if f.Evidence["factor_attendance"] != "2: attendance 84.5% below 90%" || f.Evidence["score"] == "" || f.Evidence["weights_version"] != "wmca-2026-1" {
 				t.Errorf("evidence does not explain the score: %v", f.Evidence)
 			}
 			if f.Due.Format(time.DateOnly) != "2025-10-11" || f.Priority != nextstepv1alpha1.PriorityHigh {

@@ -199,7 +199,7 @@ func toMember(m *pupilv1.CohortMember) (rules.Member, error) {
 	if err != nil {
 		return rules.Member{}, fmt.Errorf("member left_on: %w", err)
 	}
-	member := rules.Member{PupilID: m.GetPupilId(), JoinedOn: joined, LeftOn: left, Risk: rules.Risk{Score: m.GetRisk().GetScore()}}
+	member := rules.Member{PupilID: m.GetPupilId(), JoinedOn: joined, LeftOn: left, Risk: rules.Risk{Score: m.GetRisk().GetScore(), WeightsVersion: m.GetRisk().GetWeightsVersion()}}
 	for _, c := range m.GetRisk().GetContributions() {
 		member.Risk.Factors = append(member.Risk.Factors, rules.RiskFactor{Factor: c.GetFactor(), Weight: c.GetWeight(), Evidence: c.GetEvidence()})
 	}
