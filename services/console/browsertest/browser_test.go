@@ -4,6 +4,8 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -257,6 +259,7 @@ var screenshots = map[string]string{
 	"check your answers, resolve":        "console-check-answers.png",
 	"resolve form with errors":           "console-error-summary.png",
 	"task after someone else changed it": "console-stale-version.png",
+	"young person":                       "console-young-person.png",
 }
 
 func (b *browser) screenshot(state string) {
@@ -299,4 +302,26 @@ func (b *browser) cookies() []*network.Cookie {
 		return err
 	}))
 	return cookies
+}
+
+// post sends form to the console's path with the browser's cookies, as a
+// client that sends no Origin or Sec-Fetch-Site would, and returns the
+// status without following a redirect.
+func (b *browser) post(path string, form url.Values) int {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, b.s.ConsoleURL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range b.cookies() {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	_ = res.Body.Close()
+	return res.StatusCode
 }
