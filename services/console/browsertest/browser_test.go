@@ -260,6 +260,7 @@ var screenshots = map[string]string{
 	"resolve form with errors":           "console-error-summary.png",
 	"task after someone else changed it": "console-stale-version.png",
 	"young person":                       "console-young-person.png",
+	"overview of a school":               "console-overview.png",
 }
 
 func (b *browser) screenshot(state string) {

@@ -332,6 +332,12 @@ func TestAnalystSeesAggregatesOnly(t *testing.T) {
 		t.Errorf("the analyst's navigation links to the queue")
 	}
 	b.checkAccessible("overview")
+	// Counts only: no school's cohort, which is read from the young
+	// people's records.
+	b.open("/overview?school=" + schoolA)
+	if n := b.count("#cohort, #year"); n != 0 {
+		t.Errorf("the analyst is offered a school's cohort")
+	}
 	for _, p := range []string{"/queue", "/tasks/" + task.GetId(), "/pupils/" + task.GetPupilId()} {
 		if status := b.open(p); status != http.StatusNotFound {
 			t.Errorf("analyst at %s: %d", p, status)

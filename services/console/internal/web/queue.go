@@ -59,12 +59,7 @@ func parseQueueFilter(q url.Values) (queueFilter, []fieldError) {
 	if f.View != "mine" {
 		f.View = "team"
 	}
-	if f.LA != "" && !laPattern.MatchString(f.LA) {
-		errs = append(errs, fieldError{"la", "Enter a local authority code of 3 digits, like 336"})
-	}
-	if f.School != "" && !urnPattern.MatchString(f.School) {
-		errs = append(errs, fieldError{"school", "Enter a school URN of 6 digits, like 136001"})
-	}
+	errs = append(errs, placeErrors(f.LA, f.School)...)
 	if f.Reason != "" && !reasonPattern.MatchString(f.Reason) {
 		errs = append(errs, fieldError{"reason", "Select a reason from the list"})
 	}
@@ -78,6 +73,19 @@ func parseQueueFilter(q url.Values) (queueFilter, []fieldError) {
 		f.Page = ""
 	}
 	return f, errs
+}
+
+// placeErrors checks a filter's local authority code and school URN (each
+// optional), naming the field that is wrong.
+func placeErrors(la, school string) []fieldError {
+	var errs []fieldError
+	if la != "" && !laPattern.MatchString(la) {
+		errs = append(errs, fieldError{"la", "Enter a local authority code of 3 digits, like 336"})
+	}
+	if school != "" && !urnPattern.MatchString(school) {
+		errs = append(errs, fieldError{"school", "Enter a school URN of 6 digits, like 136001"})
+	}
+	return errs
 }
 
 // query is the filter as a query string, without the page unless withPage.

@@ -393,4 +393,5 @@ var funcs = template.FuncMap{
 	"decisionText": decisionText,
 	"dateField":    dateFieldOf,
 	"halfDays":     func(n int32) string { return halfDays(strconv.Itoa(int(n))) },
+	"halfDays64":   func(n int64) string { return halfDays(strconv.FormatInt(n, 10)) },
 }
