@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -261,6 +262,7 @@ var screenshots = map[string]string{
 	"task after someone else changed it": "console-stale-version.png",
 	"young person":                       "console-young-person.png",
 	"overview of a school":               "console-overview.png",
+	"exports":                            "console-exports.png",
 }
 
 func (b *browser) screenshot(state string) {
@@ -310,11 +312,22 @@ func (b *browser) cookies() []*network.Cookie {
 // status without following a redirect.
 func (b *browser) post(path string, form url.Values) int {
 	b.t.Helper()
-	req, err := http.NewRequest(http.MethodPost, b.s.ConsoleURL+path, strings.NewReader(form.Encode()))
+	res, _ := b.fetch(http.MethodPost, path, form)
+	return res.StatusCode
+}
+
+// fetch sends a request to the console's path with the browser's cookies
+// (a form for a POST), without following a redirect, and returns the
+// answer and its body.
+func (b *browser) fetch(method, path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	req, err := http.NewRequest(method, b.s.ConsoleURL+path, strings.NewReader(form.Encode()))
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	for _, c := range b.cookies() {
 		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
 	}
@@ -323,6 +336,10 @@ func (b *browser) post(path string, form url.Values) int {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	_ = res.Body.Close()
-	return res.StatusCode
+	defer func() { _ = res.Body.Close() }()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return res, string(body)
 }

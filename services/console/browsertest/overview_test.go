@@ -1,7 +1,6 @@
 package browsertest
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,8 +8,6 @@ import (
 	"time"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
-	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
-	"github.com/nextstep-uk/nextstep/services/pupil/pupiltest"
 )
 
 // TestOverviewOfASchool: a caseworker's overview counts the tasks of each
@@ -27,14 +24,7 @@ func TestOverviewOfASchool(t *testing.T) {
 	atRisk, known := tasks[0].GetPupilId(), tasks[1].GetPupilId()
 	s.setRiskFactors(t, atRisk) // 3 points: medium
 	s.seedExperience(t, atRisk, "Two days at the depot")
-	if _, err := s.tracking(servicetest.Caseworker).RecordDestination(context.Background(), &trackingv1.RecordDestinationRequest{
-		IdempotencyKey: pupiltest.NewID(), Destination: &trackingv1.Destination{
-			PupilId: known, Kind: trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, ActivityCode: "230",
-			EffectiveDate: time.Now().Format(time.DateOnly), Source: "college return",
-		},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.recordDestination(t, known, "230", time.Now().Format(time.DateOnly), "")
 	year := s.pupil(t, atRisk).GetYearGroup()
 	b := newBrowser(t, s)
 	b.signIn(caseworker)

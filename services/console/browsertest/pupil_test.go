@@ -34,13 +34,7 @@ func TestYoungPersonPage(t *testing.T) {
 	s.seedExperience(t, pupil, "Two days at the depot")
 	// A confirmed activity whose review date has passed: it has lapsed.
 	started, reviewOn := time.Now().AddDate(-1, 0, 0).Format(time.DateOnly), time.Now().AddDate(0, -1, 0).Format(time.DateOnly)
-	if _, err := s.tracking(servicetest.Caseworker).RecordDestination(context.Background(), &trackingv1.RecordDestinationRequest{
-		IdempotencyKey: pupiltest.NewID(), Destination: &trackingv1.Destination{
-			PupilId: pupil, Kind: trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, ActivityCode: "610", EffectiveDate: started, ReviewOn: reviewOn, Source: "school return",
-		},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.recordDestination(t, pupil, "610", started, reviewOn)
 	b := newBrowser(t, s)
 	b.signIn(caseworker)
 
@@ -219,6 +213,20 @@ func (s *stack) seedExperience(t *testing.T, pupil, title string) {
 		marks = append(marks, &placementv1.AttendanceRecord{BookingId: booking.GetBooking().GetId(), Date: d, Mark: placementv1.Mark_MARK_FULL_DAY})
 	}
 	if _, err := c.RecordAttendance(ctx, &placementv1.RecordAttendanceRequest{Records: marks}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// recordDestination records a confirmed activity for the pupil, as a
+// caseworker, from effective (YYYY-MM-DD), with an optional review date.
+func (s *stack) recordDestination(t *testing.T, pupil, code, effective, reviewOn string) {
+	t.Helper()
+	if _, err := s.tracking(servicetest.Caseworker).RecordDestination(context.Background(), &trackingv1.RecordDestinationRequest{
+		IdempotencyKey: pupiltest.NewID(), Destination: &trackingv1.Destination{
+			PupilId: pupil, Kind: trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, ActivityCode: code,
+			EffectiveDate: effective, ReviewOn: reviewOn, Source: "school return",
+		},
+	}); err != nil {
 		t.Fatal(err)
 	}
 }

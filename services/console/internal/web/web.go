@@ -183,6 +183,9 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /pupils/{id}", staff(a.pupilPage))
 	mux.Handle("POST /pupils/{id}/risk-review", staff(a.reviewRisk))
 	mux.Handle("POST /pupils/{id}/destinations", staff(a.recordDestination))
+	mux.Handle("GET /exports", staff(a.exports))
+	mux.Handle("GET /exports/destinations.csv", staff(a.exportDestinations))
+	mux.Handle("GET /exports/risk-list.csv", staff(a.exportRiskList))
 	mux.HandleFunc("/", a.notFoundHandler)
 
 	// Outermost first: security headers on every answer, a cross-origin
