@@ -263,6 +263,7 @@ var screenshots = map[string]string{
 	"young person":                       "console-young-person.png",
 	"overview of a school":               "console-overview.png",
 	"exports":                            "console-exports.png",
+	"audit log, second page":             "console-audit.png",
 }
 
 func (b *browser) screenshot(state string) {

@@ -187,17 +187,11 @@ func (a *App) queue(w http.ResponseWriter, r *http.Request) {
 	if q := f.query(true); q != "" {
 		data.Return += "?" + q
 	}
-	if next := list.GetNextPageToken(); next != "" {
+	data.FirstURL, data.NextURL = pageLinks("/queue", f.Page, list.GetNextPageToken(), func(page string) string {
 		nf := f
-		nf.Page = next
-		data.NextURL = "/queue?" + nf.query(true)
-	}
-	if f.Page != "" {
-		data.FirstURL = "/queue"
-		if q := f.query(false); q != "" {
-			data.FirstURL += "?" + q
-		}
-	}
+		nf.Page = page
+		return nf.query(true)
+	})
 	a.render(w, r, http.StatusOK, "queue", page{Title: "Queue", Nav: "queue", Data: data})
 }
 
@@ -269,6 +263,25 @@ func (a *App) bulkAssign(w http.ResponseWriter, r *http.Request) {
 	}
 	a.flash(r, msg)
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// pageLinks are a paged list's links back to its first page (when it is
+// not on it) and on to the next (when there is one); query is the list's
+// filter as a query string with the page token given ("" for the first).
+func pageLinks(path, current, next string, query func(page string) string) (first, nextURL string) {
+	at := func(q string) string {
+		if q == "" {
+			return path
+		}
+		return path + "?" + q
+	}
+	if current != "" {
+		first = at(query(""))
+	}
+	if next != "" {
+		nextURL = at(query(next))
+	}
+	return first, nextURL
 }
 
 func plural(n int, noun string) string {

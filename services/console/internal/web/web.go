@@ -186,6 +186,7 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /exports", staff(a.exports))
 	mux.Handle("GET /exports/destinations.csv", staff(a.exportDestinations))
 	mux.Handle("GET /exports/risk-list.csv", staff(a.exportRiskList))
+	mux.Handle("GET /audit", staff(a.audit))
 	mux.HandleFunc("/", a.notFoundHandler)
 
 	// Outermost first: security headers on every answer, a cross-origin

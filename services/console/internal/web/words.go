@@ -363,6 +363,12 @@ func field(p page, id, label, value, width, hint string) formField {
 	return formField{ID: id, Label: label, Value: value, Width: width, Hint: hint, Error: p.ErrorFor(id)}
 }
 
+// pagerLinks are a list's pagination: back to the first page, on to the
+// next (either may be empty), and the navigation's label.
+type pagerLinks struct{ Label, FirstURL, NextURL string }
+
+func pager(label, first, next string) pagerLinks { return pagerLinks{label, first, next} }
+
 // navLink is one item of the service navigation.
 type navLink struct {
 	Href, Text string
@@ -392,6 +398,7 @@ var funcs = template.FuncMap{
 	"factorText":   factorText,
 	"decisionText": decisionText,
 	"dateField":    dateFieldOf,
+	"pager":        pager,
 	"halfDays":     func(n int32) string { return halfDays(strconv.Itoa(int(n))) },
 	"halfDays64":   func(n int64) string { return halfDays(strconv.FormatInt(n, 10)) },
 }
