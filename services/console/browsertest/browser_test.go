@@ -264,6 +264,7 @@ var screenshots = map[string]string{
 	"overview of a school":               "console-overview.png",
 	"exports":                            "console-exports.png",
 	"audit log, second page":             "console-audit.png",
+	"import report":                      "console-import-report.png",
 }
 
 func (b *browser) screenshot(state string) {

@@ -187,6 +187,10 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /exports/destinations.csv", staff(a.exportDestinations))
 	mux.Handle("GET /exports/risk-list.csv", staff(a.exportRiskList))
 	mux.Handle("GET /audit", staff(a.audit))
+	mux.Handle("GET "+ImportPath, staff(a.imports))
+	mux.Handle("POST "+ImportPath, staff(a.upload))
+	mux.Handle("GET /imports/report", staff(a.importReportPage))
+	mux.Handle("GET /imports/report.csv", staff(a.importReportCSV))
 	mux.HandleFunc("/", a.notFoundHandler)
 
 	// Outermost first: security headers on every answer, a cross-origin

@@ -13,7 +13,7 @@ func TestTemplatesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"home", "queue", "task", "resolve", "dismiss", "check", "overview", "not-found", "forbidden", "problem", "signed-out", "sign-in-problem", "accessibility", "pupil", "exports", "audit"} {
+	for _, name := range []string{"home", "queue", "task", "resolve", "dismiss", "check", "overview", "not-found", "forbidden", "problem", "signed-out", "sign-in-problem", "accessibility", "pupil", "exports", "audit", "imports", "import-report"} {
 		if p.byName[name] == nil {
 			t.Errorf("no template %s", name)
 		}

@@ -399,6 +399,7 @@ var funcs = template.FuncMap{
 	"decisionText": decisionText,
 	"dateField":    dateFieldOf,
 	"pager":        pager,
+	"timeOf":       func(t time.Time) string { return timeText(timestamppb.New(t)) },
 	"halfDays":     func(n int32) string { return halfDays(strconv.Itoa(int(n))) },
 	"halfDays64":   func(n int64) string { return halfDays(strconv.FormatInt(n, 10)) },
 }
