@@ -308,6 +308,14 @@ func TestCareersLeaderCannotReachAnotherSchool(t *testing.T) {
 		}
 	}
 	b.checkAccessible("not found")
+	// The overview of another school is refused on the form, not shown as
+	// zeros.
+	if status := b.open("/overview?school=" + schoolB); status != http.StatusBadRequest {
+		t.Errorf("another school's overview: %d", status)
+	}
+	if got := b.text(".govuk-error-summary a[href='#school']"); !strings.Contains(got, schoolA) {
+		t.Errorf("error summary: %q", got)
+	}
 	// A careers leader may not change a task even by posting the form.
 	if status := b.open("/tasks/" + own.GetId() + "/resolve"); status != http.StatusNotFound {
 		t.Errorf("resolve form for a careers leader: %d", status)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/riskscale"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
 // maxOverviewSchools bounds the schools the per-school table counts (one
@@ -88,6 +90,9 @@ type overviewData struct {
 func (a *App) overview(w http.ResponseWriter, r *http.Request) {
 	u := userFrom(r)
 	f, errs := parseOverviewFilter(r.URL.Query())
+	if len(errs) == 0 {
+		errs = outsideScope(u.Scope, f.LA, f.School)
+	}
 	data := overviewData{Filter: f, CohortOffered: u.CanAct(), YearGroups: []int32{7, 8, 9, 10, 11, 12, 13}}
 	year := academicyear.Containing(a.now().In(london))
 	data.AcademicYear = year.String()
@@ -135,6 +140,25 @@ func (a *App) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.render(w, r, http.StatusOK, "overview", page{Title: "Overview", Nav: "overview", Data: data})
+}
+
+// outsideScope names a filter that asks for a part of the scope the person
+// does not have: another school than a careers leader's, a local authority
+// outside a hub's. The services would count nothing there; the page says
+// so rather than show zeros. (A school in another authority is left to the
+// services, which know where it is.)
+func outsideScope(scope auth.Scope, la, school string) []fieldError {
+	switch {
+	case scope.All:
+		return nil
+	case scope.SchoolURN != "":
+		if school != "" && school != scope.SchoolURN {
+			return []fieldError{{"school", "Enter your school's URN, " + scope.SchoolURN}}
+		}
+	case la != "" && !slices.Contains(scope.LACodes, la):
+		return []fieldError{{"la", "Enter a local authority in your area, like " + strings.Join(scope.LACodes, " or ")}}
+	}
+	return nil
 }
 
 // schoolCounts counts the tasks of each school in the filter's part of

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
 func TestTemplatesParse(t *testing.T) {
@@ -122,5 +123,29 @@ func TestActivityGroups(t *testing.T) {
 	got := activityGroups(codes)
 	if len(got) != 2 || got[0].Label != "Education" || got[1].Codes[0].GetCode() != "610" {
 		t.Errorf("groups: %+v", got)
+	}
+}
+
+func TestOutsideScope(t *testing.T) {
+	cases := map[string]struct {
+		scope      auth.Scope
+		la, school string
+		wantField  string
+	}{
+		"everything":                {auth.Everything(), "201", "100009", ""},
+		"a hub's own LA":            {auth.LocalAuthorities("336", "330"), "330", "", ""},
+		"another LA":                {auth.LocalAuthorities("336", "330"), "201", "", "la"},
+		"a careers leader's school": {auth.School("100001"), "", "100001", ""},
+		"another school":            {auth.School("100001"), "", "100002", "school"},
+	}
+	for name, c := range cases {
+		errs := outsideScope(c.scope, c.la, c.school)
+		got := ""
+		if len(errs) > 0 {
+			got = errs[0].Field
+		}
+		if got != c.wantField {
+			t.Errorf("%s: field %q, want %q", name, got, c.wantField)
+		}
 	}
 }
