@@ -44,6 +44,15 @@ func TestImportPupils(t *testing.T) {
 		t.Errorf("error summary: %q", got)
 	}
 	b.checkAccessible("imports with errors")
+	// A CTF needs the school receiving the pupils.
+	b.run(chromedp.Click("#format-2", chromedp.ByID), chromedp.SetUploadFiles("#file", []string{file}, chromedp.ByID))
+	if status := b.submit("#upload"); status != http.StatusBadRequest {
+		t.Errorf("a CTF without a school: %d", status)
+	}
+	if got := b.text(".govuk-error-summary a[href='#school']"); !strings.Contains(got, "URN of the school receiving") {
+		t.Errorf("error summary: %q", got)
+	}
+	b.run(chromedp.Click("#format", chromedp.ByID))
 
 	b.run(chromedp.SetUploadFiles("#file", []string{file}, chromedp.ByID))
 	b.submit("#upload")
