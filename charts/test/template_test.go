@@ -221,6 +221,7 @@ func TestTemplateScenarios(t *testing.T) {
 					"NEXTSTEP_OIDC_CLIENT_SECRET_FILE": "/etc/nextstep-console/client-secret",
 					"NEXTSTEP_AUTH_CONFIG":             "/etc/nextstep/auth.yaml",
 					"NEXTSTEP_PUPIL_URL":               "http://nextstep-pupil.nextstep.svc:8080",
+					"NEXTSTEP_PLACEMENT_URL":           "http://nextstep-placement.nextstep.svc:8080",
 					"NEXTSTEP_TRACKING_URL":            "http://nextstep-tracking.nextstep.svc:8080",
 					"NEXTSTEP_SESSION_IDLE_TIMEOUT":    "30m",
 					"NEXTSTEP_SESSION_MAX_AGE":         "8h",

@@ -71,6 +71,7 @@ func components(root, dbURL, kubeconfig, authConfig, issuer string, tokens map[s
 				"NEXTSTEP_OIDC_ISSUER=" + issuer,
 				"NEXTSTEP_AUTH_CONFIG=" + authConfig,
 				"NEXTSTEP_PUPIL_URL=http://" + pupilAddr,
+				"NEXTSTEP_PLACEMENT_URL=http://" + placementAddr,
 				"NEXTSTEP_TRACKING_URL=http://" + trackingAddr,
 			},
 			ready: consoleURL + "/readyz",

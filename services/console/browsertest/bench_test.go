@@ -34,7 +34,7 @@ func BenchmarkQueuePage(b *testing.B) {
 	ctx := context.Background()
 	pool := cloneBenchDatabase(b, ctx)
 	pupils := pupiltest.Start(b)
-	base := startConsole(b, pupils.URL, startTracking(b, pool, pupils))
+	base := startConsole(b, services{pupils.URL, startPlacement(b, pupils), startTracking(b, pool, pupils)})
 	client := signInHTTP(b, base, caseworker)
 
 	deep := "/queue?la=336"

@@ -4,6 +4,9 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -257,6 +260,11 @@ var screenshots = map[string]string{
 	"check your answers, resolve":        "console-check-answers.png",
 	"resolve form with errors":           "console-error-summary.png",
 	"task after someone else changed it": "console-stale-version.png",
+	"young person":                       "console-young-person.png",
+	"overview of a school":               "console-overview.png",
+	"exports":                            "console-exports.png",
+	"audit log, second page":             "console-audit.png",
+	"import report":                      "console-import-report.png",
 }
 
 func (b *browser) screenshot(state string) {
@@ -299,4 +307,41 @@ func (b *browser) cookies() []*network.Cookie {
 		return err
 	}))
 	return cookies
+}
+
+// post sends form to the console's path with the browser's cookies, as a
+// client that sends no Origin or Sec-Fetch-Site would, and returns the
+// status without following a redirect.
+func (b *browser) post(path string, form url.Values) int {
+	b.t.Helper()
+	res, _ := b.fetch(http.MethodPost, path, form)
+	return res.StatusCode
+}
+
+// fetch sends a request to the console's path with the browser's cookies
+// (a form for a POST), without following a redirect, and returns the
+// answer and its body.
+func (b *browser) fetch(method, path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	req, err := http.NewRequest(method, b.s.ConsoleURL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for _, c := range b.cookies() {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer func() { _ = res.Body.Close() }()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return res, string(body)
 }

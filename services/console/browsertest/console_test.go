@@ -291,10 +291,31 @@ func TestCareersLeaderCannotReachAnotherSchool(t *testing.T) {
 		}
 		pages = append(pages, b.text("main"))
 	}
-	if pages[0] != pages[1] || pages[1] != pages[2] {
-		t.Errorf("the not-found pages differ:\n%q\n%q\n%q", pages[0], pages[1], pages[2])
+	// The young people: their own school's, and another school's, which is
+	// the same not-found page as one that does not exist.
+	if status := b.open("/pupils/" + own.GetPupilId()); status != http.StatusOK {
+		t.Errorf("own school's young person: %d", status)
+	}
+	for _, id := range []string{other.GetPupilId(), "00000000-0000-4000-8000-000000000000", "not-an-id"} {
+		if status := b.open("/pupils/" + id); status != http.StatusNotFound {
+			t.Errorf("young person %s: status %d, want 404", id, status)
+		}
+		pages = append(pages, b.text("main"))
+	}
+	for i := 1; i < len(pages); i++ {
+		if pages[i] != pages[0] {
+			t.Errorf("the not-found pages differ:\n%q\n%q", pages[0], pages[i])
+		}
 	}
 	b.checkAccessible("not found")
+	// The overview of another school is refused on the form, not shown as
+	// zeros.
+	if status := b.open("/overview?school=" + schoolB); status != http.StatusBadRequest {
+		t.Errorf("another school's overview: %d", status)
+	}
+	if got := b.text(".govuk-error-summary a[href='#school']"); !strings.Contains(got, schoolA) {
+		t.Errorf("error summary: %q", got)
+	}
 	// A careers leader may not change a task even by posting the form.
 	if status := b.open("/tasks/" + own.GetId() + "/resolve"); status != http.StatusNotFound {
 		t.Errorf("resolve form for a careers leader: %d", status)
@@ -319,7 +340,13 @@ func TestAnalystSeesAggregatesOnly(t *testing.T) {
 		t.Errorf("the analyst's navigation links to the queue")
 	}
 	b.checkAccessible("overview")
-	for _, p := range []string{"/queue", "/tasks/" + task.GetId()} {
+	// Counts only: no school's cohort, which is read from the young
+	// people's records.
+	b.open("/overview?school=" + schoolA)
+	if n := b.count("#cohort, #year"); n != 0 {
+		t.Errorf("the analyst is offered a school's cohort")
+	}
+	for _, p := range []string{"/queue", "/tasks/" + task.GetId(), "/pupils/" + task.GetPupilId()} {
 		if status := b.open(p); status != http.StatusNotFound {
 			t.Errorf("analyst at %s: %d", p, status)
 		}

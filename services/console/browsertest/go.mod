@@ -6,6 +6,7 @@ replace (
 	github.com/nextstep-uk/nextstep/api => ../../../api
 	github.com/nextstep-uk/nextstep/services/console => ..
 	github.com/nextstep-uk/nextstep/services/kit => ../../kit
+	github.com/nextstep-uk/nextstep/services/placement => ../../placement
 	github.com/nextstep-uk/nextstep/services/pupil => ../../pupil
 	github.com/nextstep-uk/nextstep/services/tracking => ../../tracking
 )
@@ -17,6 +18,7 @@ require (
 	github.com/nextstep-uk/nextstep/api v0.0.0
 	github.com/nextstep-uk/nextstep/services/console v0.0.0-00010101000000-000000000000
 	github.com/nextstep-uk/nextstep/services/kit v0.0.0
+	github.com/nextstep-uk/nextstep/services/placement v0.0.0-00010101000000-000000000000
 	github.com/nextstep-uk/nextstep/services/pupil v0.0.0-00010101000000-000000000000
 	github.com/nextstep-uk/nextstep/services/tracking v0.0.0-00010101000000-000000000000
 )

@@ -3,6 +3,8 @@ package browsertest
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/console/internal/web"
 )
@@ -157,5 +160,48 @@ func TestResolveWithoutJavaScript(t *testing.T) {
 	}
 	if got := b.text(".govuk-notification-banner--success"); !strings.Contains(got, "Task resolved") {
 		t.Errorf("after resolving: %q", got)
+	}
+}
+
+// TestYoungPersonAndImportWithoutJavaScript: with JavaScript off, a
+// caseworker adds a young person to the at-risk list, records a
+// destination with the activity picker, and imports a file.
+func TestYoungPersonAndImportWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	task := s.seedTask(t, schoolA, "AT_RISK_OF_NEET", trackingv1.Priority_PRIORITY_HIGH, "risk score 3", nil)
+	file := filepath.Join(t.TempDir(), "pupils.csv")
+	if err := os.WriteFile(file, []byte(importCSV), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, s)
+	b.run(emulation.SetScriptExecutionDisabled(true))
+	b.signIn(caseworker)
+	b.open("/pupils/" + task.GetPupilId())
+	b.run(
+		chromedp.Click("#decision", chromedp.ByID),
+		chromedp.SendKeys("#reason", "Known to the youth service", chromedp.ByID),
+	)
+	b.submit("#save-review")
+	if got := s.pupil(t, task.GetPupilId()).GetRiskReview().GetDecision(); got != pupilv1.RiskDecision_RISK_DECISION_ADDED {
+		t.Errorf("review without JavaScript: %v", got)
+	}
+	b.run(
+		chromedp.Click("#kind-3", chromedp.ByID),
+		chromedp.SetValue("#activity", "230", chromedp.ByID),
+		chromedp.SendKeys("#effective-day", "1", chromedp.ByID),
+		chromedp.SendKeys("#effective-month", "9", chromedp.ByID),
+		chromedp.SendKeys("#effective-year", fmt.Sprint(time.Now().Year()+1), chromedp.ByID),
+		chromedp.SendKeys("#source", "Careers interview", chromedp.ByID),
+	)
+	b.submit("#record-destination")
+	if n := len(s.destinations(t, task.GetPupilId())); n != 1 {
+		t.Errorf("%d destinations recorded without JavaScript, want 1", n)
+	}
+	b.open("/imports")
+	b.run(chromedp.SetUploadFiles("#file", []string{file}, chromedp.ByID))
+	b.submit("#upload")
+	if got := b.text("#import-inserted"); got != "2" {
+		t.Errorf("imported without JavaScript: %q", got)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/devidp"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
+	"github.com/nextstep-uk/nextstep/services/placement"
 	"github.com/nextstep-uk/nextstep/services/pupil/pupiltest"
 	"github.com/nextstep-uk/nextstep/services/tracking"
 )
@@ -37,9 +38,10 @@ const (
 // a fresh PostgreSQL database, with people signing in at the development
 // OpenID Connect provider.
 type stack struct {
-	ConsoleURL  string
-	pupils      *pupiltest.Service
-	trackingURL string
+	ConsoleURL   string
+	pupils       *pupiltest.Service
+	placementURL string
+	trackingURL  string
 	// cohort is the cohort key each school's tasks are synced under.
 	pass map[string]int64
 }
@@ -51,8 +53,23 @@ func newStack(t *testing.T, options ...func(*web.Config)) *stack {
 	pupils := pupiltest.Start(t)
 	pool := dbtest.NewPool(t, tracking.Spec.Name, tracking.Spec.Migrations)
 	trackingURL := startTracking(t, pool, pupils)
-	base := startConsole(t, pupils.URL, trackingURL, options...)
-	return &stack{ConsoleURL: base, pupils: pupils, trackingURL: trackingURL, pass: map[string]int64{}}
+	placementURL := startPlacement(t, pupils)
+	base := startConsole(t, services{pupils.URL, placementURL, trackingURL}, options...)
+	return &stack{ConsoleURL: base, pupils: pupils, placementURL: placementURL, trackingURL: trackingURL, pass: map[string]int64{}}
+}
+
+// services are the URLs of the services the console calls.
+type services struct{ pupil, placement, tracking string }
+
+// startPlacement serves the placement service on a fresh database until
+// the test ends.
+func startPlacement(t testing.TB, pupils *pupiltest.Service) string {
+	t.Helper()
+	pool := dbtest.NewPool(t, placement.Spec.Name, placement.Spec.Migrations)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return servicetest.Start(t, placement.Spec.Name, pool, placement.Spec.Services(server.Deps{
+		Pool: pool, Logger: logger, Pupils: pupils.Directory(), Now: time.Now,
+	})...).URL
 }
 
 // startTracking serves the tracking service on pool until the test ends.
@@ -66,7 +83,7 @@ func startTracking(t testing.TB, pool *pgxpool.Pool, pupils *pupiltest.Service) 
 
 // startConsole serves the console over the services until the test ends,
 // with its sessions on a fresh database, and returns its URL.
-func startConsole(t testing.TB, pupilURL, trackingURL string, options ...func(*web.Config)) string {
+func startConsole(t testing.TB, svc services, options ...func(*web.Config)) string {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -84,14 +101,15 @@ func startConsole(t testing.TB, pupilURL, trackingURL string, options ...func(*w
 	}
 	t.Cleanup(sessions.Close)
 	cfg := web.Config{
-		BaseURL:     base,
-		Issuer:      issuer,
-		ClientID:    devidp.ConsoleClientID,
-		People:      auth.NewOIDC(servicetest.AuthConfig().OIDC, logger, auth.OIDCOptions{}),
-		Pool:        sessions,
-		PupilURL:    pupilURL,
-		TrackingURL: trackingURL,
-		Logger:      logger,
+		BaseURL:      base,
+		Issuer:       issuer,
+		ClientID:     devidp.ConsoleClientID,
+		People:       auth.NewOIDC(servicetest.AuthConfig().OIDC, logger, auth.OIDCOptions{}),
+		Pool:         sessions,
+		PupilURL:     svc.pupil,
+		PlacementURL: svc.placement,
+		TrackingURL:  svc.tracking,
+		Logger:       logger,
 	}
 	for _, o := range options {
 		o(&cfg)

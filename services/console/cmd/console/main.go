@@ -37,6 +37,7 @@ type config struct {
 	ClientSecretFile string
 	AuthConfig       string
 	PupilURL         string
+	PlacementURL     string
 	TrackingURL      string
 	IdleTimeout      time.Duration
 	AbsoluteTimeout  time.Duration
@@ -60,6 +61,7 @@ func configFromEnv(getenv func(string) string) (config, error) {
 		ClientSecretFile: getenv("NEXTSTEP_OIDC_CLIENT_SECRET_FILE"),
 		AuthConfig:       getenv("NEXTSTEP_AUTH_CONFIG"),
 		PupilURL:         or("NEXTSTEP_PUPIL_URL", server.DefaultPupilURL),
+		PlacementURL:     or("NEXTSTEP_PLACEMENT_URL", "http://127.0.0.1:8082"),
 		TrackingURL:      or("NEXTSTEP_TRACKING_URL", "http://127.0.0.1:8083"),
 	}
 	var err error
@@ -149,6 +151,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger) error {
 		People:          auth.NewOIDC(authCfg.OIDC, logger, auth.OIDCOptions{}),
 		Pool:            pool,
 		PupilURL:        cfg.PupilURL,
+		PlacementURL:    cfg.PlacementURL,
 		TrackingURL:     cfg.TrackingURL,
 		Logger:          logger,
 		IdleTimeout:     cfg.IdleTimeout,

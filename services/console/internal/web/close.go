@@ -187,25 +187,48 @@ const maxSnooze = 366 * 24 * time.Hour
 // snoozeDate checks the date input's day, month and year: a real date,
 // after today and within a year. It returns YYYY-MM-DD, or the message.
 func snoozeDate(day, month, year string, today time.Time) (string, string) {
-	if day == "" && month == "" && year == "" {
-		return "", "Enter the date until which the task should not be raised again"
+	return futureDate("snooze date", "Enter the date until which the task should not be raised again", day, month, year, today)
+}
+
+// futureDate checks a date input that must hold a real date after today
+// and within a year (a snooze, a review date). ifEmpty is the message when
+// all three fields are empty; with ifEmpty "" the date is optional and
+// empty gives "", "".
+func futureDate(what, ifEmpty, day, month, year string, today time.Time) (string, string) {
+	t, empty, msg := dateInput(what, day, month, year)
+	switch {
+	case empty:
+		return "", ifEmpty
+	case msg != "":
+		return "", msg
 	}
+	todayUTC := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	if !t.After(todayUTC) {
+		return "", "The " + what + " must be in the future"
+	}
+	if t.Sub(todayUTC) > maxSnooze {
+		return "", "The " + what + " must be within a year from today"
+	}
+	return t.Format(time.DateOnly), ""
+}
+
+// dateInput reads a GOV.UK date input's day, month and year: a real date
+// with a four-digit year. empty says all three were left blank; msg names
+// what is wrong, with what ("snooze date") as the date's name.
+func dateInput(what, day, month, year string) (t time.Time, empty bool, msg string) {
+	if day == "" && month == "" && year == "" {
+		return time.Time{}, true, ""
+	}
+	bad := "The " + what + " must be a real date, like 27 3 2026"
 	d, errD := strconv.Atoi(day)
 	m, errM := strconv.Atoi(month)
 	y, errY := strconv.Atoi(year)
 	if errD != nil || errM != nil || errY != nil || len(year) != 4 {
-		return "", "The snooze date must be a real date, like 27 3 2026"
+		return time.Time{}, false, bad
 	}
-	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	t = time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Day() != d || int(t.Month()) != m || t.Year() != y {
-		return "", "The snooze date must be a real date, like 27 3 2026"
+		return time.Time{}, false, bad
 	}
-	todayUTC := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
-	if !t.After(todayUTC) {
-		return "", "The snooze date must be in the future"
-	}
-	if t.Sub(todayUTC) > maxSnooze {
-		return "", "The snooze date must be within a year from today"
-	}
-	return t.Format(time.DateOnly), ""
+	return t, false, ""
 }

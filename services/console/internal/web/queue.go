@@ -59,12 +59,7 @@ func parseQueueFilter(q url.Values) (queueFilter, []fieldError) {
 	if f.View != "mine" {
 		f.View = "team"
 	}
-	if f.LA != "" && !laPattern.MatchString(f.LA) {
-		errs = append(errs, fieldError{"la", "Enter a local authority code of 3 digits, like 336"})
-	}
-	if f.School != "" && !urnPattern.MatchString(f.School) {
-		errs = append(errs, fieldError{"school", "Enter a school URN of 6 digits, like 136001"})
-	}
+	errs = append(errs, placeErrors(f.LA, f.School)...)
 	if f.Reason != "" && !reasonPattern.MatchString(f.Reason) {
 		errs = append(errs, fieldError{"reason", "Select a reason from the list"})
 	}
@@ -78,6 +73,19 @@ func parseQueueFilter(q url.Values) (queueFilter, []fieldError) {
 		f.Page = ""
 	}
 	return f, errs
+}
+
+// placeErrors checks a filter's local authority code and school URN (each
+// optional), naming the field that is wrong.
+func placeErrors(la, school string) []fieldError {
+	var errs []fieldError
+	if la != "" && !laPattern.MatchString(la) {
+		errs = append(errs, fieldError{"la", "Enter a local authority code of 3 digits, like 336"})
+	}
+	if school != "" && !urnPattern.MatchString(school) {
+		errs = append(errs, fieldError{"school", "Enter a school URN of 6 digits, like 136001"})
+	}
+	return errs
 }
 
 // query is the filter as a query string, without the page unless withPage.
@@ -179,17 +187,11 @@ func (a *App) queue(w http.ResponseWriter, r *http.Request) {
 	if q := f.query(true); q != "" {
 		data.Return += "?" + q
 	}
-	if next := list.GetNextPageToken(); next != "" {
+	data.FirstURL, data.NextURL = pageLinks("/queue", f.Page, list.GetNextPageToken(), func(page string) string {
 		nf := f
-		nf.Page = next
-		data.NextURL = "/queue?" + nf.query(true)
-	}
-	if f.Page != "" {
-		data.FirstURL = "/queue"
-		if q := f.query(false); q != "" {
-			data.FirstURL += "?" + q
-		}
-	}
+		nf.Page = page
+		return nf.query(true)
+	})
 	a.render(w, r, http.StatusOK, "queue", page{Title: "Queue", Nav: "queue", Data: data})
 }
 
@@ -261,6 +263,25 @@ func (a *App) bulkAssign(w http.ResponseWriter, r *http.Request) {
 	}
 	a.flash(r, msg)
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// pageLinks are a paged list's links back to its first page (when it is
+// not on it) and on to the next (when there is one); query is the list's
+// filter as a query string with the page token given ("" for the first).
+func pageLinks(path, current, next string, query func(page string) string) (first, nextURL string) {
+	at := func(q string) string {
+		if q == "" {
+			return path
+		}
+		return path + "?" + q
+	}
+	if current != "" {
+		first = at(query(""))
+	}
+	if next != "" {
+		nextURL = at(query(next))
+	}
+	return first, nextURL
 }
 
 func plural(n int, noun string) string {

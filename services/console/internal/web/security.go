@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"mime"
 	"net/http"
 	"strings"
 )
@@ -52,6 +53,31 @@ const formTokenField = "csrf_token"
 // maxFormBytes bounds every form the console accepts.
 const maxFormBytes = 64 << 10
 
+// ImportPath is the one address that takes a file (multipart/form-data);
+// every other form is URL-encoded and small.
+const ImportPath = "/imports"
+
+// maxUploadBytes bounds an uploaded file and its form; memoryUploadBytes
+// is how much of it is held in memory (the rest waits in a temporary
+// file until the request ends).
+const (
+	maxUploadBytes    = 50 << 20
+	memoryUploadBytes = 1 << 20
+)
+
+// parseForm reads a POST's form: the upload's at ImportPath, a small
+// URL-encoded one anywhere else. A multipart form elsewhere is not read,
+// so its token is missing and the POST refused.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType == "multipart/form-data" && r.URL.Path == ImportPath {
+		r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+		return r.ParseMultipartForm(memoryUploadBytes)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	return r.ParseForm()
+}
+
 // checkFormToken refuses a POST whose form token is missing or not the
 // session's.
 func (a *App) checkFormToken(next http.Handler) http.Handler {
@@ -60,8 +86,7 @@ func (a *App) checkFormToken(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		if err := r.ParseForm(); err != nil {
+		if err := parseForm(w, r); err != nil {
 			http.Error(w, "The form could not be read.", http.StatusBadRequest)
 			return
 		}

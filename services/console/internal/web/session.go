@@ -120,6 +120,10 @@ func (u *user) SeesCases() bool {
 	return u.Role == auth.RoleHubAdmin || u.Role == auth.RoleCaseworker || u.Role == auth.RoleCareersLeader
 }
 
+// SeesAudit says whether the role may read the audit log, as the tracking
+// service allows: hub admins only.
+func (u *user) SeesAudit() bool { return u.Role == auth.RoleHubAdmin }
+
 // RoleName is the role in words.
 func (u *user) RoleName() string {
 	switch u.Role {

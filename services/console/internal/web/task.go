@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -72,14 +73,19 @@ func (a *App) loadTask(r *http.Request, id string) (data *taskData, found bool, 
 	case err != nil:
 		return nil, false, err
 	default:
-		pupil := p.GetPupil()
-		y := &young{Name: displayName(pupil), YearGroup: pupil.GetYearGroup(), SchoolURN: pupil.GetSchoolUrn()}
-		if s, err := a.pupils.GetSchool(ctx, &pupilv1.GetSchoolRequest{Urn: pupil.GetSchoolUrn()}); err == nil {
-			y.SchoolName = s.GetSchool().GetName()
-		}
-		data.Young = y
+		data.Young = a.youngPerson(ctx, p.GetPupil())
 	}
 	return data, true, nil
+}
+
+// youngPerson is what the pages show of a pupil, with their school's name
+// (not personal data; a page without it shows the URN).
+func (a *App) youngPerson(ctx context.Context, p *pupilv1.Pupil) *young {
+	y := &young{Name: displayName(p), YearGroup: p.GetYearGroup(), SchoolURN: p.GetSchoolUrn()}
+	if s, err := a.pupils.GetSchool(ctx, &pupilv1.GetSchoolRequest{Urn: p.GetSchoolUrn()}); err == nil {
+		y.SchoolName = s.GetSchool().GetName()
+	}
+	return y
 }
 
 // displayName is the name the young person goes by: preferred names where

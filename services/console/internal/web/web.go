@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
@@ -43,8 +44,8 @@ type Config struct {
 	People auth.Authenticator
 	// Pool holds the sessions (schema console).
 	Pool *pgxpool.Pool
-	// PupilURL and TrackingURL are the services.
-	PupilURL, TrackingURL string
+	// PupilURL, PlacementURL and TrackingURL are the services.
+	PupilURL, PlacementURL, TrackingURL string
 	// HTTPClient calls the services and the provider; a default with
 	// timeouts when nil.
 	HTTPClient *http.Client
@@ -68,17 +69,18 @@ const (
 
 // App is a configured console.
 type App struct {
-	cfg      Config
-	base     *url.URL
-	secure   bool
-	logger   *slog.Logger
-	now      func() time.Time
-	sessions *sessions
-	signin   *signin
-	pages    *pages
-	pupils   pupilv1connect.PupilServiceClient
-	tracking trackingv1connect.TrackingServiceClient
-	handler  http.Handler
+	cfg       Config
+	base      *url.URL
+	secure    bool
+	logger    *slog.Logger
+	now       func() time.Time
+	sessions  *sessions
+	signin    *signin
+	pages     *pages
+	pupils    pupilv1connect.PupilServiceClient
+	placement placementv1connect.PlacementServiceClient
+	tracking  trackingv1connect.TrackingServiceClient
+	handler   http.Handler
 }
 
 // New checks cfg, discovers the provider (ctx bounds that) and builds the
@@ -99,8 +101,8 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 		return nil, errors.New("console: an authenticator for people's access tokens is required")
 	case cfg.Pool == nil:
 		return nil, errors.New("console: a database pool for the sessions is required")
-	case cfg.PupilURL == "" || cfg.TrackingURL == "":
-		return nil, errors.New("console: the pupil and tracking service URLs are required")
+	case cfg.PupilURL == "" || cfg.PlacementURL == "" || cfg.TrackingURL == "":
+		return nil, errors.New("console: the pupil, placement and tracking service URLs are required")
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
@@ -136,6 +138,7 @@ func New(ctx context.Context, cfg Config) (*App, error) {
 	a.sessions = newSessions(cfg.Pool, a.secure, cfg.IdleTimeout, cfg.AbsoluteTimeout, cfg.Logger)
 	opts := serviceOptions()
 	a.pupils = pupilv1connect.NewPupilServiceClient(cfg.HTTPClient, cfg.PupilURL, opts...)
+	a.placement = placementv1connect.NewPlacementServiceClient(cfg.HTTPClient, cfg.PlacementURL, opts...)
 	a.tracking = trackingv1connect.NewTrackingServiceClient(cfg.HTTPClient, cfg.TrackingURL, opts...)
 	a.handler = a.routes()
 	return a, nil
@@ -177,6 +180,17 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /tasks/{id}/dismiss", staff(a.dismissForm))
 	mux.Handle("POST /tasks/{id}/dismiss", staff(a.dismissCheck))
 	mux.Handle("POST /tasks/{id}/dismiss/confirm", staff(a.dismissConfirm))
+	mux.Handle("GET /pupils/{id}", staff(a.pupilPage))
+	mux.Handle("POST /pupils/{id}/risk-review", staff(a.reviewRisk))
+	mux.Handle("POST /pupils/{id}/destinations", staff(a.recordDestination))
+	mux.Handle("GET /exports", staff(a.exports))
+	mux.Handle("GET /exports/destinations.csv", staff(a.exportDestinations))
+	mux.Handle("GET /exports/risk-list.csv", staff(a.exportRiskList))
+	mux.Handle("GET /audit", staff(a.audit))
+	mux.Handle("GET "+ImportPath, staff(a.imports))
+	mux.Handle("POST "+ImportPath, staff(a.upload))
+	mux.Handle("GET /imports/report", staff(a.importReportPage))
+	mux.Handle("GET /imports/report.csv", staff(a.importReportCSV))
 	mux.HandleFunc("/", a.notFoundHandler)
 
 	// Outermost first: security headers on every answer, a cross-origin

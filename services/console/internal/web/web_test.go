@@ -6,6 +6,7 @@ import (
 	"time"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
 
 func TestTemplatesParse(t *testing.T) {
@@ -13,7 +14,7 @@ func TestTemplatesParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"home", "queue", "task", "resolve", "dismiss", "check", "overview", "not-found", "forbidden", "problem", "signed-out", "sign-in-problem", "accessibility"} {
+	for _, name := range []string{"home", "queue", "task", "resolve", "dismiss", "check", "overview", "not-found", "forbidden", "problem", "signed-out", "sign-in-problem", "accessibility", "pupil", "exports", "audit", "imports", "import-report"} {
 		if p.byName[name] == nil {
 			t.Errorf("no template %s", name)
 		}
@@ -93,5 +94,58 @@ func TestExplainBehind(t *testing.T) {
 	}})
 	if len(e.Factors) != 1 || e.Factors[0].Weight != "20" || e.Factors[0].Name != "attendance" {
 		t.Fatalf("explain = %#v", e)
+	}
+}
+
+func TestFutureDateOptional(t *testing.T) {
+	today := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	if got, msg := futureDate("review date", "", "", "", "", today); got != "" || msg != "" {
+		t.Errorf("an optional empty date: %q, %q", got, msg)
+	}
+	if _, msg := futureDate("review date", "", "1", "1", "2026", today); msg != "The review date must be in the future" {
+		t.Errorf("a past review date: %q", msg)
+	}
+}
+
+func TestNewUUID(t *testing.T) {
+	a, b := newUUID(), newUUID()
+	if !uuidPattern.MatchString(a) || a == b || a[14] != '4' {
+		t.Errorf("newUUID: %q, %q", a, b)
+	}
+}
+
+func TestActivityGroups(t *testing.T) {
+	codes := []*trackingv1.ActivityCode{
+		{Code: "610", Group: trackingv1.ActivityGroup_ACTIVITY_GROUP_NEET},
+		{Code: "230", Group: trackingv1.ActivityGroup_ACTIVITY_GROUP_EDUCATION},
+		{Code: "999", Group: trackingv1.ActivityGroup_ACTIVITY_GROUP_UNSPECIFIED},
+	}
+	got := activityGroups(codes)
+	if len(got) != 2 || got[0].Label != "Education" || got[1].Codes[0].GetCode() != "610" {
+		t.Errorf("groups: %+v", got)
+	}
+}
+
+func TestOutsideScope(t *testing.T) {
+	cases := map[string]struct {
+		scope      auth.Scope
+		la, school string
+		wantField  string
+	}{
+		"everything":                {auth.Everything(), "201", "100009", ""},
+		"a hub's own LA":            {auth.LocalAuthorities("336", "330"), "330", "", ""},
+		"another LA":                {auth.LocalAuthorities("336", "330"), "201", "", "la"},
+		"a careers leader's school": {auth.School("100001"), "", "100001", ""},
+		"another school":            {auth.School("100001"), "", "100002", "school"},
+	}
+	for name, c := range cases {
+		errs := outsideScope(c.scope, c.la, c.school)
+		got := ""
+		if len(errs) > 0 {
+			got = errs[0].Field
+		}
+		if got != c.wantField {
+			t.Errorf("%s: field %q, want %q", name, got, c.wantField)
+		}
 	}
 }

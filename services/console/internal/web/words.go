@@ -10,7 +10,11 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/nextstep-uk/nextstep/api/academicyear"
+	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
+	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/api/riskscale"
 )
 
 // The words the pages use for the services' codes. One place, so the queue,
@@ -221,6 +225,135 @@ func explain(t *trackingv1.Task) explanation {
 	return e
 }
 
+// bandText is a risk band in words.
+func bandText(b riskscale.Band) string {
+	switch b {
+	case riskscale.High:
+		return "High"
+	case riskscale.Medium:
+		return "Medium"
+	}
+	return "Low"
+}
+
+// factorNames are the risk factors whose names do not read well as they
+// are.
+var factorNames = map[string]string{
+	"sen":                         "Special educational needs",
+	"english_additional_language": "English as an additional language",
+	"looked_after":                "Looked after (now or in the past)",
+	"prior_attainment":            "Prior attainment (KS2)",
+}
+
+// factorText is a risk factor's name in words: "free_school_meals" is
+// "Free school meals".
+func factorText(name string) string {
+	if s, ok := factorNames[name]; ok {
+		return s
+	}
+	s := strings.ReplaceAll(name, "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func destinationKindText(k trackingv1.DestinationKind) string {
+	switch k {
+	case trackingv1.DestinationKind_DESTINATION_KIND_INTENDED:
+		return "Intended"
+	case trackingv1.DestinationKind_DESTINATION_KIND_OFFER:
+		return "Offer of a place"
+	case trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED:
+		return "Confirmed activity"
+	}
+	return "Not known"
+}
+
+// kindText is what a pupil does on an opportunity, in words.
+func kindText(k placementv1.Kind) string {
+	switch k {
+	case placementv1.Kind_KIND_PLACEMENT:
+		return "Placement"
+	case placementv1.Kind_KIND_WORKPLACE_VISIT:
+		return "Workplace visit"
+	case placementv1.Kind_KIND_JOB_SHADOWING:
+		return "Job shadowing"
+	case placementv1.Kind_KIND_VIRTUAL_EXPERIENCE:
+		return "Virtual experience"
+	case placementv1.Kind_KIND_TALK:
+		return "Talk (an encounter)"
+	case placementv1.Kind_KIND_CAREERS_FAIR:
+		return "Careers fair (an encounter)"
+	case placementv1.Kind_KIND_MENTORING:
+		return "Mentoring (an encounter)"
+	}
+	return "Not known"
+}
+
+// academicYearOf is the academic year (2025/26) a YYYY-MM-DD date is in.
+func academicYearOf(s string) string {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return ""
+	}
+	return academicyear.Containing(d).String()
+}
+
+// activityGroupOrder is the order the picker shows the NCCIS groups in,
+// with their names.
+var activityGroupOrder = []struct {
+	Group trackingv1.ActivityGroup
+	Label string
+}{
+	{trackingv1.ActivityGroup_ACTIVITY_GROUP_EDUCATION, "Education"},
+	{trackingv1.ActivityGroup_ACTIVITY_GROUP_EMPLOYMENT, "Employment"},
+	{trackingv1.ActivityGroup_ACTIVITY_GROUP_TRAINING, "Training"},
+	{trackingv1.ActivityGroup_ACTIVITY_GROUP_RE_ENGAGEMENT, "Re-engagement provision"},
+	{trackingv1.ActivityGroup_ACTIVITY_GROUP_NEET, "Not in education, employment or training"},
+	{trackingv1.ActivityGroup_ACTIVITY_GROUP_OTHER, "Other (custody and the like)"},
+	{trackingv1.ActivityGroup_ACTIVITY_GROUP_COMPULSORY_SCHOOL_AGE, "Below compulsory school leaving age"},
+	{trackingv1.ActivityGroup_ACTIVITY_GROUP_NOT_KNOWN, "Current situation not known"},
+}
+
+// activityGroups sorts the code table into the picker's groups.
+func activityGroups(codes []*trackingv1.ActivityCode) []activityGroup {
+	var out []activityGroup
+	for _, g := range activityGroupOrder {
+		ag := activityGroup{Label: g.Label}
+		for _, c := range codes {
+			if c.GetGroup() == g.Group {
+				ag.Codes = append(ag.Codes, c)
+			}
+		}
+		if len(ag.Codes) > 0 {
+			out = append(out, ag)
+		}
+	}
+	return out
+}
+
+// decisionText is staff's review of a place on the at-risk list, in words.
+func decisionText(d pupilv1.RiskDecision) string {
+	switch d {
+	case pupilv1.RiskDecision_RISK_DECISION_ADDED:
+		return "Added to the at-risk list"
+	case pupilv1.RiskDecision_RISK_DECISION_SUPPRESSED:
+		return "Suppressed from the at-risk list"
+	}
+	return "No review"
+}
+
+// dateField is a GOV.UK date input's id (the day's is id-day), legend,
+// hint, values and error, for the templates.
+type dateField struct {
+	ID, Legend, Hint, Day, Month, Year, Error string
+}
+
+func dateFieldOf(p page, id, legend, hint, day, month, year string) dateField {
+	return dateField{ID: id, Legend: legend, Hint: hint, Day: day, Month: month, Year: year, Error: p.ErrorFor(id + "-day")}
+}
+
 // formField is a text input's label, value and error, for the templates.
 type formField struct {
 	ID, Label, Value, Width, Hint, Error string
@@ -229,6 +362,12 @@ type formField struct {
 func field(p page, id, label, value, width, hint string) formField {
 	return formField{ID: id, Label: label, Value: value, Width: width, Hint: hint, Error: p.ErrorFor(id)}
 }
+
+// pagerLinks are a list's pagination: back to the first page, on to the
+// next (either may be empty), and the navigation's label.
+type pagerLinks struct{ Label, FirstURL, NextURL string }
+
+func pager(label, first, next string) pagerLinks { return pagerLinks{label, first, next} }
 
 // navLink is one item of the service navigation.
 type navLink struct {
@@ -256,4 +395,11 @@ var funcs = template.FuncMap{
 	"timeText":     timeText,
 	"explain":      explain,
 	"active":       active,
+	"factorText":   factorText,
+	"decisionText": decisionText,
+	"dateField":    dateFieldOf,
+	"pager":        pager,
+	"timeOf":       func(t time.Time) string { return timeText(timestamppb.New(t)) },
+	"halfDays":     func(n int32) string { return halfDays(strconv.Itoa(int(n))) },
+	"halfDays64":   func(n int64) string { return halfDays(strconv.FormatInt(n, 10)) },
 }
