@@ -28,6 +28,7 @@ import (
 func main() {
 	root := flag.String("root", ".", "The repository's root directory.")
 	fresh := flag.Bool("fresh", false, "Drop the development database first, so the region is seeded anew.")
+	checks := flag.Bool("check", false, "Once the stack is up, check it as make e2e does (dashboards have data, an outage fires and resolves its alert), then stop.")
 	flag.Parse()
 	if os.Geteuid() == 0 {
 		// A development machine (a container, a sandbox) where everything
@@ -40,9 +41,9 @@ func main() {
 	case len(args) == 2 && args[0] == "token":
 		err = token(ctx, args[1])
 	case len(args) == 0:
-		err = run(ctx, *root, *fresh)
+		err = run(ctx, *root, *fresh, *checks)
 	default:
-		err = errors.New("usage: devstack [-root dir] [-fresh] | devstack token <user>")
+		err = errors.New("usage: devstack [-root dir] [-fresh] [-check] | devstack token <user>")
 	}
 	stop()
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -51,7 +52,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, root string, fresh bool) error {
+func run(ctx context.Context, root string, fresh, checks bool) error {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return err
@@ -92,7 +93,7 @@ func run(ctx context.Context, root string, fresh bool) error {
 	}
 
 	step(4, "Starting the services, the console, the operator, Prometheus and Alertmanager")
-	watch, err := monitoring(root, runDir)
+	watch, err := monitoring(root, runDir, checks)
 	if err != nil {
 		return err
 	}
@@ -133,6 +134,9 @@ func run(ctx context.Context, root string, fresh bool) error {
 	}
 
 	printSummary(root, dbURL, cp.kubeconfig, runDir, idp)
+	if checks {
+		return check(ctx, root, procs)
+	}
 	select {
 	case <-ctx.Done():
 		fmt.Println("\nstopping...")

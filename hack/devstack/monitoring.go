@@ -27,8 +27,10 @@ var scraped = map[string]string{
 // (hack/ensure-command.sh installs them when missing), Prometheus scraping
 // every component and evaluating the chart's alert rules, from the same
 // files the chart's PrometheusRule renders (charts/nextstep/rules), and
-// sending what fires to Alertmanager.
-func monitoring(root, runDir string) ([]component, error) {
+// sending what fires to Alertmanager. With quick, every alert's "for" is
+// ten seconds, so make e2e sees an alert fire in minutes; the durations
+// themselves are promtool's to test (charts/test).
+func monitoring(root, runDir string, quick bool) ([]component, error) {
 	ensure := func(command, pkg string) (string, error) {
 		out, err := exec.Command(filepath.Join(root, "hack", "ensure-command.sh"), command, pkg).Output()
 		if err != nil {
@@ -48,7 +50,7 @@ func monitoring(root, runDir string) ([]component, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	rules, err := alertRules(filepath.Join(root, "charts", "nextstep", "rules"))
+	rules, err := alertRules(filepath.Join(root, "charts", "nextstep", "rules"), quick)
 	if err != nil {
 		return nil, err
 	}
@@ -99,14 +101,17 @@ func scrapeConfigs() []any {
 	sort.Strings(jobs)
 	out := make([]any, len(jobs))
 	for i, job := range jobs {
-		out[i] = map[string]any{"job_name": job, "static_configs": []any{map[string]any{"targets": []string{scraped[job]}}}}
+		// The labels a cluster's service discovery adds, which the
+		// dashboards group by.
+		labels := map[string]string{"namespace": "nextstep", "pod": job + "-local"}
+		out[i] = map[string]any{"job_name": job, "static_configs": []any{map[string]any{"targets": []string{scraped[job]}, "labels": labels}}}
 	}
 	return out
 }
 
 // alertRules is a Prometheus rule file of one group holding every alert in
 // dir, one rule per file as the chart keeps them.
-func alertRules(dir string) (map[string]any, error) {
+func alertRules(dir string, quick bool) (map[string]any, error) {
 	paths, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
 	if err != nil {
 		return nil, err
@@ -121,6 +126,9 @@ func alertRules(dir string) (map[string]any, error) {
 		var rule map[string]any
 		if err := yaml.Unmarshal(data, &rule); err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		if quick && rule["for"] != nil {
+			rule["for"] = "10s"
 		}
 		rules = append(rules, rule)
 	}

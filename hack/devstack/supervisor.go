@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -28,6 +29,9 @@ type process struct {
 	c    component
 	cmd  *exec.Cmd
 	done chan struct{}
+	// stopping is set when the supervisor stops the process on purpose, so
+	// its exit is not reported as a failure.
+	stopping atomic.Bool
 }
 
 func newSupervisor(logDir string) *supervisor {
@@ -61,7 +65,7 @@ func (s *supervisor) start(ctx context.Context, c component) error {
 		err := cmd.Wait()
 		_ = logFile.Close()
 		close(p.done)
-		if ctx.Err() == nil {
+		if ctx.Err() == nil && !p.stopping.Load() {
 			s.exited <- fmt.Errorf("%s exited unexpectedly (%w); its log is %s", c.name, err, logFile.Name())
 		}
 	}()
@@ -120,6 +124,33 @@ func probe(ctx context.Context, url string) bool {
 	}
 	res.Body.Close()
 	return res.StatusCode == http.StatusOK
+}
+
+// stop stops the running component name, as an outage would, and returns
+// it, to be started again.
+func (s *supervisor) stop(name string, grace time.Duration) (component, error) {
+	s.mu.Lock()
+	var p *process
+	for i, q := range s.running {
+		if q.c.name == name {
+			p = q
+			s.running = append(s.running[:i], s.running[i+1:]...)
+			break
+		}
+	}
+	s.mu.Unlock()
+	if p == nil {
+		return component{}, fmt.Errorf("%s is not running", name)
+	}
+	p.stopping.Store(true)
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+	return p.c, nil
 }
 
 // stopAll sends SIGTERM to every process, newest first, and waits up to

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// check is make e2e's look at the running stack as its operators would see
+// it: every panel of the dashboards the chart ships has data in
+// Prometheus, and an outage of the tracking service fires the
+// source-unavailable alert, which reaches Alertmanager, and resolves once
+// the service is back.
+func check(ctx context.Context, root string, procs *supervisor) error {
+	step := func(format string, args ...any) { fmt.Printf("[check] "+format+"\n", args...) }
+
+	step("stopping the tracking service: the operator's reads fail and NextstepSourceUnavailable fires")
+	tracking, err := procs.stop("tracking", 15*time.Second)
+	if err != nil {
+		return err
+	}
+	if err := eventually(ctx, 4*time.Minute, func() error { return alertState(ctx, "NextstepSourceUnavailable", "tracking", true) }); err != nil {
+		return err
+	}
+	step("the alert has reached Alertmanager; starting the tracking service again")
+	if err := procs.start(ctx, tracking); err != nil {
+		return err
+	}
+	// After an outage every panel has something to show, the source
+	// errors included.
+	step("every dashboard panel's queries return data")
+	if err := eventually(ctx, 90*time.Second, func() error { return dashboardsHaveData(ctx, root) }); err != nil {
+		return err
+	}
+	step("waiting for the alert to resolve (its rate looks back five minutes)")
+	if err := eventually(ctx, 9*time.Minute, func() error { return alertState(ctx, "NextstepSourceUnavailable", "tracking", false) }); err != nil {
+		return err
+	}
+	step("all good")
+	return nil
+}
+
+// eventually retries f every two seconds until it succeeds or timeout
+// passes, and returns its last error then.
+func eventually(ctx context.Context, timeout time.Duration, f func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := f()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("after %s: %w", timeout, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// dashboardVariables are what the dashboards' template variables take here:
+// everything.
+var dashboardVariables = strings.NewReplacer(`$namespace`, `.*`, `$cohort`, `.*`, `$year_group`, `.*`, `$procedure`, `.*`, `$__rate_interval`, `1m`)
+
+func dashboardsHaveData(ctx context.Context, root string) error {
+	paths, err := filepath.Glob(filepath.Join(root, "charts", "nextstep", "dashboards", "*.json"))
+	if err != nil {
+		return err
+	}
+	var empty []string
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var d struct {
+			Panels []struct {
+				Title   string `json:"title"`
+				Targets []struct {
+					Expr string `json:"expr"`
+				} `json:"targets"`
+			} `json:"panels"`
+		}
+		if err := json.Unmarshal(data, &d); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		for _, p := range d.Panels {
+			for _, t := range p.Targets {
+				if t.Expr == "" {
+					continue
+				}
+				var res struct {
+					Data struct {
+						Result []json.RawMessage `json:"result"`
+					} `json:"data"`
+				}
+				if err := prometheusAPI(ctx, prometheusAddr, "/api/v1/query?query="+url.QueryEscape(dashboardVariables.Replace(t.Expr)), &res); err != nil {
+					return fmt.Errorf("%s, %q: %w", filepath.Base(path), p.Title, err)
+				}
+				if len(res.Data.Result) == 0 {
+					empty = append(empty, fmt.Sprintf("%s: %q", filepath.Base(path), p.Title))
+				}
+			}
+		}
+	}
+	if len(empty) > 0 {
+		sort.Strings(empty)
+		return fmt.Errorf("panels with no data: %s", strings.Join(empty, "; "))
+	}
+	return nil
+}
+
+// alertState checks that the alert for source is active at Alertmanager
+// (firing), or is neither firing in Prometheus nor active there.
+func alertState(ctx context.Context, alert, source string, firing bool) error {
+	var am []struct {
+		Labels map[string]string `json:"labels"`
+		Status struct {
+			State string `json:"state"`
+		} `json:"status"`
+	}
+	if err := prometheusAPI(ctx, alertmanagerAddr, "/api/v2/alerts", &am); err != nil {
+		return err
+	}
+	active := false
+	for _, a := range am {
+		active = active || (a.Labels["alertname"] == alert && a.Labels["source"] == source && a.Status.State == "active")
+	}
+	var prom struct {
+		Data struct {
+			Alerts []struct {
+				Labels map[string]string `json:"labels"`
+				State  string            `json:"state"`
+			} `json:"alerts"`
+		} `json:"data"`
+	}
+	if err := prometheusAPI(ctx, prometheusAddr, "/api/v1/alerts", &prom); err != nil {
+		return err
+	}
+	inPrometheus := ""
+	for _, a := range prom.Data.Alerts {
+		if a.Labels["alertname"] == alert && a.Labels["source"] == source {
+			inPrometheus = a.State
+		}
+	}
+	switch {
+	case firing && !active:
+		return fmt.Errorf("%s{source=%q} is not active at Alertmanager (in Prometheus: %q)", alert, source, inPrometheus)
+	case !firing && (active || inPrometheus != ""):
+		return fmt.Errorf("%s{source=%q} has not resolved (Alertmanager active: %v, Prometheus: %q)", alert, source, active, inPrometheus)
+	}
+	return nil
+}
+
+func prometheusAPI(ctx context.Context, addr, path string, into any) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+path, nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = res.Body.Close() }()
+	if res.StatusCode != http.StatusOK {
+		return errors.New(res.Status)
+	}
+	return json.NewDecoder(res.Body).Decode(into)
+}
