@@ -156,7 +156,7 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 20s); a crasher is kep
 	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh) FUZZTIME=$(FUZZTIME); \
 	  hack/fuzz.sh
 
-# make e2e is opt-in (not in .ci/run): about ten minutes, most of it
+# make e2e is opt-in (not in .ci/run): about twelve minutes, most of it
 # waiting for an alert to resolve.
 .PHONY: e2e
 e2e: build ## Start the whole stack as make run does, then check it as its operators would (dashboards have data; an outage fires its alert, which resolves); then stop.

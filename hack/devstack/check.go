@@ -12,22 +12,48 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"k8s.io/client-go/util/retry"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/nextstep-uk/nextstep/api/academicyear"
+	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 )
 
 // check is make e2e's look at the running stack as its operators would see
 // it: every panel of the dashboards the chart ships has data in
 // Prometheus, and an outage of the tracking service fires the
 // source-unavailable alert, which reaches Alertmanager, and resolves once
-// the service is back.
-func check(ctx context.Context, root string, procs *supervisor) error {
+// the service is back; a Programme edit that would close most of a
+// cohort's interventions is held, and its alert fires until the edit is
+// undone.
+func check(ctx context.Context, root string, procs *supervisor, kube client.Client, today time.Time) error {
 	step := func(format string, args ...any) { fmt.Printf("[check] "+format+"\n", args...) }
+
+	name := client.ObjectKey{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d", academicyear.Containing(today).Start)}
+	step("switching BehindTrajectory off in %s, as a mistaken edit would: tracking holds the mass closure and NextstepSyncHeldMassClosure fires", name.Name)
+	if err := setRule(ctx, kube, name, &nextstepv1alpha1.InterventionRule{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: ptr.To(false)}); err != nil {
+		return err
+	}
+	if err := eventually(ctx, 3*time.Minute, func() error { return alertState(ctx, "NextstepSyncHeldMassClosure", nil, true) }); err != nil {
+		return err
+	}
+	step("undoing the edit: nothing is to close, the hold lifts and the alert resolves")
+	if err := setRule(ctx, kube, name, nil); err != nil {
+		return err
+	}
+	if err := eventually(ctx, 3*time.Minute, func() error { return alertState(ctx, "NextstepSyncHeldMassClosure", nil, false) }); err != nil {
+		return err
+	}
 
 	step("stopping the tracking service: the operator's reads fail and NextstepSourceUnavailable fires")
 	tracking, err := procs.stop("tracking", 15*time.Second)
 	if err != nil {
 		return err
 	}
-	if err := eventually(ctx, 4*time.Minute, func() error { return alertState(ctx, "NextstepSourceUnavailable", "tracking", true) }); err != nil {
+	tracked := map[string]string{"source": "tracking"}
+	if err := eventually(ctx, 4*time.Minute, func() error { return alertState(ctx, "NextstepSourceUnavailable", tracked, true) }); err != nil {
 		return err
 	}
 	step("the alert has reached Alertmanager; starting the tracking service again")
@@ -41,7 +67,7 @@ func check(ctx context.Context, root string, procs *supervisor) error {
 		return err
 	}
 	step("waiting for the alert to resolve (its rate looks back five minutes)")
-	if err := eventually(ctx, 9*time.Minute, func() error { return alertState(ctx, "NextstepSourceUnavailable", "tracking", false) }); err != nil {
+	if err := eventually(ctx, 9*time.Minute, func() error { return alertState(ctx, "NextstepSourceUnavailable", tracked, false) }); err != nil {
 		return err
 	}
 	step("all good")
@@ -120,9 +146,35 @@ func dashboardsHaveData(ctx context.Context, root string) error {
 	return nil
 }
 
-// alertState checks that the alert for source is active at Alertmanager
-// (firing), or is neither firing in Prometheus nor active there.
-func alertState(ctx context.Context, alert, source string, firing bool) error {
+// setRule puts rule (nil: none) as the Programme's only rule.
+func setRule(ctx context.Context, kube client.Client, name client.ObjectKey, rule *nextstepv1alpha1.InterventionRule) error {
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		var p nextstepv1alpha1.Programme
+		if err := kube.Get(ctx, name, &p); err != nil {
+			return err
+		}
+		p.Spec.Rules = nil
+		if rule != nil {
+			p.Spec.Rules = []nextstepv1alpha1.InterventionRule{*rule}
+		}
+		return kube.Update(ctx, &p)
+	})
+}
+
+// matches reports whether labels has every one of want.
+func matches(labels, want map[string]string) bool {
+	for k, v := range want {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// alertState checks that the alert (with the labels want) is active at
+// Alertmanager (firing), or is neither firing in Prometheus nor active
+// there.
+func alertState(ctx context.Context, alert string, want map[string]string, firing bool) error {
 	var am []struct {
 		Labels map[string]string `json:"labels"`
 		Status struct {
@@ -134,7 +186,7 @@ func alertState(ctx context.Context, alert, source string, firing bool) error {
 	}
 	active := false
 	for _, a := range am {
-		active = active || (a.Labels["alertname"] == alert && a.Labels["source"] == source && a.Status.State == "active")
+		active = active || (a.Labels["alertname"] == alert && matches(a.Labels, want) && a.Status.State == "active")
 	}
 	var prom struct {
 		Data struct {
@@ -149,15 +201,15 @@ func alertState(ctx context.Context, alert, source string, firing bool) error {
 	}
 	inPrometheus := ""
 	for _, a := range prom.Data.Alerts {
-		if a.Labels["alertname"] == alert && a.Labels["source"] == source {
+		if a.Labels["alertname"] == alert && matches(a.Labels, want) {
 			inPrometheus = a.State
 		}
 	}
 	switch {
 	case firing && !active:
-		return fmt.Errorf("%s{source=%q} is not active at Alertmanager (in Prometheus: %q)", alert, source, inPrometheus)
+		return fmt.Errorf("%s%v is not active at Alertmanager (in Prometheus: %q)", alert, want, inPrometheus)
 	case !firing && (active || inPrometheus != ""):
-		return fmt.Errorf("%s{source=%q} has not resolved (Alertmanager active: %v, Prometheus: %q)", alert, source, active, inPrometheus)
+		return fmt.Errorf("%s%v has not resolved (Alertmanager active: %v, Prometheus: %q)", alert, want, active, inPrometheus)
 	}
 	return nil
 }

@@ -135,7 +135,7 @@ func run(ctx context.Context, root string, fresh, checks bool) error {
 
 	printSummary(root, dbURL, cp.kubeconfig, runDir, idp)
 	if checks {
-		return check(ctx, root, procs)
+		return check(ctx, root, procs, kube, today)
 	}
 	select {
 	case <-ctx.Done():
