@@ -2,13 +2,16 @@ package browsertest
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -111,5 +114,58 @@ func TestImportPupils(t *testing.T) {
 	_ = res.Body.Close()
 	if res.StatusCode != http.StatusForbidden {
 		t.Errorf("a multipart post to /queue/assign: %d, want 403", res.StatusCode)
+	}
+}
+
+// TestImportShowsProgress: with JavaScript, a large file over a slow
+// connection says how far its upload has got, then that the rows are being
+// checked, and lands on the report; the progress is accessible.
+func TestImportShowsProgress(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	s.pupils.School(t, schoolA)
+	// 3,000 rows with an impossible date of birth: every one is refused,
+	// which is all the report needs here.
+	var csv strings.Builder
+	csv.WriteString("upn,legal_surname,legal_forename,date_of_birth,school_urn\n")
+	for i := range 3000 {
+		fmt.Fprintf(&csv, "Z33640012%04d,Testperson,Ada,2013-13-01,100001\n", i)
+	}
+	file := filepath.Join(t.TempDir(), "pupils.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, s)
+	b.signIn(caseworker)
+	b.open("/imports")
+	// About 150 KB at 40 KB/s: a few seconds of upload to watch.
+	b.run(chromedp.SetUploadFiles("#file", []string{file}, chromedp.ByID),
+		network.EmulateNetworkConditions(false, 0, -1, 40*1024))
+	b.run(chromedp.Click("#upload", chromedp.ByID))
+	seen := map[string]bool{}
+	deadline := time.Now().Add(time.Minute)
+	for b.path() != "/imports/report" {
+		if time.Now().After(deadline) {
+			t.Fatalf("no report after a minute; the status said %v", seen)
+		}
+		var status string
+		_ = chromedp.Run(b.ctx, chromedp.Text("#upload-status", &status, chromedp.ByID, chromedp.AtLeast(0)))
+		switch {
+		case strings.HasPrefix(status, "Uploading the file: ") && status != "Uploading the file: 0%" && status != "Uploading the file: 100%":
+			if !seen["uploading"] {
+				seen["uploading"] = true
+				b.checkAccessible("import uploading")
+			}
+		case strings.HasPrefix(status, "Uploaded."):
+			seen["checking"] = true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.run(network.EmulateNetworkConditions(false, 0, -1, -1))
+	if !seen["uploading"] {
+		t.Errorf("the upload's progress was never shown (saw %v)", seen)
+	}
+	if got := b.text("#import-rejected"); got != "3000" {
+		t.Errorf("rejected rows: %q", got)
 	}
 }
