@@ -44,6 +44,8 @@ func TestOverviewOfASchool(t *testing.T) {
 	b.open(fmt.Sprintf("/overview?school=%s&year=%d", schoolA, year))
 	for sel, want := range map[string]string{
 		"#cohort-on-roll": "2", "#cohort-known": "1 (50%)", "#band-medium": "1", "#band-low": "1", "#band-high": "0",
+		// School B's pupil behind the trajectory is not this cohort's.
+		"#cohort-on-track": "2 (100%); 0 behind the trajectory", "#cohort-experienced": "1 (50%; the hub's target is 90%)",
 	} {
 		if got := b.text(sel); got != want {
 			t.Errorf("%s = %q, want %q", sel, got, want)

@@ -62,9 +62,12 @@ type cohortFigures struct {
 	KnownPercent string
 	// Bands counts the pupils on roll by risk band (default bands).
 	Low, Medium, High int
-	// Experienced have attended any experience of work; OnTrack have 10
-	// days credited.
-	Experienced, OnTrack int
+	// Experienced have attended any experience of work (the hub's target
+	// is 90% of pupils), TenDays have 10 days credited, and Behind have an
+	// open BehindTrajectory intervention: the others are on track for 10
+	// days by the end of Year 11, as the reconciler judges them.
+	Experienced, TenDays, Behind, OnTrack int
+	ExperiencedPercent, OnTrackPercent    string
 }
 
 type overviewData struct {
@@ -257,10 +260,41 @@ func (a *App) cohortFigures(ctx context.Context, urn string, yearGroup int32, ye
 			c.Experienced++
 		}
 		if cr.GetHalfDays() >= 20 {
-			c.OnTrack++
+			c.TenDays++
 		}
 	}
+	c.ExperiencedPercent = percent(c.Experienced, c.OnRoll)
+	if c.Behind, err = a.behind(ctx, urn, ids); err != nil {
+		return nil, err
+	}
+	c.OnTrack = c.OnRoll - c.Behind
+	c.OnTrackPercent = percent(c.OnTrack, c.OnRoll)
 	return c, nil
+}
+
+// behind counts the pupils of ids with an active BehindTrajectory
+// intervention at the school: the reconciler raises one for each pupil
+// behind the programme's trajectory.
+func (a *App) behind(ctx context.Context, urn string, ids []string) (int, error) {
+	members := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		members[id] = true
+	}
+	n, token := 0, ""
+	for {
+		res, err := a.tracking.ListTasks(ctx, &trackingv1.ListTasksRequest{SchoolUrn: urn, ReasonCode: "BEHIND_TRAJECTORY", PageSize: 500, PageToken: token})
+		if err != nil {
+			return 0, err
+		}
+		for _, t := range res.GetTasks() {
+			if members[t.GetPupilId()] {
+				n++
+			}
+		}
+		if token = res.GetNextPageToken(); token == "" {
+			return n, nil
+		}
+	}
 }
 
 // percent is part of whole as a whole percentage: "83%".
