@@ -174,7 +174,7 @@ type DestinationDeadline struct {
 }
 
 // Reason is why an intervention is raised.
-// +kubebuilder:validation:Enum=BehindTrajectory;DestinationUnknown;AtRiskOfNEET;NoSeptemberGuaranteeOffer
+// +kubebuilder:validation:Enum=BehindTrajectory;DestinationUnknown;AtRiskOfNEET;NoSeptemberGuaranteeOffer;Disengaged
 type Reason string
 
 // The reasons the reconciler raises interventions for.
@@ -186,6 +186,9 @@ const (
 	// on roll at the end of May, with no offer of a place for September
 	// recorded (the September Guarantee).
 	ReasonNoSeptemberGuaranteeOffer Reason = "NoSeptemberGuaranteeOffer"
+	// ReasonDisengaged is a young person whose confirmed activity changed
+	// from education, employment or training to NEET: disengaging post 16.
+	ReasonDisengaged Reason = "Disengaged"
 )
 
 // Priority orders a caseworker's queue.

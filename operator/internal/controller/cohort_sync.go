@@ -48,6 +48,9 @@ var reasonCodes = map[nextstepv1alpha1.Reason]string{
 	nextstepv1alpha1.ReasonBehindTrajectory:   "BEHIND_TRAJECTORY",
 	nextstepv1alpha1.ReasonDestinationUnknown: "DESTINATION_UNKNOWN",
 	nextstepv1alpha1.ReasonAtRiskOfNEET:       "AT_RISK_OF_NEET",
+	// The September Guarantee's and disengagement's.
+	nextstepv1alpha1.ReasonNoSeptemberGuaranteeOffer: "NO_SEPTEMBER_GUARANTEE_OFFER",
+	nextstepv1alpha1.ReasonDisengaged:                "DISENGAGED",
 }
 
 // ReasonCode is tracking's code for a reason.

@@ -41,8 +41,11 @@ func TestSyncRequest(t *testing.T) {
 	}
 }
 
+// TestEveryReasonHasACode: every reason the rules raise (each has a
+// default rule) has tracking's code, or its interventions could not be
+// synced.
 func TestEveryReasonHasACode(t *testing.T) {
-	for _, r := range []nextstepv1alpha1.Reason{nextstepv1alpha1.ReasonBehindTrajectory, nextstepv1alpha1.ReasonDestinationUnknown, nextstepv1alpha1.ReasonAtRiskOfNEET} {
+	for r := range rules.DefaultRules {
 		if ReasonCode(r) == "" {
 			t.Errorf("reason %s has no tracking code", r)
 		}

@@ -30,6 +30,11 @@ type Member struct {
 	// Guarantee): the latest destination is an offer, or a current
 	// confirmed activity in education, employment or training.
 	HasOffer bool
+	// DisengagedOn is when the young person's confirmed activity changed
+	// from DisengagedFrom (a code in education, employment or training)
+	// to a NEET one; zero if it has not.
+	DisengagedOn   time.Time
+	DisengagedFrom string
 	// Risk is the pupil service's risk-of-NEET score and its factors.
 	Risk Risk
 }
@@ -84,14 +89,15 @@ type Assessment struct {
 	PupilID string
 	// Behind the trajectory; DestinationUnknown after the deadline; AtRisk
 	// at or above the risk threshold; NoOffer in the September Guarantee's
-	// cohort with no offer recorded, while it is reported.
-	Behind, DestinationUnknown, AtRisk, NoOffer bool
-	Findings                                    []Finding
+	// cohort with no offer recorded, while it is reported; Disengaged moved
+	// from education, employment or training to NEET.
+	Behind, DestinationUnknown, AtRisk, NoOffer, Disengaged bool
+	Findings                                                []Finding
 }
 
 // OnTrack is true when the pupil is in none of the other states.
 func (a Assessment) OnTrack() bool {
-	return !a.Behind && !a.DestinationUnknown && !a.AtRisk && !a.NoOffer
+	return !a.Behind && !a.DestinationUnknown && !a.AtRisk && !a.NoOffer && !a.Disengaged
 }
 
 // Counts aggregate a cohort's assessments, for its status and metrics.
@@ -161,6 +167,10 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 				a.Findings = append(a.Findings, f)
 			}
 		}
+		if f, ok := disengaged(p, m, today); ok {
+			a.Disengaged = true
+			a.Findings = append(a.Findings, f)
+		}
 		if guarantee.covers(m) {
 			res.Counts.SeptemberGuarantee++
 			if m.HasOffer {
@@ -221,6 +231,24 @@ func (g guarantee) noOffer(p Policy, today time.Time) (Finding, bool) {
 		Due:      g.offersBy,
 		Summary:  summary,
 		Evidence: map[string]string{"offers_by": g.offersBy.Format(time.DateOnly), "cohort_fixed_on": g.fixedOn.Format(time.DateOnly)},
+	}, true
+}
+
+// disengaged is the intervention for a young person whose activity changed
+// from education, employment or training to NEET, raised while the NEET
+// activity is their latest (on roll or having finished the year).
+func disengaged(p Policy, m Member, today time.Time) (Finding, bool) {
+	rule := p.Rules[nextstepv1alpha1.ReasonDisengaged]
+	if !rule.Enabled || m.DisengagedOn.IsZero() {
+		return Finding{}, false
+	}
+	on := m.DisengagedOn.Format(time.DateOnly)
+	return Finding{
+		Reason:   nextstepv1alpha1.ReasonDisengaged,
+		Priority: rule.Priority,
+		Due:      today.AddDate(0, 0, rule.ServiceLevelDays),
+		Summary:  fmt.Sprintf("activity changed from %s to NEET on %s", m.DisengagedFrom, on),
+		Evidence: map[string]string{"disengaged_on": on, "previous_activity": m.DisengagedFrom},
 	}, true
 }
 

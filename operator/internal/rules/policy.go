@@ -66,6 +66,8 @@ var (
 		nextstepv1alpha1.ReasonAtRiskOfNEET: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10},
 		// Due at the September Guarantee's own date (SeptemberGuarantee).
 		nextstepv1alpha1.ReasonNoSeptemberGuaranteeOffer: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh},
+		// Acting early is the point: the most urgent.
+		nextstepv1alpha1.ReasonDisengaged: {Enabled: true, Priority: nextstepv1alpha1.PriorityUrgent, ServiceLevelDays: 5},
 	}
 	// SeptemberGuarantee is DfE's: every Year 11 and Year 12 young person
 	// gets an offer of a suitable place for the September after by the end

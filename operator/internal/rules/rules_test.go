@@ -454,3 +454,25 @@ func TestSeptemberGuarantee(t *testing.T) {
 		})
 	}
 }
+
+// TestDisengaged: a young person whose activity changed from education,
+// employment or training to NEET gets an urgent intervention, on roll or
+// having finished the year, unless the rule is off.
+func TestDisengaged(t *testing.T) {
+	p := defaults(t)
+	today := day("2026-06-10")
+	m := rules.Member{PupilID: "p1", LeftOn: day("2026-07-17"), DisengagedOn: day("2026-05-01"), DisengagedFrom: "230", HalfDays: 20}
+	// Year 13: the September Guarantee (Years 11 and 12) is another rule.
+	a := rules.Evaluate(p, rules.Cohort{YearGroup: 13, AcademicYear: y2025}, today, []rules.Member{m}).Assessments[0]
+	want := []finding{{Reason: nextstepv1alpha1.ReasonDisengaged, Due: "2026-06-15", Summary: "activity changed from 230 to NEET on 2026-05-01"}}
+	if diff := cmp.Diff(want, findings(a)); diff != "" || !a.Disengaged || a.OnTrack() {
+		t.Errorf("disengaged %v, on track %v (-want +got):\n%s", a.Disengaged, a.OnTrack(), diff)
+	}
+	if a.Findings[0].Priority != nextstepv1alpha1.PriorityUrgent {
+		t.Errorf("priority %s", a.Findings[0].Priority)
+	}
+	p.Rules[nextstepv1alpha1.ReasonDisengaged] = rules.Rule{}
+	if a := rules.Evaluate(p, rules.Cohort{YearGroup: 13, AcademicYear: y2025}, today, []rules.Member{m}).Assessments[0]; len(a.Findings) != 0 {
+		t.Errorf("rule off: %v", findings(a))
+	}
+}

@@ -147,6 +147,13 @@ func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup int32, yea
 	for _, d := range dests.GetDestinations() {
 		if m := byID[d.GetPupilId()]; m != nil {
 			m.DestinationKnown, m.DestinationLapsed, m.HasOffer = d.GetKnown(), d.GetLapsed(), d.GetOffer()
+			if on := d.GetDisengagedOn(); on != "" {
+				day, err := rules.ParseDate(on)
+				if err != nil {
+					return nil, &Error{Source: metrics.SourceTracking, Op: "get latest destinations", Err: fmt.Errorf("disengaged_on: %w", err)}
+				}
+				m.DisengagedOn, m.DisengagedFrom = day, d.GetDisengagedFrom()
+			}
 			seen++
 		}
 	}

@@ -22,9 +22,11 @@ import (
 
 // reasons are the reconciler's reasons in words, by tracking's reason code.
 var reasons = map[string]string{
-	"BEHIND_TRAJECTORY":   "Behind on work experience",
-	"DESTINATION_UNKNOWN": "Post-16 destination not known",
-	"AT_RISK_OF_NEET":     "At risk of becoming NEET",
+	"BEHIND_TRAJECTORY":            "Behind on work experience",
+	"DESTINATION_UNKNOWN":          "Post-16 destination not known",
+	"AT_RISK_OF_NEET":              "At risk of becoming NEET",
+	"NO_SEPTEMBER_GUARANTEE_OFFER": "No offer of a place for September",
+	"DISENGAGED":                   "Left education, employment or training",
 }
 
 func reasonText(code string) string {
@@ -198,6 +200,17 @@ func explain(t *trackingv1.Task) explanation {
 	case "DESTINATION_UNKNOWN":
 		if d := ev["deadline"]; d != "" {
 			e.Lines = append(e.Lines, fmt.Sprintf("The post-16 destination must be known by %s, and is not.", dateText(d)))
+		}
+		if ev["currency"] == "lapsed" {
+			e.Lines = append(e.Lines, "The young person's confirmed activity has lapsed: confirm it, or record what they do now.")
+		}
+	case "NO_SEPTEMBER_GUARANTEE_OFFER":
+		if d := ev["offers_by"]; d != "" {
+			e.Lines = append(e.Lines, fmt.Sprintf("Every Year 11 and 12 young person should have an offer of a place for September by %s (the September Guarantee), and none is recorded.", dateText(d)))
+		}
+	case "DISENGAGED":
+		if on, from := ev["disengaged_on"], ev["previous_activity"]; on != "" {
+			e.Lines = append(e.Lines, fmt.Sprintf("Their activity changed to NEET on %s, after activity %s in education, employment or training.", dateText(on), from))
 		}
 	case "AT_RISK_OF_NEET":
 		if s, th := ev["score"], ev["threshold"]; s != "" && th != "" {

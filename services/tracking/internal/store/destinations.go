@@ -198,3 +198,23 @@ func EachLatestDestination(ctx context.Context, db DB, s auth.Scope, laCode, sch
 	}
 	return rows.Err()
 }
+
+// Activity is a confirmed activity: its code and effective date.
+type Activity struct {
+	Code          string
+	EffectiveDate time.Time
+}
+
+// ConfirmedActivities returns the confirmed activities of pupilIDs by
+// pupil, newest first. One query.
+func ConfirmedActivities(ctx context.Context, db DB, pupilIDs []string) (map[string][]Activity, error) {
+	rows, err := queries.ConfirmedActivities(ctx, db, pupilIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]Activity{}
+	for _, r := range rows {
+		out[r.PupilID] = append(out[r.PupilID], Activity{Code: r.ActivityCode, EffectiveDate: r.EffectiveDate})
+	}
+	return out, nil
+}

@@ -120,3 +120,29 @@ func TestOffers(t *testing.T) {
 	_, err = e.client(servicetest.Caseworker).RecordDestination(ctx, &trackingv1.RecordDestinationRequest{IdempotencyKey: newID(t), Destination: bad})
 	checkCode(t, err, connect.CodeInvalidArgument, 0)
 }
+
+// TestDisengaged: a young person whose confirmed activity changes from
+// education, employment or training to NEET is disengaged from the new
+// activity's date; one NEET all along, or back in education, is not.
+func TestDisengaged(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	ctx := context.Background()
+	dropped, always, back := e.pupilAt(t, "100001"), e.pupilAt(t, "100001"), e.pupilAt(t, "100001")
+	record(t, e, servicetest.Caseworker, destination(dropped, confirmed, "230", "2026-01-10"))
+	record(t, e, servicetest.Caseworker, destination(dropped, confirmed, "619", "2026-05-01"))
+	record(t, e, servicetest.Caseworker, destination(always, confirmed, "619", "2026-05-01"))
+	record(t, e, servicetest.Caseworker, destination(back, confirmed, "619", "2026-02-01"))
+	record(t, e, servicetest.Caseworker, destination(back, confirmed, "230", "2026-05-01"))
+	res, err := e.client(servicetest.Caseworker).GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{dropped, always, back}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range res.GetDestinations() {
+		got = append(got, d.GetDisengagedOn()+" "+d.GetDisengagedFrom())
+	}
+	if diff := cmp.Diff([]string{"2026-05-01 230", " ", " "}, got); diff != "" {
+		t.Errorf("disengaged (-want +got):\n%s", diff)
+	}
+}

@@ -99,6 +99,20 @@ func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetL
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "latest destinations", err)
 	}
+	// Those now NEET: what did they do before? One more query, for them
+	// alone.
+	var neet []string
+	for id, d := range latest {
+		if g, _ := s.standing(d); g.NEET() {
+			neet = append(neet, id)
+		}
+	}
+	var history map[string][]store.Activity
+	if len(neet) > 0 {
+		if history, err = store.ConfirmedActivities(ctx, s.pool, neet); err != nil {
+			return nil, rpcerror.Internal(ctx, s.logger, "confirmed activities", err)
+		}
+	}
 	res := &trackingv1.GetLatestDestinationsResponse{Destinations: make([]*trackingv1.LatestDestination, 0, len(req.GetPupilIds()))}
 	for _, id := range req.GetPupilIds() {
 		out := &trackingv1.LatestDestination{PupilId: id}
@@ -108,10 +122,28 @@ func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetL
 			g, lapsed := s.standing(d)
 			out.Known, out.Neet, out.Eet, out.Lapsed = g.Known(), g.NEET(), g.EET(), lapsed
 			out.Offer = d.Kind == "offer" || g.EET()
+			if from, ok := disengagedFrom(d, history[id]); ok && g.NEET() {
+				out.DisengagedOn, out.DisengagedFrom = d.EffectiveDate.Format(time.DateOnly), from
+			}
 		}
 		res.Destinations = append(res.Destinations, out)
 	}
 	return res, nil
+}
+
+// disengagedFrom is the code of the activity a NEET one (latest) followed,
+// when that was education, employment or training: the confirmed activity
+// before it (activities newest first; a re-confirmation of latest itself,
+// the same code and date, is passed over).
+func disengagedFrom(latest store.Destination, activities []store.Activity) (string, bool) {
+	for _, a := range activities {
+		if !a.EffectiveDate.Before(latest.EffectiveDate) {
+			continue
+		}
+		c, _ := nccis.Lookup(a.Code)
+		return a.Code, c.Group.EET()
+	}
+	return "", false
 }
 
 // standing is what d says of the young person today: the code's group when

@@ -932,9 +932,15 @@ type LatestDestination struct {
 	// An offer of a place is recorded (the September Guarantee): the latest
 	// is an offer, or a current confirmed activity in education, employment
 	// or training.
-	Offer         bool `protobuf:"varint,7,opt,name=offer,proto3" json:"offer,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Offer bool `protobuf:"varint,7,opt,name=offer,proto3" json:"offer,omitempty"`
+	// Disengaged: the latest is a current confirmed NEET activity that
+	// followed one in education, employment or training. disengaged_on is
+	// the NEET activity's effective date (YYYY-MM-DD) and disengaged_from the
+	// code it followed; both empty otherwise.
+	DisengagedOn   string `protobuf:"bytes,8,opt,name=disengaged_on,json=disengagedOn,proto3" json:"disengaged_on,omitempty"`
+	DisengagedFrom string `protobuf:"bytes,9,opt,name=disengaged_from,json=disengagedFrom,proto3" json:"disengaged_from,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *LatestDestination) Reset() {
@@ -1014,6 +1020,20 @@ func (x *LatestDestination) GetOffer() bool {
 		return x.Offer
 	}
 	return false
+}
+
+func (x *LatestDestination) GetDisengagedOn() string {
+	if x != nil {
+		return x.DisengagedOn
+	}
+	return ""
+}
+
+func (x *LatestDestination) GetDisengagedFrom() string {
+	if x != nil {
+		return x.DisengagedFrom
+	}
+	return ""
 }
 
 type ListActivityCodesRequest struct {
@@ -3534,7 +3554,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1cGetLatestDestinationsRequest\x12/\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\x90N\"\x05r\x03\xb0\x01\x01R\bpupilIds\"l\n" +
 	"\x1dGetLatestDestinationsResponse\x12K\n" +
-	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xdd\x01\n" +
+	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xab\x02\n" +
 	"\x11LatestDestination\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12C\n" +
 	"\vdestination\x18\x02 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination\x12\x14\n" +
@@ -3542,7 +3562,9 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x04neet\x18\x04 \x01(\bR\x04neet\x12\x10\n" +
 	"\x03eet\x18\x05 \x01(\bR\x03eet\x12\x16\n" +
 	"\x06lapsed\x18\x06 \x01(\bR\x06lapsed\x12\x14\n" +
-	"\x05offer\x18\a \x01(\bR\x05offer\"\x1a\n" +
+	"\x05offer\x18\a \x01(\bR\x05offer\x12#\n" +
+	"\rdisengaged_on\x18\b \x01(\tR\fdisengagedOn\x12'\n" +
+	"\x0fdisengaged_from\x18\t \x01(\tR\x0edisengagedFrom\"\x1a\n" +
 	"\x18ListActivityCodesRequest\"o\n" +
 	"\x19ListActivityCodesResponse\x12\x18\n" +
 	"\aedition\x18\x01 \x01(\tR\aedition\x128\n" +

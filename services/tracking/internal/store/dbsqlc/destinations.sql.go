@@ -82,6 +82,41 @@ func (q *Queries) ConfirmCurrency(ctx context.Context, db DBTX, arg ConfirmCurre
 	return items, nil
 }
 
+const confirmedActivities = `-- name: ConfirmedActivities :many
+SELECT pupil_id, activity_code, effective_date
+FROM tracking.destinations
+WHERE pupil_id = ANY($1::uuid[]) AND kind = 'confirmed'
+ORDER BY pupil_id, effective_date DESC, recorded_at DESC, id DESC
+`
+
+type ConfirmedActivitiesRow struct {
+	PupilID       string    `db:"pupil_id"`
+	ActivityCode  string    `db:"activity_code"`
+	EffectiveDate time.Time `db:"effective_date"`
+}
+
+// ConfirmedActivities lists the confirmed activities of pupil_ids, each
+// pupil's newest first, to find what a NEET activity followed.
+func (q *Queries) ConfirmedActivities(ctx context.Context, db DBTX, pupilIds []string) ([]ConfirmedActivitiesRow, error) {
+	rows, err := db.Query(ctx, confirmedActivities, pupilIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ConfirmedActivitiesRow
+	for rows.Next() {
+		var i ConfirmedActivitiesRow
+		if err := rows.Scan(&i.PupilID, &i.ActivityCode, &i.EffectiveDate); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const insertDestination = `-- name: InsertDestination :one
 WITH ins AS (
     INSERT INTO tracking.destinations (idempotency_key, request_hash, pupil_id, school_urn, la_code, kind,

@@ -59,3 +59,11 @@ JOIN LATERAL (
     LIMIT 1
 ) d ON true
 RETURNING *;
+
+-- name: ConfirmedActivities :many
+-- ConfirmedActivities lists the confirmed activities of pupil_ids, each
+-- pupil's newest first, to find what a NEET activity followed.
+SELECT pupil_id, activity_code, effective_date
+FROM tracking.destinations
+WHERE pupil_id = ANY(@pupil_ids::uuid[]) AND kind = 'confirmed'
+ORDER BY pupil_id, effective_date DESC, recorded_at DESC, id DESC;
