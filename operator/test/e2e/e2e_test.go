@@ -76,6 +76,9 @@ type stack struct {
 	bookings               map[string]string // name in the test -> booking id
 	opportunityDays        []string
 	metrics                []*metrics.Metrics
+	// today is the operator's clock (the package's today unless a test
+	// moves it before starting a manager).
+	today time.Time
 }
 
 // serve runs a service on a fresh database; pupils is where the pupil
@@ -91,7 +94,7 @@ func serve(t *testing.T, spec server.Spec, pupils string) (*servicetest.Server, 
 
 func startStack(t *testing.T) *stack {
 	t.Helper()
-	s := &stack{ns: newNamespace(t), pupils: map[string]string{}, bookings: map[string]string{}}
+	s := &stack{ns: newNamespace(t), pupils: map[string]string{}, bookings: map[string]string{}, today: today}
 	s.pupilSrv, _ = serve(t, pupil.Spec, "")
 	s.placementSrv, _ = serve(t, placement.Spec, s.pupilSrv.URL)
 	s.trackingSrv, s.trackingDB = serve(t, tracking.Spec, s.pupilSrv.URL)
@@ -140,7 +143,7 @@ func (s *stack) startManager(t *testing.T, leaderElection bool) {
 			Token: credentials.StaticToken(servicetest.Service), Timeout: 5 * time.Second,
 		},
 		Metrics: prometheus.NewRegistry(),
-		Now:     func() time.Time { return today },
+		Now:     func() time.Time { return s.today },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -247,8 +250,12 @@ func (s *stack) applyProgramme(t *testing.T) {
 }
 
 func (s *stack) cohort(t *testing.T) (*nextstepv1alpha1.Cohort, error) {
+	return s.cohortNamed(t, "hub-"+schoolURN+"-y9")
+}
+
+func (s *stack) cohortNamed(_ *testing.T, name string) (*nextstepv1alpha1.Cohort, error) {
 	var c nextstepv1alpha1.Cohort
-	err := k8sClient.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: "hub-" + schoolURN + "-y9"}, &c)
+	err := k8sClient.Get(context.Background(), client.ObjectKey{Namespace: s.ns, Name: name}, &c)
 	return &c, err
 }
 
