@@ -3,9 +3,6 @@
 package pupil
 
 import (
-	"fmt"
-	"os"
-
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/pupilapi"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
@@ -27,25 +24,15 @@ const RiskModelEnv = "NEXTSTEP_RISK_MODEL"
 // Configured is Spec with the risk model RiskModelEnv names, or an error
 // that names what is wrong with the file.
 func Configured() (server.Spec, error) {
-	path := os.Getenv(RiskModelEnv)
-	if path == "" {
-		return Spec, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return server.Spec{}, fmt.Errorf("%s: %w", RiskModelEnv, err)
-	}
-	m, err := risk.ParseModel(data)
-	if err != nil {
-		return server.Spec{}, fmt.Errorf("%s %s: %w", RiskModelEnv, path, err)
+	m, ok, err := server.ConfigFile(RiskModelEnv, risk.ParseModel)
+	if err != nil || !ok {
+		return Spec, err
 	}
 	opts := pupilapi.Options{Weights: &m.Weights, Bands: &m.Bands}
-	// ParseModel has validated both, which is all ServicesWith checks.
-	if _, err := pupilapi.ServicesWith(server.Deps{}, opts); err != nil {
-		return server.Spec{}, err
-	}
 	spec := Spec
 	spec.Services = func(d server.Deps) []server.Service {
+		// ParseModel has validated the weights and bands, which is all
+		// ServicesWith checks.
 		services, _ := pupilapi.ServicesWith(d, opts)
 		return services
 	}

@@ -3,9 +3,6 @@
 package tracking
 
 import (
-	"fmt"
-	"os"
-
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/currency"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/trackingapi"
@@ -29,17 +26,9 @@ const CurrencyEnv = "NEXTSTEP_CURRENCY"
 // Configured is Spec with the currency periods CurrencyEnv names, or an
 // error that names what is wrong with the file.
 func Configured() (server.Spec, error) {
-	path := os.Getenv(CurrencyEnv)
-	if path == "" {
-		return Spec, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return server.Spec{}, fmt.Errorf("%s: %w", CurrencyEnv, err)
-	}
-	c, err := currency.Parse(data)
-	if err != nil {
-		return server.Spec{}, fmt.Errorf("%s %s: %w", CurrencyEnv, path, err)
+	c, ok, err := server.ConfigFile(CurrencyEnv, currency.Parse)
+	if err != nil || !ok {
+		return Spec, err
 	}
 	spec := Spec
 	spec.Services = func(d server.Deps) []server.Service {

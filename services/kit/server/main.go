@@ -255,3 +255,22 @@ func RefuseRoot(euid int, getenv func(string) string) error {
 	}
 	return nil
 }
+
+// ConfigFile reads the file whose path the environment variable env holds
+// and parses it with parse; ok is false when env is unset (the service's
+// defaults). An error names the variable and the file, so a service can
+// refuse to start on it.
+func ConfigFile[T any](env string, parse func([]byte) (T, error)) (v T, ok bool, err error) {
+	path := os.Getenv(env)
+	if path == "" {
+		return v, false, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return v, false, fmt.Errorf("%s: %w", env, err)
+	}
+	if v, err = parse(data); err != nil {
+		return v, false, fmt.Errorf("%s %s: %w", env, path, err)
+	}
+	return v, true, nil
+}
