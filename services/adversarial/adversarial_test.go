@@ -23,6 +23,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
+	"github.com/nextstep-uk/nextstep/services/pupil/pupiltest"
 )
 
 // services are the contracts, each with where its service runs in a world.
@@ -288,6 +289,7 @@ func listRequests(w *world) map[string]proto.Message {
 	return map[string]proto.Message{
 		"nextstep.pupil.v1.PupilService.ListSchools":               &pupilv1.ListSchoolsRequest{},
 		"nextstep.pupil.v1.PupilService.ListCohortPupils":          &pupilv1.ListCohortPupilsRequest{SchoolUrn: schoolA, YearGroup: 9, AcademicYear: "2025/26"},
+		"nextstep.pupil.v1.PupilService.ListResidenceTransfers":    &pupilv1.ListResidenceTransfersRequest{LaCode: pupiltest.Schools[schoolA], Since: "2020-01-01"},
 		"nextstep.placement.v1.PlacementService.ListEmployers":     &placementv1.ListEmployersRequest{},
 		"nextstep.placement.v1.PlacementService.ListOpportunities": &placementv1.ListOpportunitiesRequest{},
 		"nextstep.placement.v1.PlacementService.ListBookings":      &placementv1.ListBookingsRequest{Of: &placementv1.ListBookingsRequest_OpportunityId{OpportunityId: w.opportunity.GetId()}},

@@ -303,6 +303,14 @@ func accessMatrix() map[string]access {
 			// another caller would find the pupil left out.
 			shown: showing(pupilOf), outside: filtered(hiding(pupilOf)),
 		},
+		pupilSvc + ".ListResidenceTransfers": {
+			request: func(_ context.Context, _ *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&pupilv1.ListResidenceTransfersRequest{LaCode: pupiltest.Schools[urn], Since: "2020-01-01"})
+			},
+			// An area outside scope: no record to be not found, so the
+			// refusal says why.
+			outside: &outcome{code: connect.CodePermissionDenied, reason: refusalv1.Reason_REASON_OUT_OF_SCOPE},
+		},
 		pupilSvc + ".ImportPupils": {
 			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
 				row := m.freshUPNAt(urn) + ",Testperson,Ada,2011-10-01," + urn + ",,\n"

@@ -132,3 +132,31 @@ func TestScopeJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestScopeCoversPupil: an authority also covers the young people who live
+// in it, wherever they study; a school covers its own pupils, wherever they
+// live.
+func TestScopeCoversPupil(t *testing.T) {
+	la := auth.LocalAuthorities("330")
+	school := auth.School("100001")
+	cases := map[string]struct {
+		s                  auth.Scope
+		urn, la, residence string
+		want               bool
+	}{
+		"LA, a resident educated elsewhere":          {s: la, urn: "100001", la: "336", residence: "330", want: true},
+		"LA, a pupil of its school living elsewhere": {s: la, urn: "100003", la: "330", residence: "336", want: true},
+		"LA, neither school nor residence":           {s: la, urn: "100001", la: "336", residence: "201", want: false},
+		"LA, no residence recorded":                  {s: la, urn: "100001", la: "336", want: false},
+		"school, its pupil living anywhere":          {s: school, urn: "100001", la: "336", residence: "201", want: true},
+		"school, a resident of its LA elsewhere":     {s: school, urn: "100002", la: "336", residence: "336", want: false},
+		"no scope sees nothing":                      {s: auth.Scope{}, urn: "100001", la: "336", residence: "336", want: false},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got := tc.s.CoversPupil(tc.urn, tc.la, tc.residence); got != tc.want {
+				t.Errorf("CoversPupil(%s, %s, %s) = %v, want %v", tc.urn, tc.la, tc.residence, got, tc.want)
+			}
+		})
+	}
+}

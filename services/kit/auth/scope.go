@@ -39,13 +39,23 @@ func School(urn string) Scope { return Scope{LACodes: []string{}, SchoolURN: urn
 // Covers reports whether the scope includes a record of the school with
 // this URN in this local authority.
 func (s Scope) Covers(schoolURN, laCode string) bool {
+	return s.CoversPupil(schoolURN, laCode, "")
+}
+
+// CoversPupil reports whether the scope includes a young person on roll at
+// the school with this URN in the local authority laCode who lives in the
+// local authority residenceLA (empty when not recorded). An authority's
+// scope covers the pupils of its schools and the young people who live in
+// it, wherever they study, as NCCIS tracking does; a school's covers its
+// own pupils only.
+func (s Scope) CoversPupil(schoolURN, laCode, residenceLA string) bool {
 	switch {
 	case s.All:
 		return true
 	case s.SchoolURN != "":
 		return s.SchoolURN == schoolURN
 	default:
-		return slices.Contains(s.LACodes, laCode)
+		return slices.Contains(s.LACodes, laCode) || (residenceLA != "" && slices.Contains(s.LACodes, residenceLA))
 	}
 }
 

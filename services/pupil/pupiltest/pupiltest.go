@@ -151,6 +151,26 @@ func (s *Service) Move(t testing.TB, id, urn string) {
 	}
 }
 
+// Reside records that the pupil with id lives in the local authority la
+// from since (YYYY-MM-DD, or empty for today), as the hub admin covering
+// their school would: a move when they lived elsewhere.
+func (s *Service) Reside(t testing.TB, id, la, since string) {
+	t.Helper()
+	ctx := context.Background()
+	got, err := s.as(servicetest.Service).GetPupil(ctx, &pupilv1.GetPupilRequest{Id: id})
+	if err != nil {
+		t.Fatalf("pupiltest: GetPupil: %v", err)
+	}
+	p := got.GetPupil()
+	c := s.as(adminOf(Schools[p.GetSchoolUrn()]))
+	version := p.GetVersion()
+	p.ResidenceLaCode, p.ResidentSince = la, since
+	p.Version, p.YearGroup, p.Risk, p.UpdatedAt, p.ResidenceHistory = 0, 0, nil, nil, nil
+	if _, err := c.UpdatePupil(ctx, &pupilv1.UpdatePupilRequest{Pupil: p, Version: version}); err != nil {
+		t.Fatalf("pupiltest: record residence in %s: %v", la, err)
+	}
+}
+
 // NewID returns a random (version 4) UUID: an idempotency key, or the id of
 // a pupil nobody registered.
 func NewID() string {

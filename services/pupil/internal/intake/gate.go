@@ -29,6 +29,9 @@ func NewGate(schools map[string]bool, f Fields, today time.Time) *Gate {
 	return &Gate{schools: schools, today: today, field: f, seen: map[string]*firstRow{}}
 }
 
+// Today is the day the gate judges dates as on: the import's today.
+func (g *Gate) Today() time.Time { return g.today }
+
 // Admit adds the row's problems with its school, its dates and duplicates.
 // A row still without problems afterwards is admitted.
 func (g *Gate) Admit(r *Row) {

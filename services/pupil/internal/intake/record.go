@@ -12,6 +12,7 @@ import (
 
 	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/hygiene"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/lacode"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/yeargroup"
 	"github.com/nextstep-uk/nextstep/services/pupil/upn"
@@ -40,6 +41,21 @@ type Record struct {
 	FirstLanguage *Language
 	KS2Reading    *Score
 	KS2Maths      *Score
+	// Residence is the local authority the young person lives in, nil
+	// when the record does not say (the residence recorded is then kept:
+	// a residence is moved, never cleared).
+	Residence *Residence
+}
+
+// Residence is where a young person lives, as the NCCIS requirement
+// counts them: LAs track the young people resident in their area, wherever
+// they are educated (../shared/DOMAIN.md, "Residence, not school").
+type Residence struct {
+	// LACode is the 3-digit code of a current English local authority.
+	LACode string
+	// Since is the day they moved in, zero when not known. A change of
+	// LACode records the move on Since (or today when not given).
+	Since time.Time
 }
 
 // RiskFactors are the record's risk factors, with prior attainment from the
@@ -133,6 +149,7 @@ type Fields struct {
 	UPN, LegalSurname, LegalForename, PreferredSurname, PreferredForename    string
 	DateOfBirth, SchoolURN, JoinedOn, LeftOn, LeavingReason, YearGroupOffset string
 	Attendance, Suspensions, PermanentExclusions, SchoolMoves                string
+	ResidenceLACode, ResidentSince                                           string
 	// RiskAsAt names the date the risk factors were true as at: one field
 	// ("risk_as_at"), or a pattern whose %s is the factor's name in the
 	// contract ("pupil.risk_factors.%s.as_at").
@@ -182,6 +199,10 @@ func (r *Row) Check(f Fields) {
 	if rec.LeftOn.IsZero() != (rec.LeavingReason == "") {
 		r.Reject(f.LeavingReason, "leaving_reason.with_left_on", "is given if and only if the pupil has left")
 	}
+	if res := rec.Residence; res != nil && !lacode.Current(res.LACode) {
+		// Never guessed: an unknown code is the row's problem to fix.
+		r.Reject(f.ResidenceLACode, "residence_la_code.unknown", "is not the 3-digit code of a current English local authority")
+	}
 	if rec.YearGroupOffset < -yeargroup.MaxOffset || rec.YearGroupOffset > yeargroup.MaxOffset {
 		r.Reject(f.YearGroupOffset, "year_group_offset.range", "must be between -2 and 2")
 	}
@@ -214,6 +235,10 @@ func (r *Row) CheckDates(f Fields, today time.Time) {
 		if !d.date.IsZero() && !calendar.Plausible(d.date, today) {
 			r.Reject(d.field, "date.range", "must be from 2000 to two years from today")
 		}
+	}
+	if res := rec.Residence; res != nil && !res.Since.IsZero() &&
+		(!calendar.Past(res.Since, today) || (!rec.DateOfBirth.IsZero() && res.Since.Before(rec.DateOfBirth))) {
+		r.Reject(f.ResidentSince, "resident_since.range", "must be a date from 2000 to today, not before the date of birth")
 	}
 	rec.Risk.Each(func(factor string, asAt time.Time) {
 		// A factor without a date has been refused already, by the parser.

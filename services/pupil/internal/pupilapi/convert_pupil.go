@@ -59,6 +59,8 @@ var protoFields = intake.Fields{
 	PermanentExclusions: "pupil.risk_factors.permanent_exclusions.count",
 	SchoolMoves:         "pupil.risk_factors.school_moves.count",
 	RiskAsAt:            "pupil.risk_factors.%s.as_at",
+	ResidenceLACode:     "pupil.residence_la_code",
+	ResidentSince:       "pupil.resident_since",
 }
 
 // recordFromProto reads a Pupil message into a row whose problems are the
@@ -86,6 +88,11 @@ func recordFromProto(p *pupilv1.Pupil) intake.Row {
 		if a.GetKs2Maths() != 0 {
 			rec.KS2Maths = &intake.Score{Value: int(a.GetKs2Maths()), AsAt: asAt}
 		}
+	}
+	if la := p.GetResidenceLaCode(); la != "" {
+		rec.Residence = &intake.Residence{LACode: la, Since: d.read("pupil.resident_since", p.GetResidentSince())}
+	} else if p.GetResidentSince() != "" {
+		row.Reject("pupil.resident_since", "resident_since.without_la", "is given only with residence_la_code")
 	}
 	row.Check(protoFields)
 	return row
@@ -221,5 +228,24 @@ func pupilToProto(p store.Pupil, year yeargroup.AcademicYear, weights risk.Weigh
 		Risk:              scoreToProto(risk.Compute(r.RiskFactors(), weights)),
 		Version:           p.Version,
 		UpdatedAt:         timestamppb.New(p.UpdatedAt),
+		ResidenceLaCode:   p.ResidenceLACode(),
+		ResidentSince:     residentSince(r.Residence),
 	}
+}
+
+func residentSince(r *intake.Residence) string {
+	if r == nil {
+		return ""
+	}
+	return dateString(r.Since)
+}
+
+func movesToProto(moves []store.Move) []*pupilv1.ResidenceMove {
+	out := make([]*pupilv1.ResidenceMove, len(moves))
+	for i, m := range moves {
+		out[i] = &pupilv1.ResidenceMove{
+			LaCode: m.LACode, ResidentSince: dateString(m.Since), MovedOn: dateString(m.MovedOn), TransferredTo: m.TransferredTo,
+		}
+	}
+	return out
 }

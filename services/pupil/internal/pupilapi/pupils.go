@@ -55,7 +55,7 @@ func (s *Server) CreatePupil(ctx context.Context, req *pupilv1.CreatePupilReques
 	case err != nil:
 		return nil, rpcerror.Internal(ctx, s.logger, "insert pupil", err)
 	}
-	if !auth.Caller(ctx).Scope.Covers(p.Record.SchoolURN, p.SchoolLACode) {
+	if !p.InScope(auth.Caller(ctx).Scope) {
 		// A retried key whose pupil has since moved out of scope.
 		return nil, rpcerror.NotFound("pupil")
 	}
@@ -72,7 +72,7 @@ func (s *Server) upnTaken(ctx context.Context, upn string) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return rpcerror.Internal(ctx, s.logger, "find pupil by UPN", err)
 	}
-	if err == nil && auth.Caller(ctx).Scope.Covers(existing.Record.SchoolURN, existing.SchoolLACode) {
+	if err == nil && existing.InScope(auth.Caller(ctx).Scope) {
 		return rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_UPN_EXISTS, "a pupil with this UPN is registered")
 	}
 	return rpcerror.InvalidArgument(rpcerror.Violation{Field: "pupil.upn", RuleID: "upn.registered_elsewhere",
@@ -88,7 +88,9 @@ func (s *Server) LocatePupils(ctx context.Context, req *pupilv1.LocatePupilsRequ
 	res := &pupilv1.LocatePupilsResponse{Locations: make([]*pupilv1.PupilLocation, 0, len(found))}
 	for _, l := range found {
 		audit.Touch(ctx, "pupil", l.PupilID)
-		res.Locations = append(res.Locations, &pupilv1.PupilLocation{PupilId: l.PupilID, SchoolUrn: l.SchoolURN, LaCode: l.LACode})
+		res.Locations = append(res.Locations, &pupilv1.PupilLocation{
+			PupilId: l.PupilID, SchoolUrn: l.SchoolURN, LaCode: l.LACode, ResidenceLaCode: l.ResidenceLACode,
+		})
 	}
 	return res, nil
 }
@@ -99,7 +101,7 @@ func (s *Server) GetPupil(ctx context.Context, req *pupilv1.GetPupilRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.withReview(ctx, pupilToProto(p, s.academicYear(), s.weights))
+	out, err := s.render(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -107,9 +109,24 @@ func (s *Server) GetPupil(ctx context.Context, req *pupilv1.GetPupilRequest) (*p
 	return &pupilv1.GetPupilResponse{Pupil: out}, nil
 }
 
+// render is the Pupil message for a stored pupil: their record, risk
+// score, the risk review in force and the residences they have left.
+func (s *Server) render(ctx context.Context, p store.Pupil) (*pupilv1.Pupil, error) {
+	out, err := s.withReview(ctx, pupilToProto(p, s.academicYear(), s.weights))
+	if err != nil {
+		return nil, err
+	}
+	moves, err := store.ResidenceHistory(ctx, s.pool, p.ID)
+	if err != nil {
+		return nil, rpcerror.Internal(ctx, s.logger, "read residence history", err)
+	}
+	out.ResidenceHistory = movesToProto(moves)
+	return out, nil
+}
+
 func (s *Server) visiblePupil(ctx context.Context, db store.DB, id string) (store.Pupil, error) {
 	p, err := store.GetPupil(ctx, db, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !auth.Caller(ctx).Scope.Covers(p.Record.SchoolURN, p.SchoolLACode)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !p.InScope(auth.Caller(ctx).Scope)) {
 		return store.Pupil{}, rpcerror.NotFound("pupil")
 	}
 	if err != nil {
@@ -154,7 +171,7 @@ func (s *Server) UpdatePupil(ctx context.Context, req *pupilv1.UpdatePupilReques
 		return nil, rpcerror.Internal(ctx, s.logger, "update pupil", err)
 	}
 	audit.Touch(ctx, "pupil", updated.ID)
-	out, err := s.withReview(ctx, pupilToProto(updated, s.academicYear(), s.weights))
+	out, err := s.render(ctx, updated)
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,8 @@ const (
 	ColYoungParent         = "young_parent"
 	ColHomeEducated        = "home_educated"
 	ColMentalHealth        = "mental_health"
+	ColResidenceLACode     = "residence_la_code"
+	ColResidentSince       = "resident_since"
 )
 
 // flagColumns are the yes/no risk factors after fsm_eligible, young_carer
@@ -58,7 +60,8 @@ var known = map[string]bool{}
 func init() {
 	for _, c := range append(required, ColPreferredSurname, ColPreferredForename, ColJoinedOn, ColLeftOn,
 		ColLeavingReason, ColYearGroupOffset, ColRiskAsAt, ColAttendance, ColSuspensions, ColPermanentExclusions,
-		ColSEN, ColFreeSchoolMeals, ColLookedAfter, ColYoungCarer, ColEAL, ColSchoolMoves) {
+		ColSEN, ColFreeSchoolMeals, ColLookedAfter, ColYoungCarer, ColEAL, ColSchoolMoves,
+		ColResidenceLACode, ColResidentSince) {
 		known[c] = true
 	}
 	for _, c := range flagColumns {
@@ -74,6 +77,7 @@ var Fields = intake.Fields{
 	LeavingReason: ColLeavingReason, YearGroupOffset: ColYearGroupOffset,
 	Attendance: ColAttendance, Suspensions: ColSuspensions, PermanentExclusions: ColPermanentExclusions,
 	SchoolMoves: ColSchoolMoves, RiskAsAt: ColRiskAsAt,
+	ResidenceLACode: ColResidenceLACode, ResidentSince: ColResidentSince,
 }
 
 // Reader reads pupil rows from a CSV file.
@@ -175,6 +179,7 @@ func (r *Reader) Next() (intake.Row, error) {
 		rec.YearGroupOffset = n
 	}
 	p.risk()
+	p.residence()
 	row.Check(Fields)
 	return row, nil
 }
@@ -197,6 +202,20 @@ func (p parser) date(col string, required bool) time.Time {
 		p.row.Reject(col, "date.format", "must be a date like 2025-09-01")
 	}
 	return d
+}
+
+// residence reads the LA of residence and the day the young person moved
+// there; an empty residence_la_code leaves the residence as it was.
+func (p parser) residence() {
+	la := p.get(ColResidenceLACode)
+	since := p.date(ColResidentSince, false)
+	if la == "" {
+		if !since.IsZero() {
+			p.row.Reject(ColResidentSince, "resident_since.without_la", "is given only with residence_la_code")
+		}
+		return
+	}
+	p.row.Record.Residence = &intake.Residence{LACode: la, Since: since}
 }
 
 // risk reads the risk-factor columns. Each given factor is as at the row's

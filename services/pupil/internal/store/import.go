@@ -70,6 +70,14 @@ func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate
 	if err != nil {
 		return res, fmt.Errorf("merge: %w", constraintError(err))
 	}
+	// After the merge, so new pupils are there; the moves before the
+	// residences they leave are overwritten.
+	if err := queries.RecordImportResidenceMoves(ctx, tx, date(gate.Today())); err != nil {
+		return res, fmt.Errorf("record moves between LAs: %w", err)
+	}
+	if err := queries.MergeStagedResidence(ctx, tx, date(gate.Today())); err != nil {
+		return res, fmt.Errorf("merge residences: %w", err)
+	}
 	for _, m := range merged {
 		if m.Inserted {
 			res.Inserted++
@@ -236,6 +244,8 @@ func stagedRow(id [16]byte, row intake.Row) dbsqlc.StageImportRowsParams {
 		Ks2ReadingAsAt:           c.Ks2ReadingAsAt,
 		Ks2MathsScore:            c.Ks2MathsScore,
 		Ks2MathsAsAt:             c.Ks2MathsAsAt,
+		ResidenceLACode:          c.ResidenceLACode,
+		ResidentSince:            c.ResidentSince,
 		RowNo:                    int32(row.Index),
 		Location:                 row.Location,
 	}

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
@@ -39,6 +41,20 @@ var (
 	// different request.
 	ErrKeyReused = errors.New("the idempotency key was used for a different request")
 )
+
+// ResidenceLACode is the LA the pupil lives in, empty until recorded.
+func (p Pupil) ResidenceLACode() string {
+	if p.Record.Residence == nil {
+		return ""
+	}
+	return p.Record.Residence.LACode
+}
+
+// InScope reports whether scope covers the pupil: by their school, or by
+// where they live for an LA's scope.
+func (p Pupil) InScope(scope auth.Scope) bool {
+	return scope.CoversPupil(p.Record.SchoolURN, p.SchoolLACode, p.ResidenceLACode())
+}
 
 // pupil is the Pupil a row of pupil.pupils holds, its school in laCode.
 func pupil(row dbsqlc.PupilPupil, laCode string) Pupil {
@@ -135,6 +151,8 @@ func insertParams(id [16]byte, key string, fingerprint []byte, r intake.Record) 
 		Ks2ReadingAsAt:           c.Ks2ReadingAsAt,
 		Ks2MathsScore:            c.Ks2MathsScore,
 		Ks2MathsAsAt:             c.Ks2MathsAsAt,
+		ResidenceLACode:          c.ResidenceLACode,
+		ResidentSince:            c.ResidentSince,
 	}
 }
 
@@ -147,6 +165,8 @@ func PupilByUPN(ctx context.Context, db DB, upn string) (Pupil, error) {
 // Location is where a pupil is on roll.
 type Location struct {
 	PupilID, SchoolURN, LACode string
+	// ResidenceLACode is the LA they live in, empty until recorded.
+	ResidenceLACode string
 }
 
 // LocatePupils returns the school and local authority of each pupil of ids
@@ -163,7 +183,7 @@ func LocatePupils(ctx context.Context, db DB, scope auth.Scope, ids []string) ([
 	}
 	locations := make([]Location, len(rows))
 	for i, r := range rows {
-		locations[i] = Location{PupilID: r.PupilID, SchoolURN: r.SchoolURN, LACode: r.LACode}
+		locations[i] = Location{PupilID: r.PupilID, SchoolURN: r.SchoolURN, LACode: r.LACode, ResidenceLACode: r.ResidenceLACode.String}
 	}
 	return locations, nil
 }
@@ -218,6 +238,9 @@ func UpdatePupil(ctx context.Context, tx pgx.Tx, id string, version int64, r int
 	err = queries.UpdatePupil(ctx, tx, updateParams(id, r))
 	if err := constraintError(err); err != nil {
 		return Pupil{}, err
+	}
+	if err := setResidence(ctx, tx, id, old.Residence, r.Residence, today); err != nil {
+		return Pupil{}, fmt.Errorf("set residence: %w", err)
 	}
 	return GetPupil(ctx, tx, id)
 }
@@ -274,6 +297,93 @@ func updateParams(id string, r intake.Record) dbsqlc.UpdatePupilParams {
 		Ks2MathsScore:            c.Ks2MathsScore,
 		Ks2MathsAsAt:             c.Ks2MathsAsAt,
 	}
+}
+
+// setResidence records where pupil id lives now, from r, given what was
+// recorded (old, nil if nothing). A move to another LA keeps the residence
+// left in the history, transferred on the day r says they moved in (or
+// today), never before they moved into the old one. The same LA again
+// takes r's date when it gives one. A nil r changes nothing.
+func setResidence(ctx context.Context, db DB, id string, old, r *intake.Residence, today time.Time) error {
+	if r == nil {
+		return nil
+	}
+	since := r.Since
+	switch {
+	case old == nil:
+	case old.LACode != r.LACode:
+		if since.IsZero() {
+			since = today
+		}
+		if since.Before(old.Since) {
+			since = old.Since
+		}
+		err := queries.InsertResidenceHistory(ctx, db, dbsqlc.InsertResidenceHistoryParams{
+			PupilID: id, LACode: old.LACode, ResidentSince: date(old.Since), MovedOn: date(since), TransferredTo: r.LACode,
+		})
+		if err != nil {
+			return err
+		}
+	default:
+		if since.IsZero() {
+			since = old.Since
+		}
+		if since.Equal(old.Since) {
+			return nil
+		}
+	}
+	return queries.SetResidence(ctx, db, dbsqlc.SetResidenceParams{ID: id, LACode: text(r.LACode), ResidentSince: date(since)})
+}
+
+// Move is a residence a pupil has left: NCCIS's transfer between LAs.
+type Move struct {
+	// LACode is the LA they lived in, from Since (zero when not known).
+	LACode string
+	Since  time.Time
+	// MovedOn is the transfer date, TransferredTo the LA they moved to.
+	MovedOn       time.Time
+	TransferredTo string
+}
+
+// ResidenceHistory returns the residences pupil id has left, oldest first.
+func ResidenceHistory(ctx context.Context, db DB, id string) ([]Move, error) {
+	rows, err := queries.ResidenceHistory(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	moves := make([]Move, len(rows))
+	for i, r := range rows {
+		moves[i] = Move{LACode: r.LACode, Since: r.ResidentSince.Time, MovedOn: r.MovedOn.Time, TransferredTo: r.TransferredTo}
+	}
+	return moves, nil
+}
+
+// Transfer is one young person's move into or out of an LA.
+type Transfer struct {
+	// ID orders transfers on one day, for paging.
+	ID       int64
+	PupilID  string
+	From, To string
+	MovedOn  time.Time
+}
+
+// ResidenceTransfers returns up to limit moves into or out of la on or
+// after since, after the page that ended at (afterMovedOn, afterID).
+func ResidenceTransfers(ctx context.Context, db DB, la string, since, afterMovedOn time.Time, afterID int64, limit int) ([]Transfer, error) {
+	rows, err := queries.ResidenceTransfers(ctx, db, dbsqlc.ResidenceTransfersParams{
+		LACode: la, Since: date(since), AfterID: afterID, MaxTransfers: int32(limit),
+		// Never NULL, which no row would follow: the first page starts
+		// after the zero day.
+		AfterMovedOn: pgtype.Date{Time: afterMovedOn, Valid: true},
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Transfer, len(rows))
+	for i, r := range rows {
+		out[i] = Transfer{ID: r.ID, PupilID: r.PupilID, From: r.LACode, To: r.TransferredTo, MovedOn: r.MovedOn.Time}
+	}
+	return out, nil
 }
 
 // recordMove keeps the enrolment a pupil is leaving in the school history.

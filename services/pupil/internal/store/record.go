@@ -60,6 +60,9 @@ func pupilRow(r intake.Record) dbsqlc.PupilPupil {
 	}
 	row.Ks2ReadingScore, row.Ks2ReadingAsAt = scoreColumns(r.KS2Reading)
 	row.Ks2MathsScore, row.Ks2MathsAsAt = scoreColumns(r.KS2Maths)
+	if res := r.Residence; res != nil {
+		row.ResidenceLACode, row.ResidentSince = text(res.LACode), date(res.Since)
+	}
 	return row
 }
 
@@ -102,7 +105,15 @@ func record(row dbsqlc.PupilPupil) intake.Record {
 		FirstLanguage:     language(row.FirstLanguage, row.FirstLanguageAsAt),
 		KS2Reading:        score(row.Ks2ReadingScore, row.Ks2ReadingAsAt),
 		KS2Maths:          score(row.Ks2MathsScore, row.Ks2MathsAsAt),
+		Residence:         residence(row.ResidenceLACode, row.ResidentSince),
 	}
+}
+
+func residence(la pgtype.Text, since pgtype.Date) *intake.Residence {
+	if !la.Valid {
+		return nil
+	}
+	return &intake.Residence{LACode: la.String, Since: since.Time}
 }
 
 func language(code pgtype.Text, asAt pgtype.Date) *intake.Language {

@@ -40,6 +40,7 @@ func fullRecord() intake.Record {
 		FirstLanguage: &intake.Language{Code: "URD", AsAt: day(11)},
 		KS2Reading:    &intake.Score{Value: 104, AsAt: day(12)},
 		KS2Maths:      &intake.Score{Value: 98, AsAt: day(13)},
+		Residence:     &intake.Residence{LACode: "330", Since: day(14)},
 	}
 }
 

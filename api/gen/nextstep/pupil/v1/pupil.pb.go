@@ -1480,9 +1480,20 @@ type Pupil struct {
 	UpdatedAt *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
 	// Output only: staff's review of the pupil's place on the risk list, if
 	// any is in force (ReviewRisk).
-	RiskReview    *RiskReview `protobuf:"bytes,18,opt,name=risk_review,json=riskReview,proto3" json:"risk_review,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RiskReview *RiskReview `protobuf:"bytes,18,opt,name=risk_review,json=riskReview,proto3" json:"risk_review,omitempty"`
+	// The 3-digit code of the local authority the young person lives in
+	// (NCCIS counts young people where they live, not where they study);
+	// empty until recorded, when the school's LA stands in. On update, empty
+	// keeps the residence recorded: a residence is moved, never cleared.
+	ResidenceLaCode string `protobuf:"bytes,19,opt,name=residence_la_code,json=residenceLaCode,proto3" json:"residence_la_code,omitempty"`
+	// YYYY-MM-DD the young person moved to that LA, or empty when not known.
+	// A change of LA is a move on this date (today when empty).
+	ResidentSince string `protobuf:"bytes,20,opt,name=resident_since,json=residentSince,proto3" json:"resident_since,omitempty"`
+	// Output only: the residences the young person has left, oldest first:
+	// NCCIS's "transferred to LA code" with the transfer date.
+	ResidenceHistory []*ResidenceMove `protobuf:"bytes,21,rep,name=residence_history,json=residenceHistory,proto3" json:"residence_history,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Pupil) Reset() {
@@ -1641,6 +1652,100 @@ func (x *Pupil) GetRiskReview() *RiskReview {
 	return nil
 }
 
+func (x *Pupil) GetResidenceLaCode() string {
+	if x != nil {
+		return x.ResidenceLaCode
+	}
+	return ""
+}
+
+func (x *Pupil) GetResidentSince() string {
+	if x != nil {
+		return x.ResidentSince
+	}
+	return ""
+}
+
+func (x *Pupil) GetResidenceHistory() []*ResidenceMove {
+	if x != nil {
+		return x.ResidenceHistory
+	}
+	return nil
+}
+
+// ResidenceMove is a residence a young person has left.
+type ResidenceMove struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The LA they lived in.
+	LaCode string `protobuf:"bytes,1,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	// YYYY-MM-DD they moved in, or empty when not known.
+	ResidentSince string `protobuf:"bytes,2,opt,name=resident_since,json=residentSince,proto3" json:"resident_since,omitempty"`
+	// YYYY-MM-DD they moved out: the transfer date.
+	MovedOn string `protobuf:"bytes,3,opt,name=moved_on,json=movedOn,proto3" json:"moved_on,omitempty"`
+	// The LA they moved to.
+	TransferredTo string `protobuf:"bytes,4,opt,name=transferred_to,json=transferredTo,proto3" json:"transferred_to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResidenceMove) Reset() {
+	*x = ResidenceMove{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResidenceMove) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResidenceMove) ProtoMessage() {}
+
+func (x *ResidenceMove) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResidenceMove.ProtoReflect.Descriptor instead.
+func (*ResidenceMove) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ResidenceMove) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *ResidenceMove) GetResidentSince() string {
+	if x != nil {
+		return x.ResidentSince
+	}
+	return ""
+}
+
+func (x *ResidenceMove) GetMovedOn() string {
+	if x != nil {
+		return x.MovedOn
+	}
+	return ""
+}
+
+func (x *ResidenceMove) GetTransferredTo() string {
+	if x != nil {
+		return x.TransferredTo
+	}
+	return ""
+}
+
 type CreatePupilRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A UUID the client makes once per pupil it creates, so a retry cannot
@@ -1653,7 +1758,7 @@ type CreatePupilRequest struct {
 
 func (x *CreatePupilRequest) Reset() {
 	*x = CreatePupilRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1665,7 +1770,7 @@ func (x *CreatePupilRequest) String() string {
 func (*CreatePupilRequest) ProtoMessage() {}
 
 func (x *CreatePupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[18]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1678,7 +1783,7 @@ func (x *CreatePupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePupilRequest.ProtoReflect.Descriptor instead.
 func (*CreatePupilRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{18}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreatePupilRequest) GetIdempotencyKey() string {
@@ -1704,7 +1809,7 @@ type CreatePupilResponse struct {
 
 func (x *CreatePupilResponse) Reset() {
 	*x = CreatePupilResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1716,7 +1821,7 @@ func (x *CreatePupilResponse) String() string {
 func (*CreatePupilResponse) ProtoMessage() {}
 
 func (x *CreatePupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[19]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1729,7 +1834,7 @@ func (x *CreatePupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePupilResponse.ProtoReflect.Descriptor instead.
 func (*CreatePupilResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{19}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreatePupilResponse) GetPupil() *Pupil {
@@ -1748,7 +1853,7 @@ type GetPupilRequest struct {
 
 func (x *GetPupilRequest) Reset() {
 	*x = GetPupilRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1760,7 +1865,7 @@ func (x *GetPupilRequest) String() string {
 func (*GetPupilRequest) ProtoMessage() {}
 
 func (x *GetPupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[20]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1773,7 +1878,7 @@ func (x *GetPupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPupilRequest.ProtoReflect.Descriptor instead.
 func (*GetPupilRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{20}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetPupilRequest) GetId() string {
@@ -1792,7 +1897,7 @@ type GetPupilResponse struct {
 
 func (x *GetPupilResponse) Reset() {
 	*x = GetPupilResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1804,7 +1909,7 @@ func (x *GetPupilResponse) String() string {
 func (*GetPupilResponse) ProtoMessage() {}
 
 func (x *GetPupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[21]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1817,7 +1922,7 @@ func (x *GetPupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPupilResponse.ProtoReflect.Descriptor instead.
 func (*GetPupilResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{21}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetPupilResponse) GetPupil() *Pupil {
@@ -1839,7 +1944,7 @@ type UpdatePupilRequest struct {
 
 func (x *UpdatePupilRequest) Reset() {
 	*x = UpdatePupilRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1851,7 +1956,7 @@ func (x *UpdatePupilRequest) String() string {
 func (*UpdatePupilRequest) ProtoMessage() {}
 
 func (x *UpdatePupilRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[22]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1864,7 +1969,7 @@ func (x *UpdatePupilRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePupilRequest.ProtoReflect.Descriptor instead.
 func (*UpdatePupilRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{22}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *UpdatePupilRequest) GetPupil() *Pupil {
@@ -1890,7 +1995,7 @@ type UpdatePupilResponse struct {
 
 func (x *UpdatePupilResponse) Reset() {
 	*x = UpdatePupilResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1902,7 +2007,7 @@ func (x *UpdatePupilResponse) String() string {
 func (*UpdatePupilResponse) ProtoMessage() {}
 
 func (x *UpdatePupilResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[23]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1915,7 +2020,7 @@ func (x *UpdatePupilResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePupilResponse.ProtoReflect.Descriptor instead.
 func (*UpdatePupilResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{23}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *UpdatePupilResponse) GetPupil() *Pupil {
@@ -1940,7 +2045,7 @@ type ListCohortPupilsRequest struct {
 
 func (x *ListCohortPupilsRequest) Reset() {
 	*x = ListCohortPupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1952,7 +2057,7 @@ func (x *ListCohortPupilsRequest) String() string {
 func (*ListCohortPupilsRequest) ProtoMessage() {}
 
 func (x *ListCohortPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[24]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1965,7 +2070,7 @@ func (x *ListCohortPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCohortPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ListCohortPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{24}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListCohortPupilsRequest) GetSchoolUrn() string {
@@ -2013,7 +2118,7 @@ type ListCohortPupilsResponse struct {
 
 func (x *ListCohortPupilsResponse) Reset() {
 	*x = ListCohortPupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2025,7 +2130,7 @@ func (x *ListCohortPupilsResponse) String() string {
 func (*ListCohortPupilsResponse) ProtoMessage() {}
 
 func (x *ListCohortPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[25]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2038,7 +2143,7 @@ func (x *ListCohortPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCohortPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ListCohortPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{25}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListCohortPupilsResponse) GetPupils() []*Pupil {
@@ -2067,7 +2172,7 @@ type GetCohortSnapshotRequest struct {
 
 func (x *GetCohortSnapshotRequest) Reset() {
 	*x = GetCohortSnapshotRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2079,7 +2184,7 @@ func (x *GetCohortSnapshotRequest) String() string {
 func (*GetCohortSnapshotRequest) ProtoMessage() {}
 
 func (x *GetCohortSnapshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[26]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2092,7 +2197,7 @@ func (x *GetCohortSnapshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCohortSnapshotRequest.ProtoReflect.Descriptor instead.
 func (*GetCohortSnapshotRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{26}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetCohortSnapshotRequest) GetSchoolUrn() string {
@@ -2136,7 +2241,7 @@ type CohortMember struct {
 
 func (x *CohortMember) Reset() {
 	*x = CohortMember{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2148,7 +2253,7 @@ func (x *CohortMember) String() string {
 func (*CohortMember) ProtoMessage() {}
 
 func (x *CohortMember) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[27]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2161,7 +2266,7 @@ func (x *CohortMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CohortMember.ProtoReflect.Descriptor instead.
 func (*CohortMember) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{27}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CohortMember) GetPupilId() string {
@@ -2226,7 +2331,7 @@ type GetCohortSnapshotResponse struct {
 
 func (x *GetCohortSnapshotResponse) Reset() {
 	*x = GetCohortSnapshotResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2238,7 +2343,7 @@ func (x *GetCohortSnapshotResponse) String() string {
 func (*GetCohortSnapshotResponse) ProtoMessage() {}
 
 func (x *GetCohortSnapshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[28]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2251,7 +2356,7 @@ func (x *GetCohortSnapshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCohortSnapshotResponse.ProtoReflect.Descriptor instead.
 func (*GetCohortSnapshotResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{28}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetCohortSnapshotResponse) GetMembers() []*CohortMember {
@@ -2285,7 +2390,7 @@ type LocatePupilsRequest struct {
 
 func (x *LocatePupilsRequest) Reset() {
 	*x = LocatePupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2297,7 +2402,7 @@ func (x *LocatePupilsRequest) String() string {
 func (*LocatePupilsRequest) ProtoMessage() {}
 
 func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[29]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2310,7 +2415,7 @@ func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsRequest.ProtoReflect.Descriptor instead.
 func (*LocatePupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{29}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *LocatePupilsRequest) GetPupilIds() []string {
@@ -2326,14 +2431,16 @@ type PupilLocation struct {
 	PupilId   string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
 	SchoolUrn string                 `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
 	// The school's local authority.
-	LaCode        string `protobuf:"bytes,3,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	LaCode string `protobuf:"bytes,3,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	// The local authority the pupil lives in, empty until recorded.
+	ResidenceLaCode string `protobuf:"bytes,4,opt,name=residence_la_code,json=residenceLaCode,proto3" json:"residence_la_code,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *PupilLocation) Reset() {
 	*x = PupilLocation{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2345,7 +2452,7 @@ func (x *PupilLocation) String() string {
 func (*PupilLocation) ProtoMessage() {}
 
 func (x *PupilLocation) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2358,7 +2465,7 @@ func (x *PupilLocation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PupilLocation.ProtoReflect.Descriptor instead.
 func (*PupilLocation) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *PupilLocation) GetPupilId() string {
@@ -2382,6 +2489,13 @@ func (x *PupilLocation) GetLaCode() string {
 	return ""
 }
 
+func (x *PupilLocation) GetResidenceLaCode() string {
+	if x != nil {
+		return x.ResidenceLaCode
+	}
+	return ""
+}
+
 type LocatePupilsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One per pupil found, in request order.
@@ -2392,7 +2506,7 @@ type LocatePupilsResponse struct {
 
 func (x *LocatePupilsResponse) Reset() {
 	*x = LocatePupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2404,7 +2518,7 @@ func (x *LocatePupilsResponse) String() string {
 func (*LocatePupilsResponse) ProtoMessage() {}
 
 func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2417,7 +2531,7 @@ func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsResponse.ProtoReflect.Descriptor instead.
 func (*LocatePupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{31}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *LocatePupilsResponse) GetLocations() []*PupilLocation {
@@ -2443,7 +2557,7 @@ type ImportHeader struct {
 
 func (x *ImportHeader) Reset() {
 	*x = ImportHeader{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2455,7 +2569,7 @@ func (x *ImportHeader) String() string {
 func (*ImportHeader) ProtoMessage() {}
 
 func (x *ImportHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2468,7 +2582,7 @@ func (x *ImportHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportHeader.ProtoReflect.Descriptor instead.
 func (*ImportHeader) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ImportHeader) GetFormat() ImportFormat {
@@ -2507,7 +2621,7 @@ type ImportPupilsRequest struct {
 
 func (x *ImportPupilsRequest) Reset() {
 	*x = ImportPupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2519,7 +2633,7 @@ func (x *ImportPupilsRequest) String() string {
 func (*ImportPupilsRequest) ProtoMessage() {}
 
 func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2532,7 +2646,7 @@ func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ImportPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ImportPupilsRequest) GetPart() isImportPupilsRequest_Part {
@@ -2591,7 +2705,7 @@ type Rejection struct {
 
 func (x *Rejection) Reset() {
 	*x = Rejection{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2603,7 +2717,7 @@ func (x *Rejection) String() string {
 func (*Rejection) ProtoMessage() {}
 
 func (x *Rejection) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2616,7 +2730,7 @@ func (x *Rejection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rejection.ProtoReflect.Descriptor instead.
 func (*Rejection) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{34}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Rejection) GetLocation() string {
@@ -2664,7 +2778,7 @@ type ImportPupilsResponse struct {
 
 func (x *ImportPupilsResponse) Reset() {
 	*x = ImportPupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2676,7 +2790,7 @@ func (x *ImportPupilsResponse) String() string {
 func (*ImportPupilsResponse) ProtoMessage() {}
 
 func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2689,7 +2803,7 @@ func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ImportPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{35}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ImportPupilsResponse) GetRows() int32 {
@@ -2752,7 +2866,7 @@ type ReviewRiskRequest struct {
 
 func (x *ReviewRiskRequest) Reset() {
 	*x = ReviewRiskRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2764,7 +2878,7 @@ func (x *ReviewRiskRequest) String() string {
 func (*ReviewRiskRequest) ProtoMessage() {}
 
 func (x *ReviewRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2777,7 +2891,7 @@ func (x *ReviewRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewRiskRequest.ProtoReflect.Descriptor instead.
 func (*ReviewRiskRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{36}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ReviewRiskRequest) GetPupilId() string {
@@ -2803,7 +2917,7 @@ type ReviewRiskResponse struct {
 
 func (x *ReviewRiskResponse) Reset() {
 	*x = ReviewRiskResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2815,7 +2929,7 @@ func (x *ReviewRiskResponse) String() string {
 func (*ReviewRiskResponse) ProtoMessage() {}
 
 func (x *ReviewRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2828,7 +2942,7 @@ func (x *ReviewRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewRiskResponse.ProtoReflect.Descriptor instead.
 func (*ReviewRiskResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{37}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ReviewRiskResponse) GetPupil() *Pupil {
@@ -2847,7 +2961,7 @@ type ExportRiskListRequest struct {
 
 func (x *ExportRiskListRequest) Reset() {
 	*x = ExportRiskListRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2859,7 +2973,7 @@ func (x *ExportRiskListRequest) String() string {
 func (*ExportRiskListRequest) ProtoMessage() {}
 
 func (x *ExportRiskListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2872,7 +2986,7 @@ func (x *ExportRiskListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRiskListRequest.ProtoReflect.Descriptor instead.
 func (*ExportRiskListRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{38}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ExportRiskListRequest) GetSchoolUrn() string {
@@ -2892,7 +3006,7 @@ type ExportRiskListResponse struct {
 
 func (x *ExportRiskListResponse) Reset() {
 	*x = ExportRiskListResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2904,7 +3018,7 @@ func (x *ExportRiskListResponse) String() string {
 func (*ExportRiskListResponse) ProtoMessage() {}
 
 func (x *ExportRiskListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2917,7 +3031,7 @@ func (x *ExportRiskListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRiskListResponse.ProtoReflect.Descriptor instead.
 func (*ExportRiskListResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{39}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ExportRiskListResponse) GetChunk() []byte {
@@ -2925,6 +3039,203 @@ func (x *ExportRiskListResponse) GetChunk() []byte {
 		return x.Chunk
 	}
 	return nil
+}
+
+type ListResidenceTransfersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The local authority whose transfers in and out to list.
+	LaCode string `protobuf:"bytes,1,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	// YYYY-MM-DD: transfers on or after this day.
+	Since string `protobuf:"bytes,2,opt,name=since,proto3" json:"since,omitempty"`
+	// At most this many per page; 100 when 0.
+	PageSize int32 `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From the previous response's next_page_token.
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListResidenceTransfersRequest) Reset() {
+	*x = ListResidenceTransfersRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListResidenceTransfersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListResidenceTransfersRequest) ProtoMessage() {}
+
+func (x *ListResidenceTransfersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListResidenceTransfersRequest.ProtoReflect.Descriptor instead.
+func (*ListResidenceTransfersRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ListResidenceTransfersRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *ListResidenceTransfersRequest) GetSince() string {
+	if x != nil {
+		return x.Since
+	}
+	return ""
+}
+
+func (x *ListResidenceTransfersRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListResidenceTransfersRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListResidenceTransfersResponse struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Transfers []*ResidenceTransfer   `protobuf:"bytes,1,rep,name=transfers,proto3" json:"transfers,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListResidenceTransfersResponse) Reset() {
+	*x = ListResidenceTransfersResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListResidenceTransfersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListResidenceTransfersResponse) ProtoMessage() {}
+
+func (x *ListResidenceTransfersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListResidenceTransfersResponse.ProtoReflect.Descriptor instead.
+func (*ListResidenceTransfersResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ListResidenceTransfersResponse) GetTransfers() []*ResidenceTransfer {
+	if x != nil {
+		return x.Transfers
+	}
+	return nil
+}
+
+func (x *ListResidenceTransfersResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// ResidenceTransfer is one young person's move between local authorities.
+type ResidenceTransfer struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// The LA they left (YP12's "LA code" side) and the LA they moved to
+	// (YP13 "transferred to LA code").
+	FromLaCode string `protobuf:"bytes,2,opt,name=from_la_code,json=fromLaCode,proto3" json:"from_la_code,omitempty"`
+	ToLaCode   string `protobuf:"bytes,3,opt,name=to_la_code,json=toLaCode,proto3" json:"to_la_code,omitempty"`
+	// YYYY-MM-DD they moved.
+	MovedOn       string `protobuf:"bytes,4,opt,name=moved_on,json=movedOn,proto3" json:"moved_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResidenceTransfer) Reset() {
+	*x = ResidenceTransfer{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResidenceTransfer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResidenceTransfer) ProtoMessage() {}
+
+func (x *ResidenceTransfer) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResidenceTransfer.ProtoReflect.Descriptor instead.
+func (*ResidenceTransfer) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ResidenceTransfer) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *ResidenceTransfer) GetFromLaCode() string {
+	if x != nil {
+		return x.FromLaCode
+	}
+	return ""
+}
+
+func (x *ResidenceTransfer) GetToLaCode() string {
+	if x != nil {
+		return x.ToLaCode
+	}
+	return ""
+}
+
+func (x *ResidenceTransfer) GetMovedOn() string {
+	if x != nil {
+		return x.MovedOn
+	}
+	return ""
 }
 
 var File_nextstep_pupil_v1_pupil_proto protoreflect.FileDescriptor
@@ -3027,7 +3338,8 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\n" +
 	"decided_by\x18\x04 \x01(\tR\tdecidedBy\x129\n" +
 	"\n" +
-	"decided_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tdecidedAt\"\xa3\b\n" +
+	"decided_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tdecidedAt\"\x83\n" +
+	"\n" +
 	"\x05Pupil\x12Z\n" +
 	"\x02id\x18\x01 \x01(\tBJ\xbaHGrE\x18$2A^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$R\x02id\x121\n" +
 	"\x03upn\x18\x02 \x01(\tB\x1f\xbaH\x1cr\x1a2\x18^[A-Z][0-9]{11}[0-9A-Z]$R\x03upn\x12.\n" +
@@ -3052,7 +3364,15 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\n" +
 	"updated_at\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12>\n" +
 	"\vrisk_review\x18\x12 \x01(\v2\x1d.nextstep.pupil.v1.RiskReviewR\n" +
-	"riskReview\"\x7f\n" +
+	"riskReview\x12@\n" +
+	"\x11residence_la_code\x18\x13 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x0fresidenceLaCode\x12M\n" +
+	"\x0eresident_since\x18\x14 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\rresidentSince\x12M\n" +
+	"\x11residence_history\x18\x15 \x03(\v2 .nextstep.pupil.v1.ResidenceMoveR\x10residenceHistory\"\x91\x01\n" +
+	"\rResidenceMove\x12\x17\n" +
+	"\ala_code\x18\x01 \x01(\tR\x06laCode\x12%\n" +
+	"\x0eresident_since\x18\x02 \x01(\tR\rresidentSince\x12\x19\n" +
+	"\bmoved_on\x18\x03 \x01(\tR\amovedOn\x12%\n" +
+	"\x0etransferred_to\x18\x04 \x01(\tR\rtransferredTo\"\x7f\n" +
 	"\x12CreatePupilRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x126\n" +
 	"\x05pupil\x18\x02 \x01(\v2\x18.nextstep.pupil.v1.PupilB\x06\xbaH\x03\xc8\x01\x01R\x05pupil\"E\n" +
@@ -3103,12 +3423,13 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\bcomplete\x18\x02 \x01(\bR\bcomplete\x12\x14\n" +
 	"\x05total\x18\x03 \x01(\x05R\x05total\"H\n" +
 	"\x13LocatePupilsRequest\x121\n" +
-	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"b\n" +
+	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"\x8e\x01\n" +
 	"\rPupilLocation\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x1d\n" +
 	"\n" +
 	"school_urn\x18\x02 \x01(\tR\tschoolUrn\x12\x17\n" +
-	"\ala_code\x18\x03 \x01(\tR\x06laCode\"V\n" +
+	"\ala_code\x18\x03 \x01(\tR\x06laCode\x12*\n" +
+	"\x11residence_la_code\x18\x04 \x01(\tR\x0fresidenceLaCode\"V\n" +
 	"\x14LocatePupilsResponse\x12>\n" +
 	"\tlocations\x18\x01 \x03(\v2 .nextstep.pupil.v1.PupilLocationR\tlocations\"\xb0\x01\n" +
 	"\fImportHeader\x12C\n" +
@@ -3147,7 +3468,25 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"school_urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[0-9]{6}$R\tschoolUrn\".\n" +
 	"\x16ExportRiskListResponse\x12\x14\n" +
-	"\x05chunk\x18\x01 \x01(\fR\x05chunk*\x9f\x01\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\xd8\x01\n" +
+	"\x1dListResidenceTransfersRequest\x12*\n" +
+	"\ala_code\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{3}$R\x06laCode\x129\n" +
+	"\x05since\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x05since\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\x8c\x01\n" +
+	"\x1eListResidenceTransfersResponse\x12B\n" +
+	"\ttransfers\x18\x01 \x03(\v2$.nextstep.pupil.v1.ResidenceTransferR\ttransfers\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x89\x01\n" +
+	"\x11ResidenceTransfer\x12\x19\n" +
+	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12 \n" +
+	"\ffrom_la_code\x18\x02 \x01(\tR\n" +
+	"fromLaCode\x12\x1c\n" +
+	"\n" +
+	"to_la_code\x18\x03 \x01(\tR\btoLaCode\x12\x19\n" +
+	"\bmoved_on\x18\x04 \x01(\tR\amovedOn*\x9f\x01\n" +
 	"\x05Phase\x12\x15\n" +
 	"\x11PHASE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fPHASE_SECONDARY\x10\x01\x12!\n" +
@@ -3182,8 +3521,7 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\fImportFormat\x12\x1d\n" +
 	"\x19IMPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11IMPORT_FORMAT_CSV\x10\x01\x12\x15\n" +
-	"\x11IMPORT_FORMAT_CTF\x10\x022\xcd\n" +
-	"\n" +
+	"\x11IMPORT_FORMAT_CTF\x10\x022\xdd\v\n" +
 	"\fPupilService\x12h\n" +
 	"\fCreateSchool\x12&.nextstep.pupil.v1.CreateSchoolRequest\x1a'.nextstep.pupil.v1.CreateSchoolResponse\"\a\xc2\xf3\x18\x03\n" +
 	"\x01\x01\x12f\n" +
@@ -3207,7 +3545,9 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x11GetCohortSnapshot\x12+.nextstep.pupil.v1.GetCohortSnapshotRequest\x1a,.nextstep.pupil.v1.GetCohortSnapshotResponse\"\x0e\xc2\xf3\x18\a\n" +
 	"\x03\x05\x01\x02\x10\x01\x90\x02\x010\x01\x12m\n" +
 	"\fLocatePupils\x12&.nextstep.pupil.v1.LocatePupilsRequest\x1a'.nextstep.pupil.v1.LocatePupilsResponse\"\f\xc2\xf3\x18\x05\n" +
-	"\x01\x05\x10\x01\x90\x02\x01\x12m\n" +
+	"\x01\x05\x10\x01\x90\x02\x01\x12\x8d\x01\n" +
+	"\x16ListResidenceTransfers\x120.nextstep.pupil.v1.ListResidenceTransfersRequest\x1a1.nextstep.pupil.v1.ListResidenceTransfersResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x03\x01\x02\x05\x10\x01\x90\x02\x01\x12m\n" +
 	"\fImportPupils\x12&.nextstep.pupil.v1.ImportPupilsRequest\x1a'.nextstep.pupil.v1.ImportPupilsResponse\"\n" +
 	"\xc2\xf3\x18\x06\n" +
 	"\x04\x01\x02\x03\x05(\x01B\xcc\x01\n" +
@@ -3227,55 +3567,59 @@ func file_nextstep_pupil_v1_pupil_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
 var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
-	(Phase)(0),                        // 0: nextstep.pupil.v1.Phase
-	(SENStatus)(0),                    // 1: nextstep.pupil.v1.SENStatus
-	(CareStatus)(0),                   // 2: nextstep.pupil.v1.CareStatus
-	(LeavingReason)(0),                // 3: nextstep.pupil.v1.LeavingReason
-	(RiskDecision)(0),                 // 4: nextstep.pupil.v1.RiskDecision
-	(ImportFormat)(0),                 // 5: nextstep.pupil.v1.ImportFormat
-	(*School)(nil),                    // 6: nextstep.pupil.v1.School
-	(*CreateSchoolRequest)(nil),       // 7: nextstep.pupil.v1.CreateSchoolRequest
-	(*CreateSchoolResponse)(nil),      // 8: nextstep.pupil.v1.CreateSchoolResponse
-	(*GetSchoolRequest)(nil),          // 9: nextstep.pupil.v1.GetSchoolRequest
-	(*GetSchoolResponse)(nil),         // 10: nextstep.pupil.v1.GetSchoolResponse
-	(*ListSchoolsRequest)(nil),        // 11: nextstep.pupil.v1.ListSchoolsRequest
-	(*ListSchoolsResponse)(nil),       // 12: nextstep.pupil.v1.ListSchoolsResponse
-	(*AttendanceFactor)(nil),          // 13: nextstep.pupil.v1.AttendanceFactor
-	(*CountFactor)(nil),               // 14: nextstep.pupil.v1.CountFactor
-	(*FlagFactor)(nil),                // 15: nextstep.pupil.v1.FlagFactor
-	(*SENFactor)(nil),                 // 16: nextstep.pupil.v1.SENFactor
-	(*CareFactor)(nil),                // 17: nextstep.pupil.v1.CareFactor
-	(*AttainmentFactor)(nil),          // 18: nextstep.pupil.v1.AttainmentFactor
-	(*RiskFactors)(nil),               // 19: nextstep.pupil.v1.RiskFactors
-	(*RiskScore)(nil),                 // 20: nextstep.pupil.v1.RiskScore
-	(*RiskContribution)(nil),          // 21: nextstep.pupil.v1.RiskContribution
-	(*RiskReview)(nil),                // 22: nextstep.pupil.v1.RiskReview
-	(*Pupil)(nil),                     // 23: nextstep.pupil.v1.Pupil
-	(*CreatePupilRequest)(nil),        // 24: nextstep.pupil.v1.CreatePupilRequest
-	(*CreatePupilResponse)(nil),       // 25: nextstep.pupil.v1.CreatePupilResponse
-	(*GetPupilRequest)(nil),           // 26: nextstep.pupil.v1.GetPupilRequest
-	(*GetPupilResponse)(nil),          // 27: nextstep.pupil.v1.GetPupilResponse
-	(*UpdatePupilRequest)(nil),        // 28: nextstep.pupil.v1.UpdatePupilRequest
-	(*UpdatePupilResponse)(nil),       // 29: nextstep.pupil.v1.UpdatePupilResponse
-	(*ListCohortPupilsRequest)(nil),   // 30: nextstep.pupil.v1.ListCohortPupilsRequest
-	(*ListCohortPupilsResponse)(nil),  // 31: nextstep.pupil.v1.ListCohortPupilsResponse
-	(*GetCohortSnapshotRequest)(nil),  // 32: nextstep.pupil.v1.GetCohortSnapshotRequest
-	(*CohortMember)(nil),              // 33: nextstep.pupil.v1.CohortMember
-	(*GetCohortSnapshotResponse)(nil), // 34: nextstep.pupil.v1.GetCohortSnapshotResponse
-	(*LocatePupilsRequest)(nil),       // 35: nextstep.pupil.v1.LocatePupilsRequest
-	(*PupilLocation)(nil),             // 36: nextstep.pupil.v1.PupilLocation
-	(*LocatePupilsResponse)(nil),      // 37: nextstep.pupil.v1.LocatePupilsResponse
-	(*ImportHeader)(nil),              // 38: nextstep.pupil.v1.ImportHeader
-	(*ImportPupilsRequest)(nil),       // 39: nextstep.pupil.v1.ImportPupilsRequest
-	(*Rejection)(nil),                 // 40: nextstep.pupil.v1.Rejection
-	(*ImportPupilsResponse)(nil),      // 41: nextstep.pupil.v1.ImportPupilsResponse
-	(*ReviewRiskRequest)(nil),         // 42: nextstep.pupil.v1.ReviewRiskRequest
-	(*ReviewRiskResponse)(nil),        // 43: nextstep.pupil.v1.ReviewRiskResponse
-	(*ExportRiskListRequest)(nil),     // 44: nextstep.pupil.v1.ExportRiskListRequest
-	(*ExportRiskListResponse)(nil),    // 45: nextstep.pupil.v1.ExportRiskListResponse
-	(*timestamppb.Timestamp)(nil),     // 46: google.protobuf.Timestamp
+	(Phase)(0),                             // 0: nextstep.pupil.v1.Phase
+	(SENStatus)(0),                         // 1: nextstep.pupil.v1.SENStatus
+	(CareStatus)(0),                        // 2: nextstep.pupil.v1.CareStatus
+	(LeavingReason)(0),                     // 3: nextstep.pupil.v1.LeavingReason
+	(RiskDecision)(0),                      // 4: nextstep.pupil.v1.RiskDecision
+	(ImportFormat)(0),                      // 5: nextstep.pupil.v1.ImportFormat
+	(*School)(nil),                         // 6: nextstep.pupil.v1.School
+	(*CreateSchoolRequest)(nil),            // 7: nextstep.pupil.v1.CreateSchoolRequest
+	(*CreateSchoolResponse)(nil),           // 8: nextstep.pupil.v1.CreateSchoolResponse
+	(*GetSchoolRequest)(nil),               // 9: nextstep.pupil.v1.GetSchoolRequest
+	(*GetSchoolResponse)(nil),              // 10: nextstep.pupil.v1.GetSchoolResponse
+	(*ListSchoolsRequest)(nil),             // 11: nextstep.pupil.v1.ListSchoolsRequest
+	(*ListSchoolsResponse)(nil),            // 12: nextstep.pupil.v1.ListSchoolsResponse
+	(*AttendanceFactor)(nil),               // 13: nextstep.pupil.v1.AttendanceFactor
+	(*CountFactor)(nil),                    // 14: nextstep.pupil.v1.CountFactor
+	(*FlagFactor)(nil),                     // 15: nextstep.pupil.v1.FlagFactor
+	(*SENFactor)(nil),                      // 16: nextstep.pupil.v1.SENFactor
+	(*CareFactor)(nil),                     // 17: nextstep.pupil.v1.CareFactor
+	(*AttainmentFactor)(nil),               // 18: nextstep.pupil.v1.AttainmentFactor
+	(*RiskFactors)(nil),                    // 19: nextstep.pupil.v1.RiskFactors
+	(*RiskScore)(nil),                      // 20: nextstep.pupil.v1.RiskScore
+	(*RiskContribution)(nil),               // 21: nextstep.pupil.v1.RiskContribution
+	(*RiskReview)(nil),                     // 22: nextstep.pupil.v1.RiskReview
+	(*Pupil)(nil),                          // 23: nextstep.pupil.v1.Pupil
+	(*ResidenceMove)(nil),                  // 24: nextstep.pupil.v1.ResidenceMove
+	(*CreatePupilRequest)(nil),             // 25: nextstep.pupil.v1.CreatePupilRequest
+	(*CreatePupilResponse)(nil),            // 26: nextstep.pupil.v1.CreatePupilResponse
+	(*GetPupilRequest)(nil),                // 27: nextstep.pupil.v1.GetPupilRequest
+	(*GetPupilResponse)(nil),               // 28: nextstep.pupil.v1.GetPupilResponse
+	(*UpdatePupilRequest)(nil),             // 29: nextstep.pupil.v1.UpdatePupilRequest
+	(*UpdatePupilResponse)(nil),            // 30: nextstep.pupil.v1.UpdatePupilResponse
+	(*ListCohortPupilsRequest)(nil),        // 31: nextstep.pupil.v1.ListCohortPupilsRequest
+	(*ListCohortPupilsResponse)(nil),       // 32: nextstep.pupil.v1.ListCohortPupilsResponse
+	(*GetCohortSnapshotRequest)(nil),       // 33: nextstep.pupil.v1.GetCohortSnapshotRequest
+	(*CohortMember)(nil),                   // 34: nextstep.pupil.v1.CohortMember
+	(*GetCohortSnapshotResponse)(nil),      // 35: nextstep.pupil.v1.GetCohortSnapshotResponse
+	(*LocatePupilsRequest)(nil),            // 36: nextstep.pupil.v1.LocatePupilsRequest
+	(*PupilLocation)(nil),                  // 37: nextstep.pupil.v1.PupilLocation
+	(*LocatePupilsResponse)(nil),           // 38: nextstep.pupil.v1.LocatePupilsResponse
+	(*ImportHeader)(nil),                   // 39: nextstep.pupil.v1.ImportHeader
+	(*ImportPupilsRequest)(nil),            // 40: nextstep.pupil.v1.ImportPupilsRequest
+	(*Rejection)(nil),                      // 41: nextstep.pupil.v1.Rejection
+	(*ImportPupilsResponse)(nil),           // 42: nextstep.pupil.v1.ImportPupilsResponse
+	(*ReviewRiskRequest)(nil),              // 43: nextstep.pupil.v1.ReviewRiskRequest
+	(*ReviewRiskResponse)(nil),             // 44: nextstep.pupil.v1.ReviewRiskResponse
+	(*ExportRiskListRequest)(nil),          // 45: nextstep.pupil.v1.ExportRiskListRequest
+	(*ExportRiskListResponse)(nil),         // 46: nextstep.pupil.v1.ExportRiskListResponse
+	(*ListResidenceTransfersRequest)(nil),  // 47: nextstep.pupil.v1.ListResidenceTransfersRequest
+	(*ListResidenceTransfersResponse)(nil), // 48: nextstep.pupil.v1.ListResidenceTransfersResponse
+	(*ResidenceTransfer)(nil),              // 49: nextstep.pupil.v1.ResidenceTransfer
+	(*timestamppb.Timestamp)(nil),          // 50: google.protobuf.Timestamp
 }
 var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	0,  // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
@@ -3303,57 +3647,61 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	15, // 22: nextstep.pupil.v1.RiskFactors.mental_health:type_name -> nextstep.pupil.v1.FlagFactor
 	21, // 23: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
 	4,  // 24: nextstep.pupil.v1.RiskReview.decision:type_name -> nextstep.pupil.v1.RiskDecision
-	46, // 25: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
+	50, // 25: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
 	3,  // 26: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
 	19, // 27: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
 	20, // 28: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
-	46, // 29: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
+	50, // 29: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
 	22, // 30: nextstep.pupil.v1.Pupil.risk_review:type_name -> nextstep.pupil.v1.RiskReview
-	23, // 31: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 32: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 33: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 34: nextstep.pupil.v1.UpdatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 35: nextstep.pupil.v1.UpdatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 36: nextstep.pupil.v1.ListCohortPupilsResponse.pupils:type_name -> nextstep.pupil.v1.Pupil
-	19, // 37: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
-	20, // 38: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
-	22, // 39: nextstep.pupil.v1.CohortMember.risk_review:type_name -> nextstep.pupil.v1.RiskReview
-	33, // 40: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
-	36, // 41: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
-	5,  // 42: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
-	38, // 43: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
-	40, // 44: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
-	22, // 45: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
-	23, // 46: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	7,  // 47: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
-	9,  // 48: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
-	11, // 49: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
-	24, // 50: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
-	26, // 51: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
-	28, // 52: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
-	42, // 53: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
-	44, // 54: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
-	30, // 55: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
-	32, // 56: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
-	35, // 57: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
-	39, // 58: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
-	8,  // 59: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
-	10, // 60: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
-	12, // 61: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
-	25, // 62: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
-	27, // 63: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
-	29, // 64: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
-	43, // 65: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
-	45, // 66: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
-	31, // 67: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
-	34, // 68: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
-	37, // 69: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
-	41, // 70: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
-	59, // [59:71] is the sub-list for method output_type
-	47, // [47:59] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	24, // 31: nextstep.pupil.v1.Pupil.residence_history:type_name -> nextstep.pupil.v1.ResidenceMove
+	23, // 32: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 33: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 34: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 35: nextstep.pupil.v1.UpdatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 36: nextstep.pupil.v1.UpdatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 37: nextstep.pupil.v1.ListCohortPupilsResponse.pupils:type_name -> nextstep.pupil.v1.Pupil
+	19, // 38: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
+	20, // 39: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
+	22, // 40: nextstep.pupil.v1.CohortMember.risk_review:type_name -> nextstep.pupil.v1.RiskReview
+	34, // 41: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
+	37, // 42: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
+	5,  // 43: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
+	39, // 44: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
+	41, // 45: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
+	22, // 46: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
+	23, // 47: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	49, // 48: nextstep.pupil.v1.ListResidenceTransfersResponse.transfers:type_name -> nextstep.pupil.v1.ResidenceTransfer
+	7,  // 49: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
+	9,  // 50: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
+	11, // 51: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
+	25, // 52: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
+	27, // 53: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
+	29, // 54: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
+	43, // 55: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
+	45, // 56: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
+	31, // 57: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
+	33, // 58: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
+	36, // 59: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
+	47, // 60: nextstep.pupil.v1.PupilService.ListResidenceTransfers:input_type -> nextstep.pupil.v1.ListResidenceTransfersRequest
+	40, // 61: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
+	8,  // 62: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
+	10, // 63: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
+	12, // 64: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
+	26, // 65: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
+	28, // 66: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
+	30, // 67: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
+	44, // 68: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
+	46, // 69: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
+	32, // 70: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
+	35, // 71: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
+	38, // 72: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
+	48, // 73: nextstep.pupil.v1.PupilService.ListResidenceTransfers:output_type -> nextstep.pupil.v1.ListResidenceTransfersResponse
+	42, // 74: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
+	62, // [62:75] is the sub-list for method output_type
+	49, // [49:62] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_pupil_v1_pupil_proto_init() }
@@ -3361,7 +3709,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 	if File_nextstep_pupil_v1_pupil_proto != nil {
 		return
 	}
-	file_nextstep_pupil_v1_pupil_proto_msgTypes[33].OneofWrappers = []any{
+	file_nextstep_pupil_v1_pupil_proto_msgTypes[34].OneofWrappers = []any{
 		(*ImportPupilsRequest_Header)(nil),
 		(*ImportPupilsRequest_Chunk)(nil),
 	}
@@ -3371,7 +3719,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_pupil_v1_pupil_proto_rawDesc), len(file_nextstep_pupil_v1_pupil_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   40,
+			NumMessages:   44,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

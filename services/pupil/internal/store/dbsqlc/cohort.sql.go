@@ -22,7 +22,7 @@ WITH members AS (
     WHERE h.school_urn = $1 AND p.entry_year = $7
       AND (h.joined_on IS NULL OR h.joined_on <= $8::date) AND h.left_on >= $9::date
 )
-SELECT DISTINCT ON (m.id) m.joined_on, m.left_on, p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, s.la_code
+SELECT DISTINCT ON (m.id) m.joined_on, m.left_on, p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, p.residence_la_code, p.resident_since, s.la_code
 FROM members m
 JOIN pupil.pupils p ON p.id = m.id
 JOIN pupil.schools s ON s.urn = $1
@@ -134,6 +134,8 @@ func (q *Queries) CohortMembers(ctx context.Context, db DBTX, arg CohortMembersP
 			&i.PupilPupil.HomeEducatedAsAt,
 			&i.PupilPupil.MentalHealth,
 			&i.PupilPupil.MentalHealthAsAt,
+			&i.PupilPupil.ResidenceLACode,
+			&i.PupilPupil.ResidentSince,
 			&i.LACode,
 		); err != nil {
 			return nil, err

@@ -339,6 +339,34 @@ func (q *Queries) MergeStaged(ctx context.Context, db DBTX) ([]MergeStagedRow, e
 	return items, nil
 }
 
+const mergeStagedResidence = `-- name: MergeStagedResidence :exec
+WITH wanted AS (
+    SELECT p.id,
+           i.residence_la_code,
+           CASE WHEN p.residence_la_code <> i.residence_la_code
+                THEN GREATEST(COALESCE(i.resident_since, $1::date), p.resident_since)
+                ELSE COALESCE(i.resident_since, p.resident_since) END AS resident_since
+    FROM pg_temp.pupil_import i JOIN pupil.pupils p ON p.upn = i.upn
+    WHERE i.residence_la_code IS NOT NULL
+)
+UPDATE pupil.pupils p
+SET residence_la_code = w.residence_la_code, resident_since = w.resident_since,
+    version = p.version + 1, updated_at = now()
+FROM wanted w
+WHERE p.id = w.id
+  AND (p.residence_la_code IS DISTINCT FROM w.residence_la_code OR p.resident_since IS DISTINCT FROM w.resident_since)
+`
+
+// Sets the residence of each staged row that gives one, after MergeStaged
+// has written every pupil: a new LA from the day they moved (as
+// RecordImportResidenceMoves kept it), the same LA with the file's date
+// when it gives one. A row that gives none keeps the stored residence;
+// one that changes nothing is left alone.
+func (q *Queries) MergeStagedResidence(ctx context.Context, db DBTX, today pgtype.Date) error {
+	_, err := db.Exec(ctx, mergeStagedResidence, today)
+	return err
+}
+
 const recordImportMoves = `-- name: RecordImportMoves :exec
 INSERT INTO pupil.school_history (pupil_id, school_urn, joined_on, left_on, leaving_reason)
 SELECT p.id, p.school_urn, p.joined_on, COALESCE(p.left_on, i.joined_on, current_date), COALESCE(p.leaving_reason, 'transferred')
@@ -350,6 +378,23 @@ WHERE p.school_urn <> i.school_urn
 // in the school history, before the merge overwrites it.
 func (q *Queries) RecordImportMoves(ctx context.Context, db DBTX) error {
 	_, err := db.Exec(ctx, recordImportMoves)
+	return err
+}
+
+const recordImportResidenceMoves = `-- name: RecordImportResidenceMoves :exec
+INSERT INTO pupil.residence_history (pupil_id, la_code, resident_since, moved_on, transferred_to)
+SELECT p.id, p.residence_la_code, p.resident_since,
+       GREATEST(COALESCE(i.resident_since, $1::date), p.resident_since), i.residence_la_code
+FROM pg_temp.pupil_import i JOIN pupil.pupils p ON p.upn = i.upn
+WHERE i.residence_la_code IS NOT NULL AND p.residence_la_code <> i.residence_la_code
+`
+
+// A pupil the staging table moves to another LA of residence: keep the
+// residence they leave in the history, before MergeStagedResidence
+// overwrites it. They moved on the file's resident_since, or today, and
+// never before they moved in.
+func (q *Queries) RecordImportResidenceMoves(ctx context.Context, db DBTX, today pgtype.Date) error {
+	_, err := db.Exec(ctx, recordImportResidenceMoves, today)
 	return err
 }
 
@@ -403,6 +448,8 @@ type StageImportRowsParams struct {
 	Ks2ReadingAsAt           pgtype.Date
 	Ks2MathsScore            pgtype.Int2
 	Ks2MathsAsAt             pgtype.Date
+	ResidenceLACode          pgtype.Text
+	ResidentSince            pgtype.Date
 	RowNo                    int32
 	Location                 string
 }

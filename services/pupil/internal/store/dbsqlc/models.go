@@ -60,6 +60,8 @@ type PgTempPupilImport struct {
 	Ks2ReadingAsAt           pgtype.Date
 	Ks2MathsScore            pgtype.Int2
 	Ks2MathsAsAt             pgtype.Date
+	ResidenceLACode          pgtype.Text
+	ResidentSince            pgtype.Date
 	RowNo                    int32
 	Location                 string
 }
@@ -119,6 +121,18 @@ type PupilPupil struct {
 	HomeEducatedAsAt         pgtype.Date
 	MentalHealth             pgtype.Bool
 	MentalHealthAsAt         pgtype.Date
+	ResidenceLACode          pgtype.Text
+	ResidentSince            pgtype.Date
+}
+
+type PupilResidenceHistory struct {
+	ID            int64
+	PupilID       string
+	LACode        string
+	ResidentSince pgtype.Date
+	MovedOn       pgtype.Date
+	TransferredTo string
+	RecordedAt    time.Time
 }
 
 type PupilRiskReview struct {

@@ -12,7 +12,7 @@ import (
 )
 
 const getPupil = `-- name: GetPupil :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, p.residence_la_code, p.resident_since, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.id = $1
 `
@@ -80,13 +80,15 @@ func (q *Queries) GetPupil(ctx context.Context, db DBTX, id string) (GetPupilRow
 		&i.PupilPupil.HomeEducatedAsAt,
 		&i.PupilPupil.MentalHealth,
 		&i.PupilPupil.MentalHealthAsAt,
+		&i.PupilPupil.ResidenceLACode,
+		&i.PupilPupil.ResidentSince,
 		&i.LACode,
 	)
 	return i, err
 }
 
 const getPupilForUpdate = `-- name: GetPupilForUpdate :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, p.residence_la_code, p.resident_since, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.id = $1
 FOR UPDATE OF p
@@ -156,6 +158,8 @@ func (q *Queries) GetPupilForUpdate(ctx context.Context, db DBTX, id string) (Ge
 		&i.PupilPupil.HomeEducatedAsAt,
 		&i.PupilPupil.MentalHealth,
 		&i.PupilPupil.MentalHealthAsAt,
+		&i.PupilPupil.ResidenceLACode,
+		&i.PupilPupil.ResidentSince,
 		&i.LACode,
 	)
 	return i, err
@@ -183,7 +187,8 @@ INSERT INTO pupil.pupils (
     eal, eal_as_at,
     school_moves, school_moves_as_at,
     ks2_reading_score, ks2_reading_as_at,
-    ks2_maths_score, ks2_maths_as_at
+    ks2_maths_score, ks2_maths_as_at,
+    residence_la_code, resident_since
 ) VALUES (
     $1, $2::uuid, $3,
     $4, $5, $6, $7, $8,
@@ -205,7 +210,8 @@ INSERT INTO pupil.pupils (
     $42, $43,
     $44, $45,
     $46, $47,
-    $48, $49
+    $48, $49,
+    $50, $51
 )
 ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
 `
@@ -260,6 +266,8 @@ type InsertPupilParams struct {
 	Ks2ReadingAsAt           pgtype.Date
 	Ks2MathsScore            pgtype.Int2
 	Ks2MathsAsAt             pgtype.Date
+	ResidenceLACode          pgtype.Text
+	ResidentSince            pgtype.Date
 }
 
 // A new pupil, unless a pupil was made under the idempotency key already.
@@ -314,6 +322,33 @@ func (q *Queries) InsertPupil(ctx context.Context, db DBTX, arg InsertPupilParam
 		arg.Ks2ReadingAsAt,
 		arg.Ks2MathsScore,
 		arg.Ks2MathsAsAt,
+		arg.ResidenceLACode,
+		arg.ResidentSince,
+	)
+	return err
+}
+
+const insertResidenceHistory = `-- name: InsertResidenceHistory :exec
+INSERT INTO pupil.residence_history (pupil_id, la_code, resident_since, moved_on, transferred_to)
+VALUES ($1, $2, $3, $4, $5)
+`
+
+type InsertResidenceHistoryParams struct {
+	PupilID       string
+	LACode        string
+	ResidentSince pgtype.Date
+	MovedOn       pgtype.Date
+	TransferredTo string
+}
+
+// A residence the pupil has left, kept when they move to another LA.
+func (q *Queries) InsertResidenceHistory(ctx context.Context, db DBTX, arg InsertResidenceHistoryParams) error {
+	_, err := db.Exec(ctx, insertResidenceHistory,
+		arg.PupilID,
+		arg.LACode,
+		arg.ResidentSince,
+		arg.MovedOn,
+		arg.TransferredTo,
 	)
 	return err
 }
@@ -344,11 +379,12 @@ func (q *Queries) InsertSchoolHistory(ctx context.Context, db DBTX, arg InsertSc
 }
 
 const locatePupils = `-- name: LocatePupils :many
-SELECT p.id::text AS pupil_id, p.school_urn, s.la_code
+SELECT p.id::text AS pupil_id, p.school_urn, s.la_code, p.residence_la_code
 FROM unnest($1::uuid[]) WITH ORDINALITY AS want(id, n)
 JOIN pupil.pupils p ON p.id = want.id
 JOIN pupil.schools s ON s.urn = p.school_urn
-WHERE ($2::boolean OR s.la_code = ANY($3::text[]) OR s.urn = $4::text)
+WHERE ($2::boolean OR s.la_code = ANY($3::text[]) OR s.urn = $4::text
+       OR p.residence_la_code = ANY($3::text[]))
 ORDER BY want.n
 `
 
@@ -360,13 +396,15 @@ type LocatePupilsParams struct {
 }
 
 type LocatePupilsRow struct {
-	PupilID   string
-	SchoolURN string
-	LACode    string
+	PupilID         string
+	SchoolURN       string
+	LACode          string
+	ResidenceLACode pgtype.Text
 }
 
 // Where each pupil of ids in scope is on roll, in the order of ids; unknown
 // ids are left out.
+// An LA's scope covers the pupils of its schools and its residents.
 func (q *Queries) LocatePupils(ctx context.Context, db DBTX, arg LocatePupilsParams) ([]LocatePupilsRow, error) {
 	rows, err := db.Query(ctx, locatePupils,
 		arg.Ids,
@@ -381,7 +419,12 @@ func (q *Queries) LocatePupils(ctx context.Context, db DBTX, arg LocatePupilsPar
 	var items []LocatePupilsRow
 	for rows.Next() {
 		var i LocatePupilsRow
-		if err := rows.Scan(&i.PupilID, &i.SchoolURN, &i.LACode); err != nil {
+		if err := rows.Scan(
+			&i.PupilID,
+			&i.SchoolURN,
+			&i.LACode,
+			&i.ResidenceLACode,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -393,7 +436,7 @@ func (q *Queries) LocatePupils(ctx context.Context, db DBTX, arg LocatePupilsPar
 }
 
 const pupilByIdempotencyKey = `-- name: PupilByIdempotencyKey :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, p.residence_la_code, p.resident_since, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.idempotency_key = $1::uuid
 `
@@ -463,13 +506,15 @@ func (q *Queries) PupilByIdempotencyKey(ctx context.Context, db DBTX, idempotenc
 		&i.PupilPupil.HomeEducatedAsAt,
 		&i.PupilPupil.MentalHealth,
 		&i.PupilPupil.MentalHealthAsAt,
+		&i.PupilPupil.ResidenceLACode,
+		&i.PupilPupil.ResidentSince,
 		&i.LACode,
 	)
 	return i, err
 }
 
 const pupilByUPN = `-- name: PupilByUPN :one
-SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, s.la_code
+SELECT p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, p.residence_la_code, p.resident_since, s.la_code
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.upn = $1
 `
@@ -537,9 +582,132 @@ func (q *Queries) PupilByUPN(ctx context.Context, db DBTX, upn string) (PupilByU
 		&i.PupilPupil.HomeEducatedAsAt,
 		&i.PupilPupil.MentalHealth,
 		&i.PupilPupil.MentalHealthAsAt,
+		&i.PupilPupil.ResidenceLACode,
+		&i.PupilPupil.ResidentSince,
 		&i.LACode,
 	)
 	return i, err
+}
+
+const residenceHistory = `-- name: ResidenceHistory :many
+SELECT la_code, resident_since, moved_on, transferred_to
+FROM pupil.residence_history
+WHERE pupil_id = $1
+ORDER BY moved_on, id
+`
+
+type ResidenceHistoryRow struct {
+	LACode        string
+	ResidentSince pgtype.Date
+	MovedOn       pgtype.Date
+	TransferredTo string
+}
+
+// The residences pupil_id has left, oldest first.
+func (q *Queries) ResidenceHistory(ctx context.Context, db DBTX, pupilID string) ([]ResidenceHistoryRow, error) {
+	rows, err := db.Query(ctx, residenceHistory, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ResidenceHistoryRow
+	for rows.Next() {
+		var i ResidenceHistoryRow
+		if err := rows.Scan(
+			&i.LACode,
+			&i.ResidentSince,
+			&i.MovedOn,
+			&i.TransferredTo,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const residenceTransfers = `-- name: ResidenceTransfers :many
+SELECT id, pupil_id::text AS pupil_id, la_code, transferred_to, moved_on
+FROM pupil.residence_history
+WHERE (la_code = $1 OR transferred_to = $1)
+  AND moved_on >= $2::date
+  AND (moved_on, id) > ($3::date, $4::bigint)
+ORDER BY moved_on, id
+LIMIT $5
+`
+
+type ResidenceTransfersParams struct {
+	LACode       string
+	Since        pgtype.Date
+	AfterMovedOn pgtype.Date
+	AfterID      int64
+	MaxTransfers int32
+}
+
+type ResidenceTransfersRow struct {
+	ID            int64
+	PupilID       string
+	LACode        string
+	TransferredTo string
+	MovedOn       pgtype.Date
+}
+
+// Up to max_transfers moves into or out of la_code on or after since, in
+// order of the day they moved then id, after the (moved_on, id) of the
+// page before: NCCIS's "moving between LA areas". Only ids, LAs and dates:
+// the old LA learns when and where a young person went, nothing else.
+func (q *Queries) ResidenceTransfers(ctx context.Context, db DBTX, arg ResidenceTransfersParams) ([]ResidenceTransfersRow, error) {
+	rows, err := db.Query(ctx, residenceTransfers,
+		arg.LACode,
+		arg.Since,
+		arg.AfterMovedOn,
+		arg.AfterID,
+		arg.MaxTransfers,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ResidenceTransfersRow
+	for rows.Next() {
+		var i ResidenceTransfersRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.PupilID,
+			&i.LACode,
+			&i.TransferredTo,
+			&i.MovedOn,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const setResidence = `-- name: SetResidence :exec
+UPDATE pupil.pupils
+SET residence_la_code = $1, resident_since = $2, version = version + 1, updated_at = now()
+WHERE id = $3
+`
+
+type SetResidenceParams struct {
+	LACode        pgtype.Text
+	ResidentSince pgtype.Date
+	ID            string
+}
+
+// Records where pupil id lives. store.SetResidence keeps the residence
+// left in the history first.
+func (q *Queries) SetResidence(ctx context.Context, db DBTX, arg SetResidenceParams) error {
+	_, err := db.Exec(ctx, setResidence, arg.LACode, arg.ResidentSince, arg.ID)
+	return err
 }
 
 const updatePupil = `-- name: UpdatePupil :exec

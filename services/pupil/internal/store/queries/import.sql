@@ -24,6 +24,7 @@ INSERT INTO pg_temp.pupil_import (
     first_language, first_language_as_at,
     ks2_reading_score, ks2_reading_as_at,
     ks2_maths_score, ks2_maths_as_at,
+    residence_la_code, resident_since,
     row_no, location
 ) VALUES (
     @id,
@@ -48,6 +49,7 @@ INSERT INTO pg_temp.pupil_import (
     @first_language, @first_language_as_at,
     @ks2_reading_score, @ks2_reading_as_at,
     @ks2_maths_score, @ks2_maths_as_at,
+    @residence_la_code, @resident_since,
     @row_no, @location
 );
 
@@ -73,6 +75,39 @@ INSERT INTO pupil.school_history (pupil_id, school_urn, joined_on, left_on, leav
 SELECT p.id, p.school_urn, p.joined_on, COALESCE(p.left_on, i.joined_on, current_date), COALESCE(p.leaving_reason, 'transferred')
 FROM pg_temp.pupil_import i JOIN pupil.pupils p ON p.upn = i.upn
 WHERE p.school_urn <> i.school_urn;
+
+-- name: RecordImportResidenceMoves :exec
+-- A pupil the staging table moves to another LA of residence: keep the
+-- residence they leave in the history, before MergeStagedResidence
+-- overwrites it. They moved on the file's resident_since, or today, and
+-- never before they moved in.
+INSERT INTO pupil.residence_history (pupil_id, la_code, resident_since, moved_on, transferred_to)
+SELECT p.id, p.residence_la_code, p.resident_since,
+       GREATEST(COALESCE(i.resident_since, @today::date), p.resident_since), i.residence_la_code
+FROM pg_temp.pupil_import i JOIN pupil.pupils p ON p.upn = i.upn
+WHERE i.residence_la_code IS NOT NULL AND p.residence_la_code <> i.residence_la_code;
+
+-- name: MergeStagedResidence :exec
+-- Sets the residence of each staged row that gives one, after MergeStaged
+-- has written every pupil: a new LA from the day they moved (as
+-- RecordImportResidenceMoves kept it), the same LA with the file's date
+-- when it gives one. A row that gives none keeps the stored residence;
+-- one that changes nothing is left alone.
+WITH wanted AS (
+    SELECT p.id,
+           i.residence_la_code,
+           CASE WHEN p.residence_la_code <> i.residence_la_code
+                THEN GREATEST(COALESCE(i.resident_since, @today::date), p.resident_since)
+                ELSE COALESCE(i.resident_since, p.resident_since) END AS resident_since
+    FROM pg_temp.pupil_import i JOIN pupil.pupils p ON p.upn = i.upn
+    WHERE i.residence_la_code IS NOT NULL
+)
+UPDATE pupil.pupils p
+SET residence_la_code = w.residence_la_code, resident_since = w.resident_since,
+    version = p.version + 1, updated_at = now()
+FROM wanted w
+WHERE p.id = w.id
+  AND (p.residence_la_code IS DISTINCT FROM w.residence_la_code OR p.resident_since IS DISTINCT FROM w.resident_since);
 
 -- name: MergeStaged :many
 -- Upserts the staging rows into pupil.pupils by UPN, and returns the id of

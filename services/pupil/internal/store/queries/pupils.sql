@@ -45,7 +45,8 @@ INSERT INTO pupil.pupils (
     eal, eal_as_at,
     school_moves, school_moves_as_at,
     ks2_reading_score, ks2_reading_as_at,
-    ks2_maths_score, ks2_maths_as_at
+    ks2_maths_score, ks2_maths_as_at,
+    residence_la_code, resident_since
 ) VALUES (
     @id, @idempotency_key::uuid, @request_hash,
     @upn, @legal_surname, @legal_forename, @preferred_surname, @preferred_forename,
@@ -67,7 +68,8 @@ INSERT INTO pupil.pupils (
     @eal, @eal_as_at,
     @school_moves, @school_moves_as_at,
     @ks2_reading_score, @ks2_reading_as_at,
-    @ks2_maths_score, @ks2_maths_as_at
+    @ks2_maths_score, @ks2_maths_as_at,
+    @residence_la_code, @resident_since
 )
 ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING;
 
@@ -132,9 +134,43 @@ VALUES (@pupil_id, @school_urn, @joined_on, @left_on, @leaving_reason);
 -- name: LocatePupils :many
 -- Where each pupil of ids in scope is on roll, in the order of ids; unknown
 -- ids are left out.
-SELECT p.id::text AS pupil_id, p.school_urn, s.la_code
+-- An LA's scope covers the pupils of its schools and its residents.
+SELECT p.id::text AS pupil_id, p.school_urn, s.la_code, p.residence_la_code
 FROM unnest(@ids::uuid[]) WITH ORDINALITY AS want(id, n)
 JOIN pupil.pupils p ON p.id = want.id
 JOIN pupil.schools s ON s.urn = p.school_urn
-WHERE (@scope_all::boolean OR s.la_code = ANY(@scope_la_codes::text[]) OR s.urn = @scope_school_urn::text)
+WHERE (@scope_all::boolean OR s.la_code = ANY(@scope_la_codes::text[]) OR s.urn = @scope_school_urn::text
+       OR p.residence_la_code = ANY(@scope_la_codes::text[]))
 ORDER BY want.n;
+
+-- name: SetResidence :exec
+-- Records where pupil id lives. store.SetResidence keeps the residence
+-- left in the history first.
+UPDATE pupil.pupils
+SET residence_la_code = @la_code, resident_since = @resident_since, version = version + 1, updated_at = now()
+WHERE id = @id;
+
+-- name: InsertResidenceHistory :exec
+-- A residence the pupil has left, kept when they move to another LA.
+INSERT INTO pupil.residence_history (pupil_id, la_code, resident_since, moved_on, transferred_to)
+VALUES (@pupil_id, @la_code, @resident_since, @moved_on, @transferred_to);
+
+-- name: ResidenceHistory :many
+-- The residences pupil_id has left, oldest first.
+SELECT la_code, resident_since, moved_on, transferred_to
+FROM pupil.residence_history
+WHERE pupil_id = @pupil_id
+ORDER BY moved_on, id;
+
+-- name: ResidenceTransfers :many
+-- Up to max_transfers moves into or out of la_code on or after since, in
+-- order of the day they moved then id, after the (moved_on, id) of the
+-- page before: NCCIS's "moving between LA areas". Only ids, LAs and dates:
+-- the old LA learns when and where a young person went, nothing else.
+SELECT id, pupil_id::text AS pupil_id, la_code, transferred_to, moved_on
+FROM pupil.residence_history
+WHERE (la_code = @la_code OR transferred_to = @la_code)
+  AND moved_on >= @since::date
+  AND (moved_on, id) > (@after_moved_on::date, @after_id::bigint)
+ORDER BY moved_on, id
+LIMIT @max_transfers;

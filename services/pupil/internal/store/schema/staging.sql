@@ -26,6 +26,7 @@ SELECT
     first_language, first_language_as_at,
     ks2_reading_score, ks2_reading_as_at,
     ks2_maths_score, ks2_maths_as_at,
+    residence_la_code, resident_since,
     0 AS row_no,
     '' AS location
 FROM pupil.pupils

@@ -63,6 +63,9 @@ const (
 	// PupilServiceLocatePupilsProcedure is the fully-qualified name of the PupilService's LocatePupils
 	// RPC.
 	PupilServiceLocatePupilsProcedure = "/nextstep.pupil.v1.PupilService/LocatePupils"
+	// PupilServiceListResidenceTransfersProcedure is the fully-qualified name of the PupilService's
+	// ListResidenceTransfers RPC.
+	PupilServiceListResidenceTransfersProcedure = "/nextstep.pupil.v1.PupilService/ListResidenceTransfers"
 	// PupilServiceImportPupilsProcedure is the fully-qualified name of the PupilService's ImportPupils
 	// RPC.
 	PupilServiceImportPupilsProcedure = "/nextstep.pupil.v1.PupilService/ImportPupils"
@@ -119,6 +122,12 @@ type PupilServiceClient interface {
 	// labels in the caller's request. One entry per pupil found, in request
 	// order; an unknown id is left out.
 	LocatePupils(context.Context, *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error)
+	// ListResidenceTransfers lists the young people who moved into or out of
+	// a local authority (NCCIS "moving between LA areas"): the pupil's id,
+	// the LA they left, the LA they joined and the day. The LA a young person
+	// left sees when and where they went and nothing more; the new LA now
+	// has them in its scope. The caller's scope must cover la_code.
+	ListResidenceTransfers(context.Context, *v1.ListResidenceTransfersRequest) (*v1.ListResidenceTransfersResponse, error)
 	// ImportPupils uploads a CSV file or a Common Transfer File: first a
 	// message with the header, then the file in chunks. Every row is
 	// validated; rejected rows are reported with their line or element and
@@ -215,6 +224,13 @@ func NewPupilServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listResidenceTransfers: connect.NewClient[v1.ListResidenceTransfersRequest, v1.ListResidenceTransfersResponse](
+			httpClient,
+			baseURL+PupilServiceListResidenceTransfersProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("ListResidenceTransfers")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		importPupils: connect.NewClient[v1.ImportPupilsRequest, v1.ImportPupilsResponse](
 			httpClient,
 			baseURL+PupilServiceImportPupilsProcedure,
@@ -226,18 +242,19 @@ func NewPupilServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 
 // pupilServiceClient implements PupilServiceClient.
 type pupilServiceClient struct {
-	createSchool      *connect.Client[v1.CreateSchoolRequest, v1.CreateSchoolResponse]
-	getSchool         *connect.Client[v1.GetSchoolRequest, v1.GetSchoolResponse]
-	listSchools       *connect.Client[v1.ListSchoolsRequest, v1.ListSchoolsResponse]
-	createPupil       *connect.Client[v1.CreatePupilRequest, v1.CreatePupilResponse]
-	getPupil          *connect.Client[v1.GetPupilRequest, v1.GetPupilResponse]
-	updatePupil       *connect.Client[v1.UpdatePupilRequest, v1.UpdatePupilResponse]
-	reviewRisk        *connect.Client[v1.ReviewRiskRequest, v1.ReviewRiskResponse]
-	exportRiskList    *connect.Client[v1.ExportRiskListRequest, v1.ExportRiskListResponse]
-	listCohortPupils  *connect.Client[v1.ListCohortPupilsRequest, v1.ListCohortPupilsResponse]
-	getCohortSnapshot *connect.Client[v1.GetCohortSnapshotRequest, v1.GetCohortSnapshotResponse]
-	locatePupils      *connect.Client[v1.LocatePupilsRequest, v1.LocatePupilsResponse]
-	importPupils      *connect.Client[v1.ImportPupilsRequest, v1.ImportPupilsResponse]
+	createSchool           *connect.Client[v1.CreateSchoolRequest, v1.CreateSchoolResponse]
+	getSchool              *connect.Client[v1.GetSchoolRequest, v1.GetSchoolResponse]
+	listSchools            *connect.Client[v1.ListSchoolsRequest, v1.ListSchoolsResponse]
+	createPupil            *connect.Client[v1.CreatePupilRequest, v1.CreatePupilResponse]
+	getPupil               *connect.Client[v1.GetPupilRequest, v1.GetPupilResponse]
+	updatePupil            *connect.Client[v1.UpdatePupilRequest, v1.UpdatePupilResponse]
+	reviewRisk             *connect.Client[v1.ReviewRiskRequest, v1.ReviewRiskResponse]
+	exportRiskList         *connect.Client[v1.ExportRiskListRequest, v1.ExportRiskListResponse]
+	listCohortPupils       *connect.Client[v1.ListCohortPupilsRequest, v1.ListCohortPupilsResponse]
+	getCohortSnapshot      *connect.Client[v1.GetCohortSnapshotRequest, v1.GetCohortSnapshotResponse]
+	locatePupils           *connect.Client[v1.LocatePupilsRequest, v1.LocatePupilsResponse]
+	listResidenceTransfers *connect.Client[v1.ListResidenceTransfersRequest, v1.ListResidenceTransfersResponse]
+	importPupils           *connect.Client[v1.ImportPupilsRequest, v1.ImportPupilsResponse]
 }
 
 // CreateSchool calls nextstep.pupil.v1.PupilService.CreateSchool.
@@ -331,6 +348,15 @@ func (c *pupilServiceClient) LocatePupils(ctx context.Context, req *v1.LocatePup
 	return nil, err
 }
 
+// ListResidenceTransfers calls nextstep.pupil.v1.PupilService.ListResidenceTransfers.
+func (c *pupilServiceClient) ListResidenceTransfers(ctx context.Context, req *v1.ListResidenceTransfersRequest) (*v1.ListResidenceTransfersResponse, error) {
+	response, err := c.listResidenceTransfers.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ImportPupils calls nextstep.pupil.v1.PupilService.ImportPupils.
 func (c *pupilServiceClient) ImportPupils(ctx context.Context) (*connect.ClientStreamForClientSimple[v1.ImportPupilsRequest, v1.ImportPupilsResponse], error) {
 	return c.importPupils.CallClientStreamSimple(ctx)
@@ -387,6 +413,12 @@ type PupilServiceHandler interface {
 	// labels in the caller's request. One entry per pupil found, in request
 	// order; an unknown id is left out.
 	LocatePupils(context.Context, *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error)
+	// ListResidenceTransfers lists the young people who moved into or out of
+	// a local authority (NCCIS "moving between LA areas"): the pupil's id,
+	// the LA they left, the LA they joined and the day. The LA a young person
+	// left sees when and where they went and nothing more; the new LA now
+	// has them in its scope. The caller's scope must cover la_code.
+	ListResidenceTransfers(context.Context, *v1.ListResidenceTransfersRequest) (*v1.ListResidenceTransfersResponse, error)
 	// ImportPupils uploads a CSV file or a Common Transfer File: first a
 	// message with the header, then the file in chunks. Every row is
 	// validated; rejected rows are reported with their line or element and
@@ -479,6 +511,13 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	pupilServiceListResidenceTransfersHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceListResidenceTransfersProcedure,
+		svc.ListResidenceTransfers,
+		connect.WithSchema(pupilServiceMethods.ByName("ListResidenceTransfers")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	pupilServiceImportPupilsHandler := connect.NewClientStreamHandlerSimple(
 		PupilServiceImportPupilsProcedure,
 		svc.ImportPupils,
@@ -509,6 +548,8 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 			pupilServiceGetCohortSnapshotHandler.ServeHTTP(w, r)
 		case PupilServiceLocatePupilsProcedure:
 			pupilServiceLocatePupilsHandler.ServeHTTP(w, r)
+		case PupilServiceListResidenceTransfersProcedure:
+			pupilServiceListResidenceTransfersHandler.ServeHTTP(w, r)
 		case PupilServiceImportPupilsProcedure:
 			pupilServiceImportPupilsHandler.ServeHTTP(w, r)
 		default:
@@ -562,6 +603,10 @@ func (UnimplementedPupilServiceHandler) GetCohortSnapshot(context.Context, *v1.G
 
 func (UnimplementedPupilServiceHandler) LocatePupils(context.Context, *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.LocatePupils is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) ListResidenceTransfers(context.Context, *v1.ListResidenceTransfersRequest) (*v1.ListResidenceTransfersResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.ListResidenceTransfers is not implemented"))
 }
 
 func (UnimplementedPupilServiceHandler) ImportPupils(context.Context, *connect.ClientStream[v1.ImportPupilsRequest]) (*v1.ImportPupilsResponse, error) {
