@@ -29,10 +29,24 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 )
 
-// Enrolment is where a pupil is on roll.
+// Enrolment is where a pupil is on roll, and where they live.
 type Enrolment struct {
 	SchoolURN string
-	LACode    string
+	// LACode is the school's local authority.
+	LACode string
+	// ResidenceLACode is the local authority the young person lives in,
+	// empty until the pupil service has it recorded.
+	ResidenceLACode string
+}
+
+// CaseloadLA is the local authority whose tracking caseload the young
+// person is in: where they live (NCCIS counts residents, wherever they
+// study), or their school's until a residence is recorded.
+func (e Enrolment) CaseloadLA() string {
+	if e.ResidenceLACode != "" {
+		return e.ResidenceLACode
+	}
+	return e.LACode
 }
 
 // School is a school as the pupil service holds it.
@@ -86,7 +100,7 @@ func (c *Client) Locate(ctx context.Context, ids []string) (map[string]Enrolment
 			return nil, fmt.Errorf("locate pupils: %w", err)
 		}
 		for _, l := range res.GetLocations() {
-			out[l.GetPupilId()] = Enrolment{SchoolURN: l.GetSchoolUrn(), LACode: l.GetLaCode()}
+			out[l.GetPupilId()] = Enrolment{SchoolURN: l.GetSchoolUrn(), LACode: l.GetLaCode(), ResidenceLACode: l.GetResidenceLaCode()}
 		}
 	}
 	return out, nil
@@ -107,9 +121,20 @@ func (c *Client) School(ctx context.Context, urn string) (School, error) {
 
 // InScope looks up every pupil of ids and returns their enrolments in the
 // same order, or the index of the first pupil who is unknown or outside
-// the filter's scope (the two are not told apart, so scope cannot be
-// probed), with a nil slice. ids may repeat.
+// the filter's scope by their school (the two are not told apart, so scope
+// cannot be probed), with a nil slice. ids may repeat. It is the scope of
+// school business: work experience.
 func InScope(ctx context.Context, d Directory, f auth.Scope, ids []string) (enrolments []Enrolment, refused int, err error) {
+	return locateAll(ctx, d, ids, func(e Enrolment) bool { return f.Covers(e.SchoolURN, e.LACode) })
+}
+
+// InCaseload is InScope for tracking: an LA's scope also covers the young
+// people who live in it, wherever they study (auth.Scope.CoversPupil).
+func InCaseload(ctx context.Context, d Directory, f auth.Scope, ids []string) (enrolments []Enrolment, refused int, err error) {
+	return locateAll(ctx, d, ids, func(e Enrolment) bool { return f.CoversPupil(e.SchoolURN, e.LACode, e.ResidenceLACode) })
+}
+
+func locateAll(ctx context.Context, d Directory, ids []string, covers func(Enrolment) bool) (enrolments []Enrolment, refused int, err error) {
 	// The pupil service writes ids in lower case; a caller may not.
 	lower := make([]string, len(ids))
 	for i, id := range ids {
@@ -122,7 +147,7 @@ func InScope(ctx context.Context, d Directory, f auth.Scope, ids []string) (enro
 	enrolments = make([]Enrolment, len(ids))
 	for i, id := range lower {
 		e, ok := found[id]
-		if !ok || !f.Covers(e.SchoolURN, e.LACode) {
+		if !ok || !covers(e) {
 			return nil, i, nil
 		}
 		enrolments[i] = e

@@ -15,10 +15,13 @@ import (
 
 // SyncInput is one reconciler pass over a cohort.
 type SyncInput struct {
-	CohortKey        string
-	SchoolURN        string
-	LACode           string
-	PassToken        int64
+	CohortKey string
+	SchoolURN string
+	LACode    string
+	PassToken int64
+	// Desired are the tasks the cohort should have, each in the queue of
+	// its LACode: the young person's LA of residence; one left empty is
+	// in the cohort's (LACode, the school's).
 	Desired          []syncplan.Intervention
 	MaxCloseFraction float64
 	HoldMinCloses    int
@@ -84,6 +87,11 @@ func (e *HeldError) Error() string {
 // waits rather than being closed under them.
 func Sync(ctx context.Context, pool TxDB, in SyncInput) (SyncResult, error) {
 	var res SyncResult
+	for i := range in.Desired {
+		if in.Desired[i].LACode == "" {
+			in.Desired[i].LACode = in.LACode
+		}
+	}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		res = SyncResult{}
 		if err := lockCohort(ctx, tx, in); err != nil {
@@ -144,6 +152,7 @@ func activeTasks(ctx context.Context, tx pgx.Tx, cohortKey string) ([]syncplan.T
 		out[i] = syncplan.Task{ID: r.ID, Intervention: syncplan.Intervention{
 			Key:      syncplan.Key{PupilID: r.PupilID, Reason: r.ReasonCode},
 			Priority: int(r.Priority), DueDate: r.DueDate.Format(time.DateOnly), Summary: r.Summary, Evidence: r.Evidence,
+			LACode: r.LACode,
 		}}
 	}
 	return out, nil
@@ -200,7 +209,7 @@ func applyPlan(ctx context.Context, tx pgx.Tx, in SyncInput, plan syncplan.Plan)
 			return nil, fmt.Errorf("stage desired interventions: %w", err)
 		}
 		if err := queries.CreateStagedTasks(ctx, tx, dbsqlc.CreateStagedTasksParams{
-			CohortKey: in.CohortKey, SchoolURN: in.SchoolURN, LACode: in.LACode, Actor: in.Actor,
+			CohortKey: in.CohortKey, SchoolURN: in.SchoolURN, Actor: in.Actor,
 		}); err != nil {
 			return nil, fmt.Errorf("create tasks: %w", err)
 		}
@@ -229,7 +238,7 @@ func stagingRow(taskID *string, i syncplan.Intervention) (dbsqlc.StageInterventi
 	}
 	return dbsqlc.StageInterventionsParams{
 		TaskID: taskID, PupilID: i.PupilID, ReasonCode: i.Reason, Priority: int16(i.Priority),
-		DueDate: due, Summary: i.Summary, Evidence: evidence,
+		DueDate: due, Summary: i.Summary, Evidence: evidence, LACode: i.LACode,
 	}, nil
 }
 

@@ -28,6 +28,9 @@ type Intervention struct {
 	DueDate  string
 	Summary  string
 	Evidence map[string]string
+	// LACode is the local authority whose queue the task is in: where the
+	// young person lives, so a task follows a mover to the new LA.
+	LACode string
 }
 
 // Task is an active task of the cohort.
@@ -149,7 +152,7 @@ func Duplicate(desired []Intervention) int {
 }
 
 func same(a, b Intervention) bool {
-	return a.Priority == b.Priority && a.DueDate == b.DueDate && a.Summary == b.Summary &&
+	return a.Priority == b.Priority && a.DueDate == b.DueDate && a.Summary == b.Summary && a.LACode == b.LACode &&
 		maps.Equal(orEmpty(a.Evidence), orEmpty(b.Evidence))
 }
 

@@ -33,8 +33,8 @@ func (s *Server) ConfirmCurrency(ctx context.Context, req *trackingv1.ConfirmCur
 	}
 	var inScope []store.Located
 	for _, id := range ids {
-		if e, ok := found[id]; ok && p.Scope.Covers(e.SchoolURN, e.LACode) {
-			inScope = append(inScope, store.Located{PupilID: id, SchoolURN: e.SchoolURN, LACode: e.LACode})
+		if e, ok := found[id]; ok && p.Scope.CoversPupil(e.SchoolURN, e.LACode, e.ResidenceLACode) {
+			inScope = append(inScope, store.Located{PupilID: id, SchoolURN: e.SchoolURN, LACode: e.CaseloadLA()})
 		}
 	}
 	var confirmed map[string]store.Destination
@@ -46,7 +46,7 @@ func (s *Server) ConfirmCurrency(ctx context.Context, req *trackingv1.ConfirmCur
 	res := &trackingv1.ConfirmCurrencyResponse{Outcomes: make([]*trackingv1.CurrencyOutcome, len(req.GetPupilIds()))}
 	for i, id := range ids {
 		out := &trackingv1.CurrencyOutcome{PupilId: id, Result: trackingv1.CurrencyResult_CURRENCY_RESULT_NOT_FOUND}
-		if e, ok := found[id]; ok && p.Scope.Covers(e.SchoolURN, e.LACode) {
+		if e, ok := found[id]; ok && p.Scope.CoversPupil(e.SchoolURN, e.LACode, e.ResidenceLACode) {
 			out.Result = trackingv1.CurrencyResult_CURRENCY_RESULT_NO_CONFIRMED_ACTIVITY
 			if d, ok := confirmed[id]; ok {
 				out.Result, out.LapsesOn = trackingv1.CurrencyResult_CURRENCY_RESULT_CONFIRMED, dateString(s.lapsesOn(d))

@@ -41,10 +41,11 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 			return nil, err
 		}
 	}
-	// The record's school and local authority, and so who may see it, are
-	// where the pupil is on roll, as the pupil service says.
+	// The record's school and local authority are where the pupil is on
+	// roll and where they live, as the pupil service says: an LA records
+	// the activity of its residents, wherever they study.
 	pupilID := strings.ToLower(in.GetPupilId())
-	enrolled, refused, err := enrolment.InScope(ctx, s.pupils, p.Scope, []string{pupilID})
+	enrolled, refused, err := enrolment.InCaseload(ctx, s.pupils, p.Scope, []string{pupilID})
 	switch {
 	case err != nil:
 		return nil, enrolment.Unavailable(ctx, s.logger, err)
@@ -52,7 +53,7 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 		return nil, rpcerror.NotFound("pupil")
 	}
 	d, err := store.InsertDestination(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), store.Destination{
-		PupilID: pupilID, SchoolURN: enrolled[0].SchoolURN, LACode: enrolled[0].LACode, Kind: kindNames[in.GetKind()],
+		PupilID: pupilID, SchoolURN: enrolled[0].SchoolURN, LACode: enrolled[0].CaseloadLA(), Kind: kindNames[in.GetKind()],
 		ActivityCode: in.GetActivityCode(), EffectiveDate: effective, Source: in.GetSource(), RecordedBy: p.Subject,
 		ReviewOn: reviewOn, RecordedAt: s.now(), Provider: in.GetProvider(),
 	})
@@ -66,6 +67,36 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 	return &trackingv1.RecordDestinationResponse{Destination: s.destinationToProto(d)}, nil
 }
 
+// caseload returns which of ids (in lower case) the scope covers where the young people
+// are now, as the pupil service says: by their school, or for an LA by
+// where they live, so a mover's whole history is the new LA's to read and
+// no longer the old one's. A component acting as itself covers everyone
+// without asking.
+func (s *Server) caseload(ctx context.Context, scope auth.Scope, ids []string) (map[string]bool, error) {
+	seen := make(map[string]bool, len(ids))
+	lower := make([]string, 0, len(ids))
+	for _, id := range ids {
+		// The pupil service writes ids in lower case; a caller may not,
+		// and may repeat one.
+		id = strings.ToLower(id)
+		if _, dup := seen[id]; !dup {
+			lower = append(lower, id)
+			seen[id] = scope.All
+		}
+	}
+	if scope.All {
+		return seen, nil
+	}
+	found, err := s.pupils.Locate(ctx, lower)
+	if err != nil {
+		return nil, enrolment.Unavailable(ctx, s.logger, err)
+	}
+	for id, e := range found {
+		seen[id] = scope.CoversPupil(e.SchoolURN, e.LACode, e.ResidenceLACode)
+	}
+	return seen, nil
+}
+
 // ListDestinations implements TrackingService.
 func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDestinationsRequest) (*trackingv1.ListDestinationsResponse, error) {
 	after, err := decodeCursor[store.DestinationCursor](req.GetPageToken())
@@ -73,7 +104,16 @@ func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDesti
 		return nil, err
 	}
 	limit := pagetoken.Size(req.GetPageSize(), 100, maxPageSize)
-	ds, err := store.ListDestinations(ctx, s.pool, req.GetPupilId(), auth.Caller(ctx).Scope, after, limit+1)
+	id := strings.ToLower(req.GetPupilId())
+	seen, err := s.caseload(ctx, auth.Caller(ctx).Scope, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if !seen[id] {
+		// Out of scope reads as no records, as an unknown pupil does.
+		return &trackingv1.ListDestinationsResponse{}, nil
+	}
+	ds, err := store.ListDestinations(ctx, s.pool, id, auth.Everything(), after, limit+1)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "list destinations", err)
 	}
@@ -95,7 +135,17 @@ func (s *Server) ListDestinations(ctx context.Context, req *trackingv1.ListDesti
 
 // GetLatestDestinations implements TrackingService.
 func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetLatestDestinationsRequest) (*trackingv1.GetLatestDestinationsResponse, error) {
-	latest, err := store.LatestDestinations(ctx, s.pool, req.GetPupilIds(), auth.Caller(ctx).Scope)
+	seen, err := s.caseload(ctx, auth.Caller(ctx).Scope, req.GetPupilIds())
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, id := range req.GetPupilIds() {
+		if seen[strings.ToLower(id)] {
+			ids = append(ids, id)
+		}
+	}
+	latest, err := store.LatestDestinations(ctx, s.pool, ids, auth.Everything())
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "latest destinations", err)
 	}

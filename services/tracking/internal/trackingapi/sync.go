@@ -43,6 +43,9 @@ func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInte
 	if err := s.checkCohort(ctx, p, req, &in); err != nil {
 		return nil, err
 	}
+	if err := s.placeTasks(ctx, in.Desired); err != nil {
+		return nil, err
+	}
 	res, err := store.Sync(ctx, s.pool, in)
 	var held *store.HeldError
 	var stale *store.StalePassError
@@ -107,6 +110,35 @@ func (s *Server) checkCohort(ctx context.Context, p auth.Principal, req *trackin
 		return enrolment.Unavailable(ctx, s.logger, err)
 	case school.LACode != req.GetLaCode():
 		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "la_code", RuleID: "la_code.of_school", Message: "is not the local authority of the school"})
+	}
+	return nil
+}
+
+// placeTasks puts each desired task in the queue of the local authority
+// its young person lives in, as the pupil service says now, in one batched
+// call: a resident educated out of area is their home LA's to follow, and
+// a mover's tasks move with them. A pupil it does not know (or one without
+// a recorded residence) stays in the cohort's authority.
+func (s *Server) placeTasks(ctx context.Context, desired []syncplan.Intervention) error {
+	if len(desired) == 0 {
+		return nil
+	}
+	seen := make(map[string]bool, len(desired))
+	ids := make([]string, 0, len(desired))
+	for _, d := range desired {
+		if !seen[d.PupilID] {
+			seen[d.PupilID] = true
+			ids = append(ids, d.PupilID)
+		}
+	}
+	found, err := s.pupils.Locate(ctx, ids)
+	if err != nil {
+		return enrolment.Unavailable(ctx, s.logger, err)
+	}
+	for i := range desired {
+		if e, ok := found[desired[i].PupilID]; ok {
+			desired[i].LACode = e.CaseloadLA()
+		}
 	}
 	return nil
 }

@@ -36,6 +36,7 @@ func (r iteratorForStageInterventions) Values() ([]interface{}, error) {
 		r.rows[0].DueDate,
 		r.rows[0].Summary,
 		r.rows[0].Evidence,
+		r.rows[0].LACode,
 	}, nil
 }
 
@@ -44,5 +45,5 @@ func (r iteratorForStageInterventions) Err() error {
 }
 
 func (q *Queries) StageInterventions(ctx context.Context, db DBTX, arg []StageInterventionsParams) (int64, error) {
-	return db.CopyFrom(ctx, []string{"pg_temp", "sync_staging"}, []string{"task_id", "pupil_id", "reason_code", "priority", "due_date", "summary", "evidence"}, &iteratorForStageInterventions{rows: arg})
+	return db.CopyFrom(ctx, []string{"pg_temp", "sync_staging"}, []string{"task_id", "pupil_id", "reason_code", "priority", "due_date", "summary", "evidence", "la_code"}, &iteratorForStageInterventions{rows: arg})
 }

@@ -99,7 +99,7 @@ func (q *Queries) CohortOpenCounts(ctx context.Context, db DBTX, arg CohortOpenC
 const createStagedTasks = `-- name: CreateStagedTasks :exec
 WITH created AS (
     INSERT INTO tracking.tasks (cohort_key, school_urn, la_code, pupil_id, reason_code, priority, due_date, summary, evidence)
-    SELECT $2, $3, $4, pupil_id, reason_code, priority, due_date, summary, evidence
+    SELECT $2, $3, la_code, pupil_id, reason_code, priority, due_date, summary, evidence
     FROM pg_temp.sync_staging WHERE task_id IS NULL
     ON CONFLICT (cohort_key, pupil_id, reason_code) WHERE status IN ('open', 'assigned', 'in_progress') DO NOTHING
     RETURNING id
@@ -112,24 +112,20 @@ type CreateStagedTasksParams struct {
 	Actor     string `db:"actor"`
 	CohortKey string `db:"cohort_key"`
 	SchoolURN string `db:"school_urn"`
-	LACode    string `db:"la_code"`
 }
 
 // CreateStagedTasks creates the staged tasks without a task_id, each with
 // its "created" event. ON CONFLICT DO NOTHING is a backstop: the plan was
 // made under the cohort's lock, so no active task can have appeared since.
+// Each task is in the queue of the LA its young person lives in (the
+// staged la_code), which need not be the school's.
 func (q *Queries) CreateStagedTasks(ctx context.Context, db DBTX, arg CreateStagedTasksParams) error {
-	_, err := db.Exec(ctx, createStagedTasks,
-		arg.Actor,
-		arg.CohortKey,
-		arg.SchoolURN,
-		arg.LACode,
-	)
+	_, err := db.Exec(ctx, createStagedTasks, arg.Actor, arg.CohortKey, arg.SchoolURN)
 	return err
 }
 
 const lockActiveTasks = `-- name: LockActiveTasks :many
-SELECT id, pupil_id, reason_code, priority, due_date, summary, evidence
+SELECT id, pupil_id, reason_code, priority, due_date, summary, evidence, la_code
 FROM tracking.tasks
 WHERE cohort_key = $1 AND status IN ('open', 'assigned', 'in_progress')
 FOR UPDATE
@@ -143,6 +139,7 @@ type LockActiveTasksRow struct {
 	DueDate    time.Time         `db:"due_date"`
 	Summary    string            `db:"summary"`
 	Evidence   map[string]string `db:"evidence"`
+	LACode     string            `db:"la_code"`
 }
 
 // LockActiveTasks reads the cohort's active tasks and locks them, so a
@@ -168,6 +165,7 @@ func (q *Queries) LockActiveTasks(ctx context.Context, db DBTX, cohortKey string
 			&i.DueDate,
 			&i.Summary,
 			&i.Evidence,
+			&i.LACode,
 		); err != nil {
 			return nil, err
 		}
@@ -224,23 +222,25 @@ type StageInterventionsParams struct {
 	DueDate    time.Time         `db:"due_date"`
 	Summary    string            `db:"summary"`
 	Evidence   map[string]string `db:"evidence"`
+	LACode     string            `db:"la_code"`
 }
 
 const updateStagedTasks = `-- name: UpdateStagedTasks :exec
 WITH updated AS (
     UPDATE tracking.tasks t
-    SET priority = s.priority, due_date = s.due_date, summary = s.summary, evidence = s.evidence,
+    SET priority = s.priority, due_date = s.due_date, summary = s.summary, evidence = s.evidence, la_code = s.la_code,
         version = t.version + 1, updated_at = now()
     FROM pg_temp.sync_staging s
     WHERE s.task_id IS NOT NULL AND t.id = s.task_id
     RETURNING t.id, t.status
 )
 INSERT INTO tracking.task_events (task_id, actor, kind, status, text)
-SELECT id, $1, 'updated_by_sync', status, 'priority, due date or evidence changed' FROM updated
+SELECT id, $1, 'updated_by_sync', status, 'priority, due date, evidence or local authority changed' FROM updated
 `
 
 // UpdateStagedTasks moves the staged tasks with a task_id to their new
-// priority, due date, summary and evidence, each with an event.
+// priority, due date, summary, evidence and LA (the young person moved),
+// each with an event.
 func (q *Queries) UpdateStagedTasks(ctx context.Context, db DBTX, actor string) error {
 	_, err := db.Exec(ctx, updateStagedTasks, actor)
 	return err

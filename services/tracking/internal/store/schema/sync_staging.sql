@@ -12,5 +12,6 @@ CREATE TEMPORARY TABLE pg_temp.sync_staging (
     priority    smallint NOT NULL,
     due_date    date NOT NULL,
     summary     text NOT NULL,
-    evidence    jsonb NOT NULL
+    evidence    jsonb NOT NULL,
+    la_code     text NOT NULL
 ) ON COMMIT DROP;
