@@ -28,6 +28,8 @@ type Activity struct {
 
 // Person is a young person resident in a local authority.
 type Person struct {
+	// ID is the young person's id (the pupil service's); the counts do not
+	// read it, and it names them in the caller's diagnostics.
 	ID string
 	// LACode is the three-digit code of the local authority they live in:
 	// NCCIS counts by residence, not by school.
