@@ -28,12 +28,19 @@ import (
 func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDestinationRequest) (*trackingv1.RecordDestinationResponse, error) {
 	p := auth.Caller(ctx)
 	in := req.GetDestination()
-	if _, ok := nccis.Lookup(in.GetActivityCode()); !ok {
+	code, ok := nccis.Lookup(in.GetActivityCode())
+	if !ok {
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "destination.activity_code", RuleID: "nccis.code", Message: "is not a current-activity code in the NCCIS table"})
 	}
 	effective, err := s.parseDate("destination.effective_date", in.GetEffectiveDate())
 	if err != nil {
 		return nil, err
+	}
+	// A retired code still reads in old records, and may be entered for
+	// one (an activity effective before it went), never for a new one.
+	if !code.InUseOn(effective) {
+		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "destination.activity_code", RuleID: "nccis.retired",
+			Message: "was retired on " + code.RetiredOn.Format(time.DateOnly) + ": record what the young person is doing, as for anyone else"})
 	}
 	var reviewOn time.Time
 	if in.GetReviewOn() != "" {
@@ -225,10 +232,14 @@ func (s *Server) lapsesOn(d store.Destination) time.Time {
 	return s.currency.LapsesOn(c.Group, calendar.Today(d.RecordedAt), d.ReviewOn)
 }
 
-// ListActivityCodes implements TrackingService.
+// ListActivityCodes implements TrackingService. It offers the codes that
+// may be recorded now: not the retired ones.
 func (s *Server) ListActivityCodes(context.Context, *trackingv1.ListActivityCodesRequest) (*trackingv1.ListActivityCodesResponse, error) {
 	res := &trackingv1.ListActivityCodesResponse{Edition: nccis.Edition}
 	for _, c := range nccis.Table {
+		if c.Retired() {
+			continue
+		}
 		res.Codes = append(res.Codes, &trackingv1.ActivityCode{Code: c.Code, Description: c.Description, Group: groupToProto[c.Group]})
 	}
 	return res, nil

@@ -89,6 +89,11 @@ func TestRecordDestinationRefusals(t *testing.T) {
 		"labels the caller chose":   {token: servicetest.CareersLeader, d: labelled, wantCode: connect.CodeInvalidArgument, wantFields: []string{"destination.school_urn", "destination.la_code"}},
 		"a date in 2999":            {token: servicetest.Caseworker, d: destination(pupil, confirmed, "230", "2999-09-01"), wantCode: connect.CodeInvalidArgument, wantFields: []string{"destination.effective_date"}},
 		"analyst may not":           {token: servicetest.Analyst, d: destination(pupil, confirmed, "230", "2026-09-01"), wantCode: connect.CodePermissionDenied},
+		// 720 went in April 2018: refused for anything since, still
+		// accepted for an old record.
+		"a retired code":                  {token: servicetest.Caseworker, d: destination(pupil, confirmed, "720", "2026-09-01"), wantCode: connect.CodeInvalidArgument, wantFields: []string{"destination.activity_code"}},
+		"a retired code, the day it went": {token: servicetest.Caseworker, d: destination(pupil, confirmed, "720", "2018-04-01"), wantCode: connect.CodeInvalidArgument, wantFields: []string{"destination.activity_code"}},
+		"a retired code, an old record":   {token: servicetest.Caseworker, d: destination(pupil, confirmed, "720", "2018-03-31"), wantCode: ok},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -278,11 +283,15 @@ func TestListActivityCodes(t *testing.T) {
 	for code, want := range map[string]trackingv1.ActivityGroup{
 		"440": trackingv1.ActivityGroup_ACTIVITY_GROUP_TRAINING,
 		"540": trackingv1.ActivityGroup_ACTIVITY_GROUP_NEET,
+		"710": trackingv1.ActivityGroup_ACTIVITY_GROUP_OTHER,
 		"810": trackingv1.ActivityGroup_ACTIVITY_GROUP_NOT_KNOWN,
 	} {
 		if groups[code] != want {
 			t.Errorf("code %s is in %v, want %v", code, groups[code], want)
 		}
+	}
+	if _, offered := groups["720"]; offered {
+		t.Error("720 is offered, though it was retired in April 2018")
 	}
 }
 
