@@ -311,6 +311,12 @@ func accessMatrix() map[string]access {
 			// refusal says why.
 			outside: &outcome{code: connect.CodePermissionDenied, reason: refusalv1.Reason_REASON_OUT_OF_SCOPE},
 		},
+		pupilSvc + ".GetResidents": {
+			request: func(context.Context, *matrix, caller, string) ([]proto.Message, error) {
+				return one(&pupilv1.GetResidentsRequest{AcademicYear: "2025/26", MinAcademicAge: 16, MaxAcademicAge: 17})
+			},
+			unscoped: "only the service may call it, for tracking's measures of whole LAs, and its scope is everything",
+		},
 		pupilSvc + ".ImportPupils": {
 			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
 				row := m.freshUPNAt(urn) + ",Testperson,Ada,2011-10-01," + urn + ",,\n"
@@ -537,6 +543,20 @@ func accessMatrix() map[string]access {
 				return one(&trackingv1.ListActivityCodesRequest{})
 			},
 			unscoped: "the NCCIS code table is the same for everyone",
+		},
+		trackingSvc + ".GetMeasures": {
+			request: func(_ context.Context, _ *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&trackingv1.GetMeasuresRequest{AcademicYear: "2025/26", LaCode: pupiltest.Schools[urn]})
+			},
+			// An area outside scope: aggregates, no record to be not
+			// found, so the refusal says why.
+			outside: &outcome{code: connect.CodePermissionDenied, reason: refusalv1.Reason_REASON_OUT_OF_SCOPE},
+		},
+		trackingSvc + ".ExportMeasures": {
+			request: func(_ context.Context, _ *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&trackingv1.ExportMeasuresRequest{AcademicYear: "2025/26", LaCode: pupiltest.Schools[urn]})
+			},
+			outside: &outcome{code: connect.CodePermissionDenied, reason: refusalv1.Reason_REASON_OUT_OF_SCOPE},
 		},
 		trackingSvc + ".ExportDestinations": {
 			request: func(_ context.Context, _ *matrix, _ caller, urn string) ([]proto.Message, error) {

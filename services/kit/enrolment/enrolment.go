@@ -67,6 +67,17 @@ type Directory interface {
 	Locate(ctx context.Context, ids []string) (map[string]Enrolment, error)
 	// School returns the school with urn, or ErrNoSchool.
 	School(ctx context.Context, urn string) (School, error)
+	// Residents returns the young people of academic age minAge to maxAge
+	// in the academic year ("2025/26"), each with their caseload LA.
+	Residents(ctx context.Context, academicYear string, minAge, maxAge int) ([]Resident, error)
+}
+
+// Resident is a young person as the measures count them: an id, the LA
+// whose caseload they are in, and their academic age.
+type Resident struct {
+	PupilID     string
+	LACode      string
+	AcademicAge int
 }
 
 // maxBatch is LocatePupils' limit on ids per call.
@@ -117,6 +128,33 @@ func (c *Client) School(ctx context.Context, urn string) (School, error) {
 	}
 	s := res.GetSchool()
 	return School{URN: s.GetUrn(), LACode: s.GetLaCode(), Open: s.GetOpen()}, nil
+}
+
+// Residents implements Directory, reading the pupil service's stream to
+// its end: a list that stops early is an error, never a short cohort.
+func (c *Client) Residents(ctx context.Context, academicYear string, minAge, maxAge int) ([]Resident, error) {
+	stream, err := c.pupil.GetResidents(ctx, &pupilv1.GetResidentsRequest{
+		AcademicYear: academicYear, MinAcademicAge: int32(minAge), MaxAcademicAge: int32(maxAge),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get residents: %w", err)
+	}
+	defer stream.Close()
+	var out []Resident
+	complete := false
+	for stream.Receive() {
+		for _, r := range stream.Msg().GetResidents() {
+			out = append(out, Resident{PupilID: r.GetPupilId(), LACode: r.GetLaCode(), AcademicAge: int(r.GetAcademicAge())})
+		}
+		complete = stream.Msg().GetComplete()
+	}
+	if err := stream.Err(); err != nil {
+		return nil, fmt.Errorf("get residents: %w", err)
+	}
+	if !complete {
+		return nil, errors.New("get residents: the list ended before it was complete")
+	}
+	return out, nil
 }
 
 // InScope looks up every pupil of ids and returns their enrolments in the

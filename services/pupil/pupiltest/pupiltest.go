@@ -110,6 +110,12 @@ func (s *Service) School(t testing.TB, urn string) {
 // Year 9 in 2025/26.
 func (s *Service) Enrol(t testing.TB, urn string) string {
 	t.Helper()
+	return s.EnrolBorn(t, urn, "2011-10-01")
+}
+
+// EnrolBorn is Enrol for a pupil born on dob (YYYY-MM-DD).
+func (s *Service) EnrolBorn(t testing.TB, urn, dob string) string {
+	t.Helper()
 	s.School(t, urn)
 	s.mu.Lock()
 	s.serial++
@@ -122,7 +128,7 @@ func (s *Service) Enrol(t testing.TB, urn string) string {
 			Upn:           string(upn.CheckLetter(rest)) + rest,
 			LegalSurname:  "Testpupil",
 			LegalForename: fmt.Sprintf("Number %d", n),
-			DateOfBirth:   "2011-10-01",
+			DateOfBirth:   dob,
 			SchoolUrn:     urn,
 		},
 	})

@@ -15,6 +15,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/yeargroup"
 )
 
 // transferCursor is ListResidenceTransfers' page token: the day and id of
@@ -63,4 +64,39 @@ func (s *Server) ListResidenceTransfers(ctx context.Context, req *pupilv1.ListRe
 		})
 	}
 	return res, nil
+}
+
+// residentsChunk is how many residents GetResidents sends a message.
+const residentsChunk = 5000
+
+// GetResidents implements PupilService: one query, streamed in chunks,
+// ending with a message that says the list is complete. It is audited as
+// one call touching each LA it lists, not each young person: it carries
+// no more than an id, an LA and an age of each.
+func (s *Server) GetResidents(ctx context.Context, req *pupilv1.GetResidentsRequest, stream *connect.ServerStream[pupilv1.GetResidentsResponse]) error {
+	year, err := yeargroup.ParseAcademicYear(req.GetAcademicYear())
+	if err != nil {
+		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "academic_year", RuleID: "academic_year.valid", Message: err.Error()})
+	}
+	residents, err := store.Residents(ctx, s.pool, year.Start, int(req.GetMinAcademicAge()), int(req.GetMaxAcademicAge()))
+	if err != nil {
+		return rpcerror.Internal(ctx, s.logger, "residents", err)
+	}
+	areas := map[string]bool{}
+	chunk := &pupilv1.GetResidentsResponse{}
+	for _, r := range residents {
+		if !areas[r.LACode] {
+			areas[r.LACode] = true
+			audit.TouchAt(ctx, "area", r.LACode, "", r.LACode)
+		}
+		chunk.Residents = append(chunk.Residents, &pupilv1.Resident{PupilId: r.PupilID, LaCode: r.LACode, AcademicAge: int32(r.AcademicAge)})
+		if len(chunk.Residents) == residentsChunk {
+			if err := stream.Send(chunk); err != nil {
+				return err
+			}
+			chunk = &pupilv1.GetResidentsResponse{}
+		}
+	}
+	chunk.Complete, chunk.Total = true, int32(len(residents))
+	return stream.Send(chunk)
 }

@@ -194,3 +194,64 @@ func TestImportRecordsResidenceAndMoves(t *testing.T) {
 		t.Errorf("transfers (-want +got):\n%s", diff)
 	}
 }
+
+// TestGetResidents lists the young people of academic age 16-17 in 2025/26
+// (born 1 September 2007 to 31 August 2009) with their caseload LA: the
+// boundaries are the 31 August birthdays.
+func TestGetResidents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	ids := map[string]string{}
+	for i, c := range []struct{ dob, residence string }{
+		{"2009-08-31", ""},    // 16, the school's LA stands in
+		{"2009-09-01", ""},    // 15: too young
+		{"2007-09-01", "330"}, // 17, lives in 330
+		{"2007-08-31", ""},    // 18: too old
+	} {
+		res, err := e.client(servicetest.Caseworker).CreatePupil(ctx, &pupilv1.CreatePupilRequest{
+			IdempotencyKey: newKey(),
+			Pupil: &pupilv1.Pupil{Upn: synthetic.UPN(970 + i), LegalSurname: "Aged", LegalForename: "Al", DateOfBirth: c.dob,
+				SchoolUrn: "100001", ResidenceLaCode: c.residence},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[c.dob] = res.GetPupil().GetId()
+	}
+	stream, err := e.client(servicetest.Service).GetResidents(ctx, &pupilv1.GetResidentsRequest{AcademicYear: "2025/26", MinAcademicAge: 16, MaxAcademicAge: 17})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []*pupilv1.Resident
+	complete := false
+	for stream.Receive() {
+		got = append(got, stream.Msg().GetResidents()...)
+		complete = stream.Msg().GetComplete()
+	}
+	if err := stream.Err(); err != nil || !complete {
+		t.Fatalf("stream ended with %v, complete %v", err, complete)
+	}
+	want := map[string]*pupilv1.Resident{
+		ids["2009-08-31"]: {PupilId: ids["2009-08-31"], LaCode: "336", AcademicAge: 16},
+		ids["2007-09-01"]: {PupilId: ids["2007-09-01"], LaCode: "330", AcademicAge: 17},
+	}
+	gotByID := map[string]*pupilv1.Resident{}
+	for _, r := range got {
+		gotByID[r.GetPupilId()] = r
+	}
+	if diff := cmp.Diff(want, gotByID, protocmp.Transform()); diff != "" {
+		t.Errorf("residents (-want +got):\n%s", diff)
+	}
+	// Staff may not call it: it is for the service's own measures.
+	refused, err := e.client(servicetest.HubAdmin).GetResidents(ctx, &pupilv1.GetResidentsRequest{AcademicYear: "2025/26", MinAcademicAge: 16, MaxAcademicAge: 17})
+	if err == nil {
+		for refused.Receive() {
+			t.Error("a hub admin received residents")
+		}
+		err = refused.Err()
+	}
+	if connect.CodeOf(err) != connect.CodePermissionDenied {
+		t.Errorf("a hub admin's call: %v, want PermissionDenied", err)
+	}
+}

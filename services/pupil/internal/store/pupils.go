@@ -400,3 +400,25 @@ func recordMove(ctx context.Context, db DB, id string, old intake.Record, moved 
 		LeavingReason: string(reason),
 	})
 }
+
+// Resident is a young person as the measures count them.
+type Resident struct {
+	PupilID string
+	// LACode is the LA whose caseload they are in.
+	LACode      string
+	AcademicAge int
+}
+
+// Residents returns the young people of academic age minAge to maxAge in
+// the academic year starting in year, in id order. One query.
+func Residents(ctx context.Context, db DB, year, minAge, maxAge int) ([]Resident, error) {
+	rows, err := queries.Residents(ctx, db, dbsqlc.ResidentsParams{Year: int32(year), MinAge: int32(minAge), MaxAge: int32(maxAge)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Resident, len(rows))
+	for i, r := range rows {
+		out[i] = Resident{PupilID: r.PupilID, LACode: r.LACode, AcademicAge: int(r.AcademicAge)}
+	}
+	return out, nil
+}

@@ -218,3 +218,35 @@ func ConfirmedActivities(ctx context.Context, db DB, pupilIDs []string) (map[str
 	}
 	return out, nil
 }
+
+// Confirmation is a confirmed activity as the measures read it: when it
+// began, when it was recorded (ascertained) and its review date, if any.
+type Confirmation struct {
+	Code          string
+	EffectiveDate time.Time
+	RecordedAt    time.Time
+	ReviewOn      time.Time
+}
+
+// measureBatch bounds the pupil ids of one MeasureActivities query.
+const measureBatch = 20_000
+
+// MeasureActivities returns the confirmed activities of pupilIDs by pupil,
+// each pupil's oldest first: one query per 20,000 pupils.
+func MeasureActivities(ctx context.Context, db DB, pupilIDs []string) (map[string][]Confirmation, error) {
+	out := make(map[string][]Confirmation, len(pupilIDs))
+	for start := 0; start < len(pupilIDs); start += measureBatch {
+		rows, err := queries.MeasureActivities(ctx, db, pupilIDs[start:min(start+measureBatch, len(pupilIDs))])
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			c := Confirmation{Code: r.ActivityCode, EffectiveDate: r.EffectiveDate, RecordedAt: r.RecordedAt}
+			if r.ReviewOn != nil {
+				c.ReviewOn = *r.ReviewOn
+			}
+			out[r.PupilID] = append(out[r.PupilID], c)
+		}
+	}
+	return out, nil
+}

@@ -3238,6 +3238,194 @@ func (x *ResidenceTransfer) GetMovedOn() string {
 	return ""
 }
 
+type GetResidentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "2025/26": ages are on 31 August before it starts.
+	AcademicYear string `protobuf:"bytes,1,opt,name=academic_year,json=academicYear,proto3" json:"academic_year,omitempty"`
+	// The academic ages wanted, from min to max inclusive (16 and 17 for
+	// DfE's measures).
+	MinAcademicAge int32 `protobuf:"varint,2,opt,name=min_academic_age,json=minAcademicAge,proto3" json:"min_academic_age,omitempty"`
+	MaxAcademicAge int32 `protobuf:"varint,3,opt,name=max_academic_age,json=maxAcademicAge,proto3" json:"max_academic_age,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GetResidentsRequest) Reset() {
+	*x = GetResidentsRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetResidentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetResidentsRequest) ProtoMessage() {}
+
+func (x *GetResidentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetResidentsRequest.ProtoReflect.Descriptor instead.
+func (*GetResidentsRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *GetResidentsRequest) GetAcademicYear() string {
+	if x != nil {
+		return x.AcademicYear
+	}
+	return ""
+}
+
+func (x *GetResidentsRequest) GetMinAcademicAge() int32 {
+	if x != nil {
+		return x.MinAcademicAge
+	}
+	return 0
+}
+
+func (x *GetResidentsRequest) GetMaxAcademicAge() int32 {
+	if x != nil {
+		return x.MaxAcademicAge
+	}
+	return 0
+}
+
+// Resident is one young person as the measures count them.
+type Resident struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	// The LA whose caseload they are in.
+	LaCode string `protobuf:"bytes,2,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	// Their age on 31 August before the academic year.
+	AcademicAge   int32 `protobuf:"varint,3,opt,name=academic_age,json=academicAge,proto3" json:"academic_age,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Resident) Reset() {
+	*x = Resident{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Resident) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Resident) ProtoMessage() {}
+
+func (x *Resident) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Resident.ProtoReflect.Descriptor instead.
+func (*Resident) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *Resident) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *Resident) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *Resident) GetAcademicAge() int32 {
+	if x != nil {
+		return x.AcademicAge
+	}
+	return 0
+}
+
+type GetResidentsResponse struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Residents []*Resident            `protobuf:"bytes,1,rep,name=residents,proto3" json:"residents,omitempty"`
+	// Set on the last message only: the list is whole.
+	Complete bool `protobuf:"varint,2,opt,name=complete,proto3" json:"complete,omitempty"`
+	// On the last message: the number sent in all.
+	Total         int32 `protobuf:"varint,3,opt,name=total,proto3" json:"total,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetResidentsResponse) Reset() {
+	*x = GetResidentsResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetResidentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetResidentsResponse) ProtoMessage() {}
+
+func (x *GetResidentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetResidentsResponse.ProtoReflect.Descriptor instead.
+func (*GetResidentsResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *GetResidentsResponse) GetResidents() []*Resident {
+	if x != nil {
+		return x.Residents
+	}
+	return nil
+}
+
+func (x *GetResidentsResponse) GetComplete() bool {
+	if x != nil {
+		return x.Complete
+	}
+	return false
+}
+
+func (x *GetResidentsResponse) GetTotal() int32 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
 var File_nextstep_pupil_v1_pupil_proto protoreflect.FileDescriptor
 
 const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
@@ -3486,7 +3674,20 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"fromLaCode\x12\x1c\n" +
 	"\n" +
 	"to_la_code\x18\x03 \x01(\tR\btoLaCode\x12\x19\n" +
-	"\bmoved_on\x18\x04 \x01(\tR\amovedOn*\x9f\x01\n" +
+	"\bmoved_on\x18\x04 \x01(\tR\amovedOn\"\xc0\x02\n" +
+	"\x13GetResidentsRequest\x12?\n" +
+	"\racademic_year\x18\x01 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9]{4}/[0-9]{2}$R\facademicYear\x123\n" +
+	"\x10min_academic_age\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x19(\x04R\x0eminAcademicAge\x123\n" +
+	"\x10max_academic_age\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x19(\x04R\x0emaxAcademicAge:~\xbaH{\x1ay\n" +
+	"\x12academic_age.order\x123min_academic_age must not be above max_academic_age\x1a.this.min_academic_age <= this.max_academic_age\"a\n" +
+	"\bResident\x12\x19\n" +
+	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x17\n" +
+	"\ala_code\x18\x02 \x01(\tR\x06laCode\x12!\n" +
+	"\facademic_age\x18\x03 \x01(\x05R\vacademicAge\"\x83\x01\n" +
+	"\x14GetResidentsResponse\x129\n" +
+	"\tresidents\x18\x01 \x03(\v2\x1b.nextstep.pupil.v1.ResidentR\tresidents\x12\x1a\n" +
+	"\bcomplete\x18\x02 \x01(\bR\bcomplete\x12\x14\n" +
+	"\x05total\x18\x03 \x01(\x05R\x05total*\x9f\x01\n" +
 	"\x05Phase\x12\x15\n" +
 	"\x11PHASE_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fPHASE_SECONDARY\x10\x01\x12!\n" +
@@ -3521,7 +3722,7 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\fImportFormat\x12\x1d\n" +
 	"\x19IMPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11IMPORT_FORMAT_CSV\x10\x01\x12\x15\n" +
-	"\x11IMPORT_FORMAT_CTF\x10\x022\xdd\v\n" +
+	"\x11IMPORT_FORMAT_CTF\x10\x022\xce\f\n" +
 	"\fPupilService\x12h\n" +
 	"\fCreateSchool\x12&.nextstep.pupil.v1.CreateSchoolRequest\x1a'.nextstep.pupil.v1.CreateSchoolResponse\"\a\xc2\xf3\x18\x03\n" +
 	"\x01\x01\x12f\n" +
@@ -3547,7 +3748,9 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\fLocatePupils\x12&.nextstep.pupil.v1.LocatePupilsRequest\x1a'.nextstep.pupil.v1.LocatePupilsResponse\"\f\xc2\xf3\x18\x05\n" +
 	"\x01\x05\x10\x01\x90\x02\x01\x12\x8d\x01\n" +
 	"\x16ListResidenceTransfers\x120.nextstep.pupil.v1.ListResidenceTransfersRequest\x1a1.nextstep.pupil.v1.ListResidenceTransfersResponse\"\x0e\xc2\xf3\x18\a\n" +
-	"\x03\x01\x02\x05\x10\x01\x90\x02\x01\x12m\n" +
+	"\x03\x01\x02\x05\x10\x01\x90\x02\x01\x12o\n" +
+	"\fGetResidents\x12&.nextstep.pupil.v1.GetResidentsRequest\x1a'.nextstep.pupil.v1.GetResidentsResponse\"\f\xc2\xf3\x18\x05\n" +
+	"\x01\x05\x10\x01\x90\x02\x010\x01\x12m\n" +
 	"\fImportPupils\x12&.nextstep.pupil.v1.ImportPupilsRequest\x1a'.nextstep.pupil.v1.ImportPupilsResponse\"\n" +
 	"\xc2\xf3\x18\x06\n" +
 	"\x04\x01\x02\x03\x05(\x01B\xcc\x01\n" +
@@ -3567,7 +3770,7 @@ func file_nextstep_pupil_v1_pupil_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 44)
+var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(Phase)(0),                             // 0: nextstep.pupil.v1.Phase
 	(SENStatus)(0),                         // 1: nextstep.pupil.v1.SENStatus
@@ -3619,7 +3822,10 @@ var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(*ListResidenceTransfersRequest)(nil),  // 47: nextstep.pupil.v1.ListResidenceTransfersRequest
 	(*ListResidenceTransfersResponse)(nil), // 48: nextstep.pupil.v1.ListResidenceTransfersResponse
 	(*ResidenceTransfer)(nil),              // 49: nextstep.pupil.v1.ResidenceTransfer
-	(*timestamppb.Timestamp)(nil),          // 50: google.protobuf.Timestamp
+	(*GetResidentsRequest)(nil),            // 50: nextstep.pupil.v1.GetResidentsRequest
+	(*Resident)(nil),                       // 51: nextstep.pupil.v1.Resident
+	(*GetResidentsResponse)(nil),           // 52: nextstep.pupil.v1.GetResidentsResponse
+	(*timestamppb.Timestamp)(nil),          // 53: google.protobuf.Timestamp
 }
 var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	0,  // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
@@ -3647,11 +3853,11 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	15, // 22: nextstep.pupil.v1.RiskFactors.mental_health:type_name -> nextstep.pupil.v1.FlagFactor
 	21, // 23: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
 	4,  // 24: nextstep.pupil.v1.RiskReview.decision:type_name -> nextstep.pupil.v1.RiskDecision
-	50, // 25: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
+	53, // 25: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
 	3,  // 26: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
 	19, // 27: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
 	20, // 28: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
-	50, // 29: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
+	53, // 29: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
 	22, // 30: nextstep.pupil.v1.Pupil.risk_review:type_name -> nextstep.pupil.v1.RiskReview
 	24, // 31: nextstep.pupil.v1.Pupil.residence_history:type_name -> nextstep.pupil.v1.ResidenceMove
 	23, // 32: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
@@ -3671,37 +3877,40 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	22, // 46: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
 	23, // 47: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
 	49, // 48: nextstep.pupil.v1.ListResidenceTransfersResponse.transfers:type_name -> nextstep.pupil.v1.ResidenceTransfer
-	7,  // 49: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
-	9,  // 50: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
-	11, // 51: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
-	25, // 52: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
-	27, // 53: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
-	29, // 54: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
-	43, // 55: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
-	45, // 56: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
-	31, // 57: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
-	33, // 58: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
-	36, // 59: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
-	47, // 60: nextstep.pupil.v1.PupilService.ListResidenceTransfers:input_type -> nextstep.pupil.v1.ListResidenceTransfersRequest
-	40, // 61: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
-	8,  // 62: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
-	10, // 63: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
-	12, // 64: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
-	26, // 65: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
-	28, // 66: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
-	30, // 67: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
-	44, // 68: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
-	46, // 69: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
-	32, // 70: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
-	35, // 71: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
-	38, // 72: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
-	48, // 73: nextstep.pupil.v1.PupilService.ListResidenceTransfers:output_type -> nextstep.pupil.v1.ListResidenceTransfersResponse
-	42, // 74: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
-	62, // [62:75] is the sub-list for method output_type
-	49, // [49:62] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	51, // 49: nextstep.pupil.v1.GetResidentsResponse.residents:type_name -> nextstep.pupil.v1.Resident
+	7,  // 50: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
+	9,  // 51: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
+	11, // 52: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
+	25, // 53: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
+	27, // 54: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
+	29, // 55: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
+	43, // 56: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
+	45, // 57: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
+	31, // 58: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
+	33, // 59: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
+	36, // 60: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
+	47, // 61: nextstep.pupil.v1.PupilService.ListResidenceTransfers:input_type -> nextstep.pupil.v1.ListResidenceTransfersRequest
+	50, // 62: nextstep.pupil.v1.PupilService.GetResidents:input_type -> nextstep.pupil.v1.GetResidentsRequest
+	40, // 63: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
+	8,  // 64: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
+	10, // 65: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
+	12, // 66: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
+	26, // 67: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
+	28, // 68: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
+	30, // 69: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
+	44, // 70: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
+	46, // 71: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
+	32, // 72: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
+	35, // 73: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
+	38, // 74: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
+	48, // 75: nextstep.pupil.v1.PupilService.ListResidenceTransfers:output_type -> nextstep.pupil.v1.ListResidenceTransfersResponse
+	52, // 76: nextstep.pupil.v1.PupilService.GetResidents:output_type -> nextstep.pupil.v1.GetResidentsResponse
+	42, // 77: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
+	64, // [64:78] is the sub-list for method output_type
+	50, // [50:64] is the sub-list for method input_type
+	50, // [50:50] is the sub-list for extension type_name
+	50, // [50:50] is the sub-list for extension extendee
+	0,  // [0:50] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_pupil_v1_pupil_proto_init() }
@@ -3719,7 +3928,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_pupil_v1_pupil_proto_rawDesc), len(file_nextstep_pupil_v1_pupil_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   44,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -3323,6 +3323,546 @@ func (x *BulkTaskOutcome) GetReason() string {
 	return ""
 }
 
+type GetMeasuresRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "2025/26"; the current academic year when empty.
+	AcademicYear string `protobuf:"bytes,1,opt,name=academic_year,json=academicYear,proto3" json:"academic_year,omitempty"`
+	// One local authority; every one in scope when empty.
+	LaCode        string `protobuf:"bytes,2,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMeasuresRequest) Reset() {
+	*x = GetMeasuresRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMeasuresRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMeasuresRequest) ProtoMessage() {}
+
+func (x *GetMeasuresRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMeasuresRequest.ProtoReflect.Descriptor instead.
+func (*GetMeasuresRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *GetMeasuresRequest) GetAcademicYear() string {
+	if x != nil {
+		return x.AcademicYear
+	}
+	return ""
+}
+
+func (x *GetMeasuresRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+type GetMeasuresResponse struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	AcademicYear string                 `protobuf:"bytes,1,opt,name=academic_year,json=academicYear,proto3" json:"academic_year,omitempty"`
+	// YYYY-MM-DD the measures were computed as at (today).
+	AsAt string `protobuf:"bytes,2,opt,name=as_at,json=asAt,proto3" json:"as_at,omitempty"`
+	// One per local authority with young people in the cohort, in code
+	// order.
+	Authorities   []*AuthorityMeasures `protobuf:"bytes,3,rep,name=authorities,proto3" json:"authorities,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMeasuresResponse) Reset() {
+	*x = GetMeasuresResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMeasuresResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMeasuresResponse) ProtoMessage() {}
+
+func (x *GetMeasuresResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMeasuresResponse.ProtoReflect.Descriptor instead.
+func (*GetMeasuresResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *GetMeasuresResponse) GetAcademicYear() string {
+	if x != nil {
+		return x.AcademicYear
+	}
+	return ""
+}
+
+func (x *GetMeasuresResponse) GetAsAt() string {
+	if x != nil {
+		return x.AsAt
+	}
+	return ""
+}
+
+func (x *GetMeasuresResponse) GetAuthorities() []*AuthorityMeasures {
+	if x != nil {
+		return x.Authorities
+	}
+	return nil
+}
+
+// MeasureCounts is the academic age 16-17 cohort of one LA as at a day.
+type MeasureCounts struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// YYYY-MM-DD.
+	AsAt string `protobuf:"bytes,1,opt,name=as_at,json=asAt,proto3" json:"as_at,omitempty"`
+	// The denominator: everyone of academic age 16-17 resident in the LA but
+	// those in custody (710).
+	Cohort         int32 `protobuf:"varint,2,opt,name=cohort,proto3" json:"cohort,omitempty"`
+	Neet           int32 `protobuf:"varint,3,opt,name=neet,proto3" json:"neet,omitempty"`
+	NotKnown       int32 `protobuf:"varint,4,opt,name=not_known,json=notKnown,proto3" json:"not_known,omitempty"`
+	NeetOrNotKnown int32 `protobuf:"varint,5,opt,name=neet_or_not_known,json=neetOrNotKnown,proto3" json:"neet_or_not_known,omitempty"`
+	// Meeting the duty to participate (DfE's participation measure).
+	Participating int32 `protobuf:"varint,6,opt,name=participating,proto3" json:"participating,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MeasureCounts) Reset() {
+	*x = MeasureCounts{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MeasureCounts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MeasureCounts) ProtoMessage() {}
+
+func (x *MeasureCounts) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MeasureCounts.ProtoReflect.Descriptor instead.
+func (*MeasureCounts) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *MeasureCounts) GetAsAt() string {
+	if x != nil {
+		return x.AsAt
+	}
+	return ""
+}
+
+func (x *MeasureCounts) GetCohort() int32 {
+	if x != nil {
+		return x.Cohort
+	}
+	return 0
+}
+
+func (x *MeasureCounts) GetNeet() int32 {
+	if x != nil {
+		return x.Neet
+	}
+	return 0
+}
+
+func (x *MeasureCounts) GetNotKnown() int32 {
+	if x != nil {
+		return x.NotKnown
+	}
+	return 0
+}
+
+func (x *MeasureCounts) GetNeetOrNotKnown() int32 {
+	if x != nil {
+		return x.NeetOrNotKnown
+	}
+	return 0
+}
+
+func (x *MeasureCounts) GetParticipating() int32 {
+	if x != nil {
+		return x.Participating
+	}
+	return 0
+}
+
+type AuthorityMeasures struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	LaCode string                 `protobuf:"bytes,1,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	// As at today.
+	Current *MeasureCounts `protobuf:"bytes,2,opt,name=current,proto3" json:"current,omitempty"`
+	// As at the ends of December, January, February and March of the
+	// academic year; absent until the day has come.
+	December *MeasureCounts `protobuf:"bytes,3,opt,name=december,proto3" json:"december,omitempty"`
+	January  *MeasureCounts `protobuf:"bytes,4,opt,name=january,proto3" json:"january,omitempty"`
+	February *MeasureCounts `protobuf:"bytes,5,opt,name=february,proto3" json:"february,omitempty"`
+	March    *MeasureCounts `protobuf:"bytes,6,opt,name=march,proto3" json:"march,omitempty"`
+	// The headline: the average of the December, January and February
+	// shares (0 to 1) of NEET or not known, NEET and not known, over the
+	// months that have come (headline_months of 3).
+	NeetOrNotKnownShare float64 `protobuf:"fixed64,7,opt,name=neet_or_not_known_share,json=neetOrNotKnownShare,proto3" json:"neet_or_not_known_share,omitempty"`
+	NeetShare           float64 `protobuf:"fixed64,8,opt,name=neet_share,json=neetShare,proto3" json:"neet_share,omitempty"`
+	NotKnownShare       float64 `protobuf:"fixed64,9,opt,name=not_known_share,json=notKnownShare,proto3" json:"not_known_share,omitempty"`
+	HeadlineMonths      int32   `protobuf:"varint,10,opt,name=headline_months,json=headlineMonths,proto3" json:"headline_months,omitempty"`
+	// Participation at the end of March (0 to 1), once it has come.
+	ParticipationShare float64 `protobuf:"fixed64,11,opt,name=participation_share,json=participationShare,proto3" json:"participation_share,omitempty"`
+	// The Year 11 Annual Activity Survey: academic age 16 as at 1 November
+	// of the academic year; absent until the day has come.
+	ActivitySurvey *ActivitySurvey `protobuf:"bytes,12,opt,name=activity_survey,json=activitySurvey,proto3" json:"activity_survey,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *AuthorityMeasures) Reset() {
+	*x = AuthorityMeasures{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuthorityMeasures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuthorityMeasures) ProtoMessage() {}
+
+func (x *AuthorityMeasures) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuthorityMeasures.ProtoReflect.Descriptor instead.
+func (*AuthorityMeasures) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *AuthorityMeasures) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+func (x *AuthorityMeasures) GetCurrent() *MeasureCounts {
+	if x != nil {
+		return x.Current
+	}
+	return nil
+}
+
+func (x *AuthorityMeasures) GetDecember() *MeasureCounts {
+	if x != nil {
+		return x.December
+	}
+	return nil
+}
+
+func (x *AuthorityMeasures) GetJanuary() *MeasureCounts {
+	if x != nil {
+		return x.January
+	}
+	return nil
+}
+
+func (x *AuthorityMeasures) GetFebruary() *MeasureCounts {
+	if x != nil {
+		return x.February
+	}
+	return nil
+}
+
+func (x *AuthorityMeasures) GetMarch() *MeasureCounts {
+	if x != nil {
+		return x.March
+	}
+	return nil
+}
+
+func (x *AuthorityMeasures) GetNeetOrNotKnownShare() float64 {
+	if x != nil {
+		return x.NeetOrNotKnownShare
+	}
+	return 0
+}
+
+func (x *AuthorityMeasures) GetNeetShare() float64 {
+	if x != nil {
+		return x.NeetShare
+	}
+	return 0
+}
+
+func (x *AuthorityMeasures) GetNotKnownShare() float64 {
+	if x != nil {
+		return x.NotKnownShare
+	}
+	return 0
+}
+
+func (x *AuthorityMeasures) GetHeadlineMonths() int32 {
+	if x != nil {
+		return x.HeadlineMonths
+	}
+	return 0
+}
+
+func (x *AuthorityMeasures) GetParticipationShare() float64 {
+	if x != nil {
+		return x.ParticipationShare
+	}
+	return 0
+}
+
+func (x *AuthorityMeasures) GetActivitySurvey() *ActivitySurvey {
+	if x != nil {
+		return x.ActivitySurvey
+	}
+	return nil
+}
+
+// ActivitySurvey counts Year 11 leavers by what they were doing.
+type ActivitySurvey struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// YYYY-MM-DD: 1 November.
+	AsAt       string `protobuf:"bytes,1,opt,name=as_at,json=asAt,proto3" json:"as_at,omitempty"`
+	Education  int32  `protobuf:"varint,2,opt,name=education,proto3" json:"education,omitempty"`
+	Employment int32  `protobuf:"varint,3,opt,name=employment,proto3" json:"employment,omitempty"`
+	Training   int32  `protobuf:"varint,4,opt,name=training,proto3" json:"training,omitempty"`
+	Neet       int32  `protobuf:"varint,5,opt,name=neet,proto3" json:"neet,omitempty"`
+	NotKnown   int32  `protobuf:"varint,6,opt,name=not_known,json=notKnown,proto3" json:"not_known,omitempty"`
+	// Re-engagement, custody and any other known activity.
+	Other         int32 `protobuf:"varint,7,opt,name=other,proto3" json:"other,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ActivitySurvey) Reset() {
+	*x = ActivitySurvey{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ActivitySurvey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ActivitySurvey) ProtoMessage() {}
+
+func (x *ActivitySurvey) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ActivitySurvey.ProtoReflect.Descriptor instead.
+func (*ActivitySurvey) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ActivitySurvey) GetAsAt() string {
+	if x != nil {
+		return x.AsAt
+	}
+	return ""
+}
+
+func (x *ActivitySurvey) GetEducation() int32 {
+	if x != nil {
+		return x.Education
+	}
+	return 0
+}
+
+func (x *ActivitySurvey) GetEmployment() int32 {
+	if x != nil {
+		return x.Employment
+	}
+	return 0
+}
+
+func (x *ActivitySurvey) GetTraining() int32 {
+	if x != nil {
+		return x.Training
+	}
+	return 0
+}
+
+func (x *ActivitySurvey) GetNeet() int32 {
+	if x != nil {
+		return x.Neet
+	}
+	return 0
+}
+
+func (x *ActivitySurvey) GetNotKnown() int32 {
+	if x != nil {
+		return x.NotKnown
+	}
+	return 0
+}
+
+func (x *ActivitySurvey) GetOther() int32 {
+	if x != nil {
+		return x.Other
+	}
+	return 0
+}
+
+type ExportMeasuresRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// As GetMeasuresRequest's.
+	AcademicYear  string `protobuf:"bytes,1,opt,name=academic_year,json=academicYear,proto3" json:"academic_year,omitempty"`
+	LaCode        string `protobuf:"bytes,2,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportMeasuresRequest) Reset() {
+	*x = ExportMeasuresRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportMeasuresRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportMeasuresRequest) ProtoMessage() {}
+
+func (x *ExportMeasuresRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportMeasuresRequest.ProtoReflect.Descriptor instead.
+func (*ExportMeasuresRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ExportMeasuresRequest) GetAcademicYear() string {
+	if x != nil {
+		return x.AcademicYear
+	}
+	return ""
+}
+
+func (x *ExportMeasuresRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
+}
+
+type ExportMeasuresResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The next part of the CSV file; the first holds the header row.
+	Chunk         []byte `protobuf:"bytes,1,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportMeasuresResponse) Reset() {
+	*x = ExportMeasuresResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportMeasuresResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportMeasuresResponse) ProtoMessage() {}
+
+func (x *ExportMeasuresResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportMeasuresResponse.ProtoReflect.Descriptor instead.
+func (*ExportMeasuresResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ExportMeasuresResponse) GetChunk() []byte {
+	if x != nil {
+		return x.Chunk
+	}
+	return nil
+}
+
 // Assign gives the task to a member of staff (or takes it back when
 // assignee is empty and the task has not started).
 type UpdateTaskRequest_Assign struct {
@@ -3334,7 +3874,7 @@ type UpdateTaskRequest_Assign struct {
 
 func (x *UpdateTaskRequest_Assign) Reset() {
 	*x = UpdateTaskRequest_Assign{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3346,7 +3886,7 @@ func (x *UpdateTaskRequest_Assign) String() string {
 func (*UpdateTaskRequest_Assign) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Assign) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3378,7 +3918,7 @@ type UpdateTaskRequest_Start struct {
 
 func (x *UpdateTaskRequest_Start) Reset() {
 	*x = UpdateTaskRequest_Start{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3390,7 +3930,7 @@ func (x *UpdateTaskRequest_Start) String() string {
 func (*UpdateTaskRequest_Start) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Start) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3416,7 +3956,7 @@ type UpdateTaskRequest_Resolve struct {
 
 func (x *UpdateTaskRequest_Resolve) Reset() {
 	*x = UpdateTaskRequest_Resolve{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3428,7 +3968,7 @@ func (x *UpdateTaskRequest_Resolve) String() string {
 func (*UpdateTaskRequest_Resolve) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Resolve) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3464,7 +4004,7 @@ type UpdateTaskRequest_Dismiss struct {
 
 func (x *UpdateTaskRequest_Dismiss) Reset() {
 	*x = UpdateTaskRequest_Dismiss{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3476,7 +4016,7 @@ func (x *UpdateTaskRequest_Dismiss) String() string {
 func (*UpdateTaskRequest_Dismiss) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Dismiss) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3777,7 +4317,51 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\atask_id\x18\x01 \x01(\tR\x06taskId\x12<\n" +
 	"\x06result\x18\x02 \x01(\x0e2$.nextstep.tracking.v1.BulkTaskResultR\x06result\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\x03R\aversion\x12\x16\n" +
-	"\x06reason\x18\x04 \x01(\tR\x06reason*\x8e\x01\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\x87\x01\n" +
+	"\x12GetMeasuresRequest\x12B\n" +
+	"\racademic_year\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^([0-9]{4}/[0-9]{2})?$R\facademicYear\x12-\n" +
+	"\ala_code\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x06laCode\"\x9a\x01\n" +
+	"\x13GetMeasuresResponse\x12#\n" +
+	"\racademic_year\x18\x01 \x01(\tR\facademicYear\x12\x13\n" +
+	"\x05as_at\x18\x02 \x01(\tR\x04asAt\x12I\n" +
+	"\vauthorities\x18\x03 \x03(\v2'.nextstep.tracking.v1.AuthorityMeasuresR\vauthorities\"\xbe\x01\n" +
+	"\rMeasureCounts\x12\x13\n" +
+	"\x05as_at\x18\x01 \x01(\tR\x04asAt\x12\x16\n" +
+	"\x06cohort\x18\x02 \x01(\x05R\x06cohort\x12\x12\n" +
+	"\x04neet\x18\x03 \x01(\x05R\x04neet\x12\x1b\n" +
+	"\tnot_known\x18\x04 \x01(\x05R\bnotKnown\x12)\n" +
+	"\x11neet_or_not_known\x18\x05 \x01(\x05R\x0eneetOrNotKnown\x12$\n" +
+	"\rparticipating\x18\x06 \x01(\x05R\rparticipating\"\x8d\x05\n" +
+	"\x11AuthorityMeasures\x12\x17\n" +
+	"\ala_code\x18\x01 \x01(\tR\x06laCode\x12=\n" +
+	"\acurrent\x18\x02 \x01(\v2#.nextstep.tracking.v1.MeasureCountsR\acurrent\x12?\n" +
+	"\bdecember\x18\x03 \x01(\v2#.nextstep.tracking.v1.MeasureCountsR\bdecember\x12=\n" +
+	"\ajanuary\x18\x04 \x01(\v2#.nextstep.tracking.v1.MeasureCountsR\ajanuary\x12?\n" +
+	"\bfebruary\x18\x05 \x01(\v2#.nextstep.tracking.v1.MeasureCountsR\bfebruary\x129\n" +
+	"\x05march\x18\x06 \x01(\v2#.nextstep.tracking.v1.MeasureCountsR\x05march\x124\n" +
+	"\x17neet_or_not_known_share\x18\a \x01(\x01R\x13neetOrNotKnownShare\x12\x1d\n" +
+	"\n" +
+	"neet_share\x18\b \x01(\x01R\tneetShare\x12&\n" +
+	"\x0fnot_known_share\x18\t \x01(\x01R\rnotKnownShare\x12'\n" +
+	"\x0fheadline_months\x18\n" +
+	" \x01(\x05R\x0eheadlineMonths\x12/\n" +
+	"\x13participation_share\x18\v \x01(\x01R\x12participationShare\x12M\n" +
+	"\x0factivity_survey\x18\f \x01(\v2$.nextstep.tracking.v1.ActivitySurveyR\x0eactivitySurvey\"\xc6\x01\n" +
+	"\x0eActivitySurvey\x12\x13\n" +
+	"\x05as_at\x18\x01 \x01(\tR\x04asAt\x12\x1c\n" +
+	"\teducation\x18\x02 \x01(\x05R\teducation\x12\x1e\n" +
+	"\n" +
+	"employment\x18\x03 \x01(\x05R\n" +
+	"employment\x12\x1a\n" +
+	"\btraining\x18\x04 \x01(\x05R\btraining\x12\x12\n" +
+	"\x04neet\x18\x05 \x01(\x05R\x04neet\x12\x1b\n" +
+	"\tnot_known\x18\x06 \x01(\x05R\bnotKnown\x12\x14\n" +
+	"\x05other\x18\a \x01(\x05R\x05other\"\x8a\x01\n" +
+	"\x15ExportMeasuresRequest\x12B\n" +
+	"\racademic_year\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^([0-9]{4}/[0-9]{2})?$R\facademicYear\x12-\n" +
+	"\ala_code\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x06laCode\".\n" +
+	"\x16ExportMeasuresResponse\x12\x14\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk*\x8e\x01\n" +
 	"\x0fDestinationKind\x12 \n" +
 	"\x1cDESTINATION_KIND_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19DESTINATION_KIND_INTENDED\x10\x01\x12\x1a\n" +
@@ -3827,7 +4411,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1cBULK_TASK_RESULT_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BULK_TASK_RESULT_UPDATED\x10\x01\x12\x1e\n" +
 	"\x1aBULK_TASK_RESULT_NOT_FOUND\x10\x02\x12\x1c\n" +
-	"\x18BULK_TASK_RESULT_REFUSED\x10\x032\xdc\r\n" +
+	"\x18BULK_TASK_RESULT_REFUSED\x10\x032\xcd\x0f\n" +
 	"\x0fTrackingService\x12\x82\x01\n" +
 	"\x11RecordDestination\x12..nextstep.tracking.v1.RecordDestinationRequest\x1a/.nextstep.tracking.v1.RecordDestinationResponse\"\f\xc2\xf3\x18\x05\n" +
 	"\x03\x01\x02\x03\x90\x02\x02\x12x\n" +
@@ -3859,7 +4443,11 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x02\x01\x02\x10\x01\x12n\n" +
 	"\vAddTaskNote\x12(.nextstep.tracking.v1.AddTaskNoteRequest\x1a).nextstep.tracking.v1.AddTaskNoteResponse\"\n" +
 	"\xc2\xf3\x18\x06\n" +
-	"\x02\x01\x02\x10\x01\x12z\n" +
+	"\x02\x01\x02\x10\x01\x12q\n" +
+	"\vGetMeasures\x12(.nextstep.tracking.v1.GetMeasuresRequest\x1a).nextstep.tracking.v1.GetMeasuresResponse\"\r\xc2\xf3\x18\x06\n" +
+	"\x04\x01\x02\x04\x05\x90\x02\x01\x12|\n" +
+	"\x0eExportMeasures\x12+.nextstep.tracking.v1.ExportMeasuresRequest\x1a,.nextstep.tracking.v1.ExportMeasuresResponse\"\r\xc2\xf3\x18\x06\n" +
+	"\x04\x01\x02\x04\x05\x90\x02\x010\x01\x12z\n" +
 	"\x0fListAuditEvents\x12,.nextstep.tracking.v1.ListAuditEventsRequest\x1a-.nextstep.tracking.v1.ListAuditEventsResponse\"\n" +
 	"\xc2\xf3\x18\x03\n" +
 	"\x01\x01\x90\x02\x01B\xe4\x01\n" +
@@ -3878,7 +4466,7 @@ func file_nextstep_tracking_v1_tracking_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_tracking_v1_tracking_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
 	(DestinationKind)(0),                  // 0: nextstep.tracking.v1.DestinationKind
 	(ActivityGroup)(0),                    // 1: nextstep.tracking.v1.ActivityGroup
@@ -3926,17 +4514,24 @@ var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
 	(*BulkLogAction)(nil),                 // 43: nextstep.tracking.v1.BulkLogAction
 	(*BulkUpdateTasksResponse)(nil),       // 44: nextstep.tracking.v1.BulkUpdateTasksResponse
 	(*BulkTaskOutcome)(nil),               // 45: nextstep.tracking.v1.BulkTaskOutcome
-	nil,                                   // 46: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
-	nil,                                   // 47: nextstep.tracking.v1.Task.EvidenceEntry
-	(*UpdateTaskRequest_Assign)(nil),      // 48: nextstep.tracking.v1.UpdateTaskRequest.Assign
-	(*UpdateTaskRequest_Start)(nil),       // 49: nextstep.tracking.v1.UpdateTaskRequest.Start
-	(*UpdateTaskRequest_Resolve)(nil),     // 50: nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	(*UpdateTaskRequest_Dismiss)(nil),     // 51: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
-	(*timestamppb.Timestamp)(nil),         // 52: google.protobuf.Timestamp
+	(*GetMeasuresRequest)(nil),            // 46: nextstep.tracking.v1.GetMeasuresRequest
+	(*GetMeasuresResponse)(nil),           // 47: nextstep.tracking.v1.GetMeasuresResponse
+	(*MeasureCounts)(nil),                 // 48: nextstep.tracking.v1.MeasureCounts
+	(*AuthorityMeasures)(nil),             // 49: nextstep.tracking.v1.AuthorityMeasures
+	(*ActivitySurvey)(nil),                // 50: nextstep.tracking.v1.ActivitySurvey
+	(*ExportMeasuresRequest)(nil),         // 51: nextstep.tracking.v1.ExportMeasuresRequest
+	(*ExportMeasuresResponse)(nil),        // 52: nextstep.tracking.v1.ExportMeasuresResponse
+	nil,                                   // 53: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	nil,                                   // 54: nextstep.tracking.v1.Task.EvidenceEntry
+	(*UpdateTaskRequest_Assign)(nil),      // 55: nextstep.tracking.v1.UpdateTaskRequest.Assign
+	(*UpdateTaskRequest_Start)(nil),       // 56: nextstep.tracking.v1.UpdateTaskRequest.Start
+	(*UpdateTaskRequest_Resolve)(nil),     // 57: nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	(*UpdateTaskRequest_Dismiss)(nil),     // 58: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	(*timestamppb.Timestamp)(nil),         // 59: google.protobuf.Timestamp
 }
 var file_nextstep_tracking_v1_tracking_proto_depIdxs = []int32{
 	0,  // 0: nextstep.tracking.v1.Destination.kind:type_name -> nextstep.tracking.v1.DestinationKind
-	52, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
+	59, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
 	7,  // 2: nextstep.tracking.v1.RecordDestinationRequest.destination:type_name -> nextstep.tracking.v1.Destination
 	7,  // 3: nextstep.tracking.v1.RecordDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
 	7,  // 4: nextstep.tracking.v1.ListDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.Destination
@@ -3945,16 +4540,16 @@ var file_nextstep_tracking_v1_tracking_proto_depIdxs = []int32{
 	17, // 7: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
 	1,  // 8: nextstep.tracking.v1.ActivityCode.group:type_name -> nextstep.tracking.v1.ActivityGroup
 	2,  // 9: nextstep.tracking.v1.DesiredIntervention.priority:type_name -> nextstep.tracking.v1.Priority
-	46, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	53, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
 	20, // 11: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
 	23, // 12: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
 	2,  // 13: nextstep.tracking.v1.OpenCount.priority:type_name -> nextstep.tracking.v1.Priority
 	2,  // 14: nextstep.tracking.v1.Task.priority:type_name -> nextstep.tracking.v1.Priority
-	47, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
+	54, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
 	3,  // 16: nextstep.tracking.v1.Task.status:type_name -> nextstep.tracking.v1.TaskStatus
-	52, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
-	52, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
-	52, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
+	59, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
+	59, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
+	59, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
 	3,  // 20: nextstep.tracking.v1.TaskEvent.status:type_name -> nextstep.tracking.v1.TaskStatus
 	2,  // 21: nextstep.tracking.v1.ListTasksRequest.priority:type_name -> nextstep.tracking.v1.Priority
 	3,  // 22: nextstep.tracking.v1.ListTasksRequest.statuses:type_name -> nextstep.tracking.v1.TaskStatus
@@ -3962,57 +4557,68 @@ var file_nextstep_tracking_v1_tracking_proto_depIdxs = []int32{
 	23, // 24: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
 	24, // 25: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
 	25, // 26: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
-	48, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
-	49, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
-	50, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	51, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	55, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	56, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
+	57, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	58, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
 	24, // 31: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
 	4,  // 32: nextstep.tracking.v1.AddTaskNoteRequest.action:type_name -> nextstep.tracking.v1.ActionKind
 	25, // 33: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
-	52, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	52, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	59, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	59, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
 	38, // 36: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
-	52, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	59, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
 	41, // 38: nextstep.tracking.v1.ConfirmCurrencyResponse.outcomes:type_name -> nextstep.tracking.v1.CurrencyOutcome
 	5,  // 39: nextstep.tracking.v1.CurrencyOutcome.result:type_name -> nextstep.tracking.v1.CurrencyResult
-	48, // 40: nextstep.tracking.v1.BulkUpdateTasksRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	55, // 40: nextstep.tracking.v1.BulkUpdateTasksRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
 	43, // 41: nextstep.tracking.v1.BulkUpdateTasksRequest.log:type_name -> nextstep.tracking.v1.BulkLogAction
 	4,  // 42: nextstep.tracking.v1.BulkLogAction.action:type_name -> nextstep.tracking.v1.ActionKind
 	45, // 43: nextstep.tracking.v1.BulkUpdateTasksResponse.outcomes:type_name -> nextstep.tracking.v1.BulkTaskOutcome
 	6,  // 44: nextstep.tracking.v1.BulkTaskOutcome.result:type_name -> nextstep.tracking.v1.BulkTaskResult
-	8,  // 45: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
-	39, // 46: nextstep.tracking.v1.TrackingService.ConfirmCurrency:input_type -> nextstep.tracking.v1.ConfirmCurrencyRequest
-	10, // 47: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
-	12, // 48: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
-	15, // 49: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
-	18, // 50: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
-	21, // 51: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
-	26, // 52: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
-	28, // 53: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
-	30, // 54: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
-	32, // 55: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
-	42, // 56: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:input_type -> nextstep.tracking.v1.BulkUpdateTasksRequest
-	34, // 57: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
-	36, // 58: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
-	9,  // 59: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
-	40, // 60: nextstep.tracking.v1.TrackingService.ConfirmCurrency:output_type -> nextstep.tracking.v1.ConfirmCurrencyResponse
-	11, // 61: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
-	13, // 62: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
-	16, // 63: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
-	19, // 64: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
-	22, // 65: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
-	27, // 66: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
-	29, // 67: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
-	31, // 68: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
-	33, // 69: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
-	44, // 70: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:output_type -> nextstep.tracking.v1.BulkUpdateTasksResponse
-	35, // 71: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
-	37, // 72: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
-	59, // [59:73] is the sub-list for method output_type
-	45, // [45:59] is the sub-list for method input_type
-	45, // [45:45] is the sub-list for extension type_name
-	45, // [45:45] is the sub-list for extension extendee
-	0,  // [0:45] is the sub-list for field type_name
+	49, // 45: nextstep.tracking.v1.GetMeasuresResponse.authorities:type_name -> nextstep.tracking.v1.AuthorityMeasures
+	48, // 46: nextstep.tracking.v1.AuthorityMeasures.current:type_name -> nextstep.tracking.v1.MeasureCounts
+	48, // 47: nextstep.tracking.v1.AuthorityMeasures.december:type_name -> nextstep.tracking.v1.MeasureCounts
+	48, // 48: nextstep.tracking.v1.AuthorityMeasures.january:type_name -> nextstep.tracking.v1.MeasureCounts
+	48, // 49: nextstep.tracking.v1.AuthorityMeasures.february:type_name -> nextstep.tracking.v1.MeasureCounts
+	48, // 50: nextstep.tracking.v1.AuthorityMeasures.march:type_name -> nextstep.tracking.v1.MeasureCounts
+	50, // 51: nextstep.tracking.v1.AuthorityMeasures.activity_survey:type_name -> nextstep.tracking.v1.ActivitySurvey
+	8,  // 52: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
+	39, // 53: nextstep.tracking.v1.TrackingService.ConfirmCurrency:input_type -> nextstep.tracking.v1.ConfirmCurrencyRequest
+	10, // 54: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
+	12, // 55: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
+	15, // 56: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
+	18, // 57: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
+	21, // 58: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
+	26, // 59: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
+	28, // 60: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
+	30, // 61: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
+	32, // 62: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
+	42, // 63: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:input_type -> nextstep.tracking.v1.BulkUpdateTasksRequest
+	34, // 64: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
+	46, // 65: nextstep.tracking.v1.TrackingService.GetMeasures:input_type -> nextstep.tracking.v1.GetMeasuresRequest
+	51, // 66: nextstep.tracking.v1.TrackingService.ExportMeasures:input_type -> nextstep.tracking.v1.ExportMeasuresRequest
+	36, // 67: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
+	9,  // 68: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
+	40, // 69: nextstep.tracking.v1.TrackingService.ConfirmCurrency:output_type -> nextstep.tracking.v1.ConfirmCurrencyResponse
+	11, // 70: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
+	13, // 71: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
+	16, // 72: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
+	19, // 73: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
+	22, // 74: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
+	27, // 75: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
+	29, // 76: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
+	31, // 77: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
+	33, // 78: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
+	44, // 79: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:output_type -> nextstep.tracking.v1.BulkUpdateTasksResponse
+	35, // 80: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
+	47, // 81: nextstep.tracking.v1.TrackingService.GetMeasures:output_type -> nextstep.tracking.v1.GetMeasuresResponse
+	52, // 82: nextstep.tracking.v1.TrackingService.ExportMeasures:output_type -> nextstep.tracking.v1.ExportMeasuresResponse
+	37, // 83: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
+	68, // [68:84] is the sub-list for method output_type
+	52, // [52:68] is the sub-list for method input_type
+	52, // [52:52] is the sub-list for extension type_name
+	52, // [52:52] is the sub-list for extension extendee
+	0,  // [0:52] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_tracking_v1_tracking_proto_init() }
@@ -4036,7 +4642,7 @@ func file_nextstep_tracking_v1_tracking_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_tracking_v1_tracking_proto_rawDesc), len(file_nextstep_tracking_v1_tracking_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   45,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

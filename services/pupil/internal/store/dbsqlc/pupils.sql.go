@@ -691,6 +691,53 @@ func (q *Queries) ResidenceTransfers(ctx context.Context, db DBTX, arg Residence
 	return items, nil
 }
 
+const residents = `-- name: Residents :many
+SELECT p.id::text AS pupil_id,
+       COALESCE(p.residence_la_code, s.la_code)::text AS la_code,
+       ($1::int - date_part('year', p.date_of_birth)::int
+        - (date_part('month', p.date_of_birth) >= 9)::int)::int AS academic_age
+FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
+WHERE p.date_of_birth > make_date($1::int - $2::int - 1, 8, 31)
+  AND p.date_of_birth <= make_date($1::int - $3::int, 8, 31)
+ORDER BY p.id
+`
+
+type ResidentsParams struct {
+	Year   int32
+	MaxAge int32
+	MinAge int32
+}
+
+type ResidentsRow struct {
+	PupilID     string
+	LACode      string
+	AcademicAge int32
+}
+
+// The young people of academic age min_age to max_age in the academic year
+// starting in year (their age on 31 August of year), each with the LA whose
+// caseload they are in: where they live, or their school's LA until a
+// residence is recorded. Ids, LAs and ages only.
+func (q *Queries) Residents(ctx context.Context, db DBTX, arg ResidentsParams) ([]ResidentsRow, error) {
+	rows, err := db.Query(ctx, residents, arg.Year, arg.MaxAge, arg.MinAge)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ResidentsRow
+	for rows.Next() {
+		var i ResidentsRow
+		if err := rows.Scan(&i.PupilID, &i.LACode, &i.AcademicAge); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setResidence = `-- name: SetResidence :exec
 UPDATE pupil.pupils
 SET residence_la_code = $1, resident_since = $2, version = version + 1, updated_at = now()

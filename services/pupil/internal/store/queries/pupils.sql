@@ -174,3 +174,17 @@ WHERE (la_code = @la_code OR transferred_to = @la_code)
   AND (moved_on, id) > (@after_moved_on::date, @after_id::bigint)
 ORDER BY moved_on, id
 LIMIT @max_transfers;
+
+-- name: Residents :many
+-- The young people of academic age min_age to max_age in the academic year
+-- starting in year (their age on 31 August of year), each with the LA whose
+-- caseload they are in: where they live, or their school's LA until a
+-- residence is recorded. Ids, LAs and ages only.
+SELECT p.id::text AS pupil_id,
+       COALESCE(p.residence_la_code, s.la_code)::text AS la_code,
+       (sqlc.arg(year)::int - date_part('year', p.date_of_birth)::int
+        - (date_part('month', p.date_of_birth) >= 9)::int)::int AS academic_age
+FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
+WHERE p.date_of_birth > make_date(sqlc.arg(year)::int - sqlc.arg(max_age)::int - 1, 8, 31)
+  AND p.date_of_birth <= make_date(sqlc.arg(year)::int - sqlc.arg(min_age)::int, 8, 31)
+ORDER BY p.id;

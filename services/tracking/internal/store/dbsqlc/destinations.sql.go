@@ -323,3 +323,47 @@ func (q *Queries) ListDestinations(ctx context.Context, db DBTX, arg ListDestina
 	}
 	return items, nil
 }
+
+const measureActivities = `-- name: MeasureActivities :many
+SELECT pupil_id, activity_code, effective_date, recorded_at, review_on
+FROM tracking.destinations
+WHERE pupil_id = ANY($1::uuid[]) AND kind = 'confirmed'
+ORDER BY pupil_id, effective_date, recorded_at, id
+`
+
+type MeasureActivitiesRow struct {
+	PupilID       string     `db:"pupil_id"`
+	ActivityCode  string     `db:"activity_code"`
+	EffectiveDate time.Time  `db:"effective_date"`
+	RecordedAt    time.Time  `db:"recorded_at"`
+	ReviewOn      *time.Time `db:"review_on"`
+}
+
+// MeasureActivities lists the confirmed activities of pupil_ids with when
+// each was recorded and its review date, each pupil's oldest first, for
+// the measures (package measures).
+func (q *Queries) MeasureActivities(ctx context.Context, db DBTX, pupilIds []string) ([]MeasureActivitiesRow, error) {
+	rows, err := db.Query(ctx, measureActivities, pupilIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []MeasureActivitiesRow
+	for rows.Next() {
+		var i MeasureActivitiesRow
+		if err := rows.Scan(
+			&i.PupilID,
+			&i.ActivityCode,
+			&i.EffectiveDate,
+			&i.RecordedAt,
+			&i.ReviewOn,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

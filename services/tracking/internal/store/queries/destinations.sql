@@ -67,3 +67,12 @@ SELECT pupil_id, activity_code, effective_date
 FROM tracking.destinations
 WHERE pupil_id = ANY(@pupil_ids::uuid[]) AND kind = 'confirmed'
 ORDER BY pupil_id, effective_date DESC, recorded_at DESC, id DESC;
+
+-- name: MeasureActivities :many
+-- MeasureActivities lists the confirmed activities of pupil_ids with when
+-- each was recorded and its review date, each pupil's oldest first, for
+-- the measures (package measures).
+SELECT pupil_id, activity_code, effective_date, recorded_at, review_on
+FROM tracking.destinations
+WHERE pupil_id = ANY(@pupil_ids::uuid[]) AND kind = 'confirmed'
+ORDER BY pupil_id, effective_date, recorded_at, id;

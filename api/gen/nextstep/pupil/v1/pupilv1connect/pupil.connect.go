@@ -66,6 +66,9 @@ const (
 	// PupilServiceListResidenceTransfersProcedure is the fully-qualified name of the PupilService's
 	// ListResidenceTransfers RPC.
 	PupilServiceListResidenceTransfersProcedure = "/nextstep.pupil.v1.PupilService/ListResidenceTransfers"
+	// PupilServiceGetResidentsProcedure is the fully-qualified name of the PupilService's GetResidents
+	// RPC.
+	PupilServiceGetResidentsProcedure = "/nextstep.pupil.v1.PupilService/GetResidents"
 	// PupilServiceImportPupilsProcedure is the fully-qualified name of the PupilService's ImportPupils
 	// RPC.
 	PupilServiceImportPupilsProcedure = "/nextstep.pupil.v1.PupilService/ImportPupils"
@@ -128,6 +131,13 @@ type PupilServiceClient interface {
 	// left sees when and where they went and nothing more; the new LA now
 	// has them in its scope. The caller's scope must cover la_code.
 	ListResidenceTransfers(context.Context, *v1.ListResidenceTransfersRequest) (*v1.ListResidenceTransfersResponse, error)
+	// GetResidents streams the young people of the given academic ages in an
+	// academic year, each with the local authority whose caseload they are
+	// in (where they live, or their school's LA until a residence is
+	// recorded), for tracking's measures of a whole LA. Ids, LAs and ages
+	// only: no names, UPNs or dates of birth. The call is audited once, with
+	// each LA it covered.
+	GetResidents(context.Context, *v1.GetResidentsRequest) (*connect.ServerStreamForClient[v1.GetResidentsResponse], error)
 	// ImportPupils uploads a CSV file or a Common Transfer File: first a
 	// message with the header, then the file in chunks. Every row is
 	// validated; rejected rows are reported with their line or element and
@@ -231,6 +241,13 @@ func NewPupilServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getResidents: connect.NewClient[v1.GetResidentsRequest, v1.GetResidentsResponse](
+			httpClient,
+			baseURL+PupilServiceGetResidentsProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("GetResidents")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		importPupils: connect.NewClient[v1.ImportPupilsRequest, v1.ImportPupilsResponse](
 			httpClient,
 			baseURL+PupilServiceImportPupilsProcedure,
@@ -254,6 +271,7 @@ type pupilServiceClient struct {
 	getCohortSnapshot      *connect.Client[v1.GetCohortSnapshotRequest, v1.GetCohortSnapshotResponse]
 	locatePupils           *connect.Client[v1.LocatePupilsRequest, v1.LocatePupilsResponse]
 	listResidenceTransfers *connect.Client[v1.ListResidenceTransfersRequest, v1.ListResidenceTransfersResponse]
+	getResidents           *connect.Client[v1.GetResidentsRequest, v1.GetResidentsResponse]
 	importPupils           *connect.Client[v1.ImportPupilsRequest, v1.ImportPupilsResponse]
 }
 
@@ -357,6 +375,11 @@ func (c *pupilServiceClient) ListResidenceTransfers(ctx context.Context, req *v1
 	return nil, err
 }
 
+// GetResidents calls nextstep.pupil.v1.PupilService.GetResidents.
+func (c *pupilServiceClient) GetResidents(ctx context.Context, req *v1.GetResidentsRequest) (*connect.ServerStreamForClient[v1.GetResidentsResponse], error) {
+	return c.getResidents.CallServerStream(ctx, connect.NewRequest(req))
+}
+
 // ImportPupils calls nextstep.pupil.v1.PupilService.ImportPupils.
 func (c *pupilServiceClient) ImportPupils(ctx context.Context) (*connect.ClientStreamForClientSimple[v1.ImportPupilsRequest, v1.ImportPupilsResponse], error) {
 	return c.importPupils.CallClientStreamSimple(ctx)
@@ -419,6 +442,13 @@ type PupilServiceHandler interface {
 	// left sees when and where they went and nothing more; the new LA now
 	// has them in its scope. The caller's scope must cover la_code.
 	ListResidenceTransfers(context.Context, *v1.ListResidenceTransfersRequest) (*v1.ListResidenceTransfersResponse, error)
+	// GetResidents streams the young people of the given academic ages in an
+	// academic year, each with the local authority whose caseload they are
+	// in (where they live, or their school's LA until a residence is
+	// recorded), for tracking's measures of a whole LA. Ids, LAs and ages
+	// only: no names, UPNs or dates of birth. The call is audited once, with
+	// each LA it covered.
+	GetResidents(context.Context, *v1.GetResidentsRequest, *connect.ServerStream[v1.GetResidentsResponse]) error
 	// ImportPupils uploads a CSV file or a Common Transfer File: first a
 	// message with the header, then the file in chunks. Every row is
 	// validated; rejected rows are reported with their line or element and
@@ -518,6 +548,13 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	pupilServiceGetResidentsHandler := connect.NewServerStreamHandlerSimple(
+		PupilServiceGetResidentsProcedure,
+		svc.GetResidents,
+		connect.WithSchema(pupilServiceMethods.ByName("GetResidents")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	pupilServiceImportPupilsHandler := connect.NewClientStreamHandlerSimple(
 		PupilServiceImportPupilsProcedure,
 		svc.ImportPupils,
@@ -550,6 +587,8 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 			pupilServiceLocatePupilsHandler.ServeHTTP(w, r)
 		case PupilServiceListResidenceTransfersProcedure:
 			pupilServiceListResidenceTransfersHandler.ServeHTTP(w, r)
+		case PupilServiceGetResidentsProcedure:
+			pupilServiceGetResidentsHandler.ServeHTTP(w, r)
 		case PupilServiceImportPupilsProcedure:
 			pupilServiceImportPupilsHandler.ServeHTTP(w, r)
 		default:
@@ -607,6 +646,10 @@ func (UnimplementedPupilServiceHandler) LocatePupils(context.Context, *v1.Locate
 
 func (UnimplementedPupilServiceHandler) ListResidenceTransfers(context.Context, *v1.ListResidenceTransfersRequest) (*v1.ListResidenceTransfersResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.ListResidenceTransfers is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) GetResidents(context.Context, *v1.GetResidentsRequest, *connect.ServerStream[v1.GetResidentsResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.GetResidents is not implemented"))
 }
 
 func (UnimplementedPupilServiceHandler) ImportPupils(context.Context, *connect.ClientStream[v1.ImportPupilsRequest]) (*v1.ImportPupilsResponse, error) {

@@ -71,6 +71,12 @@ const (
 	// TrackingServiceAddTaskNoteProcedure is the fully-qualified name of the TrackingService's
 	// AddTaskNote RPC.
 	TrackingServiceAddTaskNoteProcedure = "/nextstep.tracking.v1.TrackingService/AddTaskNote"
+	// TrackingServiceGetMeasuresProcedure is the fully-qualified name of the TrackingService's
+	// GetMeasures RPC.
+	TrackingServiceGetMeasuresProcedure = "/nextstep.tracking.v1.TrackingService/GetMeasures"
+	// TrackingServiceExportMeasuresProcedure is the fully-qualified name of the TrackingService's
+	// ExportMeasures RPC.
+	TrackingServiceExportMeasuresProcedure = "/nextstep.tracking.v1.TrackingService/ExportMeasures"
 	// TrackingServiceListAuditEventsProcedure is the fully-qualified name of the TrackingService's
 	// ListAuditEvents RPC.
 	TrackingServiceListAuditEventsProcedure = "/nextstep.tracking.v1.TrackingService/ListAuditEvents"
@@ -151,6 +157,18 @@ type TrackingServiceClient interface {
 	AddTaskNote(context.Context, *v1.AddTaskNoteRequest) (*v1.AddTaskNoteResponse, error)
 	// ListAuditEvents reads the audit log of this service: who read or
 	// changed what, when and why. Newest first.
+	// GetMeasures computes, from the records, the measures DfE publishes for
+	// each local authority of residence in the caller's scope (or the one
+	// named): the academic age 16-17 cohort's NEET, not known and "NEET or
+	// not known" counts at the ends of December, January and February (the
+	// average of their shares is the headline) and participation at the end
+	// of March, each once the day has come; the same as at today; and the
+	// Year 11 Annual Activity Survey (academic age 16) as at 1 November.
+	// Aggregates only, never a young person.
+	GetMeasures(context.Context, *v1.GetMeasuresRequest) (*v1.GetMeasuresResponse, error)
+	// ExportMeasures streams GetMeasures' answer as CSV, one row per local
+	// authority (the layout is in the tracking service's README).
+	ExportMeasures(context.Context, *v1.ExportMeasuresRequest) (*connect.ServerStreamForClient[v1.ExportMeasuresResponse], error)
 	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
 }
 
@@ -252,6 +270,20 @@ func NewTrackingServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(trackingServiceMethods.ByName("AddTaskNote")),
 			connect.WithClientOptions(opts...),
 		),
+		getMeasures: connect.NewClient[v1.GetMeasuresRequest, v1.GetMeasuresResponse](
+			httpClient,
+			baseURL+TrackingServiceGetMeasuresProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("GetMeasures")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		exportMeasures: connect.NewClient[v1.ExportMeasuresRequest, v1.ExportMeasuresResponse](
+			httpClient,
+			baseURL+TrackingServiceExportMeasuresProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("ExportMeasures")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listAuditEvents: connect.NewClient[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse](
 			httpClient,
 			baseURL+TrackingServiceListAuditEventsProcedure,
@@ -277,6 +309,8 @@ type trackingServiceClient struct {
 	updateTask            *connect.Client[v1.UpdateTaskRequest, v1.UpdateTaskResponse]
 	bulkUpdateTasks       *connect.Client[v1.BulkUpdateTasksRequest, v1.BulkUpdateTasksResponse]
 	addTaskNote           *connect.Client[v1.AddTaskNoteRequest, v1.AddTaskNoteResponse]
+	getMeasures           *connect.Client[v1.GetMeasuresRequest, v1.GetMeasuresResponse]
+	exportMeasures        *connect.Client[v1.ExportMeasuresRequest, v1.ExportMeasuresResponse]
 	listAuditEvents       *connect.Client[v1.ListAuditEventsRequest, v1.ListAuditEventsResponse]
 }
 
@@ -393,6 +427,20 @@ func (c *trackingServiceClient) AddTaskNote(ctx context.Context, req *v1.AddTask
 	return nil, err
 }
 
+// GetMeasures calls nextstep.tracking.v1.TrackingService.GetMeasures.
+func (c *trackingServiceClient) GetMeasures(ctx context.Context, req *v1.GetMeasuresRequest) (*v1.GetMeasuresResponse, error) {
+	response, err := c.getMeasures.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ExportMeasures calls nextstep.tracking.v1.TrackingService.ExportMeasures.
+func (c *trackingServiceClient) ExportMeasures(ctx context.Context, req *v1.ExportMeasuresRequest) (*connect.ServerStreamForClient[v1.ExportMeasuresResponse], error) {
+	return c.exportMeasures.CallServerStream(ctx, connect.NewRequest(req))
+}
+
 // ListAuditEvents calls nextstep.tracking.v1.TrackingService.ListAuditEvents.
 func (c *trackingServiceClient) ListAuditEvents(ctx context.Context, req *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
 	response, err := c.listAuditEvents.CallUnary(ctx, connect.NewRequest(req))
@@ -477,6 +525,18 @@ type TrackingServiceHandler interface {
 	AddTaskNote(context.Context, *v1.AddTaskNoteRequest) (*v1.AddTaskNoteResponse, error)
 	// ListAuditEvents reads the audit log of this service: who read or
 	// changed what, when and why. Newest first.
+	// GetMeasures computes, from the records, the measures DfE publishes for
+	// each local authority of residence in the caller's scope (or the one
+	// named): the academic age 16-17 cohort's NEET, not known and "NEET or
+	// not known" counts at the ends of December, January and February (the
+	// average of their shares is the headline) and participation at the end
+	// of March, each once the day has come; the same as at today; and the
+	// Year 11 Annual Activity Survey (academic age 16) as at 1 November.
+	// Aggregates only, never a young person.
+	GetMeasures(context.Context, *v1.GetMeasuresRequest) (*v1.GetMeasuresResponse, error)
+	// ExportMeasures streams GetMeasures' answer as CSV, one row per local
+	// authority (the layout is in the tracking service's README).
+	ExportMeasures(context.Context, *v1.ExportMeasuresRequest, *connect.ServerStream[v1.ExportMeasuresResponse]) error
 	ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error)
 }
 
@@ -574,6 +634,20 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 		connect.WithSchema(trackingServiceMethods.ByName("AddTaskNote")),
 		connect.WithHandlerOptions(opts...),
 	)
+	trackingServiceGetMeasuresHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceGetMeasuresProcedure,
+		svc.GetMeasures,
+		connect.WithSchema(trackingServiceMethods.ByName("GetMeasures")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trackingServiceExportMeasuresHandler := connect.NewServerStreamHandlerSimple(
+		TrackingServiceExportMeasuresProcedure,
+		svc.ExportMeasures,
+		connect.WithSchema(trackingServiceMethods.ByName("ExportMeasures")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	trackingServiceListAuditEventsHandler := connect.NewUnaryHandlerSimple(
 		TrackingServiceListAuditEventsProcedure,
 		svc.ListAuditEvents,
@@ -609,6 +683,10 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 			trackingServiceBulkUpdateTasksHandler.ServeHTTP(w, r)
 		case TrackingServiceAddTaskNoteProcedure:
 			trackingServiceAddTaskNoteHandler.ServeHTTP(w, r)
+		case TrackingServiceGetMeasuresProcedure:
+			trackingServiceGetMeasuresHandler.ServeHTTP(w, r)
+		case TrackingServiceExportMeasuresProcedure:
+			trackingServiceExportMeasuresHandler.ServeHTTP(w, r)
 		case TrackingServiceListAuditEventsProcedure:
 			trackingServiceListAuditEventsHandler.ServeHTTP(w, r)
 		default:
@@ -670,6 +748,14 @@ func (UnimplementedTrackingServiceHandler) BulkUpdateTasks(context.Context, *v1.
 
 func (UnimplementedTrackingServiceHandler) AddTaskNote(context.Context, *v1.AddTaskNoteRequest) (*v1.AddTaskNoteResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.AddTaskNote is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) GetMeasures(context.Context, *v1.GetMeasuresRequest) (*v1.GetMeasuresResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.GetMeasures is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) ExportMeasures(context.Context, *v1.ExportMeasuresRequest, *connect.ServerStream[v1.ExportMeasuresResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.ExportMeasures is not implemented"))
 }
 
 func (UnimplementedTrackingServiceHandler) ListAuditEvents(context.Context, *v1.ListAuditEventsRequest) (*v1.ListAuditEventsResponse, error) {
