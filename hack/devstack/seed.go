@@ -84,7 +84,7 @@ func newSeedClients(token string) seedClients {
 // seedPupil is one invented pupil and the school it is at.
 type seedPupil struct {
 	id, urn, la string
-	yearGroup   int // in the current academic year; 12 for last year's leavers
+	yearGroup   int // in the current academic year; 12 and 13 for the last two years' leavers
 	entryYear   int // the academic year they started Year 7
 	target      float64
 }
@@ -132,8 +132,10 @@ func seedPupils(ctx context.Context, c seedClients, rng *rand.Rand, year int) ([
 	var out []seedPupil
 	serial := 0
 	for si, s := range seedSchools {
-		// Years 7 to 11 now, and last year's Year 11 (left in July).
-		for yg := 7; yg <= 12; yg++ {
+		// Years 7 to 11 now, and the last two years' Year 11 (left in
+		// July): Years 12 and 13, academic age 16 and 17, the cohort of
+		// DfE's NEET and participation measures.
+		for yg := 7; yg <= 13; yg++ {
 			for i := 0; i < 12; i++ {
 				serial++
 				entry := year - (yg - 7)
@@ -166,8 +168,8 @@ func newPupil(rng *rand.Rand, s seedSchool, si, serial, entry, yg, year int) (*p
 		return nil, fmt.Errorf("generated UPN is invalid: %w", p)
 	}
 	asAt := time.Date(year, time.October, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
-	if yg == 12 {
-		asAt = time.Date(year, time.June, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	if yg >= 12 {
+		asAt = time.Date(year-(yg-12), time.June, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 	}
 	attendance := 96 - rng.ExpFloat64()*4
 	if attendance < 55 {
@@ -200,12 +202,36 @@ func newPupil(rng *rand.Rand, s seedSchool, si, serial, entry, yg, year int) (*p
 			LookedAfter:               &pupilv1.CareFactor{Status: careStatus(rng, chance(0, 1)), AsAt: asAt},
 		},
 	}
-	if yg == 12 {
-		// Last year's Year 11, who left after their exams.
-		p.LeftOn = time.Date(year, time.July, 17, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	if yg >= 12 {
+		// A past Year 11, who left after their exams.
+		p.LeftOn = time.Date(year-(yg-12), time.July, 17, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 		p.LeavingReason = pupilv1.LeavingReason_LEAVING_REASON_END_OF_COMPULSORY_SCHOOLING
 	}
+	// Most live in their school's LA; some come from a neighbouring one
+	// (educated out of area: their home LA tracks them) and a few moved
+	// there last spring.
+	switch r := rng.Float64(); {
+	case r < 0.12:
+		p.ResidenceLaCode = neighbour(s.la)
+	case r < 0.15:
+		p.ResidenceLaCode = neighbour(s.la)
+		p.ResidentSince = time.Date(year, time.April, 20, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	default:
+		p.ResidenceLaCode = s.la
+	}
 	return p, nil
+}
+
+// neighbour is an LA next to la in the region: Wolverhampton (336),
+// Dudley (332) and Sandwell (333) border one another.
+func neighbour(la string) string {
+	switch la {
+	case "336":
+		return "332"
+	case "332":
+		return "333"
+	}
+	return "336"
 }
 
 // senStatus draws a pupil's SEN provision, five times as often for a
@@ -380,9 +406,10 @@ func weekday(t time.Time) time.Time {
 	return t
 }
 
-// seedDestinations records last year's leavers' confirmed activities (most
-// in education, employment or training, some NEET, some not yet known) and
-// this year's Year 11 intentions, with codes from tracking's own table.
+// seedDestinations records the last two years' leavers' confirmed
+// activities (most in education, employment or training, some NEET, some
+// not yet known, some lapsed past their review date) and this year's Year
+// 11 intentions, with codes from tracking's own table.
 func seedDestinations(ctx context.Context, c seedClients, rng *rand.Rand, year int, pupils []seedPupil) (int, error) {
 	codes, err := c.tracking.ListActivityCodes(ctx, &trackingv1.ListActivityCodesRequest{})
 	if err != nil {
@@ -404,7 +431,19 @@ func seedDestinations(ctx context.Context, c seedClients, rng *rand.Rand, year i
 		var kind trackingv1.DestinationKind
 		var group trackingv1.ActivityGroup
 		var month time.Month
+		reviewOn := ""
 		switch r := rng.Float64(); {
+		case p.yearGroup == 13 && r < 0.12:
+			// Confirmed, but due for review in October and not confirmed
+			// since: lapsed, so not known until someone checks.
+			kind, group, month = trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, trackingv1.ActivityGroup_ACTIVITY_GROUP_EDUCATION, time.September
+			reviewOn = time.Date(year, time.October, 31, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		case p.yearGroup == 13 && r < 0.75:
+			kind, group, month = trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, trackingv1.ActivityGroup_ACTIVITY_GROUP_EDUCATION, time.September
+		case p.yearGroup == 13 && r < 0.85:
+			kind, group, month = trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, trackingv1.ActivityGroup_ACTIVITY_GROUP_TRAINING, time.September
+		case p.yearGroup == 13 && r < 0.9:
+			kind, group, month = trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, trackingv1.ActivityGroup_ACTIVITY_GROUP_NEET, time.October
 		case p.yearGroup == 12 && r < 0.7:
 			kind, group, month = trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, trackingv1.ActivityGroup_ACTIVITY_GROUP_EDUCATION, time.September
 		case p.yearGroup == 12 && r < 0.8:
@@ -424,7 +463,7 @@ func seedDestinations(ctx context.Context, c seedClients, rng *rand.Rand, year i
 		if _, err := c.tracking.RecordDestination(ctx, &trackingv1.RecordDestinationRequest{
 			IdempotencyKey: uuid.NewString(),
 			Destination: &trackingv1.Destination{PupilId: p.id, Kind: kind, ActivityCode: code, EffectiveDate: date,
-				Source: "seeded example"},
+				Source: "seeded example", ReviewOn: reviewOn},
 		}); err != nil {
 			return 0, fmt.Errorf("record destination: %w", err)
 		}

@@ -1,7 +1,8 @@
 // Package metrics defines the Prometheus metrics the operator exports. They
 // are per cohort and per reason, never per pupil: labels carry the Cohort's
-// namespace and name, its year group, a reason code or a priority, and
-// nothing that identifies a child. The chart's alerts and dashboards query
+// namespace and name, its year group, a reason code or a priority, or a
+// local authority's code (measures.go), and nothing that identifies a
+// child. The chart's alerts and dashboards query
 // these names; a test in charts/ checks that every name they use is defined
 // here or in the services' kit.
 package metrics
@@ -81,6 +82,8 @@ type Metrics struct {
 	Reconciles *prometheus.CounterVec
 	// SourceErrors counts failed reads of a source service.
 	SourceErrors *prometheus.CounterVec
+	// Measures are DfE's measures per LA of residence.
+	Measures Measures
 }
 
 // New returns the operator's metrics, not yet registered.
@@ -116,6 +119,7 @@ func New() *Metrics {
 			Name: "nextstep_source_errors_total",
 			Help: "Failed reads of a source service (pupil, placement, tracking).",
 		}, []string{"source"}),
+		Measures: newMeasures(),
 	}
 }
 
@@ -130,7 +134,7 @@ func (m *Metrics) cohortGauges() []*prometheus.GaugeVec {
 
 // Collectors returns every collector, for registration.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	out := []prometheus.Collector{m.ReconcileDuration, m.Reconciles, m.SourceErrors}
+	out := append([]prometheus.Collector{m.ReconcileDuration, m.Reconciles, m.SourceErrors}, m.Measures.collectors()...)
 	for _, g := range m.cohortGauges() {
 		out = append(out, g)
 	}

@@ -5,6 +5,7 @@ package main
 import (
 	"flag"
 	"os"
+	"time"
 	_ "time/tzdata" // the images carry no zone files: the binary does
 
 	_ "golang.org/x/crypto/x509roots/fallback" // nor a CA bundle
@@ -42,6 +43,7 @@ type options struct {
 	pupilURL, placementURL, trackingURL string
 	tokenFile                           string
 	concurrency                         int
+	measuresInterval                    time.Duration
 }
 
 func main() {
@@ -55,6 +57,7 @@ func main() {
 	flag.StringVar(&o.trackingURL, "tracking-url", "http://127.0.0.1:8083", "Base URL of the tracking service.")
 	flag.StringVar(&o.tokenFile, "token-file", "", "File holding the bearer token the operator calls the services with (re-read every minute).")
 	flag.IntVar(&o.concurrency, "max-concurrent-reconciles", 4, "Cohorts reconciled at once.")
+	flag.DurationVar(&o.measuresInterval, "measures-interval", controller.DefaultMeasuresInterval, "How often the LA measures (DfE's NEET, not known and participation) are read from tracking for the metrics.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
@@ -99,8 +102,9 @@ func run(o options) int {
 		return 1
 	}
 	if _, err := controller.Setup(mgr, controller.Config{
-		Sources: sources.Config{PupilURL: o.pupilURL, PlacementURL: o.placementURL, TrackingURL: o.trackingURL, Token: token(o.tokenFile)},
-		Metrics: crmetrics.Registry,
+		Sources:          sources.Config{PupilURL: o.pupilURL, PlacementURL: o.placementURL, TrackingURL: o.trackingURL, Token: token(o.tokenFile)},
+		Metrics:          crmetrics.Registry,
+		MeasuresInterval: o.measuresInterval,
 	}); err != nil {
 		log.Error(err, "set up the controllers")
 		return 1

@@ -17,6 +17,9 @@ type Config struct {
 	Metrics prometheus.Registerer
 	// Now is the rules' clock; time.Now if nil. Tests fix "today".
 	Now func() time.Time
+	// MeasuresInterval is how often the LA measures are read from
+	// tracking; DefaultMeasuresInterval if zero.
+	MeasuresInterval time.Duration
 }
 
 // Setup registers both controllers with mgr and returns the metrics it
@@ -40,6 +43,13 @@ func Setup(mgr ctrl.Manager, cfg Config) (*metrics.Metrics, error) {
 	}
 	programmes := &ProgrammeReconciler{Client: mgr.GetClient(), Schools: clients}
 	if err := programmes.SetupWithManager(mgr); err != nil {
+		return nil, err
+	}
+	exporter := &MeasuresExporter{
+		Sources: clients, Metrics: m, Interval: cfg.MeasuresInterval, Now: cfg.Now,
+		Log: mgr.GetLogger().WithName("measures"),
+	}
+	if err := mgr.Add(exporter); err != nil {
 		return nil, err
 	}
 	return m, nil
