@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/nextstep-uk/nextstep/api/academicyear"
@@ -21,8 +22,9 @@ import (
 const demoNamespace = "nextstep"
 
 // applyProgrammes declares the region's desired state: this year's
-// programme for Years 7 to 11, and last year's, kept for its Year 11
-// leavers' destinations.
+// programme for Years 7 to 11, last year's, kept for its Year 11 leavers'
+// destinations, and this year's post-16 programme for Years 12 and 13,
+// whose activity must be known (and current) from the start of the year.
 func applyProgrammes(ctx context.Context, cfg *rest.Config, today time.Time) (client.Client, error) {
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
@@ -49,6 +51,18 @@ func applyProgrammes(ctx context.Context, cfg *rest.Config, today time.Time) (cl
 		{
 			ObjectMeta: metav1.ObjectMeta{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d-leavers", year.Start-1)},
 			Spec:       nextstepv1alpha1.ProgrammeSpec{AcademicYear: year.Plus(-1).String(), Schools: las, YearGroups: []int32{11}, ResyncIntervalSeconds: resync},
+		},
+		{
+			ObjectMeta: metav1.ObjectMeta{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d-post16", year.Start)},
+			Spec: nextstepv1alpha1.ProgrammeSpec{
+				AcademicYear: year.String(), Schools: las, YearGroups: []int32{12, 13}, ResyncIntervalSeconds: resync,
+				DestinationDeadlines: []nextstepv1alpha1.DestinationDeadline{
+					{YearGroup: 12, Date: "09-01", LeadDays: ptr.To[int32](0)},
+					{YearGroup: 13, Date: "09-01", LeadDays: ptr.To[int32](0)},
+				},
+				// Post-16 has no work-experience trajectory to keep to.
+				Rules: []nextstepv1alpha1.InterventionRule{{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: ptr.To(false)}},
+			},
 		},
 	} {
 		if err := c.Create(ctx, p); err != nil && !apierrors.IsAlreadyExists(err) {

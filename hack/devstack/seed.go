@@ -40,6 +40,14 @@ var seedSchools = []seedSchool{
 	{"132002", "Netherton Hill Academy", "332"},
 }
 
+// seedCollege is the region's further education college, where some of the
+// past Year 11s are on roll in Years 12 and 13 (invented, with a UKPRN in
+// the unallocated 1009xxxx range).
+var seedCollege = struct {
+	seedSchool
+	ukprn string
+}{seedSchool{"130001", "Black Country College", "336"}, "10099991"}
+
 var (
 	forenames = []string{"Amir", "Bethany", "Callum", "Daisy", "Ethan", "Freya", "Gurpreet", "Harvey", "Isla", "Jayden", "Keira", "Liam",
 		"Maya", "Noah", "Olivia", "Priya", "Reuben", "Sofia", "Tyler", "Uzma", "Vinny", "Willow", "Yusuf", "Zara"}
@@ -110,11 +118,17 @@ func seed(ctx context.Context, token string, today time.Time) (bool, error) {
 			return false, fmt.Errorf("create school %s: %w", s.urn, err)
 		}
 	}
+	if _, err := c.pupil.CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: &pupilv1.School{
+		Urn: seedCollege.urn, Name: seedCollege.name, LaCode: seedCollege.la, Phase: pupilv1.Phase_PHASE_SIXTEEN_PLUS, Open: true,
+		Ukprn: seedCollege.ukprn, EstablishmentType: "18", // further education
+	}}); err != nil {
+		return false, fmt.Errorf("create college %s: %w", seedCollege.urn, err)
+	}
 	pupils, err := seedPupils(ctx, c, rng, year)
 	if err != nil {
 		return false, err
 	}
-	fmt.Printf("      %d schools, %d pupils\n", len(seedSchools), len(pupils))
+	fmt.Printf("      %d schools and a college, %d pupils\n", len(seedSchools), len(pupils))
 	bookings, err := seedPlacements(ctx, c, rng, year, today, pupils)
 	if err != nil {
 		return false, err
@@ -143,6 +157,13 @@ func seedPupils(ctx context.Context, c seedClients, rng *rand.Rand, year int) ([
 				if err != nil {
 					return nil, err
 				}
+				at := s
+				if yg >= 12 && i%3 == 0 {
+					// On roll at the college since September.
+					at = seedCollege.seedSchool
+					p.SchoolUrn, p.LeftOn, p.LeavingReason = at.urn, "", pupilv1.LeavingReason_LEAVING_REASON_UNSPECIFIED
+					p.JoinedOn = time.Date(year-(yg-12), time.September, 4, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+				}
 				res, err := c.pupil.CreatePupil(ctx, &pupilv1.CreatePupilRequest{IdempotencyKey: uuid.NewString(), Pupil: p})
 				if err != nil {
 					return nil, fmt.Errorf("create pupil %d: %w", serial, err)
@@ -152,7 +173,7 @@ func seedPupils(ctx context.Context, c seedClients, rng *rand.Rand, year int) ([
 				if rng.Float64() < 0.2 {
 					target = rng.Float64() * 0.4
 				}
-				out = append(out, seedPupil{id: res.GetPupil().GetId(), urn: s.urn, la: s.la, yearGroup: yg, entryYear: entry, target: target})
+				out = append(out, seedPupil{id: res.GetPupil().GetId(), urn: at.urn, la: at.la, yearGroup: yg, entryYear: entry, target: target})
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package pupilapi
 
 import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/establishment"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
 )
 
@@ -24,9 +25,12 @@ func phaseFromString(s string) pupilv1.Phase {
 }
 
 func schoolFromProto(s *pupilv1.School) store.School {
-	return store.School{URN: s.GetUrn(), Name: s.GetName(), LACode: s.GetLaCode(), Phase: phases[s.GetPhase()], Open: s.GetOpen()}
+	return store.School{URN: s.GetUrn(), Name: s.GetName(), LACode: s.GetLaCode(), Phase: phases[s.GetPhase()], Open: s.GetOpen(),
+		UKPRN: s.GetUkprn(), EstablishmentType: s.GetEstablishmentType()}
 }
 
 func schoolToProto(s store.School) *pupilv1.School {
-	return &pupilv1.School{Urn: s.URN, Name: s.Name, LaCode: s.LACode, Phase: phaseFromString(s.Phase), Open: s.Open}
+	return &pupilv1.School{Urn: s.URN, Name: s.Name, LaCode: s.LACode, Phase: phaseFromString(s.Phase), Open: s.Open,
+		Ukprn: s.UKPRN, EstablishmentType: s.EstablishmentType,
+		EstablishmentTypeName: establishment.Types[s.EstablishmentType], Post16: establishment.Post16(s.EstablishmentType)}
 }

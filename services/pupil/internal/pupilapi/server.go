@@ -22,6 +22,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
+	"github.com/nextstep-uk/nextstep/services/pupil/internal/establishment"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/lacode"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/risk"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
@@ -104,10 +105,16 @@ func (s *Server) CreateSchool(ctx context.Context, req *pupilv1.CreateSchoolRequ
 	if !lacode.Current(in.LACode) {
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "school.la_code", RuleID: "la_code.recognised", Message: "is not a current English local authority code"})
 	}
+	if t := in.EstablishmentType; t != "" && !establishment.Known(t) {
+		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "school.establishment_type", RuleID: "establishment_type.known", Message: "is not an establishment type code GIAS uses"})
+	}
 	if !p.Scope.Covers(in.URN, in.LACode) {
 		return nil, rpcerror.New(connect.CodePermissionDenied, refusalv1.Reason_REASON_OUT_OF_SCOPE, "the school's local authority is outside your scope")
 	}
 	stored, created, err := store.InsertSchool(ctx, s.pool, in)
+	if errors.Is(err, store.ErrUKPRNExists) {
+		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "school.ukprn", RuleID: "ukprn.unique", Message: "is registered to another institution"})
+	}
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "insert school", err)
 	}

@@ -80,6 +80,16 @@ func TestCreateSchoolRefusals(t *testing.T) {
 	renamed.Name = "Another Name"
 	outOfScope := wolverhamptonSchool()
 	outOfScope.Urn, outOfScope.LaCode = "100009", "201"
+	college := &pupilv1.School{Urn: "130001", Name: "City of Wolverhampton College", LaCode: "336", Phase: pupilv1.Phase_PHASE_SIXTEEN_PLUS,
+		Open: true, Ukprn: "10099991", EstablishmentType: "18"}
+	created, err := client(servicetest.HubAdmin, false).CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: college})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := created.GetSchool(); got.GetEstablishmentTypeName() != "Further education" || !got.GetPost16() || got.GetUkprn() != "10099991" {
+		t.Errorf("the college came back as %v", got)
+	}
+	sameUKPRN := &pupilv1.School{Urn: "130002", Name: "Another College", LaCode: "336", Phase: pupilv1.Phase_PHASE_SIXTEEN_PLUS, Ukprn: "10099991"}
 
 	cases := map[string]struct {
 		token      string
@@ -98,7 +108,12 @@ func TestCreateSchoolRefusals(t *testing.T) {
 			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.la_code"}},
 		"LA code retired": {token: servicetest.HubAdmin, school: &pupilv1.School{Urn: "100008", Name: "X", LaCode: "909", Phase: pupilv1.Phase_PHASE_SECONDARY},
 			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.la_code"}},
-		"outside the hub":        {token: servicetest.HubAdmin, school: outOfScope, wantCode: connect.CodePermissionDenied, wantReason: refusalv1.Reason_REASON_OUT_OF_SCOPE},
+		"outside the hub": {token: servicetest.HubAdmin, school: outOfScope, wantCode: connect.CodePermissionDenied, wantReason: refusalv1.Reason_REASON_OUT_OF_SCOPE},
+		"UKPRN not 8 digits from 1": {token: servicetest.HubAdmin, school: &pupilv1.School{Urn: "130003", Name: "X", LaCode: "336", Phase: pupilv1.Phase_PHASE_SIXTEEN_PLUS, Ukprn: "00007527"},
+			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.ukprn"}},
+		"UKPRN of another institution": {token: servicetest.HubAdmin, school: sameUKPRN, wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.ukprn"}},
+		"establishment type GIAS retired": {token: servicetest.HubAdmin, school: &pupilv1.School{Urn: "130004", Name: "X", LaCode: "336", Phase: pupilv1.Phase_PHASE_SIXTEEN_PLUS, EstablishmentType: "04"},
+			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.establishment_type"}},
 		"analyst may not":        {token: servicetest.Analyst, school: wolverhamptonSchool(), wantCode: connect.CodePermissionDenied},
 		"careers leader may not": {token: servicetest.CareersLeader, school: wolverhamptonSchool(), wantCode: connect.CodePermissionDenied},
 		"no token":               {token: "", school: wolverhamptonSchool(), wantCode: connect.CodeUnauthenticated},

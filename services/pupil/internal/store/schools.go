@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
@@ -17,16 +18,29 @@ type School struct {
 	LACode string
 	Phase  string
 	Open   bool
+	// UKPRN is the provider's UK Provider Reference Number, and
+	// EstablishmentType its GIAS type code (package establishment); each
+	// empty when not known.
+	UKPRN             string
+	EstablishmentType string
 }
 
 // ErrNotFound is returned when no row matches.
 var ErrNotFound = errors.New("not found")
 
+// ErrUKPRNExists is returned when another institution has the UKPRN.
+var ErrUKPRNExists = errors.New("another institution has this UKPRN")
+
 // InsertSchool inserts s unless a school with its URN exists, and returns the
 // stored row either way; created says which.
 func InsertSchool(ctx context.Context, db DB, s School) (stored School, created bool, err error) {
 	row, err := queries.InsertSchool(ctx, db, dbsqlc.InsertSchoolParams(s))
-	stored = School{URN: row.URN, Name: row.Name, LACode: row.LACode, Phase: row.Phase, Open: row.Open}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "schools_ukprn_idx" {
+		return School{}, false, ErrUKPRNExists
+	}
+	stored = School{URN: row.URN, Name: row.Name, LACode: row.LACode, Phase: row.Phase, Open: row.Open,
+		UKPRN: row.UKPRN, EstablishmentType: row.EstablishmentType}
 	return stored, row.Created, err
 }
 

@@ -374,9 +374,21 @@ type School struct {
 	LaCode string `protobuf:"bytes,3,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
 	Phase  Phase  `protobuf:"varint,4,opt,name=phase,proto3,enum=nextstep.pupil.v1.Phase" json:"phase,omitempty"`
 	// False once the school has closed.
-	Open          bool `protobuf:"varint,5,opt,name=open,proto3" json:"open,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Open bool `protobuf:"varint,5,opt,name=open,proto3" json:"open,omitempty"`
+	// The UK Provider Reference Number (8 digits, from 1) of a college or
+	// provider, empty when not known. Unique: one institution per UKPRN.
+	Ukprn string `protobuf:"bytes,6,opt,name=ukprn,proto3" json:"ukprn,omitempty"`
+	// The GIAS establishment type code ("18" further education, "31" sixth
+	// form centres, "34" academy converter...), empty when not known; a code
+	// GIAS does not use is InvalidArgument.
+	EstablishmentType string `protobuf:"bytes,7,opt,name=establishment_type,json=establishmentType,proto3" json:"establishment_type,omitempty"`
+	// Output only: the type's name, and whether institutions of the type
+	// teach only young people past compulsory school age (colleges,
+	// sixth-form centres, 16-19 academies).
+	EstablishmentTypeName string `protobuf:"bytes,8,opt,name=establishment_type_name,json=establishmentTypeName,proto3" json:"establishment_type_name,omitempty"`
+	Post16                bool   `protobuf:"varint,9,opt,name=post16,proto3" json:"post16,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *School) Reset() {
@@ -440,6 +452,34 @@ func (x *School) GetPhase() Phase {
 func (x *School) GetOpen() bool {
 	if x != nil {
 		return x.Open
+	}
+	return false
+}
+
+func (x *School) GetUkprn() string {
+	if x != nil {
+		return x.Ukprn
+	}
+	return ""
+}
+
+func (x *School) GetEstablishmentType() string {
+	if x != nil {
+		return x.EstablishmentType
+	}
+	return ""
+}
+
+func (x *School) GetEstablishmentTypeName() string {
+	if x != nil {
+		return x.EstablishmentTypeName
+	}
+	return ""
+}
+
+func (x *School) GetPost16() bool {
+	if x != nil {
+		return x.Post16
 	}
 	return false
 }
@@ -3430,7 +3470,7 @@ var File_nextstep_pupil_v1_pupil_proto protoreflect.FileDescriptor
 
 const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\n" +
-	"\x1dnextstep/pupil/v1/pupil.proto\x12\x11nextstep.pupil.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xc9\x01\n" +
+	"\x1dnextstep/pupil/v1/pupil.proto\x12\x11nextstep.pupil.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\x8b\x03\n" +
 	"\x06School\x12#\n" +
 	"\x03urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[0-9]{6}$R\x03urn\x12\x1e\n" +
@@ -3440,7 +3480,11 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"^[0-9]{3}$R\x06laCode\x12:\n" +
 	"\x05phase\x18\x04 \x01(\x0e2\x18.nextstep.pupil.v1.PhaseB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x05phase\x12\x12\n" +
-	"\x04open\x18\x05 \x01(\bR\x04open\"P\n" +
+	"\x04open\x18\x05 \x01(\bR\x04open\x12+\n" +
+	"\x05ukprn\x18\x06 \x01(\tB\x15\xbaH\x12r\x102\x0e^(1[0-9]{7})?$R\x05ukprn\x12C\n" +
+	"\x12establishment_type\x18\a \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{2})?$R\x11establishmentType\x126\n" +
+	"\x17establishment_type_name\x18\b \x01(\tR\x15establishmentTypeName\x12\x16\n" +
+	"\x06post16\x18\t \x01(\bR\x06post16\"P\n" +
 	"\x13CreateSchoolRequest\x129\n" +
 	"\x06school\x18\x01 \x01(\v2\x19.nextstep.pupil.v1.SchoolB\x06\xbaH\x03\xc8\x01\x01R\x06school\"I\n" +
 	"\x14CreateSchoolResponse\x121\n" +

@@ -145,13 +145,15 @@ type PupilRiskReview struct {
 }
 
 type PupilSchool struct {
-	URN       string
-	Name      string
-	LACode    string
-	Phase     string
-	Open      bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	URN               string
+	Name              string
+	LACode            string
+	Phase             string
+	Open              bool
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	UKPRN             string
+	EstablishmentType string
 }
 
 type PupilSchoolHistory struct {

@@ -10,15 +10,17 @@ import (
 )
 
 const getSchool = `-- name: GetSchool :one
-SELECT urn, name, la_code, phase, open FROM pupil.schools WHERE urn = $1
+SELECT urn, name, la_code, phase, open, ukprn, establishment_type FROM pupil.schools WHERE urn = $1
 `
 
 type GetSchoolRow struct {
-	URN    string
-	Name   string
-	LACode string
-	Phase  string
-	Open   bool
+	URN               string
+	Name              string
+	LACode            string
+	Phase             string
+	Open              bool
+	UKPRN             string
+	EstablishmentType string
 }
 
 func (q *Queries) GetSchool(ctx context.Context, db DBTX, urn string) (GetSchoolRow, error) {
@@ -30,38 +32,44 @@ func (q *Queries) GetSchool(ctx context.Context, db DBTX, urn string) (GetSchool
 		&i.LACode,
 		&i.Phase,
 		&i.Open,
+		&i.UKPRN,
+		&i.EstablishmentType,
 	)
 	return i, err
 }
 
 const insertSchool = `-- name: InsertSchool :one
 WITH ins AS (
-    INSERT INTO pupil.schools (urn, name, la_code, phase, open)
-    VALUES ($1, $2, $3, $4, $5)
+    INSERT INTO pupil.schools (urn, name, la_code, phase, open, ukprn, establishment_type)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
     ON CONFLICT (urn) DO NOTHING
-    RETURNING urn, name, la_code, phase, open, true AS created
+    RETURNING urn, name, la_code, phase, open, ukprn, establishment_type, true AS created
 )
-SELECT ins.urn, ins.name, ins.la_code, ins.phase, ins.open, ins.created FROM ins
+SELECT ins.urn, ins.name, ins.la_code, ins.phase, ins.open, ins.ukprn, ins.establishment_type, ins.created FROM ins
 UNION ALL
-SELECT urn, name, la_code, phase, open, false FROM pupil.schools WHERE urn = $1
+SELECT urn, name, la_code, phase, open, ukprn, establishment_type, false FROM pupil.schools WHERE urn = $1
 LIMIT 1
 `
 
 type InsertSchoolParams struct {
-	URN    string
-	Name   string
-	LACode string
-	Phase  string
-	Open   bool
+	URN               string
+	Name              string
+	LACode            string
+	Phase             string
+	Open              bool
+	UKPRN             string
+	EstablishmentType string
 }
 
 type InsertSchoolRow struct {
-	URN     string
-	Name    string
-	LACode  string
-	Phase   string
-	Open    bool
-	Created bool
+	URN               string
+	Name              string
+	LACode            string
+	Phase             string
+	Open              bool
+	UKPRN             string
+	EstablishmentType string
+	Created           bool
 }
 
 // Inserts the school unless its URN exists, and returns the stored row
@@ -73,6 +81,8 @@ func (q *Queries) InsertSchool(ctx context.Context, db DBTX, arg InsertSchoolPar
 		arg.LACode,
 		arg.Phase,
 		arg.Open,
+		arg.UKPRN,
+		arg.EstablishmentType,
 	)
 	var i InsertSchoolRow
 	err := row.Scan(
@@ -81,13 +91,15 @@ func (q *Queries) InsertSchool(ctx context.Context, db DBTX, arg InsertSchoolPar
 		&i.LACode,
 		&i.Phase,
 		&i.Open,
+		&i.UKPRN,
+		&i.EstablishmentType,
 		&i.Created,
 	)
 	return i, err
 }
 
 const listSchools = `-- name: ListSchools :many
-SELECT s.urn, s.name, s.la_code, s.phase, s.open FROM pupil.schools s
+SELECT s.urn, s.name, s.la_code, s.phase, s.open, s.ukprn, s.establishment_type FROM pupil.schools s
 WHERE ($1::boolean OR s.la_code = ANY($2::text[]) OR s.urn = $3::text)
   AND ($4::text = '' OR s.la_code = $4::text) AND s.urn > $5::text
 ORDER BY s.urn
@@ -104,11 +116,13 @@ type ListSchoolsParams struct {
 }
 
 type ListSchoolsRow struct {
-	URN    string
-	Name   string
-	LACode string
-	Phase  string
-	Open   bool
+	URN               string
+	Name              string
+	LACode            string
+	Phase             string
+	Open              bool
+	UKPRN             string
+	EstablishmentType string
 }
 
 // Up to max_schools schools in scope after the URN after, in URN order, of
@@ -135,6 +149,8 @@ func (q *Queries) ListSchools(ctx context.Context, db DBTX, arg ListSchoolsParam
 			&i.LACode,
 			&i.Phase,
 			&i.Open,
+			&i.UKPRN,
+			&i.EstablishmentType,
 		); err != nil {
 			return nil, err
 		}
