@@ -139,7 +139,7 @@ func (c *Client) Residents(ctx context.Context, academicYear string, minAge, max
 	if err != nil {
 		return nil, fmt.Errorf("get residents: %w", err)
 	}
-	defer stream.Close()
+	defer func() { _ = stream.Close() }() // the stream is read to its end or abandoned
 	var out []Resident
 	complete := false
 	for stream.Receive() {

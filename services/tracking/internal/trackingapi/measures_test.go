@@ -2,7 +2,6 @@ package trackingapi_test
 
 import (
 	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -111,7 +110,7 @@ func TestMeasuresFromTheRecords(t *testing.T) {
 	for stream.Receive() {
 		csv.Write(stream.Msg().GetChunk())
 	}
-	if err := stream.Err(); err != nil && err != io.EOF {
+	if err := stream.Err(); err != nil {
 		t.Fatal(err)
 	}
 	wantCSV := "la_code,academic_year,as_at,cohort,neet,not_known,neet_or_not_known,participating," +
