@@ -32,9 +32,11 @@ type Member struct {
 	HasOffer bool
 	// DisengagedOn is when the young person's confirmed activity changed
 	// from DisengagedFrom (a code in education, employment or training)
-	// to a NEET one; zero if it has not.
-	DisengagedOn   time.Time
-	DisengagedFrom string
+	// to a NEET one, or their provider says they left it early
+	// (DisengagedEarlyLeaver); zero if it has not.
+	DisengagedOn          time.Time
+	DisengagedFrom        string
+	DisengagedEarlyLeaver bool
 	// Risk is the pupil service's risk-of-NEET score and its factors.
 	Risk Risk
 }
@@ -235,21 +237,27 @@ func (g guarantee) noOffer(p Policy, today time.Time) (Finding, bool) {
 }
 
 // disengaged is the intervention for a young person whose activity changed
-// from education, employment or training to NEET, raised while the NEET
-// activity is their latest (on roll or having finished the year).
+// from education, employment or training to NEET, or who left it early as
+// their provider notified, raised while that is their latest record (on
+// roll or having finished the year).
 func disengaged(p Policy, m Member, today time.Time) (Finding, bool) {
 	rule := p.Rules[nextstepv1alpha1.ReasonDisengaged]
 	if !rule.Enabled || m.DisengagedOn.IsZero() {
 		return Finding{}, false
 	}
 	on := m.DisengagedOn.Format(time.DateOnly)
-	return Finding{
+	f := Finding{
 		Reason:   nextstepv1alpha1.ReasonDisengaged,
 		Priority: rule.Priority,
 		Due:      today.AddDate(0, 0, rule.ServiceLevelDays),
 		Summary:  fmt.Sprintf("activity changed from %s to NEET on %s", m.DisengagedFrom, on),
 		Evidence: map[string]string{"disengaged_on": on, "previous_activity": m.DisengagedFrom},
-	}, true
+	}
+	if m.DisengagedEarlyLeaver {
+		f.Summary = fmt.Sprintf("left %s early on %s, as the provider notified: activity not known", m.DisengagedFrom, on)
+		f.Evidence["early_leaver"] = "true"
+	}
+	return f, true
 }
 
 // membership is how a member belongs to the cohort on a day.

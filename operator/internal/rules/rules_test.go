@@ -471,6 +471,14 @@ func TestDisengaged(t *testing.T) {
 	if a.Findings[0].Priority != nextstepv1alpha1.PriorityUrgent {
 		t.Errorf("priority %s", a.Findings[0].Priority)
 	}
+	// Left early, as the college notified: the same intervention, saying so.
+	early := m
+	early.DisengagedEarlyLeaver = true
+	a = rules.Evaluate(p, rules.Cohort{YearGroup: 13, AcademicYear: y2025}, today, []rules.Member{early}).Assessments[0]
+	want = []finding{{Reason: nextstepv1alpha1.ReasonDisengaged, Due: "2026-06-15", Summary: "left 230 early on 2026-05-01, as the provider notified: activity not known"}}
+	if diff := cmp.Diff(want, findings(a)); diff != "" || a.Findings[0].Evidence["early_leaver"] != "true" {
+		t.Errorf("early leaver (-want +got):\n%s\nevidence %v", diff, a.Findings[0].Evidence)
+	}
 	p.Rules[nextstepv1alpha1.ReasonDisengaged] = rules.Rule{}
 	if a := rules.Evaluate(p, rules.Cohort{YearGroup: 13, AcademicYear: y2025}, today, []rules.Member{m}).Assessments[0]; len(a.Findings) != 0 {
 		t.Errorf("rule off: %v", findings(a))

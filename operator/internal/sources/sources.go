@@ -152,7 +152,7 @@ func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup int32, yea
 				if err != nil {
 					return nil, &Error{Source: metrics.SourceTracking, Op: "get latest destinations", Err: fmt.Errorf("disengaged_on: %w", err)}
 				}
-				m.DisengagedOn, m.DisengagedFrom = day, d.GetDisengagedFrom()
+				m.DisengagedOn, m.DisengagedFrom, m.DisengagedEarlyLeaver = day, d.GetDisengagedFrom(), d.GetDisengagedEarlyLeaver()
 			}
 			seen++
 		}

@@ -23,8 +23,8 @@ import (
 // operator, under a post-16 Programme with its own rules: a young person
 // whose sixth-form place was due for review yesterday and has not been
 // confirmed since is not known and gets an intervention; one confirmed
-// there gets none; and one
-// with no activity who moves from Wolverhampton (336, the school's LA) to
+// there gets none; one the sixth form notifies left early is disengaged;
+// and one with no activity who moves from Wolverhampton (336, the school's LA) to
 // Birmingham (330) takes their intervention to Birmingham's queue.
 //
 // The services judge currency on the real clock, so the operator's runs on
@@ -43,7 +43,7 @@ func TestPost16LapseAndMover(t *testing.T) {
 	// Year 12: born between September 17 years and August 16 years before
 	// the academic year starts.
 	born := fmt.Sprintf("%d-01-15", year.Start-16)
-	for i, name := range []string{"lapsed", "current", "mover"} {
+	for i, name := range []string{"lapsed", "current", "mover", "leaver"} {
 		res, err := s.pupil.CreatePupil(ctx, &pupilv1.CreatePupilRequest{IdempotencyKey: uuid.NewString(), Pupil: &pupilv1.Pupil{
 			Upn: testUPN(40 + i), LegalSurname: "Student", LegalForename: name, DateOfBirth: born,
 			SchoolUrn: schoolURN, JoinedOn: fmt.Sprintf("%d-09-01", year.Start-5), ResidenceLaCode: laCode,
@@ -61,6 +61,13 @@ func TestPost16LapseAndMover(t *testing.T) {
 	}
 	sixthForm("lapsed", now.AddDate(0, 0, -1).Format(time.DateOnly))
 	sixthForm("current", "")
+	sixthForm("leaver", "")
+	// The sixth form tells the LA the leaver left their course today.
+	_, err = s.tracking.RecordDestination(ctx, &trackingv1.RecordDestinationRequest{IdempotencyKey: uuid.NewString(), Destination: &trackingv1.Destination{
+		PupilId: s.pupils["leaver"], Kind: trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED, ActivityCode: "810",
+		EffectiveDate: now.Format(time.DateOnly), Source: "sixth form early-leaver notification", Provider: schoolURN, EarlyLeaver: true,
+	}})
+	check(t, "early-leaver notification", err)
 
 	// Years 12 and 13, whose activity must be known from the start of the
 	// year; no work-experience or September Guarantee rule.
@@ -110,7 +117,9 @@ func TestPost16LapseAndMover(t *testing.T) {
 			return nil
 		})
 	}
-	waitForQueue(servicetest.Caseworker, []string{"lapsed DESTINATION_UNKNOWN 336", "mover DESTINATION_UNKNOWN 336"})
+	waitForQueue(servicetest.Caseworker, []string{
+		"lapsed DESTINATION_UNKNOWN 336", "leaver DESTINATION_UNKNOWN 336", "leaver DISENGAGED 336", "mover DESTINATION_UNKNOWN 336",
+	})
 	waitForQueue(servicetest.OtherCaseworker, nil)
 
 	// The mover goes to live in Birmingham (330).
@@ -123,5 +132,5 @@ func TestPost16LapseAndMover(t *testing.T) {
 	_, err = s.pupil.UpdatePupil(ctx, &pupilv1.UpdatePupilRequest{Pupil: mover, Version: version})
 	check(t, "move", err)
 	waitForQueue(servicetest.OtherCaseworker, []string{"mover DESTINATION_UNKNOWN 330"})
-	waitForQueue(servicetest.Caseworker, []string{"lapsed DESTINATION_UNKNOWN 336"})
+	waitForQueue(servicetest.Caseworker, []string{"lapsed DESTINATION_UNKNOWN 336", "leaver DESTINATION_UNKNOWN 336", "leaver DISENGAGED 336"})
 }

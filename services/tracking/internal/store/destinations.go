@@ -30,13 +30,16 @@ type Destination struct {
 	ReviewOn time.Time
 	// Provider is the place's provider (URN or UKPRN), or "".
 	Provider string
+	// EarlyLeaver marks a provider's notification that the young person
+	// left their course early.
+	EarlyLeaver bool
 }
 
 func destinationOf(r dbsqlc.TrackingDestination) Destination {
 	d := Destination{
 		ID: r.ID, PupilID: r.PupilID, SchoolURN: r.SchoolURN, LACode: r.LACode, Kind: r.Kind,
 		ActivityCode: r.ActivityCode, EffectiveDate: r.EffectiveDate, Source: r.Source,
-		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Provider: r.Provider,
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt, Provider: r.Provider, EarlyLeaver: r.EarlyLeaver,
 	}
 	if r.ReviewOn != nil {
 		d.ReviewOn = *r.ReviewOn
@@ -91,7 +94,7 @@ func InsertDestination(ctx context.Context, db DB, idempotencyKey string, finger
 		IdempotencyKey: idempotencyKey, RequestHash: fingerprint,
 		PupilID: d.PupilID, SchoolURN: d.SchoolURN, LACode: d.LACode, Kind: d.Kind,
 		ActivityCode: d.ActivityCode, EffectiveDate: d.EffectiveDate, Source: d.Source, RecordedBy: d.RecordedBy,
-		ReviewOn: optionalDate(d.ReviewOn), RecordedAt: d.RecordedAt, Provider: d.Provider,
+		ReviewOn: optionalDate(d.ReviewOn), RecordedAt: d.RecordedAt, Provider: d.Provider, EarlyLeaver: d.EarlyLeaver,
 	})
 	if err != nil {
 		return Destination{}, err

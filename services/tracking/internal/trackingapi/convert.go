@@ -68,7 +68,7 @@ func (s *Server) destinationToProto(d store.Destination) *trackingv1.Destination
 		Id: d.ID, PupilId: d.PupilID, Kind: kindValues[d.Kind], ActivityCode: d.ActivityCode,
 		EffectiveDate: d.EffectiveDate.Format(time.DateOnly), Source: d.Source,
 		RecordedAt: timestamppb.New(d.RecordedAt), SchoolUrn: d.SchoolURN, LaCode: d.LACode, RecordedBy: d.RecordedBy,
-		ReviewOn: dateString(d.ReviewOn), LapsesOn: dateString(s.lapsesOn(d)), Provider: d.Provider,
+		ReviewOn: dateString(d.ReviewOn), LapsesOn: dateString(s.lapsesOn(d)), Provider: d.Provider, EarlyLeaver: d.EarlyLeaver,
 	}
 }
 

@@ -42,6 +42,11 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 		return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "destination.activity_code", RuleID: "nccis.retired",
 			Message: "was retired on " + code.RetiredOn.Format(time.DateOnly) + ": record what the young person is doing, as for anyone else"})
 	}
+	if in.GetEarlyLeaver() {
+		if err := earlyLeaver(in, code); err != nil {
+			return nil, err
+		}
+	}
 	var reviewOn time.Time
 	if in.GetReviewOn() != "" {
 		if reviewOn, err = s.parseDate("destination.review_on", in.GetReviewOn()); err != nil {
@@ -62,7 +67,7 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 	d, err := store.InsertDestination(ctx, s.pool, req.GetIdempotencyKey(), idempotency.Fingerprint(req), store.Destination{
 		PupilID: pupilID, SchoolURN: enrolled[0].SchoolURN, LACode: enrolled[0].CaseloadLA(), Kind: kindNames[in.GetKind()],
 		ActivityCode: in.GetActivityCode(), EffectiveDate: effective, Source: in.GetSource(), RecordedBy: p.Subject,
-		ReviewOn: reviewOn, RecordedAt: s.now(), Provider: in.GetProvider(),
+		ReviewOn: reviewOn, RecordedAt: s.now(), Provider: in.GetProvider(), EarlyLeaver: in.GetEarlyLeaver(),
 	})
 	if errors.Is(err, store.ErrKeyReused) {
 		return nil, rpcerror.New(connect.CodeAlreadyExists, refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED, "idempotency_key was used for a different request: nothing was saved")
@@ -72,6 +77,28 @@ func (s *Server) RecordDestination(ctx context.Context, req *trackingv1.RecordDe
 	}
 	audit.TouchAt(ctx, "pupil", d.PupilID, d.SchoolURN, d.LACode)
 	return &trackingv1.RecordDestinationResponse{Destination: s.destinationToProto(d)}, nil
+}
+
+// earlyLeaver checks an early-leaver notification: it confirms that the
+// young person's activity is not known (the provider no longer has them),
+// so it is a confirmed record with a not-known code, and it names the
+// provider that sent it.
+func earlyLeaver(in *trackingv1.Destination, code nccis.Code) error {
+	var vs []rpcerror.Violation
+	if in.GetKind() != trackingv1.DestinationKind_DESTINATION_KIND_CONFIRMED {
+		vs = append(vs, rpcerror.Violation{Field: "destination.kind", RuleID: "early_leaver.confirmed", Message: "must be confirmed for an early-leaver notification"})
+	}
+	if code.Group != nccis.GroupNotKnown {
+		vs = append(vs, rpcerror.Violation{Field: "destination.activity_code", RuleID: "early_leaver.not_known",
+			Message: "must be a current-situation-not-known code (810) for an early-leaver notification"})
+	}
+	if in.GetProvider() == "" {
+		vs = append(vs, rpcerror.Violation{Field: "destination.provider", RuleID: "early_leaver.provider", Message: "must name the provider the young person left"})
+	}
+	if len(vs) > 0 {
+		return rpcerror.InvalidArgument(vs...)
+	}
+	return nil
 }
 
 // caseload returns which of ids (in lower case) the scope covers where the young people
@@ -156,11 +183,11 @@ func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetL
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "latest destinations", err)
 	}
-	// Those now NEET: what did they do before? One more query, for them
-	// alone.
+	// Those now NEET, or whose provider says they left: what did they do
+	// before? One more query, for them alone.
 	var neet []string
 	for id, d := range latest {
-		if g, _ := s.standing(d); g.NEET() {
+		if g, _ := s.standing(d); g.NEET() || d.EarlyLeaver {
 			neet = append(neet, id)
 		}
 	}
@@ -179,8 +206,9 @@ func (s *Server) GetLatestDestinations(ctx context.Context, req *trackingv1.GetL
 			g, lapsed := s.standing(d)
 			out.Known, out.Neet, out.Eet, out.Lapsed = g.Known(), g.NEET(), g.EET(), lapsed
 			out.Offer = d.Kind == "offer" || g.EET()
-			if from, ok := disengagedFrom(d, history[id]); ok && g.NEET() {
+			if from, ok := disengagedFrom(d, history[id]); ok && (g.NEET() || d.EarlyLeaver) {
 				out.DisengagedOn, out.DisengagedFrom = d.EffectiveDate.Format(time.DateOnly), from
+				out.DisengagedEarlyLeaver = d.EarlyLeaver
 			}
 		}
 		res.Destinations = append(res.Destinations, out)

@@ -331,3 +331,52 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 		}
 	}
 }
+
+// TestEarlyLeaverNotification: a college tells the LA a young person left
+// their course: recorded as a confirmed not-known activity from the day
+// they left, naming the provider, it makes them not known and disengaged
+// from the course they left. A notification that is not a confirmed
+// not-known record naming its provider is refused, field by field.
+func TestEarlyLeaverNotification(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	ctx := context.Background()
+	student := e.pupilAt(t, "100001")
+	record(t, e, servicetest.Caseworker, destination(student, confirmed, "230", "2025-09-08"))
+	left := destination(student, confirmed, "810", "2026-03-13")
+	left.Provider, left.EarlyLeaver, left.Source = "10099991", true, "college early-leaver notification"
+	got := record(t, e, servicetest.Caseworker, left)
+	if !got.GetEarlyLeaver() || got.GetProvider() != "10099991" {
+		t.Errorf("recorded %v", got)
+	}
+	res, err := e.client(servicetest.Caseworker).GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{student}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := res.GetDestinations()[0]
+	if l.GetKnown() || l.GetDisengagedOn() != "2026-03-13" || l.GetDisengagedFrom() != "230" || !l.GetDisengagedEarlyLeaver() {
+		t.Errorf("latest: known %v, disengaged on %q from %q, early leaver %v; want not known, disengaged on 2026-03-13 from 230 by an early leaver notification",
+			l.GetKnown(), l.GetDisengagedOn(), l.GetDisengagedFrom(), l.GetDisengagedEarlyLeaver())
+	}
+
+	for name, tc := range map[string]struct {
+		kind     trackingv1.DestinationKind
+		code     string
+		provider string
+		field    string
+	}{
+		"an offer":         {offer, "810", "10099991", "destination.kind"},
+		"a NEET code":      {confirmed, "619", "10099991", "destination.activity_code"},
+		"with no provider": {confirmed, "810", "", "destination.provider"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			d := destination(student, tc.kind, tc.code, "2026-03-13")
+			d.Provider, d.EarlyLeaver = tc.provider, true
+			_, err := e.client(servicetest.Caseworker).RecordDestination(ctx, &trackingv1.RecordDestinationRequest{IdempotencyKey: newID(t), Destination: d})
+			checkCode(t, err, connect.CodeInvalidArgument, 0)
+			if diff := cmp.Diff([]string{tc.field}, rpcerror.Fields(err)); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

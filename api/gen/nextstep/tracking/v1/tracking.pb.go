@@ -485,7 +485,12 @@ type Destination struct {
 	// current (not known) and for intentions and offers.
 	// Optional: the provider of the place, its 6-digit URN (a school or
 	// college in GIAS) or 8-digit UKPRN; for an offer, who made it.
-	Provider      string `protobuf:"bytes,13,opt,name=provider,proto3" json:"provider,omitempty"`
+	Provider string `protobuf:"bytes,13,opt,name=provider,proto3" json:"provider,omitempty"`
+	// A provider's notification that the young person left their course
+	// early: a confirmed activity whose code is in the not-known group (810),
+	// effective the day they left, naming the provider. It makes a young
+	// person who was in education, employment or training disengaged.
+	EarlyLeaver   bool   `protobuf:"varint,14,opt,name=early_leaver,json=earlyLeaver,proto3" json:"early_leaver,omitempty"`
 	LapsesOn      string `protobuf:"bytes,12,opt,name=lapses_on,json=lapsesOn,proto3" json:"lapses_on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -603,6 +608,13 @@ func (x *Destination) GetProvider() string {
 		return x.Provider
 	}
 	return ""
+}
+
+func (x *Destination) GetEarlyLeaver() bool {
+	if x != nil {
+		return x.EarlyLeaver
+	}
+	return false
 }
 
 func (x *Destination) GetLapsesOn() string {
@@ -933,14 +945,17 @@ type LatestDestination struct {
 	// is an offer, or a current confirmed activity in education, employment
 	// or training.
 	Offer bool `protobuf:"varint,7,opt,name=offer,proto3" json:"offer,omitempty"`
-	// Disengaged: the latest is a current confirmed NEET activity that
-	// followed one in education, employment or training. disengaged_on is
-	// the NEET activity's effective date (YYYY-MM-DD) and disengaged_from the
-	// code it followed; both empty otherwise.
+	// Disengaged: the latest is a current confirmed NEET activity, or an
+	// early-leaver notification, that followed one in education, employment
+	// or training. disengaged_on is its effective date (YYYY-MM-DD) and
+	// disengaged_from the code it followed; both empty otherwise.
 	DisengagedOn   string `protobuf:"bytes,8,opt,name=disengaged_on,json=disengagedOn,proto3" json:"disengaged_on,omitempty"`
 	DisengagedFrom string `protobuf:"bytes,9,opt,name=disengaged_from,json=disengagedFrom,proto3" json:"disengaged_from,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Set when the disengagement is an early-leaver notification (the
+	// provider says they left) rather than a NEET activity.
+	DisengagedEarlyLeaver bool `protobuf:"varint,10,opt,name=disengaged_early_leaver,json=disengagedEarlyLeaver,proto3" json:"disengaged_early_leaver,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *LatestDestination) Reset() {
@@ -1034,6 +1049,13 @@ func (x *LatestDestination) GetDisengagedFrom() string {
 		return x.DisengagedFrom
 	}
 	return ""
+}
+
+func (x *LatestDestination) GetDisengagedEarlyLeaver() bool {
+	if x != nil {
+		return x.DisengagedEarlyLeaver
+	}
+	return false
 }
 
 type ListActivityCodesRequest struct {
@@ -4050,7 +4072,7 @@ var File_nextstep_tracking_v1_tracking_proto protoreflect.FileDescriptor
 
 const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\n" +
-	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\xeb\x06\n" +
+	"#nextstep/tracking/v1/tracking.proto\x12\x14nextstep.tracking.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\x8e\a\n" +
 	"\vDestination\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12#\n" +
 	"\bpupil_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12E\n" +
@@ -4073,7 +4095,8 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	" \x01(\tR\n" +
 	"recordedBy\x12C\n" +
 	"\treview_on\x18\v \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\breviewOn\x129\n" +
-	"\bprovider\x18\r \x01(\tB\x1d\xbaH\x1ar\x182\x16^([0-9]{6}|[0-9]{8})?$R\bprovider\x12c\n" +
+	"\bprovider\x18\r \x01(\tB\x1d\xbaH\x1ar\x182\x16^([0-9]{6}|[0-9]{8})?$R\bprovider\x12!\n" +
+	"\fearly_leaver\x18\x0e \x01(\bR\vearlyLeaver\x12c\n" +
 	"\tlapses_on\x18\f \x01(\tBF\xbaHC\xba\x01@\n" +
 	"\voutput_only\x12%is set by the service: leave it empty\x1a\n" +
 	"this == ''R\blapsesOn\"\x9a\x01\n" +
@@ -4094,7 +4117,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1cGetLatestDestinationsRequest\x12/\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\x90N\"\x05r\x03\xb0\x01\x01R\bpupilIds\"l\n" +
 	"\x1dGetLatestDestinationsResponse\x12K\n" +
-	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xab\x02\n" +
+	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xe3\x02\n" +
 	"\x11LatestDestination\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12C\n" +
 	"\vdestination\x18\x02 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination\x12\x14\n" +
@@ -4104,7 +4127,9 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x06lapsed\x18\x06 \x01(\bR\x06lapsed\x12\x14\n" +
 	"\x05offer\x18\a \x01(\bR\x05offer\x12#\n" +
 	"\rdisengaged_on\x18\b \x01(\tR\fdisengagedOn\x12'\n" +
-	"\x0fdisengaged_from\x18\t \x01(\tR\x0edisengagedFrom\"\x1a\n" +
+	"\x0fdisengaged_from\x18\t \x01(\tR\x0edisengagedFrom\x126\n" +
+	"\x17disengaged_early_leaver\x18\n" +
+	" \x01(\bR\x15disengagedEarlyLeaver\"\x1a\n" +
 	"\x18ListActivityCodesRequest\"o\n" +
 	"\x19ListActivityCodesResponse\x12\x18\n" +
 	"\aedition\x18\x01 \x01(\tR\aedition\x128\n" +

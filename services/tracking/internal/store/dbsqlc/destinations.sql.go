@@ -18,12 +18,12 @@ SELECT gen_random_uuid(), d.pupil_id, w.school_urn, w.la_code, 'confirmed',
 FROM (SELECT unnest($4::uuid[]) AS pupil_id, unnest($5::text[]) AS school_urn,
              unnest($6::text[]) AS la_code) w
 JOIN LATERAL (
-    SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider FROM tracking.destinations x
+    SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider, early_leaver FROM tracking.destinations x
     WHERE x.pupil_id = w.pupil_id AND x.kind = 'confirmed'
     ORDER BY x.effective_date DESC, x.recorded_at DESC, x.id DESC
     LIMIT 1
 ) d ON true
-RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider
+RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider, early_leaver
 `
 
 type ConfirmCurrencyParams struct {
@@ -71,6 +71,7 @@ func (q *Queries) ConfirmCurrency(ctx context.Context, db DBTX, arg ConfirmCurre
 			&i.RequestHash,
 			&i.ReviewOn,
 			&i.Provider,
+			&i.EarlyLeaver,
 		); err != nil {
 			return nil, err
 		}
@@ -120,15 +121,17 @@ func (q *Queries) ConfirmedActivities(ctx context.Context, db DBTX, pupilIds []s
 const insertDestination = `-- name: InsertDestination :one
 WITH ins AS (
     INSERT INTO tracking.destinations (idempotency_key, request_hash, pupil_id, school_urn, la_code, kind,
-                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider)
+                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider,
+                                       early_leaver)
     VALUES ($1, $2, $3, $4, $5, $6,
-            $7, $8, $9, $10, $11, $12, $13)
+            $7, $8, $9, $10, $11, $12, $13,
+            $14)
     ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider
+    RETURNING id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider, early_leaver
 )
-SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider FROM ins
+SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider, early_leaver FROM ins
 UNION ALL
-SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider FROM tracking.destinations WHERE idempotency_key = $1
+SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider, early_leaver FROM tracking.destinations WHERE idempotency_key = $1
 LIMIT 1
 `
 
@@ -146,6 +149,7 @@ type InsertDestinationParams struct {
 	ReviewOn       *time.Time `db:"review_on"`
 	RecordedAt     time.Time  `db:"recorded_at"`
 	Provider       string     `db:"provider"`
+	EarlyLeaver    bool       `db:"early_leaver"`
 }
 
 type InsertDestinationRow struct {
@@ -164,6 +168,7 @@ type InsertDestinationRow struct {
 	RequestHash    []byte     `db:"request_hash"`
 	ReviewOn       *time.Time `db:"review_on"`
 	Provider       string     `db:"provider"`
+	EarlyLeaver    bool       `db:"early_leaver"`
 }
 
 // InsertDestination records a destination unless one with the idempotency
@@ -184,6 +189,7 @@ func (q *Queries) InsertDestination(ctx context.Context, db DBTX, arg InsertDest
 		arg.ReviewOn,
 		arg.RecordedAt,
 		arg.Provider,
+		arg.EarlyLeaver,
 	)
 	var i InsertDestinationRow
 	err := row.Scan(
@@ -202,12 +208,13 @@ func (q *Queries) InsertDestination(ctx context.Context, db DBTX, arg InsertDest
 		&i.RequestHash,
 		&i.ReviewOn,
 		&i.Provider,
+		&i.EarlyLeaver,
 	)
 	return i, err
 }
 
 const latestDestinations = `-- name: LatestDestinations :many
-SELECT DISTINCT ON (pupil_id) id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider
+SELECT DISTINCT ON (pupil_id) id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider, early_leaver
 FROM tracking.destinations
 WHERE pupil_id = ANY($1::uuid[])
 ORDER BY pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC
@@ -242,6 +249,7 @@ func (q *Queries) LatestDestinations(ctx context.Context, db DBTX, pupilIds []st
 			&i.RequestHash,
 			&i.ReviewOn,
 			&i.Provider,
+			&i.EarlyLeaver,
 		); err != nil {
 			return nil, err
 		}
@@ -254,7 +262,7 @@ func (q *Queries) LatestDestinations(ctx context.Context, db DBTX, pupilIds []st
 }
 
 const listDestinations = `-- name: ListDestinations :many
-SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider FROM tracking.destinations
+SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider, early_leaver FROM tracking.destinations
 WHERE pupil_id = $1
   AND ($2::boolean
        OR school_urn = $3
@@ -313,6 +321,7 @@ func (q *Queries) ListDestinations(ctx context.Context, db DBTX, arg ListDestina
 			&i.RequestHash,
 			&i.ReviewOn,
 			&i.Provider,
+			&i.EarlyLeaver,
 		); err != nil {
 			return nil, err
 		}

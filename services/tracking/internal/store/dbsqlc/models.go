@@ -32,6 +32,7 @@ type TrackingDestination struct {
 	RequestHash    []byte     `db:"request_hash"`
 	ReviewOn       *time.Time `db:"review_on"`
 	Provider       string     `db:"provider"`
+	EarlyLeaver    bool       `db:"early_leaver"`
 }
 
 type TrackingTask struct {

@@ -4,9 +4,11 @@
 -- of the request that made it.
 WITH ins AS (
     INSERT INTO tracking.destinations (idempotency_key, request_hash, pupil_id, school_urn, la_code, kind,
-                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider)
+                                       activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider,
+                                       early_leaver)
     VALUES (@idempotency_key, @request_hash, @pupil_id, @school_urn, @la_code, @kind,
-            @activity_code, @effective_date, @source, @recorded_by, @review_on, @recorded_at, @provider)
+            @activity_code, @effective_date, @source, @recorded_by, @review_on, @recorded_at, @provider,
+            @early_leaver)
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING *
 )
