@@ -26,8 +26,8 @@ func TestExports(t *testing.T) {
 
 	b.open("/exports")
 	b.checkAccessible("exports")
-	if n := b.count("#download-destinations, #download-risk-list"); n != 2 {
-		t.Errorf("the caseworker is offered %d downloads, want 2", n)
+	if n := b.count("#download-destinations, #download-measures, #download-risk-list"); n != 3 {
+		t.Errorf("the caseworker is offered %d downloads, want 3", n)
 	}
 	res, body := b.fetch(http.MethodGet, "/exports/destinations.csv?la=336", nil)
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
@@ -36,6 +36,14 @@ func TestExports(t *testing.T) {
 	}
 	if lines := strings.Split(strings.TrimSpace(body), "\n"); len(lines) != 2 || !strings.Contains(lines[1], task.GetPupilId()) {
 		t.Errorf("destinations CSV: %q", body)
+	}
+	res, body = b.fetch(http.MethodGet, "/exports/measures.csv?measures-la=336", nil)
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Disposition"), `attachment; filename="dfe-measures-`) ||
+		!strings.HasPrefix(body, "la_code,academic_year,as_at,cohort,") {
+		t.Errorf("measures CSV: %d %v %q", res.StatusCode, res.Header, body)
+	}
+	if res, _ := b.fetch(http.MethodGet, "/exports/measures.csv?year=2025", nil); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("measures for a year written wrongly: %d", res.StatusCode)
 	}
 	res, body = b.fetch(http.MethodGet, "/exports/risk-list.csv?risk-school="+schoolA, nil)
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), "at-risk-list-"+schoolA) || body == "" {
@@ -71,5 +79,8 @@ func TestExports(t *testing.T) {
 	}
 	if res, _ := cl.fetch(http.MethodGet, "/exports/destinations.csv", nil); res.StatusCode != http.StatusNotFound {
 		t.Errorf("destinations export for a careers leader: %d", res.StatusCode)
+	}
+	if res, _ := cl.fetch(http.MethodGet, "/exports/measures.csv", nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("measures export for a careers leader: %d", res.StatusCode)
 	}
 }

@@ -46,7 +46,8 @@ func TestYoungPersonPage(t *testing.T) {
 	if got := b.title(); strings.Contains(got, "Testpupil") || !strings.HasPrefix(got, "Young person") {
 		t.Errorf("title %q", got)
 	}
-	if got := b.text("#young-person"); !strings.Contains(got, "Testpupil") || !strings.Contains(got, "School "+schoolA) {
+	if got := b.text("#young-person"); !strings.Contains(got, "Testpupil") || !strings.Contains(got, "School "+schoolA) ||
+		!strings.Contains(got, "Lives in") || !strings.Contains(got, "Not recorded: the school's local authority tracks them") {
 		t.Errorf("profile: %q", got)
 	}
 	if got := b.text("#risk-factors"); !strings.Contains(got, "Attendance") || !strings.Contains(got, "attendance 82% below 90%") || !strings.Contains(got, "Free school meals") {

@@ -1,11 +1,13 @@
 package web
 
-// Exports: the NCCIS destinations CSV (tracking ExportDestinations) and a
-// school's at-risk list CSV (pupil ExportRiskList), streamed from the
-// service to the browser as they come, never held whole.
+// Exports: the NCCIS destinations CSV (tracking ExportDestinations), DfE's
+// measures per LA (tracking ExportMeasures) and a school's at-risk list CSV
+// (pupil ExportRiskList), streamed from the service to the browser as they
+// come, never held whole.
 
 import (
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -22,6 +24,8 @@ type exportsData struct {
 	Destinations bool
 	// LA and School are the forms' values, as typed.
 	LA, School, RiskSchool string
+	// Year and MeasuresLA are the measures form's.
+	Year, MeasuresLA string
 }
 
 // canExportDestinations is the tracking service's rule for
@@ -100,6 +104,41 @@ func (a *App) exportDestinations(w http.ResponseWriter, r *http.Request) {
 	}
 	a.exportFailed(w, r, err, data, fieldError{"la", "Enter a local authority or school in your area"})
 }
+
+// exportMeasures sends DfE's measures per local authority of residence
+// (NEET, not known, participation, the Activity Survey) as CSV, for an
+// academic year and LA the form may name.
+func (a *App) exportMeasures(w http.ResponseWriter, r *http.Request) {
+	if !canExportDestinations(userFrom(r)) {
+		a.notFound(w, r)
+		return
+	}
+	q := r.URL.Query()
+	data := exportsData{Year: strings.TrimSpace(q.Get("year")), MeasuresLA: strings.TrimSpace(q.Get("measures-la"))}
+	var errs []fieldError
+	if data.Year != "" && !academicYearPattern.MatchString(data.Year) {
+		errs = append(errs, fieldError{"year", "Enter an academic year like 2025/26"})
+	}
+	if data.MeasuresLA != "" && !laPattern.MatchString(data.MeasuresLA) {
+		errs = append(errs, fieldError{"measures-la", "Enter a local authority code of 3 digits, like 336"})
+	}
+	if len(errs) > 0 {
+		a.exportsPage(w, r, http.StatusBadRequest, data, errs)
+		return
+	}
+	stream, err := a.tracking.ExportMeasures(r.Context(), &trackingv1.ExportMeasuresRequest{AcademicYear: data.Year, LaCode: data.MeasuresLA})
+	if err == nil {
+		var started bool
+		if started, err = sendCSV[*trackingv1.ExportMeasuresResponse](w, stream, "dfe-measures-"+a.now().In(london).Format(time.DateOnly)+".csv"); started {
+			a.abortOn(r, err)
+			return
+		}
+	}
+	a.exportFailed(w, r, err, data, fieldError{"measures-la", "Enter a local authority in your area"})
+}
+
+// academicYearPattern is an academic year as the services write it.
+var academicYearPattern = regexp.MustCompile(`^[0-9]{4}/[0-9]{2}$`)
 
 // exportRiskList sends a school's at-risk list CSV.
 func (a *App) exportRiskList(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,10 @@ type young struct {
 	YearGroup  int32
 	SchoolName string
 	SchoolURN  string
+	// Residence is the LA they live in, in words ("336, since 1 May
+	// 2026"), empty until recorded; Moves the residences they left.
+	Residence string
+	Moves     []string
 }
 
 type taskData struct {
@@ -82,6 +86,15 @@ func (a *App) loadTask(r *http.Request, id string) (data *taskData, found bool, 
 // (not personal data; a page without it shows the URN).
 func (a *App) youngPerson(ctx context.Context, p *pupilv1.Pupil) *young {
 	y := &young{Name: displayName(p), YearGroup: p.GetYearGroup(), SchoolURN: p.GetSchoolUrn()}
+	if la := p.GetResidenceLaCode(); la != "" {
+		y.Residence = "LA " + la
+		if since := p.GetResidentSince(); since != "" {
+			y.Residence += ", since " + dateText(since)
+		}
+	}
+	for _, m := range p.GetResidenceHistory() {
+		y.Moves = append(y.Moves, "Moved from LA "+m.GetLaCode()+" to LA "+m.GetTransferredTo()+" on "+dateText(m.GetMovedOn()))
+	}
 	if s, err := a.pupils.GetSchool(ctx, &pupilv1.GetSchoolRequest{Urn: p.GetSchoolUrn()}); err == nil {
 		y.SchoolName = s.GetSchool().GetName()
 	}

@@ -186,6 +186,7 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /exports", staff(a.exports))
 	mux.Handle("GET /exports/destinations.csv", staff(a.exportDestinations))
 	mux.Handle("GET /exports/risk-list.csv", staff(a.exportRiskList))
+	mux.Handle("GET /exports/measures.csv", staff(a.exportMeasures))
 	mux.Handle("GET /audit", staff(a.audit))
 	mux.Handle("GET "+ImportPath, staff(a.imports))
 	mux.Handle("POST "+ImportPath, staff(a.upload))
