@@ -121,6 +121,7 @@ func (s *Server) render(ctx context.Context, p store.Pupil) (*pupilv1.Pupil, err
 		return nil, rpcerror.Internal(ctx, s.logger, "read residence history", err)
 	}
 	out.ResidenceHistory = movesToProto(moves)
+	out.LaCodeAtYear11 = store.LAAtYear11(p.Record, moves, s.today())
 	return out, nil
 }
 

@@ -71,6 +71,11 @@ func TestResidenceDecidesTheLAsScope(t *testing.T) {
 	if diff := cmp.Diff(want, updated.GetPupil().GetResidenceHistory(), protocmp.Transform()); diff != "" {
 		t.Errorf("residence history (-want +got):\n%s", diff)
 	}
+	// Born October 2009: in Year 11 until 31 August 2026, so their LA at
+	// Year 11 (YP12) is not known yet (store.TestLAOn has the rest).
+	if got := updated.GetPupil().GetLaCodeAtYear11(); got != "" {
+		t.Errorf("LA at Year 11 %q before Year 11 has ended", got)
+	}
 	// An update that does not name a residence keeps it.
 	kept := updated.GetPupil()
 	kept.ResidenceLaCode, kept.ResidentSince, kept.PreferredForename = "", "", "Maxi"

@@ -1532,8 +1532,12 @@ type Pupil struct {
 	// Output only: the residences the young person has left, oldest first:
 	// NCCIS's "transferred to LA code" with the transfer date.
 	ResidenceHistory []*ResidenceMove `protobuf:"bytes,21,rep,name=residence_history,json=residenceHistory,proto3" json:"residence_history,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Output only: NCCIS's YP12 "LA code at year 11", the LA the young
+	// person lived in on the last day of their Year 11 (31 August), once it
+	// has passed; empty before, or when no residence was recorded then.
+	LaCodeAtYear11 string `protobuf:"bytes,22,opt,name=la_code_at_year11,json=laCodeAtYear11,proto3" json:"la_code_at_year11,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Pupil) Reset() {
@@ -1711,6 +1715,13 @@ func (x *Pupil) GetResidenceHistory() []*ResidenceMove {
 		return x.ResidenceHistory
 	}
 	return nil
+}
+
+func (x *Pupil) GetLaCodeAtYear11() string {
+	if x != nil {
+		return x.LaCodeAtYear11
+	}
+	return ""
 }
 
 // ResidenceMove is a residence a young person has left.
@@ -3570,7 +3581,7 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\n" +
 	"decided_by\x18\x04 \x01(\tR\tdecidedBy\x129\n" +
 	"\n" +
-	"decided_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tdecidedAt\"\x83\n" +
+	"decided_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tdecidedAt\"\xae\n" +
 	"\n" +
 	"\x05Pupil\x12Z\n" +
 	"\x02id\x18\x01 \x01(\tBJ\xbaHGrE\x18$2A^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$R\x02id\x121\n" +
@@ -3599,7 +3610,8 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"riskReview\x12@\n" +
 	"\x11residence_la_code\x18\x13 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x0fresidenceLaCode\x12M\n" +
 	"\x0eresident_since\x18\x14 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\rresidentSince\x12M\n" +
-	"\x11residence_history\x18\x15 \x03(\v2 .nextstep.pupil.v1.ResidenceMoveR\x10residenceHistory\"\x91\x01\n" +
+	"\x11residence_history\x18\x15 \x03(\v2 .nextstep.pupil.v1.ResidenceMoveR\x10residenceHistory\x12)\n" +
+	"\x11la_code_at_year11\x18\x16 \x01(\tR\x0elaCodeAtYear11\"\x91\x01\n" +
 	"\rResidenceMove\x12\x17\n" +
 	"\ala_code\x18\x01 \x01(\tR\x06laCode\x12%\n" +
 	"\x0eresident_since\x18\x02 \x01(\tR\rresidentSince\x12\x19\n" +
