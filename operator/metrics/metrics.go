@@ -62,6 +62,9 @@ type Metrics struct {
 	// CohortSeptemberGuarantee counts a Year 11 or 12 cohort's September
 	// Guarantee cohort (state "cohort") and those with an offer ("offer").
 	CohortSeptemberGuarantee *prometheus.GaugeVec
+	// CohortEmployerEncounter counts the pupils on roll with an employer
+	// encounter this academic year.
+	CohortEmployerEncounter *prometheus.GaugeVec
 	// InterventionsOpen counts open interventions by reason and priority.
 	InterventionsOpen *prometheus.GaugeVec
 	// InterventionsOverdue counts open interventions past their due date.
@@ -92,8 +95,10 @@ func New() *Metrics {
 		return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, append(append([]string{}, cohortLabels...), extra...))
 	}
 	return &Metrics{
-		CohortMembers:           gauge("nextstep_cohort_members", "Pupils on the cohort's roll."),
-		CohortPupils:            gauge("nextstep_cohort_pupils", "Pupils in the cohort by state (on_track, behind, destination_unknown, at_risk).", "state"),
+		CohortMembers: gauge("nextstep_cohort_members", "Pupils on the cohort's roll."),
+		CohortPupils:  gauge("nextstep_cohort_pupils", "Pupils in the cohort by state (on_track, behind, destination_unknown, at_risk).", "state"),
+		CohortEmployerEncounter: gauge("nextstep_cohort_employer_encounter_pupils",
+			"Pupils on the cohort's roll who attended a meaningful employer encounter (talk, careers fair, mentoring) this academic year: Gatsby benchmark 5."),
 		CohortDaysExpected:      gauge("nextstep_cohort_days_expected", "Work-experience days the trajectory expects by now for the cohort's year group."),
 		CohortDaysCreditedMean:  gauge("nextstep_cohort_days_credited_mean", "Mean work-experience days credited per pupil in the cohort."),
 		CohortDestinationsKnown: gauge("nextstep_cohort_destinations_known", "Pupils in the cohort whose post-16 destination is known."),
@@ -127,7 +132,7 @@ func New() *Metrics {
 func (m *Metrics) cohortGauges() []*prometheus.GaugeVec {
 	return []*prometheus.GaugeVec{
 		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean, m.CohortDestinationsKnown,
-		m.CohortRiskBand, m.CohortSeptemberGuarantee, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete,
+		m.CohortRiskBand, m.CohortSeptemberGuarantee, m.CohortEmployerEncounter, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete,
 		m.CohortSyncHeld, m.CohortSyncFenced, m.CohortLastSync,
 	}
 }
@@ -165,6 +170,7 @@ func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, 
 	}
 	m.CohortSeptemberGuarantee.With(with(labels, "state", "cohort")).Set(float64(c.SeptemberGuarantee))
 	m.CohortSeptemberGuarantee.With(with(labels, "state", "offer")).Set(float64(c.SeptemberGuaranteeOffers))
+	m.CohortEmployerEncounter.With(labels).Set(float64(c.EmployerEncounter))
 	m.CohortDaysExpected.With(labels).Set(float64(ev.ExpectedHalfDays) / 2)
 	mean := 0.0
 	if c.Total > 0 {

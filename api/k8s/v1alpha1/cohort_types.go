@@ -104,6 +104,11 @@ type PupilCounts struct {
 	// place recorded.
 	// +optional
 	SeptemberGuaranteeOffers int32 `json:"septemberGuaranteeOffers"`
+	// employerEncounter counts the pupils on roll who attended at least one
+	// meaningful employer encounter (a talk, careers fair or mentoring)
+	// this academic year: Gatsby benchmark 5.
+	// +optional
+	EmployerEncounter int32 `json:"employerEncounter"`
 	// riskBands counts the pupils on roll by risk-of-NEET band, as the
 	// programme's riskBands draw them.
 	// +optional

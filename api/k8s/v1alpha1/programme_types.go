@@ -174,7 +174,7 @@ type DestinationDeadline struct {
 }
 
 // Reason is why an intervention is raised.
-// +kubebuilder:validation:Enum=BehindTrajectory;DestinationUnknown;AtRiskOfNEET;NoSeptemberGuaranteeOffer;Disengaged
+// +kubebuilder:validation:Enum=BehindTrajectory;DestinationUnknown;AtRiskOfNEET;NoSeptemberGuaranteeOffer;Disengaged;NoEmployerEncounter
 type Reason string
 
 // The reasons the reconciler raises interventions for.
@@ -189,6 +189,11 @@ const (
 	// ReasonDisengaged is a young person whose confirmed activity changed
 	// from education, employment or training to NEET: disengaging post 16.
 	ReasonDisengaged Reason = "Disengaged"
+	// ReasonNoEmployerEncounter is a pupil on roll with no meaningful
+	// employer encounter (a talk, careers fair or mentoring) attended this
+	// academic year by the rule's date: Gatsby benchmark 5 asks for one
+	// every year from Year 7. Off unless the Programme turns it on.
+	ReasonNoEmployerEncounter Reason = "NoEmployerEncounter"
 )
 
 // Priority orders a caseworker's queue.
@@ -231,6 +236,16 @@ type InterventionRule struct {
 	// +kubebuilder:validation:Minimum=0
 	// +kubebuilder:validation:Maximum=1000
 	Threshold *int32 `json:"threshold,omitempty"`
+
+	// by is a month and day, MM-DD, in the cohort's academic year (which
+	// starts on 1 September): for NoEmployerEncounter, the day by which
+	// each pupil should have had an encounter this year (default 03-31).
+	// Unused for the other reasons.
+	// +optional
+	// +kubebuilder:validation:MinLength=5
+	// +kubebuilder:validation:MaxLength=5
+	// +kubebuilder:validation:Pattern=`^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`
+	By string `json:"by,omitempty"`
 }
 
 // ProgrammeStatus is what the operator last observed of the programme.

@@ -35,6 +35,7 @@ func pupilCounts(c rules.Counts) nextstepv1alpha1.PupilCounts {
 	return nextstepv1alpha1.PupilCounts{
 		Total: c.Total, OnTrack: c.OnTrack, Behind: c.Behind, DestinationUnknown: c.DestinationUnknown, AtRisk: c.AtRisk,
 		SeptemberGuarantee: c.SeptemberGuarantee, SeptemberGuaranteeOffers: c.SeptemberGuaranteeOffers,
+		EmployerEncounter: c.EmployerEncounter,
 		RiskBands: nextstepv1alpha1.RiskBandCounts{
 			Low: c.RiskBands[riskscale.Low], Medium: c.RiskBands[riskscale.Medium], High: c.RiskBands[riskscale.High],
 		},

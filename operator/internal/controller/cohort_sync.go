@@ -51,6 +51,8 @@ var reasonCodes = map[nextstepv1alpha1.Reason]string{
 	// The September Guarantee's and disengagement's.
 	nextstepv1alpha1.ReasonNoSeptemberGuaranteeOffer: "NO_SEPTEMBER_GUARANTEE_OFFER",
 	nextstepv1alpha1.ReasonDisengaged:                "DISENGAGED",
+	// Gatsby benchmark 5's.
+	nextstepv1alpha1.ReasonNoEmployerEncounter: "NO_EMPLOYER_ENCOUNTER",
 }
 
 // ReasonCode is tracking's code for a reason.

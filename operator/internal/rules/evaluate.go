@@ -39,6 +39,9 @@ type Member struct {
 	DisengagedEarlyLeaver bool
 	// Risk is the pupil service's risk-of-NEET score and its factors.
 	Risk Risk
+	// Encounters are the meaningful employer encounters (talks, careers
+	// fairs, mentoring) attended this academic year.
+	Encounters int32
 }
 
 // Risk is an explainable risk-of-NEET score, and staff's review of it.
@@ -110,6 +113,9 @@ type Counts struct {
 	// May; Years 11 and 12 only, and only once it is fixed), and
 	// SeptemberGuaranteeOffers those of them with an offer recorded.
 	SeptemberGuarantee, SeptemberGuaranteeOffers int32
+	// EmployerEncounter counts the pupils on roll with at least one
+	// employer encounter this academic year.
+	EmployerEncounter int32
 	// RiskBands counts pupils by band: low, medium, high.
 	RiskBands map[riskscale.Band]int32
 	// HalfDaysCredited is the cohort's total.
@@ -166,6 +172,11 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 		if status == onRoll {
 			if f, ok := atRisk(p, m, today); ok {
 				a.AtRisk = true
+				a.Findings = append(a.Findings, f)
+			}
+			if m.Encounters > 0 {
+				res.Counts.EmployerEncounter++
+			} else if f, ok := noEncounter(p, c, today); ok {
 				a.Findings = append(a.Findings, f)
 			}
 		}
@@ -233,6 +244,23 @@ func (g guarantee) noOffer(p Policy, today time.Time) (Finding, bool) {
 		Due:      g.offersBy,
 		Summary:  summary,
 		Evidence: map[string]string{"offers_by": g.offersBy.Format(time.DateOnly), "cohort_fixed_on": g.fixedOn.Format(time.DateOnly)},
+	}, true
+}
+
+// noEncounter is the intervention for a pupil on roll with no employer
+// encounter this academic year, raised from the rule's date on.
+func noEncounter(p Policy, c Cohort, today time.Time) (Finding, bool) {
+	rule := p.Rules[nextstepv1alpha1.ReasonNoEmployerEncounter]
+	by := c.AcademicYear.On(rule.By.Month, rule.By.Day)
+	if !rule.Enabled || rule.By.Month == 0 || today.Before(by) {
+		return Finding{}, false
+	}
+	return Finding{
+		Reason:   nextstepv1alpha1.ReasonNoEmployerEncounter,
+		Priority: rule.Priority,
+		Due:      today.AddDate(0, 0, rule.ServiceLevelDays),
+		Summary:  "no meaningful employer encounter attended this academic year by " + by.Format(time.DateOnly),
+		Evidence: map[string]string{"by": by.Format(time.DateOnly), "academic_year": c.AcademicYear.String()},
 	}, true
 }
 

@@ -45,6 +45,9 @@ type Rule struct {
 	Priority         nextstepv1alpha1.Priority
 	ServiceLevelDays int
 	Threshold        int32
+	// By is the day of the academic year a condition must be met by
+	// (NoEmployerEncounter's).
+	By MonthDay
 }
 
 // Defaults, as the Programme's API documentation states them, for the
@@ -68,6 +71,10 @@ var (
 		nextstepv1alpha1.ReasonNoSeptemberGuaranteeOffer: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh},
 		// Acting early is the point: the most urgent.
 		nextstepv1alpha1.ReasonDisengaged: {Enabled: true, Priority: nextstepv1alpha1.PriorityUrgent, ServiceLevelDays: 5},
+		// Gatsby benchmark 5: an encounter every year from Year 7. Off by
+		// default: a hub turns it on and chooses the date; by the end of
+		// March leaves the summer term to arrange one.
+		nextstepv1alpha1.ReasonNoEmployerEncounter: {Priority: nextstepv1alpha1.PriorityNormal, ServiceLevelDays: 30, By: MonthDay{time.March, 31}},
 	}
 	// SeptemberGuarantee is DfE's: every Year 11 and Year 12 young person
 	// gets an offer of a suitable place for the September after by the end
@@ -164,6 +171,13 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		}
 		if r.Threshold != nil {
 			rule.Threshold = *r.Threshold
+		}
+		if r.By != "" {
+			by, err := time.Parse("01-02", r.By)
+			if err != nil {
+				return Policy{}, fmt.Errorf("rules[reason=%s]: by %q is not MM-DD", r.Reason, r.By)
+			}
+			rule.By = MonthDay{by.Month(), by.Day()}
 		}
 		p.Rules[r.Reason] = rule
 	}

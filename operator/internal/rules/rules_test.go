@@ -484,3 +484,58 @@ func TestDisengaged(t *testing.T) {
 		t.Errorf("rule off: %v", findings(a))
 	}
 }
+
+// TestNoEmployerEncounter: off by default; once a Programme turns it on, a
+// pupil on roll with no encounter this year gets an intervention from the
+// rule's date, one with an encounter does not, and the cohort counts those
+// with one either way.
+func TestNoEmployerEncounter(t *testing.T) {
+	on := true
+	p, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{
+		AcademicYear: "2025/26", ResyncIntervalSeconds: 60, MaxClosePercent: 50,
+		Rules: []nextstepv1alpha1.InterventionRule{
+			{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: new(bool)},
+			{Reason: nextstepv1alpha1.ReasonNoEmployerEncounter, Enabled: &on, By: "02-28"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := []rules.Member{{PupilID: "met", Encounters: 2}, {PupilID: "none"}}
+	cohort := rules.Cohort{YearGroup: 8, AcademicYear: y2025}
+	for name, tc := range map[string]struct {
+		policy rules.Policy
+		today  string
+		want   []finding
+	}{
+		"off by default":       {policy: defaults(t), today: "2026-06-01"},
+		"the day before":       {policy: p, today: "2026-02-27"},
+		"on the day it is due": {policy: p, today: "2026-02-28", want: []finding{{Reason: nextstepv1alpha1.ReasonNoEmployerEncounter, Due: "2026-03-30", Summary: "no meaningful employer encounter attended this academic year by 2026-02-28"}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res := rules.Evaluate(tc.policy, cohort, day(tc.today), members)
+			if res.Counts.EmployerEncounter != 1 {
+				t.Errorf("%d pupils with an encounter, want 1", res.Counts.EmployerEncounter)
+			}
+			for _, a := range res.Assessments {
+				var want, got []finding
+				if a.PupilID == "none" {
+					want = tc.want
+				}
+				for _, f := range findings(a) {
+					if f.Reason == nextstepv1alpha1.ReasonNoEmployerEncounter {
+						got = append(got, f)
+					}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", a.PupilID, diff)
+				}
+			}
+		})
+	}
+	if _, err := rules.FromProgramme(nextstepv1alpha1.ProgrammeSpec{Rules: []nextstepv1alpha1.InterventionRule{
+		{Reason: nextstepv1alpha1.ReasonNoEmployerEncounter, By: "02-30"},
+	}}); err == nil {
+		t.Error("a date not in the calendar was taken")
+	}
+}

@@ -121,7 +121,9 @@ func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup int32, yea
 	for i, m := range members {
 		ids[i] = m.PupilID
 	}
-	credits, err := c.Placement.GetCreditedDays(ctx, &placementv1.GetCreditedDaysRequest{PupilIds: ids, AsOf: today.Format(time.DateOnly)})
+	credits, err := c.Placement.GetCreditedDays(ctx, &placementv1.GetCreditedDaysRequest{
+		PupilIds: ids, AsOf: today.Format(time.DateOnly), EncountersFrom: year.FirstDay().Format(time.DateOnly),
+	})
 	if err != nil {
 		return nil, &Error{Source: metrics.SourcePlacement, Op: "get credited days", Err: err}
 	}
@@ -136,7 +138,7 @@ func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup int32, yea
 	seen := 0
 	for _, cr := range credits.GetCredits() {
 		if m := byID[cr.GetPupilId()]; m != nil {
-			m.HalfDays, m.Experiences = cr.GetHalfDays(), cr.GetExperiences()
+			m.HalfDays, m.Experiences, m.Encounters = cr.GetHalfDays(), cr.GetExperiences(), cr.GetEncounters()
 			seen++
 		}
 	}

@@ -27,6 +27,7 @@ var reasons = map[string]string{
 	"AT_RISK_OF_NEET":              "At risk of becoming NEET",
 	"NO_SEPTEMBER_GUARANTEE_OFFER": "No offer of a place for September",
 	"DISENGAGED":                   "Left education, employment or training",
+	"NO_EMPLOYER_ENCOUNTER":        "No employer encounter this year",
 }
 
 func reasonText(code string) string {
@@ -208,8 +209,16 @@ func explain(t *trackingv1.Task) explanation {
 		if d := ev["offers_by"]; d != "" {
 			e.Lines = append(e.Lines, fmt.Sprintf("Every Year 11 and 12 young person should have an offer of a place for September by %s (the September Guarantee), and none is recorded.", dateText(d)))
 		}
+	case "NO_EMPLOYER_ENCOUNTER":
+		if by := ev["by"]; by != "" {
+			e.Lines = append(e.Lines, fmt.Sprintf("Every pupil should have a meaningful encounter with an employer (a talk, a careers fair or mentoring) every year from Year 7 (Gatsby benchmark 5); none is recorded this academic year by %s.", dateText(by)))
+		}
 	case "DISENGAGED":
-		if on, from := ev["disengaged_on"], ev["previous_activity"]; on != "" {
+		on, from := ev["disengaged_on"], ev["previous_activity"]
+		switch {
+		case on != "" && ev["early_leaver"] == "true":
+			e.Lines = append(e.Lines, fmt.Sprintf("Their provider notified that they left on %s, after activity %s in education, employment or training: what they do now is not known.", dateText(on), from))
+		case on != "":
 			e.Lines = append(e.Lines, fmt.Sprintf("Their activity changed to NEET on %s, after activity %s in education, employment or training.", dateText(on), from))
 		}
 	case "AT_RISK_OF_NEET":

@@ -110,15 +110,26 @@ type Attendance struct {
 	Day
 }
 
+// Attended reports whether d counts as attending an encounter (a talk, a
+// careers fair, mentoring: Gatsby benchmark 5's meaningful employer
+// encounters, which earn no days): marked present on a live booking.
+func Attended(d Day) bool {
+	return !d.Cancelled && !d.Kind.IsExperience() && d.Kind.Valid() && d.Mark.Valid() && d.Mark != Absent
+}
+
 // Total is a pupil's credit.
 type Total struct {
 	HalfDays HalfDays
 	// Experiences is the number of distinct experience opportunities the
 	// pupil attended for at least half a day.
 	Experiences int
+	// Encounters is the number of distinct encounters the pupil attended.
+	Encounters int
 }
 
-// Tally totals attendance by pupil.
+// Tally totals attendance by pupil. Every mark is in the period counted
+// (the SQL counts encounters from a date; the caller passes the marks of
+// that period).
 func Tally(marks []Attendance) map[string]Total {
 	out := map[string]Total{}
 	seen := map[[2]string]bool{}
@@ -126,9 +137,15 @@ func Tally(marks []Attendance) map[string]Total {
 		c := Credit(a.Day)
 		t := out[a.PupilID]
 		t.HalfDays += c
-		if c > 0 && !seen[[2]string{a.PupilID, a.OpportunityID}] {
-			seen[[2]string{a.PupilID, a.OpportunityID}] = true
+		key := [2]string{a.PupilID, a.OpportunityID}
+		switch {
+		case seen[key]:
+		case c > 0:
+			seen[key] = true
 			t.Experiences++
+		case Attended(a.Day):
+			seen[key] = true
+			t.Encounters++
 		}
 		out[a.PupilID] = t
 	}

@@ -58,14 +58,16 @@ func TestTally(t *testing.T) {
 			},
 			want: map[string]credit.Total{"p1": {HalfDays: 7, Experiences: 1}},
 		},
-		"experiences are counted once each, encounters not at all": {
+		"experiences are counted once each, encounters earn no days but count as encounters": {
 			marks: []credit.Attendance{
 				full("p1", "o1", credit.Placement, credit.FullDay),
 				full("p1", "o2", credit.JobShadowing, credit.HalfDay),
 				full("p1", "o3", credit.Talk, credit.FullDay),
+				full("p1", "o3", credit.Talk, credit.HalfDay),
 				full("p1", "o4", credit.CareersFair, credit.FullDay),
+				full("p1", "o5", credit.Mentoring, credit.Absent),
 			},
-			want: map[string]credit.Total{"p1": {HalfDays: 3, Experiences: 2}},
+			want: map[string]credit.Total{"p1": {HalfDays: 3, Experiences: 2, Encounters: 2}},
 		},
 		"absent throughout is no experience": {
 			marks: []credit.Attendance{

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nextstep-uk/nextstep/api/academicyear"
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
@@ -23,7 +24,15 @@ func (s *Server) GetCreditedDays(ctx context.Context, req *placementv1.GetCredit
 		}
 		asOf = d
 	}
-	credits, err := store.CreditedDays(ctx, s.pool, auth.Caller(ctx).Scope, req.GetPupilIds(), asOf)
+	encountersFrom := academicyear.Containing(asOf).FirstDay()
+	if req.GetEncountersFrom() != "" {
+		d, err := parseDate("encounters_from", req.GetEncountersFrom())
+		if err != nil {
+			return nil, err
+		}
+		encountersFrom = d
+	}
+	credits, err := store.CreditedDays(ctx, s.pool, auth.Caller(ctx).Scope, req.GetPupilIds(), asOf, encountersFrom)
 	if err != nil {
 		return nil, s.refusal(ctx, "get credited days", "pupil", err)
 	}
@@ -34,7 +43,7 @@ func (s *Server) GetCreditedDays(ctx context.Context, req *placementv1.GetCredit
 		}
 		// Credits come in request order; each carries the id as the caller
 		// wrote it, so that it matches whatever case the caller used.
-		res.Credits[i] = &placementv1.PupilCredit{PupilId: req.GetPupilIds()[i], HalfDays: c.HalfDays, Experiences: c.Experiences}
+		res.Credits[i] = &placementv1.PupilCredit{PupilId: req.GetPupilIds()[i], HalfDays: c.HalfDays, Experiences: c.Experiences, Encounters: c.Encounters}
 	}
 	return res, nil
 }

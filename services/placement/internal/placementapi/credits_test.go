@@ -95,6 +95,19 @@ func TestGetCreditedDays(t *testing.T) {
 	credit := func(p pupil, halfDays, experiences int32) *placementv1.PupilCredit {
 		return &placementv1.PupilCredit{PupilId: p.id, HalfDays: halfDays, Experiences: experiences}
 	}
+	// withEncounters adds the talk of 2 February 2026, attended by the
+	// varied and cancelled pupils: an encounter of 2025/26, the academic
+	// year of 31 August 2026 (a later year's count starts again at 0).
+	withEncounters := func(credits []*placementv1.PupilCredit) []*placementv1.PupilCredit {
+		out := make([]*placementv1.PupilCredit, len(credits))
+		for i, c := range credits {
+			out[i] = &placementv1.PupilCredit{PupilId: c.GetPupilId(), HalfDays: c.GetHalfDays(), Experiences: c.GetExperiences()}
+			if c.GetPupilId() == s.varied.id || c.GetPupilId() == s.cancelled.id {
+				out[i].Encounters = 1
+			}
+		}
+		return out
+	}
 	everyone := []*placementv1.PupilCredit{
 		credit(s.varied, 8, 2),
 		credit(s.cancelled, 0, 0),
@@ -108,15 +121,15 @@ func TestGetCreditedDays(t *testing.T) {
 		asOf  string
 		want  []*placementv1.PupilCredit
 	}{
-		"the operator sees every pupil":      {token: servicetest.Service, asOf: "2026-08-31", want: everyone},
+		"the operator sees every pupil":      {token: servicetest.Service, asOf: "2026-08-31", want: withEncounters(everyone)},
 		"today counts attendance recorded":   {token: servicetest.Service, want: everyone},
-		"the hub sees every pupil in its LA": {token: servicetest.HubAdmin, asOf: "2026-08-31", want: everyone},
+		"the hub sees every pupil in its LA": {token: servicetest.HubAdmin, asOf: "2026-08-31", want: withEncounters(everyone)},
 		"a careers leader sees only their school's bookings": {token: servicetest.CareersLeader, asOf: "2026-08-31",
-			want: append(slices.Clone(everyone[:5]), credit(s.otherSchool, 0, 0))},
-		"as of the second day of the week": {token: servicetest.Service, asOf: "2026-07-07", want: []*placementv1.PupilCredit{
+			want: withEncounters(append(slices.Clone(everyone[:5]), credit(s.otherSchool, 0, 0)))},
+		"as of the second day of the week": {token: servicetest.Service, asOf: "2026-07-07", want: withEncounters([]*placementv1.PupilCredit{
 			credit(s.varied, 5, 2), credit(s.cancelled, 0, 0), credit(s.shadow, 3, 1),
 			credit(s.none, 0, 0), credit(s.absentee, 0, 0), credit(s.otherSchool, 4, 1),
-		}},
+		})},
 		"before anything happened": {token: servicetest.Service, asOf: "2026-01-01", want: []*placementv1.PupilCredit{
 			credit(s.varied, 0, 0), credit(s.cancelled, 0, 0), credit(s.shadow, 0, 0),
 			credit(s.none, 0, 0), credit(s.absentee, 0, 0), credit(s.otherSchool, 0, 0),
@@ -269,7 +282,8 @@ func TestCreditedDaysAgreeWithTally(t *testing.T) {
 	tally := credit.Tally(marks)
 	var want []*placementv1.PupilCredit
 	for _, id := range ids {
-		want = append(want, &placementv1.PupilCredit{PupilId: id, HalfDays: int32(tally[id].HalfDays), Experiences: int32(tally[id].Experiences)})
+		want = append(want, &placementv1.PupilCredit{PupilId: id, HalfDays: int32(tally[id].HalfDays), Experiences: int32(tally[id].Experiences),
+			Encounters: int32(tally[id].Encounters)})
 	}
 	res, err := e.as(servicetest.Service).GetCreditedDays(ctx, &placementv1.GetCreditedDaysRequest{PupilIds: ids, AsOf: "2026-08-31"})
 	if err != nil {

@@ -14,19 +14,24 @@ type PupilCredit struct {
 	PupilID     string
 	HalfDays    int32
 	Experiences int32
+	// Encounters are the distinct encounters (talks, careers fairs,
+	// mentoring) attended in the period asked for.
+	Encounters int32
 	// Seen is whether any booking of the pupil's in scope was read.
 	Seen bool
 }
 
 // CreditedDays returns the credit of each pupil in pupilIDs from attendance
-// on or before asOf, counting only bookings in scope: one row per pupil, in
-// request order. The sums are credit.Credit's, done in SQL (the query
-// CreditedDays in queries/credits.sql).
-func CreditedDays(ctx context.Context, db DB, scope auth.Scope, pupilIDs []string, asOf time.Time) ([]PupilCredit, error) {
+// on or before asOf, and the encounters they attended from encountersFrom,
+// counting only bookings in scope: one row per pupil, in request order. The
+// sums are credit.Credit's, done in SQL (the query CreditedDays in
+// queries/credits.sql).
+func CreditedDays(ctx context.Context, db DB, scope auth.Scope, pupilIDs []string, asOf, encountersFrom time.Time) ([]PupilCredit, error) {
 	rows, err := queries.CreditedDays(ctx, db, dbsqlc.CreditedDaysParams{
 		PupilIDs:        pupilIDs,
 		ExperienceKinds: credit.ExperienceKinds(),
 		AsOf:            asOf,
+		EncountersFrom:  encountersFrom,
 		ScopeAll:        scope.All,
 		ScopeLACodes:    scope.LACodes,
 		ScopeSchoolURN:  scope.SchoolURN,
@@ -36,7 +41,7 @@ func CreditedDays(ctx context.Context, db DB, scope auth.Scope, pupilIDs []strin
 	}
 	out := make([]PupilCredit, len(rows))
 	for i, r := range rows {
-		out[i] = PupilCredit{PupilID: r.PupilID, HalfDays: r.HalfDays, Experiences: r.Experiences, Seen: r.Seen}
+		out[i] = PupilCredit{PupilID: r.PupilID, HalfDays: r.HalfDays, Experiences: r.Experiences, Encounters: r.Encounters, Seen: r.Seen}
 	}
 	return out, nil
 }

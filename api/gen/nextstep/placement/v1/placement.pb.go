@@ -2432,9 +2432,12 @@ type GetCreditedDaysRequest struct {
 	PupilIds []string `protobuf:"bytes,1,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
 	// Count attendance on or before this date (YYYY-MM-DD); today (in
 	// England) when empty.
-	AsOf          string `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	AsOf string `protobuf:"bytes,2,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	// Count encounters attended from this date (YYYY-MM-DD) to as_of; the
+	// first day of as_of's academic year (1 September) when empty.
+	EncountersFrom string `protobuf:"bytes,3,opt,name=encounters_from,json=encountersFrom,proto3" json:"encounters_from,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *GetCreditedDaysRequest) Reset() {
@@ -2481,6 +2484,13 @@ func (x *GetCreditedDaysRequest) GetAsOf() string {
 	return ""
 }
 
+func (x *GetCreditedDaysRequest) GetEncountersFrom() string {
+	if x != nil {
+		return x.EncountersFrom
+	}
+	return ""
+}
+
 type PupilCredit struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
@@ -2488,7 +2498,10 @@ type PupilCredit struct {
 	// cancelled bookings and encounters 0.
 	HalfDays int32 `protobuf:"varint,2,opt,name=half_days,json=halfDays,proto3" json:"half_days,omitempty"`
 	// Distinct experience opportunities attended at least half a day of.
-	Experiences   int32 `protobuf:"varint,3,opt,name=experiences,proto3" json:"experiences,omitempty"`
+	Experiences int32 `protobuf:"varint,3,opt,name=experiences,proto3" json:"experiences,omitempty"`
+	// Distinct meaningful employer encounters (talks, careers fairs,
+	// mentoring: Gatsby benchmark 5) attended from encounters_from to as_of.
+	Encounters    int32 `protobuf:"varint,4,opt,name=encounters,proto3" json:"encounters,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2540,6 +2553,13 @@ func (x *PupilCredit) GetHalfDays() int32 {
 func (x *PupilCredit) GetExperiences() int32 {
 	if x != nil {
 		return x.Experiences
+	}
+	return 0
+}
+
+func (x *PupilCredit) GetEncounters() int32 {
+	if x != nil {
+		return x.Encounters
 	}
 	return 0
 }
@@ -2947,14 +2967,18 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x17RecordAttendanceRequest\x12N\n" +
 	"\arecords\x18\x01 \x03(\v2'.nextstep.placement.v1.AttendanceRecordB\v\xbaH\b\x92\x01\x05\b\x01\x10\x90NR\arecords\"6\n" +
 	"\x18RecordAttendanceResponse\x12\x1a\n" +
-	"\brecorded\x18\x01 \x01(\x05R\brecorded\"\x88\x01\n" +
+	"\brecorded\x18\x01 \x01(\x05R\brecorded\"\xd9\x01\n" +
 	"\x16GetCreditedDaysRequest\x121\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\x12;\n" +
-	"\x05as_of\x18\x02 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asOf\"g\n" +
+	"\x05as_of\x18\x02 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asOf\x12O\n" +
+	"\x0fencounters_from\x18\x03 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x0eencountersFrom\"\x87\x01\n" +
 	"\vPupilCredit\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x1b\n" +
 	"\thalf_days\x18\x02 \x01(\x05R\bhalfDays\x12 \n" +
-	"\vexperiences\x18\x03 \x01(\x05R\vexperiences\"W\n" +
+	"\vexperiences\x18\x03 \x01(\x05R\vexperiences\x12\x1e\n" +
+	"\n" +
+	"encounters\x18\x04 \x01(\x05R\n" +
+	"encounters\"W\n" +
 	"\x17GetCreditedDaysResponse\x12<\n" +
 	"\acredits\x18\x01 \x03(\v2\".nextstep.placement.v1.PupilCreditR\acredits\"\x8a\x01\n" +
 	"\x14GetEngagementRequest\x12:\n" +

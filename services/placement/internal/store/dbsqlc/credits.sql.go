@@ -13,22 +13,24 @@ import (
 const creditedDays = `-- name: CreditedDays :many
 
 WITH cohort AS (
-    SELECT pupil_id, n FROM unnest($1::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
+    SELECT pupil_id, n FROM unnest($2::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
 ), credited AS (
-    SELECT b.pupil_id, b.opportunity_id, LEAST(a.half_days, d.half_days) AS half_days
+    SELECT b.pupil_id, b.opportunity_id, LEAST(a.half_days, d.half_days) AS half_days,
+           o.kind = ANY($3::text[]) AS experience, a.day
     FROM cohort p
     JOIN placement.bookings b ON b.pupil_id = p.pupil_id
     JOIN placement.attendance a ON a.booking_id = b.id
     JOIN placement.opportunity_days d ON d.opportunity_id = a.opportunity_id AND d.day = a.day
     JOIN placement.opportunities o ON o.id = b.opportunity_id
     WHERE b.cancelled_at IS NULL
-      AND o.kind = ANY($2::text[])
-      AND a.day <= $3::date
-      AND ($4::boolean OR b.la_code = ANY($5::text[]) OR b.school_urn = $6::text)
+      AND a.day <= $4::date
+      AND ($5::boolean OR b.la_code = ANY($6::text[]) OR b.school_urn = $7::text)
 )
 SELECT p.pupil_id::text AS pupil_id,
-    COALESCE(sum(c.half_days), 0)::int AS half_days,
-    (count(DISTINCT c.opportunity_id) FILTER (WHERE c.half_days > 0))::int AS experiences,
+    COALESCE(sum(c.half_days) FILTER (WHERE c.experience), 0)::int AS half_days,
+    (count(DISTINCT c.opportunity_id) FILTER (WHERE c.experience AND c.half_days > 0))::int AS experiences,
+    (count(DISTINCT c.opportunity_id) FILTER (WHERE NOT c.experience AND c.half_days > 0
+                                              AND c.day >= $1::date))::int AS encounters,
     count(c.pupil_id) > 0 AS seen
 FROM cohort p
 LEFT JOIN credited c ON c.pupil_id = p.pupil_id
@@ -37,6 +39,7 @@ ORDER BY p.n
 `
 
 type CreditedDaysParams struct {
+	EncountersFrom  time.Time
 	PupilIDs        []string
 	ExperienceKinds []string
 	AsOf            time.Time
@@ -49,6 +52,7 @@ type CreditedDaysRow struct {
 	PupilID     string
 	HalfDays    int32
 	Experiences int32
+	Encounters  int32
 	Seen        bool
 }
 
@@ -57,12 +61,15 @@ type CreditedDaysRow struct {
 // local authorities, or those of one school (auth.Filter).
 // Sums credit.Credit over every mark in one statement: only experience
 // kinds, only live bookings in scope, marks on or before as_of, each mark
-// capped by its day's session. One row per requested pupil, in request
-// order. It starts from the cohort and joins its bookings by pupil_id and
-// their marks by booking_id, so a cohort costs what its own marks cost,
-// however many marks the region holds.
+// capped by its day's session. Beside it, it counts the encounters (the
+// other kinds: talks, careers fairs, mentoring) attended from
+// encounters_from to as_of. One row per requested pupil, in request order.
+// It starts from the cohort and joins its bookings by pupil_id and their
+// marks by booking_id, so a cohort costs what its own marks cost, however
+// many marks the region holds.
 func (q *Queries) CreditedDays(ctx context.Context, db DBTX, arg CreditedDaysParams) ([]CreditedDaysRow, error) {
 	rows, err := db.Query(ctx, creditedDays,
+		arg.EncountersFrom,
 		arg.PupilIDs,
 		arg.ExperienceKinds,
 		arg.AsOf,
@@ -81,6 +88,7 @@ func (q *Queries) CreditedDays(ctx context.Context, db DBTX, arg CreditedDaysPar
 			&i.PupilID,
 			&i.HalfDays,
 			&i.Experiences,
+			&i.Encounters,
 			&i.Seen,
 		); err != nil {
 			return nil, err

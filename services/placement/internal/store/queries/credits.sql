@@ -5,27 +5,31 @@
 -- name: CreditedDays :many
 -- Sums credit.Credit over every mark in one statement: only experience
 -- kinds, only live bookings in scope, marks on or before as_of, each mark
--- capped by its day's session. One row per requested pupil, in request
--- order. It starts from the cohort and joins its bookings by pupil_id and
--- their marks by booking_id, so a cohort costs what its own marks cost,
--- however many marks the region holds.
+-- capped by its day's session. Beside it, it counts the encounters (the
+-- other kinds: talks, careers fairs, mentoring) attended from
+-- encounters_from to as_of. One row per requested pupil, in request order.
+-- It starts from the cohort and joins its bookings by pupil_id and their
+-- marks by booking_id, so a cohort costs what its own marks cost, however
+-- many marks the region holds.
 WITH cohort AS (
     SELECT pupil_id, n FROM unnest(@pupil_ids::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
 ), credited AS (
-    SELECT b.pupil_id, b.opportunity_id, LEAST(a.half_days, d.half_days) AS half_days
+    SELECT b.pupil_id, b.opportunity_id, LEAST(a.half_days, d.half_days) AS half_days,
+           o.kind = ANY(@experience_kinds::text[]) AS experience, a.day
     FROM cohort p
     JOIN placement.bookings b ON b.pupil_id = p.pupil_id
     JOIN placement.attendance a ON a.booking_id = b.id
     JOIN placement.opportunity_days d ON d.opportunity_id = a.opportunity_id AND d.day = a.day
     JOIN placement.opportunities o ON o.id = b.opportunity_id
     WHERE b.cancelled_at IS NULL
-      AND o.kind = ANY(@experience_kinds::text[])
       AND a.day <= @as_of::date
       AND (@scope_all::boolean OR b.la_code = ANY(@scope_la_codes::text[]) OR b.school_urn = @scope_school_urn::text)
 )
 SELECT p.pupil_id::text AS pupil_id,
-    COALESCE(sum(c.half_days), 0)::int AS half_days,
-    (count(DISTINCT c.opportunity_id) FILTER (WHERE c.half_days > 0))::int AS experiences,
+    COALESCE(sum(c.half_days) FILTER (WHERE c.experience), 0)::int AS half_days,
+    (count(DISTINCT c.opportunity_id) FILTER (WHERE c.experience AND c.half_days > 0))::int AS experiences,
+    (count(DISTINCT c.opportunity_id) FILTER (WHERE NOT c.experience AND c.half_days > 0
+                                              AND c.day >= @encounters_from::date))::int AS encounters,
     count(c.pupil_id) > 0 AS seen
 FROM cohort p
 LEFT JOIN credited c ON c.pupil_id = p.pupil_id
