@@ -65,6 +65,11 @@ type Metrics struct {
 	// CohortEmployerEncounter counts the pupils on roll with an employer
 	// encounter this academic year.
 	CohortEmployerEncounter *prometheus.GaugeVec
+	// CohortGroupPupils and CohortGroupHalfDays are the hub's impact
+	// measures by group (disadvantaged, other): pupils, those with any
+	// experience of work, and half days credited.
+	CohortGroupPupils   *prometheus.GaugeVec
+	CohortGroupHalfDays *prometheus.GaugeVec
 	// InterventionsOpen counts open interventions by reason and priority.
 	InterventionsOpen *prometheus.GaugeVec
 	// InterventionsOverdue counts open interventions past their due date.
@@ -97,6 +102,10 @@ func New() *Metrics {
 	return &Metrics{
 		CohortMembers: gauge("nextstep_cohort_members", "Pupils on the cohort's roll."),
 		CohortPupils:  gauge("nextstep_cohort_pupils", "Pupils in the cohort by state (on_track, behind, destination_unknown, at_risk).", "state"),
+		CohortGroupPupils: gauge("nextstep_cohort_group_pupils",
+			"Pupils in the cohort by group (disadvantaged: FSM6, SEND, looked after or in need; other) and measure (members, with_experience: at least one experience of work).", "group", "measure"),
+		CohortGroupHalfDays: gauge("nextstep_cohort_group_half_days_credited",
+			"Work-experience half days credited to the cohort's pupils, by group (disadvantaged, other).", "group"),
 		CohortEmployerEncounter: gauge("nextstep_cohort_employer_encounter_pupils",
 			"Pupils on the cohort's roll who attended a meaningful employer encounter (talk, careers fair, mentoring) this academic year: Gatsby benchmark 5."),
 		CohortDaysExpected:      gauge("nextstep_cohort_days_expected", "Work-experience days the trajectory expects by now for the cohort's year group."),
@@ -132,7 +141,7 @@ func New() *Metrics {
 func (m *Metrics) cohortGauges() []*prometheus.GaugeVec {
 	return []*prometheus.GaugeVec{
 		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean, m.CohortDestinationsKnown,
-		m.CohortRiskBand, m.CohortSeptemberGuarantee, m.CohortEmployerEncounter, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete,
+		m.CohortRiskBand, m.CohortSeptemberGuarantee, m.CohortEmployerEncounter, m.CohortGroupPupils, m.CohortGroupHalfDays, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete,
 		m.CohortSyncHeld, m.CohortSyncFenced, m.CohortLastSync,
 	}
 }
@@ -171,6 +180,12 @@ func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, 
 	m.CohortSeptemberGuarantee.With(with(labels, "state", "cohort")).Set(float64(c.SeptemberGuarantee))
 	m.CohortSeptemberGuarantee.With(with(labels, "state", "offer")).Set(float64(c.SeptemberGuaranteeOffers))
 	m.CohortEmployerEncounter.With(labels).Set(float64(c.EmployerEncounter))
+	for i, group := range []string{rules.Disadvantaged: "disadvantaged", rules.Others: "other"} {
+		g := c.Groups[i]
+		m.CohortGroupPupils.With(with(with(labels, "group", group), "measure", "members")).Set(float64(g.Pupils))
+		m.CohortGroupPupils.With(with(with(labels, "group", group), "measure", "with_experience")).Set(float64(g.WithExperience))
+		m.CohortGroupHalfDays.With(with(labels, "group", group)).Set(float64(g.HalfDays))
+	}
 	m.CohortDaysExpected.With(labels).Set(float64(ev.ExpectedHalfDays) / 2)
 	mean := 0.0
 	if c.Total > 0 {

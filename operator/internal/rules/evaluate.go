@@ -42,6 +42,10 @@ type Member struct {
 	// Encounters are the meaningful employer encounters (talks, careers
 	// fairs, mentoring) attended this academic year.
 	Encounters int32
+	// Disadvantaged is the group the guarantee serves first: free school
+	// meals in the last six years, SEN support or an EHC plan, looked
+	// after now or before, or a child in need.
+	Disadvantaged bool
 }
 
 // Risk is an explainable risk-of-NEET score, and staff's review of it.
@@ -116,10 +120,26 @@ type Counts struct {
 	// EmployerEncounter counts the pupils on roll with at least one
 	// employer encounter this academic year.
 	EmployerEncounter int32
+	// The hub's impact measures, for the disadvantaged and for the rest
+	// (Group index: Disadvantaged, Others): pupils, those with at least one
+	// experience of work, and their half days credited.
+	Groups [2]GroupCounts
 	// RiskBands counts pupils by band: low, medium, high.
 	RiskBands map[riskscale.Band]int32
 	// HalfDaysCredited is the cohort's total.
 	HalfDaysCredited int64
+}
+
+// The groups of Counts.Groups.
+const (
+	Disadvantaged = iota
+	Others
+)
+
+// GroupCounts are one group's impact measures.
+type GroupCounts struct {
+	Pupils, WithExperience int32
+	HalfDays               int64
 }
 
 // Result is the outcome of evaluating a cohort.
@@ -417,6 +437,15 @@ func (c *Counts) add(a Assessment, m Member, bands riskscale.Bands) {
 		c.AtRisk++
 	}
 	c.RiskBands[bands.Of(m.Risk.Score)]++
+	g := &c.Groups[Others]
+	if m.Disadvantaged {
+		g = &c.Groups[Disadvantaged]
+	}
+	g.Pupils++
+	g.HalfDays += int64(m.HalfDays)
+	if m.Experiences > 0 {
+		g.WithExperience++
+	}
 }
 
 // days writes half days as days: 7 is "3.5".

@@ -313,6 +313,8 @@ func TestEvaluateCounts(t *testing.T) {
 		Total: 4, OnTrack: 1, Behind: 2, AtRisk: 2, DestinationsKnown: 1,
 		RiskBands:        map[riskscale.Band]int32{riskscale.Low: 1, riskscale.Medium: 1, riskscale.High: 2},
 		HalfDaysCredited: 46,
+		// None is disadvantaged, and none has an experience counted.
+		Groups: [2]rules.GroupCounts{rules.Others: {Pupils: 4, HalfDays: 46}},
 	}
 	if diff := cmp.Diff(want, res.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
@@ -537,5 +539,26 @@ func TestNoEmployerEncounter(t *testing.T) {
 		{Reason: nextstepv1alpha1.ReasonNoEmployerEncounter, By: "02-30"},
 	}}); err == nil {
 		t.Error("a date not in the calendar was taken")
+	}
+}
+
+// TestImpactGroups: the hub's impact measures count the disadvantaged and
+// the rest apart: pupils, those with an experience of work, days credited.
+func TestImpactGroups(t *testing.T) {
+	members := []rules.Member{
+		{PupilID: "a", Disadvantaged: true, HalfDays: 4, Experiences: 2},
+		{PupilID: "b", Disadvantaged: true},
+		{PupilID: "c", HalfDays: 2, Experiences: 1},
+		{PupilID: "d", HalfDays: 6, Experiences: 3},
+		// Moved school before the year began: not the cohort's.
+		{PupilID: "e", Disadvantaged: true, HalfDays: 10, Experiences: 4, LeftOn: day("2025-07-01")},
+	}
+	got := rules.Evaluate(defaults(t), rules.Cohort{YearGroup: 9, AcademicYear: y2025}, day("2026-03-02"), members).Counts.Groups
+	want := [2]rules.GroupCounts{
+		rules.Disadvantaged: {Pupils: 2, WithExperience: 1, HalfDays: 4},
+		rules.Others:        {Pupils: 2, WithExperience: 2, HalfDays: 8},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
 	}
 }
