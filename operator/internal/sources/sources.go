@@ -24,6 +24,7 @@ import (
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
 	"github.com/nextstep-uk/nextstep/operator/metrics"
 	"github.com/nextstep-uk/nextstep/services/kit/credentials"
+	"github.com/nextstep-uk/nextstep/services/kit/disadvantage"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 )
 
@@ -199,17 +200,6 @@ func (c *Clients) members(ctx context.Context, urn string, yearGroup int32, year
 	return members, nil
 }
 
-// disadvantaged says whether the factors put the pupil in the group the
-// guarantee serves first (rules.Member.Disadvantaged); a factor not known
-// counts as not.
-func disadvantaged(f *pupilv1.RiskFactors) bool {
-	sen := f.GetSen().GetStatus()
-	care := f.GetLookedAfter().GetStatus()
-	return f.GetFreeSchoolMeals().GetValue() || f.GetChildInNeed().GetValue() ||
-		sen == pupilv1.SENStatus_SEN_STATUS_SEN_SUPPORT || sen == pupilv1.SENStatus_SEN_STATUS_EHC_PLAN ||
-		care == pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER || care == pupilv1.CareStatus_CARE_STATUS_EVER_LOOKED_AFTER
-}
-
 func toMember(m *pupilv1.CohortMember) (rules.Member, error) {
 	joined, err := rules.ParseDate(m.GetJoinedOn())
 	if err != nil {
@@ -220,7 +210,7 @@ func toMember(m *pupilv1.CohortMember) (rules.Member, error) {
 		return rules.Member{}, fmt.Errorf("member left_on: %w", err)
 	}
 	member := rules.Member{PupilID: m.GetPupilId(), JoinedOn: joined, LeftOn: left, Risk: rules.Risk{Score: m.GetRisk().GetScore(), WeightsVersion: m.GetRisk().GetWeightsVersion()},
-		Disadvantaged: disadvantaged(m.GetRiskFactors())}
+		Disadvantaged: disadvantage.Disadvantaged(m.GetRiskFactors())}
 	for _, c := range m.GetRisk().GetContributions() {
 		member.Risk.Factors = append(member.Risk.Factors, rules.RiskFactor{Factor: c.GetFactor(), Weight: c.GetWeight(), Evidence: c.GetEvidence()})
 	}

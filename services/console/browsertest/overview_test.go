@@ -46,6 +46,9 @@ func TestOverviewOfASchool(t *testing.T) {
 		"#cohort-on-roll": "2", "#cohort-known": "1 (50%)", "#band-medium": "1", "#band-low": "1", "#band-high": "0",
 		// School B's pupil behind the trajectory is not this cohort's.
 		"#cohort-on-track": "2 (100%); 0 behind the trajectory", "#cohort-experienced": "1 (50%; the hub's target is 90%)",
+		// The pupil with the experience is on free school meals: the one
+		// disadvantaged pupil, against the rest's none.
+		"#cohort-gap": "1 of 1 (100%); the rest 0%", "#cohort-encountered": "0 (0%)",
 	} {
 		if got := b.text(sel); got != want {
 			t.Errorf("%s = %q, want %q", sel, got, want)

@@ -20,6 +20,7 @@ import (
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/riskscale"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/disadvantage"
 )
 
 // maxOverviewSchools bounds the schools the per-school table counts (one
@@ -68,6 +69,15 @@ type cohortFigures struct {
 	// days by the end of Year 11, as the reconciler judges them.
 	Experienced, TenDays, Behind, OnTrack int
 	ExperiencedPercent, OnTrackPercent    string
+	// The gap the guarantee's priority should close: disadvantaged pupils
+	// (FSM6, SEND, looked after or in need) on roll and those of them with
+	// any experience of work, against the rest.
+	Disadvantaged, DisadvantagedExperienced                   int
+	DisadvantagedExperiencedPercent, OthersExperiencedPercent string
+	// Encountered attended a meaningful employer encounter this academic
+	// year (Gatsby benchmark 5).
+	Encountered        int
+	EncounteredPercent string
 }
 
 type overviewData struct {
@@ -218,12 +228,17 @@ func (a *App) cohortFigures(ctx context.Context, urn string, yearGroup int32, ye
 	defer func() { _ = stream.Close() }()
 	c := &cohortFigures{Year: year.String()}
 	var ids []string
+	disadvantaged := map[string]bool{}
 	for stream.Receive() {
 		for _, m := range stream.Msg().GetMembers() {
 			if m.GetLeftOn() != "" {
 				continue
 			}
 			ids = append(ids, m.GetPupilId())
+			if disadvantage.Disadvantaged(m.GetRiskFactors()) {
+				disadvantaged[m.GetPupilId()] = true
+				c.Disadvantaged++
+			}
 			switch riskscale.DefaultBands.Of(m.GetRisk().GetScore()) {
 			case riskscale.High:
 				c.High++
@@ -251,19 +266,28 @@ func (a *App) cohortFigures(ctx context.Context, urn string, yearGroup int32, ye
 		}
 	}
 	c.KnownPercent = percent(c.Known, c.OnRoll)
-	credits, err := a.placement.GetCreditedDays(ctx, &placementv1.GetCreditedDaysRequest{PupilIds: ids})
+	credits, err := a.placement.GetCreditedDays(ctx, &placementv1.GetCreditedDaysRequest{PupilIds: ids, EncountersFrom: year.FirstDay().Format(time.DateOnly)})
 	if err != nil {
 		return nil, err
 	}
-	for _, cr := range credits.GetCredits() {
+	for i, cr := range credits.GetCredits() {
 		if cr.GetExperiences() > 0 {
 			c.Experienced++
+			if disadvantaged[ids[i]] {
+				c.DisadvantagedExperienced++
+			}
 		}
 		if cr.GetHalfDays() >= 20 {
 			c.TenDays++
 		}
+		if cr.GetEncounters() > 0 {
+			c.Encountered++
+		}
 	}
 	c.ExperiencedPercent = percent(c.Experienced, c.OnRoll)
+	c.DisadvantagedExperiencedPercent = percent(c.DisadvantagedExperienced, c.Disadvantaged)
+	c.OthersExperiencedPercent = percent(c.Experienced-c.DisadvantagedExperienced, c.OnRoll-c.Disadvantaged)
+	c.EncounteredPercent = percent(c.Encountered, c.OnRoll)
 	if c.Behind, err = a.behind(ctx, urn, ids); err != nil {
 		return nil, err
 	}
