@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# node-up.sh brings up a single-node Kubernetes cluster from source, with no
+# Docker engine and no image registry: etcd and kube-apiserver from
+# hack/envtest.sh, kubelet, kube-controller-manager and kube-scheduler from
+# hack/node.sh, Debian's containerd, runc and CNI plugins
+# (hack/ensure-containerd.sh), and a pause image built from source here. It
+# runs every process in the background under one directory (logs/, pids/),
+# and stops at the first step that fails, printing that step's log.
+#
+#   hack/node-up.sh [up]     start everything, wait for the node to be Ready,
+#                            run a pod; the cluster stays up
+#   hack/node-up.sh down     stop what `up` started (by recorded pid)
+#
+# NEXTSTEP_NODE_DIR (default /tmp/nextstep-node) holds the state: it is short
+# because unix socket paths are limited to 108 bytes.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir=${NEXTSTEP_NODE_DIR:-/tmp/nextstep-node}
+node=nextstep-node
+# Ports off the defaults, so a developer's own cluster or a parallel
+# envtest (random ports) does not collide with this one.
+etcd_port=12379 apiserver_port=16443 kubelet_port=11250
+sandbox_image=localhost/nextstep/pause:node
+log() { echo "node-up: $*" >&2; }
+
+down() {
+  local f
+  for f in "$dir"/pids/*.pid; do
+    [[ -e $f ]] || continue
+    kill "$(cat "$f")" 2>/dev/null || true
+    rm -f "$f"
+  done
+  # Containers outlive containerd (their shims are reparented): stop the
+  # shims too, found by their recorded socket directory, not by name.
+  if [[ -d $dir/containerd ]]; then
+    local pid
+    for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $dir/containerd/" || true); do kill "$pid" 2>/dev/null || true; done
+  fi
+  log "stopped"
+}
+
+if [[ ${1:-up} == down ]]; then
+  down
+  exit 0
+fi
+
+# start NAME COMMAND...: runs COMMAND in the background, logging to
+# logs/NAME.log and recording its pid in pids/NAME.pid.
+start() {
+  local name=$1
+  shift
+  "$@" >"$dir/logs/$name.log" 2>&1 &
+  echo $! >"$dir/pids/$name.pid"
+}
+
+# wait_for WHAT NAME TIMEOUT COMMAND...: retries COMMAND once a second
+# while process NAME (started by start) lives; on timeout or its exit,
+# prints the tail of its log.
+wait_for() {
+  local what=$1 name=$2 timeout=$3 logfile=$dir/logs/$2.log
+  shift 3
+  local i
+  for ((i = 0; i < timeout; i++)); do
+    if "$@" >/dev/null 2>&1; then
+      log "$what: ok after ${i}s"
+      return 0
+    fi
+    if ! kill -0 "$(cat "$dir/pids/$name.pid")" 2>/dev/null; then
+      log "$what: $name exited; last lines of $logfile:"
+      tail -n 40 "$logfile" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  log "$what: not ready after ${timeout}s; last lines of $logfile:"
+  tail -n 40 "$logfile" >&2
+  exit 1
+}
+
+down 2>/dev/null || true
+mkdir -p "$dir"/{logs,pids,pki,etcd,kubelet,manifests,cni/net.d,containerd,images}
+
+log "step 1: binaries (built from source once, cached under bin/)"
+envtest=$("$root/hack/envtest.sh")
+nodebin=$("$root/hack/node.sh" kubelet kube-controller-manager kube-scheduler)
+containerd=$("$root/hack/ensure-containerd.sh")
+runc=$("$root/hack/ensure-runc.sh")
+
+log "step 2: certificates (a CA, the API server's, one client per component)"
+pki=$dir/pki
+if [[ ! -e $pki/ca.crt ]]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=nextstep-node-ca \
+    -keyout "$pki/ca.key" -out "$pki/ca.crt" 2>/dev/null
+  openssl genrsa -out "$pki/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
+  # cert NAME SUBJECT [SAN]: a key and a certificate signed by the CA.
+  cert() {
+    local ext
+    ext=$(mktemp)
+    echo "extendedKeyUsage=serverAuth,clientAuth" >"$ext"
+    [[ -n ${3:-} ]] && echo "subjectAltName=$3" >>"$ext"
+    openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$pki/$1.key" -out "$pki/$1.csr" 2>/dev/null
+    openssl x509 -req -in "$pki/$1.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -CAcreateserial \
+      -days 30 -extfile "$ext" -out "$pki/$1.crt" 2>/dev/null
+    rm -f "$ext" "$pki/$1.csr"
+  }
+  cert apiserver /CN=kube-apiserver "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
+  cert admin "/O=system:masters/CN=admin"
+  cert kubelet "/O=system:nodes/CN=system:node:$node"
+  cert controller-manager /CN=system:kube-controller-manager
+  cert scheduler /CN=system:kube-scheduler
+fi
+# kubeconfig NAME: a kubeconfig authenticating with NAME's certificate.
+kubeconfig() {
+  cat >"$dir/$1.kubeconfig" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: node
+  cluster: {server: "https://127.0.0.1:$apiserver_port", certificate-authority: "$pki/ca.crt"}
+users:
+- name: $1
+  user: {client-certificate: "$pki/$1.crt", client-key: "$pki/$1.key"}
+contexts:
+- name: node
+  context: {cluster: node, user: $1}
+current-context: node
+KC
+}
+for c in admin kubelet controller-manager scheduler; do kubeconfig "$c"; done
+
+log "step 3: etcd and kube-apiserver ($envtest)"
+start etcd "$envtest/etcd" --data-dir "$dir/etcd" \
+  --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+  --listen-peer-urls http://127.0.0.1:12380 --initial-advertise-peer-urls http://127.0.0.1:12380 \
+  --initial-cluster default=http://127.0.0.1:12380
+start kube-apiserver "$envtest/kube-apiserver" \
+  --etcd-servers "http://127.0.0.1:$etcd_port" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$apiserver_port" \
+  --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
+  --client-ca-file "$pki/ca.crt" \
+  --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
+  --service-account-issuer https://kubernetes.default.svc \
+  --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+  --service-cluster-ip-range 10.0.0.0/24 \
+  --endpoint-reconciler-type none \
+  --authorization-mode Node,RBAC --allow-privileged
+# kubectl is not built: curl with the admin certificate reads the API.
+api() { curl -sSf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "https://127.0.0.1:$apiserver_port$1" "${@:2}"; }
+wait_for kube-apiserver kube-apiserver 90 api /readyz
+
+log "step 4: kube-controller-manager and kube-scheduler"
+start kube-controller-manager "$nodebin/kube-controller-manager" \
+  --kubeconfig "$dir/controller-manager.kubeconfig" \
+  --authentication-kubeconfig "$dir/controller-manager.kubeconfig" --authorization-kubeconfig "$dir/controller-manager.kubeconfig" \
+  --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+  --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+  --use-service-account-credentials --leader-elect=false \
+  --bind-address 127.0.0.1 --secure-port 10257
+start kube-scheduler "$nodebin/kube-scheduler" \
+  --kubeconfig "$dir/scheduler.kubeconfig" \
+  --authentication-kubeconfig "$dir/scheduler.kubeconfig" --authorization-kubeconfig "$dir/scheduler.kubeconfig" \
+  --leader-elect=false --bind-address 127.0.0.1 --secure-port 10259
+
+log "step 5: the pause (pod sandbox) image, built from source"
+pause_tar=$dir/images/pause.tar
+if [[ ! -e $pause_tar ]]; then
+  "$root/hack/node-image.sh" "$sandbox_image" "$pause_tar"
+fi
+
+log "step 6: containerd ($("$containerd" --version))"
+# cgroupfs, not systemd: there is no systemd here. overlayfs snapshots,
+# runc from Debian, CNI plugins from Debian, everything else under $dir.
+cat >"$dir/cni/net.d/10-bridge.conflist" <<CNI
+{
+  "cniVersion": "1.0.0",
+  "name": "nextstep-node",
+  "plugins": [
+    {"type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false,
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.0.0/16"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+    {"type": "portmap", "capabilities": {"portMappings": true}}
+  ]
+}
+CNI
+cat >"$dir/containerd/config.toml" <<TOML
+version = 2
+root = "$dir/containerd/root"
+state = "$dir/containerd/state"
+disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.devmapper"]
+[grpc]
+  address = "$dir/containerd/containerd.sock"
+[ttrpc]
+  address = "$dir/containerd/containerd.sock.ttrpc"
+[debug]
+  level = "info"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$sandbox_image"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        BinaryName = "$runc"
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$dir/cni/net.d"
+TOML
+start containerd "$containerd" --config "$dir/containerd/config.toml"
+ctr() { command ctr --address "$dir/containerd/containerd.sock" "$@"; }
+wait_for containerd containerd 30 ctr version
+# The kubelet's CRI images live in containerd's k8s.io namespace.
+ctr -n k8s.io images import "$pause_tar" >&2
+ctr -n k8s.io images ls -q >&2
+
+log "step 7: kubelet ($nodebin/kubelet)"
+cat >"$dir/kubelet/config.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+containerRuntimeEndpoint: unix://$dir/containerd/containerd.sock
+# No systemd, and a cgroup v1 host whose cgroups this process does not own.
+cgroupDriver: cgroupfs
+failCgroupV1: false
+failSwapOn: false
+cgroupsPerQOS: false
+enforceNodeAllocatable: []
+staticPodPath: $dir/manifests
+address: 127.0.0.1
+port: $kubelet_port
+healthzBindAddress: 127.0.0.1
+healthzPort: 11248
+readOnlyPort: 0
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $pki/ca.crt}
+authorization: {mode: Webhook}
+clusterDomain: cluster.local
+clusterDNS: [10.0.0.10]
+# A sandbox's disk is no measure of a node's: never evict for it.
+evictionHard: {}
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+YAML
+start kubelet "$nodebin/kubelet" --config "$dir/kubelet/config.yaml" \
+  --kubeconfig "$dir/kubelet.kubeconfig" --root-dir "$dir/kubelet/root" --cert-dir "$dir/kubelet/pki" \
+  --hostname-override "$node" --node-ip 127.0.0.1 -v 2
+node_ready() { api "/api/v1/nodes/$node" | grep -q '"type":"Ready","status":"True"'; }
+wait_for "node $node registered" kubelet 90 api "/api/v1/nodes/$node"
+wait_for "node $node Ready" kubelet 120 node_ready
+
+log "step 8: a pod running the pause image on the node"
+api /api/v1/namespaces/default/pods -X POST -H 'Content-Type: application/json' -d @- >/dev/null <<JSON
+{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hello"},
+ "spec": {"containers": [{"name": "pause", "image": "$sandbox_image", "imagePullPolicy": "Never"}]}}
+JSON
+pod_running() { api /api/v1/namespaces/default/pods/hello | grep -q '"phase":"Running"'; }
+wait_for "pod hello Running" kubelet 120 pod_running
+log "up: export KUBECONFIG=$dir/admin.kubeconfig; logs in $dir/logs; stop with hack/node-up.sh down"
