@@ -22,21 +22,48 @@ node=nextstep-node
 # envtest (random ports) does not collide with this one.
 etcd_port=12379 apiserver_port=16443 kubelet_port=11250
 sandbox_image=localhost/nextstep/pause:node
+# The kubelet refuses a loopback node IP ("nodeIP can't be loopback
+# address"): use the address the host would reach the internet from (route
+# get only asks the kernel, nothing is sent).
+node_ip=$(ip -4 -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([^ ]*\).*/\1/p')
+[[ -n $node_ip ]] || node_ip=$(hostname -I | cut -d' ' -f1)
 log() { echo "node-up: $*" >&2; }
 
 down() {
-  local f
+  # The kubelet first, so it does not restart what is being stopped.
+  local name pid
+  for name in kubelet kube-proxy kube-scheduler kube-controller-manager; do
+    [[ -e $dir/pids/$name.pid ]] && kill "$(cat "$dir/pids/$name.pid")" 2>/dev/null || true
+  done
+  # Containers outlive containerd (their shims are reparented): kill and
+  # delete every task while containerd still answers, and their shims exit.
+  if [[ -S $dir/containerd/containerd.sock ]]; then
+    local c=(ctr --address "$dir/containerd/containerd.sock" -n k8s.io) task
+    for task in $("${c[@]}" tasks ls -q 2>/dev/null || true); do
+      "${c[@]}" tasks kill -s SIGKILL "$task" 2>/dev/null || true
+    done
+    sleep 1
+    for task in $("${c[@]}" tasks ls -q 2>/dev/null || true); do
+      "${c[@]}" tasks delete -f "$task" >/dev/null 2>&1 || true
+    done
+  fi
+  for name in containerd kube-apiserver etcd; do
+    [[ -e $dir/pids/$name.pid ]] && kill "$(cat "$dir/pids/$name.pid")" 2>/dev/null || true
+  done
+  # kube-apiserver shuts down gracefully, taking a few seconds: wait, so a
+  # following `up` finds the ports free.
+  local f i
   for f in "$dir"/pids/*.pid; do
     [[ -e $f ]] || continue
-    kill "$(cat "$f")" 2>/dev/null || true
+    for ((i = 0; i < 30; i++)); do kill -0 "$(cat "$f")" 2>/dev/null || break; sleep 1; done
     rm -f "$f"
   done
-  # Containers outlive containerd (their shims are reparented): stop the
-  # shims too, found by their recorded socket directory, not by name.
-  if [[ -d $dir/containerd ]]; then
-    local pid
-    for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $dir/containerd/" || true); do kill "$pid" 2>/dev/null || true; done
-  fi
+  # The kubelet mounts its root directory and each pod's volumes (tmpfs for
+  # tokens) under it: unmount them, deepest first, so $dir can be removed.
+  local m
+  for m in $(awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
   log "stopped"
 }
 
@@ -83,7 +110,7 @@ mkdir -p "$dir"/{logs,pids,pki,etcd,kubelet,manifests,cni/net.d,containerd,image
 
 log "step 1: binaries (built from source once, cached under bin/)"
 envtest=$("$root/hack/envtest.sh")
-nodebin=$("$root/hack/node.sh" kubelet kube-controller-manager kube-scheduler)
+nodebin=$("$root/hack/node.sh")
 containerd=$("$root/hack/ensure-containerd.sh")
 runc=$("$root/hack/ensure-runc.sh")
 
@@ -110,6 +137,7 @@ if [[ ! -e $pki/ca.crt ]]; then
   cert kubelet "/O=system:nodes/CN=system:node:$node"
   cert controller-manager /CN=system:kube-controller-manager
   cert scheduler /CN=system:kube-scheduler
+  cert kube-proxy /CN=system:kube-proxy
 fi
 # kubeconfig NAME: a kubeconfig authenticating with NAME's certificate.
 kubeconfig() {
@@ -128,7 +156,7 @@ contexts:
 current-context: node
 KC
 }
-for c in admin kubelet controller-manager scheduler; do kubeconfig "$c"; done
+for c in admin kubelet controller-manager scheduler kube-proxy; do kubeconfig "$c"; done
 
 log "step 3: etcd and kube-apiserver ($envtest)"
 start etcd "$envtest/etcd" --data-dir "$dir/etcd" \
@@ -178,7 +206,8 @@ cat >"$dir/cni/net.d/10-bridge.conflist" <<CNI
   "name": "nextstep-node",
   "plugins": [
     {"type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false,
-     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.0.0/16"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
+     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.0.0/16"}]], "routes": [{"dst": "0.0.0.0/0"}],
+              "dataDir": "$dir/cni/ipam"}},
     {"type": "portmap", "capabilities": {"portMappings": true}}
   ]
 }
@@ -198,6 +227,11 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   sandbox_image = "$sandbox_image"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
+  # This sandbox's root has no CAP_SYS_RESOURCE, so it may not lower an
+  # oom_score_adj: runc fails a pod sandbox (-998) with "nsexec: failed to
+  # update /proc/self/oom_score_adj: Permission denied". Restricting clamps
+  # each container's to no lower than containerd's own (what rootless does).
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -229,7 +263,7 @@ failSwapOn: false
 cgroupsPerQOS: false
 enforceNodeAllocatable: []
 staticPodPath: $dir/manifests
-address: 127.0.0.1
+address: $node_ip
 port: $kubelet_port
 healthzBindAddress: 127.0.0.1
 healthzPort: 11248
@@ -248,16 +282,27 @@ imageGCLowThresholdPercent: 99
 YAML
 start kubelet "$nodebin/kubelet" --config "$dir/kubelet/config.yaml" \
   --kubeconfig "$dir/kubelet.kubeconfig" --root-dir "$dir/kubelet/root" --cert-dir "$dir/kubelet/pki" \
-  --hostname-override "$node" --node-ip 127.0.0.1 -v 2
-node_ready() { api "/api/v1/nodes/$node" | grep -q '"type":"Ready","status":"True"'; }
+  --hostname-override "$node" --node-ip "$node_ip" -v 2
+# The API server indents its JSON: squeeze it before matching.
+node_ready() { api "/api/v1/nodes/$node" | tr -d ' \n' | grep -q '"type":"Ready","status":"True"'; }
 wait_for "node $node registered" kubelet 90 api "/api/v1/nodes/$node"
 wait_for "node $node Ready" kubelet 120 node_ready
 
-log "step 8: a pod running the pause image on the node"
+log "step 8: kube-proxy (iptables)"
+start kube-proxy "$nodebin/kube-proxy" --kubeconfig "$dir/kube-proxy.kubeconfig" \
+  --hostname-override "$node" --proxy-mode iptables --cluster-cidr 10.88.0.0/16 \
+  --metrics-bind-address 127.0.0.1:10249 --healthz-bind-address 127.0.0.1:10256
+wait_for kube-proxy kube-proxy 60 curl -sSf http://127.0.0.1:10256/healthz
+
+log "step 9: a pod running the pause image, scheduled onto the node"
+# A pod needs its namespace's default service account, which
+# kube-controller-manager creates.
+wait_for "default service account" kube-controller-manager 60 api /api/v1/namespaces/default/serviceaccounts/default
 api /api/v1/namespaces/default/pods -X POST -H 'Content-Type: application/json' -d @- >/dev/null <<JSON
 {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hello"},
  "spec": {"containers": [{"name": "pause", "image": "$sandbox_image", "imagePullPolicy": "Never"}]}}
 JSON
-pod_running() { api /api/v1/namespaces/default/pods/hello | grep -q '"phase":"Running"'; }
+pod_running() { api /api/v1/namespaces/default/pods/hello | tr -d ' \n' | grep -q '"phase":"Running"'; }
 wait_for "pod hello Running" kubelet 120 pod_running
+api /api/v1/namespaces/default/pods/hello | tr -d ' \n' | grep -o '"podIP":"[^"]*"' >&2
 log "up: export KUBECONFIG=$dir/admin.kubeconfig; logs in $dir/logs; stop with hack/node-up.sh down"
