@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
-# node-image.sh REF OUT.tar builds the single-node cluster's pod sandbox
-# ("pause") image: the static Go binary hack/tools/kube-node/pause on an
-# empty base, written as an OCI image layout in a tar that
-# `ctr images import` reads, named REF. No registry can be reached here, so
-# containerd's sandbox image has to be made locally. It is built by hand
-# (sha256sum and JSON) because an image layout is only that, and this needs
-# no dependency; timestamps are 0, so the same source gives the same digest.
+# node-image.sh REF OUT.tar BINARY USER builds an image of one static
+# binary on an empty base, run as /<name of BINARY> by USER (uid:gid), written
+# as an OCI image layout in a tar that `ctr images import` reads, named REF.
+# No registry can be reached here, so the single-node cluster's images
+# (hack/node-up.sh: the pod sandbox "pause" image, CoreDNS) are made
+# locally. It is built by hand (sha256sum and JSON) because an image layout
+# is only that, and this needs no dependency; timestamps are 0, so the same
+# binary gives the same digest.
 set -euo pipefail
 
-ref=$1 out=$2
-root=$(cd "$(dirname "$0")/.." && pwd)
+ref=$1 out=$2 binary=$3 user=$4
+name=$(basename "$binary")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/rootfs" "$work/oci/blobs/sha256"
 
-(cd "$root/hack/tools/kube-node" && GOWORK=off CGO_ENABLED=0 nice -n 19 go build -trimpath -ldflags='-s -buildid=' -o "$work/rootfs/pause" ./pause)
-tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$work/rootfs" -cf "$work/layer.tar" pause
+cp "$binary" "$work/rootfs/$name"
+tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$work/rootfs" -cf "$work/layer.tar" "$name"
 
 # blob FILE: stores FILE as a blob, prints "<digest> <size>".
 blob() {
@@ -25,10 +26,9 @@ blob() {
   echo "sha256:$d $(stat -c %s "$1")"
 }
 read -r layer_digest layer_size < <(blob "$work/layer.tar")
-# The uncompressed layer's digest is also its diff id. 65535 is the user
-# Kubernetes' own pause image runs as.
-printf '{"architecture":"amd64","os":"linux","config":{"Entrypoint":["/pause"],"User":"65535:65535"},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
-  "$layer_digest" >"$work/config.json"
+# The uncompressed layer's digest is also its diff id.
+printf '{"architecture":"amd64","os":"linux","config":{"Entrypoint":["/%s"],"User":"%s"},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
+  "$name" "$user" "$layer_digest" >"$work/config.json"
 read -r config_digest config_size < <(blob "$work/config.json")
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
   "$config_digest" "$config_size" "$layer_digest" "$layer_size" >"$work/manifest.json"

@@ -21,7 +21,7 @@ node=nextstep-node
 # Ports off the defaults, so a developer's own cluster or a parallel
 # envtest (random ports) does not collide with this one.
 etcd_port=12379 apiserver_port=16443 kubelet_port=11250
-sandbox_image=localhost/nextstep/pause:node
+sandbox_image=localhost/nextstep/pause:node coredns_image=localhost/nextstep/coredns:node
 # The kubelet refuses a loopback node IP ("nodeIP can't be loopback
 # address"): use the address the host would reach the internet from (route
 # get only asks the kernel, nothing is sent).
@@ -132,7 +132,7 @@ if [[ ! -e $pki/ca.crt ]]; then
       -days 30 -extfile "$ext" -out "$pki/$1.crt" 2>/dev/null
     rm -f "$ext" "$pki/$1.csr"
   }
-  cert apiserver /CN=kube-apiserver "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
+  cert apiserver /CN=kube-apiserver "IP:$node_ip,IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc"
   cert admin "/O=system:masters/CN=admin"
   cert kubelet "/O=system:nodes/CN=system:node:$node"
   cert controller-manager /CN=system:kube-controller-manager
@@ -146,7 +146,7 @@ apiVersion: v1
 kind: Config
 clusters:
 - name: node
-  cluster: {server: "https://127.0.0.1:$apiserver_port", certificate-authority: "$pki/ca.crt"}
+  cluster: {server: "https://$node_ip:$apiserver_port", certificate-authority: "$pki/ca.crt"}
 users:
 - name: $1
   user: {client-certificate: "$pki/$1.crt", client-key: "$pki/$1.key"}
@@ -158,6 +158,10 @@ KC
 }
 for c in admin kubelet controller-manager scheduler kube-proxy; do kubeconfig "$c"; done
 
+# kube-apiserver listens on the node IP, not loopback: it is the endpoint of
+# the kubernetes service, which pods (CoreDNS) reach through kube-proxy, and
+# it refuses a loopback one ("cannot use public IP 127.0.0.1 with endpoint
+# reconciler").
 log "step 3: etcd and kube-apiserver ($envtest)"
 start etcd "$envtest/etcd" --data-dir "$dir/etcd" \
   --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
@@ -165,17 +169,16 @@ start etcd "$envtest/etcd" --data-dir "$dir/etcd" \
   --initial-cluster default=http://127.0.0.1:12380
 start kube-apiserver "$envtest/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$etcd_port" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$apiserver_port" \
+  --bind-address "$node_ip" --advertise-address "$node_ip" --secure-port "$apiserver_port" \
   --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
   --client-ca-file "$pki/ca.crt" \
   --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
   --service-account-issuer https://kubernetes.default.svc \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range 10.0.0.0/24 \
-  --endpoint-reconciler-type none \
   --authorization-mode Node,RBAC --allow-privileged
 # kubectl is not built: curl with the admin certificate reads the API.
-api() { curl -sSf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "https://127.0.0.1:$apiserver_port$1" "${@:2}"; }
+api() { curl -sSf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "https://$node_ip:$apiserver_port$1" "${@:2}"; }
 wait_for kube-apiserver kube-apiserver 90 api /readyz
 
 log "step 4: kube-controller-manager and kube-scheduler"
@@ -191,11 +194,12 @@ start kube-scheduler "$nodebin/kube-scheduler" \
   --authentication-kubeconfig "$dir/scheduler.kubeconfig" --authorization-kubeconfig "$dir/scheduler.kubeconfig" \
   --leader-elect=false --bind-address 127.0.0.1 --secure-port 10259
 
-log "step 5: the pause (pod sandbox) image, built from source"
-pause_tar=$dir/images/pause.tar
-if [[ ! -e $pause_tar ]]; then
-  "$root/hack/node-image.sh" "$sandbox_image" "$pause_tar"
-fi
+log "step 5: the pause (pod sandbox) and CoreDNS images, built from source"
+(cd "$root/hack/tools/kube-node" && GOWORK=off CGO_ENABLED=0 nice -n 19 go build -trimpath -ldflags='-s -buildid=' -o "$dir/images/pause" ./pause)
+# 65535 is the user Kubernetes' own pause image runs as; CoreDNS runs as
+# root to bind port 53 (the pod's capabilities are the runtime's default).
+"$root/hack/node-image.sh" "$sandbox_image" "$dir/images/pause.tar" "$dir/images/pause" 65535:65535
+"$root/hack/node-image.sh" "$coredns_image" "$dir/images/coredns.tar" "$nodebin/coredns" 0:0
 
 log "step 6: containerd ($("$containerd" --version))"
 # cgroupfs, not systemd: there is no systemd here. overlayfs snapshots,
@@ -248,7 +252,8 @@ start containerd "$containerd" --config "$dir/containerd/config.toml"
 ctr() { command ctr --address "$dir/containerd/containerd.sock" "$@"; }
 wait_for containerd containerd 30 ctr version
 # The kubelet's CRI images live in containerd's k8s.io namespace.
-ctr -n k8s.io images import "$pause_tar" >&2
+ctr -n k8s.io images import "$dir/images/pause.tar" >&2
+ctr -n k8s.io images import "$dir/images/coredns.tar" >&2
 ctr -n k8s.io images ls -q >&2
 
 log "step 7: kubelet ($nodebin/kubelet)"
@@ -305,4 +310,75 @@ JSON
 pod_running() { api /api/v1/namespaces/default/pods/hello | tr -d ' \n' | grep -q '"phase":"Running"'; }
 wait_for "pod hello Running" kubelet 120 pod_running
 api /api/v1/namespaces/default/pods/hello | tr -d ' \n' | grep -o '"podIP":"[^"]*"' >&2
+log "step 10: CoreDNS, answering cluster.local at 10.0.0.10 through kube-proxy"
+# create PATH: POSTs the JSON on stdin to PATH, printing the API's answer
+# when it refuses (409, already there, is fine: up can be run again).
+create() {
+  local out code
+  out=$(mktemp)
+  code=$(curl -sS -o "$out" -w '%{http_code}' --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
+    -X POST -H 'Content-Type: application/json' --data-binary @- "https://$node_ip:$apiserver_port$1")
+  if [[ $code != 2* && $code != 409 ]]; then
+    log "POST $1: $code"
+    cat "$out" >&2
+    rm -f "$out"
+    exit 1
+  fi
+  rm -f "$out"
+}
+create /api/v1/namespaces/kube-system/serviceaccounts <<<'{"metadata": {"name": "coredns"}}'
+create /apis/rbac.authorization.k8s.io/v1/clusterroles <<'JSON'
+{"metadata": {"name": "system:coredns"},
+ "rules": [{"apiGroups": [""], "resources": ["endpoints", "services", "pods", "namespaces"], "verbs": ["list", "watch"]},
+           {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]}]}
+JSON
+create /apis/rbac.authorization.k8s.io/v1/clusterrolebindings <<'JSON'
+{"metadata": {"name": "system:coredns"},
+ "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:coredns"},
+ "subjects": [{"kind": "ServiceAccount", "name": "coredns", "namespace": "kube-system"}]}
+JSON
+# No forward plugin: there is no upstream DNS to forward to.
+create /api/v1/namespaces/kube-system/configmaps <<'JSON'
+{"metadata": {"name": "coredns"},
+ "data": {"Corefile": ".:53 {\n  errors\n  health :8080\n  ready :8181\n  kubernetes cluster.local in-addr.arpa ip6.arpa {\n    pods insecure\n    fallthrough in-addr.arpa ip6.arpa\n  }\n  cache 30\n}\n"}}
+JSON
+create /apis/apps/v1/namespaces/kube-system/deployments <<JSON
+{"metadata": {"name": "coredns", "labels": {"k8s-app": "kube-dns"}},
+ "spec": {"replicas": 1, "selector": {"matchLabels": {"k8s-app": "kube-dns"}},
+  "template": {"metadata": {"labels": {"k8s-app": "kube-dns"}},
+   "spec": {"serviceAccountName": "coredns", "dnsPolicy": "Default",
+    "containers": [{"name": "coredns", "image": "$coredns_image", "imagePullPolicy": "Never",
+      "args": ["-conf", "/etc/coredns/Corefile"],
+      "ports": [{"name": "dns", "containerPort": 53, "protocol": "UDP"}, {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"}],
+      "readinessProbe": {"httpGet": {"path": "/ready", "port": 8181}},
+      "volumeMounts": [{"name": "config", "mountPath": "/etc/coredns"}]}],
+    "volumes": [{"name": "config", "configMap": {"name": "coredns"}}]}}}}
+JSON
+create /api/v1/namespaces/kube-system/services <<'JSON'
+{"metadata": {"name": "kube-dns", "labels": {"k8s-app": "kube-dns"}},
+ "spec": {"clusterIP": "10.0.0.10", "selector": {"k8s-app": "kube-dns"},
+  "ports": [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]}}
+JSON
+coredns_ready() { api /apis/apps/v1/namespaces/kube-system/deployments/coredns | tr -d ' \n' | grep -q '"readyReplicas":1'; }
+wait_for "CoreDNS ready" kubelet 120 coredns_ready
+# No dig here: python's socket sends one DNS query over UDP through the
+# service IP (kube-proxy's iptables rules) and prints the A record.
+dns_query() {
+  python3 - "$1" <<'PY'
+import socket, struct, sys
+name = sys.argv[1]
+q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0" + struct.pack(">HH", 1, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(q, ("10.0.0.10", 53))
+r = s.recv(512)
+if struct.unpack(">H", r[6:8])[0] < 1:
+    sys.exit("no answer")
+print(name, socket.inet_ntoa(r[-4:]))
+PY
+}
+wait_for "DNS answer through the kube-dns service" kube-proxy 30 dns_query kubernetes.default.svc.cluster.local
+dns_query kubernetes.default.svc.cluster.local >&2
+
 log "up: export KUBECONFIG=$dir/admin.kubeconfig; logs in $dir/logs; stop with hack/node-up.sh down"

@@ -2,7 +2,8 @@
 # node.sh builds the node side of a single-node cluster (kubelet,
 # kube-controller-manager, kube-scheduler, kube-proxy) from k8s.io/kubernetes
 # source through the Go module proxy, at the release of the envtest
-# kube-apiserver, into bin/node/<k8s-version>/, and prints that directory.
+# kube-apiserver, into bin/node/<k8s-version>/, and CoreDNS from its Go module
+# (hack/tools/coredns) into the same directory, and prints that directory.
 # Like hack/envtest.sh each binary is cached by version: a second call returns
 # at once. It is opt-in (make node), never part of make test or .ci/run.
 #
@@ -17,7 +18,7 @@ log() { echo "node: $*" >&2; }
 
 # The kubelet first: it is the part most likely not to build or run here.
 binaries=("$@")
-[[ ${#binaries[@]} -gt 0 ]] || binaries=(kubelet kube-controller-manager kube-scheduler kube-proxy)
+[[ ${#binaries[@]} -gt 0 ]] || binaries=(kubelet kube-controller-manager kube-scheduler kube-proxy coredns)
 
 mkdir -p "$dir"
 # GOWORK=off: the tools module is outside go.work. CGO_ENABLED=0 as for the
@@ -26,11 +27,21 @@ mkdir -p "$dir"
 # the machine is shared, they must not starve the tests.
 export GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0
 for b in "${binaries[@]}"; do
-  [[ -x "$dir/$b" ]] && continue
-  log "building $b $k8s_version from source (5-10 minutes the first time on 2 cores, cached after)"
-  start=$SECONDS
-  (cd "$root/hack/tools/kube-node" && nice -n 19 go build -trimpath -o "$dir/$b.tmp" "k8s.io/kubernetes/cmd/$b") \
-    && mv "$dir/$b.tmp" "$dir/$b"
-  log "built $b in $((SECONDS - start))s"
+  if [[ $b == coredns ]]; then
+    # CoreDNS's version is its own: the binary is named by it, so a new
+    # version in hack/tools/coredns/go.mod is built again.
+    version=$(cd "$root/hack/tools/coredns" && go list -m -f '{{.Version}}' github.com/coredns/coredns)
+    module=coredns pkg=github.com/coredns/coredns out=coredns-$version
+  else
+    version=$k8s_version module=kube-node pkg=k8s.io/kubernetes/cmd/$b out=$b
+  fi
+  if [[ ! -x "$dir/$out" ]]; then
+    log "building $b $version from source (1-10 minutes the first time on 2 cores, cached after)"
+    start=$SECONDS
+    (cd "$root/hack/tools/$module" && nice -n 19 go build -trimpath -o "$dir/$out.tmp" "$pkg") \
+      && mv "$dir/$out.tmp" "$dir/$out"
+    log "built $b in $((SECONDS - start))s"
+  fi
+  [[ $out == "$b" ]] || ln -sf "$out" "$dir/$b"
 done
 echo "$dir"
