@@ -12,7 +12,9 @@
 #   hack/node-up.sh down     stop what `up` started (by recorded pid)
 #
 # NEXTSTEP_NODE_DIR (default /tmp/nextstep-node) holds the state: it is short
-# because unix socket paths are limited to 108 bytes.
+# because unix socket paths are limited to 108 bytes. NEXTSTEP_NODE_IMAGES
+# (default bin/images, what make images writes) holds OCI layouts: each is
+# imported into containerd, and pupil's, when there, is run as a pod.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,12 +31,21 @@ node_ip=$(ip -4 -o route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([^ ]*\).*/
 [[ -n $node_ip ]] || node_ip=$(hostname -I | cut -d' ' -f1)
 log() { echo "node-up: $*" >&2; }
 
+# stop NAME: stops process NAME (started by start) and waits for it: TERM,
+# then KILL after 30s (kube-apiserver's graceful shutdown can hang).
+stop() {
+  local f=$dir/pids/$1.pid pid i
+  [[ -e $f ]] || return 0
+  pid=$(cat "$f")
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$f"
+}
+
 down() {
   # The kubelet first, so it does not restart what is being stopped.
-  local name pid
-  for name in kubelet kube-proxy kube-scheduler kube-controller-manager; do
-    [[ -e $dir/pids/$name.pid ]] && kill "$(cat "$dir/pids/$name.pid")" 2>/dev/null || true
-  done
+  stop kubelet
   # Containers outlive containerd (their shims are reparented): kill and
   # delete every task while containerd still answers, and their shims exit.
   if [[ -S $dir/containerd/containerd.sock ]]; then
@@ -47,17 +58,9 @@ down() {
       "${c[@]}" tasks delete -f "$task" >/dev/null 2>&1 || true
     done
   fi
-  for name in containerd kube-apiserver etcd; do
-    [[ -e $dir/pids/$name.pid ]] && kill "$(cat "$dir/pids/$name.pid")" 2>/dev/null || true
-  done
-  # kube-apiserver shuts down gracefully, taking a few seconds: wait, so a
-  # following `up` finds the ports free.
-  local f i
-  for f in "$dir"/pids/*.pid; do
-    [[ -e $f ]] || continue
-    for ((i = 0; i < 30; i++)); do kill -0 "$(cat "$f")" 2>/dev/null || break; sleep 1; done
-    rm -f "$f"
-  done
+  # kube-apiserver before etcd: its graceful shutdown hangs without etcd.
+  local name
+  for name in containerd kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$name"; done
   # The kubelet mounts its root directory and each pod's volumes (tmpfs for
   # tokens) under it: unmount them, deepest first, so $dir can be removed.
   local m
@@ -176,7 +179,8 @@ start kube-apiserver "$envtest/kube-apiserver" \
   --service-account-issuer https://kubernetes.default.svc \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --service-cluster-ip-range 10.0.0.0/24 \
-  --authorization-mode Node,RBAC --allow-privileged
+  --authorization-mode Node,RBAC --allow-privileged \
+  --kubelet-preferred-address-types InternalIP
 # kubectl is not built: curl with the admin certificate reads the API.
 api() { curl -sSf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "https://$node_ip:$apiserver_port$1" "${@:2}"; }
 wait_for kube-apiserver kube-apiserver 90 api /readyz
@@ -268,6 +272,7 @@ failSwapOn: false
 cgroupsPerQOS: false
 enforceNodeAllocatable: []
 staticPodPath: $dir/manifests
+podLogsDirectory: $dir/pod-logs
 address: $node_ip
 port: $kubelet_port
 healthzBindAddress: 127.0.0.1
@@ -380,5 +385,31 @@ PY
 }
 wait_for "DNS answer through the kube-dns service" kube-proxy 30 dns_query kubernetes.default.svc.cluster.local
 dns_query kubernetes.default.svc.cluster.local >&2
+
+log "step 11: nextstep's images (OCI layouts from make images)"
+images=${NEXTSTEP_NODE_IMAGES:-$root/bin/images}
+# An OCI image layout, tarred as it is, is an archive ctr imports, named by
+# its org.opencontainers.image.ref.name annotation (the chart's reference).
+for layout in "$images"/*/; do
+  [[ -e $layout/index.json ]] || continue
+  tar -C "$layout" -cf - . | ctr -n k8s.io images import - >&2
+done
+pupil_ref=$(ctr -n k8s.io images ls -q | grep '/pupil:' | head -n 1 || true)
+if [[ -z $pupil_ref ]]; then
+  log "no pupil image in $images (make images): skipped"
+else
+  # Without its database pupil exits at once, saying what it misses: its
+  # log, read through the API server and the kubelet, shows it ran.
+  create /api/v1/namespaces/default/pods <<JSON
+{"metadata": {"name": "pupil"},
+ "spec": {"restartPolicy": "Never",
+  "containers": [{"name": "pupil", "image": "$pupil_ref", "imagePullPolicy": "Never"}]}}
+JSON
+  pupil_done() { api /api/v1/namespaces/default/pods/pupil | tr -d ' \n' | grep -qE '"phase":"(Running|Succeeded|Failed)"'; }
+  wait_for "pod pupil started" kubelet 60 pupil_done
+  sleep 2
+  log "pupil's log:"
+  api /api/v1/namespaces/default/pods/pupil/log >&2 || true
+fi
 
 log "up: export KUBECONFIG=$dir/admin.kubeconfig; logs in $dir/logs; stop with hack/node-up.sh down"
