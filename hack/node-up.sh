@@ -67,6 +67,12 @@ down() {
   for m in $(awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
+  # What outlives the processes on the host: kube-proxy's iptables rules and
+  # the pods' bridge.
+  local kube_proxy
+  kube_proxy=$(ls "$root"/bin/node/*/kube-proxy 2>/dev/null | tail -n 1 || true)
+  [[ -n $kube_proxy ]] && "$kube_proxy" --cleanup >/dev/null 2>&1 || true
+  ip link delete nextstep0 2>/dev/null || true
   log "stopped"
 }
 
@@ -213,7 +219,7 @@ cat >"$dir/cni/net.d/10-bridge.conflist" <<CNI
   "cniVersion": "1.0.0",
   "name": "nextstep-node",
   "plugins": [
-    {"type": "bridge", "bridge": "cni0", "isGateway": true, "ipMasq": false,
+    {"type": "bridge", "bridge": "nextstep0", "isGateway": true, "ipMasq": false,
      "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.88.0.0/16"}]], "routes": [{"dst": "0.0.0.0/0"}],
               "dataDir": "$dir/cni/ipam"}},
     {"type": "portmap", "capabilities": {"portMappings": true}}
@@ -235,6 +241,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   sandbox_image = "$sandbox_image"
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
+  # Each pod's network namespace is mounted under $dir, not /var/run/netns,
+  # so down finds (and unmounts) only this cluster's.
+  netns_mounts_under_state_dir = true
   # This sandbox's root has no CAP_SYS_RESOURCE, so it may not lower an
   # oom_score_adj: runc fails a pod sandbox (-998) with "nsexec: failed to
   # update /proc/self/oom_score_adj: Permission denied". Restricting clamps
