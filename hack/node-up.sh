@@ -73,6 +73,8 @@ down() {
   kube_proxy=$(ls "$root"/bin/node/*/kube-proxy 2>/dev/null | tail -n 1 || true)
   [[ -n $kube_proxy ]] && "$kube_proxy" --cleanup >/dev/null 2>&1 || true
   ip link delete nextstep0 2>/dev/null || true
+  # The kubelet's QoS cgroups, deepest first; rmdir leaves any in use.
+  find /sys/fs/cgroup/*/kubepods -depth -type d -exec rmdir {} + 2>/dev/null || true
   log "stopped"
 }
 
@@ -274,12 +276,12 @@ cat >"$dir/kubelet/config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 containerRuntimeEndpoint: unix://$dir/containerd/containerd.sock
-# No systemd, and a cgroup v1 host whose cgroups this process does not own.
+# No systemd here: cgroupfs. The host is cgroup v1, which kubelet 1.35+
+# refuses unless told ("kubelet is configured to not run on a host using
+# cgroup v1"). QoS cgroups (kubepods) and node allocatable work on it.
 cgroupDriver: cgroupfs
 failCgroupV1: false
 failSwapOn: false
-cgroupsPerQOS: false
-enforceNodeAllocatable: []
 staticPodPath: $dir/manifests
 podLogsDirectory: $dir/pod-logs
 address: $node_ip
