@@ -301,6 +301,15 @@ evictionHard: {}
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 YAML
+# A static pod: the kubelet runs it from the file alone, and shows it in the
+# API as a mirror pod named <name>-<node>.
+cat >"$dir/manifests/static.yaml" <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: static, namespace: default}
+spec:
+  containers: [{name: pause, image: $sandbox_image, imagePullPolicy: Never}]
+YAML
 start kubelet "$nodebin/kubelet" --config "$dir/kubelet/config.yaml" \
   --kubeconfig "$dir/kubelet.kubeconfig" --root-dir "$dir/kubelet/root" --cert-dir "$dir/kubelet/pki" \
   --hostname-override "$node" --node-ip "$node_ip" -v 2
@@ -326,6 +335,8 @@ JSON
 pod_running() { api /api/v1/namespaces/default/pods/hello | tr -d ' \n' | grep -q '"phase":"Running"'; }
 wait_for "pod hello Running" kubelet 120 pod_running
 api /api/v1/namespaces/default/pods/hello | tr -d ' \n' | grep -o '"podIP":"[^"]*"' >&2
+static_running() { api "/api/v1/namespaces/default/pods/static-$node" | tr -d ' \n' | grep -q '"phase":"Running"'; }
+wait_for "static pod static-$node Running" kubelet 60 static_running
 log "step 10: CoreDNS, answering cluster.local at 10.0.0.10 through kube-proxy"
 # create PATH: POSTs the JSON on stdin to PATH, printing the API's answer
 # when it refuses (409, already there, is fine: up can be run again).
