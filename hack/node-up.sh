@@ -44,10 +44,26 @@ stop() {
 }
 
 down() {
-  # The kubelet first, so it does not restart what is being stopped.
+  # Pods first, through the API, while the kubelet runs: it then stops each
+  # sandbox properly (CNI DEL, network namespace, runc delete), which killing
+  # the containers would leave behind on the host.
+  local pid_file=$dir/pids/kubelet.pid
+  if [[ -e $pid_file ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    local a=(curl -sS -o /dev/null --cacert "$dir/pki/ca.crt" --cert "$dir/pki/admin.crt" --key "$dir/pki/admin.key" -X DELETE)
+    local u="https://$node_ip:$apiserver_port" ns i
+    rm -f "$dir"/manifests/*.yaml
+    "${a[@]}" "$u/apis/apps/v1/namespaces/kube-system/deployments/coredns" || true
+    for ns in default kube-system; do "${a[@]}" "$u/api/v1/namespaces/$ns/pods?gracePeriodSeconds=1" || true; done
+    for ((i = 0; i < 60; i++)); do
+      [[ -z $(ctr --address "$dir/containerd/containerd.sock" -n k8s.io tasks ls -q 2>/dev/null) ]] && break
+      sleep 1
+    done
+  fi
+  # Then the kubelet, so it does not restart what is being stopped.
   stop kubelet
-  # Containers outlive containerd (their shims are reparented): kill and
-  # delete every task while containerd still answers, and their shims exit.
+  # What is left (the kubelet was not running): containers outlive
+  # containerd (their shims are reparented), so kill and delete every task
+  # while containerd still answers, and their shims exit.
   if [[ -S $dir/containerd/containerd.sock ]]; then
     local c=(ctr --address "$dir/containerd/containerd.sock" -n k8s.io) task
     for task in $("${c[@]}" tasks ls -q 2>/dev/null || true); do
@@ -117,6 +133,12 @@ wait_for() {
 }
 
 down 2>/dev/null || true
+# Something still listening on the API port is a cluster down did not know
+# of (its pids were lost): it would answer for ours, so refuse.
+if (exec 3<>"/dev/tcp/$node_ip/$apiserver_port") 2>/dev/null; then
+  log "port $apiserver_port on $node_ip is taken (a cluster left running without its $dir/pids?): stop it first"
+  exit 1
+fi
 mkdir -p "$dir"/{logs,pids,pki,etcd,kubelet,manifests,cni/net.d,containerd,images}
 
 log "step 1: binaries (built from source once, cached under bin/)"
@@ -258,6 +280,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         BinaryName = "$runc"
+        Root = "$dir/containerd/runc"
         SystemdCgroup = false
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
