@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # node-up.sh brings up a single-node Kubernetes cluster from source, with no
 # Docker engine and no image registry: etcd and kube-apiserver from
-# hack/envtest.sh, kubelet, kube-controller-manager and kube-scheduler from
-# hack/node.sh, Debian's containerd, runc and CNI plugins
-# (hack/ensure-containerd.sh), and a pause image built from source here. It
-# runs every process in the background under one directory (logs/, pids/),
-# and stops at the first step that fails, printing that step's log.
+# hack/envtest.sh; kubelet, kube-controller-manager, kube-scheduler,
+# kube-proxy and CoreDNS from hack/node.sh; Debian's containerd, runc and CNI
+# plugins (hack/ensure-containerd.sh); a pause image built from source here
+# (hack/node-image.sh). It runs every process in the background under one
+# directory (logs/, pids/), checks each step (node Ready, a scheduled pod, a
+# static pod, DNS through a service, a nextstep image), and stops at the
+# first step that fails, printing that component's log. docs/node.md says
+# what each step met on a cgroup v1 sandbox. Run as root.
 #
-#   hack/node-up.sh [up]     start everything, wait for the node to be Ready,
-#                            run a pod; the cluster stays up
+#   hack/node-up.sh [up]     start everything and check it; the cluster stays up
 #   hack/node-up.sh down     stop what `up` started (by recorded pid)
 #
 # NEXTSTEP_NODE_DIR (default /tmp/nextstep-node) holds the state: it is short
@@ -39,7 +41,7 @@ stop() {
   pid=$(cat "$f")
   kill "$pid" 2>/dev/null || true
   for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-  kill -9 "$pid" 2>/dev/null || true
+  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
   rm -f "$f"
 }
 
@@ -139,6 +141,12 @@ if (exec 3<>"/dev/tcp/$node_ip/$apiserver_port") 2>/dev/null; then
   log "port $apiserver_port on $node_ip is taken (a cluster left running without its $dir/pids?): stop it first"
   exit 1
 fi
+# Each up starts afresh: etcd kept from a previous run holds pods the last
+# down deleted but no kubelet confirmed, which would never run again. Only a
+# directory this script made (it has pids/) is removed.
+if [[ -d $dir/pids ]]; then
+  rm -rf "$dir"
+fi
 mkdir -p "$dir"/{logs,pids,pki,etcd,kubelet,manifests,cni/net.d,containerd,images}
 
 log "step 1: binaries (built from source once, cached under bin/)"
@@ -214,6 +222,21 @@ start kube-apiserver "$envtest/kube-apiserver" \
 # kubectl is not built: curl with the admin certificate reads the API.
 api() { curl -sSf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" "https://$node_ip:$apiserver_port$1" "${@:2}"; }
 wait_for kube-apiserver kube-apiserver 90 api /readyz
+# create PATH: POSTs the JSON on stdin to PATH, printing the API's answer
+# when it refuses.
+create() {
+  local out code
+  out=$(mktemp)
+  code=$(curl -sS -o "$out" -w '%{http_code}' --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
+    -X POST -H 'Content-Type: application/json' --data-binary @- "https://$node_ip:$apiserver_port$1")
+  if [[ $code != 2* ]]; then
+    log "POST $1: $code"
+    cat "$out" >&2
+    rm -f "$out"
+    exit 1
+  fi
+  rm -f "$out"
+}
 
 log "step 4: kube-controller-manager and kube-scheduler"
 start kube-controller-manager "$nodebin/kube-controller-manager" \
@@ -351,7 +374,7 @@ log "step 9: a pod running the pause image, scheduled onto the node"
 # A pod needs its namespace's default service account, which
 # kube-controller-manager creates.
 wait_for "default service account" kube-controller-manager 60 api /api/v1/namespaces/default/serviceaccounts/default
-api /api/v1/namespaces/default/pods -X POST -H 'Content-Type: application/json' -d @- >/dev/null <<JSON
+create /api/v1/namespaces/default/pods <<JSON
 {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hello"},
  "spec": {"containers": [{"name": "pause", "image": "$sandbox_image", "imagePullPolicy": "Never"}]}}
 JSON
@@ -360,22 +383,8 @@ wait_for "pod hello Running" kubelet 120 pod_running
 api /api/v1/namespaces/default/pods/hello | tr -d ' \n' | grep -o '"podIP":"[^"]*"' >&2
 static_running() { api "/api/v1/namespaces/default/pods/static-$node" | tr -d ' \n' | grep -q '"phase":"Running"'; }
 wait_for "static pod static-$node Running" kubelet 60 static_running
+
 log "step 10: CoreDNS, answering cluster.local at 10.0.0.10 through kube-proxy"
-# create PATH: POSTs the JSON on stdin to PATH, printing the API's answer
-# when it refuses (409, already there, is fine: up can be run again).
-create() {
-  local out code
-  out=$(mktemp)
-  code=$(curl -sS -o "$out" -w '%{http_code}' --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
-    -X POST -H 'Content-Type: application/json' --data-binary @- "https://$node_ip:$apiserver_port$1")
-  if [[ $code != 2* && $code != 409 ]]; then
-    log "POST $1: $code"
-    cat "$out" >&2
-    rm -f "$out"
-    exit 1
-  fi
-  rm -f "$out"
-}
 create /api/v1/namespaces/kube-system/serviceaccounts <<<'{"metadata": {"name": "coredns"}}'
 create /apis/rbac.authorization.k8s.io/v1/clusterroles <<'JSON'
 {"metadata": {"name": "system:coredns"},
