@@ -163,6 +163,17 @@ e2e: build ## Start the whole stack as make run does, then check it as its opera
 	@export NEXTSTEP_ADMIN_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh); \
 	  $(BIN)/devstack -fresh -check
 
+# make node is opt-in (not in .ci/run, not in make e2e yet): it builds the
+# kubelet and the other node binaries from source (docs/node.md) and leaves a
+# single-node cluster running; make node-down stops it.
+.PHONY: node
+node: ## Bring up a single-node Kubernetes from source (kubelet, containerd, CoreDNS) and run a pod on it (docs/node.md).
+	@hack/node-up.sh up
+
+.PHONY: node-down
+node-down: ## Stop the single-node cluster make node started.
+	@hack/node-up.sh down
+
 .PHONY: run
 run: build ## Start the whole stack locally, seeded with a synthetic region (FRESH=1 reseeds from scratch).
 	@export NEXTSTEP_ADMIN_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh); \
