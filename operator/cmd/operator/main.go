@@ -1,5 +1,7 @@
 // Command operator runs nextstep's controllers: it reconciles each Cohort
 // against the records the services hold. Flags are listed by -help.
+// `operator preview -programme file.yaml` shows what a Programme would
+// raise, keep and close before it is applied, writing nothing.
 package main
 
 import (
@@ -47,6 +49,9 @@ type options struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "preview" {
+		os.Exit(runPreview(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	var o options
 	flag.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus /metrics endpoint binds to; 0 disables it.")
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
