@@ -9,12 +9,13 @@ import (
 	"os"
 	"time"
 
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/yaml"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/preview"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
-	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 )
 
 // runPreview is `operator preview`: what a Programme (as a YAML file, the
@@ -33,23 +34,20 @@ func runPreview(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	ctrl.SetLogger(zap.New(zap.WriteTo(stderr)))
 	p, err := readProgramme(*file)
 	if err != nil {
-		fmt.Fprintln(stderr, "operator preview:", err)
+		_, _ = fmt.Fprintln(stderr, "operator preview:", err)
 		return 2
 	}
 	day := time.Now()
 	if *today != "" {
 		if day, err = time.Parse(time.DateOnly, *today); err != nil {
-			fmt.Fprintln(stderr, "operator preview: -today must be a date like 2026-03-02")
+			_, _ = fmt.Fprintln(stderr, "operator preview: -today must be a date like 2026-03-02")
 			return 2
 		}
 	}
-	var tok credentials.TokenSource = credentials.StaticToken("")
-	if *tokenFile != "" {
-		tok = credentials.FileToken(*tokenFile)
-	}
-	clients := sources.New(sources.Config{PupilURL: *pupilURL, PlacementURL: *placementURL, TrackingURL: *trackingURL, Token: tok})
+	clients := sources.New(sources.Config{PupilURL: *pupilURL, PlacementURL: *placementURL, TrackingURL: *trackingURL, Token: token(*tokenFile)})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	report, err := preview.Run(ctx, clients, p, day)
@@ -57,7 +55,7 @@ func runPreview(args []string, stdout, stderr io.Writer) int {
 		err = report.Write(stdout)
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "operator preview:", err)
+		_, _ = fmt.Fprintln(stderr, "operator preview:", err)
 		return 1
 	}
 	return 0

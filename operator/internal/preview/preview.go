@@ -153,7 +153,7 @@ func activeTasks(ctx context.Context, c *sources.Clients, cohortKey string) ([]K
 func (r Report) Write(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "Preview of %s on %s (nothing was written)\n", r.Programme, r.Today.Format(time.DateOnly))
-	fmt.Fprintln(tw, "cohort\traise\tkeep\tclose\t")
+	_, _ = fmt.Fprintln(tw, "cohort\traise\tkeep\tclose\t") // tabwriter reports errors at Flush
 	unchanged := 0
 	for _, c := range r.Cohorts {
 		if c.Raise == 0 && c.Close == 0 {
