@@ -21,7 +21,9 @@ import (
 	"syscall"
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	args := os.Args[1:]
@@ -40,6 +42,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "queueload %s: %v\n", cmd, err)
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }

@@ -122,12 +122,17 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 // WriteTable writes the summaries as a Markdown table, as docs/benchmarks.md
 // shows them.
 func WriteTable(w io.Writer, rows []Summary) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	fmt.Fprintln(tw, "| RPC\t| count\t| p50\t| p95\t| p99\t| max\t| expected\t| errors\t|")
-	fmt.Fprintln(tw, "|---\t|--:\t|--:\t|--:\t|--:\t|--:\t|--:\t|---\t|")
+	lines := []string{
+		"| RPC\t| count\t| p50\t| p95\t| p99\t| max\t| expected\t| errors\t|",
+		"|---\t|--:\t|--:\t|--:\t|--:\t|--:\t|--:\t|---\t|",
+	}
 	for _, s := range rows {
-		fmt.Fprintf(tw, "| %s\t| %d\t| %s\t| %s\t| %s\t| %s\t| %d\t| %s\t|\n", s.Name, s.Count,
-			ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max), s.Expected, errorList(s.Errors))
+		lines = append(lines, fmt.Sprintf("| %s\t| %d\t| %s\t| %s\t| %s\t| %s\t| %d\t| %s\t|", s.Name, s.Count,
+			ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max), s.Expected, errorList(s.Errors)))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	if _, err := io.WriteString(tw, strings.Join(lines, "\n")+"\n"); err != nil {
+		return err
 	}
 	return tw.Flush()
 }
