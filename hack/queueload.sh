@@ -12,6 +12,7 @@
 #
 #   hack/queueload.sh                      # 500 calls/s for 60s
 #   RATE=100 DURATION=10s hack/queueload.sh
+#   POOL_MAX_CONNS=16 hack/queueload.sh   # each replica's PostgreSQL pool (default: pgx's, max(4, CPUs))
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +54,7 @@ export QUEUELOAD_TOKEN=$token
 fresh_database() {
   log "copying the million-task database into $DB"
   db_url=$("$work/queueload" db -clone "$DB")
+  if [[ -n "${POOL_MAX_CONNS:-}" ]]; then db_url="$db_url&pool_max_conns=$POOL_MAX_CONNS"; fi
 }
 
 # start_tracking PORT starts a replica and waits until it listens.
@@ -83,7 +85,7 @@ load() {
     -concurrency "$CONCURRENCY" -la "$LA"
 }
 
-echo "## $(date -u +%FT%TZ) $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(go version | cut -d' ' -f3)"
+echo "## $(date -u +%FT%TZ) $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(go version | cut -d' ' -f3), pool_max_conns ${POOL_MAX_CONNS:-default}"
 
 fresh_database
 start_tracking $((PORT + 1))
