@@ -148,6 +148,12 @@ bench: ## Run the benchmarks (results and machine go in docs/benchmarks.md).
 	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh); \
 	  go test -run '^$$' -bench . -benchmem $(PACKAGES)
 
+# make bench-queue is opt-in (not in make bench or .ci/run): about three
+# minutes of load on 127.0.0.1 (RATE, DURATION and CONCURRENCY override).
+.PHONY: bench-queue
+bench-queue: ## Drive the tracking service's queue at 500 calls/s for 60s on a million tasks, one replica then two behind one address (hack/queueload.sh).
+	hack/queueload.sh
+
 # How long make fuzz runs each fuzz target.
 FUZZTIME ?= 20s
 
