@@ -1,6 +1,6 @@
 // Package schedule checks what an opportunity says about when and where it
-// runs: real calendar dates, each day once, and a place unless it is
-// virtual. It does no I/O; the handler turns its problems into field
+// runs: real calendar dates, each day once, all in one academic year, and
+// a place unless it is virtual. It does no I/O; the handler turns its problems into field
 // violations.
 package schedule
 
@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nextstep-uk/nextstep/api/academicyear"
 	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
 )
@@ -74,6 +75,15 @@ func Check(p Plan) ([]Day, []Problem) {
 		}
 		seen[d] = true
 		days = append(days, Day{Date: d, Session: p.Sessions[i]})
+	}
+	// An opportunity belongs to one academic year: its days are credited
+	// against that year's trajectory, and reported in that year's figures.
+	for _, d := range days[min(1, len(days)):] {
+		if academicyear.Containing(d.Date) != academicyear.Containing(days[0].Date) {
+			problems = append(problems, Problem{Field: "days.date", Rule: "schedule.one_academic_year",
+				Message: "every day must be in one academic year (1 September to 31 August)"})
+			break
+		}
 	}
 	switch {
 	case p.Virtual && p.Location != "":

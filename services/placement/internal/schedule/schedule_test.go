@@ -43,6 +43,10 @@ func TestCheck(t *testing.T) {
 			plan:         schedule.Plan{Location: "Site", Dates: []string{"2026-03-02", "2026-03-02"}, Sessions: []credit.Session{full, half}},
 			wantProblems: []schedule.Problem{{Field: "days.date", Rule: "schedule.date_repeated", Message: "day 2 repeats an earlier date"}},
 		},
+		"days in two academic years": {
+			plan:         schedule.Plan{Location: "Site", Dates: []string{"2026-08-28", "2026-09-01"}, Sessions: []credit.Session{full, full}},
+			wantProblems: []schedule.Problem{{Field: "days.date", Rule: "schedule.one_academic_year", Message: "every day must be in one academic year (1 September to 31 August)"}},
+		},
 		"in person with nowhere to go": {
 			plan:         schedule.Plan{Dates: []string{"2026-03-02"}, Sessions: []credit.Session{full}},
 			wantProblems: []schedule.Problem{{Field: "location", Rule: "schedule.location_required", Message: "give a location, or mark the opportunity virtual"}},
