@@ -39,6 +39,10 @@ func TestOverviewOfASchool(t *testing.T) {
 	if got := b.text("#schools tbody tr:first-child"); !strings.Contains(got, "School "+schoolA) || !strings.Contains(got, "1\t1") {
 		t.Errorf("school A's row: %q", got)
 	}
+	// The one place this year is with a large employer.
+	if got := b.text("#engagement-sme"); got != "0%" {
+		t.Errorf("places with SMEs = %q, want 0%%", got)
+	}
 	b.checkAccessible("overview, by school")
 
 	b.open(fmt.Sprintf("/overview?school=%s&year=%d", schoolA, year))

@@ -88,8 +88,12 @@ type overviewData struct {
 	MoreSchools bool
 	// Bookings and HalfDays are experiences of work booked and credited
 	// in scope this academic year (placement GetEngagement).
-	Bookings     int32
-	HalfDays     int64
+	Bookings int32
+	HalfDays int64
+	// SMEPercent is the share of those places with small and medium
+	// employers (fewer than 250 staff): the guarantee wants employers of
+	// every size.
+	SMEPercent   string
 	AcademicYear string
 	Cohort       *cohortFigures
 	// CohortOffered says the person may see a school's cohort figures.
@@ -130,10 +134,16 @@ func (a *App) overview(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
+		smeBookings := int32(0)
 		for _, e := range res.GetEngagement() {
 			data.Bookings += e.GetBookings()
 			data.HalfDays += e.GetHalfDays()
+			if b := e.GetSizeBand(); b == placementv1.SizeBand_SIZE_BAND_MICRO || b == placementv1.SizeBand_SIZE_BAND_SMALL ||
+				b == placementv1.SizeBand_SIZE_BAND_MEDIUM {
+				smeBookings += e.GetBookings()
+			}
 		}
+		data.SMEPercent = percent(int(smeBookings), int(data.Bookings))
 		return nil
 	})
 	if f.School != "" && u.CanAct() {
