@@ -78,7 +78,8 @@ down() {
   fi
   # kube-apiserver before etcd: its graceful shutdown hangs without etcd.
   local name
-  for name in containerd kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$name"; done
+  # pg-forward is node-chart.sh's PostgreSQL forwarder (socat), when it ran.
+  for name in pg-forward containerd kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$name"; done
   # The kubelet mounts its root directory and each pod's volumes (tmpfs for
   # tokens) under it: unmount them, deepest first, so $dir can be removed.
   local m
