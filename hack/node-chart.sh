@@ -188,6 +188,22 @@ import json, sys
 for p in json.load(sys.stdin)["items"]:
     print("   ", p["metadata"]["name"], p["status"]["phase"], p["status"].get("podIP"))' >&2
 
+# The namespace's label is enforced: a pod without the restricted
+# securityContext is refused at admission.
+if answer=$(send POST "/api/v1/namespaces/$ns/pods" 2>&1 <<'JSON'
+{"metadata": {"name": "unrestricted"}, "spec": {"containers": [{"name": "c", "image": "localhost/nextstep/pause:node", "imagePullPolicy": "Never"}]}}
+JSON
+); then
+  fail "restricted Pod Security Standard: an unrestricted pod was admitted"
+else
+  pass "restricted Pod Security Standard enforced: $(sed -n 's/.*"message": "\(.*\)",$/\1/p' <<<"$answer" | sed 's/\\"/"/g')"
+fi
+# Warnings so far (none expected), for the record.
+api "/api/v1/namespaces/$ns/events?fieldSelector=type=Warning" | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["items"]:
+    print("    warning:", e["reason"], e["involvedObject"].get("name"), e.get("message", "").strip())' >&2
+
 log "step 6: the operator elected"
 operator_leader() {
   api "/apis/coordination.k8s.io/v1/namespaces/$ns/leases" | json '[l["spec"]["holderIdentity"] for l in j["items"] if l["spec"].get("holderIdentity")][0]'
