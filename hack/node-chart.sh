@@ -11,8 +11,8 @@
 #   hack/node-chart.sh          bring the node up afresh (node-up.sh up), then install and check
 #   NEXTSTEP_NODE_KEEP=1 ...    reuse a running node (make node) instead
 #
-# The release stays installed... until the last check uninstalls it; the
-# node stays up. make node-down (hack/node-up.sh down) stops everything,
+# The last check uninstalls the release (its CRDs, Cohorts and data stay);
+# the node stays up. make node-down (hack/node-up.sh down) stops everything,
 # including the PostgreSQL forwarder started here.
 set -euo pipefail
 
