@@ -10,6 +10,7 @@
 #
 #   hack/node-chart.sh          bring the node up afresh (node-up.sh up), then install and check
 #   NEXTSTEP_NODE_KEEP=1 ...    reuse a running node (make node) instead
+#   NEXTSTEP_NODE_RESTARTS=5 ... five rolling restarts of each kind (step 8)
 #
 # The last check uninstalls the release (its CRDs, Cohorts and data stay);
 # the node stays up. make node-down (hack/node-up.sh down) stops everything,
@@ -297,14 +298,14 @@ else
   fail "ListTasks in tracking: no task after 120s: $(rpc tracking "$tracking" ListTasks <<<'{}' || true)"
 fi
 
-# restart_under_load WHAT PATCH: patches the pupil Deployment's pod template
-# (PATCH, strategic merge, adds a restartedAt annotation) and, until the
+# restart_under_load WHAT: restarts the pupil Deployment's pods (a
+# restartedAt annotation on its pod template) and, until the
 # rollout is done, calls GetSchool through the Service every 0.2 s, each on
 # a new connection, counting failures.
 restart_under_load() {
-  local what=$1 patch=$2 start=$SECONDS requests=0 failed=0 answer
+  local what=$1 start=$SECONDS requests=0 failed=0 answer
   send PATCH "/apis/apps/v1/namespaces/$ns/deployments/$release-pupil" application/strategic-merge-patch+json >/dev/null <<JSON
-{"spec": {"template": {"metadata": {"annotations": {"nextstep.uk/restartedAt": "$(date -u +%FT%T.%NZ)"}}, "spec": $patch}}}
+{"spec": {"template": {"metadata": {"annotations": {"nextstep.uk/restartedAt": "$(date -u +%FT%T.%NZ)"}}}}}
 JSON
   until rolled 2>/dev/null && [[ $((SECONDS - start)) -gt 5 ]]; do
     if ! answer=$(rpc pupil "$pupil" GetSchool <<<'{"urn": "136001"}' 2>&1); then
@@ -330,16 +331,30 @@ rolled() {
 import json, sys
 d = json.load(sys.stdin); s = d["status"]; n = d["spec"]["replicas"]
 ok = s.get("observedGeneration") == d["metadata"]["generation"] and s.get("updatedReplicas") == n and s.get("readyReplicas") == n and s.get("replicas") == n
-sys.exit(0 if ok else 1)'
+sys.exit(0 if ok else 1)' &&
+    # ...and the old pods gone, not only terminating: a pod's exit is when
+    # requests can be lost, so each restart's window ends after the last.
+    [[ $(api "/api/v1/namespaces/$ns/pods" | json "len([p for p in j['items'] if p['metadata']['name'].startswith('$release-pupil-')])") -eq \
+      $(api "/apis/apps/v1/namespaces/$ns/deployments/$release-pupil" | json 'j["spec"]["replicas"]') ]]
 }
-log "step 8: a rolling restart of pupil while requests run"
-restart_under_load "rolling restart as the chart renders it" '{}'
+# The loss is a race: NEXTSTEP_NODE_RESTARTS (default 1) repeats each kind.
+restarts=${NEXTSTEP_NODE_RESTARTS:-1}
+log "step 8: a rolling restart of pupil while requests run (x$restarts)"
+for ((r = 1; r <= restarts; r++)); do
+  restart_under_load "rolling restart $r as the chart renders it"
+done
 # The same with a preStop sleep patched into the Deployment (not the chart):
 # the old pod keeps serving for 5 s after it is marked terminating, while
 # the EndpointSlice change reaches kube-proxy's rules; the services stop
 # accepting at once on SIGTERM (services/kit/server.Serve).
-restart_under_load "rolling restart with a 5 s preStop sleep patched in" \
-  '{"containers": [{"name": "pupil", "lifecycle": {"preStop": {"sleep": {"seconds": 5}}}}]}'
+# The hook acts on the pods being stopped, so it is patched in first (a
+# rollout of its own, not counted: its old pods have no hook).
+send PATCH "/apis/apps/v1/namespaces/$ns/deployments/$release-pupil" application/strategic-merge-patch+json >/dev/null \
+  <<<'{"spec": {"template": {"spec": {"containers": [{"name": "pupil", "lifecycle": {"preStop": {"sleep": {"seconds": 5}}}}]}}}}'
+until_ok "preStop sleep patched into $release-pupil" 300 rolled
+for ((r = 1; r <= restarts; r++)); do
+  restart_under_load "rolling restart $r with a 5 s preStop sleep"
+done
 
 log "step 9: helm uninstall leaves the CRDs and the data"
 "$helm" uninstall "$release" -n "$ns" --wait >&2
