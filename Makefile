@@ -176,6 +176,12 @@ e2e: build ## Start the whole stack as make run does, then check it as its opera
 node: ## Bring up a single-node Kubernetes from source (kubelet, containerd, CoreDNS) and run a pod on it (docs/node.md).
 	@hack/node-up.sh up
 
+# make node-chart is opt-in too: it brings the node up afresh, installs the
+# chart onto it and checks it (docs/node.md, "The chart on the node").
+.PHONY: node-chart
+node-chart: $(HELM) ## Install the chart on the single-node cluster (make images, PostgreSQL forwarded) and check it: pods Ready, Cohorts, tasks, a rolling restart, uninstall.
+	@HELM=$(HELM) hack/node-chart.sh
+
 .PHONY: node-down
 node-down: ## Stop the single-node cluster make node started.
 	@hack/node-up.sh down

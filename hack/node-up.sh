@@ -78,7 +78,11 @@ down() {
   fi
   # kube-apiserver before etcd: its graceful shutdown hangs without etcd.
   local name
-  for name in containerd kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$name"; done
+  # pg-forward is node-chart.sh's PostgreSQL forwarder (socat), when it ran:
+  # its children each hold one pod's connection, which a pod killed with
+  # its network namespace never closes, so they go first, by parent pid.
+  [[ -e $dir/pids/pg-forward.pid ]] && pkill -P "$(cat "$dir/pids/pg-forward.pid")" 2>/dev/null || true
+  for name in pg-forward containerd kube-proxy kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$name"; done
   # The kubelet mounts its root directory and each pod's volumes (tmpfs for
   # tokens) under it: unmount them, deepest first, so $dir can be removed.
   local m
