@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"time"
 
 	"connectrpc.com/connect"
@@ -172,6 +174,12 @@ func seedPupils(ctx context.Context, c seedClients, rng *rand.Rand, year int) ([
 				target := 0.55 + rng.Float64()*0.7
 				if rng.Float64() < 0.2 {
 					target = rng.Float64() * 0.4
+				}
+				// One year group has fallen well behind (Year 10 at
+				// Canalside Academy): a cohort-wide gap, as a hub sees one,
+				// and what make e2e's mass-closure check closes at once.
+				if s.urn == "136004" && yg == 10 && i < 10 {
+					target = rng.Float64() * 0.3
 				}
 				out = append(out, seedPupil{id: res.GetPupil().GetId(), urn: at.urn, la: at.la, yearGroup: yg, entryYear: entry, target: target})
 			}
@@ -369,8 +377,10 @@ func seedPlacements(ctx context.Context, c seedClients, rng *rand.Rand, year int
 	// Each opportunity's class is booked in one call, as a school would.
 	var records []*placementv1.AttendanceRecord
 	bookings := 0
-	for y, opps := range byYear {
-		for _, o := range opps {
+	// Years in order: the random source is drawn from in a fixed order, so
+	// every run makes the same region (a map's order is random).
+	for _, y := range slices.Sorted(maps.Keys(byYear)) {
+		for _, o := range byYear[y] {
 			var places []*placementv1.PupilPlace
 			target := map[string]float64{}
 			for _, p := range pupils {
