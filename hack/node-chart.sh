@@ -340,22 +340,12 @@ sys.exit(0 if ok else 1)' &&
 # The loss is a race: NEXTSTEP_NODE_RESTARTS (default 1) repeats each kind.
 restarts=${NEXTSTEP_NODE_RESTARTS:-1}
 log "step 8: a rolling restart of pupil while requests run (x$restarts)"
+# The chart's preStop sleep (preStopSleepSeconds) keeps the old pod serving
+# while the EndpointSlice change reaches kube-proxy's rules; the services
+# stop accepting at once on SIGTERM (services/kit/server.Serve).
 for ((r = 1; r <= restarts; r++)); do
   restart_under_load "rolling restart $r as the chart renders it"
 done
-# The same with a preStop sleep patched into the Deployment (not the chart):
-# the old pod keeps serving for 5 s after it is marked terminating, while
-# the EndpointSlice change reaches kube-proxy's rules; the services stop
-# accepting at once on SIGTERM (services/kit/server.Serve).
-# The hook acts on the pods being stopped, so it is patched in first (a
-# rollout of its own, not counted: its old pods have no hook).
-send PATCH "/apis/apps/v1/namespaces/$ns/deployments/$release-pupil" application/strategic-merge-patch+json >/dev/null \
-  <<<'{"spec": {"template": {"spec": {"containers": [{"name": "pupil", "lifecycle": {"preStop": {"sleep": {"seconds": 5}}}}]}}}}'
-until_ok "preStop sleep patched into $release-pupil" 300 rolled
-for ((r = 1; r <= restarts; r++)); do
-  restart_under_load "rolling restart $r with a 5 s preStop sleep"
-done
-
 log "step 9: helm uninstall leaves the CRDs and the data"
 "$helm" uninstall "$release" -n "$ns" --wait >&2
 api /apis/apiextensions.k8s.io/v1/customresourcedefinitions/programmes.nextstep.uk >/dev/null &&
