@@ -162,14 +162,19 @@ fuzz: ## Run every fuzz target for FUZZTIME each (default 20s); a crasher is kep
 	@export NEXTSTEP_TEST_DATABASE_URL=$$(hack/ensure-postgres.sh) FUZZTIME=$(FUZZTIME); \
 	  hack/fuzz.sh
 
-# make e2e is opt-in (not in .ci/run): about twelve minutes, most of it
-# waiting for an alert to resolve.
+# make e2e is opt-in (not in .ci/run): about twelve minutes for the stack,
+# most of it waiting for an alert to resolve, then the chart on a real node
+# (a few minutes once the node binaries are built; the first build takes
+# about ten more: docs/node.md).
 .PHONY: e2e
-e2e: build ## Start the whole stack as make run does, then check it as its operators would (dashboards have data; an outage fires its alert, which resolves); then stop.
+e2e: build $(HELM) ## Start the whole stack as make run does and check it as its operators would (dashboards have data; an outage fires its alert, which resolves); then install the chart on a real single-node Kubernetes and check the loop on real pods (make node-chart); then stop both.
 	@export NEXTSTEP_ADMIN_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh); \
 	  $(BIN)/devstack -fresh -check
+	@# The images of this tree, so that the node runs what was just checked.
+	@$(MAKE) --no-print-directory images
+	@status=0; HELM=$(HELM) hack/node-chart.sh || status=$$?; hack/node-up.sh down; exit $$status
 
-# make node is opt-in (not in .ci/run, not in make e2e yet): it builds the
+# make node is opt-in (not in .ci/run; make e2e runs it through node-chart): it builds the
 # kubelet and the other node binaries from source (docs/node.md) and leaves a
 # single-node cluster running; make node-down stops it.
 .PHONY: node
