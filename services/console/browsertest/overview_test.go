@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/services/console/internal/web"
 )
 
 // TestOverviewOfASchool: a caseworker's overview counts the tasks of each
@@ -15,7 +17,8 @@ import (
 // known, risk bands and experiences of work, as counts only.
 func TestOverviewOfASchool(t *testing.T) {
 	t.Parallel()
-	s := newStack(t)
+	// Logistics is a growth sector here: the one place this year is in it.
+	s := newStack(t, func(c *web.Config) { c.GrowthSectors = []placementv1.Sector{placementv1.Sector_SECTOR_LOGISTICS} })
 	tasks := s.seedTasks(t, schoolA, []seed{
 		{"AT_RISK_OF_NEET", trackingv1.Priority_PRIORITY_HIGH, "risk score 3", nil},
 		{"DESTINATION_UNKNOWN", trackingv1.Priority_PRIORITY_URGENT, "destination not known", nil},
@@ -39,9 +42,12 @@ func TestOverviewOfASchool(t *testing.T) {
 	if got := b.text("#schools tbody tr:first-child"); !strings.Contains(got, "School "+schoolA) || !strings.Contains(got, "1\t1") {
 		t.Errorf("school A's row: %q", got)
 	}
-	// The one place this year is with a large employer.
+	// The one place this year is with a large employer, in logistics.
 	if got := b.text("#engagement-sme"); got != "0%" {
 		t.Errorf("places with SMEs = %q, want 0%%", got)
+	}
+	if got := b.text("#engagement-growth"); got != "100%" {
+		t.Errorf("places in growth sectors = %q, want 100%%", got)
 	}
 	b.checkAccessible("overview, by school")
 

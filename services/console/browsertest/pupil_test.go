@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/nextstep-uk/nextstep/api/academicyear"
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
@@ -194,7 +195,13 @@ func (s *stack) seedExperience(t *testing.T, pupil, title string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	days := []string{time.Now().AddDate(0, 0, -8).Format(time.DateOnly), time.Now().AddDate(0, 0, -7).Format(time.DateOnly)}
+	// Two days last week, in one academic year (an opportunity's days
+	// must be): early in September, the last two days of August.
+	first, second := time.Now().AddDate(0, 0, -8), time.Now().AddDate(0, 0, -7)
+	if academicyear.Containing(first) != academicyear.Containing(second) {
+		first, second = first.AddDate(0, 0, -1), first
+	}
+	days := []string{first.Format(time.DateOnly), second.Format(time.DateOnly)}
 	opp, err := c.CreateOpportunity(ctx, &placementv1.CreateOpportunityRequest{IdempotencyKey: pupiltest.NewID(), Opportunity: &placementv1.Opportunity{
 		EmployerId: emp.GetEmployer().GetId(), Title: title, Kind: placementv1.Kind_KIND_PLACEMENT, Capacity: 5,
 		Days: []*placementv1.OpportunityDay{

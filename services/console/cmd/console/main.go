@@ -17,6 +17,7 @@ import (
 
 	_ "golang.org/x/crypto/x509roots/fallback" // nor a CA bundle
 
+	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/services/console/internal/web"
 	"github.com/nextstep-uk/nextstep/services/console/migrations"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
@@ -43,6 +44,7 @@ type config struct {
 	AbsoluteTimeout  time.Duration
 	ShutdownGrace    time.Duration
 	LogLevel         slog.Level
+	GrowthSectors    []placementv1.Sector
 }
 
 func configFromEnv(getenv func(string) string) (config, error) {
@@ -84,6 +86,9 @@ func configFromEnv(getenv func(string) string) (config, error) {
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(or("NEXTSTEP_LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("NEXTSTEP_LOG_LEVEL: %w", err)
+	}
+	if c.GrowthSectors, err = web.ParseSectors(getenv("NEXTSTEP_GROWTH_SECTORS")); err != nil {
+		return c, fmt.Errorf("NEXTSTEP_GROWTH_SECTORS: %w", err)
 	}
 	switch {
 	case c.Issuer == "":
@@ -156,6 +161,7 @@ func run(ctx context.Context, cfg config, logger *slog.Logger) error {
 		Logger:          logger,
 		IdleTimeout:     cfg.IdleTimeout,
 		AbsoluteTimeout: cfg.AbsoluteTimeout,
+		GrowthSectors:   cfg.GrowthSectors,
 	})
 	if err != nil {
 		return err

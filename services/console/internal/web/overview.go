@@ -93,9 +93,12 @@ type overviewData struct {
 	// SMEPercent is the share of those places with small and medium
 	// employers (fewer than 250 staff): the guarantee wants employers of
 	// every size.
-	SMEPercent   string
-	AcademicYear string
-	Cohort       *cohortFigures
+	SMEPercent string
+	// GrowthPercent is the share in the region's growth sectors, empty
+	// when none are configured (NEXTSTEP_GROWTH_SECTORS).
+	GrowthPercent string
+	AcademicYear  string
+	Cohort        *cohortFigures
 	// CohortOffered says the person may see a school's cohort figures.
 	CohortOffered bool
 	YearGroups    []int32
@@ -134,7 +137,7 @@ func (a *App) overview(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		smeBookings := int32(0)
+		smeBookings, growthBookings := int32(0), int32(0)
 		for _, e := range res.GetEngagement() {
 			data.Bookings += e.GetBookings()
 			data.HalfDays += e.GetHalfDays()
@@ -142,8 +145,14 @@ func (a *App) overview(w http.ResponseWriter, r *http.Request) {
 				b == placementv1.SizeBand_SIZE_BAND_MEDIUM {
 				smeBookings += e.GetBookings()
 			}
+			if slices.Contains(a.cfg.GrowthSectors, e.GetSector()) {
+				growthBookings += e.GetBookings()
+			}
 		}
 		data.SMEPercent = percent(int(smeBookings), int(data.Bookings))
+		if len(a.cfg.GrowthSectors) > 0 {
+			data.GrowthPercent = percent(int(growthBookings), int(data.Bookings))
+		}
 		return nil
 	})
 	if f.School != "" && u.CanAct() {

@@ -13,14 +13,18 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
@@ -56,6 +60,31 @@ type Config struct {
 	IdleTimeout, AbsoluteTimeout time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// GrowthSectors are the region's growth sectors, which the overview
+	// sets the places against; none when empty (ParseSectors reads them).
+	GrowthSectors []placementv1.Sector
+}
+
+// ParseSectors reads a comma-separated list of sectors as the placement
+// contract names them without their prefix, in any case ("digital,
+// life_sciences"), each once; an unknown name is an error that names it.
+func ParseSectors(list string) ([]placementv1.Sector, error) {
+	var out []placementv1.Sector
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		v, ok := placementv1.Sector_value["SECTOR_"+strings.ToUpper(name)]
+		if !ok || v == 0 {
+			return nil, fmt.Errorf("%q is not a sector (the placement contract's: digital, life_sciences, ...)", name)
+		}
+		if slices.Contains(out, placementv1.Sector(v)) {
+			return nil, fmt.Errorf("%q is named twice", name)
+		}
+		out = append(out, placementv1.Sector(v))
+	}
+	return out, nil
 }
 
 // Paths the console serves that other components name.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 )
@@ -146,6 +147,22 @@ func TestOutsideScope(t *testing.T) {
 		}
 		if got != c.wantField {
 			t.Errorf("%s: field %q, want %q", name, got, c.wantField)
+		}
+	}
+}
+
+func TestParseSectors(t *testing.T) {
+	t.Parallel()
+	got, err := ParseSectors(" digital, Life_Sciences ,,")
+	if err != nil || len(got) != 2 || got[0] != placementv1.Sector_SECTOR_DIGITAL || got[1] != placementv1.Sector_SECTOR_LIFE_SCIENCES {
+		t.Errorf("ParseSectors = %v, %v", got, err)
+	}
+	if got, err := ParseSectors(""); err != nil || len(got) != 0 {
+		t.Errorf("none: %v, %v", got, err)
+	}
+	for _, bad := range []string{"digital,space", "unspecified", "digital,digital"} {
+		if _, err := ParseSectors(bad); err == nil {
+			t.Errorf("%q was taken", bad)
 		}
 	}
 }
