@@ -160,3 +160,20 @@ func TestScopeCoversPupil(t *testing.T) {
 		})
 	}
 }
+
+func TestScopeCoversLA(t *testing.T) {
+	for name, tc := range map[string]struct {
+		s    auth.Scope
+		want bool
+	}{
+		"everything":     {auth.Everything(), true},
+		"the LA itself":  {auth.LocalAuthorities("336", "330"), true},
+		"another LA":     {auth.LocalAuthorities("201"), false},
+		"a school in it": {auth.School("100001"), false},
+		"no scope":       {auth.Scope{}, false},
+	} {
+		if got := tc.s.CoversLA("336"); got != tc.want {
+			t.Errorf("%s: CoversLA = %v, want %v", name, got, tc.want)
+		}
+	}
+}

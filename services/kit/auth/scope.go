@@ -42,6 +42,13 @@ func (s Scope) Covers(schoolURN, laCode string) bool {
 	return s.CoversPupil(schoolURN, laCode, "")
 }
 
+// CoversLA reports whether the scope includes the whole local authority
+// laCode: everything, or an authority's scope that names it (a school's
+// scope never covers an LA). For aggregates and lists by LA.
+func (s Scope) CoversLA(laCode string) bool {
+	return s.All || (s.SchoolURN == "" && slices.Contains(s.LACodes, laCode))
+}
+
 // CoversPupil reports whether the scope includes a young person on roll at
 // the school with this URN in the local authority laCode who lives in the
 // local authority residenceLA (empty when not recorded). An authority's

@@ -2,7 +2,6 @@ package pupilapi
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"connectrpc.com/connect"
@@ -33,7 +32,7 @@ func (c *transferCursor) Valid() bool {
 // ListResidenceTransfers implements PupilService.
 func (s *Server) ListResidenceTransfers(ctx context.Context, req *pupilv1.ListResidenceTransfersRequest) (*pupilv1.ListResidenceTransfersResponse, error) {
 	la := req.GetLaCode()
-	if scope := auth.Caller(ctx).Scope; !scope.All && !slices.Contains(scope.LACodes, la) {
+	if !auth.Caller(ctx).Scope.CoversLA(la) {
 		return nil, rpcerror.New(connect.CodePermissionDenied, refusalv1.Reason_REASON_OUT_OF_SCOPE, "la_code is outside your scope")
 	}
 	since, ok := intake.ParseDate(req.GetSince())

@@ -174,9 +174,14 @@ func TestImportRecordsResidenceAndMoves(t *testing.T) {
 		t.Errorf("first import (-want +got):\n%s", diff)
 	}
 
+	// Only the residence changes: the import reports the pupil updated.
 	second := header + synthetic.UPN(962) + ",Mover,Mo,2009-10-01,100001,201,2025-02-01\n"
-	if _, err := e.importFile(ctx, servicetest.Caseworker, csvHeader(), []byte(second), 64); err != nil {
+	moved, err := e.importFile(ctx, servicetest.Caseworker, csvHeader(), []byte(second), 64)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if moved.GetUpdated() != 1 || moved.GetUnchanged() != 0 {
+		t.Errorf("a move between LAs imported as %d updated, %d unchanged; want 1 and 0", moved.GetUpdated(), moved.GetUnchanged())
 	}
 	third := "upn,legal_surname,legal_forename,date_of_birth,school_urn\n" + synthetic.UPN(962) + ",Mover,Mo,2009-10-01,100001\n"
 	if _, err := e.importFile(ctx, servicetest.Caseworker, csvHeader(), []byte(third), 64); err != nil {

@@ -75,7 +75,8 @@ func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate
 	if err := queries.RecordImportResidenceMoves(ctx, tx, date(gate.Today())); err != nil {
 		return res, fmt.Errorf("record moves between LAs: %w", err)
 	}
-	if err := queries.MergeStagedResidence(ctx, tx, date(gate.Today())); err != nil {
+	moved, err := queries.MergeStagedResidence(ctx, tx, date(gate.Today()))
+	if err != nil {
 		return res, fmt.Errorf("merge residences: %w", err)
 	}
 	for _, m := range merged {
@@ -85,6 +86,19 @@ func Import(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate
 			res.Updated++
 		}
 		res.Changed = append(res.Changed, m.ID)
+	}
+	// A row that changed only where the pupil lives is an update too.
+	if len(moved) > 0 {
+		changed := make(map[string]bool, len(res.Changed))
+		for _, id := range res.Changed {
+			changed[id] = true
+		}
+		for _, id := range moved {
+			if !changed[id] {
+				res.Updated++
+				res.Changed = append(res.Changed, id)
+			}
+		}
 	}
 	res.Unchanged = res.Rows - res.Rejected - res.Inserted - res.Updated
 	return res, nil

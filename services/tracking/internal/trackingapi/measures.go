@@ -38,7 +38,7 @@ func (s *Server) GetMeasures(ctx context.Context, req *trackingv1.GetMeasuresReq
 // when empty) for the LAs in the caller's scope, or for la alone.
 func (s *Server) measures(ctx context.Context, academicYear, la string) (*trackingv1.GetMeasuresResponse, error) {
 	scope := auth.Caller(ctx).Scope
-	if la != "" && !scope.All && !slices.Contains(scope.LACodes, la) {
+	if la != "" && !scope.CoversLA(la) {
 		return nil, rpcerror.New(connect.CodePermissionDenied, refusalv1.Reason_REASON_OUT_OF_SCOPE, "la_code is outside your scope")
 	}
 	today := s.today()
@@ -54,7 +54,7 @@ func (s *Server) measures(ctx context.Context, academicYear, la string) (*tracki
 		return nil, enrolment.Unavailable(ctx, s.logger, err)
 	}
 	covered := func(code string) bool {
-		return (la == "" || code == la) && (scope.All || slices.Contains(scope.LACodes, code))
+		return (la == "" || code == la) && scope.CoversLA(code)
 	}
 	people := make([]measures.Person, 0, len(residents))
 	for _, r := range residents {

@@ -339,7 +339,7 @@ func (q *Queries) MergeStaged(ctx context.Context, db DBTX) ([]MergeStagedRow, e
 	return items, nil
 }
 
-const mergeStagedResidence = `-- name: MergeStagedResidence :exec
+const mergeStagedResidence = `-- name: MergeStagedResidence :many
 WITH wanted AS (
     SELECT p.id,
            i.residence_la_code,
@@ -355,16 +355,32 @@ SET residence_la_code = w.residence_la_code, resident_since = w.resident_since,
 FROM wanted w
 WHERE p.id = w.id
   AND (p.residence_la_code IS DISTINCT FROM w.residence_la_code OR p.resident_since IS DISTINCT FROM w.resident_since)
+RETURNING p.id
 `
 
 // Sets the residence of each staged row that gives one, after MergeStaged
 // has written every pupil: a new LA from the day they moved (as
 // RecordImportResidenceMoves kept it), the same LA with the file's date
 // when it gives one. A row that gives none keeps the stored residence;
-// one that changes nothing is left alone.
-func (q *Queries) MergeStagedResidence(ctx context.Context, db DBTX, today pgtype.Date) error {
-	_, err := db.Exec(ctx, mergeStagedResidence, today)
-	return err
+// one that changes nothing is left alone. It returns the pupils changed.
+func (q *Queries) MergeStagedResidence(ctx context.Context, db DBTX, today pgtype.Date) ([]string, error) {
+	rows, err := db.Query(ctx, mergeStagedResidence, today)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const recordImportMoves = `-- name: RecordImportMoves :exec

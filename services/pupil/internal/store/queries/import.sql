@@ -87,12 +87,12 @@ SELECT p.id, p.residence_la_code, p.resident_since,
 FROM pg_temp.pupil_import i JOIN pupil.pupils p ON p.upn = i.upn
 WHERE i.residence_la_code IS NOT NULL AND p.residence_la_code <> i.residence_la_code;
 
--- name: MergeStagedResidence :exec
+-- name: MergeStagedResidence :many
 -- Sets the residence of each staged row that gives one, after MergeStaged
 -- has written every pupil: a new LA from the day they moved (as
 -- RecordImportResidenceMoves kept it), the same LA with the file's date
 -- when it gives one. A row that gives none keeps the stored residence;
--- one that changes nothing is left alone.
+-- one that changes nothing is left alone. It returns the pupils changed.
 WITH wanted AS (
     SELECT p.id,
            i.residence_la_code,
@@ -107,7 +107,8 @@ SET residence_la_code = w.residence_la_code, resident_since = w.resident_since,
     version = p.version + 1, updated_at = now()
 FROM wanted w
 WHERE p.id = w.id
-  AND (p.residence_la_code IS DISTINCT FROM w.residence_la_code OR p.resident_since IS DISTINCT FROM w.resident_since);
+  AND (p.residence_la_code IS DISTINCT FROM w.residence_la_code OR p.resident_since IS DISTINCT FROM w.resident_since)
+RETURNING p.id;
 
 -- name: MergeStaged :many
 -- Upserts the staging rows into pupil.pupils by UPN, and returns the id of
