@@ -68,8 +68,9 @@ type Directory interface {
 	// School returns the school with urn, or ErrNoSchool.
 	School(ctx context.Context, urn string) (School, error)
 	// Residents returns the young people of academic age minAge to maxAge
-	// in the academic year ("2025/26"), each with their caseload LA.
-	Residents(ctx context.Context, academicYear string, minAge, maxAge int) ([]Resident, error)
+	// in the academic year ("2025/26"), each with their caseload LA: those
+	// of every LA, or of laCode alone when it is not empty.
+	Residents(ctx context.Context, academicYear, laCode string, minAge, maxAge int) ([]Resident, error)
 }
 
 // Resident is a young person as the measures count them: an id, the LA
@@ -132,9 +133,9 @@ func (c *Client) School(ctx context.Context, urn string) (School, error) {
 
 // Residents implements Directory, reading the pupil service's stream to
 // its end: a list that stops early is an error, never a short cohort.
-func (c *Client) Residents(ctx context.Context, academicYear string, minAge, maxAge int) ([]Resident, error) {
+func (c *Client) Residents(ctx context.Context, academicYear, laCode string, minAge, maxAge int) ([]Resident, error) {
 	stream, err := c.pupil.GetResidents(ctx, &pupilv1.GetResidentsRequest{
-		AcademicYear: academicYear, MinAcademicAge: int32(minAge), MaxAcademicAge: int32(maxAge),
+		AcademicYear: academicYear, MinAcademicAge: int32(minAge), MaxAcademicAge: int32(maxAge), LaCode: laCode,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("get residents: %w", err)

@@ -77,7 +77,7 @@ func (s *Server) GetResidents(ctx context.Context, req *pupilv1.GetResidentsRequ
 	if err != nil {
 		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "academic_year", RuleID: "academic_year.valid", Message: err.Error()})
 	}
-	residents, err := store.Residents(ctx, s.pool, year.Start, int(req.GetMinAcademicAge()), int(req.GetMaxAcademicAge()))
+	residents, err := store.Residents(ctx, s.pool, year.Start, int(req.GetMinAcademicAge()), int(req.GetMaxAcademicAge()), req.GetLaCode())
 	if err != nil {
 		return rpcerror.Internal(ctx, s.logger, "residents", err)
 	}

@@ -229,29 +229,35 @@ func TestGetResidents(t *testing.T) {
 		}
 		ids[c.dob] = res.GetPupil().GetId()
 	}
-	stream, err := e.client(servicetest.Service).GetResidents(ctx, &pupilv1.GetResidentsRequest{AcademicYear: "2025/26", MinAcademicAge: 16, MaxAcademicAge: 17})
-	if err != nil {
-		t.Fatal(err)
+	residents := func(la string) map[string]*pupilv1.Resident {
+		t.Helper()
+		stream, err := e.client(servicetest.Service).GetResidents(ctx, &pupilv1.GetResidentsRequest{AcademicYear: "2025/26", MinAcademicAge: 16, MaxAcademicAge: 17, LaCode: la})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byID := map[string]*pupilv1.Resident{}
+		complete := false
+		for stream.Receive() {
+			for _, r := range stream.Msg().GetResidents() {
+				byID[r.GetPupilId()] = r
+			}
+			complete = stream.Msg().GetComplete()
+		}
+		if err := stream.Err(); err != nil || !complete {
+			t.Fatalf("stream ended with %v, complete %v", err, complete)
+		}
+		return byID
 	}
-	var got []*pupilv1.Resident
-	complete := false
-	for stream.Receive() {
-		got = append(got, stream.Msg().GetResidents()...)
-		complete = stream.Msg().GetComplete()
-	}
-	if err := stream.Err(); err != nil || !complete {
-		t.Fatalf("stream ended with %v, complete %v", err, complete)
-	}
-	want := map[string]*pupilv1.Resident{
-		ids["2009-08-31"]: {PupilId: ids["2009-08-31"], LaCode: "336", AcademicAge: 16},
-		ids["2007-09-01"]: {PupilId: ids["2007-09-01"], LaCode: "330", AcademicAge: 17},
-	}
-	gotByID := map[string]*pupilv1.Resident{}
-	for _, r := range got {
-		gotByID[r.GetPupilId()] = r
-	}
-	if diff := cmp.Diff(want, gotByID, protocmp.Transform()); diff != "" {
-		t.Errorf("residents (-want +got):\n%s", diff)
+	sixteen := &pupilv1.Resident{PupilId: ids["2009-08-31"], LaCode: "336", AcademicAge: 16}
+	seventeen := &pupilv1.Resident{PupilId: ids["2007-09-01"], LaCode: "330", AcademicAge: 17}
+	for la, want := range map[string]map[string]*pupilv1.Resident{
+		"":    {sixteen.GetPupilId(): sixteen, seventeen.GetPupilId(): seventeen},
+		"330": {seventeen.GetPupilId(): seventeen},
+		"336": {sixteen.GetPupilId(): sixteen}, // the school's LA, not the 17-year-old's
+	} {
+		if diff := cmp.Diff(want, residents(la), protocmp.Transform()); diff != "" {
+			t.Errorf("residents of %q (-want +got):\n%s", la, diff)
+		}
 	}
 	// Staff may not call it: it is for the service's own measures.
 	refused, err := e.client(servicetest.HubAdmin).GetResidents(ctx, &pupilv1.GetResidentsRequest{AcademicYear: "2025/26", MinAcademicAge: 16, MaxAcademicAge: 17})

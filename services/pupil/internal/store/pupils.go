@@ -411,8 +411,8 @@ type Resident struct {
 
 // Residents returns the young people of academic age minAge to maxAge in
 // the academic year starting in year, in id order. One query.
-func Residents(ctx context.Context, db DB, year, minAge, maxAge int) ([]Resident, error) {
-	rows, err := queries.Residents(ctx, db, dbsqlc.ResidentsParams{Year: int32(year), MinAge: int32(minAge), MaxAge: int32(maxAge)})
+func Residents(ctx context.Context, db DB, year, minAge, maxAge int, laCode string) ([]Resident, error) {
+	rows, err := queries.Residents(ctx, db, dbsqlc.ResidentsParams{Year: int32(year), MinAge: int32(minAge), MaxAge: int32(maxAge), LACode: laCode})
 	if err != nil {
 		return nil, err
 	}

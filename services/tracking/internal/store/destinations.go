@@ -160,17 +160,21 @@ func LatestDestinations(ctx context.Context, db DB, pupilIDs []string, s auth.Sc
 const latestOrder = `pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC`
 
 // EachLatestDestination calls fn with the latest destination of every pupil
-// whose latest record is in scope and matches the optional local authority
-// and school filters, in pupil id order, streaming the rows.
+// with a record in scope that matches the optional local authority and
+// school filters, and of every pupil in also, in pupil id order, streaming
+// the rows.
+//
+// The records' areas are where the young people were when each was
+// written, so the set is a superset: also names those the pupil service
+// says are in an LA's caseload now, whose records may all be under the LA
+// they lived in before, and the caller decides from where each young
+// person is now whether they belong in what it returns.
 //
 // It is built here rather than generated: its filters are optional and
 // choose the index the export walks (where explains why that needs SQL
 // built per combination), and it streams a whole area's rows to fn where a
 // generated :many query would hold them all in memory first.
-func EachLatestDestination(ctx context.Context, db DB, s auth.Scope, laCode, schoolURN string, fn func(Destination) error) error {
-	// The filters narrow the pupils first (by their records' school or LA),
-	// then the latest record itself must match, so a pupil who moved is
-	// exported by the area they are in now.
+func EachLatestDestination(ctx context.Context, db DB, s auth.Scope, laCode, schoolURN string, also []string, fn func(Destination) error) error {
 	var w where
 	w.scope(s, "")
 	if laCode != "" {
@@ -179,12 +183,16 @@ func EachLatestDestination(ctx context.Context, db DB, s auth.Scope, laCode, sch
 	if schoolURN != "" {
 		w.add("school_urn = ?", schoolURN)
 	}
+	candidates := fmt.Sprintf("pupil_id IN (SELECT pupil_id FROM tracking.destinations WHERE %s)", w.sql())
+	args := w.args
+	if len(also) > 0 {
+		args = append(args, also)
+		candidates = fmt.Sprintf("(%s OR pupil_id = ANY($%d::uuid[]))", candidates, len(args))
+	}
 	rows, err := db.Query(ctx, fmt.Sprintf(`
-		SELECT * FROM (
-			SELECT DISTINCT ON (pupil_id) * FROM tracking.destinations
-			WHERE pupil_id IN (SELECT pupil_id FROM tracking.destinations WHERE %[1]s)
-			ORDER BY %[2]s
-		) latest WHERE %[1]s`, w.sql(), latestOrder), w.args...)
+		SELECT DISTINCT ON (pupil_id) * FROM tracking.destinations
+		WHERE %s
+		ORDER BY %s`, candidates, latestOrder), args...)
 	if err != nil {
 		return err
 	}

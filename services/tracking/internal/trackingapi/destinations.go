@@ -1,7 +1,6 @@
 package trackingapi
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/calendar"
-	"github.com/nextstep-uk/nextstep/services/kit/csvexport"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
@@ -271,52 +269,4 @@ func (s *Server) ListActivityCodes(context.Context, *trackingv1.ListActivityCode
 		res.Codes = append(res.Codes, &trackingv1.ActivityCode{Code: c.Code, Description: c.Description, Group: groupToProto[c.Group]})
 	}
 	return res, nil
-}
-
-// exportHeader is the CSV's first row; README.md documents each column.
-var exportHeader = []string{
-	"pupil_id", "la_code", "school_urn", "activity_code", "activity_description", "activity_group",
-	"destination_kind", "start_date", "date_ascertained", "source",
-}
-
-// exportChunkBytes is roughly how much CSV each message carries.
-const exportChunkBytes = 64 << 10
-
-// ExportDestinations implements TrackingService.
-func (s *Server) ExportDestinations(ctx context.Context, req *trackingv1.ExportDestinationsRequest, stream *connect.ServerStream[trackingv1.ExportDestinationsResponse]) error {
-	var buf bytes.Buffer
-	w := csvexport.NewWriter(&buf)
-	flush := func(force bool) error {
-		w.Flush()
-		if buf.Len() == 0 || (!force && buf.Len() < exportChunkBytes) {
-			return w.Error()
-		}
-		chunk := bytes.Clone(buf.Bytes())
-		buf.Reset()
-		return stream.Send(&trackingv1.ExportDestinationsResponse{Chunk: chunk})
-	}
-	if err := w.Write(exportHeader); err != nil {
-		return rpcerror.Internal(ctx, s.logger, "export destinations", err)
-	}
-	err := store.EachLatestDestination(ctx, s.pool, auth.Caller(ctx).Scope, req.GetLaCode(), req.GetSchoolUrn(), func(d store.Destination) error {
-		c, _ := nccis.Lookup(d.ActivityCode)
-		audit.TouchAt(ctx, "pupil", d.PupilID, d.SchoolURN, d.LACode)
-		if err := w.Write([]string{
-			d.PupilID, d.LACode, d.SchoolURN, d.ActivityCode, c.Description, c.Group.String(),
-			d.Kind, d.EffectiveDate.Format(time.DateOnly), d.RecordedAt.UTC().Format(time.DateOnly), d.Source,
-		}); err != nil {
-			return err
-		}
-		return flush(false)
-	})
-	if err == nil {
-		err = flush(true)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return connect.NewError(connect.CodeCanceled, ctx.Err())
-		}
-		return rpcerror.Internal(ctx, s.logger, "export destinations", err)
-	}
-	return nil
 }

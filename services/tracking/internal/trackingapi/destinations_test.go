@@ -203,21 +203,7 @@ func TestExportDestinations(t *testing.T) {
 	record(t, e, servicetest.Caseworker, destination(b, confirmed, "440", "2026-10-01"))
 	record(t, e, servicetest.HubAdmin, destination(far, confirmed, "230", "2026-09-01"))
 
-	stream, err := e.client(servicetest.Caseworker).ExportDestinations(context.Background(), &trackingv1.ExportDestinationsRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	for stream.Receive() {
-		buf.Write(stream.Msg().GetChunk())
-	}
-	if err := stream.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatalf("export is not CSV: %v", err)
-	}
+	rows := exportRows(t, e, servicetest.Caseworker, &trackingv1.ExportDestinationsRequest{})
 	want := [][]string{
 		{"pupil_id", "la_code", "school_urn", "activity_code", "activity_description", "activity_group", "destination_kind", "start_date", "date_ascertained", "source"},
 	}
@@ -238,23 +224,12 @@ func TestExportDestinations(t *testing.T) {
 	}
 
 	// A hub admin narrows the export to one local authority.
-	stream, err = e.client(servicetest.HubAdmin).ExportDestinations(context.Background(), &trackingv1.ExportDestinationsRequest{LaCode: "330"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf.Reset()
-	for stream.Receive() {
-		buf.Write(stream.Msg().GetChunk())
-	}
-	if err := stream.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rows, err = csv.NewReader(&buf).ReadAll()
-	if err != nil || len(rows) != 2 || rows[1][0] != far {
-		t.Errorf("LA 330's export = %v (err %v), want the header and one pupil", rows, err)
+	rows = exportRows(t, e, servicetest.HubAdmin, &trackingv1.ExportDestinationsRequest{LaCode: "330"})
+	if len(rows) != 2 || rows[1][0] != far {
+		t.Errorf("LA 330's export = %v, want the header and one pupil", rows)
 	}
 
-	stream, err = e.client(servicetest.CareersLeader).ExportDestinations(context.Background(), &trackingv1.ExportDestinationsRequest{})
+	stream, err := e.client(servicetest.CareersLeader).ExportDestinations(context.Background(), &trackingv1.ExportDestinationsRequest{})
 	if err == nil {
 		for stream.Receive() {
 		}
@@ -306,21 +281,7 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 		d.Source = src
 		record(t, e, servicetest.Caseworker, d)
 	}
-	stream, err := e.client(servicetest.Caseworker).ExportDestinations(context.Background(), &trackingv1.ExportDestinationsRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	for stream.Receive() {
-		buf.Write(stream.Msg().GetChunk())
-	}
-	if err := stream.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(&buf).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := exportRows(t, e, servicetest.Caseworker, &trackingv1.ExportDestinationsRequest{})
 	got := map[string]bool{}
 	for _, row := range rows[1:] {
 		got[row[9]] = true
@@ -379,4 +340,25 @@ func TestEarlyLeaverNotification(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exportRows reads the whole export as token, header first.
+func exportRows(t *testing.T, e env, token string, req *trackingv1.ExportDestinationsRequest) [][]string {
+	t.Helper()
+	stream, err := e.client(token).ExportDestinations(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	for stream.Receive() {
+		buf.Write(stream.Msg().GetChunk())
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatalf("export as %s: %v", token, err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("export as %s is not CSV with a header: %v", token, err)
+	}
+	return rows
 }

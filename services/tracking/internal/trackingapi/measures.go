@@ -49,7 +49,7 @@ func (s *Server) measures(ctx context.Context, academicYear, la string) (*tracki
 			return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "academic_year", RuleID: "academic_year.valid", Message: err.Error()})
 		}
 	}
-	residents, err := s.pupils.Residents(ctx, year.String(), minMeasuredAge, maxMeasuredAge)
+	residents, err := s.pupils.Residents(ctx, year.String(), la, minMeasuredAge, maxMeasuredAge)
 	if err != nil {
 		return nil, enrolment.Unavailable(ctx, s.logger, err)
 	}

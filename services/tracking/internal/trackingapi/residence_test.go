@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
+	"github.com/google/go-cmp/cmp"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
@@ -86,5 +87,44 @@ func TestTrackingFollowsResidence(t *testing.T) {
 	}
 	if got := latest.GetDestinations()[0].GetDestination().GetActivityCode(); got != "230" {
 		t.Errorf("330's latest destination for its resident: %q, want 230", got)
+	}
+}
+
+// TestExportFollowsResidence: a young person's latest record says where they
+// were when it was written; the export says where they are now. One who
+// moves from 336 to 330 with no record since is in 330's export under 330,
+// and in 336's no longer, whoever asks and however they filter.
+func TestExportFollowsResidence(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	stayer, mover := e.pupilAt(t, "100001"), e.pupilAt(t, "100001")
+	record(t, e, servicetest.Caseworker, destination(stayer, confirmed, "230", "2026-09-01"))
+	record(t, e, servicetest.Caseworker, destination(mover, confirmed, "440", "2026-09-01"))
+	e.pupils.Reside(t, mover, "330", "2026-10-01")
+
+	exported := func(token, la string) map[string]string {
+		t.Helper()
+		rows := exportRows(t, e, token, &trackingv1.ExportDestinationsRequest{LaCode: la})
+		byID := map[string]string{}
+		for _, row := range rows[1:] {
+			byID[row[0]] = row[1] // pupil_id: la_code
+		}
+		return byID
+	}
+	for _, c := range []struct {
+		token, la string
+		want      map[string]string
+	}{
+		{servicetest.Caseworker, "", map[string]string{stayer: "336"}},
+		{servicetest.OtherCaseworker, "", map[string]string{mover: "330"}},
+		{servicetest.OtherCaseworker, "330", map[string]string{mover: "330"}},
+		{servicetest.OtherCaseworker, "336", map[string]string{}},
+		{servicetest.HubAdmin, "336", map[string]string{stayer: "336"}},
+		{servicetest.HubAdmin, "330", map[string]string{mover: "330"}},
+		{servicetest.OtherHubAdmin, "", map[string]string{}},
+	} {
+		if diff := cmp.Diff(c.want, exported(c.token, c.la)); diff != "" {
+			t.Errorf("%s's export of LA %q (-want +got):\n%s", c.token, c.la, diff)
+		}
 	}
 }

@@ -3297,8 +3297,11 @@ type GetResidentsRequest struct {
 	// DfE's measures).
 	MinAcademicAge int32 `protobuf:"varint,2,opt,name=min_academic_age,json=minAcademicAge,proto3" json:"min_academic_age,omitempty"`
 	MaxAcademicAge int32 `protobuf:"varint,3,opt,name=max_academic_age,json=maxAcademicAge,proto3" json:"max_academic_age,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Only the young people in this local authority's caseload; empty for
+	// every LA.
+	LaCode        string `protobuf:"bytes,4,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetResidentsRequest) Reset() {
@@ -3350,6 +3353,13 @@ func (x *GetResidentsRequest) GetMaxAcademicAge() int32 {
 		return x.MaxAcademicAge
 	}
 	return 0
+}
+
+func (x *GetResidentsRequest) GetLaCode() string {
+	if x != nil {
+		return x.LaCode
+	}
+	return ""
 }
 
 // Resident is one young person as the measures count them.
@@ -3730,11 +3740,12 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"fromLaCode\x12\x1c\n" +
 	"\n" +
 	"to_la_code\x18\x03 \x01(\tR\btoLaCode\x12\x19\n" +
-	"\bmoved_on\x18\x04 \x01(\tR\amovedOn\"\xc0\x02\n" +
+	"\bmoved_on\x18\x04 \x01(\tR\amovedOn\"\xef\x02\n" +
 	"\x13GetResidentsRequest\x12?\n" +
 	"\racademic_year\x18\x01 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9]{4}/[0-9]{2}$R\facademicYear\x123\n" +
 	"\x10min_academic_age\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x19(\x04R\x0eminAcademicAge\x123\n" +
-	"\x10max_academic_age\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x19(\x04R\x0emaxAcademicAge:~\xbaH{\x1ay\n" +
+	"\x10max_academic_age\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x19(\x04R\x0emaxAcademicAge\x12-\n" +
+	"\ala_code\x18\x04 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{3})?$R\x06laCode:~\xbaH{\x1ay\n" +
 	"\x12academic_age.order\x123min_academic_age must not be above max_academic_age\x1a.this.min_academic_age <= this.max_academic_age\"a\n" +
 	"\bResident\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x17\n" +

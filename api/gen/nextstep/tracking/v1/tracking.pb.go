@@ -1210,8 +1210,9 @@ func (x *ActivityCode) GetGroup() ActivityGroup {
 
 type ExportDestinationsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Narrow the export to one local authority or one school; empty means the
-	// caller's whole scope.
+	// Narrow the export to one local authority's caseload (the young people
+	// who live in it, or attend its schools until a residence is recorded)
+	// or to one school's roll; empty means the caller's whole scope.
 	LaCode        string `protobuf:"bytes,1,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
 	SchoolUrn     string `protobuf:"bytes,2,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
 	unknownFields protoimpl.UnknownFields

@@ -699,6 +699,7 @@ SELECT p.id::text AS pupil_id,
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.date_of_birth > make_date($1::int - $2::int - 1, 8, 31)
   AND p.date_of_birth <= make_date($1::int - $3::int, 8, 31)
+  AND ($4::text = '' OR COALESCE(p.residence_la_code, s.la_code) = $4::text)
 ORDER BY p.id
 `
 
@@ -706,6 +707,7 @@ type ResidentsParams struct {
 	Year   int32
 	MaxAge int32
 	MinAge int32
+	LACode string
 }
 
 type ResidentsRow struct {
@@ -717,9 +719,15 @@ type ResidentsRow struct {
 // The young people of academic age min_age to max_age in the academic year
 // starting in year (their age on 31 August of year), each with the LA whose
 // caseload they are in: where they live, or their school's LA until a
-// residence is recorded. Ids, LAs and ages only.
+// residence is recorded; only those in the caseload of la_code unless it
+// is empty. Ids, LAs and ages only.
 func (q *Queries) Residents(ctx context.Context, db DBTX, arg ResidentsParams) ([]ResidentsRow, error) {
-	rows, err := db.Query(ctx, residents, arg.Year, arg.MaxAge, arg.MinAge)
+	rows, err := db.Query(ctx, residents,
+		arg.Year,
+		arg.MaxAge,
+		arg.MinAge,
+		arg.LACode,
+	)
 	if err != nil {
 		return nil, err
 	}

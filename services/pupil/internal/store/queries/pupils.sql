@@ -179,7 +179,8 @@ LIMIT @max_transfers;
 -- The young people of academic age min_age to max_age in the academic year
 -- starting in year (their age on 31 August of year), each with the LA whose
 -- caseload they are in: where they live, or their school's LA until a
--- residence is recorded. Ids, LAs and ages only.
+-- residence is recorded; only those in the caseload of la_code unless it
+-- is empty. Ids, LAs and ages only.
 SELECT p.id::text AS pupil_id,
        COALESCE(p.residence_la_code, s.la_code)::text AS la_code,
        (sqlc.arg(year)::int - date_part('year', p.date_of_birth)::int
@@ -187,4 +188,5 @@ SELECT p.id::text AS pupil_id,
 FROM pupil.pupils p JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE p.date_of_birth > make_date(sqlc.arg(year)::int - sqlc.arg(max_age)::int - 1, 8, 31)
   AND p.date_of_birth <= make_date(sqlc.arg(year)::int - sqlc.arg(min_age)::int, 8, 31)
+  AND (sqlc.arg(la_code)::text = '' OR COALESCE(p.residence_la_code, s.la_code) = sqlc.arg(la_code)::text)
 ORDER BY p.id;

@@ -110,7 +110,9 @@ type TrackingServiceClient interface {
 	ListActivityCodes(context.Context, *v1.ListActivityCodesRequest) (*v1.ListActivityCodesResponse, error)
 	// ExportDestinations streams the latest destination of every pupil in the
 	// caller's scope as CSV, in the layout described in
-	// services/tracking/README.md, for a local authority's NCCIS return.
+	// services/tracking/README.md, for a local authority's NCCIS return. An
+	// LA's export is its caseload now (a young person who moved is the new
+	// LA's), whatever area their records were written in.
 	ExportDestinations(context.Context, *v1.ExportDestinationsRequest) (*connect.ServerStreamForClient[v1.ExportDestinationsResponse], error)
 	// SyncInterventions makes a cohort's open interventions match the desired
 	// set the reconciler computed, in one transaction: it creates the missing
@@ -478,7 +480,9 @@ type TrackingServiceHandler interface {
 	ListActivityCodes(context.Context, *v1.ListActivityCodesRequest) (*v1.ListActivityCodesResponse, error)
 	// ExportDestinations streams the latest destination of every pupil in the
 	// caller's scope as CSV, in the layout described in
-	// services/tracking/README.md, for a local authority's NCCIS return.
+	// services/tracking/README.md, for a local authority's NCCIS return. An
+	// LA's export is its caseload now (a young person who moved is the new
+	// LA's), whatever area their records were written in.
 	ExportDestinations(context.Context, *v1.ExportDestinationsRequest, *connect.ServerStream[v1.ExportDestinationsResponse]) error
 	// SyncInterventions makes a cohort's open interventions match the desired
 	// set the reconciler computed, in one transaction: it creates the missing
