@@ -529,6 +529,62 @@ func writes() map[string]target {
 				malformed: "its fields are ids, covered by the contract's rules and the generated tests",
 			},
 		},
+		placementSvc + ".ConfirmAllocation": {
+			attacks: []attack{
+				{kind: byID, name: "a careers leader confirms a place for another school's pupil",
+					do: func(ctx context.Context, w *world, _ string) error {
+						res, err := w.placement(leader).ConfirmAllocation(ctx, &placementv1.ConfirmAllocationRequest{IdempotencyKey: uuid.NewString(),
+							Places: []*placementv1.PlacementRef{{PupilId: w.pupils[schoolB].GetId(), OpportunityId: w.opportunity.GetId()}}})
+						if err != nil {
+							return err
+						}
+						if p := res.GetPlaces()[0]; p.GetRefusal() != refusalv1.Reason_REASON_NOT_FOUND || p.GetBooking() != nil || res.GetBooked() != 0 {
+							return fmt.Errorf("%w: %v", errNotRefused, res)
+						}
+						return nil
+					}, want: codeOK},
+				{kind: byLabels, name: "a caseworker labels a neighbouring LA's pupil with their own LA",
+					do: func(ctx context.Context, w *world, _ string) error {
+						body := fmt.Sprintf(`{"idempotencyKey":%q,"places":[{"pupilId":%q,"opportunityId":%q,"schoolUrn":%q,"laCode":"336"}]}`,
+							uuid.NewString(), w.pupils[schoolC].GetId(), w.opportunity.GetId(), schoolA)
+						return postJSON(ctx, w.placementURL, procedure(placementSvc, "ConfirmAllocation"), caseworker, body)
+					}, want: connect.CodeInvalidArgument},
+				{kind: replay, name: "the key of an earlier confirmation for another pupil",
+					setup: func(ctx context.Context, w *world) (string, error) {
+						// On other days than the pupil's booking, so that the
+						// first confirmation books the place.
+						key, other := uuid.NewString(), w.newOpportunity()
+						other.Days = []*placementv1.OpportunityDay{{Date: "2026-03-02", Session: placementv1.Session_SESSION_FULL_DAY}}
+						o, err := w.placement(admin).CreateOpportunity(ctx, &placementv1.CreateOpportunityRequest{IdempotencyKey: uuid.NewString(), Opportunity: other})
+						if err != nil {
+							return "", err
+						}
+						res, err := w.placement(admin).ConfirmAllocation(ctx, &placementv1.ConfirmAllocationRequest{IdempotencyKey: key,
+							Places: []*placementv1.PlacementRef{{PupilId: w.pupils[schoolA].GetId(), OpportunityId: o.GetOpportunity().GetId()}}})
+						if err == nil && res.GetBooked() != 1 {
+							err = fmt.Errorf("the first confirmation booked nothing: %v", res)
+						}
+						return key, err
+					},
+					do: func(ctx context.Context, w *world, key string) error {
+						_, err := w.placement(admin).ConfirmAllocation(ctx, &placementv1.ConfirmAllocationRequest{IdempotencyKey: key,
+							Places: []*placementv1.PlacementRef{{PupilId: w.pupils[schoolC].GetId(), OpportunityId: w.opportunity.GetId()}}})
+						return err
+					}, want: connect.CodeAlreadyExists, reason: refusalv1.Reason_REASON_IDEMPOTENCY_KEY_REUSED},
+				{kind: malformed, name: "one pupil given two places",
+					do: func(ctx context.Context, w *world, _ string) error {
+						_, err := w.placement(admin).ConfirmAllocation(ctx, &placementv1.ConfirmAllocationRequest{IdempotencyKey: uuid.NewString(),
+							Places: []*placementv1.PlacementRef{
+								{PupilId: w.pupils[schoolA].GetId(), OpportunityId: w.opportunity.GetId()},
+								{PupilId: w.pupils[schoolA].GetId(), OpportunityId: w.opportunity.GetId()},
+							}})
+						return err
+					}, want: connect.CodeInvalidArgument},
+			},
+			notApplicable: map[kind]string{
+				byKey: "a place names its pupil by id; UPNs never leave the pupil service",
+			},
+		},
 		placementSvc + ".CancelBooking": {
 			attacks: []attack{
 				{kind: byID, name: "a careers leader cancels another school's booking",

@@ -171,6 +171,20 @@ func answer[T proto.Message](res []proto.Message) (T, error) {
 	return r, nil
 }
 
+// confirmed checks the one place of a ConfirmAllocation's answer.
+func confirmed(check func(*placementv1.ConfirmedPlace) error) check {
+	return func(_ *matrix, _ string, res []proto.Message) error {
+		r, err := answer[*placementv1.ConfirmAllocationResponse](res)
+		if err != nil {
+			return err
+		}
+		if len(r.GetPlaces()) != 1 {
+			return fmt.Errorf("%d places answered, want 1", len(r.GetPlaces()))
+		}
+		return check(r.GetPlaces()[0])
+	}
+}
+
 // Ways to name the target school's records.
 func urnOf(_ *matrix, urn string) string     { return urn }
 func pupilOf(m *matrix, urn string) string   { return m.pupils[urn].GetId() }
@@ -424,6 +438,41 @@ func accessMatrix() map[string]access {
 					Pupils: []*placementv1.PupilPlace{{PupilId: m.pupils[urn].GetId()}}})
 			},
 			outside: notFound,
+		},
+		placementSvc + ".ProposeAllocation": {
+			request: func(ctx context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
+				o, err := m.freshOpportunity(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return one(&placementv1.ProposeAllocationRequest{OpportunityIds: []string{o},
+					Cohorts: []*placementv1.CohortRef{{SchoolUrn: urn, YearGroup: m.pupils[urn].GetYearGroup()}}})
+			},
+			shown: showing(pupilOf), outside: notFound,
+		},
+		placementSvc + ".ConfirmAllocation": {
+			request: func(ctx context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
+				o, err := m.freshOpportunity(ctx)
+				if err != nil {
+					return nil, err
+				}
+				return one(&placementv1.ConfirmAllocationRequest{IdempotencyKey: uuid.NewString(),
+					Places: []*placementv1.PlacementRef{{PupilId: m.pupils[urn].GetId(), OpportunityId: o}}})
+			},
+			// Each place is answered on its own: one out of scope is
+			// refused as not found, and nothing is booked for it.
+			shown: confirmed(func(p *placementv1.ConfirmedPlace) error {
+				if p.GetRefusal() == refusalv1.Reason_REASON_NOT_FOUND {
+					return errors.New("the pupil in scope was not found")
+				}
+				return nil
+			}),
+			outside: filtered(confirmed(func(p *placementv1.ConfirmedPlace) error {
+				if p.GetRefusal() != refusalv1.Reason_REASON_NOT_FOUND || p.GetBooking() != nil {
+					return fmt.Errorf("the place out of scope was answered %v, booking %v", p.GetRefusal(), p.GetBooking())
+				}
+				return nil
+			})),
 		},
 		placementSvc + ".GetBooking": {
 			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {

@@ -6,6 +6,7 @@ import (
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/api/riskscale"
+	"github.com/nextstep-uk/nextstep/api/trajectory"
 )
 
 // Policy is a programme's spec with every default applied.
@@ -55,7 +56,6 @@ type Rule struct {
 // maxClosePercent are defaulted by the API server (+kubebuilder:default on
 // the ProgrammeSpec), so they are declared there and nowhere here.
 var (
-	DefaultTrajectory = map[int32]int32{7: 4, 8: 8, 9: 12, 10: 16, 11: 20}
 	// Year 11 leavers' activity is surveyed from 1 November after they
 	// leave; the intervention is raised as they leave, in September.
 	DefaultDeadlines = map[int32]Deadline{
@@ -113,7 +113,7 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 		JoinerGraceDays: DefaultJoinerGraceDays,
 	}
 	if len(spec.Trajectory) == 0 {
-		for yg, hd := range DefaultTrajectory {
+		for yg, hd := range trajectory.Default {
 			p.Trajectory[yg] = hd
 		}
 	}
@@ -210,33 +210,10 @@ func MissingDefaults(spec nextstepv1alpha1.ProgrammeSpec) []string {
 	return missing
 }
 
-// ExpectedHalfDays is what the trajectory expects of a pupil in yearGroup by
-// the day on, in academic year y: last year's target plus this year's
-// increase in proportion to how much of the year has passed, rounded down to
-// a half day. Year groups past the trajectory's end keep its last target.
+// ExpectedHalfDays is what the programme's trajectory expects of a pupil
+// in yearGroup by the day on, in academic year y (trajectory.Expected).
 func (p Policy) ExpectedHalfDays(yearGroup int32, y AcademicYear, on time.Time) int32 {
-	target, ok := p.Trajectory[yearGroup]
-	if !ok {
-		// Past the last defined year (a sixth-form cohort): the last target.
-		var last int32 = -1
-		for yg, hd := range p.Trajectory {
-			if yg < yearGroup && yg > last {
-				last, target = yg, hd
-			}
-		}
-		return target
-	}
-	previous := p.Trajectory[yearGroup-1] // zero before the first year
-	on = Day(on)
-	switch {
-	case !on.After(y.FirstDay()):
-		return previous
-	case !on.Before(y.LastDay()):
-		return target
-	}
-	elapsed := on.Sub(y.FirstDay()).Hours() / 24
-	length := y.LastDay().Sub(y.FirstDay()).Hours() / 24
-	return previous + int32(float64(target-previous)*elapsed/length)
+	return trajectory.Expected(p.Trajectory, yearGroup, y, on)
 }
 
 // DeadlineFor returns the destination deadline of a cohort of yearGroup in

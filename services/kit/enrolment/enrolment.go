@@ -71,6 +71,9 @@ type Directory interface {
 	// in the academic year ("2025/26"), each with their caseload LA: those
 	// of every LA, or of laCode alone when it is not empty.
 	Residents(ctx context.Context, academicYear, laCode string, minAge, maxAge int) ([]Resident, error)
+	// Cohort returns the members of a school's year group in the academic
+	// year ("2025/26"), with their risk factors and score: no names.
+	Cohort(ctx context.Context, schoolURN string, yearGroup int32, academicYear string) ([]*pupilv1.CohortMember, error)
 }
 
 // Resident is a young person as the measures count them: an id, the LA
@@ -154,6 +157,32 @@ func (c *Client) Residents(ctx context.Context, academicYear, laCode string, min
 	}
 	if !complete {
 		return nil, errors.New("get residents: the list ended before it was complete")
+	}
+	return out, nil
+}
+
+// Cohort implements Directory, reading the pupil service's snapshot to its
+// end: a snapshot that stops early or counts differently is an error,
+// never a short cohort.
+func (c *Client) Cohort(ctx context.Context, schoolURN string, yearGroup int32, academicYear string) ([]*pupilv1.CohortMember, error) {
+	stream, err := c.pupil.GetCohortSnapshot(ctx, &pupilv1.GetCohortSnapshotRequest{SchoolUrn: schoolURN, YearGroup: yearGroup, AcademicYear: academicYear})
+	if err != nil {
+		return nil, fmt.Errorf("get cohort snapshot: %w", err)
+	}
+	defer func() { _ = stream.Close() }() // the stream is read to its end or abandoned
+	var out []*pupilv1.CohortMember
+	complete := false
+	for stream.Receive() {
+		out = append(out, stream.Msg().GetMembers()...)
+		if stream.Msg().GetComplete() {
+			complete = int(stream.Msg().GetTotal()) == len(out)
+		}
+	}
+	if err := stream.Err(); err != nil {
+		return nil, fmt.Errorf("get cohort snapshot: %w", err)
+	}
+	if !complete {
+		return nil, errors.New("get cohort snapshot: the snapshot ended before it was complete")
 	}
 	return out, nil
 }

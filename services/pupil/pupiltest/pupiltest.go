@@ -162,6 +162,20 @@ func (s *Service) Move(t testing.TB, id, urn string) {
 // their school would: a move when they lived elsewhere.
 func (s *Service) Reside(t testing.TB, id, la, since string) {
 	t.Helper()
+	s.update(t, id, "record residence in "+la, func(p *pupilv1.Pupil) { p.ResidenceLaCode, p.ResidentSince = la, since })
+}
+
+// Factors records the pupil's risk factors, as the hub admin covering
+// their school would.
+func (s *Service) Factors(t testing.TB, id string, f *pupilv1.RiskFactors) {
+	t.Helper()
+	s.update(t, id, "record risk factors", func(p *pupilv1.Pupil) { p.RiskFactors = f })
+}
+
+// update changes the pupil with id as change says, as the hub admin
+// covering their school would.
+func (s *Service) update(t testing.TB, id, what string, change func(*pupilv1.Pupil)) {
+	t.Helper()
 	ctx := context.Background()
 	got, err := s.as(servicetest.Service).GetPupil(ctx, &pupilv1.GetPupilRequest{Id: id})
 	if err != nil {
@@ -170,10 +184,10 @@ func (s *Service) Reside(t testing.TB, id, la, since string) {
 	p := got.GetPupil()
 	c := s.as(adminOf(Schools[p.GetSchoolUrn()]))
 	version := p.GetVersion()
-	p.ResidenceLaCode, p.ResidentSince = la, since
+	change(p)
 	p.Version, p.YearGroup, p.Risk, p.UpdatedAt, p.ResidenceHistory = 0, 0, nil, nil, nil
 	if _, err := c.UpdatePupil(ctx, &pupilv1.UpdatePupilRequest{Pupil: p, Version: version}); err != nil {
-		t.Fatalf("pupiltest: record residence in %s: %v", la, err)
+		t.Fatalf("pupiltest: %s: %v", what, err)
 	}
 }
 

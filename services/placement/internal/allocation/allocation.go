@@ -74,6 +74,9 @@ type Pupil struct {
 	Busy []DateRange
 	// SectorsSeen are the sectors of their past experiences.
 	SectorsSeen []string
+	// Declined are the opportunities a person declined for them: they are
+	// not proposed there again, so the place goes to the next in line.
+	Declined []string
 	// The disadvantages the priority reads.
 	LookedAfter, ChildInNeed, SEN, FreeSchoolMeals bool
 	// DaysBehind their trajectory (0 when on track) and their risk score.
@@ -123,9 +126,10 @@ func Order(pupils []Pupil) []Pupil {
 }
 
 // Eligible reports whether p may take a place in o: their year group, no
-// clash with their other bookings, and within the travel limit.
+// clash with their other bookings, within the travel limit, and not
+// declined for them.
 func Eligible(p Pupil, o Opportunity) bool {
-	if o.Capacity <= 0 {
+	if o.Capacity <= 0 || slices.Contains(p.Declined, o.ID) {
 		return false
 	}
 	if len(o.YearGroups) > 0 && !slices.Contains(o.YearGroups, p.YearGroup) {

@@ -76,6 +76,8 @@ func TestEligible(t *testing.T) {
 		"beyond the travel limit":       {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.School = london }, false},
 		"no travel limit":               {func(p *allocation.Pupil, o *allocation.Opportunity) { p.School, o.MaxTravelKm = london, 0 }, true},
 		"an opportunity with no places": {func(_ *allocation.Pupil, o *allocation.Opportunity) { o.Capacity = 0 }, false},
+		"declined for them":             {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.Declined = []string{"o"} }, false},
+		"declined elsewhere":            {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.Declined = []string{"other"} }, true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -134,6 +136,18 @@ func TestProposeByHand(t *testing.T) {
 				{ID: "Y", Capacity: 2, Dates: week("2026-07-06"), Sector: "health", Location: wolverhampton},
 			},
 			want: []place{{"A", "Y"}, {"B", "Y"}, {"C", "X"}},
+		},
+		// The looked-after pupil's place was declined: it goes to the next
+		// in line, and she is left without one.
+		"a declined place goes to the next in line": {
+			pupils: []allocation.Pupil{
+				{ID: "A-looked-after", LookedAfter: true, Declined: []string{"X"}},
+				{ID: "B-fsm", FreeSchoolMeals: true},
+				{ID: "C-on-track"},
+			},
+			opps:     []allocation.Opportunity{opp("X", 1, "health")},
+			want:     []place{{"B-fsm", "X"}},
+			unplaced: []string{"A-looked-after", "C-on-track"},
 		},
 		// Unseen sectors first, then SMEs: P has seen health.
 		"unseen sector, then a small employer": {

@@ -37,7 +37,7 @@ func BookPlaces(ctx context.Context, db DB, key string, requestHash []byte, oppo
 			return nil, &PlaceError{Index: i, Err: ErrPupilRepeated}
 		}
 		seen[b.PupilID] = true
-		keys[i] = memberKey(key, i)
+		keys[i] = MemberKey(key, i)
 	}
 	var ids []string
 	err := pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
@@ -91,12 +91,12 @@ func BookPlaces(ctx context.Context, db DB, key string, requestHash []byte, oppo
 	return getBookings(ctx, db, ids)
 }
 
-// memberKey is the idempotency key of the booking at index in a group
-// booking: a UUID (version 8, RFC 9562's custom layout) made from the
+// MemberKey is the idempotency key of the booking at index in a group
+// booking (or a confirmed allocation, placementapi's): a UUID (version 8, RFC 9562's custom layout) made from the
 // SHA-256 of the group's key and the index. It depends on the position,
 // not the pupil, so that the group's key reused for another group finds
 // the first group's bookings and is refused.
-func memberKey(groupKey string, index int) string {
+func MemberKey(groupKey string, index int) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "%s/%d", groupKey, index))
 	sum[6] = sum[6]&0x0f | 0x80
 	sum[8] = sum[8]&0x3f | 0x80

@@ -9,6 +9,7 @@ package placementv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/nextstep-uk/nextstep/api/gen/nextstep/auth/v1"
+	v1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -2807,11 +2808,531 @@ func (x *GetEngagementResponse) GetEngagement() []*Engagement {
 	return nil
 }
 
+// CohortRef names a school's year group in the current academic year.
+type CohortRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SchoolUrn     string                 `protobuf:"bytes,1,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	YearGroup     int32                  `protobuf:"varint,2,opt,name=year_group,json=yearGroup,proto3" json:"year_group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CohortRef) Reset() {
+	*x = CohortRef{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CohortRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CohortRef) ProtoMessage() {}
+
+func (x *CohortRef) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CohortRef.ProtoReflect.Descriptor instead.
+func (*CohortRef) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *CohortRef) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+func (x *CohortRef) GetYearGroup() int32 {
+	if x != nil {
+		return x.YearGroup
+	}
+	return 0
+}
+
+// PlacementRef is a pupil and an opportunity: a place proposed, declined
+// or confirmed.
+type PlacementRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PupilId       string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	OpportunityId string                 `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlacementRef) Reset() {
+	*x = PlacementRef{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlacementRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlacementRef) ProtoMessage() {}
+
+func (x *PlacementRef) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlacementRef.ProtoReflect.Descriptor instead.
+func (*PlacementRef) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *PlacementRef) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *PlacementRef) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+type ProposeAllocationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cohorts whose pupils may be placed, each in the caller's scope.
+	Cohorts []*CohortRef `protobuf:"bytes,1,rep,name=cohorts,proto3" json:"cohorts,omitempty"`
+	// The opportunities whose free places are allocated.
+	OpportunityIds []string `protobuf:"bytes,2,rep,name=opportunity_ids,json=opportunityIds,proto3" json:"opportunity_ids,omitempty"`
+	// Places a person declined: the pupil is not proposed for that
+	// opportunity again, so the place goes to the next in line.
+	Declined      []*PlacementRef `protobuf:"bytes,3,rep,name=declined,proto3" json:"declined,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProposeAllocationRequest) Reset() {
+	*x = ProposeAllocationRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProposeAllocationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProposeAllocationRequest) ProtoMessage() {}
+
+func (x *ProposeAllocationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProposeAllocationRequest.ProtoReflect.Descriptor instead.
+func (*ProposeAllocationRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ProposeAllocationRequest) GetCohorts() []*CohortRef {
+	if x != nil {
+		return x.Cohorts
+	}
+	return nil
+}
+
+func (x *ProposeAllocationRequest) GetOpportunityIds() []string {
+	if x != nil {
+		return x.OpportunityIds
+	}
+	return nil
+}
+
+func (x *ProposeAllocationRequest) GetDeclined() []*PlacementRef {
+	if x != nil {
+		return x.Declined
+	}
+	return nil
+}
+
+// ProposedPlace is one pupil's proposed place, with why.
+type ProposedPlace struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PupilId       string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	OpportunityId string                 `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The pupil's rank among the cohorts' pupils, 1 the first served.
+	Priority int32 `protobuf:"varint,3,opt,name=priority,proto3" json:"priority,omitempty"`
+	// Why, naming no pupil: "priority 3: looked after, 3 days behind; a
+	// sector not yet seen (digital)".
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProposedPlace) Reset() {
+	*x = ProposedPlace{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProposedPlace) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProposedPlace) ProtoMessage() {}
+
+func (x *ProposedPlace) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProposedPlace.ProtoReflect.Descriptor instead.
+func (*ProposedPlace) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ProposedPlace) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *ProposedPlace) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+func (x *ProposedPlace) GetPriority() int32 {
+	if x != nil {
+		return x.Priority
+	}
+	return 0
+}
+
+func (x *ProposedPlace) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type ProposeAllocationResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Places []*ProposedPlace       `protobuf:"bytes,1,rep,name=places,proto3" json:"places,omitempty"`
+	// Pupils left without a place, in priority order: no eligible place was
+	// free.
+	Unplaced []string `protobuf:"bytes,2,rep,name=unplaced,proto3" json:"unplaced,omitempty"`
+	// Free places on the opportunities before the proposal.
+	FreePlaces int32 `protobuf:"varint,3,opt,name=free_places,json=freePlaces,proto3" json:"free_places,omitempty"`
+	// The academic year and day the trajectory was read at, like 2025/26 and
+	// 2026-01-15: days behind are against the guarantee's default pace.
+	AcademicYear  string `protobuf:"bytes,4,opt,name=academic_year,json=academicYear,proto3" json:"academic_year,omitempty"`
+	AsOf          string `protobuf:"bytes,5,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProposeAllocationResponse) Reset() {
+	*x = ProposeAllocationResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProposeAllocationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProposeAllocationResponse) ProtoMessage() {}
+
+func (x *ProposeAllocationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProposeAllocationResponse.ProtoReflect.Descriptor instead.
+func (*ProposeAllocationResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ProposeAllocationResponse) GetPlaces() []*ProposedPlace {
+	if x != nil {
+		return x.Places
+	}
+	return nil
+}
+
+func (x *ProposeAllocationResponse) GetUnplaced() []string {
+	if x != nil {
+		return x.Unplaced
+	}
+	return nil
+}
+
+func (x *ProposeAllocationResponse) GetFreePlaces() int32 {
+	if x != nil {
+		return x.FreePlaces
+	}
+	return 0
+}
+
+func (x *ProposeAllocationResponse) GetAcademicYear() string {
+	if x != nil {
+		return x.AcademicYear
+	}
+	return ""
+}
+
+func (x *ProposeAllocationResponse) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+type ConfirmAllocationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Makes a retried confirmation return the first call's bookings (a UUID).
+	IdempotencyKey string `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	// The places to book, each pupil once.
+	Places        []*PlacementRef `protobuf:"bytes,2,rep,name=places,proto3" json:"places,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmAllocationRequest) Reset() {
+	*x = ConfirmAllocationRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmAllocationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmAllocationRequest) ProtoMessage() {}
+
+func (x *ConfirmAllocationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmAllocationRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmAllocationRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ConfirmAllocationRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+func (x *ConfirmAllocationRequest) GetPlaces() []*PlacementRef {
+	if x != nil {
+		return x.Places
+	}
+	return nil
+}
+
+// ConfirmedPlace is what became of one place of the confirmation.
+type ConfirmedPlace struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PupilId       string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	OpportunityId string                 `protobuf:"bytes,2,opt,name=opportunity_id,json=opportunityId,proto3" json:"opportunity_id,omitempty"`
+	// The booking made, when it was.
+	Booking *Booking `protobuf:"bytes,3,opt,name=booking,proto3" json:"booking,omitempty"`
+	// Why not, when it was not: OPPORTUNITY_FULL, ALREADY_BOOKED,
+	// NOT_FOUND (the pupil or opportunity, or outside the caller's scope) or
+	// NOT_ELIGIBLE (a booking on overlapping dates made since).
+	Refusal       v1.Reason `protobuf:"varint,4,opt,name=refusal,proto3,enum=nextstep.refusal.v1.Reason" json:"refusal,omitempty"`
+	Message       string    `protobuf:"bytes,5,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmedPlace) Reset() {
+	*x = ConfirmedPlace{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmedPlace) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmedPlace) ProtoMessage() {}
+
+func (x *ConfirmedPlace) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmedPlace.ProtoReflect.Descriptor instead.
+func (*ConfirmedPlace) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ConfirmedPlace) GetPupilId() string {
+	if x != nil {
+		return x.PupilId
+	}
+	return ""
+}
+
+func (x *ConfirmedPlace) GetOpportunityId() string {
+	if x != nil {
+		return x.OpportunityId
+	}
+	return ""
+}
+
+func (x *ConfirmedPlace) GetBooking() *Booking {
+	if x != nil {
+		return x.Booking
+	}
+	return nil
+}
+
+func (x *ConfirmedPlace) GetRefusal() v1.Reason {
+	if x != nil {
+		return x.Refusal
+	}
+	return v1.Reason(0)
+}
+
+func (x *ConfirmedPlace) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+type ConfirmAllocationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per requested place, in request order.
+	Places        []*ConfirmedPlace `protobuf:"bytes,1,rep,name=places,proto3" json:"places,omitempty"`
+	Booked        int32             `protobuf:"varint,2,opt,name=booked,proto3" json:"booked,omitempty"`
+	Refused       int32             `protobuf:"varint,3,opt,name=refused,proto3" json:"refused,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmAllocationResponse) Reset() {
+	*x = ConfirmAllocationResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmAllocationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmAllocationResponse) ProtoMessage() {}
+
+func (x *ConfirmAllocationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmAllocationResponse.ProtoReflect.Descriptor instead.
+func (*ConfirmAllocationResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ConfirmAllocationResponse) GetPlaces() []*ConfirmedPlace {
+	if x != nil {
+		return x.Places
+	}
+	return nil
+}
+
+func (x *ConfirmAllocationResponse) GetBooked() int32 {
+	if x != nil {
+		return x.Booked
+	}
+	return 0
+}
+
+func (x *ConfirmAllocationResponse) GetRefused() int32 {
+	if x != nil {
+		return x.Refused
+	}
+	return 0
+}
+
 var File_nextstep_placement_v1_placement_proto protoreflect.FileDescriptor
 
 const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\n" +
-	"%nextstep/placement/v1/placement.proto\x12\x15nextstep.placement.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"|\n" +
+	"%nextstep/placement/v1/placement.proto\x12\x15nextstep.placement.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\x1a!nextstep/refusal/v1/refusal.proto\"|\n" +
 	"\aContact\x12\x1c\n" +
 	"\x04name\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04name\x12 \n" +
 	"\x05email\x18\x02 \x01(\tB\n" +
@@ -2996,7 +3517,46 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x15GetEngagementResponse\x12A\n" +
 	"\n" +
 	"engagement\x18\x01 \x03(\v2!.nextstep.placement.v1.EngagementR\n" +
-	"engagement*\xe3\x02\n" +
+	"engagement\"g\n" +
+	"\tCohortRef\x120\n" +
+	"\n" +
+	"school_urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\x12(\n" +
+	"\n" +
+	"year_group\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\r(\aR\tyearGroup\"d\n" +
+	"\fPlacementRef\x12#\n" +
+	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12/\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"\xed\x01\n" +
+	"\x18ProposeAllocationRequest\x12F\n" +
+	"\acohorts\x18\x01 \x03(\v2 .nextstep.placement.v1.CohortRefB\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10\x14R\acohorts\x12=\n" +
+	"\x0fopportunity_ids\x18\x02 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\xc8\x01\x18\x01\"\x05r\x03\xb0\x01\x01R\x0eopportunityIds\x12J\n" +
+	"\bdeclined\x18\x03 \x03(\v2#.nextstep.placement.v1.PlacementRefB\t\xbaH\x06\x92\x01\x03\x10\x88'R\bdeclined\"\x85\x01\n" +
+	"\rProposedPlace\x12\x19\n" +
+	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12%\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12\x1a\n" +
+	"\bpriority\x18\x03 \x01(\x05R\bpriority\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\xd0\x01\n" +
+	"\x19ProposeAllocationResponse\x12<\n" +
+	"\x06places\x18\x01 \x03(\v2$.nextstep.placement.v1.ProposedPlaceR\x06places\x12\x1a\n" +
+	"\bunplaced\x18\x02 \x03(\tR\bunplaced\x12\x1f\n" +
+	"\vfree_places\x18\x03 \x01(\x05R\n" +
+	"freePlaces\x12#\n" +
+	"\racademic_year\x18\x04 \x01(\tR\facademicYear\x12\x13\n" +
+	"\x05as_of\x18\x05 \x01(\tR\x04asOf\"\x97\x01\n" +
+	"\x18ConfirmAllocationRequest\x121\n" +
+	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12H\n" +
+	"\x06places\x18\x02 \x03(\v2#.nextstep.placement.v1.PlacementRefB\v\xbaH\b\x92\x01\x05\b\x01\x10\xe8\aR\x06places\"\xdd\x01\n" +
+	"\x0eConfirmedPlace\x12\x19\n" +
+	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12%\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x128\n" +
+	"\abooking\x18\x03 \x01(\v2\x1e.nextstep.placement.v1.BookingR\abooking\x125\n" +
+	"\arefusal\x18\x04 \x01(\x0e2\x1b.nextstep.refusal.v1.ReasonR\arefusal\x12\x18\n" +
+	"\amessage\x18\x05 \x01(\tR\amessage\"\x8c\x01\n" +
+	"\x19ConfirmAllocationResponse\x12=\n" +
+	"\x06places\x18\x01 \x03(\v2%.nextstep.placement.v1.ConfirmedPlaceR\x06places\x12\x16\n" +
+	"\x06booked\x18\x02 \x01(\x05R\x06booked\x12\x18\n" +
+	"\arefused\x18\x03 \x01(\x05R\arefused*\xe3\x02\n" +
 	"\x06Sector\x12\x16\n" +
 	"\x12SECTOR_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14SECTOR_LIFE_SCIENCES\x10\x01\x12!\n" +
@@ -3035,7 +3595,7 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x10MARK_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rMARK_FULL_DAY\x10\x01\x12\x11\n" +
 	"\rMARK_HALF_DAY\x10\x02\x12\x0f\n" +
-	"\vMARK_ABSENT\x10\x032\xdc\x0f\n" +
+	"\vMARK_ABSENT\x10\x032\xee\x11\n" +
 	"\x10PlacementService\x12y\n" +
 	"\x0eCreateEmployer\x12,.nextstep.placement.v1.CreateEmployerRequest\x1a-.nextstep.placement.v1.CreateEmployerResponse\"\n" +
 	"\xc2\xf3\x18\x03\n" +
@@ -3070,7 +3630,11 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x10RecordAttendance\x12..nextstep.placement.v1.RecordAttendanceRequest\x1a/.nextstep.placement.v1.RecordAttendanceResponse\"\x0f\xc2\xf3\x18\b\n" +
 	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x02\x12\x81\x01\n" +
 	"\x0fGetCreditedDays\x12-.nextstep.placement.v1.GetCreditedDaysRequest\x1a..nextstep.placement.v1.GetCreditedDaysResponse\"\x0f\xc2\xf3\x18\b\n" +
-	"\x04\x05\x01\x02\x03\x10\x01\x90\x02\x01\x12z\n" +
+	"\x04\x05\x01\x02\x03\x10\x01\x90\x02\x01\x12\x86\x01\n" +
+	"\x11ProposeAllocation\x12/.nextstep.placement.v1.ProposeAllocationRequest\x1a0.nextstep.placement.v1.ProposeAllocationResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x03\x01\x02\x03\x10\x01\x90\x02\x01\x12\x86\x01\n" +
+	"\x11ConfirmAllocation\x12/.nextstep.placement.v1.ConfirmAllocationRequest\x1a0.nextstep.placement.v1.ConfirmAllocationResponse\"\x0e\xc2\xf3\x18\a\n" +
+	"\x03\x01\x02\x03\x10\x01\x90\x02\x02\x12z\n" +
 	"\rGetEngagement\x12+.nextstep.placement.v1.GetEngagementRequest\x1a,.nextstep.placement.v1.GetEngagementResponse\"\x0e\xc2\xf3\x18\a\n" +
 	"\x05\x01\x02\x03\x04\x05\x90\x02\x01B\xec\x01\n" +
 	"\x19com.nextstep.placement.v1B\x0ePlacementProtoP\x01ZIgithub.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1;placementv1\xa2\x02\x03NPX\xaa\x02\x15Nextstep.Placement.V1\xca\x02\x15Nextstep\\Placement\\V1\xe2\x02!Nextstep\\Placement\\V1\\GPBMetadata\xea\x02\x17Nextstep::Placement::V1b\x06proto3"
@@ -3088,7 +3652,7 @@ func file_nextstep_placement_v1_placement_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_placement_v1_placement_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_nextstep_placement_v1_placement_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
+var file_nextstep_placement_v1_placement_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_nextstep_placement_v1_placement_proto_goTypes = []any{
 	(Sector)(0),                       // 0: nextstep.placement.v1.Sector
 	(SizeBand)(0),                     // 1: nextstep.placement.v1.SizeBand
@@ -3137,7 +3701,16 @@ var file_nextstep_placement_v1_placement_proto_goTypes = []any{
 	(*GetEngagementRequest)(nil),      // 44: nextstep.placement.v1.GetEngagementRequest
 	(*Engagement)(nil),                // 45: nextstep.placement.v1.Engagement
 	(*GetEngagementResponse)(nil),     // 46: nextstep.placement.v1.GetEngagementResponse
-	(*timestamppb.Timestamp)(nil),     // 47: google.protobuf.Timestamp
+	(*CohortRef)(nil),                 // 47: nextstep.placement.v1.CohortRef
+	(*PlacementRef)(nil),              // 48: nextstep.placement.v1.PlacementRef
+	(*ProposeAllocationRequest)(nil),  // 49: nextstep.placement.v1.ProposeAllocationRequest
+	(*ProposedPlace)(nil),             // 50: nextstep.placement.v1.ProposedPlace
+	(*ProposeAllocationResponse)(nil), // 51: nextstep.placement.v1.ProposeAllocationResponse
+	(*ConfirmAllocationRequest)(nil),  // 52: nextstep.placement.v1.ConfirmAllocationRequest
+	(*ConfirmedPlace)(nil),            // 53: nextstep.placement.v1.ConfirmedPlace
+	(*ConfirmAllocationResponse)(nil), // 54: nextstep.placement.v1.ConfirmAllocationResponse
+	(*timestamppb.Timestamp)(nil),     // 55: google.protobuf.Timestamp
+	(v1.Reason)(0),                    // 56: nextstep.refusal.v1.Reason
 }
 var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	0,  // 0: nextstep.placement.v1.Employer.sector:type_name -> nextstep.placement.v1.Sector
@@ -3162,7 +3735,7 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	16, // 19: nextstep.placement.v1.ListOpportunitiesResponse.opportunities:type_name -> nextstep.placement.v1.Opportunity
 	4,  // 20: nextstep.placement.v1.DayAttendance.mark:type_name -> nextstep.placement.v1.Mark
 	25, // 21: nextstep.placement.v1.Booking.attendance:type_name -> nextstep.placement.v1.DayAttendance
-	47, // 22: nextstep.placement.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	55, // 22: nextstep.placement.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
 	26, // 23: nextstep.placement.v1.BookPlaceResponse.booking:type_name -> nextstep.placement.v1.Booking
 	29, // 24: nextstep.placement.v1.BookPlacesRequest.pupils:type_name -> nextstep.placement.v1.PupilPlace
 	26, // 25: nextstep.placement.v1.BookPlacesResponse.bookings:type_name -> nextstep.placement.v1.Booking
@@ -3175,43 +3748,54 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	0,  // 32: nextstep.placement.v1.Engagement.sector:type_name -> nextstep.placement.v1.Sector
 	1,  // 33: nextstep.placement.v1.Engagement.size_band:type_name -> nextstep.placement.v1.SizeBand
 	45, // 34: nextstep.placement.v1.GetEngagementResponse.engagement:type_name -> nextstep.placement.v1.Engagement
-	7,  // 35: nextstep.placement.v1.PlacementService.CreateEmployer:input_type -> nextstep.placement.v1.CreateEmployerRequest
-	9,  // 36: nextstep.placement.v1.PlacementService.GetEmployer:input_type -> nextstep.placement.v1.GetEmployerRequest
-	11, // 37: nextstep.placement.v1.PlacementService.UpdateEmployer:input_type -> nextstep.placement.v1.UpdateEmployerRequest
-	13, // 38: nextstep.placement.v1.PlacementService.ListEmployers:input_type -> nextstep.placement.v1.ListEmployersRequest
-	17, // 39: nextstep.placement.v1.PlacementService.CreateOpportunity:input_type -> nextstep.placement.v1.CreateOpportunityRequest
-	19, // 40: nextstep.placement.v1.PlacementService.GetOpportunity:input_type -> nextstep.placement.v1.GetOpportunityRequest
-	21, // 41: nextstep.placement.v1.PlacementService.UpdateOpportunity:input_type -> nextstep.placement.v1.UpdateOpportunityRequest
-	23, // 42: nextstep.placement.v1.PlacementService.ListOpportunities:input_type -> nextstep.placement.v1.ListOpportunitiesRequest
-	27, // 43: nextstep.placement.v1.PlacementService.BookPlace:input_type -> nextstep.placement.v1.BookPlaceRequest
-	30, // 44: nextstep.placement.v1.PlacementService.BookPlaces:input_type -> nextstep.placement.v1.BookPlacesRequest
-	32, // 45: nextstep.placement.v1.PlacementService.GetBooking:input_type -> nextstep.placement.v1.GetBookingRequest
-	34, // 46: nextstep.placement.v1.PlacementService.ListBookings:input_type -> nextstep.placement.v1.ListBookingsRequest
-	36, // 47: nextstep.placement.v1.PlacementService.CancelBooking:input_type -> nextstep.placement.v1.CancelBookingRequest
-	39, // 48: nextstep.placement.v1.PlacementService.RecordAttendance:input_type -> nextstep.placement.v1.RecordAttendanceRequest
-	41, // 49: nextstep.placement.v1.PlacementService.GetCreditedDays:input_type -> nextstep.placement.v1.GetCreditedDaysRequest
-	44, // 50: nextstep.placement.v1.PlacementService.GetEngagement:input_type -> nextstep.placement.v1.GetEngagementRequest
-	8,  // 51: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
-	10, // 52: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
-	12, // 53: nextstep.placement.v1.PlacementService.UpdateEmployer:output_type -> nextstep.placement.v1.UpdateEmployerResponse
-	14, // 54: nextstep.placement.v1.PlacementService.ListEmployers:output_type -> nextstep.placement.v1.ListEmployersResponse
-	18, // 55: nextstep.placement.v1.PlacementService.CreateOpportunity:output_type -> nextstep.placement.v1.CreateOpportunityResponse
-	20, // 56: nextstep.placement.v1.PlacementService.GetOpportunity:output_type -> nextstep.placement.v1.GetOpportunityResponse
-	22, // 57: nextstep.placement.v1.PlacementService.UpdateOpportunity:output_type -> nextstep.placement.v1.UpdateOpportunityResponse
-	24, // 58: nextstep.placement.v1.PlacementService.ListOpportunities:output_type -> nextstep.placement.v1.ListOpportunitiesResponse
-	28, // 59: nextstep.placement.v1.PlacementService.BookPlace:output_type -> nextstep.placement.v1.BookPlaceResponse
-	31, // 60: nextstep.placement.v1.PlacementService.BookPlaces:output_type -> nextstep.placement.v1.BookPlacesResponse
-	33, // 61: nextstep.placement.v1.PlacementService.GetBooking:output_type -> nextstep.placement.v1.GetBookingResponse
-	35, // 62: nextstep.placement.v1.PlacementService.ListBookings:output_type -> nextstep.placement.v1.ListBookingsResponse
-	37, // 63: nextstep.placement.v1.PlacementService.CancelBooking:output_type -> nextstep.placement.v1.CancelBookingResponse
-	40, // 64: nextstep.placement.v1.PlacementService.RecordAttendance:output_type -> nextstep.placement.v1.RecordAttendanceResponse
-	43, // 65: nextstep.placement.v1.PlacementService.GetCreditedDays:output_type -> nextstep.placement.v1.GetCreditedDaysResponse
-	46, // 66: nextstep.placement.v1.PlacementService.GetEngagement:output_type -> nextstep.placement.v1.GetEngagementResponse
-	51, // [51:67] is the sub-list for method output_type
-	35, // [35:51] is the sub-list for method input_type
-	35, // [35:35] is the sub-list for extension type_name
-	35, // [35:35] is the sub-list for extension extendee
-	0,  // [0:35] is the sub-list for field type_name
+	47, // 35: nextstep.placement.v1.ProposeAllocationRequest.cohorts:type_name -> nextstep.placement.v1.CohortRef
+	48, // 36: nextstep.placement.v1.ProposeAllocationRequest.declined:type_name -> nextstep.placement.v1.PlacementRef
+	50, // 37: nextstep.placement.v1.ProposeAllocationResponse.places:type_name -> nextstep.placement.v1.ProposedPlace
+	48, // 38: nextstep.placement.v1.ConfirmAllocationRequest.places:type_name -> nextstep.placement.v1.PlacementRef
+	26, // 39: nextstep.placement.v1.ConfirmedPlace.booking:type_name -> nextstep.placement.v1.Booking
+	56, // 40: nextstep.placement.v1.ConfirmedPlace.refusal:type_name -> nextstep.refusal.v1.Reason
+	53, // 41: nextstep.placement.v1.ConfirmAllocationResponse.places:type_name -> nextstep.placement.v1.ConfirmedPlace
+	7,  // 42: nextstep.placement.v1.PlacementService.CreateEmployer:input_type -> nextstep.placement.v1.CreateEmployerRequest
+	9,  // 43: nextstep.placement.v1.PlacementService.GetEmployer:input_type -> nextstep.placement.v1.GetEmployerRequest
+	11, // 44: nextstep.placement.v1.PlacementService.UpdateEmployer:input_type -> nextstep.placement.v1.UpdateEmployerRequest
+	13, // 45: nextstep.placement.v1.PlacementService.ListEmployers:input_type -> nextstep.placement.v1.ListEmployersRequest
+	17, // 46: nextstep.placement.v1.PlacementService.CreateOpportunity:input_type -> nextstep.placement.v1.CreateOpportunityRequest
+	19, // 47: nextstep.placement.v1.PlacementService.GetOpportunity:input_type -> nextstep.placement.v1.GetOpportunityRequest
+	21, // 48: nextstep.placement.v1.PlacementService.UpdateOpportunity:input_type -> nextstep.placement.v1.UpdateOpportunityRequest
+	23, // 49: nextstep.placement.v1.PlacementService.ListOpportunities:input_type -> nextstep.placement.v1.ListOpportunitiesRequest
+	27, // 50: nextstep.placement.v1.PlacementService.BookPlace:input_type -> nextstep.placement.v1.BookPlaceRequest
+	30, // 51: nextstep.placement.v1.PlacementService.BookPlaces:input_type -> nextstep.placement.v1.BookPlacesRequest
+	32, // 52: nextstep.placement.v1.PlacementService.GetBooking:input_type -> nextstep.placement.v1.GetBookingRequest
+	34, // 53: nextstep.placement.v1.PlacementService.ListBookings:input_type -> nextstep.placement.v1.ListBookingsRequest
+	36, // 54: nextstep.placement.v1.PlacementService.CancelBooking:input_type -> nextstep.placement.v1.CancelBookingRequest
+	39, // 55: nextstep.placement.v1.PlacementService.RecordAttendance:input_type -> nextstep.placement.v1.RecordAttendanceRequest
+	41, // 56: nextstep.placement.v1.PlacementService.GetCreditedDays:input_type -> nextstep.placement.v1.GetCreditedDaysRequest
+	49, // 57: nextstep.placement.v1.PlacementService.ProposeAllocation:input_type -> nextstep.placement.v1.ProposeAllocationRequest
+	52, // 58: nextstep.placement.v1.PlacementService.ConfirmAllocation:input_type -> nextstep.placement.v1.ConfirmAllocationRequest
+	44, // 59: nextstep.placement.v1.PlacementService.GetEngagement:input_type -> nextstep.placement.v1.GetEngagementRequest
+	8,  // 60: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
+	10, // 61: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
+	12, // 62: nextstep.placement.v1.PlacementService.UpdateEmployer:output_type -> nextstep.placement.v1.UpdateEmployerResponse
+	14, // 63: nextstep.placement.v1.PlacementService.ListEmployers:output_type -> nextstep.placement.v1.ListEmployersResponse
+	18, // 64: nextstep.placement.v1.PlacementService.CreateOpportunity:output_type -> nextstep.placement.v1.CreateOpportunityResponse
+	20, // 65: nextstep.placement.v1.PlacementService.GetOpportunity:output_type -> nextstep.placement.v1.GetOpportunityResponse
+	22, // 66: nextstep.placement.v1.PlacementService.UpdateOpportunity:output_type -> nextstep.placement.v1.UpdateOpportunityResponse
+	24, // 67: nextstep.placement.v1.PlacementService.ListOpportunities:output_type -> nextstep.placement.v1.ListOpportunitiesResponse
+	28, // 68: nextstep.placement.v1.PlacementService.BookPlace:output_type -> nextstep.placement.v1.BookPlaceResponse
+	31, // 69: nextstep.placement.v1.PlacementService.BookPlaces:output_type -> nextstep.placement.v1.BookPlacesResponse
+	33, // 70: nextstep.placement.v1.PlacementService.GetBooking:output_type -> nextstep.placement.v1.GetBookingResponse
+	35, // 71: nextstep.placement.v1.PlacementService.ListBookings:output_type -> nextstep.placement.v1.ListBookingsResponse
+	37, // 72: nextstep.placement.v1.PlacementService.CancelBooking:output_type -> nextstep.placement.v1.CancelBookingResponse
+	40, // 73: nextstep.placement.v1.PlacementService.RecordAttendance:output_type -> nextstep.placement.v1.RecordAttendanceResponse
+	43, // 74: nextstep.placement.v1.PlacementService.GetCreditedDays:output_type -> nextstep.placement.v1.GetCreditedDaysResponse
+	51, // 75: nextstep.placement.v1.PlacementService.ProposeAllocation:output_type -> nextstep.placement.v1.ProposeAllocationResponse
+	54, // 76: nextstep.placement.v1.PlacementService.ConfirmAllocation:output_type -> nextstep.placement.v1.ConfirmAllocationResponse
+	46, // 77: nextstep.placement.v1.PlacementService.GetEngagement:output_type -> nextstep.placement.v1.GetEngagementResponse
+	60, // [60:78] is the sub-list for method output_type
+	42, // [42:60] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_placement_v1_placement_proto_init() }
@@ -3229,7 +3813,7 @@ func file_nextstep_placement_v1_placement_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_placement_v1_placement_proto_rawDesc), len(file_nextstep_placement_v1_placement_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   42,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -74,6 +74,9 @@ const (
 	Reason_REASON_FIXED_FIELD Reason = 24
 	// An opportunity's capacity cannot fall below the places booked.
 	Reason_REASON_CAPACITY_BELOW_BOOKED Reason = 25
+	// The pupil may no longer take the place: they have a booking on
+	// overlapping dates.
+	Reason_REASON_NOT_ELIGIBLE Reason = 26
 	// Tracking service.
 	// The task's lifecycle does not allow the move.
 	Reason_REASON_ILLEGAL_TRANSITION Reason = 30
@@ -113,6 +116,7 @@ var (
 		23: "REASON_BOOKING_CANCELLED",
 		24: "REASON_FIXED_FIELD",
 		25: "REASON_CAPACITY_BELOW_BOOKED",
+		26: "REASON_NOT_ELIGIBLE",
 		30: "REASON_ILLEGAL_TRANSITION",
 		31: "REASON_STALE_PASS",
 		32: "REASON_MASS_CLOSURE_HELD",
@@ -141,6 +145,7 @@ var (
 		"REASON_BOOKING_CANCELLED":         23,
 		"REASON_FIXED_FIELD":               24,
 		"REASON_CAPACITY_BELOW_BOOKED":     25,
+		"REASON_NOT_ELIGIBLE":              26,
 		"REASON_ILLEGAL_TRANSITION":        30,
 		"REASON_STALE_PASS":                31,
 		"REASON_MASS_CLOSURE_HELD":         32,
@@ -228,7 +233,7 @@ const file_nextstep_refusal_v1_refusal_proto_rawDesc = "" +
 	"\n" +
 	"!nextstep/refusal/v1/refusal.proto\x12\x13nextstep.refusal.v1\">\n" +
 	"\aRefusal\x123\n" +
-	"\x06reason\x18\x01 \x01(\x0e2\x1b.nextstep.refusal.v1.ReasonR\x06reason*\xd4\x05\n" +
+	"\x06reason\x18\x01 \x01(\x0e2\x1b.nextstep.refusal.v1.ReasonR\x06reason*\xed\x05\n" +
 	"\x06Reason\x12\x16\n" +
 	"\x12REASON_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10REASON_NOT_FOUND\x10\x01\x12\x18\n" +
@@ -250,7 +255,8 @@ const file_nextstep_refusal_v1_refusal_proto_rawDesc = "" +
 	"\x15REASON_ALREADY_BOOKED\x10\x16\x12\x1c\n" +
 	"\x18REASON_BOOKING_CANCELLED\x10\x17\x12\x16\n" +
 	"\x12REASON_FIXED_FIELD\x10\x18\x12 \n" +
-	"\x1cREASON_CAPACITY_BELOW_BOOKED\x10\x19\x12\x1d\n" +
+	"\x1cREASON_CAPACITY_BELOW_BOOKED\x10\x19\x12\x17\n" +
+	"\x13REASON_NOT_ELIGIBLE\x10\x1a\x12\x1d\n" +
 	"\x19REASON_ILLEGAL_TRANSITION\x10\x1e\x12\x15\n" +
 	"\x11REASON_STALE_PASS\x10\x1f\x12\x1c\n" +
 	"\x18REASON_MASS_CLOSURE_HELD\x10 \x12\x15\n" +

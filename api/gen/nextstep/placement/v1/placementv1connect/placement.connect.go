@@ -78,6 +78,12 @@ const (
 	// PlacementServiceGetCreditedDaysProcedure is the fully-qualified name of the PlacementService's
 	// GetCreditedDays RPC.
 	PlacementServiceGetCreditedDaysProcedure = "/nextstep.placement.v1.PlacementService/GetCreditedDays"
+	// PlacementServiceProposeAllocationProcedure is the fully-qualified name of the PlacementService's
+	// ProposeAllocation RPC.
+	PlacementServiceProposeAllocationProcedure = "/nextstep.placement.v1.PlacementService/ProposeAllocation"
+	// PlacementServiceConfirmAllocationProcedure is the fully-qualified name of the PlacementService's
+	// ConfirmAllocation RPC.
+	PlacementServiceConfirmAllocationProcedure = "/nextstep.placement.v1.PlacementService/ConfirmAllocation"
 	// PlacementServiceGetEngagementProcedure is the fully-qualified name of the PlacementService's
 	// GetEngagement RPC.
 	PlacementServiceGetEngagementProcedure = "/nextstep.placement.v1.PlacementService/GetEngagement"
@@ -138,6 +144,24 @@ type PlacementServiceClient interface {
 	// cancelled booking. One entry per requested pupil, in request order,
 	// zero for a pupil with none or outside the caller's scope.
 	GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error)
+	// ProposeAllocation proposes who should take the free places on a set of
+	// opportunities, from the pupils of one or more cohorts: those furthest
+	// behind the guarantee's trajectory and the most disadvantaged first
+	// (the allocation package's documented order), each placement with its
+	// reason, and as many pupils placed as the places allow. It books
+	// nothing and stores nothing: a person reviews it, declines what should
+	// not happen (a second call with the declined places excluded gives them
+	// to the next in line) and confirms the rest with ConfirmAllocation.
+	ProposeAllocation(context.Context, *v1.ProposeAllocationRequest) (*v1.ProposeAllocationResponse, error)
+	// ConfirmAllocation books a reviewed proposal's places through the
+	// booking path, one booking at a time, so a race for the last place is
+	// as safe as BookPlace's. Each place is checked again first: what changed
+	// since the proposal (the opportunity filled, the pupil booked elsewhere
+	// on those dates or already on it, left the caller's scope) is reported
+	// for that place and the rest are still booked. A retry with the same
+	// idempotency key returns the bookings the first call made and tries the
+	// places it refused again; the key reused for other places is refused.
+	ConfirmAllocation(context.Context, *v1.ConfirmAllocationRequest) (*v1.ConfirmAllocationResponse, error)
 	// GetEngagement gives dashboards, per employer sector and size band, the
 	// opportunities offered and the bookings and half days credited in the
 	// caller's scope. Aggregates only: no pupil appears.
@@ -258,6 +282,20 @@ func NewPlacementServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		proposeAllocation: connect.NewClient[v1.ProposeAllocationRequest, v1.ProposeAllocationResponse](
+			httpClient,
+			baseURL+PlacementServiceProposeAllocationProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("ProposeAllocation")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		confirmAllocation: connect.NewClient[v1.ConfirmAllocationRequest, v1.ConfirmAllocationResponse](
+			httpClient,
+			baseURL+PlacementServiceConfirmAllocationProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("ConfirmAllocation")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
 		getEngagement: connect.NewClient[v1.GetEngagementRequest, v1.GetEngagementResponse](
 			httpClient,
 			baseURL+PlacementServiceGetEngagementProcedure,
@@ -285,6 +323,8 @@ type placementServiceClient struct {
 	cancelBooking     *connect.Client[v1.CancelBookingRequest, v1.CancelBookingResponse]
 	recordAttendance  *connect.Client[v1.RecordAttendanceRequest, v1.RecordAttendanceResponse]
 	getCreditedDays   *connect.Client[v1.GetCreditedDaysRequest, v1.GetCreditedDaysResponse]
+	proposeAllocation *connect.Client[v1.ProposeAllocationRequest, v1.ProposeAllocationResponse]
+	confirmAllocation *connect.Client[v1.ConfirmAllocationRequest, v1.ConfirmAllocationResponse]
 	getEngagement     *connect.Client[v1.GetEngagementRequest, v1.GetEngagementResponse]
 }
 
@@ -423,6 +463,24 @@ func (c *placementServiceClient) GetCreditedDays(ctx context.Context, req *v1.Ge
 	return nil, err
 }
 
+// ProposeAllocation calls nextstep.placement.v1.PlacementService.ProposeAllocation.
+func (c *placementServiceClient) ProposeAllocation(ctx context.Context, req *v1.ProposeAllocationRequest) (*v1.ProposeAllocationResponse, error) {
+	response, err := c.proposeAllocation.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ConfirmAllocation calls nextstep.placement.v1.PlacementService.ConfirmAllocation.
+func (c *placementServiceClient) ConfirmAllocation(ctx context.Context, req *v1.ConfirmAllocationRequest) (*v1.ConfirmAllocationResponse, error) {
+	response, err := c.confirmAllocation.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // GetEngagement calls nextstep.placement.v1.PlacementService.GetEngagement.
 func (c *placementServiceClient) GetEngagement(ctx context.Context, req *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error) {
 	response, err := c.getEngagement.CallUnary(ctx, connect.NewRequest(req))
@@ -488,6 +546,24 @@ type PlacementServiceHandler interface {
 	// cancelled booking. One entry per requested pupil, in request order,
 	// zero for a pupil with none or outside the caller's scope.
 	GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error)
+	// ProposeAllocation proposes who should take the free places on a set of
+	// opportunities, from the pupils of one or more cohorts: those furthest
+	// behind the guarantee's trajectory and the most disadvantaged first
+	// (the allocation package's documented order), each placement with its
+	// reason, and as many pupils placed as the places allow. It books
+	// nothing and stores nothing: a person reviews it, declines what should
+	// not happen (a second call with the declined places excluded gives them
+	// to the next in line) and confirms the rest with ConfirmAllocation.
+	ProposeAllocation(context.Context, *v1.ProposeAllocationRequest) (*v1.ProposeAllocationResponse, error)
+	// ConfirmAllocation books a reviewed proposal's places through the
+	// booking path, one booking at a time, so a race for the last place is
+	// as safe as BookPlace's. Each place is checked again first: what changed
+	// since the proposal (the opportunity filled, the pupil booked elsewhere
+	// on those dates or already on it, left the caller's scope) is reported
+	// for that place and the rest are still booked. A retry with the same
+	// idempotency key returns the bookings the first call made and tries the
+	// places it refused again; the key reused for other places is refused.
+	ConfirmAllocation(context.Context, *v1.ConfirmAllocationRequest) (*v1.ConfirmAllocationResponse, error)
 	// GetEngagement gives dashboards, per employer sector and size band, the
 	// opportunities offered and the bookings and half days credited in the
 	// caller's scope. Aggregates only: no pupil appears.
@@ -604,6 +680,20 @@ func NewPlacementServiceHandler(svc PlacementServiceHandler, opts ...connect.Han
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	placementServiceProposeAllocationHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceProposeAllocationProcedure,
+		svc.ProposeAllocation,
+		connect.WithSchema(placementServiceMethods.ByName("ProposeAllocation")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	placementServiceConfirmAllocationHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceConfirmAllocationProcedure,
+		svc.ConfirmAllocation,
+		connect.WithSchema(placementServiceMethods.ByName("ConfirmAllocation")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
 	placementServiceGetEngagementHandler := connect.NewUnaryHandlerSimple(
 		PlacementServiceGetEngagementProcedure,
 		svc.GetEngagement,
@@ -643,6 +733,10 @@ func NewPlacementServiceHandler(svc PlacementServiceHandler, opts ...connect.Han
 			placementServiceRecordAttendanceHandler.ServeHTTP(w, r)
 		case PlacementServiceGetCreditedDaysProcedure:
 			placementServiceGetCreditedDaysHandler.ServeHTTP(w, r)
+		case PlacementServiceProposeAllocationProcedure:
+			placementServiceProposeAllocationHandler.ServeHTTP(w, r)
+		case PlacementServiceConfirmAllocationProcedure:
+			placementServiceConfirmAllocationHandler.ServeHTTP(w, r)
 		case PlacementServiceGetEngagementProcedure:
 			placementServiceGetEngagementHandler.ServeHTTP(w, r)
 		default:
@@ -712,6 +806,14 @@ func (UnimplementedPlacementServiceHandler) RecordAttendance(context.Context, *v
 
 func (UnimplementedPlacementServiceHandler) GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.GetCreditedDays is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) ProposeAllocation(context.Context, *v1.ProposeAllocationRequest) (*v1.ProposeAllocationResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.ProposeAllocation is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) ConfirmAllocation(context.Context, *v1.ConfirmAllocationRequest) (*v1.ConfirmAllocationResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.ConfirmAllocation is not implemented"))
 }
 
 func (UnimplementedPlacementServiceHandler) GetEngagement(context.Context, *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error) {
