@@ -123,6 +123,9 @@ func run(ctx context.Context, root string, fresh, checks bool) error {
 	if !seeded {
 		fmt.Println("      the development database already holds the region (make run FRESH=1 starts afresh)")
 	}
+	if err := showProposal(ctx, adminToken, today); err != nil {
+		return err
+	}
 
 	step(7, "Applying the programmes; the operator generates and reconciles the cohorts")
 	kube, err := applyProgrammes(ctx, cp.env.Config, today)

@@ -323,6 +323,9 @@ func seedPlacements(ctx context.Context, c seedClients, rng *rand.Rand, year int
 		}
 		employerIDs = append(employerIDs, res.GetEmployer().GetId())
 	}
+	if err := seedScarcePlaces(ctx, c, today, employerIDs); err != nil {
+		return 0, err
+	}
 	// Per academic year: a week's placement in February, a two-day job
 	// shadow in October, a half-day virtual experience in November, and a
 	// careers talk (an encounter: it credits nothing).

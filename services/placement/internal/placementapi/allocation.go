@@ -20,6 +20,7 @@ import (
 	"github.com/nextstep-uk/nextstep/api/trajectory"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/calendar"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
 	"github.com/nextstep-uk/nextstep/services/kit/idempotency"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
@@ -30,6 +31,15 @@ import (
 // ProposeAllocation implements PlacementService.
 func (s *Server) ProposeAllocation(ctx context.Context, req *placementv1.ProposeAllocationRequest) (*placementv1.ProposeAllocationResponse, error) {
 	today := s.today()
+	if req.GetAsOf() != "" {
+		var err error
+		if today, err = parseDate("as_of", req.GetAsOf()); err != nil {
+			return nil, err
+		}
+		if !calendar.Plausible(today, s.today()) {
+			return nil, rpcerror.InvalidArgument(rpcerror.Violation{Field: "as_of", RuleID: "date.range", Message: "value must be from 2000 to two years from today"})
+		}
+	}
 	year := academicyear.Containing(today)
 	pupils, err := s.allocationPupils(ctx, req.GetCohorts(), year, today)
 	if err != nil {

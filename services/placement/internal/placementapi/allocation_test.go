@@ -162,6 +162,14 @@ func TestAllocationScope(t *testing.T) {
 	if connect.CodeOf(err) != connect.CodeNotFound {
 		t.Errorf("an unknown opportunity: %v, want NotFound", err)
 	}
+	for _, asOf := range []string{"2026-02-30", "1999-12-31", "2099-01-01"} {
+		_, err = e.as(servicetest.Caseworker).ProposeAllocation(ctx, &placementv1.ProposeAllocationRequest{
+			Cohorts: []*placementv1.CohortRef{{SchoolUrn: "100001", YearGroup: 10}}, OpportunityIds: []string{x.GetId()}, AsOf: asOf,
+		})
+		if connect.CodeOf(err) != connect.CodeInvalidArgument {
+			t.Errorf("as of %s: %v, want InvalidArgument", asOf, err)
+		}
+	}
 	_, err = e.as(servicetest.Analyst).ProposeAllocation(ctx, &placementv1.ProposeAllocationRequest{
 		Cohorts: []*placementv1.CohortRef{{SchoolUrn: "100001", YearGroup: 10}}, OpportunityIds: []string{x.GetId()},
 	})

@@ -2923,7 +2923,12 @@ type ProposeAllocationRequest struct {
 	OpportunityIds []string `protobuf:"bytes,2,rep,name=opportunity_ids,json=opportunityIds,proto3" json:"opportunity_ids,omitempty"`
 	// Places a person declined: the pupil is not proposed for that
 	// opportunity again, so the place goes to the next in line.
-	Declined      []*PlacementRef `protobuf:"bytes,3,rep,name=declined,proto3" json:"declined,omitempty"`
+	Declined []*PlacementRef `protobuf:"bytes,3,rep,name=declined,proto3" json:"declined,omitempty"`
+	// The day the proposal is made as at (YYYY-MM-DD): the cohorts are those
+	// of its academic year, and days behind are what the pace expects by it
+	// less what was credited by it. Today when empty; a hub planning next
+	// term's places may ask as at the week they run.
+	AsOf          string `protobuf:"bytes,4,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2977,6 +2982,13 @@ func (x *ProposeAllocationRequest) GetDeclined() []*PlacementRef {
 		return x.Declined
 	}
 	return nil
+}
+
+func (x *ProposeAllocationRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
 }
 
 // ProposedPlace is one pupil's proposed place, with why.
@@ -3526,12 +3538,13 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"year_group\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\r(\aR\tyearGroup\"d\n" +
 	"\fPlacementRef\x12#\n" +
 	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12/\n" +
-	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"\xed\x01\n" +
+	"\x0eopportunity_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\ropportunityId\"\xaa\x02\n" +
 	"\x18ProposeAllocationRequest\x12F\n" +
 	"\acohorts\x18\x01 \x03(\v2 .nextstep.placement.v1.CohortRefB\n" +
 	"\xbaH\a\x92\x01\x04\b\x01\x10\x14R\acohorts\x12=\n" +
 	"\x0fopportunity_ids\x18\x02 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\xc8\x01\x18\x01\"\x05r\x03\xb0\x01\x01R\x0eopportunityIds\x12J\n" +
-	"\bdeclined\x18\x03 \x03(\v2#.nextstep.placement.v1.PlacementRefB\t\xbaH\x06\x92\x01\x03\x10\x88'R\bdeclined\"\x85\x01\n" +
+	"\bdeclined\x18\x03 \x03(\v2#.nextstep.placement.v1.PlacementRefB\t\xbaH\x06\x92\x01\x03\x10\x88'R\bdeclined\x12;\n" +
+	"\x05as_of\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x04asOf\"\x85\x01\n" +
 	"\rProposedPlace\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12%\n" +
 	"\x0eopportunity_id\x18\x02 \x01(\tR\ropportunityId\x12\x1a\n" +
