@@ -61,7 +61,7 @@ type choiceOpportunity struct {
 // proposalRow is one proposed place as the review page shows it.
 type proposalRow struct {
 	PupilID, Name, OpportunityID, Title, Reason string
-	Priority                                   int32
+	Priority                                    int32
 }
 
 type proposalPage struct {
