@@ -37,9 +37,11 @@ type SyncInput struct {
 // SyncResult is what a sync did, and the cohort's active tasks after it.
 type SyncResult struct {
 	Created, Updated, Closed, Unchanged, Suppressed int
+	// Grouped are pupils' tasks closed into their cohort's task.
+	Grouped int
 	Open                                            []Count
 	// Pupils are the pupils whose tasks the sync created, updated or
-	// closed, for the audit log.
+	// closed, for the audit log ('' for the cohort's own task).
 	Pupils []string
 }
 
@@ -112,7 +114,7 @@ func Sync(ctx context.Context, pool TxDB, in SyncInput) (SyncResult, error) {
 		if res.Pupils, err = applyPlan(ctx, tx, in, plan); err != nil {
 			return err
 		}
-		res.Created, res.Updated, res.Closed = len(plan.Create), len(plan.Update), len(plan.Close)
+		res.Created, res.Updated, res.Closed, res.Grouped = len(plan.Create), len(plan.Update), len(plan.Close), len(plan.Grouped)
 		res.Unchanged, res.Suppressed = plan.Unchanged, plan.Suppressed
 		if err := queries.SetCohortPassToken(ctx, tx, dbsqlc.SetCohortPassTokenParams{CohortKey: in.CohortKey, PassToken: in.PassToken}); err != nil {
 			return err
@@ -217,8 +219,14 @@ func applyPlan(ctx context.Context, tx pgx.Tx, in SyncInput, plan syncplan.Plan)
 			return nil, fmt.Errorf("update tasks: %w", err)
 		}
 	}
-	if len(plan.Close) > 0 {
-		closed, err := queries.CloseTasks(ctx, tx, dbsqlc.CloseTasksParams{TaskIDs: plan.Close, Actor: in.Actor})
+	for _, c := range []struct {
+		ids []string
+		why string
+	}{{plan.Close, "condition cleared"}, {plan.Grouped, "grouped into the cohort's task"}} {
+		if len(c.ids) == 0 {
+			continue
+		}
+		closed, err := queries.CloseTasks(ctx, tx, dbsqlc.CloseTasksParams{TaskIDs: c.ids, Actor: in.Actor, Why: c.why})
 		if err != nil {
 			return nil, fmt.Errorf("close tasks: %w", err)
 		}

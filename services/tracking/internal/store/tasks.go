@@ -38,7 +38,7 @@ type Task struct {
 
 func taskOf(r dbsqlc.TrackingTask) Task {
 	return Task{
-		ID: r.ID, CohortKey: r.CohortKey, SchoolURN: r.SchoolURN, LACode: r.LACode, PupilID: r.PupilID,
+		ID: r.ID, CohortKey: r.CohortKey, SchoolURN: r.SchoolURN, LACode: r.LACode, PupilID: deref(r.PupilID),
 		Reason: r.ReasonCode, Priority: int(r.Priority), DueDate: r.DueDate, Summary: r.Summary, Evidence: r.Evidence,
 		Status: lifecycle.Status(r.Status), Assignee: r.Assignee, Outcome: r.Outcome, DismissReason: r.DismissReason,
 		SnoozeUntil: r.SnoozeUntil, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
@@ -243,4 +243,13 @@ func AddNote(ctx context.Context, db DB, id string, s auth.Scope, actor, action,
 	}
 	r, err := queries.AddTaskNote(ctx, db, dbsqlc.AddTaskNoteParams{TaskID: id, Actor: actor, Kind: kind, Action: action, Text: text})
 	return t, Event{Kind: kind, At: r.At, Actor: actor, Status: lifecycle.Status(r.Status), Action: action, Text: text}, err
+}
+
+// deref is a nullable column's value, "" for NULL (a cohort-level task's
+// pupil).
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

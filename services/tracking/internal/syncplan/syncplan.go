@@ -13,11 +13,16 @@ import (
 )
 
 // Key identifies an intervention within a cohort: at most one active task
-// per key.
+// per key. A key with no pupil (CohortLevel) is the cohort's own task for
+// the reason: most of its pupils have it, and one piece of work for the
+// school and the hub stands for theirs.
 type Key struct {
 	PupilID string
 	Reason  string
 }
+
+// CohortLevel is the PupilID of a cohort-level intervention.
+const CohortLevel = ""
 
 // Intervention is what the reconciler asks for, and what an active task
 // currently says.
@@ -48,9 +53,13 @@ type Update struct {
 
 // Plan is what a sync does.
 type Plan struct {
-	Create    []Intervention
-	Update    []Update
-	Close     []string // task ids
+	Create []Intervention
+	Update []Update
+	// Close are the tasks whose condition cleared; Grouped the pupils'
+	// tasks closed because the cohort's own task for their reason is
+	// wanted now, which stands for them (task ids both).
+	Close     []string
+	Grouped   []string
 	Unchanged int
 	// Suppressed counts desired interventions not raised because a
 	// caseworker dismissed them and the snooze has not ended.
@@ -98,7 +107,11 @@ func Make(active []Task, snoozed []Key, desired []Intervention) Plan {
 	}
 	slices.SortFunc(closing, func(a, b Task) int { return compareKeys(a.Key, b.Key) })
 	for _, t := range closing {
-		p.Close = append(p.Close, t.ID)
+		if t.PupilID != CohortLevel && wanted[Key{CohortLevel, t.Reason}] {
+			p.Grouped = append(p.Grouped, t.ID)
+		} else {
+			p.Close = append(p.Close, t.ID)
+		}
 	}
 	slices.SortFunc(p.Create, func(a, b Intervention) int { return compareKeys(a.Key, b.Key) })
 	slices.SortFunc(p.Update, func(a, b Update) int { return compareKeys(a.To.Key, b.To.Key) })
@@ -117,7 +130,7 @@ func keptDueDate(current, desired string) string {
 }
 
 // Changes reports whether the plan writes anything.
-func (p Plan) Changes() bool { return len(p.Create)+len(p.Update)+len(p.Close) > 0 }
+func (p Plan) Changes() bool { return len(p.Create)+len(p.Update)+len(p.Close)+len(p.Grouped) > 0 }
 
 // DefaultMaxCloseFraction is used when a sync names no fraction.
 const DefaultMaxCloseFraction = 0.5
@@ -126,7 +139,9 @@ const DefaultMaxCloseFraction = 0.5
 // active tasks that it must not be applied without force: more than
 // maxFraction of them (DefaultMaxCloseFraction when 0), once at least
 // minCloses would close. It guards a caseworker's queue against a bad
-// upstream import that makes every condition look cleared.
+// upstream import that makes every condition look cleared. Pupils' tasks
+// grouped into their cohort's task are not closures of that kind: the work
+// goes on, at the cohort's level.
 func (p Plan) Held(active int, maxFraction float64, minCloses int) bool {
 	if maxFraction <= 0 {
 		maxFraction = DefaultMaxCloseFraction

@@ -44,6 +44,20 @@ func TestMake(t *testing.T) {
 		"evidence changed":              {active: []Task{task("t1", a)}, desired: []Intervention{aEvidence}, want: Plan{Update: []Update{{TaskID: "t1", To: aEvidence}}}},
 		"empty desired closes all":      {active: []Task{task("t2", b), task("t1", a)}, want: Plan{Close: []string{"t1", "t2"}}},
 		"snoozed is not raised":         {snoozed: []Key{a.Key}, desired: []Intervention{a, b}, want: Plan{Create: []Intervention{b}, Suppressed: 1}},
+		// Most of the cohort is behind: the cohort's own task replaces the
+		// pupils'; a pupil task of another reason is closed as cleared.
+		"grouped into the cohort's task": {
+			active:  []Task{task("t1", a), task("t2", b), task("t3", c)},
+			desired: []Intervention{want(CohortLevel, "BEHIND", "2026-12-01")},
+			want:    Plan{Create: []Intervention{want(CohortLevel, "BEHIND", "2026-12-01")}, Close: []string{"t3"}, Grouped: []string{"t1", "t2"}},
+		},
+		// The cohort's task closes as the share falls: its pupils still
+		// behind get their own again.
+		"ungrouped": {
+			active:  []Task{task("t0", want(CohortLevel, "BEHIND", "2026-12-01"))},
+			desired: []Intervention{a},
+			want:    Plan{Create: []Intervention{a}, Close: []string{"t0"}},
+		},
 		"snooze does not touch an active task": {
 			active: []Task{task("t1", a)}, snoozed: []Key{a.Key}, desired: []Intervention{a},
 			want: Plan{Unchanged: 1},
@@ -78,6 +92,8 @@ func TestHeld(t *testing.T) {
 		"the last task of a small one": {plan: closing(1), active: 1, want: true},
 		"below the floor":              {plan: closing(1), active: 1, minCloses: 3, want: false},
 		"at the floor":                 {plan: closing(3), active: 4, minCloses: 3, want: true},
+		// 200 pupils' tasks grouped into their cohort's: not a mass closure.
+		"grouped": {plan: Plan{Grouped: make([]string, 200)}, active: 200, want: false},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -64,11 +64,13 @@ func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInte
 		return nil, rpcerror.Internal(ctx, s.logger, "sync interventions", err)
 	}
 	for _, id := range res.Pupils {
-		audit.TouchAt(ctx, "pupil", id, in.SchoolURN, in.LACode)
+		if id != syncplan.CohortLevel {
+			audit.TouchAt(ctx, "pupil", id, in.SchoolURN, in.LACode)
+		}
 	}
 	return &trackingv1.SyncInterventionsResponse{
 		Created: int32(res.Created), Closed: int32(res.Closed), Unchanged: int32(res.Unchanged), Updated: int32(res.Updated),
-		Suppressed: int32(res.Suppressed), Open: countsToProto(res.Open),
+		Suppressed: int32(res.Suppressed), Grouped: int32(res.Grouped), Open: countsToProto(res.Open),
 	}, nil
 }
 
@@ -118,18 +120,19 @@ func (s *Server) checkCohort(ctx context.Context, p auth.Principal, req *trackin
 // its young person lives in, as the pupil service says now, in one batched
 // call: a resident educated out of area is their home LA's to follow, and
 // a mover's tasks move with them. A pupil it does not know (or one without
-// a recorded residence) stays in the cohort's authority.
+// a recorded residence), and the cohort's own tasks, stay in the cohort's
+// authority.
 func (s *Server) placeTasks(ctx context.Context, desired []syncplan.Intervention) error {
-	if len(desired) == 0 {
-		return nil
-	}
-	seen := make(map[string]bool, len(desired))
+	seen := map[string]bool{syncplan.CohortLevel: true}
 	ids := make([]string, 0, len(desired))
 	for _, d := range desired {
 		if !seen[d.PupilID] {
 			seen[d.PupilID] = true
 			ids = append(ids, d.PupilID)
 		}
+	}
+	if len(ids) == 0 {
+		return nil
 	}
 	found, err := s.pupils.Locate(ctx, ids)
 	if err != nil {
@@ -145,14 +148,17 @@ func (s *Server) placeTasks(ctx context.Context, desired []syncplan.Intervention
 
 // desiredInScope refuses a desired set naming a pupil the caller may not
 // see (or who does not exist), so a forced sync cannot put a task for
-// another area's pupil into a queue.
+// another area's pupil into a queue. The cohort's own tasks are the
+// cohort's, whose scope checkCohort has decided.
 func (s *Server) desiredInScope(ctx context.Context, p auth.Principal, desired []syncplan.Intervention) error {
-	if len(desired) == 0 {
-		return nil
+	var ids []string
+	for _, d := range desired {
+		if d.PupilID != syncplan.CohortLevel {
+			ids = append(ids, d.PupilID)
+		}
 	}
-	ids := make([]string, len(desired))
-	for i, d := range desired {
-		ids[i] = d.PupilID
+	if len(ids) == 0 {
+		return nil
 	}
 	_, refused, err := enrolment.InScope(ctx, s.pupils, p.Scope, ids)
 	switch {

@@ -38,7 +38,7 @@ func (s *Server) ListTasks(ctx context.Context, req *trackingv1.ListTasksRequest
 		res.NextPageToken = pagetoken.Encode(store.CursorAfter(tasks[limit-1]))
 	}
 	for _, t := range tasks {
-		audit.TouchAt(ctx, "pupil", t.PupilID, t.SchoolURN, t.LACode)
+		touchPupil(ctx, t)
 		res.Tasks = append(res.Tasks, taskToProto(t, f.Today))
 	}
 	return res, nil
@@ -132,8 +132,16 @@ func (s *Server) AddTaskNote(ctx context.Context, req *trackingv1.AddTaskNoteReq
 // touchTask records in the audit log that the call read or changed the
 // task and so its pupil's record.
 func touchTask(ctx context.Context, t store.Task) {
-	audit.TouchAt(ctx, "pupil", t.PupilID, t.SchoolURN, t.LACode)
+	touchPupil(ctx, t)
 	audit.TouchAt(ctx, "task", t.ID, t.SchoolURN, t.LACode)
+}
+
+// touchPupil records that the call read the task's pupil: none for a
+// cohort-level task, which names no one.
+func touchPupil(ctx context.Context, t store.Task) {
+	if t.PupilID != "" {
+		audit.TouchAt(ctx, "pupil", t.PupilID, t.SchoolURN, t.LACode)
+	}
 }
 
 // BulkUpdateTasks implements TrackingService.

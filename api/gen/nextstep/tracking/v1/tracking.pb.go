@@ -1309,10 +1309,13 @@ func (x *ExportDestinationsResponse) GetChunk() []byte {
 }
 
 type DesiredIntervention struct {
-	state      protoimpl.MessageState `protogen:"open.v1"`
-	PupilId    string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
-	ReasonCode string                 `protobuf:"bytes,2,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
-	Priority   Priority               `protobuf:"varint,3,opt,name=priority,proto3,enum=nextstep.tracking.v1.Priority" json:"priority,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pupil, or empty for the cohort's own intervention: most of its
+	// pupils have the reason, and one task for the school and the hub stands
+	// for theirs (their tasks of the reason close as grouped into it).
+	PupilId    string   `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	ReasonCode string   `protobuf:"bytes,2,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
+	Priority   Priority `protobuf:"varint,3,opt,name=priority,proto3,enum=nextstep.tracking.v1.Priority" json:"priority,omitempty"`
 	// The due date, from the policy's service level, YYYY-MM-DD.
 	DueDate string `protobuf:"bytes,4,opt,name=due_date,json=dueDate,proto3" json:"due_date,omitempty"`
 	// Human-readable evidence ("3 of 6 expected days"), no personal data.
@@ -1515,7 +1518,11 @@ type SyncInterventionsResponse struct {
 	// The cohort's open tasks after the sync.
 	Open []*OpenCount `protobuf:"bytes,5,rep,name=open,proto3" json:"open,omitempty"`
 	// Desired and already open, with a new priority, due date or evidence.
-	Updated       int32 `protobuf:"varint,6,opt,name=updated,proto3" json:"updated,omitempty"`
+	Updated int32 `protobuf:"varint,6,opt,name=updated,proto3" json:"updated,omitempty"`
+	// Pupils' tasks closed because their cohort's own task of the reason
+	// stands for them now: not counted in closed, nor by the mass-closure
+	// guard.
+	Grouped       int32 `protobuf:"varint,7,opt,name=grouped,proto3" json:"grouped,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1592,6 +1599,13 @@ func (x *SyncInterventionsResponse) GetUpdated() int32 {
 	return 0
 }
 
+func (x *SyncInterventionsResponse) GetGrouped() int32 {
+	if x != nil {
+		return x.Grouped
+	}
+	return 0
+}
+
 type OpenCount struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	ReasonCode string                 `protobuf:"bytes,1,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
@@ -1663,14 +1677,15 @@ func (x *OpenCount) GetOverdue() int32 {
 
 // Task is one intervention in the queue.
 type Task struct {
-	state      protoimpl.MessageState `protogen:"open.v1"`
-	Id         string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	CohortKey  string                 `protobuf:"bytes,2,opt,name=cohort_key,json=cohortKey,proto3" json:"cohort_key,omitempty"`
-	SchoolUrn  string                 `protobuf:"bytes,3,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
-	LaCode     string                 `protobuf:"bytes,4,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
-	PupilId    string                 `protobuf:"bytes,5,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
-	ReasonCode string                 `protobuf:"bytes,6,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
-	Priority   Priority               `protobuf:"varint,7,opt,name=priority,proto3,enum=nextstep.tracking.v1.Priority" json:"priority,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Id        string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	CohortKey string                 `protobuf:"bytes,2,opt,name=cohort_key,json=cohortKey,proto3" json:"cohort_key,omitempty"`
+	SchoolUrn string                 `protobuf:"bytes,3,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	LaCode    string                 `protobuf:"bytes,4,opt,name=la_code,json=laCode,proto3" json:"la_code,omitempty"`
+	// Empty for a cohort-level task: the cohort as a whole, no one pupil.
+	PupilId    string   `protobuf:"bytes,5,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
+	ReasonCode string   `protobuf:"bytes,6,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
+	Priority   Priority `protobuf:"varint,7,opt,name=priority,proto3,enum=nextstep.tracking.v1.Priority" json:"priority,omitempty"`
 	// YYYY-MM-DD.
 	DueDate  string            `protobuf:"bytes,8,opt,name=due_date,json=dueDate,proto3" json:"due_date,omitempty"`
 	Summary  string            `protobuf:"bytes,9,opt,name=summary,proto3" json:"summary,omitempty"`
@@ -4144,9 +4159,9 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\n" +
 	"school_urn\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{6})?$R\tschoolUrn\"2\n" +
 	"\x1aExportDestinationsResponse\x12\x14\n" +
-	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\xf0\x03\n" +
-	"\x13DesiredIntervention\x12#\n" +
-	"\bpupil_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\apupilId\x12>\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\xf3\x03\n" +
+	"\x13DesiredIntervention\x12&\n" +
+	"\bpupil_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\apupilId\x12>\n" +
 	"\vreason_code\x18\x02 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[A-Z][A-Z0-9_]{2,63}$R\n" +
 	"reasonCode\x12F\n" +
 	"\bpriority\x18\x03 \x01(\x0e2\x1e.nextstep.tracking.v1.PriorityB\n" +
@@ -4172,7 +4187,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\xbaH\a\x92\x01\x04\x10\xa0\x9c\x01R\adesired\x12E\n" +
 	"\x12max_close_fraction\x18\x06 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00R\x10maxCloseFraction\x12\x14\n" +
 	"\x05force\x18\a \x01(\bR\x05force\x12/\n" +
-	"\x0fhold_min_closes\x18\b \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\rholdMinCloses\"\xda\x01\n" +
+	"\x0fhold_min_closes\x18\b \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\rholdMinCloses\"\xf4\x01\n" +
 	"\x19SyncInterventionsResponse\x12\x18\n" +
 	"\acreated\x18\x01 \x01(\x05R\acreated\x12\x16\n" +
 	"\x06closed\x18\x02 \x01(\x05R\x06closed\x12\x1c\n" +
@@ -4181,7 +4196,8 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"suppressed\x18\x04 \x01(\x05R\n" +
 	"suppressed\x123\n" +
 	"\x04open\x18\x05 \x03(\v2\x1f.nextstep.tracking.v1.OpenCountR\x04open\x12\x18\n" +
-	"\aupdated\x18\x06 \x01(\x05R\aupdated\"\x96\x01\n" +
+	"\aupdated\x18\x06 \x01(\x05R\aupdated\x12\x18\n" +
+	"\agrouped\x18\a \x01(\x05R\agrouped\"\x96\x01\n" +
 	"\tOpenCount\x12\x1f\n" +
 	"\vreason_code\x18\x01 \x01(\tR\n" +
 	"reasonCode\x12:\n" +

@@ -40,7 +40,7 @@ type TrackingTask struct {
 	CohortKey     string            `db:"cohort_key"`
 	SchoolURN     string            `db:"school_urn"`
 	LACode        string            `db:"la_code"`
-	PupilID       string            `db:"pupil_id"`
+	PupilID       *string           `db:"pupil_id"`
 	ReasonCode    string            `db:"reason_code"`
 	Priority      int16             `db:"priority"`
 	QueueRank     int16             `db:"queue_rank"`

@@ -17,20 +17,22 @@ WITH closed AS (
     RETURNING id, pupil_id
 ), logged AS (
     INSERT INTO tracking.task_events (task_id, actor, kind, status, text)
-    SELECT id, $2, 'closed', 'closed', 'condition cleared' FROM closed
+    SELECT id, $2, 'closed', 'closed', $3::text FROM closed
 )
-SELECT pupil_id FROM closed
+SELECT COALESCE(pupil_id::text, '')::text AS pupil_id FROM closed
 `
 
 type CloseTasksParams struct {
 	TaskIDs []string `db:"task_ids"`
 	Actor   string   `db:"actor"`
+	Why     string   `db:"why"`
 }
 
-// CloseTasks closes the tasks still active among task_ids as "condition
-// cleared", each with an event, and returns their pupils.
+// CloseTasks closes the tasks still active among task_ids, each with an
+// event saying why ("condition cleared", or grouped into the cohort's
+// task), and returns their pupils (” for a cohort-level task).
 func (q *Queries) CloseTasks(ctx context.Context, db DBTX, arg CloseTasksParams) ([]string, error) {
-	rows, err := db.Query(ctx, closeTasks, arg.TaskIDs, arg.Actor)
+	rows, err := db.Query(ctx, closeTasks, arg.TaskIDs, arg.Actor, arg.Why)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +101,7 @@ func (q *Queries) CohortOpenCounts(ctx context.Context, db DBTX, arg CohortOpenC
 const createStagedTasks = `-- name: CreateStagedTasks :exec
 WITH created AS (
     INSERT INTO tracking.tasks (cohort_key, school_urn, la_code, pupil_id, reason_code, priority, due_date, summary, evidence)
-    SELECT $2, $3, la_code, pupil_id, reason_code, priority, due_date, summary, evidence
+    SELECT $2, $3, la_code, NULLIF(pupil_id, '')::uuid, reason_code, priority, due_date, summary, evidence
     FROM pg_temp.sync_staging WHERE task_id IS NULL
     ON CONFLICT (cohort_key, pupil_id, reason_code) WHERE status IN ('open', 'assigned', 'in_progress') DO NOTHING
     RETURNING id
@@ -125,7 +127,7 @@ func (q *Queries) CreateStagedTasks(ctx context.Context, db DBTX, arg CreateStag
 }
 
 const lockActiveTasks = `-- name: LockActiveTasks :many
-SELECT id, pupil_id, reason_code, priority, due_date, summary, evidence, la_code
+SELECT id, COALESCE(pupil_id::text, '')::text AS pupil_id, reason_code, priority, due_date, summary, evidence, la_code
 FROM tracking.tasks
 WHERE cohort_key = $1 AND status IN ('open', 'assigned', 'in_progress')
 FOR UPDATE
@@ -148,6 +150,7 @@ type LockActiveTasksRow struct {
 // the cohort's lock; each writes out the partial indexes' predicate,
 // status IN ('open', 'assigned', 'in_progress'), so the planner can use
 // them.
+// A cohort-level task's pupil is ” (store.CohortLevel).
 func (q *Queries) LockActiveTasks(ctx context.Context, db DBTX, cohortKey string) ([]LockActiveTasksRow, error) {
 	rows, err := db.Query(ctx, lockActiveTasks, cohortKey)
 	if err != nil {
@@ -178,7 +181,7 @@ func (q *Queries) LockActiveTasks(ctx context.Context, db DBTX, cohortKey string
 }
 
 const snoozedKeys = `-- name: SnoozedKeys :many
-SELECT DISTINCT pupil_id, reason_code FROM tracking.tasks
+SELECT DISTINCT COALESCE(pupil_id::text, '')::text AS pupil_id, reason_code FROM tracking.tasks
 WHERE cohort_key = $1 AND status = 'dismissed' AND snooze_until > $2::date
 `
 

@@ -5,7 +5,8 @@
 -- the cohort's lock; each writes out the partial indexes' predicate,
 -- status IN ('open', 'assigned', 'in_progress'), so the planner can use
 -- them.
-SELECT id, pupil_id, reason_code, priority, due_date, summary, evidence, la_code
+-- A cohort-level task's pupil is '' (store.CohortLevel).
+SELECT id, COALESCE(pupil_id::text, '')::text AS pupil_id, reason_code, priority, due_date, summary, evidence, la_code
 FROM tracking.tasks
 WHERE cohort_key = @cohort_key AND status IN ('open', 'assigned', 'in_progress')
 FOR UPDATE;
@@ -13,7 +14,7 @@ FOR UPDATE;
 -- name: SnoozedKeys :many
 -- SnoozedKeys are the (pupil, reason) keys of the cohort dismissed with a
 -- snooze still running on today, which the sync does not raise again.
-SELECT DISTINCT pupil_id, reason_code FROM tracking.tasks
+SELECT DISTINCT COALESCE(pupil_id::text, '')::text AS pupil_id, reason_code FROM tracking.tasks
 WHERE cohort_key = @cohort_key AND status = 'dismissed' AND snooze_until > @today::date;
 
 -- name: StageInterventions :copyfrom
@@ -28,7 +29,7 @@ VALUES (@task_id, @pupil_id, @reason_code, @priority, @due_date, @summary, @evid
 -- staged la_code), which need not be the school's.
 WITH created AS (
     INSERT INTO tracking.tasks (cohort_key, school_urn, la_code, pupil_id, reason_code, priority, due_date, summary, evidence)
-    SELECT @cohort_key, @school_urn, la_code, pupil_id, reason_code, priority, due_date, summary, evidence
+    SELECT @cohort_key, @school_urn, la_code, NULLIF(pupil_id, '')::uuid, reason_code, priority, due_date, summary, evidence
     FROM pg_temp.sync_staging WHERE task_id IS NULL
     ON CONFLICT (cohort_key, pupil_id, reason_code) WHERE status IN ('open', 'assigned', 'in_progress') DO NOTHING
     RETURNING id
@@ -52,17 +53,18 @@ INSERT INTO tracking.task_events (task_id, actor, kind, status, text)
 SELECT id, @actor, 'updated_by_sync', status, 'priority, due date, evidence or local authority changed' FROM updated;
 
 -- name: CloseTasks :many
--- CloseTasks closes the tasks still active among task_ids as "condition
--- cleared", each with an event, and returns their pupils.
+-- CloseTasks closes the tasks still active among task_ids, each with an
+-- event saying why ("condition cleared", or grouped into the cohort's
+-- task), and returns their pupils ('' for a cohort-level task).
 WITH closed AS (
     UPDATE tracking.tasks SET status = 'closed', version = version + 1, updated_at = now()
     WHERE id = ANY(@task_ids::uuid[]) AND status IN ('open', 'assigned', 'in_progress')
     RETURNING id, pupil_id
 ), logged AS (
     INSERT INTO tracking.task_events (task_id, actor, kind, status, text)
-    SELECT id, @actor, 'closed', 'closed', 'condition cleared' FROM closed
+    SELECT id, @actor, 'closed', 'closed', @why::text FROM closed
 )
-SELECT pupil_id FROM closed;
+SELECT COALESCE(pupil_id::text, '')::text AS pupil_id FROM closed;
 
 -- name: CohortOpenCounts :many
 -- CohortOpenCounts counts the cohort's active tasks, and those due before
