@@ -39,7 +39,7 @@ type SyncResult struct {
 	Created, Updated, Closed, Unchanged, Suppressed int
 	// Grouped are pupils' tasks closed into their cohort's task.
 	Grouped int
-	Open                                            []Count
+	Open    []Count
 	// Pupils are the pupils whose tasks the sync created, updated or
 	// closed, for the audit log ('' for the cohort's own task).
 	Pupils []string
