@@ -70,6 +70,10 @@ type Metrics struct {
 	// experience of work, and half days credited.
 	CohortGroupPupils   *prometheus.GaugeVec
 	CohortGroupHalfDays *prometheus.GaugeVec
+	// CohortGroupedPupils counts, for each reason grouped at the cohort's
+	// level, the pupils on roll with it: one intervention for the cohort
+	// stands for theirs. No series for a reason not grouped.
+	CohortGroupedPupils *prometheus.GaugeVec
 	// InterventionsOpen counts open interventions by reason and priority.
 	InterventionsOpen *prometheus.GaugeVec
 	// InterventionsOverdue counts open interventions past their due date.
@@ -114,6 +118,8 @@ func New() *Metrics {
 		CohortRiskBand:          gauge("nextstep_cohort_risk_band_pupils", "Pupils in the cohort by risk-of-NEET band (low, medium, high).", "band"),
 		CohortSeptemberGuarantee: gauge("nextstep_cohort_september_guarantee_pupils",
 			"Young people in a Year 11 or 12 cohort's September Guarantee cohort (on roll at the end of May: state cohort) and those with an offer recorded (state offer).", "state"),
+		CohortGroupedPupils: gauge("nextstep_cohort_grouped_pupils",
+			"Pupils on the cohort's roll with a reason grouped at the cohort's level (one intervention for the cohort stands for theirs), by reason; no series when the reason is not grouped.", "reason"),
 		InterventionsOpen:    gauge("nextstep_cohort_interventions_open", "Open interventions in the cohort by reason and priority.", "reason", "priority"),
 		InterventionsOverdue: gauge("nextstep_cohort_interventions_overdue", "Open interventions in the cohort past their due date, by reason and priority.", "reason", "priority"),
 		CohortDataComplete:   gauge("nextstep_cohort_data_complete", "1 when the cohort's last pass read a complete snapshot from every source."),
@@ -141,7 +147,7 @@ func New() *Metrics {
 func (m *Metrics) cohortGauges() []*prometheus.GaugeVec {
 	return []*prometheus.GaugeVec{
 		m.CohortMembers, m.CohortPupils, m.CohortDaysExpected, m.CohortDaysCreditedMean, m.CohortDestinationsKnown,
-		m.CohortRiskBand, m.CohortSeptemberGuarantee, m.CohortEmployerEncounter, m.CohortGroupPupils, m.CohortGroupHalfDays, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete,
+		m.CohortRiskBand, m.CohortSeptemberGuarantee, m.CohortEmployerEncounter, m.CohortGroupPupils, m.CohortGroupHalfDays, m.CohortGroupedPupils, m.InterventionsOpen, m.InterventionsOverdue, m.CohortDataComplete,
 		m.CohortSyncHeld, m.CohortSyncFenced, m.CohortLastSync,
 	}
 }
@@ -204,6 +210,17 @@ func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, 
 		l := with(with(labels, "reason", o.GetReasonCode()), "priority", priorityLabel(o.GetPriority()))
 		m.InterventionsOpen.With(l).Set(float64(o.GetOpen()))
 		m.InterventionsOverdue.With(l).Set(float64(o.GetOverdue()))
+	}
+}
+
+// ObserveGrouped sets the pupils of each reason grouped at the cohort's
+// level (tracking's reason code to pupils), removing the series of reasons
+// no longer grouped.
+func (m *Metrics) ObserveGrouped(namespace, cohort, yearGroup string, grouped map[string]int) {
+	labels := prometheus.Labels{"namespace": namespace, "cohort": cohort, "year_group": yearGroup}
+	m.CohortGroupedPupils.DeletePartialMatch(labels)
+	for reason, n := range grouped {
+		m.CohortGroupedPupils.With(with(labels, "reason", reason)).Set(float64(n))
 	}
 }
 

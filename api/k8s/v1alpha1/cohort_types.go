@@ -75,6 +75,34 @@ type CohortStatus struct {
 	// deposed leader's late sync carries an older token and is refused.
 	// +optional
 	PassToken int64 `json:"passToken,omitempty"`
+
+	// groupedInterventions are the reasons most of the cohort shares, for
+	// which one cohort-level intervention stands for its pupils' (the
+	// Programme's grouping rules). The next pass keeps a reason grouped
+	// until its share falls below the rule's release point.
+	// +optional
+	// +listType=map
+	// +listMapKey=reason
+	// +kubebuilder:validation:MaxItems=8
+	GroupedInterventions []GroupedIntervention `json:"groupedInterventions,omitempty"`
+}
+
+// GroupedIntervention is one reason the cohort's own intervention stands
+// for.
+type GroupedIntervention struct {
+	// reason is the intervention's reason.
+	// +required
+	Reason Reason `json:"reason,omitempty"`
+	// pupils is how many of the cohort's pupils on roll have it.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	Pupils *int32 `json:"pupils,omitempty"`
+	// individual is how many of them keep an intervention of their own
+	// whatever the grouping: looked after now or before, a child in need,
+	// or in the high risk-of-NEET band.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Individual int32 `json:"individual,omitempty"`
 }
 
 // PupilCounts are the cohort's pupils by state. Zeros are written, not

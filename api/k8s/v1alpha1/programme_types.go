@@ -246,6 +246,47 @@ type InterventionRule struct {
 	// +kubebuilder:validation:MaxLength=5
 	// +kubebuilder:validation:Pattern=`^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`
 	By string `json:"by,omitempty"`
+
+	// grouping raises one cohort-level intervention, for the school's
+	// careers leader and the hub, in place of one per pupil when most of a
+	// cohort has the reason: a year group mostly behind needs a group
+	// placement, not 200 phone calls. Pupils looked after now or before, in
+	// need or in the high risk band keep their own whatever the grouping.
+	// Defaults for BehindTrajectory and NoEmployerEncounter: from 50% of
+	// the pupils on roll and at least 10 of them, released below 40%; the
+	// other reasons are about one young person each and are not grouped
+	// unless set here.
+	// +optional
+	Grouping *Grouping `json:"grouping,omitempty"`
+}
+
+// Grouping is when a reason's interventions are raised for the cohort as a
+// whole. Between releaseBelowPercent and fromPercent a grouped reason stays
+// grouped and an ungrouped one stays ungrouped, so a share hovering at the
+// threshold does not make tasks flap.
+// +kubebuilder:validation:XValidation:rule="!has(self.releaseBelowPercent) || !has(self.fromPercent) || self.releaseBelowPercent <= self.fromPercent",message="grouping.releaseBelowPercent must not be above fromPercent"
+type Grouping struct {
+	// enabled turns grouping off when false. Defaults to true.
+	// +optional
+	Enabled *bool `json:"enabled,omitempty"`
+	// fromPercent is the share of the cohort's pupils on roll with the
+	// reason at which the cohort's intervention replaces theirs.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	FromPercent int32 `json:"fromPercent,omitempty"`
+	// releaseBelowPercent is the share below which a grouped reason is
+	// ungrouped: the cohort's intervention closes and the pupils still
+	// with the reason get their own.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	ReleaseBelowPercent *int32 `json:"releaseBelowPercent,omitempty"`
+	// minPupils is the fewest pupils with the reason for it to be grouped.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	MinPupils int32 `json:"minPupils,omitempty"`
 }
 
 // ProgrammeStatus is what the operator last observed of the programme.

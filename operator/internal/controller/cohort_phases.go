@@ -88,7 +88,7 @@ func (r *CohortReconciler) readSnapshot(ctx context.Context, s *cohortScope) (bo
 
 // evaluate judges every member (rules.Evaluate, no I/O).
 func (r *CohortReconciler) evaluate(_ context.Context, s *cohortScope) (bool, error) {
-	s.evaluation = rules.Evaluate(s.policy, rules.Cohort{YearGroup: s.cohort.Spec.YearGroup, AcademicYear: s.year}, s.today, s.members)
+	s.evaluation = rules.Evaluate(s.policy, rules.Cohort{YearGroup: s.cohort.Spec.YearGroup, AcademicYear: s.year, Grouped: GroupedReasons(s.cohort)}, s.today, s.members)
 	return false, nil
 }
 
@@ -163,9 +163,14 @@ func (r *CohortReconciler) recordSynced(s *cohortScope, res *trackingv1.SyncInte
 	now := r.now()
 	markSynced(c, s.evaluation, res, now)
 	r.Metrics.Observe(c.Namespace, c.Name, yearGroupLabel(c), s.evaluation, res.GetOpen(), now)
-	if res.GetCreated() > 0 || res.GetClosed() > 0 {
+	grouped := map[string]int{}
+	for _, g := range s.evaluation.Grouped {
+		grouped[ReasonCode(g.Reason)] = g.Pupils
+	}
+	r.Metrics.ObserveGrouped(c.Namespace, c.Name, yearGroupLabel(c), grouped)
+	if res.GetCreated() > 0 || res.GetClosed() > 0 || res.GetGrouped() > 0 {
 		r.Recorder.Eventf(c, nil, corev1.EventTypeNormal, eventReasonInterventionsSynced, actionSync,
-			"%d interventions raised, %d closed as the condition cleared", res.GetCreated(), res.GetClosed())
+			"%d interventions raised, %d closed as the condition cleared, %d grouped into the cohort's own", res.GetCreated(), res.GetClosed(), res.GetGrouped())
 	}
 	s.result = metrics.ResultSynced
 	s.removeForceSync = forced

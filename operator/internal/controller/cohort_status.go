@@ -7,6 +7,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
@@ -128,9 +129,18 @@ func markSynced(c *nextstepv1alpha1.Cohort, ev rules.Result, res *trackingv1.Syn
 	c.Status.Pupils = pupilCounts(ev.Counts)
 	c.Status.OpenInterventions, c.Status.OverdueInterventions = openTotals(res.GetOpen())
 	c.Status.LastSyncTime = &synced
+	c.Status.GroupedInterventions = nil
+	for _, g := range ev.Grouped {
+		c.Status.GroupedInterventions = append(c.Status.GroupedInterventions, nextstepv1alpha1.GroupedIntervention{
+			Reason: g.Reason, Pupils: ptr.To(int32(g.Pupils)), Individual: int32(g.Individual),
+		})
+	}
 	snapshotRead(c)
-	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonSynced,
-		fmt.Sprintf("%d pupils assessed; %d interventions raised, %d closed as cleared.", ev.Counts.Total, res.GetCreated(), res.GetClosed()))
+	message := fmt.Sprintf("%d pupils assessed; %d interventions raised, %d closed as cleared", ev.Counts.Total, res.GetCreated(), res.GetClosed())
+	if n := res.GetGrouped(); n > 0 {
+		message += fmt.Sprintf(", %d grouped into the cohort's own", n)
+	}
+	setCondition(c, nextstepv1alpha1.ConditionReady, metav1.ConditionTrue, nextstepv1alpha1.ConditionReasonSynced, message+".")
 	status, reason, message := onTrackCondition(ev.Counts)
 	setCondition(c, nextstepv1alpha1.ConditionOnTrack, status, reason, message)
 }

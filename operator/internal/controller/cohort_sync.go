@@ -17,7 +17,8 @@ const HoldMinCloses = 5
 func CohortKey(c *nextstepv1alpha1.Cohort) string { return c.Namespace + "/" + c.Name }
 
 // syncRequest turns an evaluation into tracking's desired set: one
-// intervention per pupil and reason found.
+// intervention per pupil and reason found, and one with no pupil for each
+// reason grouped at the cohort's level.
 func syncRequest(c *nextstepv1alpha1.Cohort, school sources.School, p rules.Policy, ev rules.Result, force bool) *trackingv1.SyncInterventionsRequest {
 	req := &trackingv1.SyncInterventionsRequest{
 		CohortKey:        CohortKey(c),
@@ -28,19 +29,35 @@ func syncRequest(c *nextstepv1alpha1.Cohort, school sources.School, p rules.Poli
 		Force:            force,
 		HoldMinCloses:    HoldMinCloses,
 	}
+	desired := func(pupilID string, f rules.Finding) *trackingv1.DesiredIntervention {
+		return &trackingv1.DesiredIntervention{
+			PupilId:    pupilID,
+			ReasonCode: ReasonCode(f.Reason),
+			Priority:   priority(f.Priority),
+			DueDate:    f.Due.Format(time.DateOnly),
+			Summary:    f.Summary,
+			Evidence:   f.Evidence,
+		}
+	}
+	for _, g := range ev.Grouped {
+		req.Desired = append(req.Desired, desired("", g.Finding))
+	}
 	for _, a := range ev.Assessments {
 		for _, f := range a.Findings {
-			req.Desired = append(req.Desired, &trackingv1.DesiredIntervention{
-				PupilId:    a.PupilID,
-				ReasonCode: ReasonCode(f.Reason),
-				Priority:   priority(f.Priority),
-				DueDate:    f.Due.Format(time.DateOnly),
-				Summary:    f.Summary,
-				Evidence:   f.Evidence,
-			})
+			req.Desired = append(req.Desired, desired(a.PupilID, f))
 		}
 	}
 	return req
+}
+
+// GroupedReasons are the reasons the cohort's last applied pass grouped,
+// which stay grouped down to their release point.
+func GroupedReasons(c *nextstepv1alpha1.Cohort) map[nextstepv1alpha1.Reason]bool {
+	out := map[nextstepv1alpha1.Reason]bool{}
+	for _, g := range c.Status.GroupedInterventions {
+		out[g.Reason] = true
+	}
+	return out
 }
 
 // reasonCodes are tracking's codes for the reasons.
@@ -57,6 +74,16 @@ var reasonCodes = map[nextstepv1alpha1.Reason]string{
 
 // ReasonCode is tracking's code for a reason.
 func ReasonCode(r nextstepv1alpha1.Reason) string { return reasonCodes[r] }
+
+// ReasonOf is the reason with tracking's code, if there is one.
+func ReasonOf(code string) (nextstepv1alpha1.Reason, bool) {
+	for r, c := range reasonCodes {
+		if c == code {
+			return r, true
+		}
+	}
+	return "", false
+}
 
 func priority(p nextstepv1alpha1.Priority) trackingv1.Priority {
 	switch p {

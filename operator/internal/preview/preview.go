@@ -29,13 +29,17 @@ import (
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
 )
 
-// Key is one intervention: a pupil and tracking's reason code.
+// Key is one intervention: a pupil and tracking's reason code. The
+// cohort's own intervention for a reason has no pupil ("").
 type Key struct{ PupilID, Reason string }
 
 // Change is what a pass would do to one cohort's interventions.
 type Change struct {
 	Cohort             string
 	Raise, Keep, Close int
+	// Group counts the pupils' interventions that would close as grouped
+	// into their cohort's own (tracking does not count them as closures).
+	Group int
 	// ByReason breaks the raises and closes down by reason code.
 	RaiseByReason, CloseByReason map[string]int
 }
@@ -50,9 +54,12 @@ func Diff(cohort string, desired, active []Key) Change {
 	have := make(map[Key]bool, len(active))
 	for _, k := range active {
 		have[k] = true
-		if want[k] {
+		switch {
+		case want[k]:
 			c.Keep++
-		} else {
+		case k.PupilID != "" && want[Key{"", k.Reason}]:
+			c.Group++
+		default:
 			c.Close++
 			c.CloseByReason[k.Reason]++
 		}
@@ -77,7 +84,7 @@ type Report struct {
 func (r Report) Totals() Change {
 	t := Change{Cohort: "total", RaiseByReason: map[string]int{}, CloseByReason: map[string]int{}}
 	for _, c := range r.Cohorts {
-		t.Raise, t.Keep, t.Close = t.Raise+c.Raise, t.Keep+c.Keep, t.Close+c.Close
+		t.Raise, t.Keep, t.Close, t.Group = t.Raise+c.Raise, t.Keep+c.Keep, t.Close+c.Close, t.Group+c.Group
 		for k, n := range c.RaiseByReason {
 			t.RaiseByReason[k] += n
 		}
@@ -112,17 +119,29 @@ func Run(ctx context.Context, c *sources.Clients, p *nextstepv1alpha1.Programme,
 		if err != nil {
 			return Report{}, fmt.Errorf("cohort %s: %w", cohort.Name, err)
 		}
-		ev := rules.Evaluate(policy, rules.Cohort{YearGroup: cohort.Spec.YearGroup, AcademicYear: year}, today, members)
-		var desired []Key
-		for _, a := range ev.Assessments {
-			for _, f := range a.Findings {
-				desired = append(desired, Key{a.PupilID, controller.ReasonCode(f.Reason)})
-			}
-		}
 		key := controller.CohortKey(cohort)
 		active, err := activeTasks(ctx, c, key)
 		if err != nil {
 			return Report{}, fmt.Errorf("cohort %s: %w", cohort.Name, err)
+		}
+		// A reason grouped now has the cohort's own task open, which keeps
+		// it grouped down to the release point, as the reconciler's status
+		// does.
+		grouped := map[nextstepv1alpha1.Reason]bool{}
+		for _, k := range active {
+			if r, ok := controller.ReasonOf(k.Reason); ok && k.PupilID == "" {
+				grouped[r] = true
+			}
+		}
+		ev := rules.Evaluate(policy, rules.Cohort{YearGroup: cohort.Spec.YearGroup, AcademicYear: year, Grouped: grouped}, today, members)
+		var desired []Key
+		for _, g := range ev.Grouped {
+			desired = append(desired, Key{"", controller.ReasonCode(g.Reason)})
+		}
+		for _, a := range ev.Assessments {
+			for _, f := range a.Findings {
+				desired = append(desired, Key{a.PupilID, controller.ReasonCode(f.Reason)})
+			}
 		}
 		r.Cohorts = append(r.Cohorts, Diff(key, desired, active))
 	}
@@ -153,17 +172,17 @@ func activeTasks(ctx context.Context, c *sources.Clients, cohortKey string) ([]K
 func (r Report) Write(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "Preview of %s on %s (nothing was written)\n", r.Programme, r.Today.Format(time.DateOnly))
-	_, _ = fmt.Fprintln(tw, "cohort\traise\tkeep\tclose\t") // tabwriter reports errors at Flush
+	_, _ = fmt.Fprintln(tw, "cohort\traise\tkeep\tclose\tgrouped\t") // tabwriter reports errors at Flush
 	unchanged := 0
 	for _, c := range r.Cohorts {
-		if c.Raise == 0 && c.Close == 0 {
+		if c.Raise == 0 && c.Close == 0 && c.Group == 0 {
 			unchanged++
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t\n", c.Cohort, c.Raise, c.Keep, c.Close)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", c.Cohort, c.Raise, c.Keep, c.Close, c.Group)
 	}
 	t := r.Totals()
-	fmt.Fprintf(tw, "total (%d cohorts, %d unchanged)\t%d\t%d\t%d\t\n", len(r.Cohorts), unchanged, t.Raise, t.Keep, t.Close)
+	fmt.Fprintf(tw, "total (%d cohorts, %d unchanged)\t%d\t%d\t%d\t%d\t\n", len(r.Cohorts), unchanged, t.Raise, t.Keep, t.Close, t.Group)
 	if err := tw.Flush(); err != nil {
 		return err
 	}

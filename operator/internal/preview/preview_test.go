@@ -22,6 +22,20 @@ func TestDiff(t *testing.T) {
 	}
 }
 
+// A stricter grouping threshold: the cohort's own task replaces two pupils'
+// (grouped, not closed); the looked-after pupil keeps theirs.
+func TestDiffGrouped(t *testing.T) {
+	t.Parallel()
+	active := []preview.Key{{"a", "BEHIND_TRAJECTORY"}, {"b", "BEHIND_TRAJECTORY"}, {"looked-after", "BEHIND_TRAJECTORY"}, {"b", "AT_RISK_OF_NEET"}}
+	desired := []preview.Key{{"", "BEHIND_TRAJECTORY"}, {"looked-after", "BEHIND_TRAJECTORY"}}
+	got := preview.Diff("ns/hub-100001-y9", desired, active)
+	want := preview.Change{Cohort: "ns/hub-100001-y9", Raise: 1, Keep: 1, Close: 1, Group: 2,
+		RaiseByReason: map[string]int{"BEHIND_TRAJECTORY": 1}, CloseByReason: map[string]int{"AT_RISK_OF_NEET": 1}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func TestWrite(t *testing.T) {
 	t.Parallel()
 	r := preview.Report{Programme: "ns/hub", Cohorts: []preview.Change{

@@ -46,6 +46,10 @@ type Member struct {
 	// meals in the last six years, SEN support or an EHC plan, looked
 	// after now or before, or a child in need.
 	Disadvantaged bool
+	// InCare is looked after now or before, or a child in need: with the
+	// high risk band, those who keep an intervention of their own when the
+	// cohort's stands for the rest (grouping.go).
+	InCare bool
 }
 
 // Risk is an explainable risk-of-NEET score, and staff's review of it.
@@ -96,6 +100,9 @@ type Finding struct {
 // Assessment is one pupil's state and findings.
 type Assessment struct {
 	PupilID string
+	// Individual says the pupil keeps their own interventions whatever
+	// the grouping (Member.InCare, or the high risk band).
+	Individual bool
 	// Behind the trajectory; DestinationUnknown after the deadline; AtRisk
 	// at or above the risk threshold; NoOffer in the September Guarantee's
 	// cohort with no offer recorded, while it is reported; Disengaged moved
@@ -146,7 +153,11 @@ type GroupCounts struct {
 type Result struct {
 	// Assessments of the pupils on roll, in pupil id order.
 	Assessments []Assessment
-	Counts      Counts
+	// Grouped are the reasons most of the cohort shares, each with the
+	// cohort's own finding, which stands for the findings of its pupils
+	// that are not Individual (they are left out of Assessments' findings).
+	Grouped []Group
+	Counts  Counts
 	// ExpectedHalfDays is what the trajectory expects of the cohort today.
 	ExpectedHalfDays int32
 }
@@ -155,6 +166,9 @@ type Result struct {
 type Cohort struct {
 	YearGroup    int32
 	AcademicYear AcademicYear
+	// Grouped are the reasons the last pass grouped (the Cohort's status):
+	// they stay grouped down to the rule's release point.
+	Grouped map[nextstepv1alpha1.Reason]bool
 }
 
 // Evaluate decides each member's state and findings on the day today.
@@ -176,7 +190,7 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 		if status == notMember {
 			continue
 		}
-		a := Assessment{PupilID: m.PupilID}
+		a := Assessment{PupilID: m.PupilID, Individual: m.InCare || p.RiskBands.Of(m.Risk.Score) == riskscale.High}
 		if status == onRoll {
 			if f, ok := behind(p, m, res.ExpectedHalfDays, today); ok {
 				a.Behind = true
@@ -217,6 +231,7 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 		res.Counts.add(a, m, p.RiskBands)
 	}
 	sort.Slice(res.Assessments, func(i, j int) bool { return res.Assessments[i].PupilID < res.Assessments[j].PupilID })
+	res.Grouped = group(p, c, today, &res, members)
 	return res
 }
 

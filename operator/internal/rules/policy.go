@@ -49,7 +49,24 @@ type Rule struct {
 	// By is the day of the academic year a condition must be met by
 	// (NoEmployerEncounter's).
 	By MonthDay
+	// Group is when the reason is raised for the cohort as a whole.
+	Group Grouping
 }
+
+// Grouping is when a reason's interventions are raised for the cohort as a
+// whole (grouping.go): from the share From of the pupils on roll, and at
+// least MinPupils of them, until the share falls below Release.
+type Grouping struct {
+	Enabled       bool
+	From, Release float64
+	MinPupils     int
+}
+
+// DefaultGrouping is the grouping of the reasons a school can act on for a
+// whole year group (a group placement, an employer week, a careers fair):
+// from half the pupils on roll and at least 10 of them, released below
+// 40%, so a share hovering at half does not make tasks flap.
+var DefaultGrouping = Grouping{Enabled: true, From: 0.5, Release: 0.4, MinPupils: 10}
 
 // Defaults, as the Programme's API documentation states them, for the
 // fields the CRD does not default itself. yearGroups, resyncIntervalSeconds and
@@ -62,7 +79,8 @@ var (
 		11: {Month: time.November, Day: 1, YearsAfter: 1, LeadDays: 60},
 	}
 	DefaultRules = map[nextstepv1alpha1.Reason]Rule{
-		nextstepv1alpha1.ReasonBehindTrajectory:   {Enabled: true, Priority: nextstepv1alpha1.PriorityNormal, ServiceLevelDays: 20, Threshold: 0},
+		nextstepv1alpha1.ReasonBehindTrajectory: {Enabled: true, Priority: nextstepv1alpha1.PriorityNormal, ServiceLevelDays: 20, Threshold: 0,
+			Group: DefaultGrouping},
 		nextstepv1alpha1.ReasonDestinationUnknown: {Enabled: true, Priority: nextstepv1alpha1.PriorityHigh, ServiceLevelDays: 10},
 		// Its threshold is the programme's high band (riskscale.DefaultBands
 		// when it sets none), applied by FromProgramme.
@@ -74,7 +92,8 @@ var (
 		// Gatsby benchmark 5: an encounter every year from Year 7. Off by
 		// default: a hub turns it on and chooses the date; by the end of
 		// March leaves the summer term to arrange one.
-		nextstepv1alpha1.ReasonNoEmployerEncounter: {Priority: nextstepv1alpha1.PriorityNormal, ServiceLevelDays: 30, By: MonthDay{time.March, 31}},
+		nextstepv1alpha1.ReasonNoEmployerEncounter: {Priority: nextstepv1alpha1.PriorityNormal, ServiceLevelDays: 30, By: MonthDay{time.March, 31},
+			Group: DefaultGrouping},
 	}
 	// SeptemberGuarantee is DfE's: every Year 11 and Year 12 young person
 	// gets an offer of a suitable place for the September after by the end
@@ -179,6 +198,12 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 			}
 			rule.By = MonthDay{by.Month(), by.Day()}
 		}
+		if g := r.Grouping; g != nil {
+			rule.Group = groupingOf(rule.Group, g)
+			if rule.Group.Release > rule.Group.From {
+				return Policy{}, fmt.Errorf("rules[reason=%s]: grouping.releaseBelowPercent must not be above fromPercent", r.Reason)
+			}
+		}
 		p.Rules[r.Reason] = rule
 	}
 	// A spec read from the API server always has maxClosePercent and
@@ -190,6 +215,31 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 	p.MaxCloseFraction = float64(spec.MaxClosePercent) / 100
 	p.Resync = time.Duration(spec.ResyncIntervalSeconds) * time.Second
 	return p, nil
+}
+
+// groupingOf is the grouping a rule's spec sets over base (the reason's
+// default, or DefaultGrouping's figures for a reason not grouped by
+// default): a field left unset keeps base's value.
+func groupingOf(base Grouping, g *nextstepv1alpha1.Grouping) Grouping {
+	if !base.Enabled && base.MinPupils == 0 {
+		base = DefaultGrouping
+	}
+	out := base
+	out.Enabled = g.Enabled == nil || *g.Enabled
+	if g.FromPercent > 0 {
+		out.From = float64(g.FromPercent) / 100
+	}
+	switch {
+	case g.ReleaseBelowPercent != nil:
+		out.Release = float64(*g.ReleaseBelowPercent) / 100
+	case out.Release > out.From:
+		// A lower fromPercent alone brings the release point down with it.
+		out.Release = out.From
+	}
+	if g.MinPupils > 0 {
+		out.MinPupils = int(g.MinPupils)
+	}
+	return out
 }
 
 // MissingDefaults names the fields of spec that the API server defaults but

@@ -210,7 +210,7 @@ func toMember(m *pupilv1.CohortMember) (rules.Member, error) {
 		return rules.Member{}, fmt.Errorf("member left_on: %w", err)
 	}
 	member := rules.Member{PupilID: m.GetPupilId(), JoinedOn: joined, LeftOn: left, Risk: rules.Risk{Score: m.GetRisk().GetScore(), WeightsVersion: m.GetRisk().GetWeightsVersion()},
-		Disadvantaged: disadvantage.Disadvantaged(m.GetRiskFactors())}
+		Disadvantaged: disadvantage.Disadvantaged(m.GetRiskFactors()), InCare: disadvantage.InCare(m.GetRiskFactors())}
 	for _, c := range m.GetRisk().GetContributions() {
 		member.Risk.Factors = append(member.Risk.Factors, rules.RiskFactor{Factor: c.GetFactor(), Weight: c.GetWeight(), Evidence: c.GetEvidence()})
 	}

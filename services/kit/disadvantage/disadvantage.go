@@ -17,3 +17,13 @@ func Disadvantaged(f *pupilv1.RiskFactors) bool {
 		sen == pupilv1.SENStatus_SEN_STATUS_SEN_SUPPORT || sen == pupilv1.SENStatus_SEN_STATUS_EHC_PLAN ||
 		care == pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER || care == pupilv1.CareStatus_CARE_STATUS_EVER_LOOKED_AFTER
 }
+
+// InCare reports whether a pupil with factors f is looked after now or was
+// before, or is a child in need: the most disadvantaged, whom allocation
+// serves first and who keep an intervention of their own when their
+// cohort's stands for the rest.
+func InCare(f *pupilv1.RiskFactors) bool {
+	care := f.GetLookedAfter().GetStatus()
+	return f.GetChildInNeed().GetValue() ||
+		care == pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER || care == pupilv1.CareStatus_CARE_STATUS_EVER_LOOKED_AFTER
+}

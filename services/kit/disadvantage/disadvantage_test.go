@@ -30,3 +30,23 @@ func TestDisadvantaged(t *testing.T) {
 		}
 	}
 }
+
+func TestInCare(t *testing.T) {
+	t.Parallel()
+	yes := &pupilv1.FlagFactor{Value: true}
+	for name, tc := range map[string]struct {
+		f    *pupilv1.RiskFactors
+		want bool
+	}{
+		"nothing known":       {nil, false},
+		"looked after":        {&pupilv1.RiskFactors{LookedAfter: &pupilv1.CareFactor{Status: pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER}}, true},
+		"looked after before": {&pupilv1.RiskFactors{LookedAfter: &pupilv1.CareFactor{Status: pupilv1.CareStatus_CARE_STATUS_EVER_LOOKED_AFTER}}, true},
+		"never looked after":  {&pupilv1.RiskFactors{LookedAfter: &pupilv1.CareFactor{Status: pupilv1.CareStatus_CARE_STATUS_NONE}}, false},
+		"a child in need":     {&pupilv1.RiskFactors{ChildInNeed: yes}, true},
+		"free school meals":   {&pupilv1.RiskFactors{FreeSchoolMeals: yes}, false},
+	} {
+		if got := disadvantage.InCare(tc.f); got != tc.want {
+			t.Errorf("%s: %v, want %v", name, got, tc.want)
+		}
+	}
+}
