@@ -55,13 +55,16 @@ type Engagement struct {
 	Bookings      int32
 	Pupils        int32
 	HalfDays      int64
+	// Of Bookings and HalfDays, those with cornerstone employers.
+	CornerstoneBookings int32
+	CornerstoneHalfDays int64
 }
 
 // GetEngagement returns the figures for each sector and size band with an
 // opportunity running between from and to (either may be nil: unbounded):
 // opportunities running in the period (which every caller sees) and, in
 // scope, their live bookings, the pupils booked and the half days credited
-// by attendance in the period.
+// by attendance in the period, and those of them with cornerstone employers.
 func GetEngagement(ctx context.Context, db DB, scope auth.Scope, from, to *time.Time) ([]Engagement, error) {
 	rows, err := queries.Engagement(ctx, db, dbsqlc.EngagementParams{
 		PeriodFrom:      from,
@@ -77,13 +80,15 @@ func GetEngagement(ctx context.Context, db DB, scope auth.Scope, from, to *time.
 	out := make([]Engagement, len(rows))
 	for i, r := range rows {
 		out[i] = Engagement{
-			Sector:        r.Sector,
-			SizeBand:      r.SizeBand,
-			Opportunities: r.Opportunities,
-			Experiences:   r.Experiences,
-			Bookings:      r.Bookings,
-			Pupils:        r.Pupils,
-			HalfDays:      r.HalfDays,
+			Sector:              r.Sector,
+			SizeBand:            r.SizeBand,
+			Opportunities:       r.Opportunities,
+			Experiences:         r.Experiences,
+			Bookings:            r.Bookings,
+			Pupils:              r.Pupils,
+			HalfDays:            r.HalfDays,
+			CornerstoneBookings: r.CornerstoneBookings,
+			CornerstoneHalfDays: r.CornerstoneHalfDays,
 		}
 	}
 	return out, nil
