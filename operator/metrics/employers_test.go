@@ -8,18 +8,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
-	"github.com/nextstep-uk/nextstep/operator/metrics"
 )
 
 // TestObserveEngagement: each sector and size band's places, cornerstone
 // places and half days become series labelled by the enum names in lower
 // case without their prefix; a row no longer reported disappears.
 func TestObserveEngagement(t *testing.T) {
-	m := metrics.New()
-	reg := prometheus.NewRegistry()
-	if err := m.Register(reg); err != nil {
-		t.Fatal(err)
-	}
+	m, reg := registered(t)
 	m.ObserveEngagement(&placementv1.GetEngagementResponse{Engagement: []*placementv1.Engagement{
 		{Sector: placementv1.Sector_SECTOR_ADVANCED_MANUFACTURING, SizeBand: placementv1.SizeBand_SIZE_BAND_SMALL,
 			Opportunities: 6, Experiences: 5, Bookings: 9, Pupils: 6, HalfDays: 17, CornerstoneBookings: 8, CornerstoneHalfDays: 15},
