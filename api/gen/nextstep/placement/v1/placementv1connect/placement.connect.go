@@ -140,7 +140,8 @@ type PlacementServiceClient interface {
 	GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error)
 	// GetEngagement gives dashboards, per employer sector and size band, the
 	// opportunities offered and the bookings and half days credited in the
-	// caller's scope. Aggregates only: no pupil appears.
+	// caller's scope, and of those the cornerstone employers' part.
+	// Aggregates only: no pupil appears.
 	GetEngagement(context.Context, *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error)
 }
 
@@ -490,7 +491,8 @@ type PlacementServiceHandler interface {
 	GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error)
 	// GetEngagement gives dashboards, per employer sector and size band, the
 	// opportunities offered and the bookings and half days credited in the
-	// caller's scope. Aggregates only: no pupil appears.
+	// caller's scope, and of those the cornerstone employers' part.
+	// Aggregates only: no pupil appears.
 	GetEngagement(context.Context, *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error)
 }
 
