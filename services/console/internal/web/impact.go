@@ -29,7 +29,9 @@ func (f overviewFilter) csvPath() string {
 	return "/overview.csv?" + q.Encode()
 }
 
-// overviewCSV downloads the overview's figures for its filter.
+// overviewCSV downloads the overview's figures for its filter. As on the
+// page, the places and the mix of employers are the person's whole area's:
+// GetEngagement counts its caller's scope and takes no filter.
 func (a *App) overviewCSV(w http.ResponseWriter, r *http.Request) {
 	data, ok := a.readOverview(w, r, false)
 	if !ok {
