@@ -17,11 +17,7 @@ import (
 // survey series appear only once their days have come, last year's beside
 // this year's; and an LA no longer reported disappears.
 func TestObserveMeasures(t *testing.T) {
-	m := metrics.New()
-	reg := prometheus.NewRegistry()
-	if err := m.Register(reg); err != nil {
-		t.Fatal(err)
-	}
+	m, reg := registered(t)
 	at := time.Date(2026, time.January, 15, 9, 0, 0, 0, time.UTC)
 	m.ObserveMeasures(at, &trackingv1.GetMeasuresResponse{AcademicYear: "2025/26", Authorities: []*trackingv1.AuthorityMeasures{
 		{
@@ -73,4 +69,16 @@ nextstep_la_measure_share{academic_year="2024/25",la_code="336",measure="partici
 	if n := testutil.CollectAndCount(m.Measures.Pupils); n != 5 {
 		t.Errorf("%d pupil series after 330 went, want 336's 5", n)
 	}
+}
+
+// registered is a fresh set of the operator's metrics and the registry
+// they are registered with.
+func registered(t *testing.T) (*metrics.Metrics, *prometheus.Registry) {
+	t.Helper()
+	m := metrics.New()
+	reg := prometheus.NewRegistry()
+	if err := m.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	return m, reg
 }

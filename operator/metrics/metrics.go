@@ -1,10 +1,10 @@
 // Package metrics defines the Prometheus metrics the operator exports. They
 // are per cohort and per reason, never per pupil: labels carry the Cohort's
-// namespace and name, its year group, a reason code or a priority, or a
-// local authority's code (measures.go), and nothing that identifies a
-// child. The chart's alerts and dashboards query
-// these names; a test in charts/ checks that every name they use is defined
-// here or in the services' kit.
+// namespace and name, its year group, a reason code or a priority, a
+// local authority's code (measures.go) or an employer sector and size band
+// (employers.go), and nothing that identifies a child. The chart's alerts
+// and dashboards query these names; a test in charts/ checks that every
+// name they use is defined here or in the services' kit.
 package metrics
 
 import (
@@ -96,6 +96,9 @@ type Metrics struct {
 	SourceErrors *prometheus.CounterVec
 	// Measures are DfE's measures per LA of residence.
 	Measures Measures
+	// Employers are the places booked and days credited by employer
+	// sector and size band.
+	Employers Employers
 }
 
 // New returns the operator's metrics, not yet registered.
@@ -139,7 +142,8 @@ func New() *Metrics {
 			Name: "nextstep_source_errors_total",
 			Help: "Failed reads of a source service (pupil, placement, tracking).",
 		}, []string{"source"}),
-		Measures: newMeasures(),
+		Measures:  newMeasures(),
+		Employers: newEmployers(),
 	}
 }
 
@@ -155,6 +159,7 @@ func (m *Metrics) cohortGauges() []*prometheus.GaugeVec {
 // Collectors returns every collector, for registration.
 func (m *Metrics) Collectors() []prometheus.Collector {
 	out := append([]prometheus.Collector{m.ReconcileDuration, m.Reconciles, m.SourceErrors}, m.Measures.collectors()...)
+	out = append(out, m.Employers.collectors()...)
 	for _, g := range m.cohortGauges() {
 		out = append(out, g)
 	}

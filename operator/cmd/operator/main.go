@@ -62,7 +62,7 @@ func main() {
 	flag.StringVar(&o.trackingURL, "tracking-url", "http://127.0.0.1:8083", "Base URL of the tracking service.")
 	flag.StringVar(&o.tokenFile, "token-file", "", "File holding the bearer token the operator calls the services with (re-read every minute).")
 	flag.IntVar(&o.concurrency, "max-concurrent-reconciles", 4, "Cohorts reconciled at once.")
-	flag.DurationVar(&o.measuresInterval, "measures-interval", controller.DefaultMeasuresInterval, "How often the LA measures (DfE's NEET, not known and participation) are read from tracking for the metrics.")
+	flag.DurationVar(&o.measuresInterval, "measures-interval", controller.DefaultMeasuresInterval, "How often the LA measures (DfE's NEET, not known and participation) are read from tracking, and the places by employer from placement, for the metrics.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()

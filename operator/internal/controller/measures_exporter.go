@@ -7,6 +7,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/nextstep-uk/nextstep/api/academicyear"
+	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
 	"github.com/nextstep-uk/nextstep/operator/metrics"
@@ -18,11 +19,13 @@ import (
 const DefaultMeasuresInterval = 10 * time.Minute
 
 // MeasuresExporter reads DfE's measures per LA of residence from tracking
-// (GetMeasures, as the operator itself) at start and every Interval, and
-// sets the LA gauges the chart's dashboards and alerts read. It runs on the
-// elected leader only, so replicas never export twice. A failed read is
-// counted as a tracking source error and leaves the last values in place,
-// with their refresh time ageing.
+// (GetMeasures) and this academic year's places by employer sector and size
+// band from placement (GetEngagement), as the operator itself, at start and
+// every Interval, and sets the gauges the chart's dashboards and alerts
+// read. It runs on the elected leader only, so replicas never export twice.
+// A failed read is counted as that source's error and leaves its last
+// values in place (the LA measures with their refresh time ageing); one
+// source failing does not stop the other's refresh.
 type MeasuresExporter struct {
 	Sources  *sources.Clients
 	Metrics  *metrics.Metrics
@@ -52,14 +55,20 @@ func (e *MeasuresExporter) Start(ctx context.Context) error {
 	}
 }
 
-// refresh reads this academic year's measures and last year's (whose
-// headline and participation are complete) and sets the gauges.
+// refresh sets the LA measures' gauges and the employers'.
 func (e *MeasuresExporter) refresh(ctx context.Context) {
 	now := time.Now
 	if e.Now != nil {
 		now = e.Now
 	}
 	today := now()
+	e.refreshMeasures(ctx, today)
+	e.refreshEngagement(ctx, today)
+}
+
+// refreshMeasures reads this academic year's measures and last year's
+// (whose headline and participation are complete).
+func (e *MeasuresExporter) refreshMeasures(ctx context.Context, today time.Time) {
 	year := academicyear.Containing(today)
 	var got [2]*trackingv1.GetMeasuresResponse
 	for i, y := range []academicyear.Year{year, year.Plus(-1)} {
@@ -74,4 +83,22 @@ func (e *MeasuresExporter) refresh(ctx context.Context) {
 		got[i] = res
 	}
 	e.Metrics.ObserveMeasures(today, got[0], got[1])
+}
+
+// refreshEngagement reads this academic year's places and half days by
+// employer sector and size band, the hub's measures of the mix of
+// employers.
+func (e *MeasuresExporter) refreshEngagement(ctx context.Context, today time.Time) {
+	year := academicyear.Containing(today)
+	res, err := e.Sources.Placement.GetEngagement(ctx, &placementv1.GetEngagementRequest{
+		From: year.FirstDay().Format(time.DateOnly), To: year.LastDay().Format(time.DateOnly),
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			e.Metrics.SourceErrors.WithLabelValues(metrics.SourcePlacement).Inc()
+			e.Log.Error(err, "read the employers' engagement from placement", "academicYear", year.String())
+		}
+		return
+	}
+	e.Metrics.ObserveEngagement(res)
 }

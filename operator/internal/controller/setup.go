@@ -18,7 +18,8 @@ type Config struct {
 	// Now is the rules' clock; time.Now if nil. Tests fix "today".
 	Now func() time.Time
 	// MeasuresInterval is how often the LA measures are read from
-	// tracking; DefaultMeasuresInterval if zero.
+	// tracking and the employers' engagement from placement;
+	// DefaultMeasuresInterval if zero.
 	MeasuresInterval time.Duration
 }
 

@@ -337,6 +337,21 @@ func TestEndToEnd(t *testing.T) {
 	if got := testutil.ToFloat64(s.metrics[0].InterventionsOpen.WithLabelValues(append(labels, "BEHIND_TRAJECTORY", "normal")...)); got != 2 {
 		t.Errorf("open BEHIND_TRAJECTORY gauge = %v, want 2", got)
 	}
+	// The exporter reads placement's engagement as the operator: the
+	// week's 3 places with a large logistics firm, not a cornerstone, and
+	// the 5 + 1 days attended.
+	eventually(t, 30*time.Second, func() error {
+		e := s.metrics[0].Employers
+		got := [3]float64{
+			testutil.ToFloat64(e.Bookings.WithLabelValues("logistics", "large")),
+			testutil.ToFloat64(e.CornerstoneBookings.WithLabelValues("logistics", "large")),
+			testutil.ToFloat64(e.HalfDays.WithLabelValues("logistics", "large")),
+		}
+		if want := [3]float64{3, 0, 12}; got != want {
+			return fmt.Errorf("employer gauges (bookings, cornerstone, half days) %v, want %v", got, want)
+		}
+		return nil
+	})
 
 	// The pupil who was behind attends the rest of the week: the next pass
 	// closes their intervention as the condition has cleared.

@@ -346,6 +346,11 @@ func TestAnalystSeesAggregatesOnly(t *testing.T) {
 	if n := b.count("#cohort, #year"); n != 0 {
 		t.Errorf("the analyst is offered a school's cohort")
 	}
+	// Nor in the figures' CSV, which the analyst may download.
+	if res, body := b.fetch(http.MethodGet, "/overview.csv?school="+schoolA, nil); res.StatusCode != http.StatusOK ||
+		!strings.HasPrefix(body, "measure,value,numerator,denominator") || strings.Contains(body, "on_roll") {
+		t.Errorf("the analyst's CSV: %d %q", res.StatusCode, body)
+	}
 	for _, p := range []string{"/queue", "/tasks/" + task.GetId(), "/pupils/" + task.GetPupilId()} {
 		if status := b.open(p); status != http.StatusNotFound {
 			t.Errorf("analyst at %s: %d", p, status)

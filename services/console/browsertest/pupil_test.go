@@ -187,11 +187,17 @@ func (s *stack) setRiskFactors(t *testing.T, id string) {
 // gone, attended in full: 2 days credited.
 func (s *stack) seedExperience(t *testing.T, pupil, title string) {
 	t.Helper()
+	s.seedExperienceWith(t, pupil, title, &placementv1.Employer{
+		Name: "Midlands Metro", Sector: placementv1.Sector_SECTOR_LOGISTICS, SizeBand: placementv1.SizeBand_SIZE_BAND_LARGE,
+	})
+}
+
+// seedExperienceWith is seedExperience with a new employer of the caller's.
+func (s *stack) seedExperienceWith(t *testing.T, pupil, title string, employer *placementv1.Employer) {
+	t.Helper()
 	ctx := context.Background()
 	c := placementv1connect.NewPlacementServiceClient(servicetest.HTTPClient(), s.placementURL, servicetest.Options(servicetest.HubAdmin, false)...)
-	emp, err := c.CreateEmployer(ctx, &placementv1.CreateEmployerRequest{IdempotencyKey: pupiltest.NewID(), Employer: &placementv1.Employer{
-		Name: "Midlands Metro", Sector: placementv1.Sector_SECTOR_LOGISTICS, SizeBand: placementv1.SizeBand_SIZE_BAND_LARGE,
-	}})
+	emp, err := c.CreateEmployer(ctx, &placementv1.CreateEmployerRequest{IdempotencyKey: pupiltest.NewID(), Employer: employer})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,74 +86,128 @@ type overviewData struct {
 	Schools []schoolCounts
 	// MoreSchools says the table stops at maxOverviewSchools.
 	MoreSchools bool
-	// Bookings and HalfDays are experiences of work booked and credited
-	// in scope this academic year (placement GetEngagement).
-	Bookings int32
-	HalfDays int64
-	// SMEPercent is the share of those places with small and medium
-	// employers (fewer than 250 staff): the guarantee wants employers of
-	// every size.
-	SMEPercent string
-	// GrowthPercent is the share in the region's growth sectors, empty
-	// when none are configured (NEXTSTEP_GROWTH_SECTORS).
-	GrowthPercent string
-	AcademicYear  string
-	Cohort        *cohortFigures
+	// The experiences of work booked and credited in scope this academic
+	// year, and the mix of employers they were with.
+	engagementFigures
+	AcademicYear string
+	Cohort       *cohortFigures
 	// CohortOffered says the person may see a school's cohort figures.
 	CohortOffered bool
 	YearGroups    []int32
+	// CSVPath downloads these figures (overview.csv, same filter).
+	CSVPath string
+}
+
+// engagementFigures count placement GetEngagement's rows: the issue's
+// impact measures of the mix of employers, as aggregates.
+type engagementFigures struct {
+	Bookings int32
+	HalfDays int64
+	// SMEBookings are with small and medium employers (fewer than 250
+	// staff): the guarantee wants employers of every size.
+	SMEBookings int32
+	// CornerstoneBookings are with the employers the hub has a standing
+	// commitment from: their contribution.
+	CornerstoneBookings int32
+	// GrowthBookings are in the region's growth sectors, when Growth says
+	// some are configured (NEXTSTEP_GROWTH_SECTORS).
+	GrowthBookings int32
+	Growth         bool
+	// Sectors are the bookings in each sector with an opportunity this
+	// year, in the contract's order.
+	Sectors []sectorBookings
+}
+
+type sectorBookings struct {
+	Sector   placementv1.Sector
+	Bookings int32
+}
+
+func (e engagementFigures) SMEPercent() string {
+	return percent(int(e.SMEBookings), int(e.Bookings))
+}
+
+func (e engagementFigures) CornerstonePercent() string {
+	return percent(int(e.CornerstoneBookings), int(e.Bookings))
+}
+
+// GrowthPercent is empty when no growth sectors are configured.
+func (e engagementFigures) GrowthPercent() string {
+	if !e.Growth {
+		return ""
+	}
+	return percent(int(e.GrowthBookings), int(e.Bookings))
+}
+
+// engagement counts the experiences of work booked and credited in the
+// person's scope in the academic year, by the mix of employers.
+func (a *App) engagement(ctx context.Context, year academicyear.Year) (engagementFigures, error) {
+	res, err := a.placement.GetEngagement(ctx, &placementv1.GetEngagementRequest{
+		From: year.FirstDay().Format(time.DateOnly), To: year.LastDay().Format(time.DateOnly),
+	})
+	if err != nil {
+		return engagementFigures{}, err
+	}
+	e := engagementFigures{Growth: len(a.cfg.GrowthSectors) > 0}
+	for _, row := range res.GetEngagement() {
+		e.Bookings += row.GetBookings()
+		e.HalfDays += row.GetHalfDays()
+		e.CornerstoneBookings += row.GetCornerstoneBookings()
+		if b := row.GetSizeBand(); b == placementv1.SizeBand_SIZE_BAND_MICRO || b == placementv1.SizeBand_SIZE_BAND_SMALL ||
+			b == placementv1.SizeBand_SIZE_BAND_MEDIUM {
+			e.SMEBookings += row.GetBookings()
+		}
+		if slices.Contains(a.cfg.GrowthSectors, row.GetSector()) {
+			e.GrowthBookings += row.GetBookings()
+		}
+		// Rows come ordered by sector, then size band.
+		if n := len(e.Sectors); n == 0 || e.Sectors[n-1].Sector != row.GetSector() {
+			e.Sectors = append(e.Sectors, sectorBookings{Sector: row.GetSector()})
+		}
+		e.Sectors[len(e.Sectors)-1].Bookings += row.GetBookings()
+	}
+	return e, nil
 }
 
 // overview shows the intervention tasks, experiences of work and, for a
 // school, its cohort's destinations known and risk bands, in the person's
 // scope or the part of it the filter names.
 func (a *App) overview(w http.ResponseWriter, r *http.Request) {
+	if data, ok := a.readOverview(w, r, true); ok {
+		a.render(w, r, http.StatusOK, "overview", page{Title: "Overview", Nav: "overview", Data: data})
+	}
+}
+
+// readOverview reads the figures of the overview's filter (the tasks too
+// when withTasks), or renders the overview's errors and returns false.
+func (a *App) readOverview(w http.ResponseWriter, r *http.Request, withTasks bool) (overviewData, bool) {
 	u := userFrom(r)
 	f, errs := parseOverviewFilter(r.URL.Query())
 	if len(errs) == 0 {
 		errs = outsideScope(u.Scope, f.LA, f.School)
 	}
-	data := overviewData{Filter: f, CohortOffered: u.CanAct(), YearGroups: []int32{7, 8, 9, 10, 11, 12, 13}}
+	data := overviewData{Filter: f, CohortOffered: u.CanAct(), YearGroups: []int32{7, 8, 9, 10, 11, 12, 13}, CSVPath: f.csvPath()}
 	year := academicyear.Containing(a.now().In(london))
 	data.AcademicYear = year.String()
 	if len(errs) > 0 {
 		a.render(w, r, http.StatusBadRequest, "overview", page{Title: "Overview", Nav: "overview", Errors: errs, Data: data})
-		return
+		return data, false
 	}
 	ctx := r.Context()
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		data.Counts, err = a.tracking.CountTasks(gctx, &trackingv1.CountTasksRequest{LaCode: f.LA, SchoolUrn: f.School})
-		return err
-	})
-	g.Go(func() (err error) {
-		data.Schools, data.MoreSchools, err = a.schoolCounts(gctx, f)
-		return err
-	})
-	g.Go(func() error {
-		res, err := a.placement.GetEngagement(gctx, &placementv1.GetEngagementRequest{
-			From: year.FirstDay().Format(time.DateOnly), To: year.LastDay().Format(time.DateOnly),
-		})
-		if err != nil {
+	if withTasks {
+		g.Go(func() (err error) {
+			data.Counts, err = a.tracking.CountTasks(gctx, &trackingv1.CountTasksRequest{LaCode: f.LA, SchoolUrn: f.School})
 			return err
-		}
-		smeBookings, growthBookings := int32(0), int32(0)
-		for _, e := range res.GetEngagement() {
-			data.Bookings += e.GetBookings()
-			data.HalfDays += e.GetHalfDays()
-			if b := e.GetSizeBand(); b == placementv1.SizeBand_SIZE_BAND_MICRO || b == placementv1.SizeBand_SIZE_BAND_SMALL ||
-				b == placementv1.SizeBand_SIZE_BAND_MEDIUM {
-				smeBookings += e.GetBookings()
-			}
-			if slices.Contains(a.cfg.GrowthSectors, e.GetSector()) {
-				growthBookings += e.GetBookings()
-			}
-		}
-		data.SMEPercent = percent(int(smeBookings), int(data.Bookings))
-		if len(a.cfg.GrowthSectors) > 0 {
-			data.GrowthPercent = percent(int(growthBookings), int(data.Bookings))
-		}
-		return nil
+		})
+		g.Go(func() (err error) {
+			data.Schools, data.MoreSchools, err = a.schoolCounts(gctx, f)
+			return err
+		})
+	}
+	g.Go(func() (err error) {
+		data.engagementFigures, err = a.engagement(gctx, year)
+		return err
 	})
 	if f.School != "" && u.CanAct() {
 		g.Go(func() (err error) {
@@ -166,12 +220,12 @@ func (a *App) overview(w http.ResponseWriter, r *http.Request) {
 			// A school or local authority outside the person's scope.
 			errs = append(errs, fieldError{"school", "Enter a school or local authority in your area"})
 			a.render(w, r, http.StatusBadRequest, "overview", page{Title: "Overview", Nav: "overview", Errors: errs, Data: overviewData{Filter: f, YearGroups: data.YearGroups}})
-			return
+			return data, false
 		}
 		a.serverError(w, r, err)
-		return
+		return data, false
 	}
-	a.render(w, r, http.StatusOK, "overview", page{Title: "Overview", Nav: "overview", Data: data})
+	return data, true
 }
 
 // outsideScope names a filter that asks for a part of the scope the person
@@ -342,8 +396,14 @@ func (a *App) behind(ctx context.Context, urn string, ids []string) (int, error)
 
 // percent is part of whole as a whole percentage: "83%".
 func percent(part, whole int) string {
+	return strconv.Itoa(wholePercent(part, whole)) + "%"
+}
+
+// wholePercent is part of whole in percent, rounded half up; 0 of none is
+// 0.
+func wholePercent(part, whole int) int {
 	if whole == 0 {
-		return "0%"
+		return 0
 	}
-	return strconv.Itoa((part*100+whole/2)/whole) + "%"
+	return (part*100 + whole/2) / whole
 }

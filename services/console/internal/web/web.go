@@ -197,6 +197,7 @@ func (a *App) routes() http.Handler {
 	// which an analyst never sees.
 	staff := func(h http.HandlerFunc) http.Handler { return a.requireUser(a.requireCaseRole(h)) }
 	mux.Handle("GET /overview", a.requireUser(http.HandlerFunc(a.overview)))
+	mux.Handle("GET /overview.csv", a.requireUser(http.HandlerFunc(a.overviewCSV)))
 	mux.Handle("GET /queue", staff(a.queue))
 	mux.Handle("POST /queue/assign", staff(a.bulkAssign))
 	mux.Handle("GET /tasks/{id}", staff(a.task))

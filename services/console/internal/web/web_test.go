@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/url"
+	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -163,6 +165,55 @@ func TestParseSectors(t *testing.T) {
 	for _, bad := range []string{"digital,space", "unspecified", "digital,digital"} {
 		if _, err := ParseSectors(bad); err == nil {
 			t.Errorf("%q was taken", bad)
+		}
+	}
+}
+
+// TestImpactRows: the CSV's shares are the overview's rounding of their
+// numerator and denominator, the growth sectors' share only when some are
+// configured, the cohort's rows only with a cohort.
+func TestImpactRows(t *testing.T) {
+	t.Parallel()
+	e := engagementFigures{Bookings: 3, HalfDays: 14, SMEBookings: 2, CornerstoneBookings: 1, Sectors: []sectorBookings{
+		{placementv1.Sector_SECTOR_DIGITAL, 0}, {placementv1.Sector_SECTOR_LIFE_SCIENCES, 3},
+	}}
+	area := [][]string{
+		{"measure", "value", "numerator", "denominator"},
+		{"bookings", "3", "", ""},
+		{"half_days_credited", "14", "", ""},
+		{"sme_share", "67", "2", "3"},
+		{"cornerstone_share", "33", "1", "3"},
+	}
+	sectors := [][]string{{"sector_share:digital", "0", "0", "3"}, {"sector_share:life_sciences", "100", "3", "3"}}
+	if got, want := impactRows(overviewData{engagementFigures: e}), slices.Concat(area, sectors); !reflect.DeepEqual(got, want) {
+		t.Errorf("the area:\n got %q\nwant %q", got, want)
+	}
+	e.Growth, e.GrowthBookings = true, 3
+	cohort := &cohortFigures{OnRoll: 4, Known: 1, Experienced: 3, TenDays: 1, OnTrack: 2, Disadvantaged: 1, DisadvantagedExperienced: 1, Encountered: 0}
+	want := slices.Concat(area, [][]string{{"growth_sector_share", "100", "3", "3"}}, sectors, [][]string{
+		{"on_roll", "4", "", ""},
+		{"destination_known_share", "25", "1", "4"},
+		{"experienced_share", "75", "3", "4"},
+		{"ten_days_share", "25", "1", "4"},
+		{"on_track_share", "50", "2", "4"},
+		{"disadvantaged_experienced_share", "100", "1", "1"},
+		{"others_experienced_share", "67", "2", "3"},
+		{"encounter_share", "0", "0", "4"},
+	})
+	if got := impactRows(overviewData{engagementFigures: e, Cohort: cohort}); !reflect.DeepEqual(got, want) {
+		t.Errorf("a school's cohort, with growth sectors:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestOverviewCSVPath(t *testing.T) {
+	t.Parallel()
+	for f, want := range map[overviewFilter]string{
+		{YearGroup: 11}:                  "/overview.csv",
+		{LA: "336", YearGroup: 11}:       "/overview.csv?la=336",
+		{School: "136001", YearGroup: 9}: "/overview.csv?school=136001&year=9",
+	} {
+		if got := f.csvPath(); got != want {
+			t.Errorf("%+v: %q, want %q", f, got, want)
 		}
 	}
 }

@@ -74,13 +74,15 @@ func (s *Server) GetEngagement(ctx context.Context, req *placementv1.GetEngageme
 	res := &placementv1.GetEngagementResponse{}
 	for _, r := range rows {
 		res.Engagement = append(res.Engagement, &placementv1.Engagement{
-			Sector:        reverse(sectors, r.Sector),
-			SizeBand:      reverse(sizeBands, r.SizeBand),
-			Opportunities: r.Opportunities,
-			Experiences:   r.Experiences,
-			Bookings:      r.Bookings,
-			Pupils:        r.Pupils,
-			HalfDays:      r.HalfDays,
+			Sector:              reverse(sectors, r.Sector),
+			SizeBand:            reverse(sizeBands, r.SizeBand),
+			Opportunities:       r.Opportunities,
+			Experiences:         r.Experiences,
+			Bookings:            r.Bookings,
+			Pupils:              r.Pupils,
+			HalfDays:            r.HalfDays,
+			CornerstoneBookings: r.CornerstoneBookings,
+			CornerstoneHalfDays: r.CornerstoneHalfDays,
 		})
 	}
 	slices.SortFunc(res.Engagement, func(a, b *placementv1.Engagement) int {

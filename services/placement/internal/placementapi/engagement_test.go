@@ -25,10 +25,21 @@ func TestGetEngagement(t *testing.T) {
 	digital.Name, digital.CompaniesHouseNumber = "Big Digital plc", "01234567"
 	digital.Sector, digital.SizeBand = placementv1.Sector_SECTOR_DIGITAL, placementv1.SizeBand_SIZE_BAND_LARGE
 	createOpportunity(t, s.e, opportunity(createEmployer(t, s.e, digital).GetId(), placementv1.Kind_KIND_CAREERS_FAIR, 200, day("2026-10-01", false)))
+	// The scenario's employer is a cornerstone; a second small
+	// manufacturer, which is not, gives the pupil with nothing yet a
+	// workplace visit attended in full: 1 booking, 2 half days, in the
+	// same sector and size band but not the cornerstone's part.
+	tooling := smallEmployer()
+	tooling.Name, tooling.CompaniesHouseNumber, tooling.Cornerstone = "Tipton Tooling Ltd", "07654321", false
+	visit := createOpportunity(t, s.e, opportunity(createEmployer(t, s.e, tooling).GetId(), placementv1.Kind_KIND_WORKPLACE_VISIT, 10, day("2026-06-15", false))).GetId()
+	record(t, s.e, mark(book(t, s.e, visit, s.none).GetId(), "2026-06-15", full))
 
-	manufacturing := func(bookings, pupils int32, halfDays int64) *placementv1.Engagement {
+	// The cornerstone's figures are the scenario's; the manufacturing row
+	// adds the visit's opportunity, booking, pupil and 2 half days.
+	manufacturing := func(opportunities, experiences, cornerstoneBookings, pupils int32, cornerstoneHalfDays int64) *placementv1.Engagement {
 		return &placementv1.Engagement{Sector: placementv1.Sector_SECTOR_ADVANCED_MANUFACTURING, SizeBand: placementv1.SizeBand_SIZE_BAND_SMALL,
-			Opportunities: 5, Experiences: 4, Bookings: bookings, Pupils: pupils, HalfDays: halfDays}
+			Opportunities: opportunities + 1, Experiences: experiences + 1, Bookings: cornerstoneBookings + 1, Pupils: pupils + 1, HalfDays: cornerstoneHalfDays + 2,
+			CornerstoneBookings: cornerstoneBookings, CornerstoneHalfDays: cornerstoneHalfDays}
 	}
 	fair := &placementv1.Engagement{Sector: placementv1.Sector_SECTOR_DIGITAL, SizeBand: placementv1.SizeBand_SIZE_BAND_LARGE, Opportunities: 1}
 	cases := map[string]struct {
@@ -38,13 +49,11 @@ func TestGetEngagement(t *testing.T) {
 	}{
 		// Live bookings: the varied pupil's 3, the cancelled pupil's talk,
 		// the shadow's 2, the absentee's and the other school's week.
-		"the hub":                             {token: servicetest.HubAdmin, want: []*placementv1.Engagement{manufacturing(8, 5, 8+3+4), fair}},
-		"an analyst sees the same aggregates": {token: servicetest.Analyst, want: []*placementv1.Engagement{manufacturing(8, 5, 8+3+4), fair}},
-		"a careers leader's school":           {token: servicetest.CareersLeader, want: []*placementv1.Engagement{manufacturing(7, 4, 8+3), fair}},
-		"the summer term": {token: servicetest.Analyst, from: "2026-04-20", to: "2026-07-24", want: []*placementv1.Engagement{
-			{Sector: placementv1.Sector_SECTOR_ADVANCED_MANUFACTURING, SizeBand: placementv1.SizeBand_SIZE_BAND_SMALL,
-				Opportunities: 2, Experiences: 2, Bookings: 4, Pupils: 4, HalfDays: 7 + 3 + 4},
-		}},
+		"the hub":                             {token: servicetest.HubAdmin, want: []*placementv1.Engagement{manufacturing(5, 4, 8, 5, 8+3+4), fair}},
+		"an analyst sees the same aggregates": {token: servicetest.Analyst, want: []*placementv1.Engagement{manufacturing(5, 4, 8, 5, 8+3+4), fair}},
+		"a careers leader's school":           {token: servicetest.CareersLeader, want: []*placementv1.Engagement{manufacturing(5, 4, 7, 4, 8+3), fair}},
+		// The week and the shadowing run in the summer term, with the visit.
+		"the summer term": {token: servicetest.Analyst, from: "2026-04-20", to: "2026-07-24", want: []*placementv1.Engagement{manufacturing(2, 2, 4, 4, 7+3+4)}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

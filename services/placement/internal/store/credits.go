@@ -46,24 +46,18 @@ func CreditedDays(ctx context.Context, db DB, scope auth.Scope, pupilIDs []strin
 	return out, nil
 }
 
-// Engagement is one sector and size band's figures.
-type Engagement struct {
-	Sector        string
-	SizeBand      string
-	Opportunities int32
-	Experiences   int32
-	Bookings      int32
-	Pupils        int32
-	HalfDays      int64
-}
+// Engagement is one sector and size band's figures, as the query counts
+// them (queries/credits.sql); of Bookings and HalfDays, CornerstoneBookings
+// and CornerstoneHalfDays are those with cornerstone employers.
+type Engagement = dbsqlc.EngagementRow
 
 // GetEngagement returns the figures for each sector and size band with an
 // opportunity running between from and to (either may be nil: unbounded):
 // opportunities running in the period (which every caller sees) and, in
 // scope, their live bookings, the pupils booked and the half days credited
-// by attendance in the period.
+// by attendance in the period, and those of them with cornerstone employers.
 func GetEngagement(ctx context.Context, db DB, scope auth.Scope, from, to *time.Time) ([]Engagement, error) {
-	rows, err := queries.Engagement(ctx, db, dbsqlc.EngagementParams{
+	return queries.Engagement(ctx, db, dbsqlc.EngagementParams{
 		PeriodFrom:      from,
 		PeriodTo:        to,
 		ExperienceKinds: credit.ExperienceKinds(),
@@ -71,20 +65,4 @@ func GetEngagement(ctx context.Context, db DB, scope auth.Scope, from, to *time.
 		ScopeLACodes:    scope.LACodes,
 		ScopeSchoolURN:  scope.SchoolURN,
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Engagement, len(rows))
-	for i, r := range rows {
-		out[i] = Engagement{
-			Sector:        r.Sector,
-			SizeBand:      r.SizeBand,
-			Opportunities: r.Opportunities,
-			Experiences:   r.Experiences,
-			Bookings:      r.Bookings,
-			Pupils:        r.Pupils,
-			HalfDays:      r.HalfDays,
-		}
-	}
-	return out, nil
 }

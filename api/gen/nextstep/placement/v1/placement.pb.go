@@ -2678,9 +2678,14 @@ type Engagement struct {
 	// Distinct pupils booked, in the caller's scope.
 	Pupils int32 `protobuf:"varint,6,opt,name=pupils,proto3" json:"pupils,omitempty"`
 	// Half days credited, in the caller's scope.
-	HalfDays      int64 `protobuf:"varint,7,opt,name=half_days,json=halfDays,proto3" json:"half_days,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	HalfDays int64 `protobuf:"varint,7,opt,name=half_days,json=halfDays,proto3" json:"half_days,omitempty"`
+	// Of bookings, those with cornerstone employers: the hub's measure of
+	// what the employers it has committed to contribute.
+	CornerstoneBookings int32 `protobuf:"varint,8,opt,name=cornerstone_bookings,json=cornerstoneBookings,proto3" json:"cornerstone_bookings,omitempty"`
+	// Of half_days, those credited with cornerstone employers.
+	CornerstoneHalfDays int64 `protobuf:"varint,9,opt,name=cornerstone_half_days,json=cornerstoneHalfDays,proto3" json:"cornerstone_half_days,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Engagement) Reset() {
@@ -2758,6 +2763,20 @@ func (x *Engagement) GetPupils() int32 {
 func (x *Engagement) GetHalfDays() int64 {
 	if x != nil {
 		return x.HalfDays
+	}
+	return 0
+}
+
+func (x *Engagement) GetCornerstoneBookings() int32 {
+	if x != nil {
+		return x.CornerstoneBookings
+	}
+	return 0
+}
+
+func (x *Engagement) GetCornerstoneHalfDays() int64 {
+	if x != nil {
+		return x.CornerstoneHalfDays
 	}
 	return 0
 }
@@ -3516,7 +3535,7 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\acredits\x18\x01 \x03(\v2\".nextstep.placement.v1.PupilCreditR\acredits\"\x8a\x01\n" +
 	"\x14GetEngagementRequest\x12:\n" +
 	"\x04from\x18\x01 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04from\x126\n" +
-	"\x02to\x18\x02 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x02to\"\x9a\x02\n" +
+	"\x02to\x18\x02 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x02to\"\x81\x03\n" +
 	"\n" +
 	"Engagement\x125\n" +
 	"\x06sector\x18\x01 \x01(\x0e2\x1d.nextstep.placement.v1.SectorR\x06sector\x12<\n" +
@@ -3525,7 +3544,9 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\vexperiences\x18\x04 \x01(\x05R\vexperiences\x12\x1a\n" +
 	"\bbookings\x18\x05 \x01(\x05R\bbookings\x12\x16\n" +
 	"\x06pupils\x18\x06 \x01(\x05R\x06pupils\x12\x1b\n" +
-	"\thalf_days\x18\a \x01(\x03R\bhalfDays\"Z\n" +
+	"\thalf_days\x18\a \x01(\x03R\bhalfDays\x121\n" +
+	"\x14cornerstone_bookings\x18\b \x01(\x05R\x13cornerstoneBookings\x122\n" +
+	"\x15cornerstone_half_days\x18\t \x01(\x03R\x13cornerstoneHalfDays\"Z\n" +
 	"\x15GetEngagementResponse\x12A\n" +
 	"\n" +
 	"engagement\x18\x01 \x03(\v2!.nextstep.placement.v1.EngagementR\n" +

@@ -103,7 +103,7 @@ func (q *Queries) CreditedDays(ctx context.Context, db DBTX, arg CreditedDaysPar
 
 const engagement = `-- name: Engagement :many
 WITH running AS (
-    SELECT o.id, o.kind, e.sector, e.size_band
+    SELECT o.id, o.kind, e.sector, e.size_band, e.cornerstone
     FROM placement.opportunities o
     JOIN placement.employers e ON e.id = o.employer_id
     WHERE EXISTS (SELECT 1 FROM placement.opportunity_days d WHERE d.opportunity_id = o.id
@@ -126,7 +126,9 @@ SELECT r.sector, r.size_band,
     (count(DISTINCT r.id) FILTER (WHERE r.kind = ANY($1::text[])))::int AS experiences,
     count(bk.pupil_id)::int AS bookings,
     count(DISTINCT bk.pupil_id)::int AS pupils,
-    COALESCE(sum(bk.half_days) FILTER (WHERE r.kind = ANY($1::text[])), 0)::bigint AS half_days
+    COALESCE(sum(bk.half_days) FILTER (WHERE r.kind = ANY($1::text[])), 0)::bigint AS half_days,
+    (count(bk.pupil_id) FILTER (WHERE r.cornerstone))::int AS cornerstone_bookings,
+    COALESCE(sum(bk.half_days) FILTER (WHERE r.kind = ANY($1::text[]) AND r.cornerstone), 0)::bigint AS cornerstone_half_days
 FROM running r
 LEFT JOIN booked bk ON bk.opportunity_id = r.id
 GROUP BY r.sector, r.size_band
@@ -142,21 +144,24 @@ type EngagementParams struct {
 }
 
 type EngagementRow struct {
-	Sector        string
-	SizeBand      string
-	Opportunities int32
-	Experiences   int32
-	Bookings      int32
-	Pupils        int32
-	HalfDays      int64
+	Sector              string
+	SizeBand            string
+	Opportunities       int32
+	Experiences         int32
+	Bookings            int32
+	Pupils              int32
+	HalfDays            int64
+	CornerstoneBookings int32
+	CornerstoneHalfDays int64
 }
 
 // Counts the opportunities running in the period (unscoped: they are
 // visible to all staff) and, in scope, their live bookings, the pupils
 // booked and the half days credited by attendance in the period, per
-// employer sector and size band. A NULL end leaves the period open on that
-// side. Marks are summed per booking first, so the final grouping sees one
-// row per booking rather than one per mark.
+// employer sector and size band, with how many of those bookings and half
+// days were with cornerstone employers. A NULL end leaves the period open
+// on that side. Marks are summed per booking first, so the final grouping
+// sees one row per booking rather than one per mark.
 func (q *Queries) Engagement(ctx context.Context, db DBTX, arg EngagementParams) ([]EngagementRow, error) {
 	rows, err := db.Query(ctx, engagement,
 		arg.ExperienceKinds,
@@ -181,6 +186,8 @@ func (q *Queries) Engagement(ctx context.Context, db DBTX, arg EngagementParams)
 			&i.Bookings,
 			&i.Pupils,
 			&i.HalfDays,
+			&i.CornerstoneBookings,
+			&i.CornerstoneHalfDays,
 		); err != nil {
 			return nil, err
 		}

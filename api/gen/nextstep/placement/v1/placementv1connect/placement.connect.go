@@ -164,7 +164,8 @@ type PlacementServiceClient interface {
 	ConfirmAllocation(context.Context, *v1.ConfirmAllocationRequest) (*v1.ConfirmAllocationResponse, error)
 	// GetEngagement gives dashboards, per employer sector and size band, the
 	// opportunities offered and the bookings and half days credited in the
-	// caller's scope. Aggregates only: no pupil appears.
+	// caller's scope, and of those the cornerstone employers' part.
+	// Aggregates only: no pupil appears.
 	GetEngagement(context.Context, *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error)
 }
 
@@ -566,7 +567,8 @@ type PlacementServiceHandler interface {
 	ConfirmAllocation(context.Context, *v1.ConfirmAllocationRequest) (*v1.ConfirmAllocationResponse, error)
 	// GetEngagement gives dashboards, per employer sector and size band, the
 	// opportunities offered and the bookings and half days credited in the
-	// caller's scope. Aggregates only: no pupil appears.
+	// caller's scope, and of those the cornerstone employers' part.
+	// Aggregates only: no pupil appears.
 	GetEngagement(context.Context, *v1.GetEngagementRequest) (*v1.GetEngagementResponse, error)
 }
 
