@@ -98,7 +98,7 @@ func group(p Policy, c Cohort, today time.Time, res *Result, members []Member) [
 			Summary: fmt.Sprintf("%d of %d pupils on roll %s", n, pupils, groupPhrase[reason]),
 			Evidence: map[string]string{
 				"pupils": strconv.Itoa(n), "on_roll": strconv.Itoa(pupils), "individual": strconv.Itoa(individual),
-				"level": "cohort",
+				"level": "cohort", "year_group": strconv.Itoa(int(c.YearGroup)),
 			},
 		}
 		if reason == nextstepv1alpha1.ReasonBehindTrajectory {

@@ -361,7 +361,7 @@ func (a *App) cohortFigures(ctx context.Context, urn string, yearGroup int32, ye
 	c.DisadvantagedExperiencedPercent = percent(c.DisadvantagedExperienced, c.Disadvantaged)
 	c.OthersExperiencedPercent = percent(c.Experienced-c.DisadvantagedExperienced, c.OnRoll-c.Disadvantaged)
 	c.EncounteredPercent = percent(c.Encountered, c.OnRoll)
-	if c.Behind, err = a.behind(ctx, urn, ids); err != nil {
+	if c.Behind, err = a.behind(ctx, urn, yearGroup, ids); err != nil {
 		return nil, err
 	}
 	c.OnTrack = c.OnRoll - c.Behind
@@ -369,10 +369,12 @@ func (a *App) cohortFigures(ctx context.Context, urn string, yearGroup int32, ye
 	return c, nil
 }
 
-// behind counts the pupils of ids with an active BehindTrajectory
-// intervention at the school: the reconciler raises one for each pupil
-// behind the programme's trajectory.
-func (a *App) behind(ctx context.Context, urn string, ids []string) (int, error) {
+// behind counts the pupils of ids behind the trajectory, as the
+// reconciler judges them: those with an active BehindTrajectory
+// intervention at the school, or, while the year group is behind as a
+// whole, the pupils its cohort-level intervention says it stands for
+// (its evidence; their own interventions are grouped into it).
+func (a *App) behind(ctx context.Context, urn string, yearGroup int32, ids []string) (int, error) {
 	members := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		members[id] = true
@@ -384,6 +386,12 @@ func (a *App) behind(ctx context.Context, urn string, ids []string) (int, error)
 			return 0, err
 		}
 		for _, t := range res.GetTasks() {
+			ev := t.GetEvidence()
+			if t.GetPupilId() == "" && ev["year_group"] == strconv.Itoa(int(yearGroup)) {
+				if pupils, err := strconv.Atoi(ev["pupils"]); err == nil {
+					return pupils, nil
+				}
+			}
 			if members[t.GetPupilId()] {
 				n++
 			}

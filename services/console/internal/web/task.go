@@ -31,6 +31,9 @@ type young struct {
 }
 
 type taskData struct {
+	// YearGroup is the year group of a cohort-level task, which names no
+	// young person ("9").
+	YearGroup   string
 	Task        *trackingv1.Task
 	History     []*trackingv1.TaskEvent
 	Young       *young
@@ -69,6 +72,11 @@ func (a *App) loadTask(r *http.Request, id string) (data *taskData, found bool, 
 		Active:  active(t.GetStatus()),
 	}
 	data.MineToStart = t.GetStatus() == trackingv1.TaskStatus_TASK_STATUS_ASSIGNED && t.GetAssignee() == userFrom(r).Subject
+	if t.GetPupilId() == "" {
+		// A year group's own task: no young person to show.
+		data.YearGroup = t.GetEvidence()["year_group"]
+		return data, true, nil
+	}
 	p, err := a.pupils.GetPupil(ctx, &pupilv1.GetPupilRequest{Id: t.GetPupilId()})
 	switch {
 	case isNotFound(err):

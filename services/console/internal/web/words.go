@@ -190,6 +190,16 @@ type factor struct{ Name, Weight, Evidence string }
 func explain(t *trackingv1.Task) explanation {
 	ev := t.GetEvidence()
 	var e explanation
+	if ev["level"] == "cohort" {
+		e.Lines = append(e.Lines, fmt.Sprintf("%s of the %s pupils on roll in the year group share this reason: one task for the year group stands for theirs.", ev["pupils"], ev["on_roll"]))
+		if x, m := ev["days_expected"], ev["mean_days_credited"]; x != "" && m != "" {
+			e.Lines = append(e.Lines, fmt.Sprintf("%s days of work experience are expected by now; the year group's mean is %s.", x, m))
+		}
+		if n := ev["individual"]; n != "" && n != "0" {
+			e.Lines = append(e.Lines, fmt.Sprintf("%s of them (looked after now or before, in need, or at high risk of NEET) keep a task of their own.", n))
+		}
+		return e
+	}
 	switch t.GetReasonCode() {
 	case "BEHIND_TRAJECTORY":
 		if c, x := ev["credited_half_days"], ev["expected_half_days"]; c != "" && x != "" {

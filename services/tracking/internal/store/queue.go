@@ -137,14 +137,17 @@ type Count struct {
 	Priority int
 	Open     int
 	Overdue  int
+	// CohortLevel are those of Open that are a cohort's own (CountTasks).
+	CohortLevel int
 }
 
 // Counts are a dashboard's figures for the active tasks in scope.
 type Counts struct {
-	ByReason   []Count
-	Open       int
-	Overdue    int
-	Unassigned int
+	ByReason    []Count
+	Open        int
+	Overdue     int
+	Unassigned  int
+	CohortLevel int
 }
 
 // CountTasks counts the active tasks in scope matching f, by reason and
@@ -155,7 +158,7 @@ func CountTasks(ctx context.Context, db DB, s auth.Scope, f QueueFilter) (Counts
 	args := append(slices.Clone(w.args), f.Today)
 	rows, err := db.Query(ctx, fmt.Sprintf(`
 		SELECT reason_code, priority, count(*) AS open, count(*) FILTER (WHERE due_date < $%d) AS overdue,
-			count(*) FILTER (WHERE assignee = '') AS unassigned
+			count(*) FILTER (WHERE assignee = '') AS unassigned, count(*) FILTER (WHERE pupil_id IS NULL) AS cohort_level
 		FROM tracking.tasks WHERE %s
 		GROUP BY reason_code, priority
 		ORDER BY reason_code, priority DESC`, len(args), w.sql()), args...)
@@ -164,11 +167,12 @@ func CountTasks(ctx context.Context, db DB, s auth.Scope, f QueueFilter) (Counts
 	}
 	// Read by the names the statement gives its columns.
 	type countRow struct {
-		ReasonCode string `db:"reason_code"`
-		Priority   int    `db:"priority"`
-		Open       int    `db:"open"`
-		Overdue    int    `db:"overdue"`
-		Unassigned int    `db:"unassigned"`
+		ReasonCode  string `db:"reason_code"`
+		Priority    int    `db:"priority"`
+		Open        int    `db:"open"`
+		Overdue     int    `db:"overdue"`
+		Unassigned  int    `db:"unassigned"`
+		CohortLevel int    `db:"cohort_level"`
 	}
 	counted, err := pgx.CollectRows(rows, pgx.RowToStructByName[countRow])
 	if err != nil {
@@ -176,10 +180,11 @@ func CountTasks(ctx context.Context, db DB, s auth.Scope, f QueueFilter) (Counts
 	}
 	var c Counts
 	for _, r := range counted {
-		c.ByReason = append(c.ByReason, Count{Reason: r.ReasonCode, Priority: r.Priority, Open: r.Open, Overdue: r.Overdue})
+		c.ByReason = append(c.ByReason, Count{Reason: r.ReasonCode, Priority: r.Priority, Open: r.Open, Overdue: r.Overdue, CohortLevel: r.CohortLevel})
 		c.Open += r.Open
 		c.Overdue += r.Overdue
 		c.Unassigned += r.Unassigned
+		c.CohortLevel += r.CohortLevel
 	}
 	return c, nil
 }

@@ -102,7 +102,7 @@ func eventToProto(e store.Event) *trackingv1.TaskEvent {
 func countsToProto(cs []store.Count) []*trackingv1.OpenCount {
 	out := make([]*trackingv1.OpenCount, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, &trackingv1.OpenCount{ReasonCode: c.Reason, Priority: trackingv1.Priority(c.Priority), Open: int32(c.Open), Overdue: int32(c.Overdue)})
+		out = append(out, &trackingv1.OpenCount{ReasonCode: c.Reason, Priority: trackingv1.Priority(c.Priority), Open: int32(c.Open), Overdue: int32(c.Overdue), CohortLevel: int32(c.CohortLevel)})
 	}
 	return out
 }

@@ -59,6 +59,10 @@ func TestCohortLevelTask(t *testing.T) {
 	if err != nil || got.GetTask().GetPupilId() != "" {
 		t.Fatalf("GetTask of the cohort's task: %v, %v", got, err)
 	}
+	counts, err := e.client(servicetest.Caseworker).CountTasks(ctx, &trackingv1.CountTasksRequest{SchoolUrn: "100001"})
+	if err != nil || counts.GetOpen() != 2 || counts.GetCohortLevel() != 1 || counts.GetCounts()[0].GetCohortLevel() != 1 {
+		t.Errorf("CountTasks: %v, %v; want 2 open, 1 of them the cohort's", counts, err)
+	}
 	grouped := onlyClosed(t, e, c, pupils[1])
 	if h := grouped.GetHistory(); len(h) != 2 || h[1].GetText() != "grouped into the cohort's task" {
 		t.Errorf("a grouped task's history: %v", h)

@@ -51,7 +51,7 @@ func (s *Server) CountTasks(ctx context.Context, req *trackingv1.CountTasksReque
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "count tasks", err)
 	}
-	return &trackingv1.CountTasksResponse{Counts: countsToProto(c.ByReason), Open: int32(c.Open), Overdue: int32(c.Overdue), Unassigned: int32(c.Unassigned)}, nil
+	return &trackingv1.CountTasksResponse{Counts: countsToProto(c.ByReason), Open: int32(c.Open), Overdue: int32(c.Overdue), Unassigned: int32(c.Unassigned), CohortLevel: int32(c.CohortLevel)}, nil
 }
 
 func (s *Server) queueFilter(laCode, schoolURN, cohortKey, assignee string) store.QueueFilter {

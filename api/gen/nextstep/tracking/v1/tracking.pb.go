@@ -1612,7 +1612,10 @@ type OpenCount struct {
 	Priority   Priority               `protobuf:"varint,2,opt,name=priority,proto3,enum=nextstep.tracking.v1.Priority" json:"priority,omitempty"`
 	Open       int32                  `protobuf:"varint,3,opt,name=open,proto3" json:"open,omitempty"`
 	// Open and past their due date.
-	Overdue       int32 `protobuf:"varint,4,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	Overdue int32 `protobuf:"varint,4,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	// Of open, the cohort-level tasks: a whole year group's, standing for
+	// its pupils' (CountTasks only).
+	CohortLevel   int32 `protobuf:"varint,5,opt,name=cohort_level,json=cohortLevel,proto3" json:"cohort_level,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1671,6 +1674,13 @@ func (x *OpenCount) GetOpen() int32 {
 func (x *OpenCount) GetOverdue() int32 {
 	if x != nil {
 		return x.Overdue
+	}
+	return 0
+}
+
+func (x *OpenCount) GetCohortLevel() int32 {
+	if x != nil {
+		return x.CohortLevel
 	}
 	return 0
 }
@@ -2216,7 +2226,9 @@ type CountTasksResponse struct {
 	Open    int32        `protobuf:"varint,2,opt,name=open,proto3" json:"open,omitempty"`
 	Overdue int32        `protobuf:"varint,3,opt,name=overdue,proto3" json:"overdue,omitempty"`
 	// Active tasks nobody is assigned to.
-	Unassigned    int32 `protobuf:"varint,4,opt,name=unassigned,proto3" json:"unassigned,omitempty"`
+	Unassigned int32 `protobuf:"varint,4,opt,name=unassigned,proto3" json:"unassigned,omitempty"`
+	// Active cohort-level tasks: year groups with a reason as a whole.
+	CohortLevel   int32 `protobuf:"varint,5,opt,name=cohort_level,json=cohortLevel,proto3" json:"cohort_level,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2275,6 +2287,13 @@ func (x *CountTasksResponse) GetOverdue() int32 {
 func (x *CountTasksResponse) GetUnassigned() int32 {
 	if x != nil {
 		return x.Unassigned
+	}
+	return 0
+}
+
+func (x *CountTasksResponse) GetCohortLevel() int32 {
+	if x != nil {
+		return x.CohortLevel
 	}
 	return 0
 }
@@ -4197,13 +4216,14 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"suppressed\x123\n" +
 	"\x04open\x18\x05 \x03(\v2\x1f.nextstep.tracking.v1.OpenCountR\x04open\x12\x18\n" +
 	"\aupdated\x18\x06 \x01(\x05R\aupdated\x12\x18\n" +
-	"\agrouped\x18\a \x01(\x05R\agrouped\"\x96\x01\n" +
+	"\agrouped\x18\a \x01(\x05R\agrouped\"\xb9\x01\n" +
 	"\tOpenCount\x12\x1f\n" +
 	"\vreason_code\x18\x01 \x01(\tR\n" +
 	"reasonCode\x12:\n" +
 	"\bpriority\x18\x02 \x01(\x0e2\x1e.nextstep.tracking.v1.PriorityR\bpriority\x12\x12\n" +
 	"\x04open\x18\x03 \x01(\x05R\x04open\x12\x18\n" +
-	"\aoverdue\x18\x04 \x01(\x05R\aoverdue\"\x81\x06\n" +
+	"\aoverdue\x18\x04 \x01(\x05R\aoverdue\x12!\n" +
+	"\fcohort_level\x18\x05 \x01(\x05R\vcohortLevel\"\x81\x06\n" +
 	"\x04Task\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -4267,14 +4287,15 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"school_urn\x18\x02 \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{6})?$R\tschoolUrn\x12'\n" +
 	"\n" +
 	"cohort_key\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xbd\x02R\tcohortKey\x12$\n" +
-	"\bassignee\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bassignee\"\x9b\x01\n" +
+	"\bassignee\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\bassignee\"\xbe\x01\n" +
 	"\x12CountTasksResponse\x127\n" +
 	"\x06counts\x18\x01 \x03(\v2\x1f.nextstep.tracking.v1.OpenCountR\x06counts\x12\x12\n" +
 	"\x04open\x18\x02 \x01(\x05R\x04open\x12\x18\n" +
 	"\aoverdue\x18\x03 \x01(\x05R\aoverdue\x12\x1e\n" +
 	"\n" +
 	"unassigned\x18\x04 \x01(\x05R\n" +
-	"unassigned\"3\n" +
+	"unassigned\x12!\n" +
+	"\fcohort_level\x18\x05 \x01(\x05R\vcohortLevel\"3\n" +
 	"\x0eGetTaskRequest\x12!\n" +
 	"\atask_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06taskId\"|\n" +
 	"\x0fGetTaskResponse\x12.\n" +
