@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -70,8 +71,20 @@ func TestYearGroupTask(t *testing.T) {
 		t.Errorf("why: %q", got)
 	}
 	b.checkAccessible("a year group's task")
-	b.submit("#year-group-link")
-	if got := b.path(); got != "/overview?school="+schoolA+"&year=9" {
-		t.Errorf("the year group's figures at %s", got)
+	b.submit("#year-group-pupils")
+	if got := b.path(); got != "/cohorts?school="+schoolA+"&year=9" {
+		t.Fatalf("the year group's pupils at %s", got)
+	}
+	// The pupil the stack enrolled is in the year group their date of
+	// birth puts them in this year; its list has them.
+	year := s.pupil(t, own.GetPupilId()).GetYearGroup()
+	b.open(fmt.Sprintf("/cohorts?school=%s&year=%d", schoolA, year))
+	if got := b.text("#cohort-pupils tbody"); !strings.Contains(got, "Testpupil") {
+		t.Errorf("Year %d's pupils: %q", year, got)
+	}
+	b.checkAccessible("a year group's pupils")
+	// Another LA's school's year group is not found.
+	if status := b.open(fmt.Sprintf("/cohorts?school=100003&year=%d", year)); status != 404 {
+		t.Errorf("another LA's school: status %d, want 404", status)
 	}
 }

@@ -211,6 +211,7 @@ func (a *App) routes() http.Handler {
 	mux.Handle("POST /tasks/{id}/dismiss", staff(a.dismissCheck))
 	mux.Handle("POST /tasks/{id}/dismiss/confirm", staff(a.dismissConfirm))
 	mux.Handle("GET /pupils/{id}", staff(a.pupilPage))
+	mux.Handle("GET /cohorts", staff(a.cohortPupils))
 	mux.Handle("POST /pupils/{id}/risk-review", staff(a.reviewRisk))
 	mux.Handle("POST /pupils/{id}/destinations", staff(a.recordDestination))
 	mux.Handle("GET /exports", staff(a.exports))
