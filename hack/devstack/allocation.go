@@ -49,6 +49,9 @@ func seedScarcePlaces(ctx context.Context, c seedClients, today time.Time, emplo
 			Opportunity: &placementv1.Opportunity{
 				EmployerId: employerIDs[p.employer], Title: p.title, Kind: placementv1.Kind_KIND_PLACEMENT, Days: days,
 				Capacity: p.places, YearGroups: []int32{9, 10}, Location: "Wolverhampton",
+				// In the centre of Wolverhampton, within a bus ride of
+				// every school in the region.
+				Point: seedCentres["336"], MaxTravelKm: 15,
 			},
 		}); err != nil {
 			return fmt.Errorf("create opportunity %q: %w", p.title, err)

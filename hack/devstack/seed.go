@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/nextstep-uk/nextstep/api/academicyear"
+	geov1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/geo/v1"
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
@@ -31,6 +32,13 @@ import (
 
 type seedSchool struct {
 	urn, name, la string
+}
+
+// seedCentres are the towns of the region's two LAs: Wolverhampton (336)
+// and Dudley (332).
+var seedCentres = map[string]*geov1.Point{
+	"336": {Latitude: 52.586, Longitude: -2.129},
+	"332": {Latitude: 52.512, Longitude: -2.081},
 }
 
 var seedSchools = []seedSchool{
@@ -113,9 +121,14 @@ func seed(ctx context.Context, token string, today time.Time) (bool, error) {
 	rng := rand.New(rand.NewPCG(2025, 26))
 	year := academicyear.Containing(today).Start
 
-	for _, s := range seedSchools {
+	for i, s := range seedSchools {
+		// Invented schools, placed round their LA's centre a kilometre or
+		// so apart, so that allocation's travel limits have somewhere to
+		// measure from.
+		centre := seedCentres[s.la]
+		at := &geov1.Point{Latitude: centre.GetLatitude() + 0.01*float64(i%3), Longitude: centre.GetLongitude() + 0.012*float64(i%2)}
 		if _, err := c.pupil.CreateSchool(ctx, &pupilv1.CreateSchoolRequest{School: &pupilv1.School{
-			Urn: s.urn, Name: s.name, LaCode: s.la, Phase: pupilv1.Phase_PHASE_SECONDARY, Open: true,
+			Urn: s.urn, Name: s.name, LaCode: s.la, Phase: pupilv1.Phase_PHASE_SECONDARY, Open: true, Location: at,
 		}}); err != nil {
 			return false, fmt.Errorf("create school %s: %w", s.urn, err)
 		}

@@ -21,6 +21,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	geov1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/geo/v1"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
@@ -54,6 +55,8 @@ type School struct {
 	URN    string
 	LACode string
 	Open   bool
+	// Location is where it is, nil when not known.
+	Location *geov1.Point
 }
 
 // ErrNoSchool is returned by School for a URN the pupil service does not
@@ -131,7 +134,7 @@ func (c *Client) School(ctx context.Context, urn string) (School, error) {
 		return School{}, fmt.Errorf("get school: %w", err)
 	}
 	s := res.GetSchool()
-	return School{URN: s.GetUrn(), LACode: s.GetLaCode(), Open: s.GetOpen()}, nil
+	return School{URN: s.GetUrn(), LACode: s.GetLaCode(), Open: s.GetOpen(), Location: s.GetLocation()}, nil
 }
 
 // Residents implements Directory, reading the pupil service's stream to

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	geov1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/geo/v1"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	"github.com/nextstep-uk/nextstep/services/kit/credentials"
@@ -38,6 +39,15 @@ var Schools = map[string]string{
 	"100002": "336",
 	"100003": "330",
 	"100009": "201",
+}
+
+// Locations are where Schools are: 336's in Wolverhampton, 330's in
+// Birmingham (about 19 km away), 201's in the City of London.
+var Locations = map[string]*geov1.Point{
+	"100001": {Latitude: 52.586, Longitude: -2.129},
+	"100002": {Latitude: 52.590, Longitude: -2.110},
+	"100003": {Latitude: 52.480, Longitude: -1.903},
+	"100009": {Latitude: 51.515, Longitude: -0.092},
 }
 
 // Service is the pupil service under test.
@@ -97,7 +107,7 @@ func (s *Service) School(t testing.TB, urn string) {
 		return
 	}
 	_, err := s.as(adminOf(la)).CreateSchool(context.Background(), &pupilv1.CreateSchoolRequest{School: &pupilv1.School{
-		Urn: urn, Name: "School " + urn, LaCode: la, Phase: pupilv1.Phase_PHASE_SECONDARY, Open: true,
+		Urn: urn, Name: "School " + urn, LaCode: la, Phase: pupilv1.Phase_PHASE_SECONDARY, Open: true, Location: Locations[urn],
 	}})
 	if err != nil {
 		t.Fatalf("pupiltest: CreateSchool %s: %v", urn, err)

@@ -58,9 +58,10 @@ type Opportunity struct {
 	SME bool
 	// YearGroups may take the places; empty means any.
 	YearGroups []int
-	Location   Point
+	// Location is where it happens, nil when not known.
+	Location *Point
 	// MaxTravelKm bounds the distance from a pupil's school, as the crow
-	// flies; 0 for no limit.
+	// flies; 0 for no limit. It applies when both places are known.
 	MaxTravelKm float64
 }
 
@@ -68,7 +69,8 @@ type Opportunity struct {
 type Pupil struct {
 	ID        string
 	YearGroup int
-	School    Point
+	// School is where the pupil's school is, nil when not known.
+	School *Point
 	// Busy are the pupil's other bookings: a place on overlapping dates
 	// clashes.
 	Busy []DateRange
@@ -140,16 +142,22 @@ func Eligible(p Pupil, o Opportunity) bool {
 			return false
 		}
 	}
-	return o.MaxTravelKm <= 0 || distanceKm(p.School, o.Location) <= o.MaxTravelKm
+	d, known := distanceKm(p.School, o.Location)
+	return o.MaxTravelKm <= 0 || !known || d <= o.MaxTravelKm
 }
 
-// distanceKm is the great-circle distance (haversine, Earth radius 6,371 km).
-func distanceKm(a, b Point) float64 {
+// distanceKm is the great-circle distance (haversine, Earth radius 6,371
+// km), and whether both places are known.
+func distanceKm(pa, pb *Point) (float64, bool) {
+	if pa == nil || pb == nil {
+		return 0, false
+	}
+	a, b := *pa, *pb
 	const r = 6371.0
 	rad := math.Pi / 180
 	dLat, dLon := (b.Lat-a.Lat)*rad, (b.Lon-a.Lon)*rad
 	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * r * math.Asin(math.Sqrt(h))
+	return 2 * r * math.Asin(math.Sqrt(h)), true
 }
 
 // Propose matches pupils to the opportunities' places.
@@ -247,7 +255,12 @@ func newMatcher(pupils []Pupil, opps []Opportunity) *matcher {
 		opts = opts[:0]
 		for o, op := range opps {
 			if Eligible(p, op) {
-				opts = append(opts, option{o, !slices.Contains(p.SectorsSeen, op.Sector), distanceKm(p.School, op.Location)})
+				// Unknown places sort after every known distance.
+				d, known := distanceKm(p.School, op.Location)
+				if !known {
+					d = math.Inf(1)
+				}
+				opts = append(opts, option{o, !slices.Contains(p.SectorsSeen, op.Sector), d})
 			}
 		}
 		slices.SortFunc(opts, func(a, b option) int {

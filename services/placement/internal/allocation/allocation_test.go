@@ -26,7 +26,7 @@ func week(from string) allocation.DateRange {
 var wolverhampton = allocation.Point{Lat: 52.586, Lon: -2.129}
 
 func opp(id string, capacity int, sector string) allocation.Opportunity {
-	return allocation.Opportunity{ID: id, Capacity: capacity, Dates: week("2026-06-15"), Sector: sector, Location: wolverhampton}
+	return allocation.Opportunity{ID: id, Capacity: capacity, Dates: week("2026-06-15"), Sector: sector, Location: &wolverhampton}
 }
 
 func TestOrder(t *testing.T) {
@@ -55,8 +55,8 @@ func TestOrder(t *testing.T) {
 
 func TestEligible(t *testing.T) {
 	t.Parallel()
-	base := allocation.Opportunity{ID: "o", Capacity: 2, Dates: week("2026-06-15"), YearGroups: []int{10}, Location: wolverhampton, MaxTravelKm: 20}
-	pupil := allocation.Pupil{ID: "p", YearGroup: 10, School: wolverhampton}
+	base := allocation.Opportunity{ID: "o", Capacity: 2, Dates: week("2026-06-15"), YearGroups: []int{10}, Location: &wolverhampton, MaxTravelKm: 20}
+	pupil := allocation.Pupil{ID: "p", YearGroup: 10, School: &wolverhampton}
 	birmingham := allocation.Point{Lat: 52.480, Lon: -1.903} // about 19 km away
 	london := allocation.Point{Lat: 51.507, Lon: -0.128}
 	cases := map[string]struct {
@@ -72,10 +72,11 @@ func TestEligible(t *testing.T) {
 		"booked the week after": {func(p *allocation.Pupil, _ *allocation.Opportunity) {
 			p.Busy = []allocation.DateRange{week("2026-06-22")}
 		}, true},
-		"within the travel limit":       {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.School = birmingham }, true},
-		"beyond the travel limit":       {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.School = london }, false},
-		"no travel limit":               {func(p *allocation.Pupil, o *allocation.Opportunity) { p.School, o.MaxTravelKm = london, 0 }, true},
+		"within the travel limit":       {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.School = &birmingham }, true},
+		"beyond the travel limit":       {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.School = &london }, false},
+		"no travel limit":               {func(p *allocation.Pupil, o *allocation.Opportunity) { p.School, o.MaxTravelKm = &london, 0 }, true},
 		"an opportunity with no places": {func(_ *allocation.Pupil, o *allocation.Opportunity) { o.Capacity = 0 }, false},
+		"the school's place not known":  {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.School = nil }, true},
 		"declined for them":             {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.Declined = []string{"o"} }, false},
 		"declined elsewhere":            {func(p *allocation.Pupil, _ *allocation.Opportunity) { p.Declined = []string{"other"} }, true},
 	}
@@ -110,7 +111,7 @@ func TestProposeByHand(t *testing.T) {
 			},
 			opps: []allocation.Opportunity{
 				opp("X", 1, "health"),
-				{ID: "Y", Capacity: 1, Dates: week("2026-07-06"), Sector: "digital", Location: wolverhampton},
+				{ID: "Y", Capacity: 1, Dates: week("2026-07-06"), Sector: "digital", Location: &wolverhampton},
 			},
 			want: []place{{"A", "Y"}, {"B", "X"}},
 		},
@@ -133,7 +134,7 @@ func TestProposeByHand(t *testing.T) {
 			},
 			opps: []allocation.Opportunity{
 				opp("X", 1, "health"),
-				{ID: "Y", Capacity: 2, Dates: week("2026-07-06"), Sector: "health", Location: wolverhampton},
+				{ID: "Y", Capacity: 2, Dates: week("2026-07-06"), Sector: "health", Location: &wolverhampton},
 			},
 			want: []place{{"A", "Y"}, {"B", "Y"}, {"C", "X"}},
 		},
@@ -155,7 +156,7 @@ func TestProposeByHand(t *testing.T) {
 			opps: []allocation.Opportunity{
 				opp("health-sme", 1, "health"),
 				opp("digital-large", 1, "digital"),
-				{ID: "digital-sme", Capacity: 1, Dates: week("2026-06-15"), Sector: "digital", SME: true, Location: wolverhampton},
+				{ID: "digital-sme", Capacity: 1, Dates: week("2026-06-15"), Sector: "digital", SME: true, Location: &wolverhampton},
 			},
 			want: []place{{"P", "digital-sme"}},
 		},
@@ -207,7 +208,7 @@ func randomInstance(seed uint64, pupils, opps int) ([]allocation.Pupil, []alloca
 	var ps []allocation.Pupil
 	for i := range pupils {
 		p := allocation.Pupil{
-			ID: fmt.Sprintf("p%05d", i), YearGroup: 7 + rng.IntN(5), School: wolverhampton,
+			ID: fmt.Sprintf("p%05d", i), YearGroup: 7 + rng.IntN(5), School: &wolverhampton,
 			LookedAfter: rng.IntN(20) == 0, SEN: rng.IntN(6) == 0, FreeSchoolMeals: rng.IntN(4) == 0,
 			DaysBehind: float64(rng.IntN(8)), Risk: rng.IntN(6),
 			SectorsSeen: []string{sectors[rng.IntN(len(sectors))]},
@@ -221,7 +222,7 @@ func randomInstance(seed uint64, pupils, opps int) ([]allocation.Pupil, []alloca
 	for i := range opps {
 		o := allocation.Opportunity{
 			ID: fmt.Sprintf("o%04d", i), Capacity: 1 + rng.IntN(4), Dates: week(weeks[rng.IntN(len(weeks))]),
-			Sector: sectors[rng.IntN(len(sectors))], SME: rng.IntN(2) == 0, Location: wolverhampton,
+			Sector: sectors[rng.IntN(len(sectors))], SME: rng.IntN(2) == 0, Location: &wolverhampton,
 		}
 		for range 1 + rng.IntN(3) {
 			o.YearGroups = append(o.YearGroups, 7+rng.IntN(5))

@@ -99,6 +99,10 @@ func (s *Server) allocationPupils(ctx context.Context, cohorts []*placementv1.Co
 			return nil, enrolment.Unavailable(ctx, s.logger, err)
 		}
 		expected := trajectory.Expected(trajectory.Default, c.GetYearGroup(), year, today)
+		var at *allocation.Point
+		if l := school.Location; l != nil {
+			at = &allocation.Point{Lat: l.GetLatitude(), Lon: l.GetLongitude()}
+		}
 		for _, m := range members {
 			if seen[m.GetPupilId()] || !onRoll(m, today) {
 				continue
@@ -107,7 +111,7 @@ func (s *Server) allocationPupils(ctx context.Context, cohorts []*placementv1.Co
 			f := m.GetRiskFactors()
 			sen, care := f.GetSen().GetStatus(), f.GetLookedAfter().GetStatus()
 			pupils = append(pupils, allocation.Pupil{
-				ID: m.GetPupilId(), YearGroup: int(m.GetYearGroup()),
+				ID: m.GetPupilId(), YearGroup: int(m.GetYearGroup()), School: at,
 				LookedAfter:     care == pupilv1.CareStatus_CARE_STATUS_LOOKED_AFTER || care == pupilv1.CareStatus_CARE_STATUS_EVER_LOOKED_AFTER,
 				ChildInNeed:     f.GetChildInNeed().GetValue(),
 				SEN:             sen == pupilv1.SENStatus_SEN_STATUS_SEN_SUPPORT || sen == pupilv1.SENStatus_SEN_STATUS_EHC_PLAN,
@@ -180,6 +184,10 @@ func (s *Server) allocationOpportunities(ctx context.Context, ids []string) ([]a
 		opps[i] = allocation.Opportunity{
 			ID: r.ID, Capacity: r.Capacity - r.Booked, Dates: allocation.DateRange{From: r.FirstDay, To: r.LastDay},
 			Sector: r.Sector, SME: r.SizeBand != "large", YearGroups: years,
+		}
+		if r.Latitude.Valid && r.Longitude.Valid {
+			opps[i].Location = &allocation.Point{Lat: r.Latitude.Float64, Lon: r.Longitude.Float64}
+			opps[i].MaxTravelKm = r.MaxTravelKm
 		}
 		free += r.Capacity - r.Booked
 	}

@@ -16,6 +16,7 @@ import (
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	"github.com/nextstep-uk/nextstep/api/trajectory"
 	"github.com/nextstep-uk/nextstep/services/kit/servicetest"
+	"github.com/nextstep-uk/nextstep/services/pupil/pupiltest"
 )
 
 // TestAllocation walks the allocation path as a caseworker would: propose
@@ -156,6 +157,38 @@ func TestAllocationScope(t *testing.T) {
 			t.Errorf("%s confirms a place for 100001's pupil: %v, %v; want the place refused as not found", token, res, err)
 		}
 	}
+	// A place in London within 20 km of where it is: too far for a pupil
+	// at school in Wolverhampton. Within 200 km, they are proposed.
+	london := opportunity(emp.GetId(), placementv1.Kind_KIND_PLACEMENT, 2, day(academicyear.Containing(time.Now()).On(time.March, 2).Format(time.DateOnly), false))
+	london.Point, london.MaxTravelKm = pupiltest.Locations["100009"], 20
+	far := createOpportunity(t, e, london)
+	if far.GetPoint().GetLatitude() != 51.515 || far.GetMaxTravelKm() != 20 {
+		t.Errorf("the opportunity's point and limit read back as %v, %v", far.GetPoint(), far.GetMaxTravelKm())
+	}
+	year := academicyear.Containing(time.Now())
+	p10 := e.pupils.EnrolBorn(t, "100001", fmt.Sprintf("%d-10-01", year.Start-15))
+	for limit, placed := range map[float64]bool{20: false, 200: true} {
+		far.MaxTravelKm = limit
+		got, err := e.as(servicetest.HubAdmin).UpdateOpportunity(ctx, &placementv1.UpdateOpportunityRequest{Opportunity: far})
+		if err != nil {
+			t.Fatal(err)
+		}
+		far = got.GetOpportunity()
+		res, err := e.as(servicetest.Caseworker).ProposeAllocation(ctx, &placementv1.ProposeAllocationRequest{
+			Cohorts: []*placementv1.CohortRef{{SchoolUrn: "100001", YearGroup: 10}}, OpportunityIds: []string{far.GetId()},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, pl := range res.GetPlaces() {
+			found = found || pl.GetPupilId() == p10
+		}
+		if found != placed || !placed && len(res.GetPlaces()) > 0 {
+			t.Errorf("within %g km of London: placed %v, want %v (%v)", limit, found, placed, res.GetPlaces())
+		}
+	}
+
 	_, err := e.as(servicetest.Caseworker).ProposeAllocation(ctx, &placementv1.ProposeAllocationRequest{
 		Cohorts: []*placementv1.CohortRef{{SchoolUrn: "100001", YearGroup: 10}}, OpportunityIds: []string{newID()},
 	})

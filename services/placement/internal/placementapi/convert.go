@@ -3,8 +3,10 @@ package placementapi
 import (
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	geov1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/geo/v1"
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/schedule"
@@ -105,17 +107,22 @@ func opportunityPlan(o *placementv1.Opportunity, today time.Time) schedule.Plan 
 
 func opportunityFromProto(o *placementv1.Opportunity, days []schedule.Day) store.Opportunity {
 	out := store.Opportunity{
-		ID:         o.GetId(),
-		EmployerID: o.GetEmployerId(),
-		Title:      o.GetTitle(),
-		Kind:       kinds[o.GetKind()],
-		Days:       days,
-		Capacity:   o.GetCapacity(),
-		YearGroups: o.GetYearGroups(),
-		Sectors:    []string{},
-		Location:   o.GetLocation(),
-		Virtual:    o.GetVirtual(),
-		Version:    o.GetVersion(),
+		ID:          o.GetId(),
+		EmployerID:  o.GetEmployerId(),
+		Title:       o.GetTitle(),
+		Kind:        kinds[o.GetKind()],
+		Days:        days,
+		Capacity:    o.GetCapacity(),
+		YearGroups:  o.GetYearGroups(),
+		Sectors:     []string{},
+		Location:    o.GetLocation(),
+		Virtual:     o.GetVirtual(),
+		Version:     o.GetVersion(),
+		MaxTravelKm: o.GetMaxTravelKm(),
+	}
+	if p := o.GetPoint(); p != nil {
+		out.Latitude = pgtype.Float8{Float64: p.GetLatitude(), Valid: true}
+		out.Longitude = pgtype.Float8{Float64: p.GetLongitude(), Valid: true}
 	}
 	for _, s := range o.GetSectors() {
 		out.Sectors = append(out.Sectors, sectors[s])
@@ -125,16 +132,20 @@ func opportunityFromProto(o *placementv1.Opportunity, days []schedule.Day) store
 
 func opportunityToProto(o store.Opportunity) *placementv1.Opportunity {
 	out := &placementv1.Opportunity{
-		Id:         o.ID,
-		EmployerId: o.EmployerID,
-		Title:      o.Title,
-		Kind:       reverse(kinds, o.Kind),
-		Capacity:   o.Capacity,
-		YearGroups: o.YearGroups,
-		Location:   o.Location,
-		Virtual:    o.Virtual,
-		Booked:     o.Booked,
-		Version:    o.Version,
+		Id:          o.ID,
+		EmployerId:  o.EmployerID,
+		Title:       o.Title,
+		Kind:        reverse(kinds, o.Kind),
+		Capacity:    o.Capacity,
+		YearGroups:  o.YearGroups,
+		Location:    o.Location,
+		Virtual:     o.Virtual,
+		Booked:      o.Booked,
+		Version:     o.Version,
+		MaxTravelKm: o.MaxTravelKm,
+	}
+	if o.Latitude.Valid && o.Longitude.Valid {
+		out.Point = &geov1.Point{Latitude: o.Latitude.Float64, Longitude: o.Longitude.Float64}
 	}
 	for _, d := range o.Days {
 		out.Days = append(out.Days, &placementv1.OpportunityDay{Date: d.Date.Format(schedule.DateLayout), Session: reverse(sessions, d.Session)})

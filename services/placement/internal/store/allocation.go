@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // AllocationOpportunity is an opportunity as an allocation proposal reads
@@ -13,6 +15,10 @@ type AllocationOpportunity struct {
 	YearGroups        []int32
 	Sector, SizeBand  string
 	FirstDay, LastDay time.Time
+	// Latitude and Longitude are where it happens (not Valid when not
+	// known); MaxTravelKm the farthest a pupil's school may be (0: none).
+	Latitude, Longitude pgtype.Float8
+	MaxTravelKm         float64
 }
 
 // AllocationOpportunities returns the opportunities of ids that exist, in
@@ -27,6 +33,7 @@ func AllocationOpportunities(ctx context.Context, db DB, ids []string) ([]Alloca
 		out[i] = AllocationOpportunity{
 			ID: r.ID, Capacity: int(r.Capacity), Booked: int(r.Booked), YearGroups: r.YearGroups,
 			Sector: r.Sector, SizeBand: r.SizeBand, FirstDay: r.FirstDay, LastDay: r.LastDay,
+			Latitude: r.Latitude, Longitude: r.Longitude, MaxTravelKm: r.MaxTravelKm,
 		}
 	}
 	return out, nil

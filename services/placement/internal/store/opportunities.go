@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/credit"
@@ -28,6 +29,10 @@ type Opportunity struct {
 	Location   string
 	Virtual    bool
 	Version    int64
+	// Latitude and Longitude are where it happens (both NULL when not
+	// known); MaxTravelKm the farthest a pupil's school may be (0: none).
+	Latitude, Longitude pgtype.Float8
+	MaxTravelKm         float64
 }
 
 // opportunityFrom makes an Opportunity of a row and its days, which the
@@ -39,18 +44,21 @@ func opportunityFrom(r dbsqlc.PlacementOpportunity, dates []time.Time, sessions 
 		days[i] = schedule.Day{Date: d, Session: credit.Session(sessions[i])}
 	}
 	return Opportunity{
-		ID:         r.ID,
-		EmployerID: r.EmployerID,
-		Title:      r.Title,
-		Kind:       credit.Kind(r.Kind),
-		Days:       days,
-		Capacity:   r.Capacity,
-		Booked:     r.Booked,
-		YearGroups: r.YearGroups,
-		Sectors:    r.Sectors,
-		Location:   r.Location,
-		Virtual:    r.Virtual,
-		Version:    r.Version,
+		ID:          r.ID,
+		EmployerID:  r.EmployerID,
+		Title:       r.Title,
+		Kind:        credit.Kind(r.Kind),
+		Days:        days,
+		Capacity:    r.Capacity,
+		Booked:      r.Booked,
+		YearGroups:  r.YearGroups,
+		Sectors:     r.Sectors,
+		Location:    r.Location,
+		Virtual:     r.Virtual,
+		Version:     r.Version,
+		Latitude:    r.Latitude,
+		Longitude:   r.Longitude,
+		MaxTravelKm: r.MaxTravelKm,
 	}
 }
 
@@ -73,6 +81,9 @@ func CreateOpportunity(ctx context.Context, db DB, key string, requestHash []byt
 			Location:       o.Location,
 			Virtual:        o.Virtual,
 			StartsOn:       o.Days[0].Date,
+			Latitude:       o.Latitude,
+			Longitude:      o.Longitude,
+			MaxTravelKm:    o.MaxTravelKm,
 		})
 		switch {
 		case foreignKeyViolation(err) != "":
@@ -134,13 +145,16 @@ func UpdateOpportunity(ctx context.Context, db DB, o Opportunity) (Opportunity, 
 			return ErrCapacityBelowBooked
 		}
 		if err := queries.UpdateOpportunity(ctx, tx, dbsqlc.UpdateOpportunityParams{
-			ID:         o.ID,
-			Title:      o.Title,
-			Capacity:   o.Capacity,
-			YearGroups: o.YearGroups,
-			Sectors:    o.Sectors,
-			Location:   o.Location,
-			Virtual:    o.Virtual,
+			ID:          o.ID,
+			Title:       o.Title,
+			Capacity:    o.Capacity,
+			YearGroups:  o.YearGroups,
+			Sectors:     o.Sectors,
+			Location:    o.Location,
+			Virtual:     o.Virtual,
+			Latitude:    o.Latitude,
+			Longitude:   o.Longitude,
+			MaxTravelKm: o.MaxTravelKm,
 		}); err != nil {
 			return err
 		}

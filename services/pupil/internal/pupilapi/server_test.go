@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
 
+	geov1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/geo/v1"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1/pupilv1connect"
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
@@ -35,7 +36,8 @@ func start(t *testing.T) (*servicetest.Server, func(token string, grpc bool) pup
 }
 
 func wolverhamptonSchool() *pupilv1.School {
-	return &pupilv1.School{Urn: "100001", Name: "Heath Park School", LaCode: "336", Phase: pupilv1.Phase_PHASE_SECONDARY, Open: true}
+	return &pupilv1.School{Urn: "100001", Name: "Heath Park School", LaCode: "336", Phase: pupilv1.Phase_PHASE_SECONDARY, Open: true,
+		Location: &geov1.Point{Latitude: 52.5965, Longitude: -2.0987}}
 }
 
 func TestCreateAndGetSchool(t *testing.T) {
@@ -106,6 +108,14 @@ func TestCreateSchoolRefusals(t *testing.T) {
 		"no school": {token: servicetest.HubAdmin, wantCode: connect.CodeInvalidArgument, wantFields: []string{"school"}},
 		"LA code not English": {token: servicetest.HubAdmin, school: &pupilv1.School{Urn: "100008", Name: "X", LaCode: "999", Phase: pupilv1.Phase_PHASE_SECONDARY},
 			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.la_code"}},
+		"a location outside England": {token: servicetest.HubAdmin, school: &pupilv1.School{Urn: "100008", Name: "X", LaCode: "336", Phase: pupilv1.Phase_PHASE_SECONDARY,
+			Location: &geov1.Point{Latitude: 40.4, Longitude: -3.7}},
+			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.location.latitude"}}, // Madrid: its longitude is within England's
+		"moved on the map": {token: servicetest.HubAdmin, school: func() *pupilv1.School {
+			s := wolverhamptonSchool()
+			s.Location.Latitude = 52.6
+			return s
+		}(), wantCode: connect.CodeAlreadyExists, wantReason: refusalv1.Reason_REASON_SCHOOL_EXISTS},
 		"LA code retired": {token: servicetest.HubAdmin, school: &pupilv1.School{Urn: "100008", Name: "X", LaCode: "909", Phase: pupilv1.Phase_PHASE_SECONDARY},
 			wantCode: connect.CodeInvalidArgument, wantFields: []string{"school.la_code"}},
 		"outside the hub": {token: servicetest.HubAdmin, school: outOfScope, wantCode: connect.CodePermissionDenied, wantReason: refusalv1.Reason_REASON_OUT_OF_SCOPE},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
@@ -23,6 +24,9 @@ type School struct {
 	// empty when not known.
 	UKPRN             string
 	EstablishmentType string
+	// Latitude and Longitude are where it is, in WGS84 degrees; both NULL
+	// when not known.
+	Latitude, Longitude pgtype.Float8
 }
 
 // ErrNotFound is returned when no row matches.
@@ -40,7 +44,7 @@ func InsertSchool(ctx context.Context, db DB, s School) (stored School, created 
 		return School{}, false, ErrUKPRNExists
 	}
 	stored = School{URN: row.URN, Name: row.Name, LACode: row.LACode, Phase: row.Phase, Open: row.Open,
-		UKPRN: row.UKPRN, EstablishmentType: row.EstablishmentType}
+		UKPRN: row.UKPRN, EstablishmentType: row.EstablishmentType, Latitude: row.Latitude, Longitude: row.Longitude}
 	return stored, row.Created, err
 }
 

@@ -9,7 +9,8 @@ package placementv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/nextstep-uk/nextstep/api/gen/nextstep/auth/v1"
-	v1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
+	v1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/geo/v1"
+	v11 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -966,7 +967,13 @@ type Opportunity struct {
 	// Places booked, not cancelled. Output only.
 	Booked int32 `protobuf:"varint,11,opt,name=booked,proto3" json:"booked,omitempty"`
 	// Changes on every update; an update must carry the version it read.
-	Version       int64 `protobuf:"varint,12,opt,name=version,proto3" json:"version,omitempty"`
+	Version int64 `protobuf:"varint,12,opt,name=version,proto3" json:"version,omitempty"`
+	// Where it happens on the map, when known (with location's address).
+	Point *v1.Point `protobuf:"bytes,13,opt,name=point,proto3" json:"point,omitempty"`
+	// The farthest a pupil's school may be from point, as the crow flies,
+	// in kilometres, for an allocation to propose them; 0 for no limit. It
+	// applies when the opportunity and the school both have a point.
+	MaxTravelKm   float64 `protobuf:"fixed64,14,opt,name=max_travel_km,json=maxTravelKm,proto3" json:"max_travel_km,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1081,6 +1088,20 @@ func (x *Opportunity) GetBooked() int32 {
 func (x *Opportunity) GetVersion() int64 {
 	if x != nil {
 		return x.Version
+	}
+	return 0
+}
+
+func (x *Opportunity) GetPoint() *v1.Point {
+	if x != nil {
+		return x.Point
+	}
+	return nil
+}
+
+func (x *Opportunity) GetMaxTravelKm() float64 {
+	if x != nil {
+		return x.MaxTravelKm
 	}
 	return 0
 }
@@ -3227,8 +3248,8 @@ type ConfirmedPlace struct {
 	// Why not, when it was not: OPPORTUNITY_FULL, ALREADY_BOOKED,
 	// NOT_FOUND (the pupil or opportunity, or outside the caller's scope) or
 	// NOT_ELIGIBLE (a booking on overlapping dates made since).
-	Refusal       v1.Reason `protobuf:"varint,4,opt,name=refusal,proto3,enum=nextstep.refusal.v1.Reason" json:"refusal,omitempty"`
-	Message       string    `protobuf:"bytes,5,opt,name=message,proto3" json:"message,omitempty"`
+	Refusal       v11.Reason `protobuf:"varint,4,opt,name=refusal,proto3,enum=nextstep.refusal.v1.Reason" json:"refusal,omitempty"`
+	Message       string     `protobuf:"bytes,5,opt,name=message,proto3" json:"message,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3284,11 +3305,11 @@ func (x *ConfirmedPlace) GetBooking() *Booking {
 	return nil
 }
 
-func (x *ConfirmedPlace) GetRefusal() v1.Reason {
+func (x *ConfirmedPlace) GetRefusal() v11.Reason {
 	if x != nil {
 		return x.Refusal
 	}
-	return v1.Reason(0)
+	return v11.Reason(0)
 }
 
 func (x *ConfirmedPlace) GetMessage() string {
@@ -3363,7 +3384,7 @@ var File_nextstep_placement_v1_placement_proto protoreflect.FileDescriptor
 
 const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\n" +
-	"%nextstep/placement/v1/placement.proto\x12\x15nextstep.placement.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\x1a!nextstep/refusal/v1/refusal.proto\"|\n" +
+	"%nextstep/placement/v1/placement.proto\x12\x15nextstep.placement.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\x1a\x19nextstep/geo/v1/geo.proto\x1a!nextstep/refusal/v1/refusal.proto\"|\n" +
 	"\aContact\x12\x1c\n" +
 	"\x04name\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x04name\x12 \n" +
 	"\x05email\x18\x02 \x01(\tB\n" +
@@ -3406,7 +3427,7 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x0eOpportunityDay\x127\n" +
 	"\x04date\x18\x01 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04date\x12D\n" +
 	"\asession\x18\x02 \x01(\x0e2\x1e.nextstep.placement.v1.SessionB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\asession\"\x8d\x04\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\asession\"\xf8\x04\n" +
 	"\vOpportunity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12)\n" +
 	"\vemployer_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
@@ -3426,7 +3447,9 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\avirtual\x18\n" +
 	" \x01(\bR\avirtual\x12\x16\n" +
 	"\x06booked\x18\v \x01(\x05R\x06booked\x12\x18\n" +
-	"\aversion\x18\f \x01(\x03R\aversion\"\x9b\x01\n" +
+	"\aversion\x18\f \x01(\x03R\aversion\x12,\n" +
+	"\x05point\x18\r \x01(\v2\x16.nextstep.geo.v1.PointR\x05point\x12;\n" +
+	"\rmax_travel_km\x18\x0e \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00@\x7f@)\x00\x00\x00\x00\x00\x00\x00\x00R\vmaxTravelKm\"\x9b\x01\n" +
 	"\x18CreateOpportunityRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0eidempotencyKey\x12L\n" +
 	"\vopportunity\x18\x02 \x01(\v2\".nextstep.placement.v1.OpportunityB\x06\xbaH\x03\xc8\x01\x01R\vopportunity\"a\n" +
@@ -3743,8 +3766,9 @@ var file_nextstep_placement_v1_placement_proto_goTypes = []any{
 	(*ConfirmAllocationRequest)(nil),  // 52: nextstep.placement.v1.ConfirmAllocationRequest
 	(*ConfirmedPlace)(nil),            // 53: nextstep.placement.v1.ConfirmedPlace
 	(*ConfirmAllocationResponse)(nil), // 54: nextstep.placement.v1.ConfirmAllocationResponse
-	(*timestamppb.Timestamp)(nil),     // 55: google.protobuf.Timestamp
-	(v1.Reason)(0),                    // 56: nextstep.refusal.v1.Reason
+	(*v1.Point)(nil),                  // 55: nextstep.geo.v1.Point
+	(*timestamppb.Timestamp)(nil),     // 56: google.protobuf.Timestamp
+	(v11.Reason)(0),                   // 57: nextstep.refusal.v1.Reason
 }
 var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	0,  // 0: nextstep.placement.v1.Employer.sector:type_name -> nextstep.placement.v1.Sector
@@ -3761,75 +3785,76 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	2,  // 11: nextstep.placement.v1.Opportunity.kind:type_name -> nextstep.placement.v1.Kind
 	15, // 12: nextstep.placement.v1.Opportunity.days:type_name -> nextstep.placement.v1.OpportunityDay
 	0,  // 13: nextstep.placement.v1.Opportunity.sectors:type_name -> nextstep.placement.v1.Sector
-	16, // 14: nextstep.placement.v1.CreateOpportunityRequest.opportunity:type_name -> nextstep.placement.v1.Opportunity
-	16, // 15: nextstep.placement.v1.CreateOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
-	16, // 16: nextstep.placement.v1.GetOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
-	16, // 17: nextstep.placement.v1.UpdateOpportunityRequest.opportunity:type_name -> nextstep.placement.v1.Opportunity
-	16, // 18: nextstep.placement.v1.UpdateOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
-	16, // 19: nextstep.placement.v1.ListOpportunitiesResponse.opportunities:type_name -> nextstep.placement.v1.Opportunity
-	4,  // 20: nextstep.placement.v1.DayAttendance.mark:type_name -> nextstep.placement.v1.Mark
-	25, // 21: nextstep.placement.v1.Booking.attendance:type_name -> nextstep.placement.v1.DayAttendance
-	55, // 22: nextstep.placement.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
-	26, // 23: nextstep.placement.v1.BookPlaceResponse.booking:type_name -> nextstep.placement.v1.Booking
-	29, // 24: nextstep.placement.v1.BookPlacesRequest.pupils:type_name -> nextstep.placement.v1.PupilPlace
-	26, // 25: nextstep.placement.v1.BookPlacesResponse.bookings:type_name -> nextstep.placement.v1.Booking
-	26, // 26: nextstep.placement.v1.GetBookingResponse.booking:type_name -> nextstep.placement.v1.Booking
-	26, // 27: nextstep.placement.v1.ListBookingsResponse.bookings:type_name -> nextstep.placement.v1.Booking
-	26, // 28: nextstep.placement.v1.CancelBookingResponse.booking:type_name -> nextstep.placement.v1.Booking
-	4,  // 29: nextstep.placement.v1.AttendanceRecord.mark:type_name -> nextstep.placement.v1.Mark
-	38, // 30: nextstep.placement.v1.RecordAttendanceRequest.records:type_name -> nextstep.placement.v1.AttendanceRecord
-	42, // 31: nextstep.placement.v1.GetCreditedDaysResponse.credits:type_name -> nextstep.placement.v1.PupilCredit
-	0,  // 32: nextstep.placement.v1.Engagement.sector:type_name -> nextstep.placement.v1.Sector
-	1,  // 33: nextstep.placement.v1.Engagement.size_band:type_name -> nextstep.placement.v1.SizeBand
-	45, // 34: nextstep.placement.v1.GetEngagementResponse.engagement:type_name -> nextstep.placement.v1.Engagement
-	47, // 35: nextstep.placement.v1.ProposeAllocationRequest.cohorts:type_name -> nextstep.placement.v1.CohortRef
-	48, // 36: nextstep.placement.v1.ProposeAllocationRequest.declined:type_name -> nextstep.placement.v1.PlacementRef
-	50, // 37: nextstep.placement.v1.ProposeAllocationResponse.places:type_name -> nextstep.placement.v1.ProposedPlace
-	48, // 38: nextstep.placement.v1.ConfirmAllocationRequest.places:type_name -> nextstep.placement.v1.PlacementRef
-	26, // 39: nextstep.placement.v1.ConfirmedPlace.booking:type_name -> nextstep.placement.v1.Booking
-	56, // 40: nextstep.placement.v1.ConfirmedPlace.refusal:type_name -> nextstep.refusal.v1.Reason
-	53, // 41: nextstep.placement.v1.ConfirmAllocationResponse.places:type_name -> nextstep.placement.v1.ConfirmedPlace
-	7,  // 42: nextstep.placement.v1.PlacementService.CreateEmployer:input_type -> nextstep.placement.v1.CreateEmployerRequest
-	9,  // 43: nextstep.placement.v1.PlacementService.GetEmployer:input_type -> nextstep.placement.v1.GetEmployerRequest
-	11, // 44: nextstep.placement.v1.PlacementService.UpdateEmployer:input_type -> nextstep.placement.v1.UpdateEmployerRequest
-	13, // 45: nextstep.placement.v1.PlacementService.ListEmployers:input_type -> nextstep.placement.v1.ListEmployersRequest
-	17, // 46: nextstep.placement.v1.PlacementService.CreateOpportunity:input_type -> nextstep.placement.v1.CreateOpportunityRequest
-	19, // 47: nextstep.placement.v1.PlacementService.GetOpportunity:input_type -> nextstep.placement.v1.GetOpportunityRequest
-	21, // 48: nextstep.placement.v1.PlacementService.UpdateOpportunity:input_type -> nextstep.placement.v1.UpdateOpportunityRequest
-	23, // 49: nextstep.placement.v1.PlacementService.ListOpportunities:input_type -> nextstep.placement.v1.ListOpportunitiesRequest
-	27, // 50: nextstep.placement.v1.PlacementService.BookPlace:input_type -> nextstep.placement.v1.BookPlaceRequest
-	30, // 51: nextstep.placement.v1.PlacementService.BookPlaces:input_type -> nextstep.placement.v1.BookPlacesRequest
-	32, // 52: nextstep.placement.v1.PlacementService.GetBooking:input_type -> nextstep.placement.v1.GetBookingRequest
-	34, // 53: nextstep.placement.v1.PlacementService.ListBookings:input_type -> nextstep.placement.v1.ListBookingsRequest
-	36, // 54: nextstep.placement.v1.PlacementService.CancelBooking:input_type -> nextstep.placement.v1.CancelBookingRequest
-	39, // 55: nextstep.placement.v1.PlacementService.RecordAttendance:input_type -> nextstep.placement.v1.RecordAttendanceRequest
-	41, // 56: nextstep.placement.v1.PlacementService.GetCreditedDays:input_type -> nextstep.placement.v1.GetCreditedDaysRequest
-	49, // 57: nextstep.placement.v1.PlacementService.ProposeAllocation:input_type -> nextstep.placement.v1.ProposeAllocationRequest
-	52, // 58: nextstep.placement.v1.PlacementService.ConfirmAllocation:input_type -> nextstep.placement.v1.ConfirmAllocationRequest
-	44, // 59: nextstep.placement.v1.PlacementService.GetEngagement:input_type -> nextstep.placement.v1.GetEngagementRequest
-	8,  // 60: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
-	10, // 61: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
-	12, // 62: nextstep.placement.v1.PlacementService.UpdateEmployer:output_type -> nextstep.placement.v1.UpdateEmployerResponse
-	14, // 63: nextstep.placement.v1.PlacementService.ListEmployers:output_type -> nextstep.placement.v1.ListEmployersResponse
-	18, // 64: nextstep.placement.v1.PlacementService.CreateOpportunity:output_type -> nextstep.placement.v1.CreateOpportunityResponse
-	20, // 65: nextstep.placement.v1.PlacementService.GetOpportunity:output_type -> nextstep.placement.v1.GetOpportunityResponse
-	22, // 66: nextstep.placement.v1.PlacementService.UpdateOpportunity:output_type -> nextstep.placement.v1.UpdateOpportunityResponse
-	24, // 67: nextstep.placement.v1.PlacementService.ListOpportunities:output_type -> nextstep.placement.v1.ListOpportunitiesResponse
-	28, // 68: nextstep.placement.v1.PlacementService.BookPlace:output_type -> nextstep.placement.v1.BookPlaceResponse
-	31, // 69: nextstep.placement.v1.PlacementService.BookPlaces:output_type -> nextstep.placement.v1.BookPlacesResponse
-	33, // 70: nextstep.placement.v1.PlacementService.GetBooking:output_type -> nextstep.placement.v1.GetBookingResponse
-	35, // 71: nextstep.placement.v1.PlacementService.ListBookings:output_type -> nextstep.placement.v1.ListBookingsResponse
-	37, // 72: nextstep.placement.v1.PlacementService.CancelBooking:output_type -> nextstep.placement.v1.CancelBookingResponse
-	40, // 73: nextstep.placement.v1.PlacementService.RecordAttendance:output_type -> nextstep.placement.v1.RecordAttendanceResponse
-	43, // 74: nextstep.placement.v1.PlacementService.GetCreditedDays:output_type -> nextstep.placement.v1.GetCreditedDaysResponse
-	51, // 75: nextstep.placement.v1.PlacementService.ProposeAllocation:output_type -> nextstep.placement.v1.ProposeAllocationResponse
-	54, // 76: nextstep.placement.v1.PlacementService.ConfirmAllocation:output_type -> nextstep.placement.v1.ConfirmAllocationResponse
-	46, // 77: nextstep.placement.v1.PlacementService.GetEngagement:output_type -> nextstep.placement.v1.GetEngagementResponse
-	60, // [60:78] is the sub-list for method output_type
-	42, // [42:60] is the sub-list for method input_type
-	42, // [42:42] is the sub-list for extension type_name
-	42, // [42:42] is the sub-list for extension extendee
-	0,  // [0:42] is the sub-list for field type_name
+	55, // 14: nextstep.placement.v1.Opportunity.point:type_name -> nextstep.geo.v1.Point
+	16, // 15: nextstep.placement.v1.CreateOpportunityRequest.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 16: nextstep.placement.v1.CreateOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 17: nextstep.placement.v1.GetOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 18: nextstep.placement.v1.UpdateOpportunityRequest.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 19: nextstep.placement.v1.UpdateOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
+	16, // 20: nextstep.placement.v1.ListOpportunitiesResponse.opportunities:type_name -> nextstep.placement.v1.Opportunity
+	4,  // 21: nextstep.placement.v1.DayAttendance.mark:type_name -> nextstep.placement.v1.Mark
+	25, // 22: nextstep.placement.v1.Booking.attendance:type_name -> nextstep.placement.v1.DayAttendance
+	56, // 23: nextstep.placement.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	26, // 24: nextstep.placement.v1.BookPlaceResponse.booking:type_name -> nextstep.placement.v1.Booking
+	29, // 25: nextstep.placement.v1.BookPlacesRequest.pupils:type_name -> nextstep.placement.v1.PupilPlace
+	26, // 26: nextstep.placement.v1.BookPlacesResponse.bookings:type_name -> nextstep.placement.v1.Booking
+	26, // 27: nextstep.placement.v1.GetBookingResponse.booking:type_name -> nextstep.placement.v1.Booking
+	26, // 28: nextstep.placement.v1.ListBookingsResponse.bookings:type_name -> nextstep.placement.v1.Booking
+	26, // 29: nextstep.placement.v1.CancelBookingResponse.booking:type_name -> nextstep.placement.v1.Booking
+	4,  // 30: nextstep.placement.v1.AttendanceRecord.mark:type_name -> nextstep.placement.v1.Mark
+	38, // 31: nextstep.placement.v1.RecordAttendanceRequest.records:type_name -> nextstep.placement.v1.AttendanceRecord
+	42, // 32: nextstep.placement.v1.GetCreditedDaysResponse.credits:type_name -> nextstep.placement.v1.PupilCredit
+	0,  // 33: nextstep.placement.v1.Engagement.sector:type_name -> nextstep.placement.v1.Sector
+	1,  // 34: nextstep.placement.v1.Engagement.size_band:type_name -> nextstep.placement.v1.SizeBand
+	45, // 35: nextstep.placement.v1.GetEngagementResponse.engagement:type_name -> nextstep.placement.v1.Engagement
+	47, // 36: nextstep.placement.v1.ProposeAllocationRequest.cohorts:type_name -> nextstep.placement.v1.CohortRef
+	48, // 37: nextstep.placement.v1.ProposeAllocationRequest.declined:type_name -> nextstep.placement.v1.PlacementRef
+	50, // 38: nextstep.placement.v1.ProposeAllocationResponse.places:type_name -> nextstep.placement.v1.ProposedPlace
+	48, // 39: nextstep.placement.v1.ConfirmAllocationRequest.places:type_name -> nextstep.placement.v1.PlacementRef
+	26, // 40: nextstep.placement.v1.ConfirmedPlace.booking:type_name -> nextstep.placement.v1.Booking
+	57, // 41: nextstep.placement.v1.ConfirmedPlace.refusal:type_name -> nextstep.refusal.v1.Reason
+	53, // 42: nextstep.placement.v1.ConfirmAllocationResponse.places:type_name -> nextstep.placement.v1.ConfirmedPlace
+	7,  // 43: nextstep.placement.v1.PlacementService.CreateEmployer:input_type -> nextstep.placement.v1.CreateEmployerRequest
+	9,  // 44: nextstep.placement.v1.PlacementService.GetEmployer:input_type -> nextstep.placement.v1.GetEmployerRequest
+	11, // 45: nextstep.placement.v1.PlacementService.UpdateEmployer:input_type -> nextstep.placement.v1.UpdateEmployerRequest
+	13, // 46: nextstep.placement.v1.PlacementService.ListEmployers:input_type -> nextstep.placement.v1.ListEmployersRequest
+	17, // 47: nextstep.placement.v1.PlacementService.CreateOpportunity:input_type -> nextstep.placement.v1.CreateOpportunityRequest
+	19, // 48: nextstep.placement.v1.PlacementService.GetOpportunity:input_type -> nextstep.placement.v1.GetOpportunityRequest
+	21, // 49: nextstep.placement.v1.PlacementService.UpdateOpportunity:input_type -> nextstep.placement.v1.UpdateOpportunityRequest
+	23, // 50: nextstep.placement.v1.PlacementService.ListOpportunities:input_type -> nextstep.placement.v1.ListOpportunitiesRequest
+	27, // 51: nextstep.placement.v1.PlacementService.BookPlace:input_type -> nextstep.placement.v1.BookPlaceRequest
+	30, // 52: nextstep.placement.v1.PlacementService.BookPlaces:input_type -> nextstep.placement.v1.BookPlacesRequest
+	32, // 53: nextstep.placement.v1.PlacementService.GetBooking:input_type -> nextstep.placement.v1.GetBookingRequest
+	34, // 54: nextstep.placement.v1.PlacementService.ListBookings:input_type -> nextstep.placement.v1.ListBookingsRequest
+	36, // 55: nextstep.placement.v1.PlacementService.CancelBooking:input_type -> nextstep.placement.v1.CancelBookingRequest
+	39, // 56: nextstep.placement.v1.PlacementService.RecordAttendance:input_type -> nextstep.placement.v1.RecordAttendanceRequest
+	41, // 57: nextstep.placement.v1.PlacementService.GetCreditedDays:input_type -> nextstep.placement.v1.GetCreditedDaysRequest
+	49, // 58: nextstep.placement.v1.PlacementService.ProposeAllocation:input_type -> nextstep.placement.v1.ProposeAllocationRequest
+	52, // 59: nextstep.placement.v1.PlacementService.ConfirmAllocation:input_type -> nextstep.placement.v1.ConfirmAllocationRequest
+	44, // 60: nextstep.placement.v1.PlacementService.GetEngagement:input_type -> nextstep.placement.v1.GetEngagementRequest
+	8,  // 61: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
+	10, // 62: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
+	12, // 63: nextstep.placement.v1.PlacementService.UpdateEmployer:output_type -> nextstep.placement.v1.UpdateEmployerResponse
+	14, // 64: nextstep.placement.v1.PlacementService.ListEmployers:output_type -> nextstep.placement.v1.ListEmployersResponse
+	18, // 65: nextstep.placement.v1.PlacementService.CreateOpportunity:output_type -> nextstep.placement.v1.CreateOpportunityResponse
+	20, // 66: nextstep.placement.v1.PlacementService.GetOpportunity:output_type -> nextstep.placement.v1.GetOpportunityResponse
+	22, // 67: nextstep.placement.v1.PlacementService.UpdateOpportunity:output_type -> nextstep.placement.v1.UpdateOpportunityResponse
+	24, // 68: nextstep.placement.v1.PlacementService.ListOpportunities:output_type -> nextstep.placement.v1.ListOpportunitiesResponse
+	28, // 69: nextstep.placement.v1.PlacementService.BookPlace:output_type -> nextstep.placement.v1.BookPlaceResponse
+	31, // 70: nextstep.placement.v1.PlacementService.BookPlaces:output_type -> nextstep.placement.v1.BookPlacesResponse
+	33, // 71: nextstep.placement.v1.PlacementService.GetBooking:output_type -> nextstep.placement.v1.GetBookingResponse
+	35, // 72: nextstep.placement.v1.PlacementService.ListBookings:output_type -> nextstep.placement.v1.ListBookingsResponse
+	37, // 73: nextstep.placement.v1.PlacementService.CancelBooking:output_type -> nextstep.placement.v1.CancelBookingResponse
+	40, // 74: nextstep.placement.v1.PlacementService.RecordAttendance:output_type -> nextstep.placement.v1.RecordAttendanceResponse
+	43, // 75: nextstep.placement.v1.PlacementService.GetCreditedDays:output_type -> nextstep.placement.v1.GetCreditedDaysResponse
+	51, // 76: nextstep.placement.v1.PlacementService.ProposeAllocation:output_type -> nextstep.placement.v1.ProposeAllocationResponse
+	54, // 77: nextstep.placement.v1.PlacementService.ConfirmAllocation:output_type -> nextstep.placement.v1.ConfirmAllocationResponse
+	46, // 78: nextstep.placement.v1.PlacementService.GetEngagement:output_type -> nextstep.placement.v1.GetEngagementResponse
+	61, // [61:79] is the sub-list for method output_type
+	43, // [43:61] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_placement_v1_placement_proto_init() }

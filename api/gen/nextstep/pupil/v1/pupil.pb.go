@@ -9,6 +9,7 @@ package pupilv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/nextstep-uk/nextstep/api/gen/nextstep/auth/v1"
+	v1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/geo/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -387,8 +388,11 @@ type School struct {
 	// sixth-form centres, 16-19 academies).
 	EstablishmentTypeName string `protobuf:"bytes,8,opt,name=establishment_type_name,json=establishmentTypeName,proto3" json:"establishment_type_name,omitempty"`
 	Post16                bool   `protobuf:"varint,9,opt,name=post16,proto3" json:"post16,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// Where the school is, when known: an opportunity's travel limit is
+	// measured from it when places are allocated.
+	Location      *v1.Point `protobuf:"bytes,10,opt,name=location,proto3" json:"location,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *School) Reset() {
@@ -482,6 +486,13 @@ func (x *School) GetPost16() bool {
 		return x.Post16
 	}
 	return false
+}
+
+func (x *School) GetLocation() *v1.Point {
+	if x != nil {
+		return x.Location
+	}
+	return nil
 }
 
 type CreateSchoolRequest struct {
@@ -3491,7 +3502,7 @@ var File_nextstep_pupil_v1_pupil_proto protoreflect.FileDescriptor
 
 const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\n" +
-	"\x1dnextstep/pupil/v1/pupil.proto\x12\x11nextstep.pupil.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\"\x8b\x03\n" +
+	"\x1dnextstep/pupil/v1/pupil.proto\x12\x11nextstep.pupil.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dnextstep/auth/v1/access.proto\x1a\x19nextstep/geo/v1/geo.proto\"\xbf\x03\n" +
 	"\x06School\x12#\n" +
 	"\x03urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[0-9]{6}$R\x03urn\x12\x1e\n" +
@@ -3505,7 +3516,9 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x05ukprn\x18\x06 \x01(\tB\x15\xbaH\x12r\x102\x0e^(1[0-9]{7})?$R\x05ukprn\x12C\n" +
 	"\x12establishment_type\x18\a \x01(\tB\x14\xbaH\x11r\x0f2\r^([0-9]{2})?$R\x11establishmentType\x126\n" +
 	"\x17establishment_type_name\x18\b \x01(\tR\x15establishmentTypeName\x12\x16\n" +
-	"\x06post16\x18\t \x01(\bR\x06post16\"P\n" +
+	"\x06post16\x18\t \x01(\bR\x06post16\x122\n" +
+	"\blocation\x18\n" +
+	" \x01(\v2\x16.nextstep.geo.v1.PointR\blocation\"P\n" +
 	"\x13CreateSchoolRequest\x129\n" +
 	"\x06school\x18\x01 \x01(\v2\x19.nextstep.pupil.v1.SchoolB\x06\xbaH\x03\xc8\x01\x01R\x06school\"I\n" +
 	"\x14CreateSchoolResponse\x121\n" +
@@ -3892,92 +3905,94 @@ var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(*GetResidentsRequest)(nil),            // 50: nextstep.pupil.v1.GetResidentsRequest
 	(*Resident)(nil),                       // 51: nextstep.pupil.v1.Resident
 	(*GetResidentsResponse)(nil),           // 52: nextstep.pupil.v1.GetResidentsResponse
-	(*timestamppb.Timestamp)(nil),          // 53: google.protobuf.Timestamp
+	(*v1.Point)(nil),                       // 53: nextstep.geo.v1.Point
+	(*timestamppb.Timestamp)(nil),          // 54: google.protobuf.Timestamp
 }
 var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	0,  // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
-	6,  // 1: nextstep.pupil.v1.CreateSchoolRequest.school:type_name -> nextstep.pupil.v1.School
-	6,  // 2: nextstep.pupil.v1.CreateSchoolResponse.school:type_name -> nextstep.pupil.v1.School
-	6,  // 3: nextstep.pupil.v1.GetSchoolResponse.school:type_name -> nextstep.pupil.v1.School
-	6,  // 4: nextstep.pupil.v1.ListSchoolsResponse.schools:type_name -> nextstep.pupil.v1.School
-	1,  // 5: nextstep.pupil.v1.SENFactor.status:type_name -> nextstep.pupil.v1.SENStatus
-	2,  // 6: nextstep.pupil.v1.CareFactor.status:type_name -> nextstep.pupil.v1.CareStatus
-	13, // 7: nextstep.pupil.v1.RiskFactors.attendance:type_name -> nextstep.pupil.v1.AttendanceFactor
-	14, // 8: nextstep.pupil.v1.RiskFactors.suspensions:type_name -> nextstep.pupil.v1.CountFactor
-	14, // 9: nextstep.pupil.v1.RiskFactors.permanent_exclusions:type_name -> nextstep.pupil.v1.CountFactor
-	16, // 10: nextstep.pupil.v1.RiskFactors.sen:type_name -> nextstep.pupil.v1.SENFactor
-	15, // 11: nextstep.pupil.v1.RiskFactors.free_school_meals:type_name -> nextstep.pupil.v1.FlagFactor
-	17, // 12: nextstep.pupil.v1.RiskFactors.looked_after:type_name -> nextstep.pupil.v1.CareFactor
-	15, // 13: nextstep.pupil.v1.RiskFactors.young_carer:type_name -> nextstep.pupil.v1.FlagFactor
-	15, // 14: nextstep.pupil.v1.RiskFactors.english_additional_language:type_name -> nextstep.pupil.v1.FlagFactor
-	14, // 15: nextstep.pupil.v1.RiskFactors.school_moves:type_name -> nextstep.pupil.v1.CountFactor
-	18, // 16: nextstep.pupil.v1.RiskFactors.prior_attainment:type_name -> nextstep.pupil.v1.AttainmentFactor
-	15, // 17: nextstep.pupil.v1.RiskFactors.child_in_need:type_name -> nextstep.pupil.v1.FlagFactor
-	15, // 18: nextstep.pupil.v1.RiskFactors.alternative_provision:type_name -> nextstep.pupil.v1.FlagFactor
-	15, // 19: nextstep.pupil.v1.RiskFactors.youth_justice:type_name -> nextstep.pupil.v1.FlagFactor
-	15, // 20: nextstep.pupil.v1.RiskFactors.young_parent:type_name -> nextstep.pupil.v1.FlagFactor
-	15, // 21: nextstep.pupil.v1.RiskFactors.home_educated:type_name -> nextstep.pupil.v1.FlagFactor
-	15, // 22: nextstep.pupil.v1.RiskFactors.mental_health:type_name -> nextstep.pupil.v1.FlagFactor
-	21, // 23: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
-	4,  // 24: nextstep.pupil.v1.RiskReview.decision:type_name -> nextstep.pupil.v1.RiskDecision
-	53, // 25: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
-	3,  // 26: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
-	19, // 27: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
-	20, // 28: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
-	53, // 29: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
-	22, // 30: nextstep.pupil.v1.Pupil.risk_review:type_name -> nextstep.pupil.v1.RiskReview
-	24, // 31: nextstep.pupil.v1.Pupil.residence_history:type_name -> nextstep.pupil.v1.ResidenceMove
-	23, // 32: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 33: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 34: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 35: nextstep.pupil.v1.UpdatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 36: nextstep.pupil.v1.UpdatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	23, // 37: nextstep.pupil.v1.ListCohortPupilsResponse.pupils:type_name -> nextstep.pupil.v1.Pupil
-	19, // 38: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
-	20, // 39: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
-	22, // 40: nextstep.pupil.v1.CohortMember.risk_review:type_name -> nextstep.pupil.v1.RiskReview
-	34, // 41: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
-	37, // 42: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
-	5,  // 43: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
-	39, // 44: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
-	41, // 45: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
-	22, // 46: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
-	23, // 47: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	49, // 48: nextstep.pupil.v1.ListResidenceTransfersResponse.transfers:type_name -> nextstep.pupil.v1.ResidenceTransfer
-	51, // 49: nextstep.pupil.v1.GetResidentsResponse.residents:type_name -> nextstep.pupil.v1.Resident
-	7,  // 50: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
-	9,  // 51: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
-	11, // 52: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
-	25, // 53: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
-	27, // 54: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
-	29, // 55: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
-	43, // 56: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
-	45, // 57: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
-	31, // 58: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
-	33, // 59: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
-	36, // 60: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
-	47, // 61: nextstep.pupil.v1.PupilService.ListResidenceTransfers:input_type -> nextstep.pupil.v1.ListResidenceTransfersRequest
-	50, // 62: nextstep.pupil.v1.PupilService.GetResidents:input_type -> nextstep.pupil.v1.GetResidentsRequest
-	40, // 63: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
-	8,  // 64: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
-	10, // 65: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
-	12, // 66: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
-	26, // 67: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
-	28, // 68: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
-	30, // 69: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
-	44, // 70: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
-	46, // 71: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
-	32, // 72: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
-	35, // 73: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
-	38, // 74: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
-	48, // 75: nextstep.pupil.v1.PupilService.ListResidenceTransfers:output_type -> nextstep.pupil.v1.ListResidenceTransfersResponse
-	52, // 76: nextstep.pupil.v1.PupilService.GetResidents:output_type -> nextstep.pupil.v1.GetResidentsResponse
-	42, // 77: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
-	64, // [64:78] is the sub-list for method output_type
-	50, // [50:64] is the sub-list for method input_type
-	50, // [50:50] is the sub-list for extension type_name
-	50, // [50:50] is the sub-list for extension extendee
-	0,  // [0:50] is the sub-list for field type_name
+	53, // 1: nextstep.pupil.v1.School.location:type_name -> nextstep.geo.v1.Point
+	6,  // 2: nextstep.pupil.v1.CreateSchoolRequest.school:type_name -> nextstep.pupil.v1.School
+	6,  // 3: nextstep.pupil.v1.CreateSchoolResponse.school:type_name -> nextstep.pupil.v1.School
+	6,  // 4: nextstep.pupil.v1.GetSchoolResponse.school:type_name -> nextstep.pupil.v1.School
+	6,  // 5: nextstep.pupil.v1.ListSchoolsResponse.schools:type_name -> nextstep.pupil.v1.School
+	1,  // 6: nextstep.pupil.v1.SENFactor.status:type_name -> nextstep.pupil.v1.SENStatus
+	2,  // 7: nextstep.pupil.v1.CareFactor.status:type_name -> nextstep.pupil.v1.CareStatus
+	13, // 8: nextstep.pupil.v1.RiskFactors.attendance:type_name -> nextstep.pupil.v1.AttendanceFactor
+	14, // 9: nextstep.pupil.v1.RiskFactors.suspensions:type_name -> nextstep.pupil.v1.CountFactor
+	14, // 10: nextstep.pupil.v1.RiskFactors.permanent_exclusions:type_name -> nextstep.pupil.v1.CountFactor
+	16, // 11: nextstep.pupil.v1.RiskFactors.sen:type_name -> nextstep.pupil.v1.SENFactor
+	15, // 12: nextstep.pupil.v1.RiskFactors.free_school_meals:type_name -> nextstep.pupil.v1.FlagFactor
+	17, // 13: nextstep.pupil.v1.RiskFactors.looked_after:type_name -> nextstep.pupil.v1.CareFactor
+	15, // 14: nextstep.pupil.v1.RiskFactors.young_carer:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 15: nextstep.pupil.v1.RiskFactors.english_additional_language:type_name -> nextstep.pupil.v1.FlagFactor
+	14, // 16: nextstep.pupil.v1.RiskFactors.school_moves:type_name -> nextstep.pupil.v1.CountFactor
+	18, // 17: nextstep.pupil.v1.RiskFactors.prior_attainment:type_name -> nextstep.pupil.v1.AttainmentFactor
+	15, // 18: nextstep.pupil.v1.RiskFactors.child_in_need:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 19: nextstep.pupil.v1.RiskFactors.alternative_provision:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 20: nextstep.pupil.v1.RiskFactors.youth_justice:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 21: nextstep.pupil.v1.RiskFactors.young_parent:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 22: nextstep.pupil.v1.RiskFactors.home_educated:type_name -> nextstep.pupil.v1.FlagFactor
+	15, // 23: nextstep.pupil.v1.RiskFactors.mental_health:type_name -> nextstep.pupil.v1.FlagFactor
+	21, // 24: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
+	4,  // 25: nextstep.pupil.v1.RiskReview.decision:type_name -> nextstep.pupil.v1.RiskDecision
+	54, // 26: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
+	3,  // 27: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
+	19, // 28: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
+	20, // 29: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
+	54, // 30: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 31: nextstep.pupil.v1.Pupil.risk_review:type_name -> nextstep.pupil.v1.RiskReview
+	24, // 32: nextstep.pupil.v1.Pupil.residence_history:type_name -> nextstep.pupil.v1.ResidenceMove
+	23, // 33: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 34: nextstep.pupil.v1.CreatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 35: nextstep.pupil.v1.GetPupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 36: nextstep.pupil.v1.UpdatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 37: nextstep.pupil.v1.UpdatePupilResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	23, // 38: nextstep.pupil.v1.ListCohortPupilsResponse.pupils:type_name -> nextstep.pupil.v1.Pupil
+	19, // 39: nextstep.pupil.v1.CohortMember.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
+	20, // 40: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
+	22, // 41: nextstep.pupil.v1.CohortMember.risk_review:type_name -> nextstep.pupil.v1.RiskReview
+	34, // 42: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
+	37, // 43: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
+	5,  // 44: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
+	39, // 45: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
+	41, // 46: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
+	22, // 47: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
+	23, // 48: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
+	49, // 49: nextstep.pupil.v1.ListResidenceTransfersResponse.transfers:type_name -> nextstep.pupil.v1.ResidenceTransfer
+	51, // 50: nextstep.pupil.v1.GetResidentsResponse.residents:type_name -> nextstep.pupil.v1.Resident
+	7,  // 51: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
+	9,  // 52: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
+	11, // 53: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
+	25, // 54: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
+	27, // 55: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
+	29, // 56: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
+	43, // 57: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
+	45, // 58: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
+	31, // 59: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
+	33, // 60: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
+	36, // 61: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
+	47, // 62: nextstep.pupil.v1.PupilService.ListResidenceTransfers:input_type -> nextstep.pupil.v1.ListResidenceTransfersRequest
+	50, // 63: nextstep.pupil.v1.PupilService.GetResidents:input_type -> nextstep.pupil.v1.GetResidentsRequest
+	40, // 64: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
+	8,  // 65: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
+	10, // 66: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
+	12, // 67: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
+	26, // 68: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
+	28, // 69: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
+	30, // 70: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
+	44, // 71: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
+	46, // 72: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
+	32, // 73: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
+	35, // 74: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
+	38, // 75: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
+	48, // 76: nextstep.pupil.v1.PupilService.ListResidenceTransfers:output_type -> nextstep.pupil.v1.ListResidenceTransfersResponse
+	52, // 77: nextstep.pupil.v1.PupilService.GetResidents:output_type -> nextstep.pupil.v1.GetResidentsResponse
+	42, // 78: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
+	65, // [65:79] is the sub-list for method output_type
+	51, // [51:65] is the sub-list for method input_type
+	51, // [51:51] is the sub-list for extension type_name
+	51, // [51:51] is the sub-list for extension extendee
+	0,  // [0:51] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_pupil_v1_pupil_proto_init() }

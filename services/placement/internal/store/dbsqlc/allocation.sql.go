@@ -8,10 +8,12 @@ package dbsqlc
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const allocationOpportunities = `-- name: AllocationOpportunities :many
-SELECT o.id, o.capacity, o.booked, o.year_groups, e.sector, e.size_band,
+SELECT o.id, o.capacity, o.booked, o.year_groups, e.sector, e.size_band, o.latitude, o.longitude, o.max_travel_km,
     (SELECT min(d.day) FROM placement.opportunity_days d WHERE d.opportunity_id = o.id)::date AS first_day,
     (SELECT max(d.day) FROM placement.opportunity_days d WHERE d.opportunity_id = o.id)::date AS last_day
 FROM placement.opportunities o
@@ -21,19 +23,23 @@ ORDER BY o.id
 `
 
 type AllocationOpportunitiesRow struct {
-	ID         string
-	Capacity   int32
-	Booked     int32
-	YearGroups []int32
-	Sector     string
-	SizeBand   string
-	FirstDay   time.Time
-	LastDay    time.Time
+	ID          string
+	Capacity    int32
+	Booked      int32
+	YearGroups  []int32
+	Sector      string
+	SizeBand    string
+	Latitude    pgtype.Float8
+	Longitude   pgtype.Float8
+	MaxTravelKm float64
+	FirstDay    time.Time
+	LastDay     time.Time
 }
 
 // The opportunities an allocation proposal places pupils on, as the
 // allocation package reads them: free places, the dates they span, the
-// year groups they take and their employer's sector and size band.
+// year groups they take, their employer's sector and size band, and where
+// they are with their travel limit.
 func (q *Queries) AllocationOpportunities(ctx context.Context, db DBTX, opportunityIds []string) ([]AllocationOpportunitiesRow, error) {
 	rows, err := db.Query(ctx, allocationOpportunities, opportunityIds)
 	if err != nil {
@@ -50,6 +56,9 @@ func (q *Queries) AllocationOpportunities(ctx context.Context, db DBTX, opportun
 			&i.YearGroups,
 			&i.Sector,
 			&i.SizeBand,
+			&i.Latitude,
+			&i.Longitude,
+			&i.MaxTravelKm,
 			&i.FirstDay,
 			&i.LastDay,
 		); err != nil {

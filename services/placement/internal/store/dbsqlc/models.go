@@ -6,6 +6,8 @@ package dbsqlc
 
 import (
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type PlacementBooking struct {
@@ -56,4 +58,7 @@ type PlacementOpportunity struct {
 	Version        int64
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	Latitude       pgtype.Float8
+	Longitude      pgtype.Float8
+	MaxTravelKm    float64
 }

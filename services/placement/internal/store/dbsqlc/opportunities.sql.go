@@ -8,14 +8,16 @@ package dbsqlc
 import (
 	"context"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const createOpportunity = `-- name: CreateOpportunity :one
 
 INSERT INTO placement.opportunities (idempotency_key, request_hash, employer_id, title, kind, capacity,
-    year_groups, sectors, location, virtual, starts_on)
+    year_groups, sectors, location, virtual, starts_on, latitude, longitude, max_travel_km)
 VALUES ($1, $2, $3, $4, $5, $6,
-    $7, $8, $9, $10, $11)
+    $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING id
 `
@@ -32,6 +34,9 @@ type CreateOpportunityParams struct {
 	Location       string
 	Virtual        bool
 	StartsOn       time.Time
+	Latitude       pgtype.Float8
+	Longitude      pgtype.Float8
+	MaxTravelKm    float64
 }
 
 // Opportunities and their days. A read returns the days as two arrays in
@@ -51,6 +56,9 @@ func (q *Queries) CreateOpportunity(ctx context.Context, db DBTX, arg CreateOppo
 		arg.Location,
 		arg.Virtual,
 		arg.StartsOn,
+		arg.Latitude,
+		arg.Longitude,
+		arg.MaxTravelKm,
 	)
 	var id string
 	err := row.Scan(&id)
@@ -58,7 +66,7 @@ func (q *Queries) CreateOpportunity(ctx context.Context, db DBTX, arg CreateOppo
 }
 
 const getOpportunity = `-- name: GetOpportunity :one
-SELECT o.id, o.idempotency_key, o.request_hash, o.employer_id, o.title, o.kind, o.capacity, o.booked, o.year_groups, o.sectors, o.location, o.virtual, o.starts_on, o.version, o.created_at, o.updated_at,
+SELECT o.id, o.idempotency_key, o.request_hash, o.employer_id, o.title, o.kind, o.capacity, o.booked, o.year_groups, o.sectors, o.location, o.virtual, o.starts_on, o.version, o.created_at, o.updated_at, o.latitude, o.longitude, o.max_travel_km,
     ARRAY(SELECT d.day FROM placement.opportunity_days d WHERE d.opportunity_id = o.id ORDER BY d.day)::date[] AS dates,
     ARRAY(SELECT d.half_days FROM placement.opportunity_days d WHERE d.opportunity_id = o.id ORDER BY d.day)::smallint[] AS sessions
 FROM placement.opportunities o
@@ -91,6 +99,9 @@ func (q *Queries) GetOpportunity(ctx context.Context, db DBTX, id string) (GetOp
 		&i.PlacementOpportunity.Version,
 		&i.PlacementOpportunity.CreatedAt,
 		&i.PlacementOpportunity.UpdatedAt,
+		&i.PlacementOpportunity.Latitude,
+		&i.PlacementOpportunity.Longitude,
+		&i.PlacementOpportunity.MaxTravelKm,
 		&i.Dates,
 		&i.Sessions,
 	)
@@ -98,7 +109,7 @@ func (q *Queries) GetOpportunity(ctx context.Context, db DBTX, id string) (GetOp
 }
 
 const getOpportunityForUpdate = `-- name: GetOpportunityForUpdate :one
-SELECT o.id, o.idempotency_key, o.request_hash, o.employer_id, o.title, o.kind, o.capacity, o.booked, o.year_groups, o.sectors, o.location, o.virtual, o.starts_on, o.version, o.created_at, o.updated_at,
+SELECT o.id, o.idempotency_key, o.request_hash, o.employer_id, o.title, o.kind, o.capacity, o.booked, o.year_groups, o.sectors, o.location, o.virtual, o.starts_on, o.version, o.created_at, o.updated_at, o.latitude, o.longitude, o.max_travel_km,
     ARRAY(SELECT d.day FROM placement.opportunity_days d WHERE d.opportunity_id = o.id ORDER BY d.day)::date[] AS dates,
     ARRAY(SELECT d.half_days FROM placement.opportunity_days d WHERE d.opportunity_id = o.id ORDER BY d.day)::smallint[] AS sessions
 FROM placement.opportunities o
@@ -133,6 +144,9 @@ func (q *Queries) GetOpportunityForUpdate(ctx context.Context, db DBTX, id strin
 		&i.PlacementOpportunity.Version,
 		&i.PlacementOpportunity.CreatedAt,
 		&i.PlacementOpportunity.UpdatedAt,
+		&i.PlacementOpportunity.Latitude,
+		&i.PlacementOpportunity.Longitude,
+		&i.PlacementOpportunity.MaxTravelKm,
 		&i.Dates,
 		&i.Sessions,
 	)
@@ -146,7 +160,7 @@ type InsertOpportunityDaysParams struct {
 }
 
 const listOpportunities = `-- name: ListOpportunities :many
-SELECT o.id, o.idempotency_key, o.request_hash, o.employer_id, o.title, o.kind, o.capacity, o.booked, o.year_groups, o.sectors, o.location, o.virtual, o.starts_on, o.version, o.created_at, o.updated_at,
+SELECT o.id, o.idempotency_key, o.request_hash, o.employer_id, o.title, o.kind, o.capacity, o.booked, o.year_groups, o.sectors, o.location, o.virtual, o.starts_on, o.version, o.created_at, o.updated_at, o.latitude, o.longitude, o.max_travel_km,
     ARRAY(SELECT d.day FROM placement.opportunity_days d WHERE d.opportunity_id = o.id ORDER BY d.day)::date[] AS dates,
     ARRAY(SELECT d.half_days FROM placement.opportunity_days d WHERE d.opportunity_id = o.id ORDER BY d.day)::smallint[] AS sessions
 FROM placement.opportunities o
@@ -211,6 +225,9 @@ func (q *Queries) ListOpportunities(ctx context.Context, db DBTX, arg ListOpport
 			&i.PlacementOpportunity.Version,
 			&i.PlacementOpportunity.CreatedAt,
 			&i.PlacementOpportunity.UpdatedAt,
+			&i.PlacementOpportunity.Latitude,
+			&i.PlacementOpportunity.Longitude,
+			&i.PlacementOpportunity.MaxTravelKm,
 			&i.Dates,
 			&i.Sessions,
 		); err != nil {
@@ -243,18 +260,22 @@ func (q *Queries) OpportunityByKey(ctx context.Context, db DBTX, idempotencyKey 
 const updateOpportunity = `-- name: UpdateOpportunity :exec
 UPDATE placement.opportunities
 SET title = $1, capacity = $2, year_groups = $3, sectors = $4,
-    location = $5, virtual = $6, version = version + 1, updated_at = now()
-WHERE id = $7
+    location = $5, virtual = $6, latitude = $7, longitude = $8, max_travel_km = $9,
+    version = version + 1, updated_at = now()
+WHERE id = $10
 `
 
 type UpdateOpportunityParams struct {
-	Title      string
-	Capacity   int32
-	YearGroups []int32
-	Sectors    []string
-	Location   string
-	Virtual    bool
-	ID         string
+	Title       string
+	Capacity    int32
+	YearGroups  []int32
+	Sectors     []string
+	Location    string
+	Virtual     bool
+	Latitude    pgtype.Float8
+	Longitude   pgtype.Float8
+	MaxTravelKm float64
+	ID          string
 }
 
 func (q *Queries) UpdateOpportunity(ctx context.Context, db DBTX, arg UpdateOpportunityParams) error {
@@ -265,6 +286,9 @@ func (q *Queries) UpdateOpportunity(ctx context.Context, db DBTX, arg UpdateOppo
 		arg.Sectors,
 		arg.Location,
 		arg.Virtual,
+		arg.Latitude,
+		arg.Longitude,
+		arg.MaxTravelKm,
 		arg.ID,
 	)
 	return err

@@ -1,8 +1,9 @@
 -- name: AllocationOpportunities :many
 -- The opportunities an allocation proposal places pupils on, as the
 -- allocation package reads them: free places, the dates they span, the
--- year groups they take and their employer's sector and size band.
-SELECT o.id, o.capacity, o.booked, o.year_groups, e.sector, e.size_band,
+-- year groups they take, their employer's sector and size band, and where
+-- they are with their travel limit.
+SELECT o.id, o.capacity, o.booked, o.year_groups, e.sector, e.size_band, o.latitude, o.longitude, o.max_travel_km,
     (SELECT min(d.day) FROM placement.opportunity_days d WHERE d.opportunity_id = o.id)::date AS first_day,
     (SELECT max(d.day) FROM placement.opportunity_days d WHERE d.opportunity_id = o.id)::date AS last_day
 FROM placement.opportunities o

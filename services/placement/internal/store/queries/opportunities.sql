@@ -5,9 +5,9 @@
 -- name: CreateOpportunity :one
 -- Nothing comes back when the key was used before.
 INSERT INTO placement.opportunities (idempotency_key, request_hash, employer_id, title, kind, capacity,
-    year_groups, sectors, location, virtual, starts_on)
+    year_groups, sectors, location, virtual, starts_on, latitude, longitude, max_travel_km)
 VALUES (@idempotency_key, @request_hash, @employer_id, @title, @kind, @capacity,
-    @year_groups, @sectors, @location, @virtual, @starts_on)
+    @year_groups, @sectors, @location, @virtual, @starts_on, @latitude, @longitude, @max_travel_km)
 ON CONFLICT (idempotency_key) DO NOTHING
 RETURNING id;
 
@@ -36,7 +36,8 @@ FOR UPDATE;
 -- name: UpdateOpportunity :exec
 UPDATE placement.opportunities
 SET title = @title, capacity = @capacity, year_groups = @year_groups, sectors = @sectors,
-    location = @location, virtual = @virtual, version = version + 1, updated_at = now()
+    location = @location, virtual = @virtual, latitude = @latitude, longitude = @longitude, max_travel_km = @max_travel_km,
+    version = version + 1, updated_at = now()
 WHERE id = @id;
 
 -- name: ListOpportunities :many

@@ -154,6 +154,8 @@ type PupilSchool struct {
 	UpdatedAt         time.Time
 	UKPRN             string
 	EstablishmentType string
+	Latitude          pgtype.Float8
+	Longitude         pgtype.Float8
 }
 
 type PupilSchoolHistory struct {

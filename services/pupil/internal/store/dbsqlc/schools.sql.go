@@ -7,10 +7,12 @@ package dbsqlc
 
 import (
 	"context"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const getSchool = `-- name: GetSchool :one
-SELECT urn, name, la_code, phase, open, ukprn, establishment_type FROM pupil.schools WHERE urn = $1
+SELECT urn, name, la_code, phase, open, ukprn, establishment_type, latitude, longitude FROM pupil.schools WHERE urn = $1
 `
 
 type GetSchoolRow struct {
@@ -21,6 +23,8 @@ type GetSchoolRow struct {
 	Open              bool
 	UKPRN             string
 	EstablishmentType string
+	Latitude          pgtype.Float8
+	Longitude         pgtype.Float8
 }
 
 func (q *Queries) GetSchool(ctx context.Context, db DBTX, urn string) (GetSchoolRow, error) {
@@ -34,20 +38,22 @@ func (q *Queries) GetSchool(ctx context.Context, db DBTX, urn string) (GetSchool
 		&i.Open,
 		&i.UKPRN,
 		&i.EstablishmentType,
+		&i.Latitude,
+		&i.Longitude,
 	)
 	return i, err
 }
 
 const insertSchool = `-- name: InsertSchool :one
 WITH ins AS (
-    INSERT INTO pupil.schools (urn, name, la_code, phase, open, ukprn, establishment_type)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
+    INSERT INTO pupil.schools (urn, name, la_code, phase, open, ukprn, establishment_type, latitude, longitude)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
     ON CONFLICT (urn) DO NOTHING
-    RETURNING urn, name, la_code, phase, open, ukprn, establishment_type, true AS created
+    RETURNING urn, name, la_code, phase, open, ukprn, establishment_type, latitude, longitude, true AS created
 )
-SELECT ins.urn, ins.name, ins.la_code, ins.phase, ins.open, ins.ukprn, ins.establishment_type, ins.created FROM ins
+SELECT ins.urn, ins.name, ins.la_code, ins.phase, ins.open, ins.ukprn, ins.establishment_type, ins.latitude, ins.longitude, ins.created FROM ins
 UNION ALL
-SELECT urn, name, la_code, phase, open, ukprn, establishment_type, false FROM pupil.schools WHERE urn = $1
+SELECT urn, name, la_code, phase, open, ukprn, establishment_type, latitude, longitude, false FROM pupil.schools WHERE urn = $1
 LIMIT 1
 `
 
@@ -59,6 +65,8 @@ type InsertSchoolParams struct {
 	Open              bool
 	UKPRN             string
 	EstablishmentType string
+	Latitude          pgtype.Float8
+	Longitude         pgtype.Float8
 }
 
 type InsertSchoolRow struct {
@@ -69,6 +77,8 @@ type InsertSchoolRow struct {
 	Open              bool
 	UKPRN             string
 	EstablishmentType string
+	Latitude          pgtype.Float8
+	Longitude         pgtype.Float8
 	Created           bool
 }
 
@@ -83,6 +93,8 @@ func (q *Queries) InsertSchool(ctx context.Context, db DBTX, arg InsertSchoolPar
 		arg.Open,
 		arg.UKPRN,
 		arg.EstablishmentType,
+		arg.Latitude,
+		arg.Longitude,
 	)
 	var i InsertSchoolRow
 	err := row.Scan(
@@ -93,13 +105,15 @@ func (q *Queries) InsertSchool(ctx context.Context, db DBTX, arg InsertSchoolPar
 		&i.Open,
 		&i.UKPRN,
 		&i.EstablishmentType,
+		&i.Latitude,
+		&i.Longitude,
 		&i.Created,
 	)
 	return i, err
 }
 
 const listSchools = `-- name: ListSchools :many
-SELECT s.urn, s.name, s.la_code, s.phase, s.open, s.ukprn, s.establishment_type FROM pupil.schools s
+SELECT s.urn, s.name, s.la_code, s.phase, s.open, s.ukprn, s.establishment_type, s.latitude, s.longitude FROM pupil.schools s
 WHERE ($1::boolean OR s.la_code = ANY($2::text[]) OR s.urn = $3::text)
   AND ($4::text = '' OR s.la_code = $4::text) AND s.urn > $5::text
 ORDER BY s.urn
@@ -123,6 +137,8 @@ type ListSchoolsRow struct {
 	Open              bool
 	UKPRN             string
 	EstablishmentType string
+	Latitude          pgtype.Float8
+	Longitude         pgtype.Float8
 }
 
 // Up to max_schools schools in scope after the URN after, in URN order, of
@@ -151,6 +167,8 @@ func (q *Queries) ListSchools(ctx context.Context, db DBTX, arg ListSchoolsParam
 			&i.Open,
 			&i.UKPRN,
 			&i.EstablishmentType,
+			&i.Latitude,
+			&i.Longitude,
 		); err != nil {
 			return nil, err
 		}

@@ -2,23 +2,23 @@
 -- Inserts the school unless its URN exists, and returns the stored row
 -- either way; created says which.
 WITH ins AS (
-    INSERT INTO pupil.schools (urn, name, la_code, phase, open, ukprn, establishment_type)
-    VALUES (@urn, @name, @la_code, @phase, @open, @ukprn, @establishment_type)
+    INSERT INTO pupil.schools (urn, name, la_code, phase, open, ukprn, establishment_type, latitude, longitude)
+    VALUES (@urn, @name, @la_code, @phase, @open, @ukprn, @establishment_type, @latitude, @longitude)
     ON CONFLICT (urn) DO NOTHING
-    RETURNING urn, name, la_code, phase, open, ukprn, establishment_type, true AS created
+    RETURNING urn, name, la_code, phase, open, ukprn, establishment_type, latitude, longitude, true AS created
 )
-SELECT ins.urn, ins.name, ins.la_code, ins.phase, ins.open, ins.ukprn, ins.establishment_type, ins.created FROM ins
+SELECT ins.urn, ins.name, ins.la_code, ins.phase, ins.open, ins.ukprn, ins.establishment_type, ins.latitude, ins.longitude, ins.created FROM ins
 UNION ALL
-SELECT urn, name, la_code, phase, open, ukprn, establishment_type, false FROM pupil.schools WHERE urn = @urn
+SELECT urn, name, la_code, phase, open, ukprn, establishment_type, latitude, longitude, false FROM pupil.schools WHERE urn = @urn
 LIMIT 1;
 
 -- name: GetSchool :one
-SELECT urn, name, la_code, phase, open, ukprn, establishment_type FROM pupil.schools WHERE urn = @urn;
+SELECT urn, name, la_code, phase, open, ukprn, establishment_type, latitude, longitude FROM pupil.schools WHERE urn = @urn;
 
 -- name: ListSchools :many
 -- Up to max_schools schools in scope after the URN after, in URN order, of
 -- one local authority unless la_code is empty.
-SELECT s.urn, s.name, s.la_code, s.phase, s.open, s.ukprn, s.establishment_type FROM pupil.schools s
+SELECT s.urn, s.name, s.la_code, s.phase, s.open, s.ukprn, s.establishment_type, s.latitude, s.longitude FROM pupil.schools s
 WHERE (@scope_all::boolean OR s.la_code = ANY(@scope_la_codes::text[]) OR s.urn = @scope_school_urn::text)
   AND (@la_code::text = '' OR s.la_code = @la_code::text) AND s.urn > @after::text
 ORDER BY s.urn
