@@ -100,9 +100,9 @@ type GroupedIntervention struct {
 	// individual is how many of them keep an intervention of their own
 	// whatever the grouping: looked after now or before, a child in need,
 	// or in the high risk-of-NEET band.
-	// +optional
+	// +required
 	// +kubebuilder:validation:Minimum=0
-	Individual int32 `json:"individual,omitempty"`
+	Individual *int32 `json:"individual,omitempty"`
 }
 
 // PupilCounts are the cohort's pupils by state. Zeros are written, not

@@ -132,7 +132,7 @@ func markSynced(c *nextstepv1alpha1.Cohort, ev rules.Result, res *trackingv1.Syn
 	c.Status.GroupedInterventions = nil
 	for _, g := range ev.Grouped {
 		c.Status.GroupedInterventions = append(c.Status.GroupedInterventions, nextstepv1alpha1.GroupedIntervention{
-			Reason: g.Reason, Pupils: ptr.To(int32(g.Pupils)), Individual: int32(g.Individual),
+			Reason: g.Reason, Pupils: ptr.To(int32(g.Pupils)), Individual: ptr.To(int32(g.Individual)),
 		})
 	}
 	snapshotRead(c)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
+	"k8s.io/utils/ptr"
 
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
@@ -119,8 +120,7 @@ func TestCohortWideGapIsOneTask(t *testing.T) {
 			return nil
 		})
 	}
-	twelve := int32(12)
-	grouped([]nextstepv1alpha1.GroupedIntervention{{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Pupils: &twelve, Individual: 2}})
+	grouped([]nextstepv1alpha1.GroupedIntervention{{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Pupils: ptr.To[int32](12), Individual: ptr.To[int32](2)}})
 
 	for _, name := range names[2:] {
 		s.attend(t, name, s.opportunityDays...)
