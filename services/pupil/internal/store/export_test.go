@@ -1,6 +1,10 @@
 package store
 
 import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/intake"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store/dbsqlc"
 )
@@ -54,4 +58,15 @@ func CopyRow(id [16]byte, r intake.Record) dbsqlc.CopyIntoPupilsParams {
 		SchoolMoves:              c.SchoolMoves,
 		SchoolMovesAsAt:          c.SchoolMovesAsAt,
 	}
+}
+
+// StageForBenchmark creates the import's staging table in tx and stages
+// src into it, as Import does before it merges: BenchmarkMergePlan
+// explains the merge that follows.
+func StageForBenchmark(ctx context.Context, tx pgx.Tx, src intake.Source, gate *intake.Gate) error {
+	if _, err := tx.Exec(ctx, stagingTable); err != nil {
+		return err
+	}
+	_, _, err := stage(ctx, tx, src, gate, func(intake.Row) {})
+	return err
 }
