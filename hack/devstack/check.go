@@ -32,8 +32,22 @@ func check(ctx context.Context, root string, procs *supervisor, kube client.Clie
 	step := func(format string, args ...any) { fmt.Printf("[check] "+format+"\n", args...) }
 
 	name := client.ObjectKey{Namespace: demoNamespace, Name: fmt.Sprintf("wmca-%d", academicyear.Containing(today).Start)}
-	step("switching BehindTrajectory off in %s, as a mistaken edit would: tracking holds the mass closure and NextstepSyncHeldMassClosure fires", name.Name)
-	if err := setRule(ctx, kube, name, &nextstepv1alpha1.InterventionRule{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Enabled: ptr.To(false)}); err != nil {
+	// Canalside's Year 10 is mostly behind, so one task stands for its
+	// pupils' (grouping). Ungrouped, it has a task per pupil behind; then
+	// switching the rule off would close most of them at once.
+	ungrouped := nextstepv1alpha1.InterventionRule{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Grouping: &nextstepv1alpha1.Grouping{Enabled: ptr.To(false)}}
+	step("ungrouping BehindTrajectory in %s: Canalside's Year 10 gets a task per pupil behind, its own task closing as nothing to hold", name.Name)
+	if err := setRule(ctx, kube, name, &ungrouped); err != nil {
+		return err
+	}
+	mostlyBehind := client.ObjectKey{Namespace: demoNamespace, Name: fmt.Sprintf("%s-%s-y%d", name.Name, allocationSchool, allocationYear)}
+	if err := eventually(ctx, 2*time.Minute, func() error { return ungroupedCohort(ctx, kube, mostlyBehind) }); err != nil {
+		return err
+	}
+	step("switching BehindTrajectory off too, as a mistaken edit would: tracking holds the mass closure and NextstepSyncHeldMassClosure fires")
+	off := ungrouped
+	off.Enabled = ptr.To(false)
+	if err := setRule(ctx, kube, name, &off); err != nil {
 		return err
 	}
 	if err := eventually(ctx, 3*time.Minute, func() error { return alertState(ctx, "NextstepSyncHeldMassClosure", nil, true) }); err != nil {
@@ -159,6 +173,19 @@ func setRule(ctx context.Context, kube client.Client, name client.ObjectKey, rul
 		}
 		return kube.Update(ctx, &p)
 	})
+}
+
+// ungroupedCohort reports whether the cohort's last pass synced its
+// interventions with nothing grouped, after its programme changed.
+func ungroupedCohort(ctx context.Context, kube client.Client, name client.ObjectKey) error {
+	var c nextstepv1alpha1.Cohort
+	if err := kube.Get(ctx, name, &c); err != nil {
+		return err
+	}
+	if len(c.Status.GroupedInterventions) > 0 || c.Status.Pupils.Behind < 5 {
+		return fmt.Errorf("cohort %s: grouped %v, %d behind", name.Name, c.Status.GroupedInterventions, c.Status.Pupils.Behind)
+	}
+	return nil
 }
 
 // matches reports whether labels has every one of want.
