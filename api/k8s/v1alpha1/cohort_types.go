@@ -15,10 +15,12 @@ type CohortSpec struct {
 	// +kubebuilder:validation:Pattern=`^[0-9]{6}$`
 	SchoolURN string `json:"schoolURN,omitempty"`
 
-	// yearGroup is the National Curriculum year group, 7 to 13.
+	// yearGroup is the National Curriculum year group, 7 to 13, or 14 for
+	// the young people past Year 13 with an EHC plan whom the programme's
+	// ehcPlanToAge tracks.
 	// +required
 	// +kubebuilder:validation:Minimum=7
-	// +kubebuilder:validation:Maximum=13
+	// +kubebuilder:validation:Maximum=14
 	YearGroup int32 `json:"yearGroup,omitempty"`
 
 	// academicYear is the year that runs 1 September to 31 August, written

@@ -34,6 +34,18 @@ type ProgrammeSpec struct {
 	// +kubebuilder:validation:items:Maximum=13
 	YearGroups []int32 `json:"yearGroups,omitempty"`
 
+	// ehcPlanToAge tracks, when set, the young people with an EHC plan past
+	// Year 13 until this age, as an LA may (NCCIS: up to 25): each covered
+	// school gets one more cohort, year group 14 (PastYear13), of its
+	// former pupils of academic age 18 up to one less than this with an
+	// EHC plan recorded, followed for their destination alone (a
+	// confirmed activity that lapses, disengaging), by default from
+	// 1 September. Unset: tracking stops at Year 13.
+	// +optional
+	// +kubebuilder:validation:Minimum=19
+	// +kubebuilder:validation:Maximum=25
+	EHCPlanToAge int32 `json:"ehcPlanToAge,omitempty"`
+
 	// trajectory is the cumulative work experience expected by the end of
 	// each year group, in half days. Defaults to 2, 4, 6, 8 and 10 days by
 	// the end of Years 7 to 11. Expectations rise evenly through each year.
@@ -143,10 +155,11 @@ type TrajectoryPoint struct {
 // DestinationDeadline is the date by which a cohort's destinations must be
 // known: a month and day in the cohort's academic year, or in the one after.
 type DestinationDeadline struct {
-	// yearGroup is the year group it applies to.
+	// yearGroup is the year group it applies to (14: past Year 13, see
+	// ehcPlanToAge).
 	// +required
 	// +kubebuilder:validation:Minimum=7
-	// +kubebuilder:validation:Maximum=13
+	// +kubebuilder:validation:Maximum=14
 	YearGroup int32 `json:"yearGroup,omitempty"`
 
 	// date is a month and day, MM-DD, in an academic year that starts on
@@ -172,6 +185,11 @@ type DestinationDeadline struct {
 	// +kubebuilder:validation:Maximum=365
 	LeadDays *int32 `json:"leadDays,omitempty"`
 }
+
+// PastYear13 is the year group of the cohort past Year 13 that a
+// programme's ehcPlanToAge makes: the year group its young people would be
+// in had school gone on (academic age 18 is Year 14).
+const PastYear13 int32 = 14
 
 // Reason is why an intervention is raised.
 // +kubebuilder:validation:Enum=BehindTrajectory;DestinationUnknown;AtRiskOfNEET;NoSeptemberGuaranteeOffer;Disengaged;NoEmployerEncounter

@@ -37,7 +37,7 @@ const ForceSyncAnnotation = "nextstep.uk/force-sync"
 // cluster; sources.Clients implements it over Connect.
 type Sources interface {
 	School(ctx context.Context, urn string) (sources.School, error)
-	Snapshot(ctx context.Context, urn string, yearGroup int32, year rules.AcademicYear, today time.Time) ([]rules.Member, error)
+	Snapshot(ctx context.Context, urn string, yearGroup, ehcPlanToAge int32, year rules.AcademicYear, today time.Time) ([]rules.Member, error)
 	Sync(ctx context.Context, req *trackingv1.SyncInterventionsRequest) (*trackingv1.SyncInterventionsResponse, error)
 }
 

@@ -77,7 +77,7 @@ func (r *CohortReconciler) readSnapshot(ctx context.Context, s *cohortScope) (bo
 	school, err := r.Sources.School(ctx, c.Spec.SchoolURN)
 	if err == nil {
 		s.school = school
-		s.members, err = r.Sources.Snapshot(ctx, c.Spec.SchoolURN, c.Spec.YearGroup, s.year, s.today)
+		s.members, err = r.Sources.Snapshot(ctx, c.Spec.SchoolURN, c.Spec.YearGroup, s.policy.EHCPlanToAge, s.year, s.today)
 	}
 	if err != nil {
 		r.recordIncomplete(s, err)

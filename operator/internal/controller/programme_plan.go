@@ -28,8 +28,12 @@ func Covered(sel nextstepv1alpha1.SchoolSelector, all []sources.School) []source
 // school and year group, in that order.
 func DesiredCohorts(p *nextstepv1alpha1.Programme, schools []sources.School) []*nextstepv1alpha1.Cohort {
 	var out []*nextstepv1alpha1.Cohort
+	groups := p.Spec.YearGroups
+	if p.Spec.EHCPlanToAge > 0 {
+		groups = append(slices.Clone(groups), nextstepv1alpha1.PastYear13)
+	}
 	for _, s := range schools {
-		for _, yg := range p.Spec.YearGroups {
+		for _, yg := range groups {
 			out = append(out, &nextstepv1alpha1.Cohort{
 				ObjectMeta: metav1.ObjectMeta{
 					Namespace: p.Namespace,

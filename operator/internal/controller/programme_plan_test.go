@@ -41,6 +41,16 @@ func TestCoveredAndDesiredCohorts(t *testing.T) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("cohort names (-want +got):\n%s", diff)
 	}
+
+	// Tracking EHC plans to 25 adds each school's cohort past Year 13.
+	p.Spec.YearGroups, p.Spec.EHCPlanToAge = []int32{13}, 25
+	names = nil
+	for _, c := range DesiredCohorts(p, Covered(sel, all)[:1]) {
+		names = append(names, c.Name)
+	}
+	if diff := cmp.Diff([]string{"wmca-103001-y13", "wmca-103001-y14"}, names); diff != "" {
+		t.Errorf("cohort names with ehcPlanToAge (-want +got):\n%s", diff)
+	}
 }
 
 // existingCohort is a cohort as the cache lists it: named, and controlled

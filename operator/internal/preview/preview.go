@@ -115,7 +115,7 @@ func Run(ctx context.Context, c *sources.Clients, p *nextstepv1alpha1.Programme,
 	today = rules.Day(today)
 	r := Report{Programme: p.Namespace + "/" + p.Name, Today: today}
 	for _, cohort := range controller.DesiredCohorts(p, controller.Covered(p.Spec.Schools, schools)) {
-		members, err := c.Snapshot(ctx, cohort.Spec.SchoolURN, cohort.Spec.YearGroup, year, today)
+		members, err := c.Snapshot(ctx, cohort.Spec.SchoolURN, cohort.Spec.YearGroup, policy.EHCPlanToAge, year, today)
 		if err != nil {
 			return Report{}, fmt.Errorf("cohort %s: %w", cohort.Name, err)
 		}

@@ -187,6 +187,11 @@ func Evaluate(p Policy, c Cohort, today time.Time, members []Member) Result {
 	guarantee := newGuarantee(c, today)
 	for _, m := range members {
 		status := membershipOf(m, today, finishedFrom)
+		if c.YearGroup == nextstepv1alpha1.PastYear13 {
+			// Past Year 13 (an EHC plan to 25): left school, tracked for
+			// their destination alone.
+			status = finished
+		}
 		if status == notMember {
 			continue
 		}

@@ -24,6 +24,10 @@ type Policy struct {
 	// JoinerGraceDays is how long a pupil who joined during the year has
 	// before being counted behind the trajectory.
 	JoinerGraceDays int
+	// EHCPlanToAge, when not 0, is the age to which young people with an
+	// EHC plan are tracked past Year 13 (the cohort of year group
+	// nextstepv1alpha1.PastYear13).
+	EHCPlanToAge int32
 	// MaxCloseFraction is the share of a cohort's open interventions one
 	// pass may close; zero leaves it to tracking's own default.
 	MaxCloseFraction float64
@@ -109,8 +113,11 @@ var (
 		OffersBy:      MonthDay{time.September, 30},
 		ReportedUntil: MonthDay{time.October, 31},
 	}
-	DefaultJoinerGraceDays  = 30
-	DefaultDeadlineLeadDays = int32(30)
+	// DefaultPastYear13Deadline: past Year 13 a young person's activity
+	// should be known all year round, from 1 September.
+	DefaultPastYear13Deadline = Deadline{Month: time.September, Day: 1}
+	DefaultJoinerGraceDays    = 30
+	DefaultDeadlineLeadDays   = int32(30)
 	// LeaversFrom is the month and day from which a pupil who leaves still
 	// belongs to the cohort's destination tracking: those who finish the
 	// year (Year 11 leave after their exams in June) rather than move school.
@@ -161,6 +168,11 @@ func FromProgramme(spec nextstepv1alpha1.ProgrammeSpec) (Policy, error) {
 			after = *d.YearsAfter
 		}
 		p.Deadlines[d.YearGroup] = Deadline{Month: parsed.Month(), Day: parsed.Day(), YearsAfter: int(after), LeadDays: int(lead)}
+	}
+	if p.EHCPlanToAge = spec.EHCPlanToAge; p.EHCPlanToAge > 0 {
+		if _, set := p.Deadlines[nextstepv1alpha1.PastYear13]; !set {
+			p.Deadlines[nextstepv1alpha1.PastYear13] = DefaultPastYear13Deadline
+		}
 	}
 	p.RiskBands = riskscale.DefaultBands
 	if b := spec.RiskBands; b != (nextstepv1alpha1.RiskBands{}) {

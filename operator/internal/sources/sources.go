@@ -21,6 +21,7 @@ import (
 	refusalv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/refusal/v1"
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1/trackingv1connect"
+	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
 	"github.com/nextstep-uk/nextstep/operator/metrics"
 	"github.com/nextstep-uk/nextstep/services/kit/credentials"
@@ -110,8 +111,8 @@ func (c *Clients) Schools(ctx context.Context) ([]School, error) {
 // Snapshot reads a cohort's members with their credited days and latest
 // destinations. Any failure, or a snapshot stream that ends before its
 // final message, is an error: a partial snapshot must never be acted on.
-func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup int32, year rules.AcademicYear, today time.Time) ([]rules.Member, error) {
-	members, err := c.members(ctx, urn, yearGroup, year)
+func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup, ehcPlanToAge int32, year rules.AcademicYear, today time.Time) ([]rules.Member, error) {
+	members, err := c.members(ctx, urn, yearGroup, ehcPlanToAge, year)
 	if err != nil {
 		return nil, err
 	}
@@ -166,9 +167,13 @@ func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup int32, yea
 	return members, nil
 }
 
-func (c *Clients) members(ctx context.Context, urn string, yearGroup int32, year rules.AcademicYear) ([]rules.Member, error) {
+func (c *Clients) members(ctx context.Context, urn string, yearGroup, ehcPlanToAge int32, year rules.AcademicYear) ([]rules.Member, error) {
 	fail := func(err error) error { return &Error{Source: metrics.SourcePupil, Op: "get cohort snapshot", Err: err} }
-	stream, err := c.Pupil.GetCohortSnapshot(ctx, &pupilv1.GetCohortSnapshotRequest{SchoolUrn: urn, YearGroup: yearGroup, AcademicYear: year.String()})
+	req := &pupilv1.GetCohortSnapshotRequest{SchoolUrn: urn, YearGroup: yearGroup, AcademicYear: year.String()}
+	if yearGroup == nextstepv1alpha1.PastYear13 {
+		req.EhcPlanToAge = ehcPlanToAge
+	}
+	stream, err := c.Pupil.GetCohortSnapshot(ctx, req)
 	if err != nil {
 		return nil, fail(err)
 	}

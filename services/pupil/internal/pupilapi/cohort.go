@@ -75,6 +75,7 @@ func (s *Server) GetCohortSnapshot(ctx context.Context, req *pupilv1.GetCohortSn
 	if err != nil {
 		return err
 	}
+	c.EHCPlanToAge = int(req.GetEhcPlanToAge())
 	// The store reads the cohort in one query, in full, so collecting it
 	// costs nothing more; its reviews are one more.
 	var members []store.Member

@@ -208,3 +208,59 @@ func TestListSchools(t *testing.T) {
 		t.Errorf("forged page token: %v", err)
 	}
 }
+
+// TestEHCCohortSnapshot: past Year 13, an LA tracks the young people with
+// an EHC plan to 25 (NCCIS). In 2025/26 the cohort "Year 14" of school
+// 100001 to 25 is its pupils, on roll there now or last, of academic age 18
+// to 24 (born 1 September 2000 to 31 August 2007) with an EHC plan: not one
+// without, not one of 25, not one of 17, not another school's.
+func TestEHCCohortSnapshot(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	ehc := &pupilv1.RiskFactors{Sen: &pupilv1.SENFactor{Status: pupilv1.SENStatus_SEN_STATUS_EHC_PLAN, AsAt: "2025-09-01"}}
+	ids := map[string]string{}
+	for i, c := range []struct {
+		name, dob, urn string
+		factors        *pupilv1.RiskFactors
+	}{
+		{"19 with a plan", "2006-05-01", "100001", ehc},
+		{"24 with a plan", "2000-09-01", "100001", ehc},
+		{"18 with a plan", "2007-08-31", "100001", ehc},
+		{"25 with a plan", "2000-08-31", "100001", ehc},
+		{"17 with a plan", "2007-09-01", "100001", ehc},
+		{"19 without", "2006-05-01", "100001", nil},
+		{"19 elsewhere", "2006-05-01", "100002", ehc},
+	} {
+		res, err := e.client(servicetest.HubAdmin).CreatePupil(ctx, &pupilv1.CreatePupilRequest{IdempotencyKey: newKey(),
+			Pupil: &pupilv1.Pupil{Upn: synthetic.UPN(960 + i), LegalSurname: "Older", LegalForename: "Al", DateOfBirth: c.dob,
+				SchoolUrn: c.urn, LeftOn: "2024-07-19", LeavingReason: pupilv1.LeavingReason_LEAVING_REASON_END_OF_COMPULSORY_SCHOOLING, RiskFactors: c.factors}})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		ids[res.GetPupil().GetId()] = c.name
+	}
+	msgs, err := e.snapshot(t, servicetest.Service, &pupilv1.GetCohortSnapshotRequest{SchoolUrn: "100001", YearGroup: 14, AcademicYear: "2025/26", EhcPlanToAge: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int32{}
+	for _, m := range msgs {
+		for _, mem := range m.GetMembers() {
+			got[ids[mem.GetPupilId()]] = mem.GetYearGroup()
+		}
+	}
+	want := map[string]int32{"18 with a plan": 14, "19 with a plan": 15, "24 with a plan": 20}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("members by their year group had school gone on (-want +got):\n%s", diff)
+	}
+	for name, req := range map[string]*pupilv1.GetCohortSnapshotRequest{
+		"Year 14 without an age": {SchoolUrn: "100001", YearGroup: 14, AcademicYear: "2025/26"},
+		"an age with Year 13":    {SchoolUrn: "100001", YearGroup: 13, AcademicYear: "2025/26", EhcPlanToAge: 25},
+		"an age past 25":         {SchoolUrn: "100001", YearGroup: 14, AcademicYear: "2025/26", EhcPlanToAge: 26},
+	} {
+		if _, err := e.snapshot(t, servicetest.Service, req); connect.CodeOf(err) != connect.CodeInvalidArgument {
+			t.Errorf("%s: %v, want InvalidArgument", name, err)
+		}
+	}
+}

@@ -16,6 +16,10 @@ type Cohort struct {
 	SchoolURN string
 	YearGroup int
 	Year      yeargroup.AcademicYear
+	// EHCPlanToAge, when not 0, makes it the cohort past Year 13 an LA
+	// tracks to that age (YearGroup is yeargroup.PastYear13): the school's
+	// former pupils of academic age 18 up to it with an EHC plan.
+	EHCPlanToAge int
 }
 
 // Member is a pupil of a cohort, with the dates of their enrolment at the
@@ -41,17 +45,23 @@ func EachMember(ctx context.Context, db DB, scope auth.Scope, c Cohort, after st
 	if limit > 0 {
 		most = pgtype.Int8{Int64: int64(limit), Valid: true}
 	}
-	rows, err := queries.CohortMembers(ctx, db, dbsqlc.CohortMembersParams{
-		SchoolURN:      c.SchoolURN,
-		EntryYear:      int16(yeargroup.EntryFor(c.Year, c.YearGroup)),
-		FirstDay:       date(c.Year.FirstDay()),
-		LastDay:        date(c.Year.LastDay()),
-		ScopeAll:       scope.All,
-		ScopeLACodes:   scope.LACodes,
-		ScopeSchoolURN: scope.SchoolURN,
-		After:          after,
-		MaxMembers:     most,
-	})
+	var rows []dbsqlc.CohortMembersRow
+	var err error
+	if c.EHCPlanToAge > 0 {
+		rows, err = ehcMembers(ctx, db, scope, c, after, most)
+	} else {
+		rows, err = queries.CohortMembers(ctx, db, dbsqlc.CohortMembersParams{
+			SchoolURN:      c.SchoolURN,
+			EntryYear:      int16(yeargroup.EntryFor(c.Year, c.YearGroup)),
+			FirstDay:       date(c.Year.FirstDay()),
+			LastDay:        date(c.Year.LastDay()),
+			ScopeAll:       scope.All,
+			ScopeLACodes:   scope.LACodes,
+			ScopeSchoolURN: scope.SchoolURN,
+			After:          after,
+			MaxMembers:     most,
+		})
+	}
 	if err != nil {
 		return err
 	}
@@ -62,4 +72,25 @@ func EachMember(ctx context.Context, db DB, scope auth.Scope, c Cohort, after st
 		}
 	}
 	return nil
+}
+
+// ehcMembers reads the cohort past Year 13 (EHCMembers): year groups 14
+// (academic age 18) to the one before c.EHCPlanToAge, as CohortMembers'
+// rows.
+func ehcMembers(ctx context.Context, db DB, scope auth.Scope, c Cohort, after string, most pgtype.Int8) ([]dbsqlc.CohortMembersRow, error) {
+	rows, err := queries.EHCMembers(ctx, db, dbsqlc.EHCMembersParams{
+		SchoolURN:      c.SchoolURN,
+		MinEntry:       int16(yeargroup.EntryFor(c.Year, yeargroup.OfAcademicAge(c.EHCPlanToAge-1))),
+		MaxEntry:       int16(yeargroup.EntryFor(c.Year, yeargroup.PastYear13)),
+		ScopeAll:       scope.All,
+		ScopeLACodes:   scope.LACodes,
+		ScopeSchoolURN: scope.SchoolURN,
+		After:          after,
+		MaxMembers:     most,
+	})
+	out := make([]dbsqlc.CohortMembersRow, len(rows))
+	for i, r := range rows {
+		out[i] = dbsqlc.CohortMembersRow(r)
+	}
+	return out, err
 }

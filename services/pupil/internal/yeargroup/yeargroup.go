@@ -18,6 +18,15 @@ const (
 	Last  = 13
 )
 
+// PastYear13 stands for the young people past Year 13, academic age 18
+// and over, whom an LA tracks while they have an EHC plan (NCCIS: up to
+// 25): the year group they would be in had school gone on.
+const PastYear13 = Last + 1
+
+// OfAcademicAge is the year group of a pupil of academic age a (their age
+// on 31 August before the year): Year 7 is 11, Year 13 is 17.
+func OfAcademicAge(a int) int { return a - 4 }
+
 // MaxOffset bounds how far from their chronological year group a pupil can
 // be taught.
 const MaxOffset = 2

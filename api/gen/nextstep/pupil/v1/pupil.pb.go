@@ -2225,9 +2225,15 @@ func (x *ListCohortPupilsResponse) GetNextPageToken() string {
 type GetCohortSnapshotRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	SchoolUrn string                 `protobuf:"bytes,1,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
-	YearGroup int32                  `protobuf:"varint,2,opt,name=year_group,json=yearGroup,proto3" json:"year_group,omitempty"`
+	// 7 to 13; 14 for the school's former pupils past Year 13 who have an
+	// EHC plan, whom an LA tracks until ehc_plan_to_age (NCCIS: up to 25).
+	YearGroup int32 `protobuf:"varint,2,opt,name=year_group,json=yearGroup,proto3" json:"year_group,omitempty"`
 	// Like 2025/26: the second part is the first plus one, mod 100.
-	AcademicYear  string `protobuf:"bytes,3,opt,name=academic_year,json=academicYear,proto3" json:"academic_year,omitempty"`
+	AcademicYear string `protobuf:"bytes,3,opt,name=academic_year,json=academicYear,proto3" json:"academic_year,omitempty"`
+	// With year_group 14 (and only then): the age up to which they are
+	// tracked. Its members are of academic age 18 to one less than it, with
+	// an EHC plan recorded, whatever their enrolment's dates.
+	EhcPlanToAge  int32 `protobuf:"varint,4,opt,name=ehc_plan_to_age,json=ehcPlanToAge,proto3" json:"ehc_plan_to_age,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2281,6 +2287,13 @@ func (x *GetCohortSnapshotRequest) GetAcademicYear() string {
 		return x.AcademicYear
 	}
 	return ""
+}
+
+func (x *GetCohortSnapshotRequest) GetEhcPlanToAge() int32 {
+	if x != nil {
+		return x.EhcPlanToAge
+	}
+	return 0
 }
 
 // CohortMember is one pupil of a cohort, without name or date of birth.
@@ -3667,14 +3680,16 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"page_token\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"t\n" +
 	"\x18ListCohortPupilsResponse\x120\n" +
 	"\x06pupils\x18\x01 \x03(\v2\x18.nextstep.pupil.v1.PupilR\x06pupils\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb7\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x86\x03\n" +
 	"\x18GetCohortSnapshotRequest\x120\n" +
 	"\n" +
 	"school_urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[0-9]{6}$R\tschoolUrn\x12(\n" +
 	"\n" +
-	"year_group\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\r(\aR\tyearGroup\x12?\n" +
-	"\racademic_year\x18\x03 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9]{4}/[0-9]{2}$R\facademicYear\"\xb3\x02\n" +
+	"year_group\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x0e(\aR\tyearGroup\x12?\n" +
+	"\racademic_year\x18\x03 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9]{4}/[0-9]{2}$R\facademicYear\x123\n" +
+	"\x0fehc_plan_to_age\x18\x04 \x01(\x05B\f\xbaH\t\xd8\x01\x01\x1a\x04\x18\x19(\x13R\fehcPlanToAge:\x97\x01\xbaH\x93\x01\x1a\x90\x01\n" +
+	"\x1aehc_plan_to_age.year_group\x12:ehc_plan_to_age is given with year_group 14, and only then\x1a6(this.year_group == 14) == (this.ehc_plan_to_age != 0)\"\xb3\x02\n" +
 	"\fCohortMember\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x1d\n" +
 	"\n" +

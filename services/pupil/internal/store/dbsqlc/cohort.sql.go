@@ -147,3 +147,129 @@ func (q *Queries) CohortMembers(ctx context.Context, db DBTX, arg CohortMembersP
 	}
 	return items, nil
 }
+
+const eHCMembers = `-- name: EHCMembers :many
+SELECT p.joined_on, p.left_on, p.id, p.upn, p.legal_surname, p.legal_forename, p.preferred_surname, p.preferred_forename, p.date_of_birth, p.school_urn, p.joined_on, p.left_on, p.leaving_reason, p.year_group_offset, p.entry_year, p.attendance_percent, p.attendance_as_at, p.suspensions, p.suspensions_as_at, p.permanent_exclusions, p.permanent_exclusions_as_at, p.sen_status, p.sen_as_at, p.fsm_eligible, p.fsm_as_at, p.looked_after, p.looked_after_as_at, p.young_carer, p.young_carer_as_at, p.eal, p.eal_as_at, p.school_moves, p.school_moves_as_at, p.idempotency_key, p.version, p.created_at, p.updated_at, p.request_hash, p.first_language, p.first_language_as_at, p.ks2_reading_score, p.ks2_reading_as_at, p.ks2_maths_score, p.ks2_maths_as_at, p.child_in_need, p.child_in_need_as_at, p.alternative_provision, p.alternative_provision_as_at, p.youth_justice, p.youth_justice_as_at, p.young_parent, p.young_parent_as_at, p.home_educated, p.home_educated_as_at, p.mental_health, p.mental_health_as_at, p.residence_la_code, p.resident_since, s.la_code
+FROM pupil.pupils p
+JOIN pupil.schools s ON s.urn = p.school_urn
+WHERE p.school_urn = $1
+  AND p.entry_year BETWEEN $2::smallint AND $3::smallint
+  AND p.sen_status = 'ehc_plan'
+  AND ($4::boolean OR s.la_code = ANY($5::text[]) OR s.urn = $6::text)
+  AND p.id > $7::uuid
+ORDER BY p.id
+LIMIT $8::bigint
+`
+
+type EHCMembersParams struct {
+	SchoolURN      string
+	MinEntry       int16
+	MaxEntry       int16
+	ScopeAll       bool
+	ScopeLACodes   []string
+	ScopeSchoolURN string
+	After          string
+	MaxMembers     pgtype.Int8
+}
+
+type EHCMembersRow struct {
+	JoinedOn   pgtype.Date
+	LeftOn     pgtype.Date
+	PupilPupil PupilPupil
+	LACode     string
+}
+
+// The cohort past Year 13 that an LA tracks to 25 (NCCIS): the school's
+// pupils, on its roll now or last, of entry years min_entry to max_entry
+// (academic age 18 up to the LA's limit) with an EHC plan recorded,
+// visible in scope, in pupil id order after the id after, at most
+// max_members of them (all if NULL). Their enrolment's dates do not
+// matter: most left school years ago.
+func (q *Queries) EHCMembers(ctx context.Context, db DBTX, arg EHCMembersParams) ([]EHCMembersRow, error) {
+	rows, err := db.Query(ctx, eHCMembers,
+		arg.SchoolURN,
+		arg.MinEntry,
+		arg.MaxEntry,
+		arg.ScopeAll,
+		arg.ScopeLACodes,
+		arg.ScopeSchoolURN,
+		arg.After,
+		arg.MaxMembers,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []EHCMembersRow
+	for rows.Next() {
+		var i EHCMembersRow
+		if err := rows.Scan(
+			&i.JoinedOn,
+			&i.LeftOn,
+			&i.PupilPupil.ID,
+			&i.PupilPupil.UPN,
+			&i.PupilPupil.LegalSurname,
+			&i.PupilPupil.LegalForename,
+			&i.PupilPupil.PreferredSurname,
+			&i.PupilPupil.PreferredForename,
+			&i.PupilPupil.DateOfBirth,
+			&i.PupilPupil.SchoolURN,
+			&i.PupilPupil.JoinedOn,
+			&i.PupilPupil.LeftOn,
+			&i.PupilPupil.LeavingReason,
+			&i.PupilPupil.YearGroupOffset,
+			&i.PupilPupil.EntryYear,
+			&i.PupilPupil.AttendancePercent,
+			&i.PupilPupil.AttendanceAsAt,
+			&i.PupilPupil.Suspensions,
+			&i.PupilPupil.SuspensionsAsAt,
+			&i.PupilPupil.PermanentExclusions,
+			&i.PupilPupil.PermanentExclusionsAsAt,
+			&i.PupilPupil.SenStatus,
+			&i.PupilPupil.SenAsAt,
+			&i.PupilPupil.FsmEligible,
+			&i.PupilPupil.FsmAsAt,
+			&i.PupilPupil.LookedAfter,
+			&i.PupilPupil.LookedAfterAsAt,
+			&i.PupilPupil.YoungCarer,
+			&i.PupilPupil.YoungCarerAsAt,
+			&i.PupilPupil.Eal,
+			&i.PupilPupil.EalAsAt,
+			&i.PupilPupil.SchoolMoves,
+			&i.PupilPupil.SchoolMovesAsAt,
+			&i.PupilPupil.IdempotencyKey,
+			&i.PupilPupil.Version,
+			&i.PupilPupil.CreatedAt,
+			&i.PupilPupil.UpdatedAt,
+			&i.PupilPupil.RequestHash,
+			&i.PupilPupil.FirstLanguage,
+			&i.PupilPupil.FirstLanguageAsAt,
+			&i.PupilPupil.Ks2ReadingScore,
+			&i.PupilPupil.Ks2ReadingAsAt,
+			&i.PupilPupil.Ks2MathsScore,
+			&i.PupilPupil.Ks2MathsAsAt,
+			&i.PupilPupil.ChildInNeed,
+			&i.PupilPupil.ChildInNeedAsAt,
+			&i.PupilPupil.AlternativeProvision,
+			&i.PupilPupil.AlternativeProvisionAsAt,
+			&i.PupilPupil.YouthJustice,
+			&i.PupilPupil.YouthJusticeAsAt,
+			&i.PupilPupil.YoungParent,
+			&i.PupilPupil.YoungParentAsAt,
+			&i.PupilPupil.HomeEducated,
+			&i.PupilPupil.HomeEducatedAsAt,
+			&i.PupilPupil.MentalHealth,
+			&i.PupilPupil.MentalHealthAsAt,
+			&i.PupilPupil.ResidenceLACode,
+			&i.PupilPupil.ResidentSince,
+			&i.LACode,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

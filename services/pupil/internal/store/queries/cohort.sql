@@ -24,3 +24,21 @@ WHERE (@scope_all::boolean OR s.la_code = ANY(@scope_la_codes::text[]) OR s.urn 
   AND m.id > @after::uuid
 ORDER BY m.id, m.rank
 LIMIT sqlc.narg(max_members)::bigint;
+
+-- name: EHCMembers :many
+-- The cohort past Year 13 that an LA tracks to 25 (NCCIS): the school's
+-- pupils, on its roll now or last, of entry years min_entry to max_entry
+-- (academic age 18 up to the LA's limit) with an EHC plan recorded,
+-- visible in scope, in pupil id order after the id after, at most
+-- max_members of them (all if NULL). Their enrolment's dates do not
+-- matter: most left school years ago.
+SELECT p.joined_on, p.left_on, sqlc.embed(p), s.la_code
+FROM pupil.pupils p
+JOIN pupil.schools s ON s.urn = p.school_urn
+WHERE p.school_urn = @school_urn
+  AND p.entry_year BETWEEN @min_entry::smallint AND @max_entry::smallint
+  AND p.sen_status = 'ehc_plan'
+  AND (@scope_all::boolean OR s.la_code = ANY(@scope_la_codes::text[]) OR s.urn = @scope_school_urn::text)
+  AND p.id > @after::uuid
+ORDER BY p.id
+LIMIT sqlc.narg(max_members)::bigint;
