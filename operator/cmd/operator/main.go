@@ -39,11 +39,13 @@ func token(path string) credentials.TokenSource {
 
 // options are the operator's flags.
 type options struct {
-	metricsAddr, probeAddr              string
+	metricsAddr, probeAddr, pprofAddr   string
 	leaderElect                         bool
 	leaderNamespace                     string
 	pupilURL, placementURL, trackingURL string
 	tokenFile                           string
+	namespaces                          string
+	exportMeasures                      bool
 	concurrency                         int
 	measuresInterval                    time.Duration
 }
@@ -55,12 +57,15 @@ func main() {
 	var o options
 	flag.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "Address the Prometheus /metrics endpoint binds to; 0 disables it.")
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address the /healthz and /readyz probes bind to.")
+	flag.StringVar(&o.pprofAddr, "pprof-bind-address", "", "Address Go's profiler (/debug/pprof/) binds to, for finding where a pass spends its time; empty disables it.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", true, "Elect a leader so that only one replica reconciles at a time.")
 	flag.StringVar(&o.leaderNamespace, "leader-election-namespace", "", "Namespace of the leader election Lease; defaults to the pod's own namespace.")
 	flag.StringVar(&o.pupilURL, "pupil-url", "http://127.0.0.1:8081", "Base URL of the pupil service.")
 	flag.StringVar(&o.placementURL, "placement-url", "http://127.0.0.1:8082", "Base URL of the placement service.")
 	flag.StringVar(&o.trackingURL, "tracking-url", "http://127.0.0.1:8083", "Base URL of the tracking service.")
 	flag.StringVar(&o.tokenFile, "token-file", "", "File holding the bearer token the operator calls the services with (re-read every minute).")
+	flag.StringVar(&o.namespaces, "namespaces", "", "Comma-separated namespaces to reconcile, for one shard of a national deployment (docs/operator.md, \"Sharding\"); empty: every namespace.")
+	flag.BoolVar(&o.exportMeasures, "export-measures", true, "Export the region-wide LA measures and employers' engagement; of operators sharded by namespace, exactly one should.")
 	flag.IntVar(&o.concurrency, "max-concurrent-reconciles", 4, "Cohorts reconciled at once.")
 	flag.DurationVar(&o.measuresInterval, "measures-interval", controller.DefaultMeasuresInterval, "How often the LA measures (DfE's NEET, not known and participation) are read from tracking, and the places by employer from placement, for the metrics.")
 	zapOpts := zap.Options{}
@@ -87,6 +92,11 @@ func run(o options) int {
 		log.Error(err, "register nextstep types")
 		return 1
 	}
+	sh, err := parseShard(o.namespaces)
+	if err != nil {
+		log.Error(err, "read the flags")
+		return 2
+	}
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
 		log.Error(err, "find the Kubernetes API (set KUBECONFIG or run in a cluster)")
@@ -96,8 +106,10 @@ func run(o options) int {
 		Scheme:                        scheme,
 		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr},
 		HealthProbeBindAddress:        o.probeAddr,
+		PprofBindAddress:              o.pprofAddr,
 		LeaderElection:                o.leaderElect,
-		LeaderElectionID:              "nextstep-operator.nextstep.uk",
+		LeaderElectionID:              sh.leaseID(),
+		Cache:                         sh.cache(),
 		LeaderElectionNamespace:       o.leaderNamespace,
 		LeaderElectionReleaseOnCancel: true,
 		Controller:                    config.Controller{MaxConcurrentReconciles: o.concurrency},
@@ -110,6 +122,7 @@ func run(o options) int {
 		Sources:          sources.Config{PupilURL: o.pupilURL, PlacementURL: o.placementURL, TrackingURL: o.trackingURL, Token: token(o.tokenFile)},
 		Metrics:          crmetrics.Registry,
 		MeasuresInterval: o.measuresInterval,
+		SkipMeasures:     !o.exportMeasures,
 	}); err != nil {
 		log.Error(err, "set up the controllers")
 		return 1
@@ -122,7 +135,7 @@ func run(o options) int {
 		log.Error(err, "add readiness check")
 		return 1
 	}
-	log.Info("starting manager", "leaderElection", o.leaderElect)
+	log.Info("starting manager", "leaderElection", o.leaderElect, "lease", sh.leaseID(), "namespaces", sh.namespaces)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		log.Error(err, "manager stopped")
 		return 1

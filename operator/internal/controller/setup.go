@@ -21,6 +21,10 @@ type Config struct {
 	// tracking and the employers' engagement from placement;
 	// DefaultMeasuresInterval if zero.
 	MeasuresInterval time.Duration
+	// SkipMeasures leaves the LA measures and the employers' engagement,
+	// which cover the whole region, to another operator: of a deployment
+	// sharded by namespace, exactly one exports them.
+	SkipMeasures bool
 }
 
 // Setup registers both controllers with mgr and returns the metrics it
@@ -45,6 +49,9 @@ func Setup(mgr ctrl.Manager, cfg Config) (*metrics.Metrics, error) {
 	programmes := &ProgrammeReconciler{Client: mgr.GetClient(), Schools: clients}
 	if err := programmes.SetupWithManager(mgr); err != nil {
 		return nil, err
+	}
+	if cfg.SkipMeasures {
+		return m, nil
 	}
 	exporter := &MeasuresExporter{
 		Sources: clients, Metrics: m, Interval: cfg.MeasuresInterval, Now: cfg.Now,
