@@ -23,6 +23,7 @@ const (
 	consoleAddr       = "127.0.0.1:8085"
 	operatorMetrics   = "127.0.0.1:8090"
 	operatorProbeAddr = "127.0.0.1:8091"
+	operatorPprofAddr = "127.0.0.1:8092" // bench-region -profile only
 )
 
 // consoleURL is where the console is reached; its sign-in callback is

@@ -104,6 +104,36 @@ func writeAuthConfig(path, issuer string) error {
 	return os.WriteFile(path, append([]byte(header), data...), 0o600)
 }
 
+// identity is what the components authenticate with: the development
+// provider, the services' auth config naming it, and a service-account
+// token file for each calling component.
+type identity struct {
+	idp        *devidp.Provider
+	authConfig string
+	tokens     map[string]string
+}
+
+// startIdentity starts the development provider, writes runDir/auth.yaml
+// and keeps the components' service-account tokens fresh in runDir. The
+// operator calls the services, and placement and tracking call the pupil
+// service, with their service accounts' tokens, as in a cluster.
+func startIdentity(ctx context.Context, cp *controlPlane, runDir string) (*identity, error) {
+	idp, err := startIdentityProvider(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id := &identity{idp: idp, authConfig: filepath.Join(runDir, "auth.yaml")}
+	if err := writeAuthConfig(id.authConfig, idp.Issuer()); err != nil {
+		_ = idp.Close()
+		return nil, err
+	}
+	if id.tokens, err = serviceAccountTokens(ctx, cp.env.Config, runDir); err != nil {
+		_ = idp.Close()
+		return nil, err
+	}
+	return id, nil
+}
+
 // tokenLifetime is how long a minted service-account token lasts; they
 // are renewed at half that, as the kubelet renews projected tokens at 80%.
 const tokenLifetime = time.Hour

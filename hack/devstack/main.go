@@ -10,7 +10,9 @@
 // KUBEBUILDER_ASSETS from hack/envtest.sh.
 //
 // `devstack token <user>` prints a development user's access token from
-// the running stack, for curl and grpcurl.
+// the running stack, for curl and grpcurl. `devstack bench-region` is make
+// bench-region: the operator's pass over a seeded region, measured
+// (region.go).
 package main
 
 import (
@@ -23,6 +25,9 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
 func main() {
@@ -30,6 +35,9 @@ func main() {
 	fresh := flag.Bool("fresh", false, "Drop the development database first, so the region is seeded anew.")
 	checks := flag.Bool("check", false, "Once the stack is up, check it as make e2e does (dashboards have data, an outage fires and resolves its alert), then stop.")
 	flag.Parse()
+	// The Kubernetes client logs nothing devstack needs; without a logger
+	// controller-runtime prints a warning and a stack trace instead.
+	ctrllog.SetLogger(logr.Discard())
 	if os.Geteuid() == 0 {
 		// A development machine (a container, a sandbox) where everything
 		// runs as root: the components refuse root without this.
@@ -38,12 +46,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	var err error
 	switch args := flag.Args(); {
+	case len(args) >= 1 && args[0] == "bench-region":
+		err = benchRegionMain(ctx, args[1:])
 	case len(args) == 2 && args[0] == "token":
 		err = token(ctx, args[1])
 	case len(args) == 0:
 		err = run(ctx, *root, *fresh, *checks)
 	default:
-		err = errors.New("usage: devstack [-root dir] [-fresh] [-check] | devstack token <user>")
+		err = errors.New("usage: devstack [-root dir] [-fresh] [-check] | devstack token <user> | devstack bench-region [flags]")
 	}
 	stop()
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -76,21 +86,12 @@ func run(ctx context.Context, root string, fresh, checks bool) error {
 	defer cp.stop()
 
 	step(3, "Identity: a development OpenID Connect provider, the components' service accounts")
-	idp, err := startIdentityProvider(ctx)
+	id, err := startIdentity(ctx, cp, runDir)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = idp.Close() }()
-	authConfig := filepath.Join(runDir, "auth.yaml")
-	if err := writeAuthConfig(authConfig, idp.Issuer()); err != nil {
-		return err
-	}
-	// The operator calls the services, and placement and tracking call the
-	// pupil service, with their service accounts' tokens, as in a cluster.
-	tokens, err := serviceAccountTokens(ctx, cp.env.Config, runDir)
-	if err != nil {
-		return err
-	}
+	defer func() { _ = id.idp.Close() }()
+	idp := id.idp
 
 	step(4, "Starting the services, the console, the operator, Prometheus and Alertmanager")
 	watch, err := monitoring(root, runDir, checks)
@@ -99,7 +100,7 @@ func run(ctx context.Context, root string, fresh, checks bool) error {
 	}
 	procs := newSupervisor(filepath.Join(runDir, "logs"))
 	defer procs.stopAll(15 * time.Second)
-	for _, c := range append(components(root, dbURL, cp.kubeconfig, authConfig, idp.Issuer(), tokens), watch...) {
+	for _, c := range append(components(root, dbURL, cp.kubeconfig, id.authConfig, idp.Issuer(), id.tokens), watch...) {
 		if err := procs.start(ctx, c); err != nil {
 			return err
 		}

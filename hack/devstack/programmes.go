@@ -26,14 +26,7 @@ const demoNamespace = "nextstep"
 // destinations, and this year's post-16 programme for Years 12 and 13,
 // whose activity must be known (and current) from the start of the year.
 func applyProgrammes(ctx context.Context, cfg *rest.Config, today time.Time) (client.Client, error) {
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	if err := nextstepv1alpha1.AddToScheme(scheme); err != nil {
-		return nil, err
-	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	c, err := kubeClient(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -70,6 +63,18 @@ func applyProgrammes(ctx context.Context, cfg *rest.Config, today time.Time) (cl
 		}
 	}
 	return c, nil
+}
+
+// kubeClient is a client of the API server that knows nextstep's kinds.
+func kubeClient(cfg *rest.Config) (client.Client, error) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	if err := nextstepv1alpha1.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	return client.New(cfg, client.Options{Scheme: scheme})
 }
 
 // waitForCohorts reports progress until every cohort has synced once.

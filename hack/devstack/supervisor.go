@@ -23,6 +23,8 @@ type supervisor struct {
 	mu      sync.Mutex
 	running []*process
 	exited  chan error
+	// quiet keeps the components' output in their log files only.
+	quiet bool
 }
 
 type process struct {
@@ -61,7 +63,7 @@ func (s *supervisor) start(ctx context.Context, c component) error {
 	}
 	p := &process{c: c, cmd: cmd, done: make(chan struct{})}
 	go func() {
-		copyPrefixed(c.name, out, logFile)
+		copyPrefixed(c.name, out, logFile, !s.quiet)
 		err := cmd.Wait()
 		_ = logFile.Close()
 		close(p.done)
@@ -75,13 +77,50 @@ func (s *supervisor) start(ctx context.Context, c component) error {
 	return nil
 }
 
-func copyPrefixed(name string, r io.Reader, log io.Writer) {
+func copyPrefixed(name string, r io.Reader, log io.Writer, echo bool) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		fmt.Fprintf(log, "%s\n", sc.Text())
-		fmt.Printf("%-10s | %s\n", name, sc.Text())
+		if echo {
+			fmt.Printf("%-10s | %s\n", name, sc.Text())
+		}
 	}
+}
+
+// names are the running components' names.
+func (s *supervisor) names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(s.running))
+	for i, p := range s.running {
+		out[i] = p.c.name
+	}
+	return out
+}
+
+// component is the running component name's description.
+func (s *supervisor) component(name string) component {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.running {
+		if p.c.name == name {
+			return p.c
+		}
+	}
+	return component{}
+}
+
+// pid is the running component's process id, or 0.
+func (s *supervisor) pid(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.running {
+		if p.c.name == name {
+			return p.cmd.Process.Pid
+		}
+	}
+	return 0
 }
 
 // waitReady polls every component's readiness URL.
