@@ -9,6 +9,7 @@ package metrics
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -99,6 +100,47 @@ type Metrics struct {
 	// Employers are the places booked and days credited by employer
 	// sector and size band.
 	Employers Employers
+
+	// varying remembers, per cohort and gauge, the label sets of the
+	// series whose labels change from pass to pass (open interventions by
+	// reason and priority, grouped reasons), so that a pass deletes exactly
+	// its own cohort's old series. DeletePartialMatch scans every series of
+	// a gauge, so a pass over N cohorts would cost N squared: at 15,000
+	// cohorts that was most of the operator's CPU (docs/benchmarks.md,
+	// "Region benchmark").
+	mu      sync.Mutex
+	varying map[varyingKey][]prometheus.Labels
+}
+
+// varyingKey is one cohort's series of one gauge.
+type varyingKey struct {
+	gauge             *prometheus.GaugeVec
+	namespace, cohort string
+}
+
+// replace deletes the cohort's series of gauges that the last call set,
+// and sets each of values (label sets with their values) on every gauge
+// in gauges, remembering their labels for the next call.
+func (m *Metrics) replace(namespace, cohort string, gauges []*prometheus.GaugeVec, labels []prometheus.Labels, values [][]float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.varying == nil {
+		m.varying = map[varyingKey][]prometheus.Labels{}
+	}
+	for i, g := range gauges {
+		key := varyingKey{g, namespace, cohort}
+		for _, l := range m.varying[key] {
+			g.Delete(l)
+		}
+		for j, l := range labels {
+			g.With(l).Set(values[j][i])
+		}
+		if len(labels) == 0 {
+			delete(m.varying, key)
+		} else {
+			m.varying[key] = labels
+		}
+	}
 }
 
 // New returns the operator's metrics, not yet registered.
@@ -209,13 +251,12 @@ func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, 
 	m.CohortSyncFenced.With(labels).Set(0)
 	m.CohortLastSync.With(labels).Set(float64(syncedAt.Unix()))
 
-	m.InterventionsOpen.DeletePartialMatch(labels)
-	m.InterventionsOverdue.DeletePartialMatch(labels)
-	for _, o := range open {
-		l := with(with(labels, "reason", o.GetReasonCode()), "priority", priorityLabel(o.GetPriority()))
-		m.InterventionsOpen.With(l).Set(float64(o.GetOpen()))
-		m.InterventionsOverdue.With(l).Set(float64(o.GetOverdue()))
+	sets, values := make([]prometheus.Labels, len(open)), make([][]float64, len(open))
+	for i, o := range open {
+		sets[i] = with(with(labels, "reason", o.GetReasonCode()), "priority", priorityLabel(o.GetPriority()))
+		values[i] = []float64{float64(o.GetOpen()), float64(o.GetOverdue())}
 	}
+	m.replace(namespace, cohort, []*prometheus.GaugeVec{m.InterventionsOpen, m.InterventionsOverdue}, sets, values)
 }
 
 // ObserveGrouped sets the pupils of each reason grouped at the cohort's
@@ -223,17 +264,24 @@ func (m *Metrics) Observe(namespace, cohort, yearGroup string, ev rules.Result, 
 // no longer grouped.
 func (m *Metrics) ObserveGrouped(namespace, cohort, yearGroup string, grouped map[string]int) {
 	labels := prometheus.Labels{"namespace": namespace, "cohort": cohort, "year_group": yearGroup}
-	m.CohortGroupedPupils.DeletePartialMatch(labels)
+	var sets []prometheus.Labels
+	var values [][]float64
 	for reason, n := range grouped {
-		m.CohortGroupedPupils.With(with(labels, "reason", reason)).Set(float64(n))
+		sets = append(sets, with(labels, "reason", reason))
+		values = append(values, []float64{float64(n)})
 	}
+	m.replace(namespace, cohort, []*prometheus.GaugeVec{m.CohortGroupedPupils}, sets, values)
 }
 
-// Forget removes a deleted cohort's series.
+// Forget removes a deleted cohort's series. It scans every series, but
+// only when a cohort is deleted, not on every pass.
 func (m *Metrics) Forget(namespace, cohort string) {
 	labels := prometheus.Labels{"namespace": namespace, "cohort": cohort}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for _, g := range m.cohortGauges() {
 		g.DeletePartialMatch(labels)
+		delete(m.varying, varyingKey{g, namespace, cohort})
 	}
 }
 

@@ -42,16 +42,19 @@ func parseShard(flag string) (shard, error) {
 }
 
 // cache limits the manager's cache, and so every watch and list, to the
-// shard's namespaces.
+// shard's namespaces. It keeps no object's managedFields: the operator
+// never reads them, and they are a large part of each cached Cohort
+// (docs/benchmarks.md, "Region benchmark").
 func (s shard) cache() cache.Options {
+	opts := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
 	if len(s.namespaces) == 0 {
-		return cache.Options{}
+		return opts
 	}
-	namespaces := make(map[string]cache.Config, len(s.namespaces))
+	opts.DefaultNamespaces = make(map[string]cache.Config, len(s.namespaces))
 	for _, ns := range s.namespaces {
-		namespaces[ns] = cache.Config{}
+		opts.DefaultNamespaces[ns] = cache.Config{}
 	}
-	return cache.Options{DefaultNamespaces: namespaces}
+	return opts
 }
 
 // leaseID is the shard's leader election Lease: the replicas of one shard
