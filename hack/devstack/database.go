@@ -21,8 +21,8 @@ func ensureDatabase(ctx context.Context, adminURL, name string, fresh bool) (str
 	}
 	defer conn.Close(ctx)
 	if fresh {
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			return "", fmt.Errorf("drop database %s: %w", name, err)
+		if err := drop(ctx, conn, name); err != nil {
+			return "", err
 		}
 	}
 	var exists bool
@@ -40,4 +40,22 @@ func ensureDatabase(ctx context.Context, adminURL, name string, fresh bool) (str
 	}
 	u.Path = "/" + name
 	return u.String(), nil
+}
+
+// dropDatabase drops the database name on the server adminURL points at,
+// if it exists.
+func dropDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Close(ctx)
+	return drop(ctx, conn, name)
+}
+
+func drop(ctx context.Context, conn *pgx.Conn, name string) error {
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop database %s: %w", name, err)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,6 +65,9 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	if o.scale < 1 {
 		return errors.New("-scale must be at least 1")
 	}
+	if o.poolMaxConns < 0 {
+		return errors.New("-pool-max-conns must not be negative")
+	}
 	if o.shards < 1 || o.shards > len(benchLAs) {
 		return fmt.Errorf("-shards must be from 1 to %d, the region's LAs", len(benchLAs))
 	}
@@ -88,14 +92,14 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	}
 	if !o.keep {
 		defer func() {
-			if _, err := ensureDatabase(context.WithoutCancel(ctx), adminURL, benchRegionDatabase, true); err != nil {
+			if err := dropDatabase(context.WithoutCancel(ctx), adminURL, benchRegionDatabase); err != nil {
 				fmt.Fprintln(os.Stderr, "devstack: drop the bench database:", err)
 			}
 		}()
 	}
-	serviceURL := dbURL
-	if o.poolMaxConns > 0 {
-		serviceURL += "?pool_max_conns=" + strconv.Itoa(o.poolMaxConns)
+	serviceURL, err := withPoolSize(dbURL, o.poolMaxConns)
+	if err != nil {
+		return err
 	}
 
 	say("Kubernetes: kube-apiserver and etcd")
@@ -289,6 +293,22 @@ func saveProfile(path string, data []byte) error {
 
 func say(format string, args ...any) {
 	fmt.Printf("[bench-region] "+format+"\n", args...)
+}
+
+// withPoolSize is dbURL with pgx's pool_max_conns set to n, or dbURL as
+// it is if n is 0. The URL keeps its other parameters (sslmode).
+func withPoolSize(dbURL string, n int) (string, error) {
+	if n == 0 {
+		return dbURL, nil
+	}
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("pool_max_conns", strconv.Itoa(n))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // regionNamespace holds one LA's Programme and cohorts: the unit a

@@ -596,7 +596,7 @@ func (rep *regionReport) print(w io.Writer) {
 	fmt.Fprintf(w, "| The operators' /metrics pages: series in all, the largest page | %d, %.1f MB | |\n", rep.metricsSeries, float64(rep.metricsBytes)/1e6)
 	fmt.Fprintf(w, "| Audit rows (records read or written) after both passes: pupil, placement, tracking | %d, %d, %d | |\n",
 		rep.auditRows["pupil"], rep.auditRows["placement"], rep.auditRows["tracking"])
-	fmt.Fprintf(w, "| Active tasks after the first pass (whole-year-group tasks; cohorts grouped) | %d (%d; %d) | |\n\n",
+	fmt.Fprintf(w, "| Active tasks after the passes (whole-year-group tasks; cohorts grouped) | %d (%d; %d) | |\n\n",
 		rep.activeTasks, rep.cohortTasks, rep.groupedCohorts)
 
 	fmt.Fprintf(w, "Calls per cohort, from the services' `nextstep_rpc_server_handled_total` and the operator's `rest_client_requests_total`:\n")

@@ -107,3 +107,16 @@ func TestBenchRegionSeed(t *testing.T) {
 		}
 	}
 }
+
+// -pool-max-conns is added to the database URL beside its other
+// parameters.
+func TestWithPoolSize(t *testing.T) {
+	const base = "postgres://postgres@127.0.0.1:5432/nextstep_bench_region?sslmode=disable"
+	if got, err := withPoolSize(base, 0); err != nil || got != base {
+		t.Errorf("no pool size: %q, %v; want the URL unchanged", got, err)
+	}
+	want := "postgres://postgres@127.0.0.1:5432/nextstep_bench_region?pool_max_conns=8&sslmode=disable"
+	if got, err := withPoolSize(base, 8); err != nil || got != want {
+		t.Errorf("pool size 8: %q, %v; want %q", got, err, want)
+	}
+}
