@@ -154,9 +154,10 @@ bench: ## Run the benchmarks (results and machine go in docs/benchmarks.md).
 bench-queue: ## Drive the tracking service's queue at 500 calls/s for 60s on a million tasks, one replica then two behind one address (hack/queueload.sh).
 	hack/queueload.sh
 
-# make bench-region is opt-in (not in make bench or .ci/run): a few minutes
-# at scale 1, most of it seeding. BENCH_REGION_FLAGS passes flags to
-# devstack bench-region (-scale, -concurrency, -pool-max-conns, -keep).
+# make bench-region is opt-in (not in make bench or .ci/run): about six
+# minutes at scale 1, an hour at -scale=10. BENCH_REGION_FLAGS passes flags
+# to devstack bench-region (-scale, -concurrency, -pool-max-conns, -shards,
+# -profile, -keep).
 .PHONY: bench-region
 bench-region: build ## Seed a region (1,500 cohorts, 300,000 pupils) and time the real operator's full and no-change passes through the real services and API server (hack/devstack/region.go).
 	@export NEXTSTEP_ADMIN_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh); \

@@ -5,8 +5,13 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
@@ -32,8 +37,14 @@ func TestBenchRegionSeed(t *testing.T) {
 	}
 	today := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	r := benchRegion{las: []string{"330", "331"}, schoolsPerLA: 2, pupilsPerYear: 10, year: 2026, today: today}
+	indexesBefore := indexDefinitions(ctx, t, pool)
 	if err := r.seed(ctx, pool, func(string, int64, time.Duration) {}); err != nil {
 		t.Fatal(err)
+	}
+	// The seed drops and rebuilds indexes around its loads: the tables
+	// end with exactly the indexes the migrations made.
+	if after := indexDefinitions(ctx, t, pool); !slices.Equal(after, indexesBefore) {
+		t.Errorf("indexes after seeding:\n%s\nwant the migrations':\n%s", strings.Join(after, "\n"), strings.Join(indexesBefore, "\n"))
 	}
 
 	// What the formulas in regionseed.go make, counted here pupil by pupil.
@@ -106,6 +117,24 @@ func TestBenchRegionSeed(t *testing.T) {
 			t.Errorf("the %s lower-bound query read nothing", q.service)
 		}
 	}
+}
+
+// indexDefinitions are the definitions of every index in the three
+// services' schemas, sorted.
+func indexDefinitions(ctx context.Context, t *testing.T, pool *pgxpool.Pool) []string {
+	t.Helper()
+	rows, err := pool.Query(ctx, "SELECT indexdef FROM pg_indexes WHERE schemaname IN ('pupil', 'placement', 'tracking') ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(defs) == 0 {
+		t.Fatal("no indexes in the services' schemas")
+	}
+	return defs
 }
 
 // -pool-max-conns is added to the database URL beside its other
