@@ -73,14 +73,17 @@ func TestHeadersAndCookie(t *testing.T) {
 // the next page asks the person to sign in again.
 func TestIdleSessionEnds(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, func(c *web.Config) { c.IdleTimeout = 2 * time.Second })
+	// Long enough that signing in, with the other browser tests running
+	// beside it on a loaded machine, never takes it (2 s once did).
+	const idle = 10 * time.Second
+	s := newStack(t, func(c *web.Config) { c.IdleTimeout = idle })
 	b := newBrowser(t, s)
 	b.signIn(caseworker)
 	b.open("/queue")
 	if b.path() != "/queue" {
 		t.Fatalf("signed in at %s", b.path())
 	}
-	time.Sleep(3 * time.Second)
+	time.Sleep(idle + time.Second)
 	b.open("/queue")
 	if strings.HasPrefix(b.location(), s.ConsoleURL) {
 		t.Errorf("after the idle timeout the queue is at %s, not the sign-in page", b.location())
