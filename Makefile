@@ -154,8 +154,8 @@ bench: ## Run the benchmarks (results and machine go in docs/benchmarks.md).
 bench-queue: ## Drive the tracking service's queue at 500 calls/s for 60s on a million tasks, one replica then two behind one address (hack/queueload.sh).
 	hack/queueload.sh
 
-# make bench-region is opt-in (not in make bench or .ci/run): about six
-# minutes at scale 1, an hour at -scale=10. BENCH_REGION_FLAGS passes flags
+# make bench-region is opt-in (not in make bench or .ci/run): six to ten
+# minutes at scale 1, over an hour at -scale=10. BENCH_REGION_FLAGS passes flags
 # to devstack bench-region (-scale, -concurrency, -pool-max-conns, -shards,
 # -profile, -keep).
 .PHONY: bench-region
