@@ -186,7 +186,31 @@ func confirmed(check func(*placementv1.ConfirmedPlace) error) check {
 }
 
 // Ways to name the target school's records.
-func urnOf(_ *matrix, urn string) string     { return urn }
+func urnOf(_ *matrix, urn string) string { return urn }
+
+// revised checks an answer in scope has a revision: the target was
+// written, so its counter moved.
+func revised[T proto.Message](revision func(T) int64) check {
+	return func(_ *matrix, _ string, res []proto.Message) error {
+		r, err := answer[T](res)
+		if err == nil && revision(r) <= 0 {
+			err = fmt.Errorf("no revision in scope: %v", r)
+		}
+		return err
+	}
+}
+
+// unrevised checks an answer out of scope counts the target 0.
+func unrevised[T proto.Message](revision func(T) int64) check {
+	return func(_ *matrix, _ string, res []proto.Message) error {
+		r, err := answer[T](res)
+		if err == nil && revision(r) != 0 {
+			err = fmt.Errorf("a revision out of scope: %v", r)
+		}
+		return err
+	}
+}
+
 func pupilOf(m *matrix, urn string) string   { return m.pupils[urn].GetId() }
 func bookingOf(m *matrix, urn string) string { return m.bookings[urn].GetId() }
 func taskOf(m *matrix, urn string) string    { return m.tasks[urn].GetId() }
@@ -308,6 +332,15 @@ func accessMatrix() map[string]access {
 				return one(&pupilv1.GetCohortSnapshotRequest{SchoolUrn: urn, YearGroup: 9, AcademicYear: "2025/26"})
 			},
 			shown: showing(pupilOf), outside: notFound,
+		},
+		pupilSvc + ".GetSchoolRevision": {
+			request: func(_ context.Context, _ *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&pupilv1.GetSchoolRevisionRequest{SchoolUrn: urn})
+			},
+			// Only the service may call it, and its scope is everything;
+			// another caller would read 0, as for a school never written.
+			shown:   revised(func(r *pupilv1.GetSchoolRevisionResponse) int64 { return r.GetRevision() }),
+			outside: filtered(unrevised(func(r *pupilv1.GetSchoolRevisionResponse) int64 { return r.GetRevision() })),
 		},
 		pupilSvc + ".LocatePupils": {
 			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
@@ -528,6 +561,14 @@ func accessMatrix() map[string]access {
 				return err
 			}),
 		},
+		placementSvc + ".GetPupilsRevision": {
+			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&placementv1.GetPupilsRevisionRequest{PupilIds: []string{pupilOf(m, urn)}})
+			},
+			// Only the service may call it; pupils out of scope count 0.
+			shown:   revised(func(r *placementv1.GetPupilsRevisionResponse) int64 { return r.GetRevision() }),
+			outside: filtered(unrevised(func(r *placementv1.GetPupilsRevisionResponse) int64 { return r.GetRevision() })),
+		},
 		placementSvc + ".GetEngagement": {
 			request: func(context.Context, *matrix, caller, string) ([]proto.Message, error) {
 				return one(&placementv1.GetEngagementRequest{})
@@ -586,6 +627,16 @@ func accessMatrix() map[string]access {
 				}
 				return err
 			}),
+		},
+		trackingSvc + ".GetCohortRevision": {
+			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
+				return one(&trackingv1.GetCohortRevisionRequest{CohortKey: m.tasks[urn].GetCohortKey(), PupilIds: []string{pupilOf(m, urn)}})
+			},
+			// Only the service may call it; pupils out of scope count 0.
+			shown: revised(func(r *trackingv1.GetCohortRevisionResponse) int64 {
+				return r.GetPupilsRevision() * r.GetTasksRevision()
+			}),
+			outside: filtered(unrevised(func(r *trackingv1.GetCohortRevisionResponse) int64 { return r.GetPupilsRevision() })),
 		},
 		trackingSvc + ".ListActivityCodes": {
 			request: func(context.Context, *matrix, caller, string) ([]proto.Message, error) {

@@ -149,3 +149,42 @@ func BenchmarkRecordAttendance(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkBookPlaces books, per iteration, a class of 30 in one call
+// (group) or one pupil (single), each on an opportunity they are not yet
+// booked on: the same 30 pupils, on as many opportunities as it takes.
+func BenchmarkBookPlaces(b *testing.B) {
+	e := start(b)
+	ctx := context.Background()
+	emp := createEmployer(b, e, smallEmployer()).GetId()
+	class := make([]pupil, 30)
+	for i := range class {
+		class[i] = e.pupilAt(b, "100001")
+	}
+	client := e.as(servicetest.HubAdmin)
+	b.Run("group=30", func(b *testing.B) {
+		opportunities := make([]string, b.N)
+		for i := range opportunities {
+			opportunities[i] = createOpportunity(b, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 30, day("2026-07-06", false))).GetId()
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			req := &placementv1.BookPlacesRequest{IdempotencyKey: newID(), OpportunityId: opportunities[i], Pupils: group(class...)}
+			if _, err := client.BookPlaces(ctx, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("single", func(b *testing.B) {
+		opportunities := make([]string, (b.N+len(class)-1)/len(class))
+		for i := range opportunities {
+			opportunities[i] = createOpportunity(b, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 30, day("2026-07-06", false))).GetId()
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			if _, err := client.BookPlace(ctx, bookRequest(opportunities[i/len(class)], class[i%len(class)])); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

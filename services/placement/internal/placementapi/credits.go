@@ -48,6 +48,16 @@ func (s *Server) GetCreditedDays(ctx context.Context, req *placementv1.GetCredit
 	return res, nil
 }
 
+// GetPupilsRevision implements PlacementService. Not audited: the sum is a
+// number that names no one.
+func (s *Server) GetPupilsRevision(ctx context.Context, req *placementv1.GetPupilsRevisionRequest) (*placementv1.GetPupilsRevisionResponse, error) {
+	revision, err := store.PupilsRevision(ctx, s.pool, auth.Caller(ctx).Scope, req.GetPupilIds())
+	if err != nil {
+		return nil, s.refusal(ctx, "get pupils revision", "pupil", err)
+	}
+	return &placementv1.GetPupilsRevisionResponse{Revision: revision}, nil
+}
+
 // GetEngagement implements PlacementService.
 func (s *Server) GetEngagement(ctx context.Context, req *placementv1.GetEngagementRequest) (*placementv1.GetEngagementResponse, error) {
 	var from, to *time.Time

@@ -91,6 +91,7 @@ func FuzzJSONBody(f *testing.F) {
 		"CancelBooking":     {`{"id":"$BOOKING2","version":"1"}`},
 		"RecordAttendance":  {`{"records":[{"bookingId":"$BOOKING","date":"2026-07-06","mark":"MARK_FULL_DAY"},{"bookingId":"$BOOKING","date":"2026-07-07","mark":"MARK_HALF_DAY"}]}`},
 		"GetCreditedDays":   {`{"pupilIds":["$PUPIL","$PUPIL2"],"asOf":"2026-08-01"}`},
+		"GetPupilsRevision": {`{"pupilIds":["$PUPIL","$PUPIL2","$PUPIL3"]}`},
 		"GetEngagement":     {`{"from":"2025-09-01","to":"2026-08-31"}`},
 	} {
 		for _, body := range bodies {

@@ -88,6 +88,11 @@ func RecordAttendance(ctx context.Context, db DB, scope auth.Scope, records []At
 				HalfDays:      int16(r.Mark),
 			}
 		}
+		// The pupils' revision counters, in id order, before the upsert's
+		// triggers bump them in two rounds (queries/attendance.sql).
+		if err := queries.LockPupilRevisions(ctx, tx, pupilIDs); err != nil {
+			return err
+		}
 		recorded, err = upsertAttendance(ctx, tx, marks, recordedBy)
 		return err
 	})

@@ -66,3 +66,19 @@ func GetEngagement(ctx context.Context, db DB, scope auth.Scope, from, to *time.
 		ScopeSchoolURN:  scope.SchoolURN,
 	})
 }
+
+// PupilsRevision returns the sum of the revisions of the pupils in
+// pupilIDs that have a booking in scope (cancelled or not): counters that
+// every write to what CreditedDays reads of a pupil bumps by 1 in its own
+// transaction (migration 00003), so the sum moves whenever any of their
+// credits may have. 0 when none has a revision. A reader that takes the
+// revision before it reads the credits never misses a change: a write
+// committed in between moves the next revision it takes.
+func PupilsRevision(ctx context.Context, db DB, scope auth.Scope, pupilIDs []string) (int64, error) {
+	return queries.PupilsRevision(ctx, db, dbsqlc.PupilsRevisionParams{
+		PupilIDs:       pupilIDs,
+		ScopeAll:       scope.All,
+		ScopeLACodes:   scope.LACodes,
+		ScopeSchoolURN: scope.SchoolURN,
+	})
+}

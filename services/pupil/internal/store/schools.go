@@ -95,3 +95,17 @@ func SchoolsInScope(ctx context.Context, db DB, scope auth.Scope) (map[string]bo
 	}
 	return set, nil
 }
+
+// SchoolRevision returns the revision of the school with urn: a counter
+// every write to what GetSchool or a cohort snapshot of the school reads
+// moves on, in the write's transaction (migrations/00010_school_revisions.sql).
+// It is 0 for a school nothing was ever written about, and for one outside
+// scope or not registered alike.
+func SchoolRevision(ctx context.Context, db DB, scope auth.Scope, urn string) (int64, error) {
+	return queries.SchoolRevision(ctx, db, dbsqlc.SchoolRevisionParams{
+		URN:            urn,
+		ScopeAll:       scope.All,
+		ScopeLACodes:   scope.LACodes,
+		ScopeSchoolURN: scope.SchoolURN,
+	})
+}

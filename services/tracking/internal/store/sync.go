@@ -43,6 +43,10 @@ type SyncResult struct {
 	// Pupils are the pupils whose tasks the sync created, updated or
 	// closed, for the audit log ('' for the cohort's own task).
 	Pupils []string
+	// TasksRevision is the cohort's tasks revision with the sync's own
+	// writes (CohortTasksRevision), read in its transaction: what the
+	// reconciler has seen once the sync is applied.
+	TasksRevision int64
 }
 
 // StalePassError refuses a pass older than the last one applied to the
@@ -119,7 +123,14 @@ func Sync(ctx context.Context, pool TxDB, in SyncInput) (SyncResult, error) {
 		if err := queries.SetCohortPassToken(ctx, tx, dbsqlc.SetCohortPassTokenParams{CohortKey: in.CohortKey, PassToken: in.PassToken}); err != nil {
 			return err
 		}
-		res.Open, err = openCounts(ctx, tx, in.CohortKey, in.Today)
+		if res.Open, err = openCounts(ctx, tx, in.CohortKey, in.Today); err != nil {
+			return err
+		}
+		// After the writes, whose triggers have bumped it. Nothing else
+		// moves it before the commit: other syncs wait for the cohort's
+		// lock, and caseworkers move only active tasks, which are locked.
+		// So it stands for exactly what this sync planned from and wrote.
+		res.TasksRevision, err = CohortTasksRevision(ctx, tx, in.CohortKey)
 		return err
 	})
 	return res, err

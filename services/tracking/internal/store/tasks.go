@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -155,12 +156,22 @@ type BulkOutcome struct {
 
 // BulkUpdate applies change to each task of ids that scope covers, as it is
 // now, in one transaction, and returns each task's outcome in ids' order.
-// Tasks are locked in id order, so two bulk updates cannot deadlock.
+// Every task is locked first, in id order, so two bulk updates cannot
+// deadlock over tasks; then the changes are applied cohort by cohort, as
+// each write to a task takes its cohort's revision row (the trigger of
+// migrations/00007) until the commit: two bulk updates over tasks of the
+// same cohorts take those rows in the same order, and after every task
+// lock, as a sync does.
 func BulkUpdate(ctx context.Context, pool TxDB, ids []string, s auth.Scope, actor string, change BulkChange, today time.Time) ([]BulkOutcome, error) {
 	order := slices.Clone(ids)
 	slices.Sort(order)
 	outcomes := map[string]BulkOutcome{}
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		type lockedTask struct {
+			id   string // as asked for
+			task Task
+		}
+		var locked []lockedTask
 		for _, id := range order {
 			r, err := queries.LockTask(ctx, tx, id)
 			t, err := inScope(r, err, s)
@@ -171,22 +182,34 @@ func BulkUpdate(ctx context.Context, pool TxDB, ids []string, s auth.Scope, acto
 			case err != nil:
 				return err
 			}
+			locked = append(locked, lockedTask{id: id, task: t})
+		}
+		slices.SortStableFunc(locked, func(a, b lockedTask) int { return strings.Compare(a.task.CohortKey, b.task.CohortKey) })
+		// A task asked for twice (its id in two spellings) is changed
+		// twice, the second time as the first left it.
+		moved := map[string]Task{}
+		for _, l := range locked {
+			t, ok := moved[l.task.ID]
+			if !ok {
+				t = l.task
+			}
 			if change.Move != nil {
 				updated, err := applyMove(ctx, tx, t, actor, change.Move, today)
 				switch {
 				case errors.Is(err, lifecycle.ErrIllegal):
-					outcomes[id] = BulkOutcome{Err: err}
+					outcomes[l.id] = BulkOutcome{Err: err}
 				case err != nil:
 					return err
 				default:
-					outcomes[id] = BulkOutcome{Task: updated}
+					outcomes[l.id] = BulkOutcome{Task: updated}
+					moved[t.ID] = updated
 				}
 				continue
 			}
-			if _, err := queries.AddTaskNote(ctx, tx, dbsqlc.AddTaskNoteParams{TaskID: id, Actor: actor, Kind: "action", Action: change.Action, Text: change.Text}); err != nil {
+			if _, err := queries.AddTaskNote(ctx, tx, dbsqlc.AddTaskNoteParams{TaskID: t.ID, Actor: actor, Kind: "action", Action: change.Action, Text: change.Text}); err != nil {
 				return err
 			}
-			outcomes[id] = BulkOutcome{Task: t}
+			outcomes[l.id] = BulkOutcome{Task: t}
 		}
 		return nil
 	})

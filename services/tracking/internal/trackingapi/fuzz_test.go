@@ -83,6 +83,7 @@ func FuzzJSONBody(f *testing.F) {
 		"ListDestinations":      {`{"pupilId":"$PUPIL","pageSize":1,"pageToken":"$DESTINATIONS_TOKEN"}`},
 		"ConfirmCurrency":       {`{"pupilIds":["$PUPIL","$PUPIL2","0f0f0f0f-0000-4000-8000-000000000099"],"source":"phone call"}`},
 		"GetLatestDestinations": {`{"pupilIds":["$PUPIL","$PUPIL2","0f0f0f0f-0000-4000-8000-000000000099"]}`},
+		"GetCohortRevision":     {`{"cohortKey":"wolverhampton/heath-park-y11","pupilIds":["$PUPIL","$PUPIL2","0f0f0f0f-0000-4000-8000-000000000099"]}`},
 		"ListActivityCodes":     {`{}`},
 		"SyncInterventions": {`{"cohortKey":"wolverhampton/heath-park-y11","schoolUrn":"100001","laCode":"336","passToken":"2","maxCloseFraction":0.5,"holdMinCloses":1,` +
 			`"desired":[{"pupilId":"$PUPIL","reasonCode":"BEHIND_TRAJECTORY","priority":"PRIORITY_HIGH","dueDate":"2026-12-01","summary":"3 of 6 expected days",` +
@@ -100,7 +101,7 @@ func FuzzJSONBody(f *testing.F) {
 	} {
 		// The operator syncs; a hub admin only forces a held sync.
 		who := uint8(0)
-		if method == "SyncInterventions" {
+		if method == "SyncInterventions" || method == "GetCohortRevision" {
 			who = rpc.As(method, servicetest.Service)
 		}
 		for _, body := range bodies {

@@ -71,6 +71,7 @@ func (s *Server) SyncInterventions(ctx context.Context, req *trackingv1.SyncInte
 	return &trackingv1.SyncInterventionsResponse{
 		Created: int32(res.Created), Closed: int32(res.Closed), Unchanged: int32(res.Unchanged), Updated: int32(res.Updated),
 		Suppressed: int32(res.Suppressed), Grouped: int32(res.Grouped), Open: countsToProto(res.Open),
+		TasksRevision: res.TasksRevision,
 	}, nil
 }
 

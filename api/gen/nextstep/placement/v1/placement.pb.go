@@ -2513,6 +2513,95 @@ func (x *GetCreditedDaysRequest) GetEncountersFrom() string {
 	return ""
 }
 
+type GetPupilsRevisionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pupil service's ids, each once.
+	PupilIds      []string `protobuf:"bytes,1,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPupilsRevisionRequest) Reset() {
+	*x = GetPupilsRevisionRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPupilsRevisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPupilsRevisionRequest) ProtoMessage() {}
+
+func (x *GetPupilsRevisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPupilsRevisionRequest.ProtoReflect.Descriptor instead.
+func (*GetPupilsRevisionRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *GetPupilsRevisionRequest) GetPupilIds() []string {
+	if x != nil {
+		return x.PupilIds
+	}
+	return nil
+}
+
+type GetPupilsRevisionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Revision      int64                  `protobuf:"varint,1,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPupilsRevisionResponse) Reset() {
+	*x = GetPupilsRevisionResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPupilsRevisionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPupilsRevisionResponse) ProtoMessage() {}
+
+func (x *GetPupilsRevisionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPupilsRevisionResponse.ProtoReflect.Descriptor instead.
+func (*GetPupilsRevisionResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *GetPupilsRevisionResponse) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
 type PupilCredit struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
@@ -2530,7 +2619,7 @@ type PupilCredit struct {
 
 func (x *PupilCredit) Reset() {
 	*x = PupilCredit{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[37]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2542,7 +2631,7 @@ func (x *PupilCredit) String() string {
 func (*PupilCredit) ProtoMessage() {}
 
 func (x *PupilCredit) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[37]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2555,7 +2644,7 @@ func (x *PupilCredit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PupilCredit.ProtoReflect.Descriptor instead.
 func (*PupilCredit) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{37}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *PupilCredit) GetPupilId() string {
@@ -2596,7 +2685,7 @@ type GetCreditedDaysResponse struct {
 
 func (x *GetCreditedDaysResponse) Reset() {
 	*x = GetCreditedDaysResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[38]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2608,7 +2697,7 @@ func (x *GetCreditedDaysResponse) String() string {
 func (*GetCreditedDaysResponse) ProtoMessage() {}
 
 func (x *GetCreditedDaysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[38]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2621,7 +2710,7 @@ func (x *GetCreditedDaysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCreditedDaysResponse.ProtoReflect.Descriptor instead.
 func (*GetCreditedDaysResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{38}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *GetCreditedDaysResponse) GetCredits() []*PupilCredit {
@@ -2644,7 +2733,7 @@ type GetEngagementRequest struct {
 
 func (x *GetEngagementRequest) Reset() {
 	*x = GetEngagementRequest{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2656,7 +2745,7 @@ func (x *GetEngagementRequest) String() string {
 func (*GetEngagementRequest) ProtoMessage() {}
 
 func (x *GetEngagementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2669,7 +2758,7 @@ func (x *GetEngagementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEngagementRequest.ProtoReflect.Descriptor instead.
 func (*GetEngagementRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{39}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetEngagementRequest) GetFrom() string {
@@ -2711,7 +2800,7 @@ type Engagement struct {
 
 func (x *Engagement) Reset() {
 	*x = Engagement{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2723,7 +2812,7 @@ func (x *Engagement) String() string {
 func (*Engagement) ProtoMessage() {}
 
 func (x *Engagement) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2736,7 +2825,7 @@ func (x *Engagement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Engagement.ProtoReflect.Descriptor instead.
 func (*Engagement) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{40}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *Engagement) GetSector() Sector {
@@ -2813,7 +2902,7 @@ type GetEngagementResponse struct {
 
 func (x *GetEngagementResponse) Reset() {
 	*x = GetEngagementResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2825,7 +2914,7 @@ func (x *GetEngagementResponse) String() string {
 func (*GetEngagementResponse) ProtoMessage() {}
 
 func (x *GetEngagementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2838,7 +2927,7 @@ func (x *GetEngagementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEngagementResponse.ProtoReflect.Descriptor instead.
 func (*GetEngagementResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{41}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetEngagementResponse) GetEngagement() []*Engagement {
@@ -2859,7 +2948,7 @@ type CohortRef struct {
 
 func (x *CohortRef) Reset() {
 	*x = CohortRef{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2871,7 +2960,7 @@ func (x *CohortRef) String() string {
 func (*CohortRef) ProtoMessage() {}
 
 func (x *CohortRef) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2884,7 +2973,7 @@ func (x *CohortRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CohortRef.ProtoReflect.Descriptor instead.
 func (*CohortRef) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{42}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *CohortRef) GetSchoolUrn() string {
@@ -2913,7 +3002,7 @@ type PlacementRef struct {
 
 func (x *PlacementRef) Reset() {
 	*x = PlacementRef{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2925,7 +3014,7 @@ func (x *PlacementRef) String() string {
 func (*PlacementRef) ProtoMessage() {}
 
 func (x *PlacementRef) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2938,7 +3027,7 @@ func (x *PlacementRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlacementRef.ProtoReflect.Descriptor instead.
 func (*PlacementRef) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{43}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *PlacementRef) GetPupilId() string {
@@ -2975,7 +3064,7 @@ type ProposeAllocationRequest struct {
 
 func (x *ProposeAllocationRequest) Reset() {
 	*x = ProposeAllocationRequest{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2987,7 +3076,7 @@ func (x *ProposeAllocationRequest) String() string {
 func (*ProposeAllocationRequest) ProtoMessage() {}
 
 func (x *ProposeAllocationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3000,7 +3089,7 @@ func (x *ProposeAllocationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeAllocationRequest.ProtoReflect.Descriptor instead.
 func (*ProposeAllocationRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{44}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ProposeAllocationRequest) GetCohorts() []*CohortRef {
@@ -3047,7 +3136,7 @@ type ProposedPlace struct {
 
 func (x *ProposedPlace) Reset() {
 	*x = ProposedPlace{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3059,7 +3148,7 @@ func (x *ProposedPlace) String() string {
 func (*ProposedPlace) ProtoMessage() {}
 
 func (x *ProposedPlace) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3072,7 +3161,7 @@ func (x *ProposedPlace) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposedPlace.ProtoReflect.Descriptor instead.
 func (*ProposedPlace) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{45}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ProposedPlace) GetPupilId() string {
@@ -3121,7 +3210,7 @@ type ProposeAllocationResponse struct {
 
 func (x *ProposeAllocationResponse) Reset() {
 	*x = ProposeAllocationResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3133,7 +3222,7 @@ func (x *ProposeAllocationResponse) String() string {
 func (*ProposeAllocationResponse) ProtoMessage() {}
 
 func (x *ProposeAllocationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3146,7 +3235,7 @@ func (x *ProposeAllocationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeAllocationResponse.ProtoReflect.Descriptor instead.
 func (*ProposeAllocationResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{46}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ProposeAllocationResponse) GetPlaces() []*ProposedPlace {
@@ -3196,7 +3285,7 @@ type ConfirmAllocationRequest struct {
 
 func (x *ConfirmAllocationRequest) Reset() {
 	*x = ConfirmAllocationRequest{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3208,7 +3297,7 @@ func (x *ConfirmAllocationRequest) String() string {
 func (*ConfirmAllocationRequest) ProtoMessage() {}
 
 func (x *ConfirmAllocationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3221,7 +3310,7 @@ func (x *ConfirmAllocationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAllocationRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmAllocationRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{47}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ConfirmAllocationRequest) GetIdempotencyKey() string {
@@ -3256,7 +3345,7 @@ type ConfirmedPlace struct {
 
 func (x *ConfirmedPlace) Reset() {
 	*x = ConfirmedPlace{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3268,7 +3357,7 @@ func (x *ConfirmedPlace) String() string {
 func (*ConfirmedPlace) ProtoMessage() {}
 
 func (x *ConfirmedPlace) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3281,7 +3370,7 @@ func (x *ConfirmedPlace) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmedPlace.ProtoReflect.Descriptor instead.
 func (*ConfirmedPlace) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{48}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ConfirmedPlace) GetPupilId() string {
@@ -3331,7 +3420,7 @@ type ConfirmAllocationResponse struct {
 
 func (x *ConfirmAllocationResponse) Reset() {
 	*x = ConfirmAllocationResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3343,7 +3432,7 @@ func (x *ConfirmAllocationResponse) String() string {
 func (*ConfirmAllocationResponse) ProtoMessage() {}
 
 func (x *ConfirmAllocationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3356,7 +3445,7 @@ func (x *ConfirmAllocationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAllocationResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmAllocationResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{49}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ConfirmAllocationResponse) GetPlaces() []*ConfirmedPlace {
@@ -3546,7 +3635,11 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x16GetCreditedDaysRequest\x121\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\x12;\n" +
 	"\x05as_of\x18\x02 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x04asOf\x12O\n" +
-	"\x0fencounters_from\x18\x03 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x0eencountersFrom\"\x87\x01\n" +
+	"\x0fencounters_from\x18\x03 \x01(\tB&\xbaH#\xd8\x01\x01r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x0eencountersFrom\"M\n" +
+	"\x18GetPupilsRevisionRequest\x121\n" +
+	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"7\n" +
+	"\x19GetPupilsRevisionResponse\x12\x1a\n" +
+	"\brevision\x18\x01 \x01(\x03R\brevision\"\x87\x01\n" +
 	"\vPupilCredit\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x1b\n" +
 	"\thalf_days\x18\x02 \x01(\x05R\bhalfDays\x12 \n" +
@@ -3652,7 +3745,7 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x10MARK_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rMARK_FULL_DAY\x10\x01\x12\x11\n" +
 	"\rMARK_HALF_DAY\x10\x02\x12\x0f\n" +
-	"\vMARK_ABSENT\x10\x032\xee\x11\n" +
+	"\vMARK_ABSENT\x10\x032\xf3\x12\n" +
 	"\x10PlacementService\x12y\n" +
 	"\x0eCreateEmployer\x12,.nextstep.placement.v1.CreateEmployerRequest\x1a-.nextstep.placement.v1.CreateEmployerResponse\"\n" +
 	"\xc2\xf3\x18\x03\n" +
@@ -3687,7 +3780,10 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x10RecordAttendance\x12..nextstep.placement.v1.RecordAttendanceRequest\x1a/.nextstep.placement.v1.RecordAttendanceResponse\"\x0f\xc2\xf3\x18\b\n" +
 	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x02\x12\x81\x01\n" +
 	"\x0fGetCreditedDays\x12-.nextstep.placement.v1.GetCreditedDaysRequest\x1a..nextstep.placement.v1.GetCreditedDaysResponse\"\x0f\xc2\xf3\x18\b\n" +
-	"\x04\x05\x01\x02\x03\x10\x01\x90\x02\x01\x12\x86\x01\n" +
+	"\x04\x05\x01\x02\x03\x10\x01\x90\x02\x01\x12\x82\x01\n" +
+	"\x11GetPupilsRevision\x12/.nextstep.placement.v1.GetPupilsRevisionRequest\x1a0.nextstep.placement.v1.GetPupilsRevisionResponse\"\n" +
+	"\xc2\xf3\x18\x03\n" +
+	"\x01\x05\x90\x02\x01\x12\x86\x01\n" +
 	"\x11ProposeAllocation\x12/.nextstep.placement.v1.ProposeAllocationRequest\x1a0.nextstep.placement.v1.ProposeAllocationResponse\"\x0e\xc2\xf3\x18\a\n" +
 	"\x03\x01\x02\x03\x10\x01\x90\x02\x01\x12\x86\x01\n" +
 	"\x11ConfirmAllocation\x12/.nextstep.placement.v1.ConfirmAllocationRequest\x1a0.nextstep.placement.v1.ConfirmAllocationResponse\"\x0e\xc2\xf3\x18\a\n" +
@@ -3709,7 +3805,7 @@ func file_nextstep_placement_v1_placement_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_placement_v1_placement_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_nextstep_placement_v1_placement_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_nextstep_placement_v1_placement_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_nextstep_placement_v1_placement_proto_goTypes = []any{
 	(Sector)(0),                       // 0: nextstep.placement.v1.Sector
 	(SizeBand)(0),                     // 1: nextstep.placement.v1.SizeBand
@@ -3753,22 +3849,24 @@ var file_nextstep_placement_v1_placement_proto_goTypes = []any{
 	(*RecordAttendanceRequest)(nil),   // 39: nextstep.placement.v1.RecordAttendanceRequest
 	(*RecordAttendanceResponse)(nil),  // 40: nextstep.placement.v1.RecordAttendanceResponse
 	(*GetCreditedDaysRequest)(nil),    // 41: nextstep.placement.v1.GetCreditedDaysRequest
-	(*PupilCredit)(nil),               // 42: nextstep.placement.v1.PupilCredit
-	(*GetCreditedDaysResponse)(nil),   // 43: nextstep.placement.v1.GetCreditedDaysResponse
-	(*GetEngagementRequest)(nil),      // 44: nextstep.placement.v1.GetEngagementRequest
-	(*Engagement)(nil),                // 45: nextstep.placement.v1.Engagement
-	(*GetEngagementResponse)(nil),     // 46: nextstep.placement.v1.GetEngagementResponse
-	(*CohortRef)(nil),                 // 47: nextstep.placement.v1.CohortRef
-	(*PlacementRef)(nil),              // 48: nextstep.placement.v1.PlacementRef
-	(*ProposeAllocationRequest)(nil),  // 49: nextstep.placement.v1.ProposeAllocationRequest
-	(*ProposedPlace)(nil),             // 50: nextstep.placement.v1.ProposedPlace
-	(*ProposeAllocationResponse)(nil), // 51: nextstep.placement.v1.ProposeAllocationResponse
-	(*ConfirmAllocationRequest)(nil),  // 52: nextstep.placement.v1.ConfirmAllocationRequest
-	(*ConfirmedPlace)(nil),            // 53: nextstep.placement.v1.ConfirmedPlace
-	(*ConfirmAllocationResponse)(nil), // 54: nextstep.placement.v1.ConfirmAllocationResponse
-	(*v1.Point)(nil),                  // 55: nextstep.geo.v1.Point
-	(*timestamppb.Timestamp)(nil),     // 56: google.protobuf.Timestamp
-	(v11.Reason)(0),                   // 57: nextstep.refusal.v1.Reason
+	(*GetPupilsRevisionRequest)(nil),  // 42: nextstep.placement.v1.GetPupilsRevisionRequest
+	(*GetPupilsRevisionResponse)(nil), // 43: nextstep.placement.v1.GetPupilsRevisionResponse
+	(*PupilCredit)(nil),               // 44: nextstep.placement.v1.PupilCredit
+	(*GetCreditedDaysResponse)(nil),   // 45: nextstep.placement.v1.GetCreditedDaysResponse
+	(*GetEngagementRequest)(nil),      // 46: nextstep.placement.v1.GetEngagementRequest
+	(*Engagement)(nil),                // 47: nextstep.placement.v1.Engagement
+	(*GetEngagementResponse)(nil),     // 48: nextstep.placement.v1.GetEngagementResponse
+	(*CohortRef)(nil),                 // 49: nextstep.placement.v1.CohortRef
+	(*PlacementRef)(nil),              // 50: nextstep.placement.v1.PlacementRef
+	(*ProposeAllocationRequest)(nil),  // 51: nextstep.placement.v1.ProposeAllocationRequest
+	(*ProposedPlace)(nil),             // 52: nextstep.placement.v1.ProposedPlace
+	(*ProposeAllocationResponse)(nil), // 53: nextstep.placement.v1.ProposeAllocationResponse
+	(*ConfirmAllocationRequest)(nil),  // 54: nextstep.placement.v1.ConfirmAllocationRequest
+	(*ConfirmedPlace)(nil),            // 55: nextstep.placement.v1.ConfirmedPlace
+	(*ConfirmAllocationResponse)(nil), // 56: nextstep.placement.v1.ConfirmAllocationResponse
+	(*v1.Point)(nil),                  // 57: nextstep.geo.v1.Point
+	(*timestamppb.Timestamp)(nil),     // 58: google.protobuf.Timestamp
+	(v11.Reason)(0),                   // 59: nextstep.refusal.v1.Reason
 }
 var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	0,  // 0: nextstep.placement.v1.Employer.sector:type_name -> nextstep.placement.v1.Sector
@@ -3785,7 +3883,7 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	2,  // 11: nextstep.placement.v1.Opportunity.kind:type_name -> nextstep.placement.v1.Kind
 	15, // 12: nextstep.placement.v1.Opportunity.days:type_name -> nextstep.placement.v1.OpportunityDay
 	0,  // 13: nextstep.placement.v1.Opportunity.sectors:type_name -> nextstep.placement.v1.Sector
-	55, // 14: nextstep.placement.v1.Opportunity.point:type_name -> nextstep.geo.v1.Point
+	57, // 14: nextstep.placement.v1.Opportunity.point:type_name -> nextstep.geo.v1.Point
 	16, // 15: nextstep.placement.v1.CreateOpportunityRequest.opportunity:type_name -> nextstep.placement.v1.Opportunity
 	16, // 16: nextstep.placement.v1.CreateOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
 	16, // 17: nextstep.placement.v1.GetOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
@@ -3794,7 +3892,7 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	16, // 20: nextstep.placement.v1.ListOpportunitiesResponse.opportunities:type_name -> nextstep.placement.v1.Opportunity
 	4,  // 21: nextstep.placement.v1.DayAttendance.mark:type_name -> nextstep.placement.v1.Mark
 	25, // 22: nextstep.placement.v1.Booking.attendance:type_name -> nextstep.placement.v1.DayAttendance
-	56, // 23: nextstep.placement.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	58, // 23: nextstep.placement.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
 	26, // 24: nextstep.placement.v1.BookPlaceResponse.booking:type_name -> nextstep.placement.v1.Booking
 	29, // 25: nextstep.placement.v1.BookPlacesRequest.pupils:type_name -> nextstep.placement.v1.PupilPlace
 	26, // 26: nextstep.placement.v1.BookPlacesResponse.bookings:type_name -> nextstep.placement.v1.Booking
@@ -3803,17 +3901,17 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	26, // 29: nextstep.placement.v1.CancelBookingResponse.booking:type_name -> nextstep.placement.v1.Booking
 	4,  // 30: nextstep.placement.v1.AttendanceRecord.mark:type_name -> nextstep.placement.v1.Mark
 	38, // 31: nextstep.placement.v1.RecordAttendanceRequest.records:type_name -> nextstep.placement.v1.AttendanceRecord
-	42, // 32: nextstep.placement.v1.GetCreditedDaysResponse.credits:type_name -> nextstep.placement.v1.PupilCredit
+	44, // 32: nextstep.placement.v1.GetCreditedDaysResponse.credits:type_name -> nextstep.placement.v1.PupilCredit
 	0,  // 33: nextstep.placement.v1.Engagement.sector:type_name -> nextstep.placement.v1.Sector
 	1,  // 34: nextstep.placement.v1.Engagement.size_band:type_name -> nextstep.placement.v1.SizeBand
-	45, // 35: nextstep.placement.v1.GetEngagementResponse.engagement:type_name -> nextstep.placement.v1.Engagement
-	47, // 36: nextstep.placement.v1.ProposeAllocationRequest.cohorts:type_name -> nextstep.placement.v1.CohortRef
-	48, // 37: nextstep.placement.v1.ProposeAllocationRequest.declined:type_name -> nextstep.placement.v1.PlacementRef
-	50, // 38: nextstep.placement.v1.ProposeAllocationResponse.places:type_name -> nextstep.placement.v1.ProposedPlace
-	48, // 39: nextstep.placement.v1.ConfirmAllocationRequest.places:type_name -> nextstep.placement.v1.PlacementRef
+	47, // 35: nextstep.placement.v1.GetEngagementResponse.engagement:type_name -> nextstep.placement.v1.Engagement
+	49, // 36: nextstep.placement.v1.ProposeAllocationRequest.cohorts:type_name -> nextstep.placement.v1.CohortRef
+	50, // 37: nextstep.placement.v1.ProposeAllocationRequest.declined:type_name -> nextstep.placement.v1.PlacementRef
+	52, // 38: nextstep.placement.v1.ProposeAllocationResponse.places:type_name -> nextstep.placement.v1.ProposedPlace
+	50, // 39: nextstep.placement.v1.ConfirmAllocationRequest.places:type_name -> nextstep.placement.v1.PlacementRef
 	26, // 40: nextstep.placement.v1.ConfirmedPlace.booking:type_name -> nextstep.placement.v1.Booking
-	57, // 41: nextstep.placement.v1.ConfirmedPlace.refusal:type_name -> nextstep.refusal.v1.Reason
-	53, // 42: nextstep.placement.v1.ConfirmAllocationResponse.places:type_name -> nextstep.placement.v1.ConfirmedPlace
+	59, // 41: nextstep.placement.v1.ConfirmedPlace.refusal:type_name -> nextstep.refusal.v1.Reason
+	55, // 42: nextstep.placement.v1.ConfirmAllocationResponse.places:type_name -> nextstep.placement.v1.ConfirmedPlace
 	7,  // 43: nextstep.placement.v1.PlacementService.CreateEmployer:input_type -> nextstep.placement.v1.CreateEmployerRequest
 	9,  // 44: nextstep.placement.v1.PlacementService.GetEmployer:input_type -> nextstep.placement.v1.GetEmployerRequest
 	11, // 45: nextstep.placement.v1.PlacementService.UpdateEmployer:input_type -> nextstep.placement.v1.UpdateEmployerRequest
@@ -3829,29 +3927,31 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	36, // 55: nextstep.placement.v1.PlacementService.CancelBooking:input_type -> nextstep.placement.v1.CancelBookingRequest
 	39, // 56: nextstep.placement.v1.PlacementService.RecordAttendance:input_type -> nextstep.placement.v1.RecordAttendanceRequest
 	41, // 57: nextstep.placement.v1.PlacementService.GetCreditedDays:input_type -> nextstep.placement.v1.GetCreditedDaysRequest
-	49, // 58: nextstep.placement.v1.PlacementService.ProposeAllocation:input_type -> nextstep.placement.v1.ProposeAllocationRequest
-	52, // 59: nextstep.placement.v1.PlacementService.ConfirmAllocation:input_type -> nextstep.placement.v1.ConfirmAllocationRequest
-	44, // 60: nextstep.placement.v1.PlacementService.GetEngagement:input_type -> nextstep.placement.v1.GetEngagementRequest
-	8,  // 61: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
-	10, // 62: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
-	12, // 63: nextstep.placement.v1.PlacementService.UpdateEmployer:output_type -> nextstep.placement.v1.UpdateEmployerResponse
-	14, // 64: nextstep.placement.v1.PlacementService.ListEmployers:output_type -> nextstep.placement.v1.ListEmployersResponse
-	18, // 65: nextstep.placement.v1.PlacementService.CreateOpportunity:output_type -> nextstep.placement.v1.CreateOpportunityResponse
-	20, // 66: nextstep.placement.v1.PlacementService.GetOpportunity:output_type -> nextstep.placement.v1.GetOpportunityResponse
-	22, // 67: nextstep.placement.v1.PlacementService.UpdateOpportunity:output_type -> nextstep.placement.v1.UpdateOpportunityResponse
-	24, // 68: nextstep.placement.v1.PlacementService.ListOpportunities:output_type -> nextstep.placement.v1.ListOpportunitiesResponse
-	28, // 69: nextstep.placement.v1.PlacementService.BookPlace:output_type -> nextstep.placement.v1.BookPlaceResponse
-	31, // 70: nextstep.placement.v1.PlacementService.BookPlaces:output_type -> nextstep.placement.v1.BookPlacesResponse
-	33, // 71: nextstep.placement.v1.PlacementService.GetBooking:output_type -> nextstep.placement.v1.GetBookingResponse
-	35, // 72: nextstep.placement.v1.PlacementService.ListBookings:output_type -> nextstep.placement.v1.ListBookingsResponse
-	37, // 73: nextstep.placement.v1.PlacementService.CancelBooking:output_type -> nextstep.placement.v1.CancelBookingResponse
-	40, // 74: nextstep.placement.v1.PlacementService.RecordAttendance:output_type -> nextstep.placement.v1.RecordAttendanceResponse
-	43, // 75: nextstep.placement.v1.PlacementService.GetCreditedDays:output_type -> nextstep.placement.v1.GetCreditedDaysResponse
-	51, // 76: nextstep.placement.v1.PlacementService.ProposeAllocation:output_type -> nextstep.placement.v1.ProposeAllocationResponse
-	54, // 77: nextstep.placement.v1.PlacementService.ConfirmAllocation:output_type -> nextstep.placement.v1.ConfirmAllocationResponse
-	46, // 78: nextstep.placement.v1.PlacementService.GetEngagement:output_type -> nextstep.placement.v1.GetEngagementResponse
-	61, // [61:79] is the sub-list for method output_type
-	43, // [43:61] is the sub-list for method input_type
+	42, // 58: nextstep.placement.v1.PlacementService.GetPupilsRevision:input_type -> nextstep.placement.v1.GetPupilsRevisionRequest
+	51, // 59: nextstep.placement.v1.PlacementService.ProposeAllocation:input_type -> nextstep.placement.v1.ProposeAllocationRequest
+	54, // 60: nextstep.placement.v1.PlacementService.ConfirmAllocation:input_type -> nextstep.placement.v1.ConfirmAllocationRequest
+	46, // 61: nextstep.placement.v1.PlacementService.GetEngagement:input_type -> nextstep.placement.v1.GetEngagementRequest
+	8,  // 62: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
+	10, // 63: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
+	12, // 64: nextstep.placement.v1.PlacementService.UpdateEmployer:output_type -> nextstep.placement.v1.UpdateEmployerResponse
+	14, // 65: nextstep.placement.v1.PlacementService.ListEmployers:output_type -> nextstep.placement.v1.ListEmployersResponse
+	18, // 66: nextstep.placement.v1.PlacementService.CreateOpportunity:output_type -> nextstep.placement.v1.CreateOpportunityResponse
+	20, // 67: nextstep.placement.v1.PlacementService.GetOpportunity:output_type -> nextstep.placement.v1.GetOpportunityResponse
+	22, // 68: nextstep.placement.v1.PlacementService.UpdateOpportunity:output_type -> nextstep.placement.v1.UpdateOpportunityResponse
+	24, // 69: nextstep.placement.v1.PlacementService.ListOpportunities:output_type -> nextstep.placement.v1.ListOpportunitiesResponse
+	28, // 70: nextstep.placement.v1.PlacementService.BookPlace:output_type -> nextstep.placement.v1.BookPlaceResponse
+	31, // 71: nextstep.placement.v1.PlacementService.BookPlaces:output_type -> nextstep.placement.v1.BookPlacesResponse
+	33, // 72: nextstep.placement.v1.PlacementService.GetBooking:output_type -> nextstep.placement.v1.GetBookingResponse
+	35, // 73: nextstep.placement.v1.PlacementService.ListBookings:output_type -> nextstep.placement.v1.ListBookingsResponse
+	37, // 74: nextstep.placement.v1.PlacementService.CancelBooking:output_type -> nextstep.placement.v1.CancelBookingResponse
+	40, // 75: nextstep.placement.v1.PlacementService.RecordAttendance:output_type -> nextstep.placement.v1.RecordAttendanceResponse
+	45, // 76: nextstep.placement.v1.PlacementService.GetCreditedDays:output_type -> nextstep.placement.v1.GetCreditedDaysResponse
+	43, // 77: nextstep.placement.v1.PlacementService.GetPupilsRevision:output_type -> nextstep.placement.v1.GetPupilsRevisionResponse
+	53, // 78: nextstep.placement.v1.PlacementService.ProposeAllocation:output_type -> nextstep.placement.v1.ProposeAllocationResponse
+	56, // 79: nextstep.placement.v1.PlacementService.ConfirmAllocation:output_type -> nextstep.placement.v1.ConfirmAllocationResponse
+	48, // 80: nextstep.placement.v1.PlacementService.GetEngagement:output_type -> nextstep.placement.v1.GetEngagementResponse
+	62, // [62:81] is the sub-list for method output_type
+	43, // [43:62] is the sub-list for method input_type
 	43, // [43:43] is the sub-list for extension type_name
 	43, // [43:43] is the sub-list for extension extendee
 	0,  // [0:43] is the sub-list for field type_name
@@ -3872,7 +3972,7 @@ func file_nextstep_placement_v1_placement_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_placement_v1_placement_proto_rawDesc), len(file_nextstep_placement_v1_placement_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   50,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

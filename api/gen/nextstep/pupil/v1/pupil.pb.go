@@ -2455,6 +2455,95 @@ func (x *GetCohortSnapshotResponse) GetTotal() int32 {
 	return 0
 }
 
+type GetSchoolRevisionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SchoolUrn     string                 `protobuf:"bytes,1,opt,name=school_urn,json=schoolUrn,proto3" json:"school_urn,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSchoolRevisionRequest) Reset() {
+	*x = GetSchoolRevisionRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSchoolRevisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSchoolRevisionRequest) ProtoMessage() {}
+
+func (x *GetSchoolRevisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSchoolRevisionRequest.ProtoReflect.Descriptor instead.
+func (*GetSchoolRevisionRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *GetSchoolRevisionRequest) GetSchoolUrn() string {
+	if x != nil {
+		return x.SchoolUrn
+	}
+	return ""
+}
+
+type GetSchoolRevisionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 0 for a school nothing was ever written about (or one outside scope).
+	Revision      int64 `protobuf:"varint,1,opt,name=revision,proto3" json:"revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSchoolRevisionResponse) Reset() {
+	*x = GetSchoolRevisionResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSchoolRevisionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSchoolRevisionResponse) ProtoMessage() {}
+
+func (x *GetSchoolRevisionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSchoolRevisionResponse.ProtoReflect.Descriptor instead.
+func (*GetSchoolRevisionResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetSchoolRevisionResponse) GetRevision() int64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
 type LocatePupilsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The pupil service's ids, each once.
@@ -2465,7 +2554,7 @@ type LocatePupilsRequest struct {
 
 func (x *LocatePupilsRequest) Reset() {
 	*x = LocatePupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2477,7 +2566,7 @@ func (x *LocatePupilsRequest) String() string {
 func (*LocatePupilsRequest) ProtoMessage() {}
 
 func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[30]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2490,7 +2579,7 @@ func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsRequest.ProtoReflect.Descriptor instead.
 func (*LocatePupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{30}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *LocatePupilsRequest) GetPupilIds() []string {
@@ -2515,7 +2604,7 @@ type PupilLocation struct {
 
 func (x *PupilLocation) Reset() {
 	*x = PupilLocation{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2527,7 +2616,7 @@ func (x *PupilLocation) String() string {
 func (*PupilLocation) ProtoMessage() {}
 
 func (x *PupilLocation) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[31]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2540,7 +2629,7 @@ func (x *PupilLocation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PupilLocation.ProtoReflect.Descriptor instead.
 func (*PupilLocation) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{31}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *PupilLocation) GetPupilId() string {
@@ -2581,7 +2670,7 @@ type LocatePupilsResponse struct {
 
 func (x *LocatePupilsResponse) Reset() {
 	*x = LocatePupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2593,7 +2682,7 @@ func (x *LocatePupilsResponse) String() string {
 func (*LocatePupilsResponse) ProtoMessage() {}
 
 func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2606,7 +2695,7 @@ func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsResponse.ProtoReflect.Descriptor instead.
 func (*LocatePupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *LocatePupilsResponse) GetLocations() []*PupilLocation {
@@ -2632,7 +2721,7 @@ type ImportHeader struct {
 
 func (x *ImportHeader) Reset() {
 	*x = ImportHeader{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2644,7 +2733,7 @@ func (x *ImportHeader) String() string {
 func (*ImportHeader) ProtoMessage() {}
 
 func (x *ImportHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2657,7 +2746,7 @@ func (x *ImportHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportHeader.ProtoReflect.Descriptor instead.
 func (*ImportHeader) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ImportHeader) GetFormat() ImportFormat {
@@ -2696,7 +2785,7 @@ type ImportPupilsRequest struct {
 
 func (x *ImportPupilsRequest) Reset() {
 	*x = ImportPupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2708,7 +2797,7 @@ func (x *ImportPupilsRequest) String() string {
 func (*ImportPupilsRequest) ProtoMessage() {}
 
 func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2721,7 +2810,7 @@ func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ImportPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{34}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ImportPupilsRequest) GetPart() isImportPupilsRequest_Part {
@@ -2780,7 +2869,7 @@ type Rejection struct {
 
 func (x *Rejection) Reset() {
 	*x = Rejection{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2792,7 +2881,7 @@ func (x *Rejection) String() string {
 func (*Rejection) ProtoMessage() {}
 
 func (x *Rejection) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2805,7 +2894,7 @@ func (x *Rejection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rejection.ProtoReflect.Descriptor instead.
 func (*Rejection) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{35}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Rejection) GetLocation() string {
@@ -2853,7 +2942,7 @@ type ImportPupilsResponse struct {
 
 func (x *ImportPupilsResponse) Reset() {
 	*x = ImportPupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2865,7 +2954,7 @@ func (x *ImportPupilsResponse) String() string {
 func (*ImportPupilsResponse) ProtoMessage() {}
 
 func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2878,7 +2967,7 @@ func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ImportPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{36}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ImportPupilsResponse) GetRows() int32 {
@@ -2941,7 +3030,7 @@ type ReviewRiskRequest struct {
 
 func (x *ReviewRiskRequest) Reset() {
 	*x = ReviewRiskRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2953,7 +3042,7 @@ func (x *ReviewRiskRequest) String() string {
 func (*ReviewRiskRequest) ProtoMessage() {}
 
 func (x *ReviewRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2966,7 +3055,7 @@ func (x *ReviewRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewRiskRequest.ProtoReflect.Descriptor instead.
 func (*ReviewRiskRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{37}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ReviewRiskRequest) GetPupilId() string {
@@ -2992,7 +3081,7 @@ type ReviewRiskResponse struct {
 
 func (x *ReviewRiskResponse) Reset() {
 	*x = ReviewRiskResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3004,7 +3093,7 @@ func (x *ReviewRiskResponse) String() string {
 func (*ReviewRiskResponse) ProtoMessage() {}
 
 func (x *ReviewRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3017,7 +3106,7 @@ func (x *ReviewRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewRiskResponse.ProtoReflect.Descriptor instead.
 func (*ReviewRiskResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{38}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ReviewRiskResponse) GetPupil() *Pupil {
@@ -3036,7 +3125,7 @@ type ExportRiskListRequest struct {
 
 func (x *ExportRiskListRequest) Reset() {
 	*x = ExportRiskListRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3048,7 +3137,7 @@ func (x *ExportRiskListRequest) String() string {
 func (*ExportRiskListRequest) ProtoMessage() {}
 
 func (x *ExportRiskListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3061,7 +3150,7 @@ func (x *ExportRiskListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRiskListRequest.ProtoReflect.Descriptor instead.
 func (*ExportRiskListRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{39}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ExportRiskListRequest) GetSchoolUrn() string {
@@ -3081,7 +3170,7 @@ type ExportRiskListResponse struct {
 
 func (x *ExportRiskListResponse) Reset() {
 	*x = ExportRiskListResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3093,7 +3182,7 @@ func (x *ExportRiskListResponse) String() string {
 func (*ExportRiskListResponse) ProtoMessage() {}
 
 func (x *ExportRiskListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3106,7 +3195,7 @@ func (x *ExportRiskListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRiskListResponse.ProtoReflect.Descriptor instead.
 func (*ExportRiskListResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{40}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ExportRiskListResponse) GetChunk() []byte {
@@ -3132,7 +3221,7 @@ type ListResidenceTransfersRequest struct {
 
 func (x *ListResidenceTransfersRequest) Reset() {
 	*x = ListResidenceTransfersRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3144,7 +3233,7 @@ func (x *ListResidenceTransfersRequest) String() string {
 func (*ListResidenceTransfersRequest) ProtoMessage() {}
 
 func (x *ListResidenceTransfersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3157,7 +3246,7 @@ func (x *ListResidenceTransfersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResidenceTransfersRequest.ProtoReflect.Descriptor instead.
 func (*ListResidenceTransfersRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{41}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListResidenceTransfersRequest) GetLaCode() string {
@@ -3199,7 +3288,7 @@ type ListResidenceTransfersResponse struct {
 
 func (x *ListResidenceTransfersResponse) Reset() {
 	*x = ListResidenceTransfersResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3211,7 +3300,7 @@ func (x *ListResidenceTransfersResponse) String() string {
 func (*ListResidenceTransfersResponse) ProtoMessage() {}
 
 func (x *ListResidenceTransfersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3224,7 +3313,7 @@ func (x *ListResidenceTransfersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResidenceTransfersResponse.ProtoReflect.Descriptor instead.
 func (*ListResidenceTransfersResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{42}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListResidenceTransfersResponse) GetTransfers() []*ResidenceTransfer {
@@ -3257,7 +3346,7 @@ type ResidenceTransfer struct {
 
 func (x *ResidenceTransfer) Reset() {
 	*x = ResidenceTransfer{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3269,7 +3358,7 @@ func (x *ResidenceTransfer) String() string {
 func (*ResidenceTransfer) ProtoMessage() {}
 
 func (x *ResidenceTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3282,7 +3371,7 @@ func (x *ResidenceTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResidenceTransfer.ProtoReflect.Descriptor instead.
 func (*ResidenceTransfer) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{43}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ResidenceTransfer) GetPupilId() string {
@@ -3330,7 +3419,7 @@ type GetResidentsRequest struct {
 
 func (x *GetResidentsRequest) Reset() {
 	*x = GetResidentsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3342,7 +3431,7 @@ func (x *GetResidentsRequest) String() string {
 func (*GetResidentsRequest) ProtoMessage() {}
 
 func (x *GetResidentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3355,7 +3444,7 @@ func (x *GetResidentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResidentsRequest.ProtoReflect.Descriptor instead.
 func (*GetResidentsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{44}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *GetResidentsRequest) GetAcademicYear() string {
@@ -3400,7 +3489,7 @@ type Resident struct {
 
 func (x *Resident) Reset() {
 	*x = Resident{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3412,7 +3501,7 @@ func (x *Resident) String() string {
 func (*Resident) ProtoMessage() {}
 
 func (x *Resident) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3425,7 +3514,7 @@ func (x *Resident) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resident.ProtoReflect.Descriptor instead.
 func (*Resident) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{45}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Resident) GetPupilId() string {
@@ -3462,7 +3551,7 @@ type GetResidentsResponse struct {
 
 func (x *GetResidentsResponse) Reset() {
 	*x = GetResidentsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3474,7 +3563,7 @@ func (x *GetResidentsResponse) String() string {
 func (*GetResidentsResponse) ProtoMessage() {}
 
 func (x *GetResidentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3487,7 +3576,7 @@ func (x *GetResidentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResidentsResponse.ProtoReflect.Descriptor instead.
 func (*GetResidentsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{46}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *GetResidentsResponse) GetResidents() []*Resident {
@@ -3703,7 +3792,13 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x19GetCohortSnapshotResponse\x129\n" +
 	"\amembers\x18\x01 \x03(\v2\x1f.nextstep.pupil.v1.CohortMemberR\amembers\x12\x1a\n" +
 	"\bcomplete\x18\x02 \x01(\bR\bcomplete\x12\x14\n" +
-	"\x05total\x18\x03 \x01(\x05R\x05total\"H\n" +
+	"\x05total\x18\x03 \x01(\x05R\x05total\"L\n" +
+	"\x18GetSchoolRevisionRequest\x120\n" +
+	"\n" +
+	"school_urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[0-9]{6}$R\tschoolUrn\"7\n" +
+	"\x19GetSchoolRevisionResponse\x12\x1a\n" +
+	"\brevision\x18\x01 \x01(\x03R\brevision\"H\n" +
 	"\x13LocatePupilsRequest\x121\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"\x8e\x01\n" +
 	"\rPupilLocation\x12\x19\n" +
@@ -3817,7 +3912,7 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\fImportFormat\x12\x1d\n" +
 	"\x19IMPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11IMPORT_FORMAT_CSV\x10\x01\x12\x15\n" +
-	"\x11IMPORT_FORMAT_CTF\x10\x022\xce\f\n" +
+	"\x11IMPORT_FORMAT_CTF\x10\x022\xca\r\n" +
 	"\fPupilService\x12h\n" +
 	"\fCreateSchool\x12&.nextstep.pupil.v1.CreateSchoolRequest\x1a'.nextstep.pupil.v1.CreateSchoolResponse\"\a\xc2\xf3\x18\x03\n" +
 	"\x01\x01\x12f\n" +
@@ -3839,7 +3934,10 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x10ListCohortPupils\x12*.nextstep.pupil.v1.ListCohortPupilsRequest\x1a+.nextstep.pupil.v1.ListCohortPupilsResponse\"\x0f\xc2\xf3\x18\b\n" +
 	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12\x80\x01\n" +
 	"\x11GetCohortSnapshot\x12+.nextstep.pupil.v1.GetCohortSnapshotRequest\x1a,.nextstep.pupil.v1.GetCohortSnapshotResponse\"\x0e\xc2\xf3\x18\a\n" +
-	"\x03\x05\x01\x02\x10\x01\x90\x02\x010\x01\x12m\n" +
+	"\x03\x05\x01\x02\x10\x01\x90\x02\x010\x01\x12z\n" +
+	"\x11GetSchoolRevision\x12+.nextstep.pupil.v1.GetSchoolRevisionRequest\x1a,.nextstep.pupil.v1.GetSchoolRevisionResponse\"\n" +
+	"\xc2\xf3\x18\x03\n" +
+	"\x01\x05\x90\x02\x01\x12m\n" +
 	"\fLocatePupils\x12&.nextstep.pupil.v1.LocatePupilsRequest\x1a'.nextstep.pupil.v1.LocatePupilsResponse\"\f\xc2\xf3\x18\x05\n" +
 	"\x01\x05\x10\x01\x90\x02\x01\x12\x8d\x01\n" +
 	"\x16ListResidenceTransfers\x120.nextstep.pupil.v1.ListResidenceTransfersRequest\x1a1.nextstep.pupil.v1.ListResidenceTransfersResponse\"\x0e\xc2\xf3\x18\a\n" +
@@ -3865,7 +3963,7 @@ func file_nextstep_pupil_v1_pupil_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
+var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(Phase)(0),                             // 0: nextstep.pupil.v1.Phase
 	(SENStatus)(0),                         // 1: nextstep.pupil.v1.SENStatus
@@ -3903,29 +4001,31 @@ var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(*GetCohortSnapshotRequest)(nil),       // 33: nextstep.pupil.v1.GetCohortSnapshotRequest
 	(*CohortMember)(nil),                   // 34: nextstep.pupil.v1.CohortMember
 	(*GetCohortSnapshotResponse)(nil),      // 35: nextstep.pupil.v1.GetCohortSnapshotResponse
-	(*LocatePupilsRequest)(nil),            // 36: nextstep.pupil.v1.LocatePupilsRequest
-	(*PupilLocation)(nil),                  // 37: nextstep.pupil.v1.PupilLocation
-	(*LocatePupilsResponse)(nil),           // 38: nextstep.pupil.v1.LocatePupilsResponse
-	(*ImportHeader)(nil),                   // 39: nextstep.pupil.v1.ImportHeader
-	(*ImportPupilsRequest)(nil),            // 40: nextstep.pupil.v1.ImportPupilsRequest
-	(*Rejection)(nil),                      // 41: nextstep.pupil.v1.Rejection
-	(*ImportPupilsResponse)(nil),           // 42: nextstep.pupil.v1.ImportPupilsResponse
-	(*ReviewRiskRequest)(nil),              // 43: nextstep.pupil.v1.ReviewRiskRequest
-	(*ReviewRiskResponse)(nil),             // 44: nextstep.pupil.v1.ReviewRiskResponse
-	(*ExportRiskListRequest)(nil),          // 45: nextstep.pupil.v1.ExportRiskListRequest
-	(*ExportRiskListResponse)(nil),         // 46: nextstep.pupil.v1.ExportRiskListResponse
-	(*ListResidenceTransfersRequest)(nil),  // 47: nextstep.pupil.v1.ListResidenceTransfersRequest
-	(*ListResidenceTransfersResponse)(nil), // 48: nextstep.pupil.v1.ListResidenceTransfersResponse
-	(*ResidenceTransfer)(nil),              // 49: nextstep.pupil.v1.ResidenceTransfer
-	(*GetResidentsRequest)(nil),            // 50: nextstep.pupil.v1.GetResidentsRequest
-	(*Resident)(nil),                       // 51: nextstep.pupil.v1.Resident
-	(*GetResidentsResponse)(nil),           // 52: nextstep.pupil.v1.GetResidentsResponse
-	(*v1.Point)(nil),                       // 53: nextstep.geo.v1.Point
-	(*timestamppb.Timestamp)(nil),          // 54: google.protobuf.Timestamp
+	(*GetSchoolRevisionRequest)(nil),       // 36: nextstep.pupil.v1.GetSchoolRevisionRequest
+	(*GetSchoolRevisionResponse)(nil),      // 37: nextstep.pupil.v1.GetSchoolRevisionResponse
+	(*LocatePupilsRequest)(nil),            // 38: nextstep.pupil.v1.LocatePupilsRequest
+	(*PupilLocation)(nil),                  // 39: nextstep.pupil.v1.PupilLocation
+	(*LocatePupilsResponse)(nil),           // 40: nextstep.pupil.v1.LocatePupilsResponse
+	(*ImportHeader)(nil),                   // 41: nextstep.pupil.v1.ImportHeader
+	(*ImportPupilsRequest)(nil),            // 42: nextstep.pupil.v1.ImportPupilsRequest
+	(*Rejection)(nil),                      // 43: nextstep.pupil.v1.Rejection
+	(*ImportPupilsResponse)(nil),           // 44: nextstep.pupil.v1.ImportPupilsResponse
+	(*ReviewRiskRequest)(nil),              // 45: nextstep.pupil.v1.ReviewRiskRequest
+	(*ReviewRiskResponse)(nil),             // 46: nextstep.pupil.v1.ReviewRiskResponse
+	(*ExportRiskListRequest)(nil),          // 47: nextstep.pupil.v1.ExportRiskListRequest
+	(*ExportRiskListResponse)(nil),         // 48: nextstep.pupil.v1.ExportRiskListResponse
+	(*ListResidenceTransfersRequest)(nil),  // 49: nextstep.pupil.v1.ListResidenceTransfersRequest
+	(*ListResidenceTransfersResponse)(nil), // 50: nextstep.pupil.v1.ListResidenceTransfersResponse
+	(*ResidenceTransfer)(nil),              // 51: nextstep.pupil.v1.ResidenceTransfer
+	(*GetResidentsRequest)(nil),            // 52: nextstep.pupil.v1.GetResidentsRequest
+	(*Resident)(nil),                       // 53: nextstep.pupil.v1.Resident
+	(*GetResidentsResponse)(nil),           // 54: nextstep.pupil.v1.GetResidentsResponse
+	(*v1.Point)(nil),                       // 55: nextstep.geo.v1.Point
+	(*timestamppb.Timestamp)(nil),          // 56: google.protobuf.Timestamp
 }
 var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	0,  // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
-	53, // 1: nextstep.pupil.v1.School.location:type_name -> nextstep.geo.v1.Point
+	55, // 1: nextstep.pupil.v1.School.location:type_name -> nextstep.geo.v1.Point
 	6,  // 2: nextstep.pupil.v1.CreateSchoolRequest.school:type_name -> nextstep.pupil.v1.School
 	6,  // 3: nextstep.pupil.v1.CreateSchoolResponse.school:type_name -> nextstep.pupil.v1.School
 	6,  // 4: nextstep.pupil.v1.GetSchoolResponse.school:type_name -> nextstep.pupil.v1.School
@@ -3950,11 +4050,11 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	15, // 23: nextstep.pupil.v1.RiskFactors.mental_health:type_name -> nextstep.pupil.v1.FlagFactor
 	21, // 24: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
 	4,  // 25: nextstep.pupil.v1.RiskReview.decision:type_name -> nextstep.pupil.v1.RiskDecision
-	54, // 26: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
+	56, // 26: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
 	3,  // 27: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
 	19, // 28: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
 	20, // 29: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
-	54, // 30: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
+	56, // 30: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
 	22, // 31: nextstep.pupil.v1.Pupil.risk_review:type_name -> nextstep.pupil.v1.RiskReview
 	24, // 32: nextstep.pupil.v1.Pupil.residence_history:type_name -> nextstep.pupil.v1.ResidenceMove
 	23, // 33: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
@@ -3967,44 +4067,46 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	20, // 40: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
 	22, // 41: nextstep.pupil.v1.CohortMember.risk_review:type_name -> nextstep.pupil.v1.RiskReview
 	34, // 42: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
-	37, // 43: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
+	39, // 43: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
 	5,  // 44: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
-	39, // 45: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
-	41, // 46: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
+	41, // 45: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
+	43, // 46: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
 	22, // 47: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
 	23, // 48: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	49, // 49: nextstep.pupil.v1.ListResidenceTransfersResponse.transfers:type_name -> nextstep.pupil.v1.ResidenceTransfer
-	51, // 50: nextstep.pupil.v1.GetResidentsResponse.residents:type_name -> nextstep.pupil.v1.Resident
+	51, // 49: nextstep.pupil.v1.ListResidenceTransfersResponse.transfers:type_name -> nextstep.pupil.v1.ResidenceTransfer
+	53, // 50: nextstep.pupil.v1.GetResidentsResponse.residents:type_name -> nextstep.pupil.v1.Resident
 	7,  // 51: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
 	9,  // 52: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
 	11, // 53: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
 	25, // 54: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
 	27, // 55: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
 	29, // 56: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
-	43, // 57: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
-	45, // 58: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
+	45, // 57: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
+	47, // 58: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
 	31, // 59: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
 	33, // 60: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
-	36, // 61: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
-	47, // 62: nextstep.pupil.v1.PupilService.ListResidenceTransfers:input_type -> nextstep.pupil.v1.ListResidenceTransfersRequest
-	50, // 63: nextstep.pupil.v1.PupilService.GetResidents:input_type -> nextstep.pupil.v1.GetResidentsRequest
-	40, // 64: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
-	8,  // 65: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
-	10, // 66: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
-	12, // 67: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
-	26, // 68: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
-	28, // 69: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
-	30, // 70: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
-	44, // 71: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
-	46, // 72: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
-	32, // 73: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
-	35, // 74: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
-	38, // 75: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
-	48, // 76: nextstep.pupil.v1.PupilService.ListResidenceTransfers:output_type -> nextstep.pupil.v1.ListResidenceTransfersResponse
-	52, // 77: nextstep.pupil.v1.PupilService.GetResidents:output_type -> nextstep.pupil.v1.GetResidentsResponse
-	42, // 78: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
-	65, // [65:79] is the sub-list for method output_type
-	51, // [51:65] is the sub-list for method input_type
+	36, // 61: nextstep.pupil.v1.PupilService.GetSchoolRevision:input_type -> nextstep.pupil.v1.GetSchoolRevisionRequest
+	38, // 62: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
+	49, // 63: nextstep.pupil.v1.PupilService.ListResidenceTransfers:input_type -> nextstep.pupil.v1.ListResidenceTransfersRequest
+	52, // 64: nextstep.pupil.v1.PupilService.GetResidents:input_type -> nextstep.pupil.v1.GetResidentsRequest
+	42, // 65: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
+	8,  // 66: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
+	10, // 67: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
+	12, // 68: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
+	26, // 69: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
+	28, // 70: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
+	30, // 71: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
+	46, // 72: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
+	48, // 73: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
+	32, // 74: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
+	35, // 75: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
+	37, // 76: nextstep.pupil.v1.PupilService.GetSchoolRevision:output_type -> nextstep.pupil.v1.GetSchoolRevisionResponse
+	40, // 77: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
+	50, // 78: nextstep.pupil.v1.PupilService.ListResidenceTransfers:output_type -> nextstep.pupil.v1.ListResidenceTransfersResponse
+	54, // 79: nextstep.pupil.v1.PupilService.GetResidents:output_type -> nextstep.pupil.v1.GetResidentsResponse
+	44, // 80: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
+	66, // [66:81] is the sub-list for method output_type
+	51, // [51:66] is the sub-list for method input_type
 	51, // [51:51] is the sub-list for extension type_name
 	51, // [51:51] is the sub-list for extension extendee
 	0,  // [0:51] is the sub-list for field type_name
@@ -4015,7 +4117,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 	if File_nextstep_pupil_v1_pupil_proto != nil {
 		return
 	}
-	file_nextstep_pupil_v1_pupil_proto_msgTypes[34].OneofWrappers = []any{
+	file_nextstep_pupil_v1_pupil_proto_msgTypes[36].OneofWrappers = []any{
 		(*ImportPupilsRequest_Header)(nil),
 		(*ImportPupilsRequest_Chunk)(nil),
 	}
@@ -4025,7 +4127,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_pupil_v1_pupil_proto_rawDesc), len(file_nextstep_pupil_v1_pupil_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   47,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -924,6 +924,114 @@ func (x *GetLatestDestinationsResponse) GetDestinations() []*LatestDestination {
 	return nil
 }
 
+type GetCohortRevisionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The Cohort resource's namespace/name, as SyncInterventions names it.
+	CohortKey string `protobuf:"bytes,1,opt,name=cohort_key,json=cohortKey,proto3" json:"cohort_key,omitempty"`
+	// The cohort's members; may be empty.
+	PupilIds      []string `protobuf:"bytes,2,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCohortRevisionRequest) Reset() {
+	*x = GetCohortRevisionRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCohortRevisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCohortRevisionRequest) ProtoMessage() {}
+
+func (x *GetCohortRevisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCohortRevisionRequest.ProtoReflect.Descriptor instead.
+func (*GetCohortRevisionRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *GetCohortRevisionRequest) GetCohortKey() string {
+	if x != nil {
+		return x.CohortKey
+	}
+	return ""
+}
+
+func (x *GetCohortRevisionRequest) GetPupilIds() []string {
+	if x != nil {
+		return x.PupilIds
+	}
+	return nil
+}
+
+type GetCohortRevisionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The sum of the pupils' revisions.
+	PupilsRevision int64 `protobuf:"varint,1,opt,name=pupils_revision,json=pupilsRevision,proto3" json:"pupils_revision,omitempty"`
+	// The cohort's tasks revision.
+	TasksRevision int64 `protobuf:"varint,2,opt,name=tasks_revision,json=tasksRevision,proto3" json:"tasks_revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCohortRevisionResponse) Reset() {
+	*x = GetCohortRevisionResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCohortRevisionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCohortRevisionResponse) ProtoMessage() {}
+
+func (x *GetCohortRevisionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCohortRevisionResponse.ProtoReflect.Descriptor instead.
+func (*GetCohortRevisionResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetCohortRevisionResponse) GetPupilsRevision() int64 {
+	if x != nil {
+		return x.PupilsRevision
+	}
+	return 0
+}
+
+func (x *GetCohortRevisionResponse) GetTasksRevision() int64 {
+	if x != nil {
+		return x.TasksRevision
+	}
+	return 0
+}
+
 // LatestDestination is a pupil's latest destination: the most recent record
 // of the firmest kind held (confirmed over offer over intended).
 type LatestDestination struct {
@@ -960,7 +1068,7 @@ type LatestDestination struct {
 
 func (x *LatestDestination) Reset() {
 	*x = LatestDestination{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[7]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -972,7 +1080,7 @@ func (x *LatestDestination) String() string {
 func (*LatestDestination) ProtoMessage() {}
 
 func (x *LatestDestination) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[7]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -985,7 +1093,7 @@ func (x *LatestDestination) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LatestDestination.ProtoReflect.Descriptor instead.
 func (*LatestDestination) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{7}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *LatestDestination) GetPupilId() string {
@@ -1066,7 +1174,7 @@ type ListActivityCodesRequest struct {
 
 func (x *ListActivityCodesRequest) Reset() {
 	*x = ListActivityCodesRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[8]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1078,7 +1186,7 @@ func (x *ListActivityCodesRequest) String() string {
 func (*ListActivityCodesRequest) ProtoMessage() {}
 
 func (x *ListActivityCodesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[8]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1091,7 +1199,7 @@ func (x *ListActivityCodesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListActivityCodesRequest.ProtoReflect.Descriptor instead.
 func (*ListActivityCodesRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{8}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{10}
 }
 
 type ListActivityCodesResponse struct {
@@ -1106,7 +1214,7 @@ type ListActivityCodesResponse struct {
 
 func (x *ListActivityCodesResponse) Reset() {
 	*x = ListActivityCodesResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1118,7 +1226,7 @@ func (x *ListActivityCodesResponse) String() string {
 func (*ListActivityCodesResponse) ProtoMessage() {}
 
 func (x *ListActivityCodesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1131,7 +1239,7 @@ func (x *ListActivityCodesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListActivityCodesResponse.ProtoReflect.Descriptor instead.
 func (*ListActivityCodesResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{9}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListActivityCodesResponse) GetEdition() string {
@@ -1159,7 +1267,7 @@ type ActivityCode struct {
 
 func (x *ActivityCode) Reset() {
 	*x = ActivityCode{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1171,7 +1279,7 @@ func (x *ActivityCode) String() string {
 func (*ActivityCode) ProtoMessage() {}
 
 func (x *ActivityCode) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1184,7 +1292,7 @@ func (x *ActivityCode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivityCode.ProtoReflect.Descriptor instead.
 func (*ActivityCode) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{10}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ActivityCode) GetCode() string {
@@ -1221,7 +1329,7 @@ type ExportDestinationsRequest struct {
 
 func (x *ExportDestinationsRequest) Reset() {
 	*x = ExportDestinationsRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1233,7 +1341,7 @@ func (x *ExportDestinationsRequest) String() string {
 func (*ExportDestinationsRequest) ProtoMessage() {}
 
 func (x *ExportDestinationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1246,7 +1354,7 @@ func (x *ExportDestinationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportDestinationsRequest.ProtoReflect.Descriptor instead.
 func (*ExportDestinationsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{11}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ExportDestinationsRequest) GetLaCode() string {
@@ -1273,7 +1381,7 @@ type ExportDestinationsResponse struct {
 
 func (x *ExportDestinationsResponse) Reset() {
 	*x = ExportDestinationsResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1285,7 +1393,7 @@ func (x *ExportDestinationsResponse) String() string {
 func (*ExportDestinationsResponse) ProtoMessage() {}
 
 func (x *ExportDestinationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1298,7 +1406,7 @@ func (x *ExportDestinationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportDestinationsResponse.ProtoReflect.Descriptor instead.
 func (*ExportDestinationsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{12}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ExportDestinationsResponse) GetChunk() []byte {
@@ -1328,7 +1436,7 @@ type DesiredIntervention struct {
 
 func (x *DesiredIntervention) Reset() {
 	*x = DesiredIntervention{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1340,7 +1448,7 @@ func (x *DesiredIntervention) String() string {
 func (*DesiredIntervention) ProtoMessage() {}
 
 func (x *DesiredIntervention) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1353,7 +1461,7 @@ func (x *DesiredIntervention) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DesiredIntervention.ProtoReflect.Descriptor instead.
 func (*DesiredIntervention) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{13}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *DesiredIntervention) GetPupilId() string {
@@ -1423,7 +1531,7 @@ type SyncInterventionsRequest struct {
 
 func (x *SyncInterventionsRequest) Reset() {
 	*x = SyncInterventionsRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1435,7 +1543,7 @@ func (x *SyncInterventionsRequest) String() string {
 func (*SyncInterventionsRequest) ProtoMessage() {}
 
 func (x *SyncInterventionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1448,7 +1556,7 @@ func (x *SyncInterventionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncInterventionsRequest.ProtoReflect.Descriptor instead.
 func (*SyncInterventionsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{14}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SyncInterventionsRequest) GetCohortKey() string {
@@ -1522,14 +1630,17 @@ type SyncInterventionsResponse struct {
 	// Pupils' tasks closed because their cohort's own task of the reason
 	// stands for them now: not counted in closed, nor by the mass-closure
 	// guard.
-	Grouped       int32 `protobuf:"varint,7,opt,name=grouped,proto3" json:"grouped,omitempty"`
+	Grouped int32 `protobuf:"varint,7,opt,name=grouped,proto3" json:"grouped,omitempty"`
+	// The cohort's tasks revision once the sync is applied (see
+	// GetCohortRevision), read in the sync's transaction.
+	TasksRevision int64 `protobuf:"varint,8,opt,name=tasks_revision,json=tasksRevision,proto3" json:"tasks_revision,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SyncInterventionsResponse) Reset() {
 	*x = SyncInterventionsResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1541,7 +1652,7 @@ func (x *SyncInterventionsResponse) String() string {
 func (*SyncInterventionsResponse) ProtoMessage() {}
 
 func (x *SyncInterventionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1554,7 +1665,7 @@ func (x *SyncInterventionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncInterventionsResponse.ProtoReflect.Descriptor instead.
 func (*SyncInterventionsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{15}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SyncInterventionsResponse) GetCreated() int32 {
@@ -1606,6 +1717,13 @@ func (x *SyncInterventionsResponse) GetGrouped() int32 {
 	return 0
 }
 
+func (x *SyncInterventionsResponse) GetTasksRevision() int64 {
+	if x != nil {
+		return x.TasksRevision
+	}
+	return 0
+}
+
 type OpenCount struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	ReasonCode string                 `protobuf:"bytes,1,opt,name=reason_code,json=reasonCode,proto3" json:"reason_code,omitempty"`
@@ -1622,7 +1740,7 @@ type OpenCount struct {
 
 func (x *OpenCount) Reset() {
 	*x = OpenCount{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1634,7 +1752,7 @@ func (x *OpenCount) String() string {
 func (*OpenCount) ProtoMessage() {}
 
 func (x *OpenCount) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1647,7 +1765,7 @@ func (x *OpenCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenCount.ProtoReflect.Descriptor instead.
 func (*OpenCount) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{16}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *OpenCount) GetReasonCode() string {
@@ -1721,7 +1839,7 @@ type Task struct {
 
 func (x *Task) Reset() {
 	*x = Task{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1733,7 +1851,7 @@ func (x *Task) String() string {
 func (*Task) ProtoMessage() {}
 
 func (x *Task) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1746,7 +1864,7 @@ func (x *Task) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Task.ProtoReflect.Descriptor instead.
 func (*Task) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{17}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Task) GetId() string {
@@ -1901,7 +2019,7 @@ type TaskEvent struct {
 
 func (x *TaskEvent) Reset() {
 	*x = TaskEvent{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1913,7 +2031,7 @@ func (x *TaskEvent) String() string {
 func (*TaskEvent) ProtoMessage() {}
 
 func (x *TaskEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1926,7 +2044,7 @@ func (x *TaskEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskEvent.ProtoReflect.Descriptor instead.
 func (*TaskEvent) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{18}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *TaskEvent) GetKind() string {
@@ -1994,7 +2112,7 @@ type ListTasksRequest struct {
 
 func (x *ListTasksRequest) Reset() {
 	*x = ListTasksRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2006,7 +2124,7 @@ func (x *ListTasksRequest) String() string {
 func (*ListTasksRequest) ProtoMessage() {}
 
 func (x *ListTasksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2019,7 +2137,7 @@ func (x *ListTasksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTasksRequest.ProtoReflect.Descriptor instead.
 func (*ListTasksRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{19}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListTasksRequest) GetLaCode() string {
@@ -2109,7 +2227,7 @@ type ListTasksResponse struct {
 
 func (x *ListTasksResponse) Reset() {
 	*x = ListTasksResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2121,7 +2239,7 @@ func (x *ListTasksResponse) String() string {
 func (*ListTasksResponse) ProtoMessage() {}
 
 func (x *ListTasksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2134,7 +2252,7 @@ func (x *ListTasksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTasksResponse.ProtoReflect.Descriptor instead.
 func (*ListTasksResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{20}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListTasksResponse) GetTasks() []*Task {
@@ -2163,7 +2281,7 @@ type CountTasksRequest struct {
 
 func (x *CountTasksRequest) Reset() {
 	*x = CountTasksRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2175,7 +2293,7 @@ func (x *CountTasksRequest) String() string {
 func (*CountTasksRequest) ProtoMessage() {}
 
 func (x *CountTasksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2188,7 +2306,7 @@ func (x *CountTasksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTasksRequest.ProtoReflect.Descriptor instead.
 func (*CountTasksRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{21}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CountTasksRequest) GetLaCode() string {
@@ -2235,7 +2353,7 @@ type CountTasksResponse struct {
 
 func (x *CountTasksResponse) Reset() {
 	*x = CountTasksResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2247,7 +2365,7 @@ func (x *CountTasksResponse) String() string {
 func (*CountTasksResponse) ProtoMessage() {}
 
 func (x *CountTasksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2260,7 +2378,7 @@ func (x *CountTasksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTasksResponse.ProtoReflect.Descriptor instead.
 func (*CountTasksResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{22}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CountTasksResponse) GetCounts() []*OpenCount {
@@ -2307,7 +2425,7 @@ type GetTaskRequest struct {
 
 func (x *GetTaskRequest) Reset() {
 	*x = GetTaskRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2319,7 +2437,7 @@ func (x *GetTaskRequest) String() string {
 func (*GetTaskRequest) ProtoMessage() {}
 
 func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2332,7 +2450,7 @@ func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskRequest.ProtoReflect.Descriptor instead.
 func (*GetTaskRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{23}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetTaskRequest) GetTaskId() string {
@@ -2352,7 +2470,7 @@ type GetTaskResponse struct {
 
 func (x *GetTaskResponse) Reset() {
 	*x = GetTaskResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2364,7 +2482,7 @@ func (x *GetTaskResponse) String() string {
 func (*GetTaskResponse) ProtoMessage() {}
 
 func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2377,7 +2495,7 @@ func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskResponse.ProtoReflect.Descriptor instead.
 func (*GetTaskResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{24}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetTaskResponse) GetTask() *Task {
@@ -2412,7 +2530,7 @@ type UpdateTaskRequest struct {
 
 func (x *UpdateTaskRequest) Reset() {
 	*x = UpdateTaskRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2424,7 +2542,7 @@ func (x *UpdateTaskRequest) String() string {
 func (*UpdateTaskRequest) ProtoMessage() {}
 
 func (x *UpdateTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2437,7 +2555,7 @@ func (x *UpdateTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *UpdateTaskRequest) GetTaskId() string {
@@ -2534,7 +2652,7 @@ type UpdateTaskResponse struct {
 
 func (x *UpdateTaskResponse) Reset() {
 	*x = UpdateTaskResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2546,7 +2664,7 @@ func (x *UpdateTaskResponse) String() string {
 func (*UpdateTaskResponse) ProtoMessage() {}
 
 func (x *UpdateTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +2677,7 @@ func (x *UpdateTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskResponse.ProtoReflect.Descriptor instead.
 func (*UpdateTaskResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{26}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *UpdateTaskResponse) GetTask() *Task {
@@ -2581,7 +2699,7 @@ type AddTaskNoteRequest struct {
 
 func (x *AddTaskNoteRequest) Reset() {
 	*x = AddTaskNoteRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2593,7 +2711,7 @@ func (x *AddTaskNoteRequest) String() string {
 func (*AddTaskNoteRequest) ProtoMessage() {}
 
 func (x *AddTaskNoteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2606,7 +2724,7 @@ func (x *AddTaskNoteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTaskNoteRequest.ProtoReflect.Descriptor instead.
 func (*AddTaskNoteRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *AddTaskNoteRequest) GetTaskId() string {
@@ -2639,7 +2757,7 @@ type AddTaskNoteResponse struct {
 
 func (x *AddTaskNoteResponse) Reset() {
 	*x = AddTaskNoteResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2651,7 +2769,7 @@ func (x *AddTaskNoteResponse) String() string {
 func (*AddTaskNoteResponse) ProtoMessage() {}
 
 func (x *AddTaskNoteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2664,7 +2782,7 @@ func (x *AddTaskNoteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTaskNoteResponse.ProtoReflect.Descriptor instead.
 func (*AddTaskNoteResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{28}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *AddTaskNoteResponse) GetEvent() *TaskEvent {
@@ -2692,7 +2810,7 @@ type ListAuditEventsRequest struct {
 
 func (x *ListAuditEventsRequest) Reset() {
 	*x = ListAuditEventsRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2704,7 +2822,7 @@ func (x *ListAuditEventsRequest) String() string {
 func (*ListAuditEventsRequest) ProtoMessage() {}
 
 func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2717,7 +2835,7 @@ func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{29}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListAuditEventsRequest) GetSubject() string {
@@ -2772,7 +2890,7 @@ type ListAuditEventsResponse struct {
 
 func (x *ListAuditEventsResponse) Reset() {
 	*x = ListAuditEventsResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2784,7 +2902,7 @@ func (x *ListAuditEventsResponse) String() string {
 func (*ListAuditEventsResponse) ProtoMessage() {}
 
 func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2797,7 +2915,7 @@ func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{30}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListAuditEventsResponse) GetEvents() []*AuditEvent {
@@ -2842,7 +2960,7 @@ type AuditEvent struct {
 
 func (x *AuditEvent) Reset() {
 	*x = AuditEvent{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2854,7 +2972,7 @@ func (x *AuditEvent) String() string {
 func (*AuditEvent) ProtoMessage() {}
 
 func (x *AuditEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2867,7 +2985,7 @@ func (x *AuditEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEvent.ProtoReflect.Descriptor instead.
 func (*AuditEvent) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{31}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *AuditEvent) GetId() int64 {
@@ -2953,7 +3071,7 @@ type ConfirmCurrencyRequest struct {
 
 func (x *ConfirmCurrencyRequest) Reset() {
 	*x = ConfirmCurrencyRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2965,7 +3083,7 @@ func (x *ConfirmCurrencyRequest) String() string {
 func (*ConfirmCurrencyRequest) ProtoMessage() {}
 
 func (x *ConfirmCurrencyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2978,7 +3096,7 @@ func (x *ConfirmCurrencyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCurrencyRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmCurrencyRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{32}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ConfirmCurrencyRequest) GetPupilIds() []string {
@@ -3007,7 +3125,7 @@ type ConfirmCurrencyResponse struct {
 
 func (x *ConfirmCurrencyResponse) Reset() {
 	*x = ConfirmCurrencyResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3019,7 +3137,7 @@ func (x *ConfirmCurrencyResponse) String() string {
 func (*ConfirmCurrencyResponse) ProtoMessage() {}
 
 func (x *ConfirmCurrencyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3032,7 +3150,7 @@ func (x *ConfirmCurrencyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCurrencyResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmCurrencyResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{33}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ConfirmCurrencyResponse) GetOutcomes() []*CurrencyOutcome {
@@ -3061,7 +3179,7 @@ type CurrencyOutcome struct {
 
 func (x *CurrencyOutcome) Reset() {
 	*x = CurrencyOutcome{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3073,7 +3191,7 @@ func (x *CurrencyOutcome) String() string {
 func (*CurrencyOutcome) ProtoMessage() {}
 
 func (x *CurrencyOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3086,7 +3204,7 @@ func (x *CurrencyOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CurrencyOutcome.ProtoReflect.Descriptor instead.
 func (*CurrencyOutcome) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{34}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *CurrencyOutcome) GetPupilId() string {
@@ -3125,7 +3243,7 @@ type BulkUpdateTasksRequest struct {
 
 func (x *BulkUpdateTasksRequest) Reset() {
 	*x = BulkUpdateTasksRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3137,7 +3255,7 @@ func (x *BulkUpdateTasksRequest) String() string {
 func (*BulkUpdateTasksRequest) ProtoMessage() {}
 
 func (x *BulkUpdateTasksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3150,7 +3268,7 @@ func (x *BulkUpdateTasksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BulkUpdateTasksRequest.ProtoReflect.Descriptor instead.
 func (*BulkUpdateTasksRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{35}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *BulkUpdateTasksRequest) GetTaskIds() []string {
@@ -3214,7 +3332,7 @@ type BulkLogAction struct {
 
 func (x *BulkLogAction) Reset() {
 	*x = BulkLogAction{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3226,7 +3344,7 @@ func (x *BulkLogAction) String() string {
 func (*BulkLogAction) ProtoMessage() {}
 
 func (x *BulkLogAction) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3239,7 +3357,7 @@ func (x *BulkLogAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BulkLogAction.ProtoReflect.Descriptor instead.
 func (*BulkLogAction) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{36}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *BulkLogAction) GetAction() ActionKind {
@@ -3268,7 +3386,7 @@ type BulkUpdateTasksResponse struct {
 
 func (x *BulkUpdateTasksResponse) Reset() {
 	*x = BulkUpdateTasksResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3280,7 +3398,7 @@ func (x *BulkUpdateTasksResponse) String() string {
 func (*BulkUpdateTasksResponse) ProtoMessage() {}
 
 func (x *BulkUpdateTasksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3293,7 +3411,7 @@ func (x *BulkUpdateTasksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BulkUpdateTasksResponse.ProtoReflect.Descriptor instead.
 func (*BulkUpdateTasksResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{37}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *BulkUpdateTasksResponse) GetOutcomes() []*BulkTaskOutcome {
@@ -3324,7 +3442,7 @@ type BulkTaskOutcome struct {
 
 func (x *BulkTaskOutcome) Reset() {
 	*x = BulkTaskOutcome{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3336,7 +3454,7 @@ func (x *BulkTaskOutcome) String() string {
 func (*BulkTaskOutcome) ProtoMessage() {}
 
 func (x *BulkTaskOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3349,7 +3467,7 @@ func (x *BulkTaskOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BulkTaskOutcome.ProtoReflect.Descriptor instead.
 func (*BulkTaskOutcome) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{38}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *BulkTaskOutcome) GetTaskId() string {
@@ -3392,7 +3510,7 @@ type GetMeasuresRequest struct {
 
 func (x *GetMeasuresRequest) Reset() {
 	*x = GetMeasuresRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3404,7 +3522,7 @@ func (x *GetMeasuresRequest) String() string {
 func (*GetMeasuresRequest) ProtoMessage() {}
 
 func (x *GetMeasuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3417,7 +3535,7 @@ func (x *GetMeasuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeasuresRequest.ProtoReflect.Descriptor instead.
 func (*GetMeasuresRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{39}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetMeasuresRequest) GetAcademicYear() string {
@@ -3448,7 +3566,7 @@ type GetMeasuresResponse struct {
 
 func (x *GetMeasuresResponse) Reset() {
 	*x = GetMeasuresResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3460,7 +3578,7 @@ func (x *GetMeasuresResponse) String() string {
 func (*GetMeasuresResponse) ProtoMessage() {}
 
 func (x *GetMeasuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3473,7 +3591,7 @@ func (x *GetMeasuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeasuresResponse.ProtoReflect.Descriptor instead.
 func (*GetMeasuresResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{40}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetMeasuresResponse) GetAcademicYear() string {
@@ -3516,7 +3634,7 @@ type MeasureCounts struct {
 
 func (x *MeasureCounts) Reset() {
 	*x = MeasureCounts{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3528,7 +3646,7 @@ func (x *MeasureCounts) String() string {
 func (*MeasureCounts) ProtoMessage() {}
 
 func (x *MeasureCounts) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3541,7 +3659,7 @@ func (x *MeasureCounts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MeasureCounts.ProtoReflect.Descriptor instead.
 func (*MeasureCounts) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{41}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *MeasureCounts) GetAsAt() string {
@@ -3615,7 +3733,7 @@ type AuthorityMeasures struct {
 
 func (x *AuthorityMeasures) Reset() {
 	*x = AuthorityMeasures{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3627,7 +3745,7 @@ func (x *AuthorityMeasures) String() string {
 func (*AuthorityMeasures) ProtoMessage() {}
 
 func (x *AuthorityMeasures) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3640,7 +3758,7 @@ func (x *AuthorityMeasures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuthorityMeasures.ProtoReflect.Descriptor instead.
 func (*AuthorityMeasures) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{42}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *AuthorityMeasures) GetLaCode() string {
@@ -3745,7 +3863,7 @@ type ActivitySurvey struct {
 
 func (x *ActivitySurvey) Reset() {
 	*x = ActivitySurvey{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3757,7 +3875,7 @@ func (x *ActivitySurvey) String() string {
 func (*ActivitySurvey) ProtoMessage() {}
 
 func (x *ActivitySurvey) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3770,7 +3888,7 @@ func (x *ActivitySurvey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivitySurvey.ProtoReflect.Descriptor instead.
 func (*ActivitySurvey) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{43}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ActivitySurvey) GetAsAt() string {
@@ -3833,7 +3951,7 @@ type ExportMeasuresRequest struct {
 
 func (x *ExportMeasuresRequest) Reset() {
 	*x = ExportMeasuresRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3845,7 +3963,7 @@ func (x *ExportMeasuresRequest) String() string {
 func (*ExportMeasuresRequest) ProtoMessage() {}
 
 func (x *ExportMeasuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3858,7 +3976,7 @@ func (x *ExportMeasuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportMeasuresRequest.ProtoReflect.Descriptor instead.
 func (*ExportMeasuresRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{44}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ExportMeasuresRequest) GetAcademicYear() string {
@@ -3885,7 +4003,7 @@ type ExportMeasuresResponse struct {
 
 func (x *ExportMeasuresResponse) Reset() {
 	*x = ExportMeasuresResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3897,7 +4015,7 @@ func (x *ExportMeasuresResponse) String() string {
 func (*ExportMeasuresResponse) ProtoMessage() {}
 
 func (x *ExportMeasuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3910,7 +4028,7 @@ func (x *ExportMeasuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportMeasuresResponse.ProtoReflect.Descriptor instead.
 func (*ExportMeasuresResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{45}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ExportMeasuresResponse) GetChunk() []byte {
@@ -3931,7 +4049,7 @@ type UpdateTaskRequest_Assign struct {
 
 func (x *UpdateTaskRequest_Assign) Reset() {
 	*x = UpdateTaskRequest_Assign{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[48]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3943,7 +4061,7 @@ func (x *UpdateTaskRequest_Assign) String() string {
 func (*UpdateTaskRequest_Assign) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Assign) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[48]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3956,7 +4074,7 @@ func (x *UpdateTaskRequest_Assign) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest_Assign.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest_Assign) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25, 0}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27, 0}
 }
 
 func (x *UpdateTaskRequest_Assign) GetAssignee() string {
@@ -3975,7 +4093,7 @@ type UpdateTaskRequest_Start struct {
 
 func (x *UpdateTaskRequest_Start) Reset() {
 	*x = UpdateTaskRequest_Start{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[49]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3987,7 +4105,7 @@ func (x *UpdateTaskRequest_Start) String() string {
 func (*UpdateTaskRequest_Start) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Start) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[49]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4000,7 +4118,7 @@ func (x *UpdateTaskRequest_Start) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest_Start.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest_Start) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25, 1}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27, 1}
 }
 
 // Resolve closes the task with what came of it.
@@ -4013,7 +4131,7 @@ type UpdateTaskRequest_Resolve struct {
 
 func (x *UpdateTaskRequest_Resolve) Reset() {
 	*x = UpdateTaskRequest_Resolve{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4025,7 +4143,7 @@ func (x *UpdateTaskRequest_Resolve) String() string {
 func (*UpdateTaskRequest_Resolve) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Resolve) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4038,7 +4156,7 @@ func (x *UpdateTaskRequest_Resolve) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest_Resolve.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest_Resolve) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25, 2}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27, 2}
 }
 
 func (x *UpdateTaskRequest_Resolve) GetOutcome() string {
@@ -4061,7 +4179,7 @@ type UpdateTaskRequest_Dismiss struct {
 
 func (x *UpdateTaskRequest_Dismiss) Reset() {
 	*x = UpdateTaskRequest_Dismiss{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[51]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4073,7 +4191,7 @@ func (x *UpdateTaskRequest_Dismiss) String() string {
 func (*UpdateTaskRequest_Dismiss) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Dismiss) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[51]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4086,7 +4204,7 @@ func (x *UpdateTaskRequest_Dismiss) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest_Dismiss.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest_Dismiss) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25, 3}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27, 3}
 }
 
 func (x *UpdateTaskRequest_Dismiss) GetReason() string {
@@ -4152,7 +4270,14 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1cGetLatestDestinationsRequest\x12/\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x12\xbaH\x0f\x92\x01\f\b\x01\x10\x90N\"\x05r\x03\xb0\x01\x01R\bpupilIds\"l\n" +
 	"\x1dGetLatestDestinationsResponse\x12K\n" +
-	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\xe3\x02\n" +
+	"\fdestinations\x18\x01 \x03(\v2'.nextstep.tracking.v1.LatestDestinationR\fdestinations\"\x8f\x01\n" +
+	"\x18GetCohortRevisionRequest\x12B\n" +
+	"\n" +
+	"cohort_key\x18\x01 \x01(\tB#\xbaH r\x1e\x18\xbd\x022\x19^[a-z0-9.-]+/[a-z0-9.-]+$R\tcohortKey\x12/\n" +
+	"\tpupil_ids\x18\x02 \x03(\tB\x12\xbaH\x0f\x92\x01\f\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"k\n" +
+	"\x19GetCohortRevisionResponse\x12'\n" +
+	"\x0fpupils_revision\x18\x01 \x01(\x03R\x0epupilsRevision\x12%\n" +
+	"\x0etasks_revision\x18\x02 \x01(\x03R\rtasksRevision\"\xe3\x02\n" +
 	"\x11LatestDestination\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12C\n" +
 	"\vdestination\x18\x02 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination\x12\x14\n" +
@@ -4206,7 +4331,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\xbaH\a\x92\x01\x04\x10\xa0\x9c\x01R\adesired\x12E\n" +
 	"\x12max_close_fraction\x18\x06 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00R\x10maxCloseFraction\x12\x14\n" +
 	"\x05force\x18\a \x01(\bR\x05force\x12/\n" +
-	"\x0fhold_min_closes\x18\b \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\rholdMinCloses\"\xf4\x01\n" +
+	"\x0fhold_min_closes\x18\b \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\rholdMinCloses\"\x9b\x02\n" +
 	"\x19SyncInterventionsResponse\x12\x18\n" +
 	"\acreated\x18\x01 \x01(\x05R\acreated\x12\x16\n" +
 	"\x06closed\x18\x02 \x01(\x05R\x06closed\x12\x1c\n" +
@@ -4216,7 +4341,8 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"suppressed\x123\n" +
 	"\x04open\x18\x05 \x03(\v2\x1f.nextstep.tracking.v1.OpenCountR\x04open\x12\x18\n" +
 	"\aupdated\x18\x06 \x01(\x05R\aupdated\x12\x18\n" +
-	"\agrouped\x18\a \x01(\x05R\agrouped\"\xb9\x01\n" +
+	"\agrouped\x18\a \x01(\x05R\agrouped\x12%\n" +
+	"\x0etasks_revision\x18\b \x01(\x03R\rtasksRevision\"\xb9\x01\n" +
 	"\tOpenCount\x12\x1f\n" +
 	"\vreason_code\x18\x01 \x01(\tR\n" +
 	"reasonCode\x12:\n" +
@@ -4474,7 +4600,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1cBULK_TASK_RESULT_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BULK_TASK_RESULT_UPDATED\x10\x01\x12\x1e\n" +
 	"\x1aBULK_TASK_RESULT_NOT_FOUND\x10\x02\x12\x1c\n" +
-	"\x18BULK_TASK_RESULT_REFUSED\x10\x032\xcd\x0f\n" +
+	"\x18BULK_TASK_RESULT_REFUSED\x10\x032\xd0\x10\n" +
 	"\x0fTrackingService\x12\x82\x01\n" +
 	"\x11RecordDestination\x12..nextstep.tracking.v1.RecordDestinationRequest\x1a/.nextstep.tracking.v1.RecordDestinationResponse\"\f\xc2\xf3\x18\x05\n" +
 	"\x03\x01\x02\x03\x90\x02\x02\x12x\n" +
@@ -4483,7 +4609,10 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x10ListDestinations\x12-.nextstep.tracking.v1.ListDestinationsRequest\x1a..nextstep.tracking.v1.ListDestinationsResponse\"\x0f\xc2\xf3\x18\b\n" +
 	"\x04\x01\x02\x03\x05\x10\x01\x90\x02\x01\x12\x90\x01\n" +
 	"\x15GetLatestDestinations\x122.nextstep.tracking.v1.GetLatestDestinationsRequest\x1a3.nextstep.tracking.v1.GetLatestDestinationsResponse\"\x0e\xc2\xf3\x18\a\n" +
-	"\x03\x05\x01\x02\x10\x01\x90\x02\x01\x12\x84\x01\n" +
+	"\x03\x05\x01\x02\x10\x01\x90\x02\x01\x12\x80\x01\n" +
+	"\x11GetCohortRevision\x12..nextstep.tracking.v1.GetCohortRevisionRequest\x1a/.nextstep.tracking.v1.GetCohortRevisionResponse\"\n" +
+	"\xc2\xf3\x18\x03\n" +
+	"\x01\x05\x90\x02\x01\x12\x84\x01\n" +
 	"\x11ListActivityCodes\x12..nextstep.tracking.v1.ListActivityCodesRequest\x1a/.nextstep.tracking.v1.ListActivityCodesResponse\"\x0e\xc2\xf3\x18\a\n" +
 	"\x05\x01\x02\x03\x04\x05\x90\x02\x01\x12\x88\x01\n" +
 	"\x12ExportDestinations\x12/.nextstep.tracking.v1.ExportDestinationsRequest\x1a0.nextstep.tracking.v1.ExportDestinationsResponse\"\r\xc2\xf3\x18\x06\n" +
@@ -4529,7 +4658,7 @@ func file_nextstep_tracking_v1_tracking_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_tracking_v1_tracking_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
 var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
 	(DestinationKind)(0),                  // 0: nextstep.tracking.v1.DestinationKind
 	(ActivityGroup)(0),                    // 1: nextstep.tracking.v1.ActivityGroup
@@ -4545,140 +4674,144 @@ var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
 	(*ListDestinationsResponse)(nil),      // 11: nextstep.tracking.v1.ListDestinationsResponse
 	(*GetLatestDestinationsRequest)(nil),  // 12: nextstep.tracking.v1.GetLatestDestinationsRequest
 	(*GetLatestDestinationsResponse)(nil), // 13: nextstep.tracking.v1.GetLatestDestinationsResponse
-	(*LatestDestination)(nil),             // 14: nextstep.tracking.v1.LatestDestination
-	(*ListActivityCodesRequest)(nil),      // 15: nextstep.tracking.v1.ListActivityCodesRequest
-	(*ListActivityCodesResponse)(nil),     // 16: nextstep.tracking.v1.ListActivityCodesResponse
-	(*ActivityCode)(nil),                  // 17: nextstep.tracking.v1.ActivityCode
-	(*ExportDestinationsRequest)(nil),     // 18: nextstep.tracking.v1.ExportDestinationsRequest
-	(*ExportDestinationsResponse)(nil),    // 19: nextstep.tracking.v1.ExportDestinationsResponse
-	(*DesiredIntervention)(nil),           // 20: nextstep.tracking.v1.DesiredIntervention
-	(*SyncInterventionsRequest)(nil),      // 21: nextstep.tracking.v1.SyncInterventionsRequest
-	(*SyncInterventionsResponse)(nil),     // 22: nextstep.tracking.v1.SyncInterventionsResponse
-	(*OpenCount)(nil),                     // 23: nextstep.tracking.v1.OpenCount
-	(*Task)(nil),                          // 24: nextstep.tracking.v1.Task
-	(*TaskEvent)(nil),                     // 25: nextstep.tracking.v1.TaskEvent
-	(*ListTasksRequest)(nil),              // 26: nextstep.tracking.v1.ListTasksRequest
-	(*ListTasksResponse)(nil),             // 27: nextstep.tracking.v1.ListTasksResponse
-	(*CountTasksRequest)(nil),             // 28: nextstep.tracking.v1.CountTasksRequest
-	(*CountTasksResponse)(nil),            // 29: nextstep.tracking.v1.CountTasksResponse
-	(*GetTaskRequest)(nil),                // 30: nextstep.tracking.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),               // 31: nextstep.tracking.v1.GetTaskResponse
-	(*UpdateTaskRequest)(nil),             // 32: nextstep.tracking.v1.UpdateTaskRequest
-	(*UpdateTaskResponse)(nil),            // 33: nextstep.tracking.v1.UpdateTaskResponse
-	(*AddTaskNoteRequest)(nil),            // 34: nextstep.tracking.v1.AddTaskNoteRequest
-	(*AddTaskNoteResponse)(nil),           // 35: nextstep.tracking.v1.AddTaskNoteResponse
-	(*ListAuditEventsRequest)(nil),        // 36: nextstep.tracking.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),       // 37: nextstep.tracking.v1.ListAuditEventsResponse
-	(*AuditEvent)(nil),                    // 38: nextstep.tracking.v1.AuditEvent
-	(*ConfirmCurrencyRequest)(nil),        // 39: nextstep.tracking.v1.ConfirmCurrencyRequest
-	(*ConfirmCurrencyResponse)(nil),       // 40: nextstep.tracking.v1.ConfirmCurrencyResponse
-	(*CurrencyOutcome)(nil),               // 41: nextstep.tracking.v1.CurrencyOutcome
-	(*BulkUpdateTasksRequest)(nil),        // 42: nextstep.tracking.v1.BulkUpdateTasksRequest
-	(*BulkLogAction)(nil),                 // 43: nextstep.tracking.v1.BulkLogAction
-	(*BulkUpdateTasksResponse)(nil),       // 44: nextstep.tracking.v1.BulkUpdateTasksResponse
-	(*BulkTaskOutcome)(nil),               // 45: nextstep.tracking.v1.BulkTaskOutcome
-	(*GetMeasuresRequest)(nil),            // 46: nextstep.tracking.v1.GetMeasuresRequest
-	(*GetMeasuresResponse)(nil),           // 47: nextstep.tracking.v1.GetMeasuresResponse
-	(*MeasureCounts)(nil),                 // 48: nextstep.tracking.v1.MeasureCounts
-	(*AuthorityMeasures)(nil),             // 49: nextstep.tracking.v1.AuthorityMeasures
-	(*ActivitySurvey)(nil),                // 50: nextstep.tracking.v1.ActivitySurvey
-	(*ExportMeasuresRequest)(nil),         // 51: nextstep.tracking.v1.ExportMeasuresRequest
-	(*ExportMeasuresResponse)(nil),        // 52: nextstep.tracking.v1.ExportMeasuresResponse
-	nil,                                   // 53: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
-	nil,                                   // 54: nextstep.tracking.v1.Task.EvidenceEntry
-	(*UpdateTaskRequest_Assign)(nil),      // 55: nextstep.tracking.v1.UpdateTaskRequest.Assign
-	(*UpdateTaskRequest_Start)(nil),       // 56: nextstep.tracking.v1.UpdateTaskRequest.Start
-	(*UpdateTaskRequest_Resolve)(nil),     // 57: nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	(*UpdateTaskRequest_Dismiss)(nil),     // 58: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
-	(*timestamppb.Timestamp)(nil),         // 59: google.protobuf.Timestamp
+	(*GetCohortRevisionRequest)(nil),      // 14: nextstep.tracking.v1.GetCohortRevisionRequest
+	(*GetCohortRevisionResponse)(nil),     // 15: nextstep.tracking.v1.GetCohortRevisionResponse
+	(*LatestDestination)(nil),             // 16: nextstep.tracking.v1.LatestDestination
+	(*ListActivityCodesRequest)(nil),      // 17: nextstep.tracking.v1.ListActivityCodesRequest
+	(*ListActivityCodesResponse)(nil),     // 18: nextstep.tracking.v1.ListActivityCodesResponse
+	(*ActivityCode)(nil),                  // 19: nextstep.tracking.v1.ActivityCode
+	(*ExportDestinationsRequest)(nil),     // 20: nextstep.tracking.v1.ExportDestinationsRequest
+	(*ExportDestinationsResponse)(nil),    // 21: nextstep.tracking.v1.ExportDestinationsResponse
+	(*DesiredIntervention)(nil),           // 22: nextstep.tracking.v1.DesiredIntervention
+	(*SyncInterventionsRequest)(nil),      // 23: nextstep.tracking.v1.SyncInterventionsRequest
+	(*SyncInterventionsResponse)(nil),     // 24: nextstep.tracking.v1.SyncInterventionsResponse
+	(*OpenCount)(nil),                     // 25: nextstep.tracking.v1.OpenCount
+	(*Task)(nil),                          // 26: nextstep.tracking.v1.Task
+	(*TaskEvent)(nil),                     // 27: nextstep.tracking.v1.TaskEvent
+	(*ListTasksRequest)(nil),              // 28: nextstep.tracking.v1.ListTasksRequest
+	(*ListTasksResponse)(nil),             // 29: nextstep.tracking.v1.ListTasksResponse
+	(*CountTasksRequest)(nil),             // 30: nextstep.tracking.v1.CountTasksRequest
+	(*CountTasksResponse)(nil),            // 31: nextstep.tracking.v1.CountTasksResponse
+	(*GetTaskRequest)(nil),                // 32: nextstep.tracking.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),               // 33: nextstep.tracking.v1.GetTaskResponse
+	(*UpdateTaskRequest)(nil),             // 34: nextstep.tracking.v1.UpdateTaskRequest
+	(*UpdateTaskResponse)(nil),            // 35: nextstep.tracking.v1.UpdateTaskResponse
+	(*AddTaskNoteRequest)(nil),            // 36: nextstep.tracking.v1.AddTaskNoteRequest
+	(*AddTaskNoteResponse)(nil),           // 37: nextstep.tracking.v1.AddTaskNoteResponse
+	(*ListAuditEventsRequest)(nil),        // 38: nextstep.tracking.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),       // 39: nextstep.tracking.v1.ListAuditEventsResponse
+	(*AuditEvent)(nil),                    // 40: nextstep.tracking.v1.AuditEvent
+	(*ConfirmCurrencyRequest)(nil),        // 41: nextstep.tracking.v1.ConfirmCurrencyRequest
+	(*ConfirmCurrencyResponse)(nil),       // 42: nextstep.tracking.v1.ConfirmCurrencyResponse
+	(*CurrencyOutcome)(nil),               // 43: nextstep.tracking.v1.CurrencyOutcome
+	(*BulkUpdateTasksRequest)(nil),        // 44: nextstep.tracking.v1.BulkUpdateTasksRequest
+	(*BulkLogAction)(nil),                 // 45: nextstep.tracking.v1.BulkLogAction
+	(*BulkUpdateTasksResponse)(nil),       // 46: nextstep.tracking.v1.BulkUpdateTasksResponse
+	(*BulkTaskOutcome)(nil),               // 47: nextstep.tracking.v1.BulkTaskOutcome
+	(*GetMeasuresRequest)(nil),            // 48: nextstep.tracking.v1.GetMeasuresRequest
+	(*GetMeasuresResponse)(nil),           // 49: nextstep.tracking.v1.GetMeasuresResponse
+	(*MeasureCounts)(nil),                 // 50: nextstep.tracking.v1.MeasureCounts
+	(*AuthorityMeasures)(nil),             // 51: nextstep.tracking.v1.AuthorityMeasures
+	(*ActivitySurvey)(nil),                // 52: nextstep.tracking.v1.ActivitySurvey
+	(*ExportMeasuresRequest)(nil),         // 53: nextstep.tracking.v1.ExportMeasuresRequest
+	(*ExportMeasuresResponse)(nil),        // 54: nextstep.tracking.v1.ExportMeasuresResponse
+	nil,                                   // 55: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	nil,                                   // 56: nextstep.tracking.v1.Task.EvidenceEntry
+	(*UpdateTaskRequest_Assign)(nil),      // 57: nextstep.tracking.v1.UpdateTaskRequest.Assign
+	(*UpdateTaskRequest_Start)(nil),       // 58: nextstep.tracking.v1.UpdateTaskRequest.Start
+	(*UpdateTaskRequest_Resolve)(nil),     // 59: nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	(*UpdateTaskRequest_Dismiss)(nil),     // 60: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	(*timestamppb.Timestamp)(nil),         // 61: google.protobuf.Timestamp
 }
 var file_nextstep_tracking_v1_tracking_proto_depIdxs = []int32{
 	0,  // 0: nextstep.tracking.v1.Destination.kind:type_name -> nextstep.tracking.v1.DestinationKind
-	59, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
+	61, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
 	7,  // 2: nextstep.tracking.v1.RecordDestinationRequest.destination:type_name -> nextstep.tracking.v1.Destination
 	7,  // 3: nextstep.tracking.v1.RecordDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
 	7,  // 4: nextstep.tracking.v1.ListDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.Destination
-	14, // 5: nextstep.tracking.v1.GetLatestDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.LatestDestination
+	16, // 5: nextstep.tracking.v1.GetLatestDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.LatestDestination
 	7,  // 6: nextstep.tracking.v1.LatestDestination.destination:type_name -> nextstep.tracking.v1.Destination
-	17, // 7: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
+	19, // 7: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
 	1,  // 8: nextstep.tracking.v1.ActivityCode.group:type_name -> nextstep.tracking.v1.ActivityGroup
 	2,  // 9: nextstep.tracking.v1.DesiredIntervention.priority:type_name -> nextstep.tracking.v1.Priority
-	53, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
-	20, // 11: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
-	23, // 12: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
+	55, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	22, // 11: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
+	25, // 12: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
 	2,  // 13: nextstep.tracking.v1.OpenCount.priority:type_name -> nextstep.tracking.v1.Priority
 	2,  // 14: nextstep.tracking.v1.Task.priority:type_name -> nextstep.tracking.v1.Priority
-	54, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
+	56, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
 	3,  // 16: nextstep.tracking.v1.Task.status:type_name -> nextstep.tracking.v1.TaskStatus
-	59, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
-	59, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
-	59, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
+	61, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
+	61, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
+	61, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
 	3,  // 20: nextstep.tracking.v1.TaskEvent.status:type_name -> nextstep.tracking.v1.TaskStatus
 	2,  // 21: nextstep.tracking.v1.ListTasksRequest.priority:type_name -> nextstep.tracking.v1.Priority
 	3,  // 22: nextstep.tracking.v1.ListTasksRequest.statuses:type_name -> nextstep.tracking.v1.TaskStatus
-	24, // 23: nextstep.tracking.v1.ListTasksResponse.tasks:type_name -> nextstep.tracking.v1.Task
-	23, // 24: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
-	24, // 25: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
-	25, // 26: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
-	55, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
-	56, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
-	57, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	58, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
-	24, // 31: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	26, // 23: nextstep.tracking.v1.ListTasksResponse.tasks:type_name -> nextstep.tracking.v1.Task
+	25, // 24: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
+	26, // 25: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	27, // 26: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
+	57, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	58, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
+	59, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	60, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	26, // 31: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
 	4,  // 32: nextstep.tracking.v1.AddTaskNoteRequest.action:type_name -> nextstep.tracking.v1.ActionKind
-	25, // 33: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
-	59, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	59, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	38, // 36: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
-	59, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	41, // 38: nextstep.tracking.v1.ConfirmCurrencyResponse.outcomes:type_name -> nextstep.tracking.v1.CurrencyOutcome
+	27, // 33: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
+	61, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	61, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	40, // 36: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
+	61, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	43, // 38: nextstep.tracking.v1.ConfirmCurrencyResponse.outcomes:type_name -> nextstep.tracking.v1.CurrencyOutcome
 	5,  // 39: nextstep.tracking.v1.CurrencyOutcome.result:type_name -> nextstep.tracking.v1.CurrencyResult
-	55, // 40: nextstep.tracking.v1.BulkUpdateTasksRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
-	43, // 41: nextstep.tracking.v1.BulkUpdateTasksRequest.log:type_name -> nextstep.tracking.v1.BulkLogAction
+	57, // 40: nextstep.tracking.v1.BulkUpdateTasksRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	45, // 41: nextstep.tracking.v1.BulkUpdateTasksRequest.log:type_name -> nextstep.tracking.v1.BulkLogAction
 	4,  // 42: nextstep.tracking.v1.BulkLogAction.action:type_name -> nextstep.tracking.v1.ActionKind
-	45, // 43: nextstep.tracking.v1.BulkUpdateTasksResponse.outcomes:type_name -> nextstep.tracking.v1.BulkTaskOutcome
+	47, // 43: nextstep.tracking.v1.BulkUpdateTasksResponse.outcomes:type_name -> nextstep.tracking.v1.BulkTaskOutcome
 	6,  // 44: nextstep.tracking.v1.BulkTaskOutcome.result:type_name -> nextstep.tracking.v1.BulkTaskResult
-	49, // 45: nextstep.tracking.v1.GetMeasuresResponse.authorities:type_name -> nextstep.tracking.v1.AuthorityMeasures
-	48, // 46: nextstep.tracking.v1.AuthorityMeasures.current:type_name -> nextstep.tracking.v1.MeasureCounts
-	48, // 47: nextstep.tracking.v1.AuthorityMeasures.december:type_name -> nextstep.tracking.v1.MeasureCounts
-	48, // 48: nextstep.tracking.v1.AuthorityMeasures.january:type_name -> nextstep.tracking.v1.MeasureCounts
-	48, // 49: nextstep.tracking.v1.AuthorityMeasures.february:type_name -> nextstep.tracking.v1.MeasureCounts
-	48, // 50: nextstep.tracking.v1.AuthorityMeasures.march:type_name -> nextstep.tracking.v1.MeasureCounts
-	50, // 51: nextstep.tracking.v1.AuthorityMeasures.activity_survey:type_name -> nextstep.tracking.v1.ActivitySurvey
+	51, // 45: nextstep.tracking.v1.GetMeasuresResponse.authorities:type_name -> nextstep.tracking.v1.AuthorityMeasures
+	50, // 46: nextstep.tracking.v1.AuthorityMeasures.current:type_name -> nextstep.tracking.v1.MeasureCounts
+	50, // 47: nextstep.tracking.v1.AuthorityMeasures.december:type_name -> nextstep.tracking.v1.MeasureCounts
+	50, // 48: nextstep.tracking.v1.AuthorityMeasures.january:type_name -> nextstep.tracking.v1.MeasureCounts
+	50, // 49: nextstep.tracking.v1.AuthorityMeasures.february:type_name -> nextstep.tracking.v1.MeasureCounts
+	50, // 50: nextstep.tracking.v1.AuthorityMeasures.march:type_name -> nextstep.tracking.v1.MeasureCounts
+	52, // 51: nextstep.tracking.v1.AuthorityMeasures.activity_survey:type_name -> nextstep.tracking.v1.ActivitySurvey
 	8,  // 52: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
-	39, // 53: nextstep.tracking.v1.TrackingService.ConfirmCurrency:input_type -> nextstep.tracking.v1.ConfirmCurrencyRequest
+	41, // 53: nextstep.tracking.v1.TrackingService.ConfirmCurrency:input_type -> nextstep.tracking.v1.ConfirmCurrencyRequest
 	10, // 54: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
 	12, // 55: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
-	15, // 56: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
-	18, // 57: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
-	21, // 58: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
-	26, // 59: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
-	28, // 60: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
-	30, // 61: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
-	32, // 62: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
-	42, // 63: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:input_type -> nextstep.tracking.v1.BulkUpdateTasksRequest
-	34, // 64: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
-	46, // 65: nextstep.tracking.v1.TrackingService.GetMeasures:input_type -> nextstep.tracking.v1.GetMeasuresRequest
-	51, // 66: nextstep.tracking.v1.TrackingService.ExportMeasures:input_type -> nextstep.tracking.v1.ExportMeasuresRequest
-	36, // 67: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
-	9,  // 68: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
-	40, // 69: nextstep.tracking.v1.TrackingService.ConfirmCurrency:output_type -> nextstep.tracking.v1.ConfirmCurrencyResponse
-	11, // 70: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
-	13, // 71: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
-	16, // 72: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
-	19, // 73: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
-	22, // 74: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
-	27, // 75: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
-	29, // 76: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
-	31, // 77: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
-	33, // 78: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
-	44, // 79: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:output_type -> nextstep.tracking.v1.BulkUpdateTasksResponse
-	35, // 80: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
-	47, // 81: nextstep.tracking.v1.TrackingService.GetMeasures:output_type -> nextstep.tracking.v1.GetMeasuresResponse
-	52, // 82: nextstep.tracking.v1.TrackingService.ExportMeasures:output_type -> nextstep.tracking.v1.ExportMeasuresResponse
-	37, // 83: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
-	68, // [68:84] is the sub-list for method output_type
-	52, // [52:68] is the sub-list for method input_type
+	14, // 56: nextstep.tracking.v1.TrackingService.GetCohortRevision:input_type -> nextstep.tracking.v1.GetCohortRevisionRequest
+	17, // 57: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
+	20, // 58: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
+	23, // 59: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
+	28, // 60: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
+	30, // 61: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
+	32, // 62: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
+	34, // 63: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
+	44, // 64: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:input_type -> nextstep.tracking.v1.BulkUpdateTasksRequest
+	36, // 65: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
+	48, // 66: nextstep.tracking.v1.TrackingService.GetMeasures:input_type -> nextstep.tracking.v1.GetMeasuresRequest
+	53, // 67: nextstep.tracking.v1.TrackingService.ExportMeasures:input_type -> nextstep.tracking.v1.ExportMeasuresRequest
+	38, // 68: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
+	9,  // 69: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
+	42, // 70: nextstep.tracking.v1.TrackingService.ConfirmCurrency:output_type -> nextstep.tracking.v1.ConfirmCurrencyResponse
+	11, // 71: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
+	13, // 72: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
+	15, // 73: nextstep.tracking.v1.TrackingService.GetCohortRevision:output_type -> nextstep.tracking.v1.GetCohortRevisionResponse
+	18, // 74: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
+	21, // 75: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
+	24, // 76: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
+	29, // 77: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
+	31, // 78: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
+	33, // 79: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
+	35, // 80: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
+	46, // 81: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:output_type -> nextstep.tracking.v1.BulkUpdateTasksResponse
+	37, // 82: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
+	49, // 83: nextstep.tracking.v1.TrackingService.GetMeasures:output_type -> nextstep.tracking.v1.GetMeasuresResponse
+	54, // 84: nextstep.tracking.v1.TrackingService.ExportMeasures:output_type -> nextstep.tracking.v1.ExportMeasuresResponse
+	39, // 85: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
+	69, // [69:86] is the sub-list for method output_type
+	52, // [52:69] is the sub-list for method input_type
 	52, // [52:52] is the sub-list for extension type_name
 	52, // [52:52] is the sub-list for extension extendee
 	0,  // [0:52] is the sub-list for field type_name
@@ -4689,13 +4822,13 @@ func file_nextstep_tracking_v1_tracking_proto_init() {
 	if File_nextstep_tracking_v1_tracking_proto != nil {
 		return
 	}
-	file_nextstep_tracking_v1_tracking_proto_msgTypes[25].OneofWrappers = []any{
+	file_nextstep_tracking_v1_tracking_proto_msgTypes[27].OneofWrappers = []any{
 		(*UpdateTaskRequest_Assign_)(nil),
 		(*UpdateTaskRequest_Start_)(nil),
 		(*UpdateTaskRequest_Resolve_)(nil),
 		(*UpdateTaskRequest_Dismiss_)(nil),
 	}
-	file_nextstep_tracking_v1_tracking_proto_msgTypes[35].OneofWrappers = []any{
+	file_nextstep_tracking_v1_tracking_proto_msgTypes[37].OneofWrappers = []any{
 		(*BulkUpdateTasksRequest_Assign)(nil),
 		(*BulkUpdateTasksRequest_Log)(nil),
 	}
@@ -4705,7 +4838,7 @@ func file_nextstep_tracking_v1_tracking_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_tracking_v1_tracking_proto_rawDesc), len(file_nextstep_tracking_v1_tracking_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   52,
+			NumMessages:   54,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

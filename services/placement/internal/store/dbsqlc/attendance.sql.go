@@ -59,6 +59,26 @@ func (q *Queries) BookingsForAttendance(ctx context.Context, db DBTX, ids []stri
 	return items, nil
 }
 
+const lockPupilRevisions = `-- name: LockPupilRevisions :exec
+INSERT INTO placement.pupil_revisions AS r (pupil_id, revision)
+SELECT DISTINCT p.pupil_id, 0 FROM unnest($1::uuid[]) AS p(pupil_id)
+ORDER BY p.pupil_id
+ON CONFLICT (pupil_id) DO UPDATE SET revision = r.revision WHERE false
+`
+
+// Takes the register's pupils' revision rows (migration 00003), in id
+// order, before UpsertAttendance writes, making those missing at 0. The
+// upsert's statement triggers bump the pupils of the marks it changed (its
+// UPDATE trigger) and then of those it added (its INSERT trigger): without
+// this, two registers of one class, one adding the marks the other changes,
+// would take the same rows in opposite orders and could deadlock. With it,
+// registers sharing a pupil take turns from here. DO UPDATE ... WHERE false
+// locks the rows that exist without writing them.
+func (q *Queries) LockPupilRevisions(ctx context.Context, db DBTX, pupilIds []string) error {
+	_, err := db.Exec(ctx, lockPupilRevisions, pupilIds)
+	return err
+}
+
 const scheduledDays = `-- name: ScheduledDays :many
 SELECT opportunity_id, day FROM placement.opportunity_days WHERE opportunity_id = ANY($1::uuid[])
 `

@@ -198,3 +198,38 @@ func (q *Queries) Engagement(ctx context.Context, db DBTX, arg EngagementParams)
 	}
 	return items, nil
 }
+
+const pupilsRevision = `-- name: PupilsRevision :one
+SELECT COALESCE(sum(r.revision), 0)::bigint AS revision
+FROM placement.pupil_revisions r
+WHERE r.pupil_id = ANY($1::uuid[])
+  AND ($2::boolean OR EXISTS (
+        SELECT 1 FROM placement.bookings b
+        WHERE b.pupil_id = r.pupil_id
+          AND (b.la_code = ANY($3::text[]) OR b.school_urn = $4::text)))
+`
+
+type PupilsRevisionParams struct {
+	PupilIDs       []string
+	ScopeAll       bool
+	ScopeLACodes   []string
+	ScopeSchoolURN string
+}
+
+// The sum of the pupils' revisions (migration 00003: counters every write
+// to what CreditedDays reads of a pupil bumps), 0 for none. Scoped as
+// CreditedDays is, by the pupil's bookings, but counting a pupil with any
+// booking in scope, cancelled or not: a cancellation lowers their credit,
+// and were it to drop them from the sum, the sum could fall and later
+// climb back to a value a reader had already seen.
+func (q *Queries) PupilsRevision(ctx context.Context, db DBTX, arg PupilsRevisionParams) (int64, error) {
+	row := db.QueryRow(ctx, pupilsRevision,
+		arg.PupilIDs,
+		arg.ScopeAll,
+		arg.ScopeLACodes,
+		arg.ScopeSchoolURN,
+	)
+	var revision int64
+	err := row.Scan(&revision)
+	return revision, err
+}

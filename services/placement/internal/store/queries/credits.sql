@@ -74,3 +74,18 @@ SELECT r.sector, r.size_band,
 FROM running r
 LEFT JOIN booked bk ON bk.opportunity_id = r.id
 GROUP BY r.sector, r.size_band;
+
+-- name: PupilsRevision :one
+-- The sum of the pupils' revisions (migration 00003: counters every write
+-- to what CreditedDays reads of a pupil bumps), 0 for none. Scoped as
+-- CreditedDays is, by the pupil's bookings, but counting a pupil with any
+-- booking in scope, cancelled or not: a cancellation lowers their credit,
+-- and were it to drop them from the sum, the sum could fall and later
+-- climb back to a value a reader had already seen.
+SELECT COALESCE(sum(r.revision), 0)::bigint AS revision
+FROM placement.pupil_revisions r
+WHERE r.pupil_id = ANY(@pupil_ids::uuid[])
+  AND (@scope_all::boolean OR EXISTS (
+        SELECT 1 FROM placement.bookings b
+        WHERE b.pupil_id = r.pupil_id
+          AND (b.la_code = ANY(@scope_la_codes::text[]) OR b.school_urn = @scope_school_urn::text)));

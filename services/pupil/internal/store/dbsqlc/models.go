@@ -167,3 +167,8 @@ type PupilSchoolHistory struct {
 	LeavingReason string
 	RecordedAt    time.Time
 }
+
+type PupilSchoolRevision struct {
+	SchoolURN string
+	Revision  int64
+}

@@ -180,6 +180,36 @@ func (q *Queries) ListSchools(ctx context.Context, db DBTX, arg ListSchoolsParam
 	return items, nil
 }
 
+const schoolRevision = `-- name: SchoolRevision :one
+SELECT COALESCE((
+    SELECT r.revision FROM pupil.school_revisions r JOIN pupil.schools s ON s.urn = r.school_urn
+    WHERE r.school_urn = $1
+      AND ($2::boolean OR s.la_code = ANY($3::text[]) OR s.urn = $4::text)
+), 0)::bigint AS revision
+`
+
+type SchoolRevisionParams struct {
+	URN            string
+	ScopeAll       bool
+	ScopeLACodes   []string
+	ScopeSchoolURN string
+}
+
+// The revision of the school with urn (migrations/00010_school_revisions.sql)
+// if it is in scope; 0 when nothing was ever written about it, and for a
+// school outside scope or not registered alike.
+func (q *Queries) SchoolRevision(ctx context.Context, db DBTX, arg SchoolRevisionParams) (int64, error) {
+	row := db.QueryRow(ctx, schoolRevision,
+		arg.URN,
+		arg.ScopeAll,
+		arg.ScopeLACodes,
+		arg.ScopeSchoolURN,
+	)
+	var revision int64
+	err := row.Scan(&revision)
+	return revision, err
+}
+
 const schoolsInScope = `-- name: SchoolsInScope :many
 SELECT s.urn FROM pupil.schools s
 WHERE s.open

@@ -29,3 +29,13 @@ LIMIT @max_schools;
 SELECT s.urn FROM pupil.schools s
 WHERE s.open
   AND (@scope_all::boolean OR s.la_code = ANY(@scope_la_codes::text[]) OR s.urn = @scope_school_urn::text);
+
+-- name: SchoolRevision :one
+-- The revision of the school with urn (migrations/00010_school_revisions.sql)
+-- if it is in scope; 0 when nothing was ever written about it, and for a
+-- school outside scope or not registered alike.
+SELECT COALESCE((
+    SELECT r.revision FROM pupil.school_revisions r JOIN pupil.schools s ON s.urn = r.school_urn
+    WHERE r.school_urn = @urn
+      AND (@scope_all::boolean OR s.la_code = ANY(@scope_la_codes::text[]) OR s.urn = @scope_school_urn::text)
+), 0)::bigint AS revision;

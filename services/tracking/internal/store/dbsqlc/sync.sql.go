@@ -130,6 +130,7 @@ const lockActiveTasks = `-- name: LockActiveTasks :many
 SELECT id, COALESCE(pupil_id::text, '')::text AS pupil_id, reason_code, priority, due_date, summary, evidence, la_code
 FROM tracking.tasks
 WHERE cohort_key = $1 AND status IN ('open', 'assigned', 'in_progress')
+ORDER BY id
 FOR UPDATE
 `
 
@@ -150,7 +151,8 @@ type LockActiveTasksRow struct {
 // the cohort's lock; each writes out the partial indexes' predicate,
 // status IN ('open', 'assigned', 'in_progress'), so the planner can use
 // them.
-// A cohort-level task's pupil is ” (store.CohortLevel).
+// A cohort-level task's pupil is ” (store.CohortLevel). In id order, as
+// BulkUpdate locks tasks, so a sync and a bulk update cannot deadlock.
 func (q *Queries) LockActiveTasks(ctx context.Context, db DBTX, cohortKey string) ([]LockActiveTasksRow, error) {
 	rows, err := db.Query(ctx, lockActiveTasks, cohortKey)
 	if err != nil {

@@ -5,10 +5,12 @@
 -- the cohort's lock; each writes out the partial indexes' predicate,
 -- status IN ('open', 'assigned', 'in_progress'), so the planner can use
 -- them.
--- A cohort-level task's pupil is '' (store.CohortLevel).
+-- A cohort-level task's pupil is '' (store.CohortLevel). In id order, as
+-- BulkUpdate locks tasks, so a sync and a bulk update cannot deadlock.
 SELECT id, COALESCE(pupil_id::text, '')::text AS pupil_id, reason_code, priority, due_date, summary, evidence, la_code
 FROM tracking.tasks
 WHERE cohort_key = @cohort_key AND status IN ('open', 'assigned', 'in_progress')
+ORDER BY id
 FOR UPDATE;
 
 -- name: SnoozedKeys :many

@@ -78,6 +78,9 @@ const (
 	// PlacementServiceGetCreditedDaysProcedure is the fully-qualified name of the PlacementService's
 	// GetCreditedDays RPC.
 	PlacementServiceGetCreditedDaysProcedure = "/nextstep.placement.v1.PlacementService/GetCreditedDays"
+	// PlacementServiceGetPupilsRevisionProcedure is the fully-qualified name of the PlacementService's
+	// GetPupilsRevision RPC.
+	PlacementServiceGetPupilsRevisionProcedure = "/nextstep.placement.v1.PlacementService/GetPupilsRevision"
 	// PlacementServiceProposeAllocationProcedure is the fully-qualified name of the PlacementService's
 	// ProposeAllocation RPC.
 	PlacementServiceProposeAllocationProcedure = "/nextstep.placement.v1.PlacementService/ProposeAllocation"
@@ -144,6 +147,15 @@ type PlacementServiceClient interface {
 	// cancelled booking. One entry per requested pupil, in request order,
 	// zero for a pupil with none or outside the caller's scope.
 	GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error)
+	// GetPupilsRevision returns the sum of the pupils' revisions: counters
+	// every write to what GetCreditedDays reads of a pupil bumps, in the
+	// write's own transaction (their bookings and attendance, and the days
+	// and kind of the opportunities they are booked on). It moves whenever
+	// any of the pupils' credits may have; the reconciler passes over a
+	// cohort none of whose revisions moved since its last full pass. A
+	// number, no personal data: not audited. Pupils outside the caller's
+	// scope count 0.
+	GetPupilsRevision(context.Context, *v1.GetPupilsRevisionRequest) (*v1.GetPupilsRevisionResponse, error)
 	// ProposeAllocation proposes who should take the free places on a set of
 	// opportunities, from the pupils of one or more cohorts: those furthest
 	// behind the guarantee's trajectory and the most disadvantaged first
@@ -283,6 +295,13 @@ func NewPlacementServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getPupilsRevision: connect.NewClient[v1.GetPupilsRevisionRequest, v1.GetPupilsRevisionResponse](
+			httpClient,
+			baseURL+PlacementServiceGetPupilsRevisionProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("GetPupilsRevision")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		proposeAllocation: connect.NewClient[v1.ProposeAllocationRequest, v1.ProposeAllocationResponse](
 			httpClient,
 			baseURL+PlacementServiceProposeAllocationProcedure,
@@ -324,6 +343,7 @@ type placementServiceClient struct {
 	cancelBooking     *connect.Client[v1.CancelBookingRequest, v1.CancelBookingResponse]
 	recordAttendance  *connect.Client[v1.RecordAttendanceRequest, v1.RecordAttendanceResponse]
 	getCreditedDays   *connect.Client[v1.GetCreditedDaysRequest, v1.GetCreditedDaysResponse]
+	getPupilsRevision *connect.Client[v1.GetPupilsRevisionRequest, v1.GetPupilsRevisionResponse]
 	proposeAllocation *connect.Client[v1.ProposeAllocationRequest, v1.ProposeAllocationResponse]
 	confirmAllocation *connect.Client[v1.ConfirmAllocationRequest, v1.ConfirmAllocationResponse]
 	getEngagement     *connect.Client[v1.GetEngagementRequest, v1.GetEngagementResponse]
@@ -464,6 +484,15 @@ func (c *placementServiceClient) GetCreditedDays(ctx context.Context, req *v1.Ge
 	return nil, err
 }
 
+// GetPupilsRevision calls nextstep.placement.v1.PlacementService.GetPupilsRevision.
+func (c *placementServiceClient) GetPupilsRevision(ctx context.Context, req *v1.GetPupilsRevisionRequest) (*v1.GetPupilsRevisionResponse, error) {
+	response, err := c.getPupilsRevision.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ProposeAllocation calls nextstep.placement.v1.PlacementService.ProposeAllocation.
 func (c *placementServiceClient) ProposeAllocation(ctx context.Context, req *v1.ProposeAllocationRequest) (*v1.ProposeAllocationResponse, error) {
 	response, err := c.proposeAllocation.CallUnary(ctx, connect.NewRequest(req))
@@ -547,6 +576,15 @@ type PlacementServiceHandler interface {
 	// cancelled booking. One entry per requested pupil, in request order,
 	// zero for a pupil with none or outside the caller's scope.
 	GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error)
+	// GetPupilsRevision returns the sum of the pupils' revisions: counters
+	// every write to what GetCreditedDays reads of a pupil bumps, in the
+	// write's own transaction (their bookings and attendance, and the days
+	// and kind of the opportunities they are booked on). It moves whenever
+	// any of the pupils' credits may have; the reconciler passes over a
+	// cohort none of whose revisions moved since its last full pass. A
+	// number, no personal data: not audited. Pupils outside the caller's
+	// scope count 0.
+	GetPupilsRevision(context.Context, *v1.GetPupilsRevisionRequest) (*v1.GetPupilsRevisionResponse, error)
 	// ProposeAllocation proposes who should take the free places on a set of
 	// opportunities, from the pupils of one or more cohorts: those furthest
 	// behind the guarantee's trajectory and the most disadvantaged first
@@ -682,6 +720,13 @@ func NewPlacementServiceHandler(svc PlacementServiceHandler, opts ...connect.Han
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	placementServiceGetPupilsRevisionHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceGetPupilsRevisionProcedure,
+		svc.GetPupilsRevision,
+		connect.WithSchema(placementServiceMethods.ByName("GetPupilsRevision")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	placementServiceProposeAllocationHandler := connect.NewUnaryHandlerSimple(
 		PlacementServiceProposeAllocationProcedure,
 		svc.ProposeAllocation,
@@ -735,6 +780,8 @@ func NewPlacementServiceHandler(svc PlacementServiceHandler, opts ...connect.Han
 			placementServiceRecordAttendanceHandler.ServeHTTP(w, r)
 		case PlacementServiceGetCreditedDaysProcedure:
 			placementServiceGetCreditedDaysHandler.ServeHTTP(w, r)
+		case PlacementServiceGetPupilsRevisionProcedure:
+			placementServiceGetPupilsRevisionHandler.ServeHTTP(w, r)
 		case PlacementServiceProposeAllocationProcedure:
 			placementServiceProposeAllocationHandler.ServeHTTP(w, r)
 		case PlacementServiceConfirmAllocationProcedure:
@@ -808,6 +855,10 @@ func (UnimplementedPlacementServiceHandler) RecordAttendance(context.Context, *v
 
 func (UnimplementedPlacementServiceHandler) GetCreditedDays(context.Context, *v1.GetCreditedDaysRequest) (*v1.GetCreditedDaysResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.GetCreditedDays is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) GetPupilsRevision(context.Context, *v1.GetPupilsRevisionRequest) (*v1.GetPupilsRevisionResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.GetPupilsRevision is not implemented"))
 }
 
 func (UnimplementedPlacementServiceHandler) ProposeAllocation(context.Context, *v1.ProposeAllocationRequest) (*v1.ProposeAllocationResponse, error) {

@@ -60,6 +60,9 @@ const (
 	// PupilServiceGetCohortSnapshotProcedure is the fully-qualified name of the PupilService's
 	// GetCohortSnapshot RPC.
 	PupilServiceGetCohortSnapshotProcedure = "/nextstep.pupil.v1.PupilService/GetCohortSnapshot"
+	// PupilServiceGetSchoolRevisionProcedure is the fully-qualified name of the PupilService's
+	// GetSchoolRevision RPC.
+	PupilServiceGetSchoolRevisionProcedure = "/nextstep.pupil.v1.PupilService/GetSchoolRevision"
 	// PupilServiceLocatePupilsProcedure is the fully-qualified name of the PupilService's LocatePupils
 	// RPC.
 	PupilServiceLocatePupilsProcedure = "/nextstep.pupil.v1.PupilService/LocatePupils"
@@ -119,6 +122,14 @@ type PupilServiceClient interface {
 	// names: one query, chunks of up to 500 members, and a last message with
 	// complete = true and the total sent.
 	GetCohortSnapshot(context.Context, *v1.GetCohortSnapshotRequest) (*connect.ServerStreamForClient[v1.GetCohortSnapshotResponse], error)
+	// GetSchoolRevision returns the school's revision: a counter every write
+	// to what the school or its cohort snapshots read bumps, in the write's
+	// own transaction (the school itself, its pupils and their enrolments,
+	// risk reviews and residence, whichever school they are on roll at now
+	// or were). The reconciler reads it before a pass and passes over a
+	// cohort none of whose revisions moved since its last full pass. A
+	// number, no personal data: not audited.
+	GetSchoolRevision(context.Context, *v1.GetSchoolRevisionRequest) (*v1.GetSchoolRevisionResponse, error)
 	// LocatePupils says where each pupil is on roll: their school and its
 	// local authority, as this service holds them. Placement and tracking
 	// decide the scope of every write that names a pupil from it, never from
@@ -227,6 +238,13 @@ func NewPupilServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getSchoolRevision: connect.NewClient[v1.GetSchoolRevisionRequest, v1.GetSchoolRevisionResponse](
+			httpClient,
+			baseURL+PupilServiceGetSchoolRevisionProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("GetSchoolRevision")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		locatePupils: connect.NewClient[v1.LocatePupilsRequest, v1.LocatePupilsResponse](
 			httpClient,
 			baseURL+PupilServiceLocatePupilsProcedure,
@@ -269,6 +287,7 @@ type pupilServiceClient struct {
 	exportRiskList         *connect.Client[v1.ExportRiskListRequest, v1.ExportRiskListResponse]
 	listCohortPupils       *connect.Client[v1.ListCohortPupilsRequest, v1.ListCohortPupilsResponse]
 	getCohortSnapshot      *connect.Client[v1.GetCohortSnapshotRequest, v1.GetCohortSnapshotResponse]
+	getSchoolRevision      *connect.Client[v1.GetSchoolRevisionRequest, v1.GetSchoolRevisionResponse]
 	locatePupils           *connect.Client[v1.LocatePupilsRequest, v1.LocatePupilsResponse]
 	listResidenceTransfers *connect.Client[v1.ListResidenceTransfersRequest, v1.ListResidenceTransfersResponse]
 	getResidents           *connect.Client[v1.GetResidentsRequest, v1.GetResidentsResponse]
@@ -357,6 +376,15 @@ func (c *pupilServiceClient) GetCohortSnapshot(ctx context.Context, req *v1.GetC
 	return c.getCohortSnapshot.CallServerStream(ctx, connect.NewRequest(req))
 }
 
+// GetSchoolRevision calls nextstep.pupil.v1.PupilService.GetSchoolRevision.
+func (c *pupilServiceClient) GetSchoolRevision(ctx context.Context, req *v1.GetSchoolRevisionRequest) (*v1.GetSchoolRevisionResponse, error) {
+	response, err := c.getSchoolRevision.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // LocatePupils calls nextstep.pupil.v1.PupilService.LocatePupils.
 func (c *pupilServiceClient) LocatePupils(ctx context.Context, req *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error) {
 	response, err := c.locatePupils.CallUnary(ctx, connect.NewRequest(req))
@@ -430,6 +458,14 @@ type PupilServiceHandler interface {
 	// names: one query, chunks of up to 500 members, and a last message with
 	// complete = true and the total sent.
 	GetCohortSnapshot(context.Context, *v1.GetCohortSnapshotRequest, *connect.ServerStream[v1.GetCohortSnapshotResponse]) error
+	// GetSchoolRevision returns the school's revision: a counter every write
+	// to what the school or its cohort snapshots read bumps, in the write's
+	// own transaction (the school itself, its pupils and their enrolments,
+	// risk reviews and residence, whichever school they are on roll at now
+	// or were). The reconciler reads it before a pass and passes over a
+	// cohort none of whose revisions moved since its last full pass. A
+	// number, no personal data: not audited.
+	GetSchoolRevision(context.Context, *v1.GetSchoolRevisionRequest) (*v1.GetSchoolRevisionResponse, error)
 	// LocatePupils says where each pupil is on roll: their school and its
 	// local authority, as this service holds them. Placement and tracking
 	// decide the scope of every write that names a pupil from it, never from
@@ -534,6 +570,13 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	pupilServiceGetSchoolRevisionHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceGetSchoolRevisionProcedure,
+		svc.GetSchoolRevision,
+		connect.WithSchema(pupilServiceMethods.ByName("GetSchoolRevision")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	pupilServiceLocatePupilsHandler := connect.NewUnaryHandlerSimple(
 		PupilServiceLocatePupilsProcedure,
 		svc.LocatePupils,
@@ -583,6 +626,8 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 			pupilServiceListCohortPupilsHandler.ServeHTTP(w, r)
 		case PupilServiceGetCohortSnapshotProcedure:
 			pupilServiceGetCohortSnapshotHandler.ServeHTTP(w, r)
+		case PupilServiceGetSchoolRevisionProcedure:
+			pupilServiceGetSchoolRevisionHandler.ServeHTTP(w, r)
 		case PupilServiceLocatePupilsProcedure:
 			pupilServiceLocatePupilsHandler.ServeHTTP(w, r)
 		case PupilServiceListResidenceTransfersProcedure:
@@ -638,6 +683,10 @@ func (UnimplementedPupilServiceHandler) ListCohortPupils(context.Context, *v1.Li
 
 func (UnimplementedPupilServiceHandler) GetCohortSnapshot(context.Context, *v1.GetCohortSnapshotRequest, *connect.ServerStream[v1.GetCohortSnapshotResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.GetCohortSnapshot is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) GetSchoolRevision(context.Context, *v1.GetSchoolRevisionRequest) (*v1.GetSchoolRevisionResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.GetSchoolRevision is not implemented"))
 }
 
 func (UnimplementedPupilServiceHandler) LocatePupils(context.Context, *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error) {

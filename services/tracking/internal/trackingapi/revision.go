@@ -1,0 +1,38 @@
+package trackingapi
+
+import (
+	"context"
+
+	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
+	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
+)
+
+// GetCohortRevision implements TrackingService. It answers numbers, no one's
+// records, so it touches no audit target (and, read-only and not personal
+// data, it is not audited). Pupils outside the caller's scope count 0, as
+// GetLatestDestinations leaves them out; the reconciler acts as itself and
+// sees everyone without a call to the pupil service.
+func (s *Server) GetCohortRevision(ctx context.Context, req *trackingv1.GetCohortRevisionRequest) (*trackingv1.GetCohortRevisionResponse, error) {
+	seen, err := s.caseload(ctx, auth.Caller(ctx).Scope, req.GetPupilIds())
+	if err != nil {
+		return nil, err
+	}
+	// caseload's keys are the ids in lower case, each once.
+	ids := make([]string, 0, len(seen))
+	for id, in := range seen {
+		if in {
+			ids = append(ids, id)
+		}
+	}
+	pupils, err := store.PupilsRevision(ctx, s.pool, ids)
+	if err != nil {
+		return nil, rpcerror.Internal(ctx, s.logger, "pupils revision", err)
+	}
+	tasks, err := store.CohortTasksRevision(ctx, s.pool, req.GetCohortKey())
+	if err != nil {
+		return nil, rpcerror.Internal(ctx, s.logger, "cohort tasks revision", err)
+	}
+	return &trackingv1.GetCohortRevisionResponse{PupilsRevision: pupils, TasksRevision: tasks}, nil
+}
