@@ -159,7 +159,7 @@ bench-queue: ## Drive the tracking service's queue at 500 calls/s for 60s on a m
 # to devstack bench-region (-scale, -concurrency, -pool-max-conns, -shards,
 # -profile, -keep).
 .PHONY: bench-region
-bench-region: build ## Seed a region (1,500 cohorts, 300,000 pupils) and time the real operator's full and no-change passes through the real services and API server (hack/devstack/region.go).
+bench-region: build ## Seed a region (1,500 cohorts, 300,000 pupils) and time the real operator's first pass, a full pass again and a no-change pass (passed over) through the real services and API server (hack/devstack/region.go).
 	@export NEXTSTEP_ADMIN_DATABASE_URL=$$(hack/ensure-postgres.sh) KUBEBUILDER_ASSETS=$$(hack/envtest.sh); \
 	  $(BIN)/devstack bench-region $(BENCH_REGION_FLAGS)
 

@@ -41,6 +41,7 @@ const (
 	ResultHeld       = "held"       // tracking refused a mass closure
 	ResultFenced     = "fenced"     // tracking has applied a later pass than any this cluster claimed
 	ResultError      = "error"
+	ResultUnchanged  = "unchanged" // nothing the pass reads changed since the last applied: passed over
 )
 
 var cohortLabels = []string{"namespace", "cohort", "year_group"}
@@ -87,7 +88,9 @@ type Metrics struct {
 	// CohortSyncFenced is 1 while tracking refuses the cohort's syncs
 	// because it has applied a later pass than any this cluster claimed.
 	CohortSyncFenced *prometheus.GaugeVec
-	// CohortLastSync is the Unix time of the cohort's last applied sync.
+	// CohortLastSync is the Unix time the cohort was last known in sync:
+	// its last applied sync, or a later pass that found nothing it reads
+	// changed (passed over as unchanged).
 	CohortLastSync *prometheus.GaugeVec
 	// ReconcileDuration is the time a pass over one cohort takes.
 	ReconcileDuration *prometheus.HistogramVec
@@ -170,7 +173,7 @@ func New() *Metrics {
 		CohortDataComplete:   gauge("nextstep_cohort_data_complete", "1 when the cohort's last pass read a complete snapshot from every source."),
 		CohortSyncHeld:       gauge("nextstep_cohort_sync_held", "1 while the tracking service holds the cohort's sync as a mass closure."),
 		CohortSyncFenced:     gauge("nextstep_cohort_sync_fenced", "1 while the tracking service refuses the cohort's syncs because it has applied a later pass than this cluster claimed."),
-		CohortLastSync:       gauge("nextstep_cohort_last_sync_timestamp_seconds", "Unix time of the cohort's last applied intervention sync."),
+		CohortLastSync:       gauge("nextstep_cohort_last_sync_timestamp_seconds", "Unix time the cohort was last known in sync: its last applied intervention sync, or a later pass that found nothing it reads changed."),
 		ReconcileDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "nextstep_reconcile_duration_seconds",
 			Help:    "Time one reconcile pass over a cohort takes.",

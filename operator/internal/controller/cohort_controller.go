@@ -12,6 +12,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -37,7 +38,8 @@ const ForceSyncAnnotation = "nextstep.uk/force-sync"
 // cluster; sources.Clients implements it over Connect.
 type Sources interface {
 	School(ctx context.Context, urn string) (sources.School, error)
-	Snapshot(ctx context.Context, urn string, yearGroup, ehcPlanToAge int32, year rules.AcademicYear, today time.Time) ([]rules.Member, error)
+	RevisedSnapshot(ctx context.Context, key, urn string, yearGroup, ehcPlanToAge int32, year rules.AcademicYear, today time.Time) ([]rules.Member, sources.Revisions, error)
+	Revisions(ctx context.Context, key, urn string, ids []string) (sources.Revisions, error)
 	Sync(ctx context.Context, req *trackingv1.SyncInterventionsRequest) (*trackingv1.SyncInterventionsResponse, error)
 }
 
@@ -52,6 +54,8 @@ type CohortReconciler struct {
 	Recorder  events.EventRecorder
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
+
+	lastPasses lastPasses
 }
 
 // +kubebuilder:rbac:groups=nextstep.uk,resources=cohorts,verbs=get;list;watch;update;patch
@@ -81,12 +85,19 @@ type cohortScope struct {
 	// status patch is the difference from it.
 	base *nextstepv1alpha1.Cohort
 
-	policy     rules.Policy
-	year       rules.AcademicYear
-	today      time.Time
+	policy              rules.Policy
+	programmeGeneration int64
+	year                rules.AcademicYear
+	today               time.Time
+	// inputs and revisions are what the pass read, remembered once it is
+	// applied (cohort_unchanged.go).
+	inputs     passInputs
+	revisions  sources.Revisions
 	school     sources.School
 	members    []rules.Member
 	evaluation rules.Result
+	// applied is set once tracking applied the pass's sync.
+	applied bool
 
 	// result labels the pass in nextstep_reconciles_total.
 	result string
@@ -102,9 +113,10 @@ type cohortScope struct {
 // there, and an error saying what failed.
 type cohortPhase func(ctx context.Context, s *cohortScope) (done bool, err error)
 
-// Reconcile runs one pass over a cohort: resolve its programme, claim a
-// pass token (the fencing write), read one complete snapshot, evaluate the
-// rules and sync the desired interventions. Metrics and events are set as
+// Reconcile runs one pass over a cohort: resolve its programme, pass over
+// the cohort if nothing it reads changed since its last applied pass, claim
+// a pass token (the fencing write), read one complete snapshot, evaluate
+// the rules and sync the desired interventions. Metrics and events are set as
 // each phase decides; the status is written once, when the pass ends,
 // and only if it changed. The cohort comes back after the resync interval.
 func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
@@ -113,6 +125,7 @@ func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res
 	if err := r.Get(ctx, req.NamespacedName, cohort); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.Metrics.Forget(req.Namespace, req.Name)
+			r.lastPasses.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -122,7 +135,9 @@ func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res
 		r.Metrics.ReconcileDuration.WithLabelValues().Observe(time.Since(start).Seconds())
 	}()
 	defer func() {
-		if err := r.writeBack(ctx, s); err != nil {
+		err := r.writeBack(ctx, s)
+		r.rememberPass(s, err == nil)
+		if err != nil {
 			if s.result == metrics.ResultSynced {
 				// The sync is applied but the cohort does not show it:
 				// the pass failed, and is retried.
@@ -137,7 +152,7 @@ func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res
 		}
 	}()
 
-	for _, phase := range []cohortPhase{r.resolveProgramme, r.claimPass, r.readSnapshot, r.evaluate, r.syncInterventions} {
+	for _, phase := range []cohortPhase{r.resolveProgramme, r.passOverUnchanged, r.claimPass, r.readSnapshot, r.evaluate, r.syncInterventions} {
 		done, err := phase(ctx, s)
 		if err != nil {
 			return ctrl.Result{}, err
@@ -186,6 +201,11 @@ func (r *CohortReconciler) fencedOut(ctx context.Context, c *nextstepv1alpha1.Co
 	}
 	return latest.Status.PassToken <= c.Status.PassToken, nil
 }
+
+// today is the rules' date.
+func (r *CohortReconciler) today() time.Time { return rules.Day(r.now()) }
+
+func (s *cohortScope) key() types.NamespacedName { return client.ObjectKeyFromObject(s.cohort) }
 
 func (r *CohortReconciler) now() time.Time {
 	if r.Now != nil {

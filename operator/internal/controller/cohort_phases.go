@@ -50,7 +50,7 @@ func (r *CohortReconciler) resolveProgramme(ctx context.Context, s *cohortScope)
 		markNotReady(c, nextstepv1alpha1.ConditionReasonInvalidSpec, err.Error())
 		return true, nil
 	}
-	s.policy, s.year, s.requeueAfter = policy, year, policy.Resync
+	s.policy, s.programmeGeneration, s.year, s.requeueAfter = policy, programme.Generation, year, policy.Resync
 	return false, nil
 }
 
@@ -69,15 +69,14 @@ func (r *CohortReconciler) claimPass(ctx context.Context, s *cohortScope) (bool,
 	return false, nil
 }
 
-// readSnapshot reads the school and its members in one snapshot. If a
-// source fails, the pass ends with nothing synced.
+// readSnapshot reads the school and its members in one snapshot, with the
+// revisions it saw. If a source fails, the pass ends with nothing synced.
 func (r *CohortReconciler) readSnapshot(ctx context.Context, s *cohortScope) (bool, error) {
 	c := s.cohort
-	s.today = rules.Day(r.now())
 	school, err := r.Sources.School(ctx, c.Spec.SchoolURN)
 	if err == nil {
 		s.school = school
-		s.members, err = r.Sources.Snapshot(ctx, c.Spec.SchoolURN, c.Spec.YearGroup, s.policy.EHCPlanToAge, s.year, s.today)
+		s.members, s.revisions, err = r.Sources.RevisedSnapshot(ctx, CohortKey(c), c.Spec.SchoolURN, c.Spec.YearGroup, s.policy.EHCPlanToAge, s.year, s.today)
 	}
 	if err != nil {
 		r.recordIncomplete(s, err)
@@ -174,4 +173,5 @@ func (r *CohortReconciler) recordSynced(s *cohortScope, res *trackingv1.SyncInte
 	}
 	s.result = metrics.ResultSynced
 	s.removeForceSync = forced
+	s.applied, s.revisions.Tasks, s.revisions.LastPassToken = true, res.GetTasksRevision(), c.Status.PassToken
 }

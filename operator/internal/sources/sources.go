@@ -1,7 +1,9 @@
 // Package sources reads a cohort's records from the three services and
 // syncs its interventions to tracking, in a constant number of calls per
 // cohort: one school lookup and one snapshot stream from pupil, one batch
-// from placement, one batch and one sync at tracking.
+// from placement, one batch and one sync at tracking, beside a revision
+// read at each service (Revisions). A pass that finds the revisions as its
+// last full pass left them reads only those: three calls.
 package sources
 
 import (
@@ -112,6 +114,85 @@ func (c *Clients) Schools(ctx context.Context) ([]School, error) {
 // destinations. Any failure, or a snapshot stream that ends before its
 // final message, is an error: a partial snapshot must never be acted on.
 func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup, ehcPlanToAge int32, year rules.AcademicYear, today time.Time) ([]rules.Member, error) {
+	return c.snapshot(ctx, urn, yearGroup, ehcPlanToAge, year, today, "", nil)
+}
+
+// Revisions are a cohort's revisions in the three services: counters
+// each bumps in the transaction of every write to what a pass reads
+// (pupil's GetSchoolRevision, placement's GetPupilsRevision, tracking's
+// GetCohortRevision). Read at the same points, equal revisions mean the
+// same records; a counter per key, summed, moves with every committed
+// write, however late it commits.
+type Revisions struct {
+	// School is the school's: itself, its pupils past and present.
+	School int64
+	// Credits sums the members' in placement: bookings and attendance.
+	Credits int64
+	// Destinations sums the members' in tracking.
+	Destinations int64
+	// Tasks is the cohort's tasks' in tracking, as the last sync left it.
+	Tasks int64
+	// LastPassToken is the pass token of the last sync tracking applied
+	// to the cohort.
+	LastPassToken int64
+}
+
+// RevisedSnapshot is Snapshot, with the cohort's revisions (all but Tasks
+// and LastPassToken, which the sync settles), each read before the records
+// it counts:
+// the school's before the members, the members' before their credits and
+// destinations. A write the snapshot did not see has moved a revision past
+// what it returns.
+func (c *Clients) RevisedSnapshot(ctx context.Context, key, urn string, yearGroup, ehcPlanToAge int32, year rules.AcademicYear, today time.Time) ([]rules.Member, Revisions, error) {
+	var rev Revisions
+	members, err := c.snapshot(ctx, urn, yearGroup, ehcPlanToAge, year, today, key, &rev)
+	return members, rev, err
+}
+
+// Revisions reads the cohort's revisions now: the school's, and its
+// members' (ids, those of its last full pass) in placement and tracking,
+// with the cohort's tasks revision. Three small calls, no personal data.
+func (c *Clients) Revisions(ctx context.Context, key, urn string, ids []string) (Revisions, error) {
+	var rev Revisions
+	school, err := c.Pupil.GetSchoolRevision(ctx, &pupilv1.GetSchoolRevisionRequest{SchoolUrn: urn})
+	if err != nil {
+		return rev, &Error{Source: metrics.SourcePupil, Op: "get school revision", Err: err}
+	}
+	rev.School = school.GetRevision()
+	if err := c.memberRevisions(ctx, key, ids, &rev); err != nil {
+		return rev, err
+	}
+	return rev, nil
+}
+
+// memberRevisions reads the members' revisions in placement and tracking,
+// and the cohort's tasks revision, into rev.
+func (c *Clients) memberRevisions(ctx context.Context, key string, ids []string, rev *Revisions) error {
+	if len(ids) > 0 {
+		credits, err := c.Placement.GetPupilsRevision(ctx, &placementv1.GetPupilsRevisionRequest{PupilIds: ids})
+		if err != nil {
+			return &Error{Source: metrics.SourcePlacement, Op: "get pupils revision", Err: err}
+		}
+		rev.Credits = credits.GetRevision()
+	}
+	tracked, err := c.Tracking.GetCohortRevision(ctx, &trackingv1.GetCohortRevisionRequest{CohortKey: key, PupilIds: ids})
+	if err != nil {
+		return &Error{Source: metrics.SourceTracking, Op: "get cohort revision", Err: err}
+	}
+	rev.Destinations, rev.Tasks, rev.LastPassToken = tracked.GetPupilsRevision(), tracked.GetTasksRevision(), tracked.GetLastPassToken()
+	return nil
+}
+
+// snapshot reads the snapshot and, when rev is not nil, the revisions
+// (RevisedSnapshot).
+func (c *Clients) snapshot(ctx context.Context, urn string, yearGroup, ehcPlanToAge int32, year rules.AcademicYear, today time.Time, key string, rev *Revisions) ([]rules.Member, error) {
+	if rev != nil {
+		school, err := c.Pupil.GetSchoolRevision(ctx, &pupilv1.GetSchoolRevisionRequest{SchoolUrn: urn})
+		if err != nil {
+			return nil, &Error{Source: metrics.SourcePupil, Op: "get school revision", Err: err}
+		}
+		rev.School = school.GetRevision()
+	}
 	members, err := c.members(ctx, urn, yearGroup, ehcPlanToAge, year)
 	if err != nil {
 		return nil, err
@@ -122,6 +203,12 @@ func (c *Clients) Snapshot(ctx context.Context, urn string, yearGroup, ehcPlanTo
 	ids := make([]string, len(members))
 	for i, m := range members {
 		ids[i] = m.PupilID
+	}
+	if rev != nil {
+		if err := c.memberRevisions(ctx, key, ids, rev); err != nil {
+			return nil, err
+		}
+		rev.Tasks, rev.LastPassToken = 0, 0 // the sync's answer says
 	}
 	credits, err := c.Placement.GetCreditedDays(ctx, &placementv1.GetCreditedDaysRequest{
 		PupilIds: ids, AsOf: today.Format(time.DateOnly), EncountersFrom: year.FirstDay().Format(time.DateOnly),

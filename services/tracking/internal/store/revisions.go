@@ -17,3 +17,9 @@ func PupilsRevision(ctx context.Context, db DB, pupilIDs []string) (int64, error
 func CohortTasksRevision(ctx context.Context, db DB, cohortKey string) (int64, error) {
 	return queries.CohortTasksRevision(ctx, db, cohortKey)
 }
+
+// CohortLastPassToken is the pass token of the cohort's last applied sync,
+// 0 for a cohort never synced.
+func CohortLastPassToken(ctx context.Context, db DB, cohortKey string) (int64, error) {
+	return queries.CohortLastPassToken(ctx, db, cohortKey)
+}

@@ -34,5 +34,9 @@ func (s *Server) GetCohortRevision(ctx context.Context, req *trackingv1.GetCohor
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "cohort tasks revision", err)
 	}
-	return &trackingv1.GetCohortRevisionResponse{PupilsRevision: pupils, TasksRevision: tasks}, nil
+	token, err := store.CohortLastPassToken(ctx, s.pool, req.GetCohortKey())
+	if err != nil {
+		return nil, rpcerror.Internal(ctx, s.logger, "cohort last pass token", err)
+	}
+	return &trackingv1.GetCohortRevisionResponse{PupilsRevision: pupils, TasksRevision: tasks, LastPassToken: token}, nil
 }

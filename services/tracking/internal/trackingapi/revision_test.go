@@ -14,7 +14,7 @@ import (
 )
 
 // revision is GetCohortRevision's answer, as the operator calls it.
-type revision struct{ Pupils, Tasks int64 }
+type revision struct{ Pupils, Tasks, LastPassToken int64 }
 
 func cohortRevision(t *testing.T, e env, cohortKey string, pupils ...string) revision {
 	t.Helper()
@@ -23,7 +23,7 @@ func cohortRevision(t *testing.T, e env, cohortKey string, pupils ...string) rev
 	if err != nil {
 		t.Fatalf("GetCohortRevision: %v", err)
 	}
-	return revision{res.GetPupilsRevision(), res.GetTasksRevision()}
+	return revision{res.GetPupilsRevision(), res.GetTasksRevision(), res.GetLastPassToken()}
 }
 
 // Recording a destination moves that pupil's revision and no other's, and
@@ -86,8 +86,13 @@ func TestSyncAnswersTasksRevision(t *testing.T) {
 		if res.GetTasksRevision() != want {
 			t.Errorf("%s: the sync answered tasks revision %d, want %d", name, res.GetTasksRevision(), want)
 		}
-		if got := cohortRevision(t, e, c.key).Tasks; got != want {
-			t.Errorf("%s: GetCohortRevision says %d, want %d", name, got, want)
+		got := cohortRevision(t, e, c.key)
+		if got.Tasks != want {
+			t.Errorf("%s: GetCohortRevision says %d, want %d", name, got.Tasks, want)
+		}
+		// The last applied sync's pass token: this sync's.
+		if got.LastPassToken != c.pass {
+			t.Errorf("%s: GetCohortRevision says last pass token %d, want %d", name, got.LastPassToken, c.pass)
 		}
 	}
 
@@ -128,8 +133,8 @@ func TestSyncAnswersTasksRevision(t *testing.T) {
 	}
 
 	for key, want := range map[string]int64{other.key: 0, "nowhere/never-synced": 0} {
-		if got := cohortRevision(t, e, key).Tasks; got != want {
-			t.Errorf("%s: tasks revision %d, want %d", key, got, want)
+		if got := cohortRevision(t, e, key); got.Tasks != want || got.LastPassToken != want {
+			t.Errorf("%s: tasks revision %d, last pass token %d, want %d", key, got.Tasks, got.LastPassToken, want)
 		}
 	}
 	other.sync(t, e, desired(newID(t), "BEHIND_TRAJECTORY", "2026-12-01"))

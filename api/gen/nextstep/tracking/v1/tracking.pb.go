@@ -984,6 +984,11 @@ type GetCohortRevisionResponse struct {
 	PupilsRevision int64 `protobuf:"varint,1,opt,name=pupils_revision,json=pupilsRevision,proto3" json:"pupils_revision,omitempty"`
 	// The cohort's tasks revision.
 	TasksRevision int64 `protobuf:"varint,2,opt,name=tasks_revision,json=tasksRevision,proto3" json:"tasks_revision,omitempty"`
+	// The pass token of the last sync applied to the cohort; 0 if none. The
+	// reconciler compares it with the one its last applied pass claimed: a
+	// sync it did not make (another operator's, a hub admin's forced one, a
+	// restored database) makes its next pass full.
+	LastPassToken int64 `protobuf:"varint,3,opt,name=last_pass_token,json=lastPassToken,proto3" json:"last_pass_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1028,6 +1033,13 @@ func (x *GetCohortRevisionResponse) GetPupilsRevision() int64 {
 func (x *GetCohortRevisionResponse) GetTasksRevision() int64 {
 	if x != nil {
 		return x.TasksRevision
+	}
+	return 0
+}
+
+func (x *GetCohortRevisionResponse) GetLastPassToken() int64 {
+	if x != nil {
+		return x.LastPassToken
 	}
 	return 0
 }
@@ -4274,10 +4286,11 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x18GetCohortRevisionRequest\x12B\n" +
 	"\n" +
 	"cohort_key\x18\x01 \x01(\tB#\xbaH r\x1e\x18\xbd\x022\x19^[a-z0-9.-]+/[a-z0-9.-]+$R\tcohortKey\x12/\n" +
-	"\tpupil_ids\x18\x02 \x03(\tB\x12\xbaH\x0f\x92\x01\f\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"k\n" +
+	"\tpupil_ids\x18\x02 \x03(\tB\x12\xbaH\x0f\x92\x01\f\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"\x93\x01\n" +
 	"\x19GetCohortRevisionResponse\x12'\n" +
 	"\x0fpupils_revision\x18\x01 \x01(\x03R\x0epupilsRevision\x12%\n" +
-	"\x0etasks_revision\x18\x02 \x01(\x03R\rtasksRevision\"\xe3\x02\n" +
+	"\x0etasks_revision\x18\x02 \x01(\x03R\rtasksRevision\x12&\n" +
+	"\x0flast_pass_token\x18\x03 \x01(\x03R\rlastPassToken\"\xe3\x02\n" +
 	"\x11LatestDestination\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12C\n" +
 	"\vdestination\x18\x02 \x01(\v2!.nextstep.tracking.v1.DestinationR\vdestination\x12\x14\n" +

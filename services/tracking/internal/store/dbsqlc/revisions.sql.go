@@ -9,6 +9,19 @@ import (
 	"context"
 )
 
+const cohortLastPassToken = `-- name: CohortLastPassToken :one
+SELECT COALESCE((SELECT last_pass_token FROM tracking.cohorts WHERE cohort_key = $1), 0)::bigint AS last_pass_token
+`
+
+// CohortLastPassToken is the pass token of the cohort's last applied sync,
+// 0 for a cohort never synced.
+func (q *Queries) CohortLastPassToken(ctx context.Context, db DBTX, cohortKey string) (int64, error) {
+	row := db.QueryRow(ctx, cohortLastPassToken, cohortKey)
+	var last_pass_token int64
+	err := row.Scan(&last_pass_token)
+	return last_pass_token, err
+}
+
 const cohortTasksRevision = `-- name: CohortTasksRevision :one
 SELECT COALESCE((SELECT revision FROM tracking.cohort_revisions WHERE cohort_key = $1), 0)::bigint AS revision
 `

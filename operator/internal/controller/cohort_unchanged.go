@@ -1,0 +1,115 @@
+package controller
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/nextstep-uk/nextstep/operator/internal/sources"
+	"github.com/nextstep-uk/nextstep/operator/metrics"
+)
+
+// A pass that would find nothing new is passed over: the operator
+// remembers, in memory, what each cohort's last applied pass read, and a
+// pass whose inputs and revisions are all as they were ends after reading
+// the revisions (three small calls), with no claim, no snapshot, no sync
+// and no status write. docs/design.md, "The incremental pass", says why.
+
+// passInputs are what a pass reads besides the services' records.
+type passInputs struct {
+	// day is the rules' date: the first pass of each day is full.
+	day time.Time
+	// The programme's and the cohort's generations: a spec change.
+	programme, cohort int64
+	// passToken is the token the pass claimed: any other pass since, from
+	// this operator or another, leaves it different.
+	passToken int64
+	// force is the force-sync annotation's value.
+	force string
+}
+
+// lastPass is what a cohort's last applied pass read.
+type lastPass struct {
+	inputs    passInputs
+	revisions sources.Revisions
+	// pupilIDs are its members, whose revisions the next pass reads.
+	pupilIDs []string
+}
+
+// lastPasses remembers each cohort's last applied pass. It lives as long as
+// the process: a restart, or a new leader, remembers nothing, so its first
+// pass over each cohort is full.
+type lastPasses struct {
+	mu     sync.Mutex
+	passes map[types.NamespacedName]lastPass
+}
+
+func (l *lastPasses) get(key types.NamespacedName) (lastPass, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p, ok := l.passes[key]
+	return p, ok
+}
+
+func (l *lastPasses) remember(key types.NamespacedName, p lastPass) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.passes == nil {
+		l.passes = map[types.NamespacedName]lastPass{}
+	}
+	l.passes[key] = p
+}
+
+func (l *lastPasses) forget(key types.NamespacedName) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.passes, key)
+}
+
+// passOverUnchanged ends the pass when the cohort's last applied pass read
+// the same inputs and the same revisions as the services report now. The
+// cohort's metrics stand; its last-sync time says it is known in sync now.
+// A revision that cannot be read makes the pass full, which reports the
+// failure as it does any other.
+func (r *CohortReconciler) passOverUnchanged(ctx context.Context, s *cohortScope) (bool, error) {
+	c := s.cohort
+	s.today = r.today()
+	s.inputs = passInputs{day: s.today, programme: s.programmeGeneration, cohort: c.Generation,
+		passToken: c.Status.PassToken, force: c.Annotations[ForceSyncAnnotation]}
+	last, ok := r.lastPasses.get(s.key())
+	if !ok || last.inputs != s.inputs {
+		return false, nil
+	}
+	rev, err := r.Sources.Revisions(ctx, CohortKey(c), c.Spec.SchoolURN, last.pupilIDs)
+	if err != nil {
+		log.FromContext(ctx).V(1).Info("revisions unread; the pass is full", "error", err.Error())
+		return false, nil
+	}
+	if rev != last.revisions {
+		return false, nil
+	}
+	s.result = metrics.ResultUnchanged
+	r.Metrics.CohortLastSync.WithLabelValues(cohortLabels(c)...).Set(float64(r.now().Unix()))
+	return true, nil
+}
+
+// rememberPass records an applied pass for the next to compare with, or
+// forgets the cohort's last when this pass applied nothing: a held, fenced
+// or failed pass, or one whose status was not written.
+func (r *CohortReconciler) rememberPass(s *cohortScope, written bool) {
+	switch {
+	case s.result == metrics.ResultUnchanged:
+	case s.applied && written:
+		s.inputs.passToken = s.cohort.Status.PassToken
+		ids := make([]string, len(s.members))
+		for i, m := range s.members {
+			ids[i] = m.PupilID
+		}
+		r.lastPasses.remember(s.key(), lastPass{inputs: s.inputs, revisions: s.revisions, pupilIDs: ids})
+	default:
+		r.lastPasses.forget(s.key())
+	}
+}
