@@ -650,7 +650,7 @@ func (rep *regionReport) print(w io.Writer) {
 			made = made || pass.calls.procedures[p] >= float64(r.cohorts())/10
 		}
 		if made { // else not the passes' own: the LA measures, the programmes' school lists
-			fmt.Fprintln(w, row)
+			fmt.Fprintf(w, "%s\n", row)
 		}
 	}
 	for _, m := range slices.Sorted(maps.Keys(merge(merge(rep.first.calls.kube, rep.repass.calls.kube), rep.unchanged.calls.kube))) {
