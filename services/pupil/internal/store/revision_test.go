@@ -447,7 +447,7 @@ func TestSchoolRevisionConcurrentWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback(ctx) //nolint:errcheck // after Commit, a no-op
+	defer tx.Rollback(ctx)
 	exec(t, tx, `UPDATE pupil.schools SET name = 'Late' WHERE urn = $1`, schoolA)
 	seen, err := store.SchoolRevision(ctx, pool, auth.Everything(), schoolA)
 	if err != nil {
@@ -479,14 +479,14 @@ func TestSchoolRevisionReviewDuringMove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer move.Rollback(ctx) //nolint:errcheck // after Commit, a no-op
+	defer move.Rollback(ctx)
 	exec(t, move, `UPDATE pupil.pupils SET school_urn = $1 WHERE id = $2`, schoolB, id)
 
 	reviewTx, err := pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer reviewTx.Rollback(ctx) //nolint:errcheck // after Commit, a no-op
+	defer reviewTx.Rollback(ctx)
 	reviewed := make(chan error, 1)
 	go func() {
 		_, err := store.SetRiskReview(ctx, reviewTx, id, review)
