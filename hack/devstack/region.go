@@ -169,7 +169,7 @@ func benchRegionMain(ctx context.Context, args []string) error {
 
 	say("First full pass: one Programme per LA; every cohort generated and reconciled once")
 	profiled := make(chan error, 2)
-	first, err := probe.timedPass(ctx, procs, syncedPasses, region.cohorts(), func() error {
+	first, err := probe.timedPass(ctx, procs, syncedPasses, region.cohorts(), nil, func() error {
 		if err := applyRegionProgrammes(ctx, kube, region, year); err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	rep.first = first
 
 	say("Full pass again: every Programme's resync interval nudged, so every cohort is read and synced again, nothing changed")
-	if rep.repass, err = probe.timedPass(ctx, procs, syncedPasses, region.cohorts(), func() error {
+	if rep.repass, err = probe.timedPass(ctx, procs, syncedPasses, region.cohorts(), nil, func() error {
 		return nudgeProgrammes(ctx, kube, region)
 	}); err != nil {
 		return err
@@ -205,14 +205,15 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	// work alone, not the API server's write per Cohort (at 1,500 cohorts,
 	// more CPU than the operator's whole pass).
 	say("No-change pass: the operators paused, every Cohort annotated (so each is requeued), the operators resumed; nothing a pass reads changed, so each is passed over")
-	if err := signalOperators(procs, rep.operators, syscall.SIGSTOP); err != nil {
-		return err
-	}
 	defer func() { _ = signalOperators(procs, rep.operators, syscall.SIGCONT) }()
-	if err := touchCohorts(ctx, kube, region); err != nil {
-		return err
-	}
 	if rep.unchanged, err = probe.timedPass(ctx, procs, unchangedPasses, region.cohorts(), func() error {
+		// Paused once their counts are read: a paused operator's metrics
+		// cannot be.
+		if err := signalOperators(procs, rep.operators, syscall.SIGSTOP); err != nil {
+			return err
+		}
+		return touchCohorts(ctx, kube, region)
+	}, func() error {
 		return signalOperators(procs, rep.operators, syscall.SIGCONT)
 	}); err != nil {
 		return err

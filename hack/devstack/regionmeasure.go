@@ -159,7 +159,9 @@ type passResult struct {
 // timedPass calls begin, which makes the operator reconcile every cohort
 // once more, and waits until it has made n more passes of kind w,
 // measuring the time, the CPU each process used and the calls made.
-func (p regionProbe) timedPass(ctx context.Context, procs *supervisor, w passKind, n int, begin func() error) (passResult, error) {
+// prepare, if not nil, runs once the counts are read and before the clock
+// starts.
+func (p regionProbe) timedPass(ctx context.Context, procs *supervisor, w passKind, n int, prepare, begin func() error) (passResult, error) {
 	before, err := p.rpcs(ctx)
 	if err != nil {
 		return passResult{}, err
@@ -167,6 +169,11 @@ func (p regionProbe) timedPass(ctx context.Context, procs *supervisor, w passKin
 	calls, err := p.okCalls(ctx, w)
 	if err != nil {
 		return passResult{}, err
+	}
+	if prepare != nil {
+		if err := prepare(); err != nil {
+			return passResult{}, err
+		}
 	}
 	cpu := sampleCPU(procs)
 	start := time.Now()
