@@ -3,6 +3,13 @@
 // name (pupil, placement, tracking), so the three can share one database in a
 // small installation or have one each at scale, and never read each other's
 // tables by accident.
+//
+// Ids are strings in Go (UUIDs in lower case, as the services write them).
+// A query taking a list of them declares it text[] and casts it,
+// (@ids::text[])::uuid[]: pgx encodes a []string as text[] at once, while
+// for a uuid[] parameter it first tries the binary format, fails and
+// formats an error over the whole array before falling back to text, which
+// cost the reconciler's reads of 200 ids a tenth of their CPU.
 package database
 
 import (

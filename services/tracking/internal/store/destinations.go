@@ -187,7 +187,7 @@ func EachLatestDestination(ctx context.Context, db DB, s auth.Scope, laCode, sch
 	args := w.args
 	if len(also) > 0 {
 		args = append(args, also)
-		candidates = fmt.Sprintf("(%s OR pupil_id = ANY($%d::uuid[]))", candidates, len(args))
+		candidates = fmt.Sprintf("(%s OR pupil_id = ANY(($%d::text[])::uuid[]))", candidates, len(args))
 	}
 	rows, err := db.Query(ctx, fmt.Sprintf(`
 		SELECT DISTINCT ON (pupil_id) * FROM tracking.destinations

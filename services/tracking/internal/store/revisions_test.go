@@ -29,11 +29,11 @@ func TestRevisionTriggers(t *testing.T) {
 		t.Helper()
 		out := map[string]int64{}
 		for _, id := range []string{a, b, c} {
-			r, err := store.PupilsRevision(ctx, pool, []string{id})
+			r, err := store.CohortRevision(ctx, pool, "ns/none", []string{id})
 			if err != nil {
 				t.Fatal(err)
 			}
-			out[id] = r
+			out[id] = r.Pupils
 		}
 		return out
 	}
@@ -69,11 +69,11 @@ func TestRevisionTriggers(t *testing.T) {
 			t.Errorf("after %s, pupils' revisions (-want +got):\n%s", s.name, diff)
 		}
 	}
-	if sum, err := store.PupilsRevision(ctx, pool, []string{a, b, c, a}); err != nil || sum != 6 {
-		t.Errorf("sum of a, b, c and a again = %d (err %v), want 6: each pupil once", sum, err)
+	if r, err := store.CohortRevision(ctx, pool, "ns/none", []string{a, b, c, a}); err != nil || r != (store.Revision{Pupils: 6}) {
+		t.Errorf("revision of a, b, c and a again, a cohort never synced = %+v (err %v), want pupils 6: each pupil once", r, err)
 	}
-	if sum, err := store.PupilsRevision(ctx, pool, nil); err != nil || sum != 0 {
-		t.Errorf("sum of no pupils = %d (err %v), want 0", sum, err)
+	if r, err := store.CohortRevision(ctx, pool, "ns/none", nil); err != nil || r != (store.Revision{}) {
+		t.Errorf("revision of no pupils = %+v (err %v), want 0", r, err)
 	}
 
 	// Tasks, by cohort.

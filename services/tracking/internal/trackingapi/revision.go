@@ -26,17 +26,9 @@ func (s *Server) GetCohortRevision(ctx context.Context, req *trackingv1.GetCohor
 			ids = append(ids, id)
 		}
 	}
-	pupils, err := store.PupilsRevision(ctx, s.pool, ids)
+	r, err := store.CohortRevision(ctx, s.pool, req.GetCohortKey(), ids)
 	if err != nil {
-		return nil, rpcerror.Internal(ctx, s.logger, "pupils revision", err)
+		return nil, rpcerror.Internal(ctx, s.logger, "cohort revision", err)
 	}
-	tasks, err := store.CohortTasksRevision(ctx, s.pool, req.GetCohortKey())
-	if err != nil {
-		return nil, rpcerror.Internal(ctx, s.logger, "cohort tasks revision", err)
-	}
-	token, err := store.CohortLastPassToken(ctx, s.pool, req.GetCohortKey())
-	if err != nil {
-		return nil, rpcerror.Internal(ctx, s.logger, "cohort last pass token", err)
-	}
-	return &trackingv1.GetCohortRevisionResponse{PupilsRevision: pupils, TasksRevision: tasks, LastPassToken: token}, nil
+	return &trackingv1.GetCohortRevisionResponse{PupilsRevision: r.Pupils, TasksRevision: r.Tasks, LastPassToken: r.LastPassToken}, nil
 }

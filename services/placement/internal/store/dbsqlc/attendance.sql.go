@@ -14,7 +14,7 @@ const bookingsForAttendance = `-- name: BookingsForAttendance :many
 
 SELECT id, opportunity_id, pupil_id, school_urn, la_code, (cancelled_at IS NOT NULL)::boolean AS cancelled
 FROM placement.bookings
-WHERE id = ANY($1::uuid[])
+WHERE id = ANY(($1::text[])::uuid[])
 FOR SHARE
 `
 
@@ -61,7 +61,7 @@ func (q *Queries) BookingsForAttendance(ctx context.Context, db DBTX, ids []stri
 
 const lockPupilRevisions = `-- name: LockPupilRevisions :exec
 INSERT INTO placement.pupil_revisions AS r (pupil_id, revision)
-SELECT DISTINCT p.pupil_id, 0 FROM unnest($1::uuid[]) AS p(pupil_id)
+SELECT DISTINCT p.pupil_id, 0 FROM unnest(($1::text[])::uuid[]) AS p(pupil_id)
 ORDER BY p.pupil_id
 ON CONFLICT (pupil_id) DO UPDATE SET revision = r.revision WHERE false
 `
@@ -80,7 +80,7 @@ func (q *Queries) LockPupilRevisions(ctx context.Context, db DBTX, pupilIds []st
 }
 
 const scheduledDays = `-- name: ScheduledDays :many
-SELECT opportunity_id, day FROM placement.opportunity_days WHERE opportunity_id = ANY($1::uuid[])
+SELECT opportunity_id, day FROM placement.opportunity_days WHERE opportunity_id = ANY(($1::text[])::uuid[])
 `
 
 type ScheduledDaysRow struct {

@@ -14,7 +14,7 @@ const attendanceOfBookings = `-- name: AttendanceOfBookings :many
 SELECT a.booking_id, a.day, a.half_days AS mark, d.half_days AS session
 FROM placement.attendance a
 JOIN placement.opportunity_days d ON d.opportunity_id = a.opportunity_id AND d.day = a.day
-WHERE a.booking_id = ANY($1::uuid[])
+WHERE a.booking_id = ANY(($1::text[])::uuid[])
 ORDER BY a.booking_id, a.day
 `
 
@@ -69,7 +69,7 @@ func (q *Queries) BookingByKey(ctx context.Context, db DBTX, idempotencyKey stri
 
 const bookingsByKeys = `-- name: BookingsByKeys :many
 SELECT b.id, b.request_hash
-FROM unnest($1::uuid[]) WITH ORDINALITY AS k(idempotency_key, n)
+FROM unnest(($1::text[])::uuid[]) WITH ORDINALITY AS k(idempotency_key, n)
 JOIN placement.bookings b ON b.idempotency_key = k.idempotency_key
 ORDER BY k.n
 `
@@ -111,7 +111,7 @@ func (q *Queries) CancelBooking(ctx context.Context, db DBTX, id string) error {
 
 const firstAlreadyBooked = `-- name: FirstAlreadyBooked :one
 SELECT coalesce(min(p.n), 0)::int AS position
-FROM unnest($1::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
+FROM unnest(($1::text[])::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
 JOIN placement.bookings b ON b.pupil_id = p.pupil_id
 WHERE b.opportunity_id = $2 AND b.cancelled_at IS NULL
 `
@@ -165,7 +165,7 @@ func (q *Queries) GetBooking(ctx context.Context, db DBTX, id string) (GetBookin
 
 const getBookings = `-- name: GetBookings :many
 SELECT b.id, b.idempotency_key, b.request_hash, b.opportunity_id, b.pupil_id, b.school_urn, b.la_code, b.cancelled_at, b.version, b.created_at, b.updated_at, o.kind
-FROM unnest($1::uuid[]) WITH ORDINALITY AS i(id, n)
+FROM unnest(($1::text[])::uuid[]) WITH ORDINALITY AS i(id, n)
 JOIN placement.bookings b ON b.id = i.id
 JOIN placement.opportunities o ON o.id = b.opportunity_id
 ORDER BY i.n

@@ -13,7 +13,7 @@ import (
 const creditedDays = `-- name: CreditedDays :many
 
 WITH cohort AS (
-    SELECT pupil_id, n FROM unnest($2::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
+    SELECT pupil_id, n FROM unnest(($2::text[])::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
 ), credited AS (
     SELECT b.pupil_id, b.opportunity_id, LEAST(a.half_days, d.half_days) AS half_days,
            o.kind = ANY($3::text[]) AS experience, a.day
@@ -202,7 +202,7 @@ func (q *Queries) Engagement(ctx context.Context, db DBTX, arg EngagementParams)
 const pupilsRevision = `-- name: PupilsRevision :one
 SELECT COALESCE(sum(r.revision), 0)::bigint AS revision
 FROM placement.pupil_revisions r
-WHERE r.pupil_id = ANY($1::uuid[])
+WHERE r.pupil_id = ANY(($1::text[])::uuid[])
   AND ($2::boolean OR EXISTS (
         SELECT 1 FROM placement.bookings b
         WHERE b.pupil_id = r.pupil_id

@@ -8,7 +8,7 @@ SELECT o.id, o.capacity, o.booked, o.year_groups, e.sector, e.size_band, o.latit
     (SELECT max(d.day) FROM placement.opportunity_days d WHERE d.opportunity_id = o.id)::date AS last_day
 FROM placement.opportunities o
 JOIN placement.employers e ON e.id = o.employer_id
-WHERE o.id = ANY(@opportunity_ids::uuid[])
+WHERE o.id = ANY((@opportunity_ids::text[])::uuid[])
 ORDER BY o.id;
 
 -- name: PupilsBookedDates :many
@@ -21,5 +21,5 @@ SELECT b.pupil_id, b.opportunity_id, e.sector,
 FROM placement.bookings b
 JOIN placement.opportunities o ON o.id = b.opportunity_id
 JOIN placement.employers e ON e.id = o.employer_id
-WHERE b.pupil_id = ANY(@pupil_ids::uuid[]) AND b.cancelled_at IS NULL
+WHERE b.pupil_id = ANY((@pupil_ids::text[])::uuid[]) AND b.cancelled_at IS NULL
 ORDER BY b.pupil_id, first_day, b.opportunity_id;

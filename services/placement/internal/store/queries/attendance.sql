@@ -7,11 +7,11 @@
 -- written.
 SELECT id, opportunity_id, pupil_id, school_urn, la_code, (cancelled_at IS NOT NULL)::boolean AS cancelled
 FROM placement.bookings
-WHERE id = ANY(@ids::uuid[])
+WHERE id = ANY((@ids::text[])::uuid[])
 FOR SHARE;
 
 -- name: ScheduledDays :many
-SELECT opportunity_id, day FROM placement.opportunity_days WHERE opportunity_id = ANY(@opportunity_ids::uuid[]);
+SELECT opportunity_id, day FROM placement.opportunity_days WHERE opportunity_id = ANY((@opportunity_ids::text[])::uuid[]);
 
 -- name: UpsertAttendance :execrows
 -- A mark already recorded as given is left alone and not counted.
@@ -31,6 +31,6 @@ ON CONFLICT (booking_id, day) DO UPDATE
 -- registers sharing a pupil take turns from here. DO UPDATE ... WHERE false
 -- locks the rows that exist without writing them.
 INSERT INTO placement.pupil_revisions AS r (pupil_id, revision)
-SELECT DISTINCT p.pupil_id, 0 FROM unnest(@pupil_ids::uuid[]) AS p(pupil_id)
+SELECT DISTINCT p.pupil_id, 0 FROM unnest((@pupil_ids::text[])::uuid[]) AS p(pupil_id)
 ORDER BY p.pupil_id
 ON CONFLICT (pupil_id) DO UPDATE SET revision = r.revision WHERE false;

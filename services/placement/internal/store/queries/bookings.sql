@@ -17,7 +17,7 @@ UPDATE placement.opportunities SET booked = booked - 1 WHERE id = @id;
 -- The position (from 1) of the first pupil with a live booking on the
 -- opportunity, or 0.
 SELECT coalesce(min(p.n), 0)::int AS position
-FROM unnest(@pupil_ids::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
+FROM unnest((@pupil_ids::text[])::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
 JOIN placement.bookings b ON b.pupil_id = p.pupil_id
 WHERE b.opportunity_id = @opportunity_id AND b.cancelled_at IS NULL;
 
@@ -27,7 +27,7 @@ SELECT id, request_hash FROM placement.bookings WHERE idempotency_key = @idempot
 -- name: BookingsByKeys :many
 -- In the order of the keys.
 SELECT b.id, b.request_hash
-FROM unnest(@idempotency_keys::uuid[]) WITH ORDINALITY AS k(idempotency_key, n)
+FROM unnest((@idempotency_keys::text[])::uuid[]) WITH ORDINALITY AS k(idempotency_key, n)
 JOIN placement.bookings b ON b.idempotency_key = k.idempotency_key
 ORDER BY k.n;
 
@@ -51,7 +51,7 @@ WHERE b.id = @id;
 -- name: GetBookings :many
 -- GetBooking for each of ids, in the same order.
 SELECT sqlc.embed(b), o.kind
-FROM unnest(@ids::uuid[]) WITH ORDINALITY AS i(id, n)
+FROM unnest((@ids::text[])::uuid[]) WITH ORDINALITY AS i(id, n)
 JOIN placement.bookings b ON b.id = i.id
 JOIN placement.opportunities o ON o.id = b.opportunity_id
 ORDER BY i.n;
@@ -79,7 +79,7 @@ LIMIT @max_rows;
 SELECT a.booking_id, a.day, a.half_days AS mark, d.half_days AS session
 FROM placement.attendance a
 JOIN placement.opportunity_days d ON d.opportunity_id = a.opportunity_id AND d.day = a.day
-WHERE a.booking_id = ANY(@booking_ids::uuid[])
+WHERE a.booking_id = ANY((@booking_ids::text[])::uuid[])
 ORDER BY a.booking_id, a.day;
 
 -- name: LockBooking :one

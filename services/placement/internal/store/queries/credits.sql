@@ -12,7 +12,7 @@
 -- marks by booking_id, so a cohort costs what its own marks cost, however
 -- many marks the region holds.
 WITH cohort AS (
-    SELECT pupil_id, n FROM unnest(@pupil_ids::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
+    SELECT pupil_id, n FROM unnest((@pupil_ids::text[])::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
 ), credited AS (
     SELECT b.pupil_id, b.opportunity_id, LEAST(a.half_days, d.half_days) AS half_days,
            o.kind = ANY(@experience_kinds::text[]) AS experience, a.day
@@ -84,7 +84,7 @@ GROUP BY r.sector, r.size_band;
 -- climb back to a value a reader had already seen.
 SELECT COALESCE(sum(r.revision), 0)::bigint AS revision
 FROM placement.pupil_revisions r
-WHERE r.pupil_id = ANY(@pupil_ids::uuid[])
+WHERE r.pupil_id = ANY((@pupil_ids::text[])::uuid[])
   AND (@scope_all::boolean OR EXISTS (
         SELECT 1 FROM placement.bookings b
         WHERE b.pupil_id = r.pupil_id

@@ -380,7 +380,7 @@ func (q *Queries) InsertSchoolHistory(ctx context.Context, db DBTX, arg InsertSc
 
 const locatePupils = `-- name: LocatePupils :many
 SELECT p.id::text AS pupil_id, p.school_urn, s.la_code, p.residence_la_code
-FROM unnest($1::uuid[]) WITH ORDINALITY AS want(id, n)
+FROM unnest(($1::text[])::uuid[]) WITH ORDINALITY AS want(id, n)
 JOIN pupil.pupils p ON p.id = want.id
 JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE ($2::boolean OR s.la_code = ANY($3::text[]) OR s.urn = $4::text

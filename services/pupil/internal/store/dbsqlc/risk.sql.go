@@ -40,7 +40,7 @@ func (q *Queries) GetRiskReview(ctx context.Context, db DBTX, pupilID string) (P
 
 const riskReviews = `-- name: RiskReviews :many
 SELECT pupil_id, decision, reason, review_on, decided_by, decided_at FROM pupil.risk_reviews
-WHERE pupil_id = ANY($1::uuid[]) AND (review_on IS NULL OR review_on > $2::date)
+WHERE pupil_id = ANY(($1::text[])::uuid[]) AND (review_on IS NULL OR review_on > $2::date)
 `
 
 type RiskReviewsParams struct {

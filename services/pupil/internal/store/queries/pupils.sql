@@ -136,7 +136,7 @@ VALUES (@pupil_id, @school_urn, @joined_on, @left_on, @leaving_reason);
 -- ids are left out.
 -- An LA's scope covers the pupils of its schools and its residents.
 SELECT p.id::text AS pupil_id, p.school_urn, s.la_code, p.residence_la_code
-FROM unnest(@ids::uuid[]) WITH ORDINALITY AS want(id, n)
+FROM unnest((@ids::text[])::uuid[]) WITH ORDINALITY AS want(id, n)
 JOIN pupil.pupils p ON p.id = want.id
 JOIN pupil.schools s ON s.urn = p.school_urn
 WHERE (@scope_all::boolean OR s.la_code = ANY(@scope_la_codes::text[]) OR s.urn = @scope_school_urn::text

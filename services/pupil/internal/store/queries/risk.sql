@@ -18,4 +18,4 @@ DELETE FROM pupil.risk_reviews WHERE pupil_id = @pupil_id;
 -- name: RiskReviews :many
 -- The reviews of the pupils with ids, in force on @today: not yet lapsed.
 SELECT * FROM pupil.risk_reviews
-WHERE pupil_id = ANY(@ids::uuid[]) AND (review_on IS NULL OR review_on > @today::date);
+WHERE pupil_id = ANY((@ids::text[])::uuid[]) AND (review_on IS NULL OR review_on > @today::date);

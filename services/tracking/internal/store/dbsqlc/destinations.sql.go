@@ -15,7 +15,7 @@ INSERT INTO tracking.destinations (idempotency_key, pupil_id, school_urn, la_cod
                                    activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider)
 SELECT gen_random_uuid(), d.pupil_id, w.school_urn, w.la_code, 'confirmed',
        d.activity_code, d.effective_date, $1, $2, d.review_on, $3, d.provider
-FROM (SELECT unnest($4::uuid[]) AS pupil_id, unnest($5::text[]) AS school_urn,
+FROM (SELECT unnest(($4::text[])::uuid[]) AS pupil_id, unnest($5::text[]) AS school_urn,
              unnest($6::text[]) AS la_code) w
 JOIN LATERAL (
     SELECT id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider, early_leaver FROM tracking.destinations x
@@ -86,7 +86,7 @@ func (q *Queries) ConfirmCurrency(ctx context.Context, db DBTX, arg ConfirmCurre
 const confirmedActivities = `-- name: ConfirmedActivities :many
 SELECT pupil_id, activity_code, effective_date
 FROM tracking.destinations
-WHERE pupil_id = ANY($1::uuid[]) AND kind = 'confirmed'
+WHERE pupil_id = ANY(($1::text[])::uuid[]) AND kind = 'confirmed'
 ORDER BY pupil_id, effective_date DESC, recorded_at DESC, id DESC
 `
 
@@ -216,7 +216,7 @@ func (q *Queries) InsertDestination(ctx context.Context, db DBTX, arg InsertDest
 const latestDestinations = `-- name: LatestDestinations :many
 SELECT DISTINCT ON (pupil_id) id, idempotency_key, pupil_id, school_urn, la_code, kind, activity_code, effective_date, source, recorded_by, recorded_at, firmness, request_hash, review_on, provider, early_leaver
 FROM tracking.destinations
-WHERE pupil_id = ANY($1::uuid[])
+WHERE pupil_id = ANY(($1::text[])::uuid[])
 ORDER BY pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC
 `
 
@@ -336,7 +336,7 @@ func (q *Queries) ListDestinations(ctx context.Context, db DBTX, arg ListDestina
 const measureActivities = `-- name: MeasureActivities :many
 SELECT pupil_id, activity_code, effective_date, recorded_at, review_on
 FROM tracking.destinations
-WHERE pupil_id = ANY($1::uuid[]) AND kind = 'confirmed'
+WHERE pupil_id = ANY(($1::text[])::uuid[]) AND kind = 'confirmed'
 ORDER BY pupil_id, effective_date, recorded_at, id
 `
 

@@ -9,17 +9,35 @@ import (
 	"context"
 )
 
-const cohortLastPassToken = `-- name: CohortLastPassToken :one
-SELECT COALESCE((SELECT last_pass_token FROM tracking.cohorts WHERE cohort_key = $1), 0)::bigint AS last_pass_token
+const cohortRevision = `-- name: CohortRevision :one
+SELECT
+    (SELECT COALESCE(sum(revision), 0) FROM tracking.pupil_revisions
+     WHERE pupil_id = ANY(($1::text[])::uuid[]))::bigint AS pupils_revision,
+    COALESCE((SELECT revision FROM tracking.cohort_revisions WHERE cohort_key = $2::text), 0)::bigint AS tasks_revision,
+    COALESCE((SELECT last_pass_token FROM tracking.cohorts WHERE cohort_key = $2::text), 0)::bigint AS last_pass_token
 `
 
-// CohortLastPassToken is the pass token of the cohort's last applied sync,
-// 0 for a cohort never synced.
-func (q *Queries) CohortLastPassToken(ctx context.Context, db DBTX, cohortKey string) (int64, error) {
-	row := db.QueryRow(ctx, cohortLastPassToken, cohortKey)
-	var last_pass_token int64
-	err := row.Scan(&last_pass_token)
-	return last_pass_token, err
+type CohortRevisionParams struct {
+	PupilIDs  []string `db:"pupil_ids"`
+	CohortKey string   `db:"cohort_key"`
+}
+
+type CohortRevisionRow struct {
+	PupilsRevision int64 `db:"pupils_revision"`
+	TasksRevision  int64 `db:"tasks_revision"`
+	LastPassToken  int64 `db:"last_pass_token"`
+}
+
+// CohortRevision is what GetCohortRevision answers, in one statement (one
+// round trip, one snapshot): the sum of the revisions of pupil_ids
+// (migrations/00007; a pupil without a row counts 0, an id given twice
+// counts once), the cohort's tasks revision and the pass token of its last
+// applied sync (0 for a cohort never synced). Ids arrive as text[] (kit/database).
+func (q *Queries) CohortRevision(ctx context.Context, db DBTX, arg CohortRevisionParams) (CohortRevisionRow, error) {
+	row := db.QueryRow(ctx, cohortRevision, arg.PupilIDs, arg.CohortKey)
+	var i CohortRevisionRow
+	err := row.Scan(&i.PupilsRevision, &i.TasksRevision, &i.LastPassToken)
+	return i, err
 }
 
 const cohortTasksRevision = `-- name: CohortTasksRevision :one
@@ -30,21 +48,6 @@ SELECT COALESCE((SELECT revision FROM tracking.cohort_revisions WHERE cohort_key
 // 0 for a cohort whose tasks were never written.
 func (q *Queries) CohortTasksRevision(ctx context.Context, db DBTX, cohortKey string) (int64, error) {
 	row := db.QueryRow(ctx, cohortTasksRevision, cohortKey)
-	var revision int64
-	err := row.Scan(&revision)
-	return revision, err
-}
-
-const pupilsRevision = `-- name: PupilsRevision :one
-SELECT COALESCE(sum(revision), 0)::bigint AS revision
-FROM tracking.pupil_revisions
-WHERE pupil_id = ANY($1::uuid[])
-`
-
-// PupilsRevision sums the revisions of pupil_ids (migrations/00007): a
-// pupil without a row counts 0, and an id given twice counts once.
-func (q *Queries) PupilsRevision(ctx context.Context, db DBTX, pupilIds []string) (int64, error) {
-	row := db.QueryRow(ctx, pupilsRevision, pupilIds)
 	var revision int64
 	err := row.Scan(&revision)
 	return revision, err

@@ -13,7 +13,7 @@ import (
 const closeTasks = `-- name: CloseTasks :many
 WITH closed AS (
     UPDATE tracking.tasks SET status = 'closed', version = version + 1, updated_at = now()
-    WHERE id = ANY($1::uuid[]) AND status IN ('open', 'assigned', 'in_progress')
+    WHERE id = ANY(($1::text[])::uuid[]) AND status IN ('open', 'assigned', 'in_progress')
     RETURNING id, pupil_id
 ), logged AS (
     INSERT INTO tracking.task_events (task_id, actor, kind, status, text)

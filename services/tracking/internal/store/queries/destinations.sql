@@ -40,7 +40,7 @@ LIMIT @max_rows;
 -- export, applies the same order to the pupils of an area.
 SELECT DISTINCT ON (pupil_id) *
 FROM tracking.destinations
-WHERE pupil_id = ANY(@pupil_ids::uuid[])
+WHERE pupil_id = ANY((@pupil_ids::text[])::uuid[])
 ORDER BY pupil_id, firmness DESC, effective_date DESC, recorded_at DESC, id DESC;
 
 -- name: ConfirmCurrency :many
@@ -52,7 +52,7 @@ INSERT INTO tracking.destinations (idempotency_key, pupil_id, school_urn, la_cod
                                    activity_code, effective_date, source, recorded_by, review_on, recorded_at, provider)
 SELECT gen_random_uuid(), d.pupil_id, w.school_urn, w.la_code, 'confirmed',
        d.activity_code, d.effective_date, @source, @recorded_by, d.review_on, @recorded_at, d.provider
-FROM (SELECT unnest(@pupil_ids::uuid[]) AS pupil_id, unnest(@school_urns::text[]) AS school_urn,
+FROM (SELECT unnest((@pupil_ids::text[])::uuid[]) AS pupil_id, unnest(@school_urns::text[]) AS school_urn,
              unnest(@la_codes::text[]) AS la_code) w
 JOIN LATERAL (
     SELECT * FROM tracking.destinations x
@@ -67,7 +67,7 @@ RETURNING *;
 -- pupil's newest first, to find what a NEET activity followed.
 SELECT pupil_id, activity_code, effective_date
 FROM tracking.destinations
-WHERE pupil_id = ANY(@pupil_ids::uuid[]) AND kind = 'confirmed'
+WHERE pupil_id = ANY((@pupil_ids::text[])::uuid[]) AND kind = 'confirmed'
 ORDER BY pupil_id, effective_date DESC, recorded_at DESC, id DESC;
 
 -- name: MeasureActivities :many
@@ -76,5 +76,5 @@ ORDER BY pupil_id, effective_date DESC, recorded_at DESC, id DESC;
 -- the measures (package measures).
 SELECT pupil_id, activity_code, effective_date, recorded_at, review_on
 FROM tracking.destinations
-WHERE pupil_id = ANY(@pupil_ids::uuid[]) AND kind = 'confirmed'
+WHERE pupil_id = ANY((@pupil_ids::text[])::uuid[]) AND kind = 'confirmed'
 ORDER BY pupil_id, effective_date, recorded_at, id;

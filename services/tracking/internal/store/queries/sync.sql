@@ -60,7 +60,7 @@ SELECT id, @actor, 'updated_by_sync', status, 'priority, due date, evidence or l
 -- task), and returns their pupils ('' for a cohort-level task).
 WITH closed AS (
     UPDATE tracking.tasks SET status = 'closed', version = version + 1, updated_at = now()
-    WHERE id = ANY(@task_ids::uuid[]) AND status IN ('open', 'assigned', 'in_progress')
+    WHERE id = ANY((@task_ids::text[])::uuid[]) AND status IN ('open', 'assigned', 'in_progress')
     RETURNING id, pupil_id
 ), logged AS (
     INSERT INTO tracking.task_events (task_id, actor, kind, status, text)
