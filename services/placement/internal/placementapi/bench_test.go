@@ -93,6 +93,25 @@ func BenchmarkGetCreditedDays(b *testing.B) {
 	}
 }
 
+// BenchmarkGetPupilsRevision is the only placement call of the
+// reconciler's no-change pass: the revision of a cohort of 200.
+func BenchmarkGetPupilsRevision(b *testing.B) {
+	e := start(b)
+	pupils := seedRegion(b, e)
+	ctx := context.Background()
+	client := e.as(servicetest.Service)
+	req := &placementv1.GetPupilsRevisionRequest{PupilIds: pupils[:200]}
+	for b.Loop() {
+		res, err := client.GetPupilsRevision(ctx, req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.GetRevision() == 0 {
+			b.Fatal("revision 0 for 200 booked pupils")
+		}
+	}
+}
+
 // BenchmarkGetEngagement is a dashboard's read over the same region.
 func BenchmarkGetEngagement(b *testing.B) {
 	e := start(b)
