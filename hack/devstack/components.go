@@ -26,6 +26,14 @@ const (
 	operatorPprofAddr = "127.0.0.1:8092" // bench-region -profile only
 )
 
+// servicePprofAddrs are where the services serve Go's profiler under
+// bench-region -profile (NEXTSTEP_PPROF_LISTEN).
+var servicePprofAddrs = map[string]string{
+	"pupil":     "127.0.0.1:8093",
+	"placement": "127.0.0.1:8094",
+	"tracking":  "127.0.0.1:8095",
+}
+
 // consoleURL is where the console is reached; its sign-in callback is
 // registered with the development provider (consoleCallback).
 const (

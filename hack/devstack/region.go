@@ -37,6 +37,7 @@ type regionOptions struct {
 	concurrency  int
 	poolMaxConns int
 	profile      time.Duration
+	profilePass  string
 	shards       int
 	keep         bool
 }
@@ -55,7 +56,8 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	fs.IntVar(&o.scale, "scale", 1, "Schools per LA, in fifties: 1 is 1,500 cohorts and 300,000 pupils; 10 is England's 15,000 and 3,000,000.")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "The operator's --max-concurrent-reconciles; 0 leaves its default.")
 	fs.IntVar(&o.poolMaxConns, "pool-max-conns", 0, "Each service's PostgreSQL pool (pool_max_conns); 0 leaves pgx's default, max(4, CPUs).")
-	fs.DurationVar(&o.profile, "profile", 0, "Take CPU profiles of the operator and kube-apiserver for this long from the start of the first pass, into .run/bench-region/*.pprof.")
+	fs.DurationVar(&o.profile, "profile", 0, "Take CPU profiles of the operator, the services and kube-apiserver for this long from the start of a pass (-profile-pass), into .run/bench-region/*.pprof.")
+	fs.StringVar(&o.profilePass, "profile-pass", "first", "The pass -profile profiles: first (the first full pass) or unchanged (the no-change pass, from the operators' resumption).")
 	fs.IntVar(&o.shards, "shards", 1, "Operators to run, each reconciling the namespaces of its share of the LAs (--namespaces).")
 	fs.BoolVar(&o.keep, "keep", false, "Keep the seeded database afterwards.")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
@@ -68,6 +70,9 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	}
 	if o.poolMaxConns < 0 {
 		return errors.New("-pool-max-conns must not be negative")
+	}
+	if o.profilePass != "first" && o.profilePass != "unchanged" {
+		return fmt.Errorf("-profile-pass %q is neither first nor unchanged", o.profilePass)
 	}
 	if o.shards < 1 || o.shards > len(benchLAs) {
 		return fmt.Errorf("-shards must be from 1 to %d, the region's LAs", len(benchLAs))
@@ -125,7 +130,11 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	procs.quiet = true
 	defer procs.stopAll(15 * time.Second)
 	for _, name := range []string{"pupil", "placement", "tracking"} {
-		if err := procs.start(ctx, all[name]); err != nil {
+		c := all[name]
+		if o.profile > 0 {
+			c.env = append(slices.Clone(c.env), "NEXTSTEP_PPROF_LISTEN="+servicePprofAddrs[name])
+		}
+		if err := procs.start(ctx, c); err != nil {
 			return err
 		}
 	}
@@ -168,27 +177,27 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	probe := newRegionProbe(operators)
 
 	say("First full pass: one Programme per LA; every cohort generated and reconciled once")
-	profiled := make(chan error, 2)
+	// profiled answers once the profiles of the pass -profile-pass names
+	// are saved (at once without -profile).
+	profiled := make(chan error, 1)
+	profile := func(pass string) {
+		if o.profile == 0 || o.profilePass != pass {
+			return
+		}
+		go func() { profiled <- takeProfiles(ctx, cp, o.profile, runDir) }()
+	}
+	if o.profile == 0 {
+		profiled <- nil
+	}
 	first, err := probe.timedPass(ctx, procs, syncedPasses, region.cohorts(), nil, func() error {
 		if err := applyRegionProgrammes(ctx, kube, region, year); err != nil {
 			return err
 		}
-		if o.profile == 0 {
-			profiled <- nil
-			profiled <- nil
-			return nil
-		}
-		go func() { profiled <- operatorProfile(ctx, o.profile, filepath.Join(runDir, "operator.pprof")) }()
-		go func() {
-			profiled <- apiServerProfile(ctx, cp, o.profile, filepath.Join(runDir, "kube-apiserver.pprof"))
-		}()
+		profile("first")
 		return nil
 	})
 	if err != nil {
 		return err
-	}
-	if err := errors.Join(<-profiled, <-profiled); err != nil {
-		return fmt.Errorf("profile: %w", err)
 	}
 	rep.first = first
 
@@ -214,9 +223,16 @@ func benchRegionMain(ctx context.Context, args []string) error {
 		}
 		return touchCohorts(ctx, kube, region)
 	}, func() error {
-		return signalOperators(procs, rep.operators, syscall.SIGCONT)
+		if err := signalOperators(procs, rep.operators, syscall.SIGCONT); err != nil {
+			return err
+		}
+		profile("unchanged")
+		return nil
 	}); err != nil {
 		return err
+	}
+	if err := <-profiled; err != nil {
+		return fmt.Errorf("profile: %w", err)
 	}
 
 	say("The single-SQL lower bound, one query per service")
@@ -280,9 +296,31 @@ func regionOperators(base component, o regionOptions, las []string) []component 
 	return out
 }
 
+// takeProfiles saves CPU profiles over d of the (first) operator, each
+// service and kube-apiserver, side by side, into dir.
+func takeProfiles(ctx context.Context, cp *controlPlane, d time.Duration, dir string) error {
+	errs := make(chan error, 2+len(servicePprofAddrs))
+	go func() { errs <- operatorProfile(ctx, d, filepath.Join(dir, "operator.pprof")) }()
+	go func() { errs <- apiServerProfile(ctx, cp, d, filepath.Join(dir, "kube-apiserver.pprof")) }()
+	for name, addr := range servicePprofAddrs {
+		go func() { errs <- httpProfile(ctx, addr, d, filepath.Join(dir, name+".pprof")) }()
+	}
+	var all []error
+	for range 2 + len(servicePprofAddrs) {
+		all = append(all, <-errs)
+	}
+	return errors.Join(all...)
+}
+
 // operatorProfile saves the operator's CPU profile over d to path.
 func operatorProfile(ctx context.Context, d time.Duration, path string) error {
-	data, err := httpGet(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", operatorPprofAddr, int(d.Seconds())))
+	return httpProfile(ctx, operatorPprofAddr, d, path)
+}
+
+// httpProfile saves the CPU profile over d of the process serving Go's
+// profiler at addr to path.
+func httpProfile(ctx context.Context, addr string, d time.Duration, path string) error {
+	data, err := httpGet(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
 	if err != nil {
 		return err
 	}

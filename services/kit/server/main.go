@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -62,6 +64,7 @@ type Config struct {
 	LogLevel        slog.Level    // NEXTSTEP_LOG_LEVEL: debug, info, warn, error
 	ShutdownGrace   time.Duration // NEXTSTEP_SHUTDOWN_GRACE
 	MaxRequestBytes int64         // NEXTSTEP_MAX_REQUEST_BYTES
+	PprofListen     string        // NEXTSTEP_PPROF_LISTEN
 }
 
 // DefaultDatabaseURL is the local development database make run uses.
@@ -79,6 +82,7 @@ func ConfigFromEnv(spec Spec, getenv func(string) string) (Config, error) {
 		DevTokensFile:   getenv("NEXTSTEP_DEV_TOKENS_FILE"),
 		PupilURL:        or(getenv("NEXTSTEP_PUPIL_URL"), DefaultPupilURL),
 		TokenFile:       getenv("NEXTSTEP_TOKEN_FILE"),
+		PprofListen:     getenv("NEXTSTEP_PPROF_LISTEN"),
 		ShutdownGrace:   20 * time.Second,
 		MaxRequestBytes: DefaultMaxRequestBytes,
 	}
@@ -115,7 +119,23 @@ func ConfigFromEnv(spec Spec, getenv func(string) string) (Config, error) {
 		}
 		c.MaxRequestBytes = n
 	}
+	if c.PprofListen != "" && !loopback(c.PprofListen) {
+		return c, fmt.Errorf("NEXTSTEP_PPROF_LISTEN: %q is not a loopback address like 127.0.0.1:6060: the profiler is for whoever is on the machine", c.PprofListen)
+	}
 	return c, nil
+}
+
+// loopback says addr (host:port) is on the loopback interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func or(v, def string) string {
@@ -173,8 +193,29 @@ func run(ctx context.Context, spec Spec, cfg Config, logger *slog.Logger) error 
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	if cfg.PprofListen != "" {
+		pl, err := net.Listen("tcp", cfg.PprofListen)
+		if err != nil {
+			return fmt.Errorf("listen (NEXTSTEP_PPROF_LISTEN): %w", err)
+		}
+		logger.Info("serving Go's profiler", "address", pl.Addr().String())
+		go func() { _ = Serve(ctx, pl, profiler(), 0, logger) }()
+	}
 	logger.Info("serving", "address", l.Addr().String())
 	return Serve(ctx, l, h, cfg.ShutdownGrace, logger)
+}
+
+// profiler serves Go's profiler (net/http/pprof), for finding where a
+// service spends its time under a benchmark; NEXTSTEP_PPROF_LISTEN, off by
+// default, loopback only.
+func profiler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 func deps(spec Spec, cfg Config, pool *pgxpool.Pool, logger *slog.Logger) Deps {

@@ -113,3 +113,32 @@ func TestRefuseRoot(t *testing.T) {
 		t.Errorf("an unprivileged user: %v", err)
 	}
 }
+
+// TestProfilerLoopbackOnly checks NEXTSTEP_PPROF_LISTEN: off by default,
+// and refused on any address but loopback.
+func TestProfilerLoopbackOnly(t *testing.T) {
+	t.Parallel()
+	for addr, ok := range map[string]bool{
+		"":               true,
+		"127.0.0.1:6060": true,
+		"[::1]:6060":     true,
+		"localhost:6060": true,
+		":6060":          false,
+		"0.0.0.0:6060":   false,
+		"10.0.0.7:6060":  false,
+		"127.0.0.1":      false,
+	} {
+		c, err := ConfigFromEnv(Spec{Name: "pupil"}, func(k string) string {
+			if k == "NEXTSTEP_PPROF_LISTEN" {
+				return addr
+			}
+			return ""
+		})
+		if (err == nil) != ok {
+			t.Errorf("NEXTSTEP_PPROF_LISTEN=%q: err %v, want accepted %v", addr, err, ok)
+		}
+		if ok && c.PprofListen != addr {
+			t.Errorf("NEXTSTEP_PPROF_LISTEN=%q read as %q", addr, c.PprofListen)
+		}
+	}
+}
