@@ -5,9 +5,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/nextstep-uk/nextstep/operator/internal/rules"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
 	"github.com/nextstep-uk/nextstep/operator/metrics"
 )
@@ -35,8 +37,33 @@ type passInputs struct {
 type lastPass struct {
 	inputs    passInputs
 	revisions sources.Revisions
-	// pupilIDs are its members, whose revisions the next pass reads.
-	pupilIDs []string
+	// pupilIDs are its members, whose revisions the next pass reads: 16
+	// bytes each, not a 36-character string (a region's 300,000 members
+	// in some 5 MiB rather than 20).
+	pupilIDs []uuid.UUID
+}
+
+// compactIDs are the members' ids in 16 bytes each; ok is false if one is
+// not a UUID (the pupil service's never are not).
+func compactIDs(members []rules.Member) (ids []uuid.UUID, ok bool) {
+	ids = make([]uuid.UUID, len(members))
+	for i, m := range members {
+		id, err := uuid.Parse(m.PupilID)
+		if err != nil {
+			return nil, false
+		}
+		ids[i] = id
+	}
+	return ids, true
+}
+
+// strings are the ids as the services take them, in lower case.
+func idStrings(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
 }
 
 // lastPasses remembers each cohort's last applied pass. It lives as long as
@@ -83,7 +110,7 @@ func (r *CohortReconciler) passOverUnchanged(ctx context.Context, s *cohortScope
 	if !ok || last.inputs != s.inputs {
 		return false, nil
 	}
-	rev, err := r.Sources.Revisions(ctx, CohortKey(c), c.Spec.SchoolURN, last.pupilIDs)
+	rev, err := r.Sources.Revisions(ctx, CohortKey(c), c.Spec.SchoolURN, idStrings(last.pupilIDs))
 	if err != nil {
 		log.FromContext(ctx).V(1).Info("revisions unread; the pass is full", "error", err.Error())
 		return false, nil
@@ -100,16 +127,14 @@ func (r *CohortReconciler) passOverUnchanged(ctx context.Context, s *cohortScope
 // forgets the cohort's last when this pass applied nothing: a held, fenced
 // or failed pass, or one whose status was not written.
 func (r *CohortReconciler) rememberPass(s *cohortScope, written bool) {
-	switch {
-	case s.result == metrics.ResultUnchanged:
-	case s.applied && written:
-		s.inputs.passToken = s.cohort.Status.PassToken
-		ids := make([]string, len(s.members))
-		for i, m := range s.members {
-			ids[i] = m.PupilID
-		}
-		r.lastPasses.remember(s.key(), lastPass{inputs: s.inputs, revisions: s.revisions, pupilIDs: ids})
-	default:
-		r.lastPasses.forget(s.key())
+	if s.result == metrics.ResultUnchanged {
+		return
 	}
+	ids, ok := compactIDs(s.members)
+	if !s.applied || !written || !ok {
+		r.lastPasses.forget(s.key())
+		return
+	}
+	s.inputs.passToken = s.cohort.Status.PassToken
+	r.lastPasses.remember(s.key(), lastPass{inputs: s.inputs, revisions: s.revisions, pupilIDs: ids})
 }
