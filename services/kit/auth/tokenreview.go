@@ -229,6 +229,20 @@ func (k *TokenReview) Authenticate(ctx context.Context, token string) (Principal
 	return p, err
 }
 
+// Accepted returns the principal of a token the API server accepted, while
+// its review is cached; a refused, expired or unreviewed token is not.
+func (k *TokenReview) Accepted(token string) (Principal, bool) {
+	key := tokenKey(token)
+	now := k.opts.Now()
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	r, ok := k.cache[key]
+	if !ok || !r.finished || r.err != nil || !now.Before(r.until) {
+		return Principal{}, false
+	}
+	return r.principal, true
+}
+
 // tokenKey is the cache's key for a token: its SHA-256, so the token
 // itself is never kept, and no token can be made to share another's entry.
 // The string's bytes are hashed in place (sha256 only reads them and keeps

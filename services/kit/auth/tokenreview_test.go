@@ -551,8 +551,30 @@ func TestNewTokenReviewFromEnvironment(t *testing.T) {
 	// Through the Chain, as a service will use it: not an OIDC issuer's
 	// token, so Kubernetes checks it.
 	chain := auth.Chain{Kubernetes: a}
-	if p, err := chain.Authenticate(t.Context(), mint(t, client, placement, []string{testAudience}, 3600)); err != nil || p.Role != auth.RoleService {
+	token = mint(t, client, placement, []string{testAudience}, 3600)
+	if _, ok := a.Accepted(token); ok {
+		t.Error("a token never reviewed is accepted from the cache")
+	}
+	if p, err := chain.Authenticate(t.Context(), token); err != nil || p.Role != auth.RoleService {
 		t.Errorf("through the chain: %+v, %v", p, err)
+	}
+	// Reviewed and accepted, it is answered from the cache, the chain's
+	// too; a refused token never is.
+	if p, ok := a.Accepted(token); !ok || p.Role != auth.RoleService {
+		t.Errorf("an accepted token from the cache: %+v, %v", p, ok)
+	}
+	if p, err := chain.Authenticate(t.Context(), token); err != nil || p.Role != auth.RoleService {
+		t.Errorf("through the chain again: %+v, %v", p, err)
+	}
+	refused := mint(t, client, stranger, []string{testAudience}, 3600)
+	if _, err := chain.Authenticate(t.Context(), refused); err == nil {
+		t.Error("a refused token through the chain was accepted")
+	}
+	if _, ok := a.Accepted(refused); ok {
+		t.Error("a refused token is accepted from the cache")
+	}
+	if _, err := chain.Authenticate(t.Context(), refused); err == nil {
+		t.Error("a refused token through the chain, again, was accepted")
 	}
 }
 
@@ -629,7 +651,8 @@ func unsignedJWT(tb testing.TB, claims map[string]any) string {
 
 // BenchmarkTokenReviewCached is a service's cost per call once a caller's
 // token has been reviewed: what every RPC from the operator, placement or
-// tracking pays until the token is rotated.
+// tracking pays until the token is rotated, through the Chain a service
+// authenticates with, and of the TokenReview alone.
 func BenchmarkTokenReviewCached(b *testing.B) {
 	client, _, _ := kubeAPI(b)
 	a := auth.NewTokenReview(client.AuthenticationV1().TokenReviews(), kubeConfig, auth.TokenReviewOptions{})
@@ -638,11 +661,15 @@ func BenchmarkTokenReviewCached(b *testing.B) {
 	if _, err := a.Authenticate(ctx, token); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := a.Authenticate(ctx, token); err != nil {
-			b.Fatal(err)
-		}
+	for name, authn := range map[string]auth.Authenticator{"chain": auth.Chain{Kubernetes: a}, "tokenreview": a} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := authn.Authenticate(ctx, token); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
