@@ -300,7 +300,7 @@ func regionOperators(base component, o regionOptions, las []string) []component 
 // service and kube-apiserver, side by side, into dir.
 func takeProfiles(ctx context.Context, cp *controlPlane, d time.Duration, dir string) error {
 	errs := make(chan error, 2+len(servicePprofAddrs))
-	go func() { errs <- operatorProfile(ctx, d, filepath.Join(dir, "operator.pprof")) }()
+	go func() { errs <- httpProfile(ctx, operatorPprofAddr, d, filepath.Join(dir, "operator.pprof")) }()
 	go func() { errs <- apiServerProfile(ctx, cp, d, filepath.Join(dir, "kube-apiserver.pprof")) }()
 	for name, addr := range servicePprofAddrs {
 		go func() { errs <- httpProfile(ctx, addr, d, filepath.Join(dir, name+".pprof")) }()
@@ -310,11 +310,6 @@ func takeProfiles(ctx context.Context, cp *controlPlane, d time.Duration, dir st
 		all = append(all, <-errs)
 	}
 	return errors.Join(all...)
-}
-
-// operatorProfile saves the operator's CPU profile over d to path.
-func operatorProfile(ctx context.Context, d time.Duration, path string) error {
-	return httpProfile(ctx, operatorPprofAddr, d, path)
 }
 
 // httpProfile saves the CPU profile over d of the process serving Go's
