@@ -342,6 +342,12 @@ func accessMatrix() map[string]access {
 			shown:   revised(func(r *pupilv1.GetSchoolRevisionResponse) int64 { return r.GetRevision() }),
 			outside: filtered(unrevised(func(r *pupilv1.GetSchoolRevisionResponse) int64 { return r.GetRevision() })),
 		},
+		pupilSvc + ".ListSchoolChanges": {
+			request: func(context.Context, *matrix, caller, string) ([]proto.Message, error) {
+				return one(&pupilv1.ListSchoolChangesRequest{})
+			},
+			unscoped: "the change feed names changes anywhere: only the service, whose scope is everything, may follow it",
+		},
 		pupilSvc + ".LocatePupils": {
 			request: func(_ context.Context, m *matrix, _ caller, urn string) ([]proto.Message, error) {
 				return one(&pupilv1.LocatePupilsRequest{PupilIds: []string{m.pupils[urn].GetId()}})
@@ -569,6 +575,12 @@ func accessMatrix() map[string]access {
 			shown:   revised(func(r *placementv1.GetPupilsRevisionResponse) int64 { return r.GetRevision() }),
 			outside: filtered(unrevised(func(r *placementv1.GetPupilsRevisionResponse) int64 { return r.GetRevision() })),
 		},
+		placementSvc + ".ListPupilChanges": {
+			request: func(context.Context, *matrix, caller, string) ([]proto.Message, error) {
+				return one(&placementv1.ListPupilChangesRequest{})
+			},
+			unscoped: "the change feed names changes anywhere: only the service, whose scope is everything, may follow it",
+		},
 		placementSvc + ".GetEngagement": {
 			request: func(context.Context, *matrix, caller, string) ([]proto.Message, error) {
 				return one(&placementv1.GetEngagementRequest{})
@@ -637,6 +649,12 @@ func accessMatrix() map[string]access {
 				return r.GetPupilsRevision() * r.GetTasksRevision()
 			}),
 			outside: filtered(unrevised(func(r *trackingv1.GetCohortRevisionResponse) int64 { return r.GetPupilsRevision() })),
+		},
+		trackingSvc + ".ListCohortChanges": {
+			request: func(context.Context, *matrix, caller, string) ([]proto.Message, error) {
+				return one(&trackingv1.ListCohortChangesRequest{})
+			},
+			unscoped: "the change feed names changes anywhere: only the service, whose scope is everything, may follow it",
 		},
 		trackingSvc + ".ListActivityCodes": {
 			request: func(context.Context, *matrix, caller, string) ([]proto.Message, error) {

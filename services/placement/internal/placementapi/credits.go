@@ -10,6 +10,7 @@ import (
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/audit"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/changefeed"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/placement/internal/store"
 )
@@ -56,6 +57,19 @@ func (s *Server) GetPupilsRevision(ctx context.Context, req *placementv1.GetPupi
 		return nil, s.refusal(ctx, "get pupils revision", "pupil", err)
 	}
 	return &placementv1.GetPupilsRevisionResponse{Revision: revision}, nil
+}
+
+// ListPupilChanges implements PlacementService: the change feed of pupil
+// revisions (kit/changefeed), for a caller that sees everything.
+func (s *Server) ListPupilChanges(ctx context.Context, req *placementv1.ListPupilChangesRequest) (*placementv1.ListPupilChangesResponse, error) {
+	if err := changefeed.Unrestricted(ctx); err != nil {
+		return nil, err
+	}
+	ids, position, truncated, err := store.PupilChanges(ctx, s.pool, req.GetAfter())
+	if err != nil {
+		return nil, rpcerror.Internal(ctx, s.logger, "list pupil changes", err)
+	}
+	return &placementv1.ListPupilChangesResponse{Position: position, PupilIds: ids, Truncated: truncated}, nil
 }
 
 // GetEngagement implements PlacementService.

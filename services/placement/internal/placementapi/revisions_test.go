@@ -423,3 +423,34 @@ func TestPupilRevisionsRegisterLocksInOrder(t *testing.T) {
 		t.Errorf("counters moved (-want +got):\n%s", diff)
 	}
 }
+
+// The change feed names the pupils a booking moved, from the position it
+// gave before it; only the service may follow it.
+func TestListPupilChanges(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	ctx := context.Background()
+	service := e.as(servicetest.Service)
+	start, err := service.ListPupilChanges(ctx, &placementv1.ListPupilChangesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if start.GetPosition() == 0 || len(start.GetPupilIds()) != 0 {
+		t.Fatalf("from 0: %v, want a position and no pupil", start)
+	}
+	emp := createEmployer(t, e, smallEmployer()).GetId()
+	week := createOpportunity(t, e, opportunity(emp, placementv1.Kind_KIND_PLACEMENT, 30, day("2026-07-06", false)))
+	a := e.pupilAt(t, "100001")
+	book(t, e, week.GetId(), a)
+	res, err := service.ListPupilChanges(ctx, &placementv1.ListPupilChangesRequest{After: start.GetPosition()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(res.GetPupilIds(), a.id) || res.GetTruncated() || res.GetPosition() < start.GetPosition() {
+		t.Errorf("after a booking: %v, want its pupil listed at a position not before %d", res, start.GetPosition())
+	}
+	for _, token := range []string{servicetest.HubAdmin, servicetest.Caseworker, servicetest.CareersLeader, servicetest.Analyst} {
+		_, err := e.as(token).ListPupilChanges(ctx, &placementv1.ListPupilChangesRequest{})
+		checkRefusal(t, err, refusal{code: connect.CodePermissionDenied})
+	}
+}

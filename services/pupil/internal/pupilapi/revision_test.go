@@ -2,6 +2,7 @@ package pupilapi_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -108,5 +109,36 @@ func TestGetSchoolRevisionNotAudited(t *testing.T) {
 	}
 	if after := count(); after != before {
 		t.Errorf("audit events %d after the call, %d before", after, before)
+	}
+}
+
+// The change feed names a school a write moved, from the position it gave
+// before the write; only the service may follow it.
+func TestListSchoolChanges(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	service := e.client(servicetest.Service)
+	start, err := service.ListSchoolChanges(ctx, &pupilv1.ListSchoolChangesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if start.GetPosition() == 0 || len(start.GetSchoolUrns()) != 0 {
+		t.Fatalf("from 0: %v, want a position and no school", start)
+	}
+	if _, err := e.client(servicetest.CareersLeader).CreatePupil(ctx, &pupilv1.CreatePupilRequest{IdempotencyKey: key1, Pupil: newPupil()}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := service.ListSchoolChanges(ctx, &pupilv1.ListSchoolChangesRequest{After: start.GetPosition()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(res.GetSchoolUrns(), "100001") || res.GetTruncated() || res.GetPosition() < start.GetPosition() {
+		t.Errorf("after a pupil registered at 100001: %v, want it listed at a position not before %d", res, start.GetPosition())
+	}
+	for _, token := range []string{servicetest.Caseworker, servicetest.HubAdmin, servicetest.CareersLeader, servicetest.Analyst} {
+		if _, err := e.client(token).ListSchoolChanges(ctx, &pupilv1.ListSchoolChangesRequest{}); connect.CodeOf(err) != connect.CodePermissionDenied {
+			t.Errorf("%s: %v, want PermissionDenied", token, err)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/changefeed"
 	"github.com/nextstep-uk/nextstep/services/kit/pagetoken"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/pupil/internal/store"
@@ -80,4 +81,17 @@ func (s *Server) GetSchoolRevision(ctx context.Context, req *pupilv1.GetSchoolRe
 		return nil, rpcerror.Internal(ctx, s.logger, "get school revision", err)
 	}
 	return &pupilv1.GetSchoolRevisionResponse{Revision: rev}, nil
+}
+
+// ListSchoolChanges implements PupilService: the change feed of school
+// revisions (kit/changefeed), for a caller that sees everything.
+func (s *Server) ListSchoolChanges(ctx context.Context, req *pupilv1.ListSchoolChangesRequest) (*pupilv1.ListSchoolChangesResponse, error) {
+	if err := changefeed.Unrestricted(ctx); err != nil {
+		return nil, err
+	}
+	urns, position, truncated, err := store.SchoolChanges(ctx, s.pool, req.GetAfter())
+	if err != nil {
+		return nil, rpcerror.Internal(ctx, s.logger, "list school changes", err)
+	}
+	return &pupilv1.ListSchoolChangesResponse{Position: position, SchoolUrns: urns, Truncated: truncated}, nil
 }

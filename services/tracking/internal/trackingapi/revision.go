@@ -5,6 +5,7 @@ import (
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
+	"github.com/nextstep-uk/nextstep/services/kit/changefeed"
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
 )
@@ -31,4 +32,22 @@ func (s *Server) GetCohortRevision(ctx context.Context, req *trackingv1.GetCohor
 		return nil, rpcerror.Internal(ctx, s.logger, "cohort revision", err)
 	}
 	return &trackingv1.GetCohortRevisionResponse{PupilsRevision: r.Pupils, TasksRevision: r.Tasks, LastPassToken: r.LastPassToken}, nil
+}
+
+// ListCohortChanges implements TrackingService: the change feed of what
+// GetCohortRevision reads (kit/changefeed), for a caller that sees
+// everything.
+func (s *Server) ListCohortChanges(ctx context.Context, req *trackingv1.ListCohortChangesRequest) (*trackingv1.ListCohortChangesResponse, error) {
+	if err := changefeed.Unrestricted(ctx); err != nil {
+		return nil, err
+	}
+	c, position, truncated, err := store.CohortChanges(ctx, s.pool, req.GetAfter())
+	if err != nil {
+		return nil, rpcerror.Internal(ctx, s.logger, "list cohort changes", err)
+	}
+	res := &trackingv1.ListCohortChangesResponse{Position: position, PupilIds: c.PupilIDs, Truncated: truncated}
+	for _, k := range c.Cohorts {
+		res.Cohorts = append(res.Cohorts, &trackingv1.CohortRevisionChange{CohortKey: k.CohortKey, TasksRevision: k.TasksRevision, LastPassToken: k.LastPassToken})
+	}
+	return res, nil
 }

@@ -2,6 +2,7 @@ package trackingapi_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -180,5 +181,33 @@ func TestCohortRevisionAccess(t *testing.T) {
 	}
 	if audited != 0 || recorded != 1 {
 		t.Errorf("%d calls of GetCohortRevision audited, want none (and %d of RecordDestination, want 1)", audited, recorded)
+	}
+}
+
+// The change feed names a pupil whose destination was recorded, from the
+// position it gave before; only the service may follow it.
+func TestListCohortChanges(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	ctx := context.Background()
+	c := heathPark()
+	a := e.pupilAt(t, c.urn)
+	service := e.client(servicetest.Service)
+	from, err := service.ListCohortChanges(ctx, &trackingv1.ListCohortChangesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	record(t, e, servicetest.Caseworker, destination(a, intended, "230", "2026-09-01"))
+	res, err := service.ListCohortChanges(ctx, &trackingv1.ListCohortChangesRequest{After: from.GetPosition()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(res.GetPupilIds(), a) || res.GetTruncated() {
+		t.Errorf("after a destination recorded: %v, want its pupil listed", res)
+	}
+	for _, token := range []string{servicetest.HubAdmin, servicetest.Caseworker, servicetest.CareersLeader, servicetest.Analyst} {
+		if _, err := e.client(token).ListCohortChanges(ctx, &trackingv1.ListCohortChangesRequest{}); connect.CodeOf(err) != connect.CodePermissionDenied {
+			t.Errorf("%s: %v, want PermissionDenied", token, err)
+		}
 	}
 }

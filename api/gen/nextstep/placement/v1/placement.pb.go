@@ -2602,6 +2602,115 @@ func (x *GetPupilsRevisionResponse) GetRevision() int64 {
 	return 0
 }
 
+type ListPupilChangesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A position an earlier answer gave; 0 answers only the position to
+	// start from.
+	After         uint64 `protobuf:"varint,1,opt,name=after,proto3" json:"after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPupilChangesRequest) Reset() {
+	*x = ListPupilChangesRequest{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPupilChangesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPupilChangesRequest) ProtoMessage() {}
+
+func (x *ListPupilChangesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPupilChangesRequest.ProtoReflect.Descriptor instead.
+func (*ListPupilChangesRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ListPupilChangesRequest) GetAfter() uint64 {
+	if x != nil {
+		return x.After
+	}
+	return 0
+}
+
+type ListPupilChangesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The position to ask from next time.
+	Position uint64 `protobuf:"varint,1,opt,name=position,proto3" json:"position,omitempty"`
+	// The pupils whose revision moved, at most 10,000.
+	PupilIds []string `protobuf:"bytes,2,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
+	// More moved than one answer lists: take every pupil as changed.
+	Truncated     bool `protobuf:"varint,3,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPupilChangesResponse) Reset() {
+	*x = ListPupilChangesResponse{}
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPupilChangesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPupilChangesResponse) ProtoMessage() {}
+
+func (x *ListPupilChangesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPupilChangesResponse.ProtoReflect.Descriptor instead.
+func (*ListPupilChangesResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ListPupilChangesResponse) GetPosition() uint64 {
+	if x != nil {
+		return x.Position
+	}
+	return 0
+}
+
+func (x *ListPupilChangesResponse) GetPupilIds() []string {
+	if x != nil {
+		return x.PupilIds
+	}
+	return nil
+}
+
+func (x *ListPupilChangesResponse) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
 type PupilCredit struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	PupilId string                 `protobuf:"bytes,1,opt,name=pupil_id,json=pupilId,proto3" json:"pupil_id,omitempty"`
@@ -2619,7 +2728,7 @@ type PupilCredit struct {
 
 func (x *PupilCredit) Reset() {
 	*x = PupilCredit{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2631,7 +2740,7 @@ func (x *PupilCredit) String() string {
 func (*PupilCredit) ProtoMessage() {}
 
 func (x *PupilCredit) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[39]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2644,7 +2753,7 @@ func (x *PupilCredit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PupilCredit.ProtoReflect.Descriptor instead.
 func (*PupilCredit) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{39}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *PupilCredit) GetPupilId() string {
@@ -2685,7 +2794,7 @@ type GetCreditedDaysResponse struct {
 
 func (x *GetCreditedDaysResponse) Reset() {
 	*x = GetCreditedDaysResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2697,7 +2806,7 @@ func (x *GetCreditedDaysResponse) String() string {
 func (*GetCreditedDaysResponse) ProtoMessage() {}
 
 func (x *GetCreditedDaysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[40]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2710,7 +2819,7 @@ func (x *GetCreditedDaysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCreditedDaysResponse.ProtoReflect.Descriptor instead.
 func (*GetCreditedDaysResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{40}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetCreditedDaysResponse) GetCredits() []*PupilCredit {
@@ -2733,7 +2842,7 @@ type GetEngagementRequest struct {
 
 func (x *GetEngagementRequest) Reset() {
 	*x = GetEngagementRequest{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2745,7 +2854,7 @@ func (x *GetEngagementRequest) String() string {
 func (*GetEngagementRequest) ProtoMessage() {}
 
 func (x *GetEngagementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[41]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2758,7 +2867,7 @@ func (x *GetEngagementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEngagementRequest.ProtoReflect.Descriptor instead.
 func (*GetEngagementRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{41}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetEngagementRequest) GetFrom() string {
@@ -2800,7 +2909,7 @@ type Engagement struct {
 
 func (x *Engagement) Reset() {
 	*x = Engagement{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2812,7 +2921,7 @@ func (x *Engagement) String() string {
 func (*Engagement) ProtoMessage() {}
 
 func (x *Engagement) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[42]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2825,7 +2934,7 @@ func (x *Engagement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Engagement.ProtoReflect.Descriptor instead.
 func (*Engagement) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{42}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *Engagement) GetSector() Sector {
@@ -2902,7 +3011,7 @@ type GetEngagementResponse struct {
 
 func (x *GetEngagementResponse) Reset() {
 	*x = GetEngagementResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2914,7 +3023,7 @@ func (x *GetEngagementResponse) String() string {
 func (*GetEngagementResponse) ProtoMessage() {}
 
 func (x *GetEngagementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[43]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2927,7 +3036,7 @@ func (x *GetEngagementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetEngagementResponse.ProtoReflect.Descriptor instead.
 func (*GetEngagementResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{43}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GetEngagementResponse) GetEngagement() []*Engagement {
@@ -2948,7 +3057,7 @@ type CohortRef struct {
 
 func (x *CohortRef) Reset() {
 	*x = CohortRef{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2960,7 +3069,7 @@ func (x *CohortRef) String() string {
 func (*CohortRef) ProtoMessage() {}
 
 func (x *CohortRef) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[44]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2973,7 +3082,7 @@ func (x *CohortRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CohortRef.ProtoReflect.Descriptor instead.
 func (*CohortRef) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{44}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *CohortRef) GetSchoolUrn() string {
@@ -3002,7 +3111,7 @@ type PlacementRef struct {
 
 func (x *PlacementRef) Reset() {
 	*x = PlacementRef{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3014,7 +3123,7 @@ func (x *PlacementRef) String() string {
 func (*PlacementRef) ProtoMessage() {}
 
 func (x *PlacementRef) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[45]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3027,7 +3136,7 @@ func (x *PlacementRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlacementRef.ProtoReflect.Descriptor instead.
 func (*PlacementRef) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{45}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *PlacementRef) GetPupilId() string {
@@ -3064,7 +3173,7 @@ type ProposeAllocationRequest struct {
 
 func (x *ProposeAllocationRequest) Reset() {
 	*x = ProposeAllocationRequest{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3076,7 +3185,7 @@ func (x *ProposeAllocationRequest) String() string {
 func (*ProposeAllocationRequest) ProtoMessage() {}
 
 func (x *ProposeAllocationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[46]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3089,7 +3198,7 @@ func (x *ProposeAllocationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeAllocationRequest.ProtoReflect.Descriptor instead.
 func (*ProposeAllocationRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{46}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ProposeAllocationRequest) GetCohorts() []*CohortRef {
@@ -3136,7 +3245,7 @@ type ProposedPlace struct {
 
 func (x *ProposedPlace) Reset() {
 	*x = ProposedPlace{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3148,7 +3257,7 @@ func (x *ProposedPlace) String() string {
 func (*ProposedPlace) ProtoMessage() {}
 
 func (x *ProposedPlace) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[47]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3161,7 +3270,7 @@ func (x *ProposedPlace) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposedPlace.ProtoReflect.Descriptor instead.
 func (*ProposedPlace) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{47}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ProposedPlace) GetPupilId() string {
@@ -3210,7 +3319,7 @@ type ProposeAllocationResponse struct {
 
 func (x *ProposeAllocationResponse) Reset() {
 	*x = ProposeAllocationResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3222,7 +3331,7 @@ func (x *ProposeAllocationResponse) String() string {
 func (*ProposeAllocationResponse) ProtoMessage() {}
 
 func (x *ProposeAllocationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[48]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3235,7 +3344,7 @@ func (x *ProposeAllocationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProposeAllocationResponse.ProtoReflect.Descriptor instead.
 func (*ProposeAllocationResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{48}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ProposeAllocationResponse) GetPlaces() []*ProposedPlace {
@@ -3285,7 +3394,7 @@ type ConfirmAllocationRequest struct {
 
 func (x *ConfirmAllocationRequest) Reset() {
 	*x = ConfirmAllocationRequest{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3297,7 +3406,7 @@ func (x *ConfirmAllocationRequest) String() string {
 func (*ConfirmAllocationRequest) ProtoMessage() {}
 
 func (x *ConfirmAllocationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[49]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3310,7 +3419,7 @@ func (x *ConfirmAllocationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAllocationRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmAllocationRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{49}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ConfirmAllocationRequest) GetIdempotencyKey() string {
@@ -3345,7 +3454,7 @@ type ConfirmedPlace struct {
 
 func (x *ConfirmedPlace) Reset() {
 	*x = ConfirmedPlace{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[50]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3357,7 +3466,7 @@ func (x *ConfirmedPlace) String() string {
 func (*ConfirmedPlace) ProtoMessage() {}
 
 func (x *ConfirmedPlace) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[50]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3370,7 +3479,7 @@ func (x *ConfirmedPlace) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmedPlace.ProtoReflect.Descriptor instead.
 func (*ConfirmedPlace) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{50}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ConfirmedPlace) GetPupilId() string {
@@ -3420,7 +3529,7 @@ type ConfirmAllocationResponse struct {
 
 func (x *ConfirmAllocationResponse) Reset() {
 	*x = ConfirmAllocationResponse{}
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[51]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3432,7 +3541,7 @@ func (x *ConfirmAllocationResponse) String() string {
 func (*ConfirmAllocationResponse) ProtoMessage() {}
 
 func (x *ConfirmAllocationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[51]
+	mi := &file_nextstep_placement_v1_placement_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3445,7 +3554,7 @@ func (x *ConfirmAllocationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmAllocationResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmAllocationResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{51}
+	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ConfirmAllocationResponse) GetPlaces() []*ConfirmedPlace {
@@ -3639,7 +3748,13 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x18GetPupilsRevisionRequest\x121\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"7\n" +
 	"\x19GetPupilsRevisionResponse\x12\x1a\n" +
-	"\brevision\x18\x01 \x01(\x03R\brevision\"\x87\x01\n" +
+	"\brevision\x18\x01 \x01(\x03R\brevision\"/\n" +
+	"\x17ListPupilChangesRequest\x12\x14\n" +
+	"\x05after\x18\x01 \x01(\x04R\x05after\"q\n" +
+	"\x18ListPupilChangesResponse\x12\x1a\n" +
+	"\bposition\x18\x01 \x01(\x04R\bposition\x12\x1b\n" +
+	"\tpupil_ids\x18\x02 \x03(\tR\bpupilIds\x12\x1c\n" +
+	"\ttruncated\x18\x03 \x01(\bR\ttruncated\"\x87\x01\n" +
 	"\vPupilCredit\x12\x19\n" +
 	"\bpupil_id\x18\x01 \x01(\tR\apupilId\x12\x1b\n" +
 	"\thalf_days\x18\x02 \x01(\x05R\bhalfDays\x12 \n" +
@@ -3745,7 +3860,7 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x10MARK_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rMARK_FULL_DAY\x10\x01\x12\x11\n" +
 	"\rMARK_HALF_DAY\x10\x02\x12\x0f\n" +
-	"\vMARK_ABSENT\x10\x032\xf3\x12\n" +
+	"\vMARK_ABSENT\x10\x032\xf4\x13\n" +
 	"\x10PlacementService\x12y\n" +
 	"\x0eCreateEmployer\x12,.nextstep.placement.v1.CreateEmployerRequest\x1a-.nextstep.placement.v1.CreateEmployerResponse\"\n" +
 	"\xc2\xf3\x18\x03\n" +
@@ -3783,6 +3898,9 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x04\x05\x01\x02\x03\x10\x01\x90\x02\x01\x12\x82\x01\n" +
 	"\x11GetPupilsRevision\x12/.nextstep.placement.v1.GetPupilsRevisionRequest\x1a0.nextstep.placement.v1.GetPupilsRevisionResponse\"\n" +
 	"\xc2\xf3\x18\x03\n" +
+	"\x01\x05\x90\x02\x01\x12\x7f\n" +
+	"\x10ListPupilChanges\x12..nextstep.placement.v1.ListPupilChangesRequest\x1a/.nextstep.placement.v1.ListPupilChangesResponse\"\n" +
+	"\xc2\xf3\x18\x03\n" +
 	"\x01\x05\x90\x02\x01\x12\x86\x01\n" +
 	"\x11ProposeAllocation\x12/.nextstep.placement.v1.ProposeAllocationRequest\x1a0.nextstep.placement.v1.ProposeAllocationResponse\"\x0e\xc2\xf3\x18\a\n" +
 	"\x03\x01\x02\x03\x10\x01\x90\x02\x01\x12\x86\x01\n" +
@@ -3805,7 +3923,7 @@ func file_nextstep_placement_v1_placement_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_placement_v1_placement_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_nextstep_placement_v1_placement_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_nextstep_placement_v1_placement_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
 var file_nextstep_placement_v1_placement_proto_goTypes = []any{
 	(Sector)(0),                       // 0: nextstep.placement.v1.Sector
 	(SizeBand)(0),                     // 1: nextstep.placement.v1.SizeBand
@@ -3851,22 +3969,24 @@ var file_nextstep_placement_v1_placement_proto_goTypes = []any{
 	(*GetCreditedDaysRequest)(nil),    // 41: nextstep.placement.v1.GetCreditedDaysRequest
 	(*GetPupilsRevisionRequest)(nil),  // 42: nextstep.placement.v1.GetPupilsRevisionRequest
 	(*GetPupilsRevisionResponse)(nil), // 43: nextstep.placement.v1.GetPupilsRevisionResponse
-	(*PupilCredit)(nil),               // 44: nextstep.placement.v1.PupilCredit
-	(*GetCreditedDaysResponse)(nil),   // 45: nextstep.placement.v1.GetCreditedDaysResponse
-	(*GetEngagementRequest)(nil),      // 46: nextstep.placement.v1.GetEngagementRequest
-	(*Engagement)(nil),                // 47: nextstep.placement.v1.Engagement
-	(*GetEngagementResponse)(nil),     // 48: nextstep.placement.v1.GetEngagementResponse
-	(*CohortRef)(nil),                 // 49: nextstep.placement.v1.CohortRef
-	(*PlacementRef)(nil),              // 50: nextstep.placement.v1.PlacementRef
-	(*ProposeAllocationRequest)(nil),  // 51: nextstep.placement.v1.ProposeAllocationRequest
-	(*ProposedPlace)(nil),             // 52: nextstep.placement.v1.ProposedPlace
-	(*ProposeAllocationResponse)(nil), // 53: nextstep.placement.v1.ProposeAllocationResponse
-	(*ConfirmAllocationRequest)(nil),  // 54: nextstep.placement.v1.ConfirmAllocationRequest
-	(*ConfirmedPlace)(nil),            // 55: nextstep.placement.v1.ConfirmedPlace
-	(*ConfirmAllocationResponse)(nil), // 56: nextstep.placement.v1.ConfirmAllocationResponse
-	(*v1.Point)(nil),                  // 57: nextstep.geo.v1.Point
-	(*timestamppb.Timestamp)(nil),     // 58: google.protobuf.Timestamp
-	(v11.Reason)(0),                   // 59: nextstep.refusal.v1.Reason
+	(*ListPupilChangesRequest)(nil),   // 44: nextstep.placement.v1.ListPupilChangesRequest
+	(*ListPupilChangesResponse)(nil),  // 45: nextstep.placement.v1.ListPupilChangesResponse
+	(*PupilCredit)(nil),               // 46: nextstep.placement.v1.PupilCredit
+	(*GetCreditedDaysResponse)(nil),   // 47: nextstep.placement.v1.GetCreditedDaysResponse
+	(*GetEngagementRequest)(nil),      // 48: nextstep.placement.v1.GetEngagementRequest
+	(*Engagement)(nil),                // 49: nextstep.placement.v1.Engagement
+	(*GetEngagementResponse)(nil),     // 50: nextstep.placement.v1.GetEngagementResponse
+	(*CohortRef)(nil),                 // 51: nextstep.placement.v1.CohortRef
+	(*PlacementRef)(nil),              // 52: nextstep.placement.v1.PlacementRef
+	(*ProposeAllocationRequest)(nil),  // 53: nextstep.placement.v1.ProposeAllocationRequest
+	(*ProposedPlace)(nil),             // 54: nextstep.placement.v1.ProposedPlace
+	(*ProposeAllocationResponse)(nil), // 55: nextstep.placement.v1.ProposeAllocationResponse
+	(*ConfirmAllocationRequest)(nil),  // 56: nextstep.placement.v1.ConfirmAllocationRequest
+	(*ConfirmedPlace)(nil),            // 57: nextstep.placement.v1.ConfirmedPlace
+	(*ConfirmAllocationResponse)(nil), // 58: nextstep.placement.v1.ConfirmAllocationResponse
+	(*v1.Point)(nil),                  // 59: nextstep.geo.v1.Point
+	(*timestamppb.Timestamp)(nil),     // 60: google.protobuf.Timestamp
+	(v11.Reason)(0),                   // 61: nextstep.refusal.v1.Reason
 }
 var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	0,  // 0: nextstep.placement.v1.Employer.sector:type_name -> nextstep.placement.v1.Sector
@@ -3883,7 +4003,7 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	2,  // 11: nextstep.placement.v1.Opportunity.kind:type_name -> nextstep.placement.v1.Kind
 	15, // 12: nextstep.placement.v1.Opportunity.days:type_name -> nextstep.placement.v1.OpportunityDay
 	0,  // 13: nextstep.placement.v1.Opportunity.sectors:type_name -> nextstep.placement.v1.Sector
-	57, // 14: nextstep.placement.v1.Opportunity.point:type_name -> nextstep.geo.v1.Point
+	59, // 14: nextstep.placement.v1.Opportunity.point:type_name -> nextstep.geo.v1.Point
 	16, // 15: nextstep.placement.v1.CreateOpportunityRequest.opportunity:type_name -> nextstep.placement.v1.Opportunity
 	16, // 16: nextstep.placement.v1.CreateOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
 	16, // 17: nextstep.placement.v1.GetOpportunityResponse.opportunity:type_name -> nextstep.placement.v1.Opportunity
@@ -3892,7 +4012,7 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	16, // 20: nextstep.placement.v1.ListOpportunitiesResponse.opportunities:type_name -> nextstep.placement.v1.Opportunity
 	4,  // 21: nextstep.placement.v1.DayAttendance.mark:type_name -> nextstep.placement.v1.Mark
 	25, // 22: nextstep.placement.v1.Booking.attendance:type_name -> nextstep.placement.v1.DayAttendance
-	58, // 23: nextstep.placement.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	60, // 23: nextstep.placement.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
 	26, // 24: nextstep.placement.v1.BookPlaceResponse.booking:type_name -> nextstep.placement.v1.Booking
 	29, // 25: nextstep.placement.v1.BookPlacesRequest.pupils:type_name -> nextstep.placement.v1.PupilPlace
 	26, // 26: nextstep.placement.v1.BookPlacesResponse.bookings:type_name -> nextstep.placement.v1.Booking
@@ -3901,17 +4021,17 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	26, // 29: nextstep.placement.v1.CancelBookingResponse.booking:type_name -> nextstep.placement.v1.Booking
 	4,  // 30: nextstep.placement.v1.AttendanceRecord.mark:type_name -> nextstep.placement.v1.Mark
 	38, // 31: nextstep.placement.v1.RecordAttendanceRequest.records:type_name -> nextstep.placement.v1.AttendanceRecord
-	44, // 32: nextstep.placement.v1.GetCreditedDaysResponse.credits:type_name -> nextstep.placement.v1.PupilCredit
+	46, // 32: nextstep.placement.v1.GetCreditedDaysResponse.credits:type_name -> nextstep.placement.v1.PupilCredit
 	0,  // 33: nextstep.placement.v1.Engagement.sector:type_name -> nextstep.placement.v1.Sector
 	1,  // 34: nextstep.placement.v1.Engagement.size_band:type_name -> nextstep.placement.v1.SizeBand
-	47, // 35: nextstep.placement.v1.GetEngagementResponse.engagement:type_name -> nextstep.placement.v1.Engagement
-	49, // 36: nextstep.placement.v1.ProposeAllocationRequest.cohorts:type_name -> nextstep.placement.v1.CohortRef
-	50, // 37: nextstep.placement.v1.ProposeAllocationRequest.declined:type_name -> nextstep.placement.v1.PlacementRef
-	52, // 38: nextstep.placement.v1.ProposeAllocationResponse.places:type_name -> nextstep.placement.v1.ProposedPlace
-	50, // 39: nextstep.placement.v1.ConfirmAllocationRequest.places:type_name -> nextstep.placement.v1.PlacementRef
+	49, // 35: nextstep.placement.v1.GetEngagementResponse.engagement:type_name -> nextstep.placement.v1.Engagement
+	51, // 36: nextstep.placement.v1.ProposeAllocationRequest.cohorts:type_name -> nextstep.placement.v1.CohortRef
+	52, // 37: nextstep.placement.v1.ProposeAllocationRequest.declined:type_name -> nextstep.placement.v1.PlacementRef
+	54, // 38: nextstep.placement.v1.ProposeAllocationResponse.places:type_name -> nextstep.placement.v1.ProposedPlace
+	52, // 39: nextstep.placement.v1.ConfirmAllocationRequest.places:type_name -> nextstep.placement.v1.PlacementRef
 	26, // 40: nextstep.placement.v1.ConfirmedPlace.booking:type_name -> nextstep.placement.v1.Booking
-	59, // 41: nextstep.placement.v1.ConfirmedPlace.refusal:type_name -> nextstep.refusal.v1.Reason
-	55, // 42: nextstep.placement.v1.ConfirmAllocationResponse.places:type_name -> nextstep.placement.v1.ConfirmedPlace
+	61, // 41: nextstep.placement.v1.ConfirmedPlace.refusal:type_name -> nextstep.refusal.v1.Reason
+	57, // 42: nextstep.placement.v1.ConfirmAllocationResponse.places:type_name -> nextstep.placement.v1.ConfirmedPlace
 	7,  // 43: nextstep.placement.v1.PlacementService.CreateEmployer:input_type -> nextstep.placement.v1.CreateEmployerRequest
 	9,  // 44: nextstep.placement.v1.PlacementService.GetEmployer:input_type -> nextstep.placement.v1.GetEmployerRequest
 	11, // 45: nextstep.placement.v1.PlacementService.UpdateEmployer:input_type -> nextstep.placement.v1.UpdateEmployerRequest
@@ -3928,30 +4048,32 @@ var file_nextstep_placement_v1_placement_proto_depIdxs = []int32{
 	39, // 56: nextstep.placement.v1.PlacementService.RecordAttendance:input_type -> nextstep.placement.v1.RecordAttendanceRequest
 	41, // 57: nextstep.placement.v1.PlacementService.GetCreditedDays:input_type -> nextstep.placement.v1.GetCreditedDaysRequest
 	42, // 58: nextstep.placement.v1.PlacementService.GetPupilsRevision:input_type -> nextstep.placement.v1.GetPupilsRevisionRequest
-	51, // 59: nextstep.placement.v1.PlacementService.ProposeAllocation:input_type -> nextstep.placement.v1.ProposeAllocationRequest
-	54, // 60: nextstep.placement.v1.PlacementService.ConfirmAllocation:input_type -> nextstep.placement.v1.ConfirmAllocationRequest
-	46, // 61: nextstep.placement.v1.PlacementService.GetEngagement:input_type -> nextstep.placement.v1.GetEngagementRequest
-	8,  // 62: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
-	10, // 63: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
-	12, // 64: nextstep.placement.v1.PlacementService.UpdateEmployer:output_type -> nextstep.placement.v1.UpdateEmployerResponse
-	14, // 65: nextstep.placement.v1.PlacementService.ListEmployers:output_type -> nextstep.placement.v1.ListEmployersResponse
-	18, // 66: nextstep.placement.v1.PlacementService.CreateOpportunity:output_type -> nextstep.placement.v1.CreateOpportunityResponse
-	20, // 67: nextstep.placement.v1.PlacementService.GetOpportunity:output_type -> nextstep.placement.v1.GetOpportunityResponse
-	22, // 68: nextstep.placement.v1.PlacementService.UpdateOpportunity:output_type -> nextstep.placement.v1.UpdateOpportunityResponse
-	24, // 69: nextstep.placement.v1.PlacementService.ListOpportunities:output_type -> nextstep.placement.v1.ListOpportunitiesResponse
-	28, // 70: nextstep.placement.v1.PlacementService.BookPlace:output_type -> nextstep.placement.v1.BookPlaceResponse
-	31, // 71: nextstep.placement.v1.PlacementService.BookPlaces:output_type -> nextstep.placement.v1.BookPlacesResponse
-	33, // 72: nextstep.placement.v1.PlacementService.GetBooking:output_type -> nextstep.placement.v1.GetBookingResponse
-	35, // 73: nextstep.placement.v1.PlacementService.ListBookings:output_type -> nextstep.placement.v1.ListBookingsResponse
-	37, // 74: nextstep.placement.v1.PlacementService.CancelBooking:output_type -> nextstep.placement.v1.CancelBookingResponse
-	40, // 75: nextstep.placement.v1.PlacementService.RecordAttendance:output_type -> nextstep.placement.v1.RecordAttendanceResponse
-	45, // 76: nextstep.placement.v1.PlacementService.GetCreditedDays:output_type -> nextstep.placement.v1.GetCreditedDaysResponse
-	43, // 77: nextstep.placement.v1.PlacementService.GetPupilsRevision:output_type -> nextstep.placement.v1.GetPupilsRevisionResponse
-	53, // 78: nextstep.placement.v1.PlacementService.ProposeAllocation:output_type -> nextstep.placement.v1.ProposeAllocationResponse
-	56, // 79: nextstep.placement.v1.PlacementService.ConfirmAllocation:output_type -> nextstep.placement.v1.ConfirmAllocationResponse
-	48, // 80: nextstep.placement.v1.PlacementService.GetEngagement:output_type -> nextstep.placement.v1.GetEngagementResponse
-	62, // [62:81] is the sub-list for method output_type
-	43, // [43:62] is the sub-list for method input_type
+	44, // 59: nextstep.placement.v1.PlacementService.ListPupilChanges:input_type -> nextstep.placement.v1.ListPupilChangesRequest
+	53, // 60: nextstep.placement.v1.PlacementService.ProposeAllocation:input_type -> nextstep.placement.v1.ProposeAllocationRequest
+	56, // 61: nextstep.placement.v1.PlacementService.ConfirmAllocation:input_type -> nextstep.placement.v1.ConfirmAllocationRequest
+	48, // 62: nextstep.placement.v1.PlacementService.GetEngagement:input_type -> nextstep.placement.v1.GetEngagementRequest
+	8,  // 63: nextstep.placement.v1.PlacementService.CreateEmployer:output_type -> nextstep.placement.v1.CreateEmployerResponse
+	10, // 64: nextstep.placement.v1.PlacementService.GetEmployer:output_type -> nextstep.placement.v1.GetEmployerResponse
+	12, // 65: nextstep.placement.v1.PlacementService.UpdateEmployer:output_type -> nextstep.placement.v1.UpdateEmployerResponse
+	14, // 66: nextstep.placement.v1.PlacementService.ListEmployers:output_type -> nextstep.placement.v1.ListEmployersResponse
+	18, // 67: nextstep.placement.v1.PlacementService.CreateOpportunity:output_type -> nextstep.placement.v1.CreateOpportunityResponse
+	20, // 68: nextstep.placement.v1.PlacementService.GetOpportunity:output_type -> nextstep.placement.v1.GetOpportunityResponse
+	22, // 69: nextstep.placement.v1.PlacementService.UpdateOpportunity:output_type -> nextstep.placement.v1.UpdateOpportunityResponse
+	24, // 70: nextstep.placement.v1.PlacementService.ListOpportunities:output_type -> nextstep.placement.v1.ListOpportunitiesResponse
+	28, // 71: nextstep.placement.v1.PlacementService.BookPlace:output_type -> nextstep.placement.v1.BookPlaceResponse
+	31, // 72: nextstep.placement.v1.PlacementService.BookPlaces:output_type -> nextstep.placement.v1.BookPlacesResponse
+	33, // 73: nextstep.placement.v1.PlacementService.GetBooking:output_type -> nextstep.placement.v1.GetBookingResponse
+	35, // 74: nextstep.placement.v1.PlacementService.ListBookings:output_type -> nextstep.placement.v1.ListBookingsResponse
+	37, // 75: nextstep.placement.v1.PlacementService.CancelBooking:output_type -> nextstep.placement.v1.CancelBookingResponse
+	40, // 76: nextstep.placement.v1.PlacementService.RecordAttendance:output_type -> nextstep.placement.v1.RecordAttendanceResponse
+	47, // 77: nextstep.placement.v1.PlacementService.GetCreditedDays:output_type -> nextstep.placement.v1.GetCreditedDaysResponse
+	43, // 78: nextstep.placement.v1.PlacementService.GetPupilsRevision:output_type -> nextstep.placement.v1.GetPupilsRevisionResponse
+	45, // 79: nextstep.placement.v1.PlacementService.ListPupilChanges:output_type -> nextstep.placement.v1.ListPupilChangesResponse
+	55, // 80: nextstep.placement.v1.PlacementService.ProposeAllocation:output_type -> nextstep.placement.v1.ProposeAllocationResponse
+	58, // 81: nextstep.placement.v1.PlacementService.ConfirmAllocation:output_type -> nextstep.placement.v1.ConfirmAllocationResponse
+	50, // 82: nextstep.placement.v1.PlacementService.GetEngagement:output_type -> nextstep.placement.v1.GetEngagementResponse
+	63, // [63:83] is the sub-list for method output_type
+	43, // [43:63] is the sub-list for method input_type
 	43, // [43:43] is the sub-list for extension type_name
 	43, // [43:43] is the sub-list for extension extendee
 	0,  // [0:43] is the sub-list for field type_name
@@ -3972,7 +4094,7 @@ func file_nextstep_placement_v1_placement_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_placement_v1_placement_proto_rawDesc), len(file_nextstep_placement_v1_placement_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   52,
+			NumMessages:   54,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -2544,6 +2544,115 @@ func (x *GetSchoolRevisionResponse) GetRevision() int64 {
 	return 0
 }
 
+type ListSchoolChangesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A position an earlier answer gave; 0 answers only the position to
+	// start from.
+	After         uint64 `protobuf:"varint,1,opt,name=after,proto3" json:"after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchoolChangesRequest) Reset() {
+	*x = ListSchoolChangesRequest{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchoolChangesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchoolChangesRequest) ProtoMessage() {}
+
+func (x *ListSchoolChangesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchoolChangesRequest.ProtoReflect.Descriptor instead.
+func (*ListSchoolChangesRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ListSchoolChangesRequest) GetAfter() uint64 {
+	if x != nil {
+		return x.After
+	}
+	return 0
+}
+
+type ListSchoolChangesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The position to ask from next time.
+	Position uint64 `protobuf:"varint,1,opt,name=position,proto3" json:"position,omitempty"`
+	// The schools whose revision moved, at most 10,000.
+	SchoolUrns []string `protobuf:"bytes,2,rep,name=school_urns,json=schoolUrns,proto3" json:"school_urns,omitempty"`
+	// More moved than one answer lists: take every school as changed.
+	Truncated     bool `protobuf:"varint,3,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSchoolChangesResponse) Reset() {
+	*x = ListSchoolChangesResponse{}
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSchoolChangesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSchoolChangesResponse) ProtoMessage() {}
+
+func (x *ListSchoolChangesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSchoolChangesResponse.ProtoReflect.Descriptor instead.
+func (*ListSchoolChangesResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *ListSchoolChangesResponse) GetPosition() uint64 {
+	if x != nil {
+		return x.Position
+	}
+	return 0
+}
+
+func (x *ListSchoolChangesResponse) GetSchoolUrns() []string {
+	if x != nil {
+		return x.SchoolUrns
+	}
+	return nil
+}
+
+func (x *ListSchoolChangesResponse) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
 type LocatePupilsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The pupil service's ids, each once.
@@ -2554,7 +2663,7 @@ type LocatePupilsRequest struct {
 
 func (x *LocatePupilsRequest) Reset() {
 	*x = LocatePupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2566,7 +2675,7 @@ func (x *LocatePupilsRequest) String() string {
 func (*LocatePupilsRequest) ProtoMessage() {}
 
 func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[32]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2579,7 +2688,7 @@ func (x *LocatePupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsRequest.ProtoReflect.Descriptor instead.
 func (*LocatePupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *LocatePupilsRequest) GetPupilIds() []string {
@@ -2604,7 +2713,7 @@ type PupilLocation struct {
 
 func (x *PupilLocation) Reset() {
 	*x = PupilLocation{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2616,7 +2725,7 @@ func (x *PupilLocation) String() string {
 func (*PupilLocation) ProtoMessage() {}
 
 func (x *PupilLocation) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[33]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2629,7 +2738,7 @@ func (x *PupilLocation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PupilLocation.ProtoReflect.Descriptor instead.
 func (*PupilLocation) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *PupilLocation) GetPupilId() string {
@@ -2670,7 +2779,7 @@ type LocatePupilsResponse struct {
 
 func (x *LocatePupilsResponse) Reset() {
 	*x = LocatePupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2682,7 +2791,7 @@ func (x *LocatePupilsResponse) String() string {
 func (*LocatePupilsResponse) ProtoMessage() {}
 
 func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[34]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2695,7 +2804,7 @@ func (x *LocatePupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocatePupilsResponse.ProtoReflect.Descriptor instead.
 func (*LocatePupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{34}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *LocatePupilsResponse) GetLocations() []*PupilLocation {
@@ -2721,7 +2830,7 @@ type ImportHeader struct {
 
 func (x *ImportHeader) Reset() {
 	*x = ImportHeader{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2733,7 +2842,7 @@ func (x *ImportHeader) String() string {
 func (*ImportHeader) ProtoMessage() {}
 
 func (x *ImportHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[35]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2746,7 +2855,7 @@ func (x *ImportHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportHeader.ProtoReflect.Descriptor instead.
 func (*ImportHeader) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{35}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ImportHeader) GetFormat() ImportFormat {
@@ -2785,7 +2894,7 @@ type ImportPupilsRequest struct {
 
 func (x *ImportPupilsRequest) Reset() {
 	*x = ImportPupilsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2797,7 +2906,7 @@ func (x *ImportPupilsRequest) String() string {
 func (*ImportPupilsRequest) ProtoMessage() {}
 
 func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[36]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2810,7 +2919,7 @@ func (x *ImportPupilsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsRequest.ProtoReflect.Descriptor instead.
 func (*ImportPupilsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{36}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ImportPupilsRequest) GetPart() isImportPupilsRequest_Part {
@@ -2869,7 +2978,7 @@ type Rejection struct {
 
 func (x *Rejection) Reset() {
 	*x = Rejection{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2881,7 +2990,7 @@ func (x *Rejection) String() string {
 func (*Rejection) ProtoMessage() {}
 
 func (x *Rejection) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[37]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2894,7 +3003,7 @@ func (x *Rejection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rejection.ProtoReflect.Descriptor instead.
 func (*Rejection) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{37}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *Rejection) GetLocation() string {
@@ -2942,7 +3051,7 @@ type ImportPupilsResponse struct {
 
 func (x *ImportPupilsResponse) Reset() {
 	*x = ImportPupilsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2954,7 +3063,7 @@ func (x *ImportPupilsResponse) String() string {
 func (*ImportPupilsResponse) ProtoMessage() {}
 
 func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[38]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2967,7 +3076,7 @@ func (x *ImportPupilsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportPupilsResponse.ProtoReflect.Descriptor instead.
 func (*ImportPupilsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{38}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ImportPupilsResponse) GetRows() int32 {
@@ -3030,7 +3139,7 @@ type ReviewRiskRequest struct {
 
 func (x *ReviewRiskRequest) Reset() {
 	*x = ReviewRiskRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3042,7 +3151,7 @@ func (x *ReviewRiskRequest) String() string {
 func (*ReviewRiskRequest) ProtoMessage() {}
 
 func (x *ReviewRiskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[39]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3055,7 +3164,7 @@ func (x *ReviewRiskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewRiskRequest.ProtoReflect.Descriptor instead.
 func (*ReviewRiskRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{39}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ReviewRiskRequest) GetPupilId() string {
@@ -3081,7 +3190,7 @@ type ReviewRiskResponse struct {
 
 func (x *ReviewRiskResponse) Reset() {
 	*x = ReviewRiskResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3093,7 +3202,7 @@ func (x *ReviewRiskResponse) String() string {
 func (*ReviewRiskResponse) ProtoMessage() {}
 
 func (x *ReviewRiskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[40]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3106,7 +3215,7 @@ func (x *ReviewRiskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReviewRiskResponse.ProtoReflect.Descriptor instead.
 func (*ReviewRiskResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{40}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ReviewRiskResponse) GetPupil() *Pupil {
@@ -3125,7 +3234,7 @@ type ExportRiskListRequest struct {
 
 func (x *ExportRiskListRequest) Reset() {
 	*x = ExportRiskListRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3137,7 +3246,7 @@ func (x *ExportRiskListRequest) String() string {
 func (*ExportRiskListRequest) ProtoMessage() {}
 
 func (x *ExportRiskListRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[41]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3150,7 +3259,7 @@ func (x *ExportRiskListRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRiskListRequest.ProtoReflect.Descriptor instead.
 func (*ExportRiskListRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{41}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ExportRiskListRequest) GetSchoolUrn() string {
@@ -3170,7 +3279,7 @@ type ExportRiskListResponse struct {
 
 func (x *ExportRiskListResponse) Reset() {
 	*x = ExportRiskListResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3182,7 +3291,7 @@ func (x *ExportRiskListResponse) String() string {
 func (*ExportRiskListResponse) ProtoMessage() {}
 
 func (x *ExportRiskListResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[42]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3195,7 +3304,7 @@ func (x *ExportRiskListResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportRiskListResponse.ProtoReflect.Descriptor instead.
 func (*ExportRiskListResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{42}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ExportRiskListResponse) GetChunk() []byte {
@@ -3221,7 +3330,7 @@ type ListResidenceTransfersRequest struct {
 
 func (x *ListResidenceTransfersRequest) Reset() {
 	*x = ListResidenceTransfersRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3233,7 +3342,7 @@ func (x *ListResidenceTransfersRequest) String() string {
 func (*ListResidenceTransfersRequest) ProtoMessage() {}
 
 func (x *ListResidenceTransfersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[43]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3246,7 +3355,7 @@ func (x *ListResidenceTransfersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResidenceTransfersRequest.ProtoReflect.Descriptor instead.
 func (*ListResidenceTransfersRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{43}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ListResidenceTransfersRequest) GetLaCode() string {
@@ -3288,7 +3397,7 @@ type ListResidenceTransfersResponse struct {
 
 func (x *ListResidenceTransfersResponse) Reset() {
 	*x = ListResidenceTransfersResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3300,7 +3409,7 @@ func (x *ListResidenceTransfersResponse) String() string {
 func (*ListResidenceTransfersResponse) ProtoMessage() {}
 
 func (x *ListResidenceTransfersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[44]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3313,7 +3422,7 @@ func (x *ListResidenceTransfersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListResidenceTransfersResponse.ProtoReflect.Descriptor instead.
 func (*ListResidenceTransfersResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{44}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ListResidenceTransfersResponse) GetTransfers() []*ResidenceTransfer {
@@ -3346,7 +3455,7 @@ type ResidenceTransfer struct {
 
 func (x *ResidenceTransfer) Reset() {
 	*x = ResidenceTransfer{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3358,7 +3467,7 @@ func (x *ResidenceTransfer) String() string {
 func (*ResidenceTransfer) ProtoMessage() {}
 
 func (x *ResidenceTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[45]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3371,7 +3480,7 @@ func (x *ResidenceTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResidenceTransfer.ProtoReflect.Descriptor instead.
 func (*ResidenceTransfer) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{45}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ResidenceTransfer) GetPupilId() string {
@@ -3419,7 +3528,7 @@ type GetResidentsRequest struct {
 
 func (x *GetResidentsRequest) Reset() {
 	*x = GetResidentsRequest{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3431,7 +3540,7 @@ func (x *GetResidentsRequest) String() string {
 func (*GetResidentsRequest) ProtoMessage() {}
 
 func (x *GetResidentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[46]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3444,7 +3553,7 @@ func (x *GetResidentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResidentsRequest.ProtoReflect.Descriptor instead.
 func (*GetResidentsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{46}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *GetResidentsRequest) GetAcademicYear() string {
@@ -3489,7 +3598,7 @@ type Resident struct {
 
 func (x *Resident) Reset() {
 	*x = Resident{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[47]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3501,7 +3610,7 @@ func (x *Resident) String() string {
 func (*Resident) ProtoMessage() {}
 
 func (x *Resident) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[47]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3514,7 +3623,7 @@ func (x *Resident) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Resident.ProtoReflect.Descriptor instead.
 func (*Resident) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{47}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *Resident) GetPupilId() string {
@@ -3551,7 +3660,7 @@ type GetResidentsResponse struct {
 
 func (x *GetResidentsResponse) Reset() {
 	*x = GetResidentsResponse{}
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[48]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3563,7 +3672,7 @@ func (x *GetResidentsResponse) String() string {
 func (*GetResidentsResponse) ProtoMessage() {}
 
 func (x *GetResidentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[48]
+	mi := &file_nextstep_pupil_v1_pupil_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3576,7 +3685,7 @@ func (x *GetResidentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetResidentsResponse.ProtoReflect.Descriptor instead.
 func (*GetResidentsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{48}
+	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *GetResidentsResponse) GetResidents() []*Resident {
@@ -3798,7 +3907,14 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"school_urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[0-9]{6}$R\tschoolUrn\"7\n" +
 	"\x19GetSchoolRevisionResponse\x12\x1a\n" +
-	"\brevision\x18\x01 \x01(\x03R\brevision\"H\n" +
+	"\brevision\x18\x01 \x01(\x03R\brevision\"0\n" +
+	"\x18ListSchoolChangesRequest\x12\x14\n" +
+	"\x05after\x18\x01 \x01(\x04R\x05after\"v\n" +
+	"\x19ListSchoolChangesResponse\x12\x1a\n" +
+	"\bposition\x18\x01 \x01(\x04R\bposition\x12\x1f\n" +
+	"\vschool_urns\x18\x02 \x03(\tR\n" +
+	"schoolUrns\x12\x1c\n" +
+	"\ttruncated\x18\x03 \x01(\bR\ttruncated\"H\n" +
 	"\x13LocatePupilsRequest\x121\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"\x8e\x01\n" +
 	"\rPupilLocation\x12\x19\n" +
@@ -3912,7 +4028,7 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\fImportFormat\x12\x1d\n" +
 	"\x19IMPORT_FORMAT_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11IMPORT_FORMAT_CSV\x10\x01\x12\x15\n" +
-	"\x11IMPORT_FORMAT_CTF\x10\x022\xca\r\n" +
+	"\x11IMPORT_FORMAT_CTF\x10\x022\xc6\x0e\n" +
 	"\fPupilService\x12h\n" +
 	"\fCreateSchool\x12&.nextstep.pupil.v1.CreateSchoolRequest\x1a'.nextstep.pupil.v1.CreateSchoolResponse\"\a\xc2\xf3\x18\x03\n" +
 	"\x01\x01\x12f\n" +
@@ -3936,6 +4052,9 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"\x11GetCohortSnapshot\x12+.nextstep.pupil.v1.GetCohortSnapshotRequest\x1a,.nextstep.pupil.v1.GetCohortSnapshotResponse\"\x0e\xc2\xf3\x18\a\n" +
 	"\x03\x05\x01\x02\x10\x01\x90\x02\x010\x01\x12z\n" +
 	"\x11GetSchoolRevision\x12+.nextstep.pupil.v1.GetSchoolRevisionRequest\x1a,.nextstep.pupil.v1.GetSchoolRevisionResponse\"\n" +
+	"\xc2\xf3\x18\x03\n" +
+	"\x01\x05\x90\x02\x01\x12z\n" +
+	"\x11ListSchoolChanges\x12+.nextstep.pupil.v1.ListSchoolChangesRequest\x1a,.nextstep.pupil.v1.ListSchoolChangesResponse\"\n" +
 	"\xc2\xf3\x18\x03\n" +
 	"\x01\x05\x90\x02\x01\x12m\n" +
 	"\fLocatePupils\x12&.nextstep.pupil.v1.LocatePupilsRequest\x1a'.nextstep.pupil.v1.LocatePupilsResponse\"\f\xc2\xf3\x18\x05\n" +
@@ -3963,7 +4082,7 @@ func file_nextstep_pupil_v1_pupil_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_pupil_v1_pupil_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
+var file_nextstep_pupil_v1_pupil_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(Phase)(0),                             // 0: nextstep.pupil.v1.Phase
 	(SENStatus)(0),                         // 1: nextstep.pupil.v1.SENStatus
@@ -4003,29 +4122,31 @@ var file_nextstep_pupil_v1_pupil_proto_goTypes = []any{
 	(*GetCohortSnapshotResponse)(nil),      // 35: nextstep.pupil.v1.GetCohortSnapshotResponse
 	(*GetSchoolRevisionRequest)(nil),       // 36: nextstep.pupil.v1.GetSchoolRevisionRequest
 	(*GetSchoolRevisionResponse)(nil),      // 37: nextstep.pupil.v1.GetSchoolRevisionResponse
-	(*LocatePupilsRequest)(nil),            // 38: nextstep.pupil.v1.LocatePupilsRequest
-	(*PupilLocation)(nil),                  // 39: nextstep.pupil.v1.PupilLocation
-	(*LocatePupilsResponse)(nil),           // 40: nextstep.pupil.v1.LocatePupilsResponse
-	(*ImportHeader)(nil),                   // 41: nextstep.pupil.v1.ImportHeader
-	(*ImportPupilsRequest)(nil),            // 42: nextstep.pupil.v1.ImportPupilsRequest
-	(*Rejection)(nil),                      // 43: nextstep.pupil.v1.Rejection
-	(*ImportPupilsResponse)(nil),           // 44: nextstep.pupil.v1.ImportPupilsResponse
-	(*ReviewRiskRequest)(nil),              // 45: nextstep.pupil.v1.ReviewRiskRequest
-	(*ReviewRiskResponse)(nil),             // 46: nextstep.pupil.v1.ReviewRiskResponse
-	(*ExportRiskListRequest)(nil),          // 47: nextstep.pupil.v1.ExportRiskListRequest
-	(*ExportRiskListResponse)(nil),         // 48: nextstep.pupil.v1.ExportRiskListResponse
-	(*ListResidenceTransfersRequest)(nil),  // 49: nextstep.pupil.v1.ListResidenceTransfersRequest
-	(*ListResidenceTransfersResponse)(nil), // 50: nextstep.pupil.v1.ListResidenceTransfersResponse
-	(*ResidenceTransfer)(nil),              // 51: nextstep.pupil.v1.ResidenceTransfer
-	(*GetResidentsRequest)(nil),            // 52: nextstep.pupil.v1.GetResidentsRequest
-	(*Resident)(nil),                       // 53: nextstep.pupil.v1.Resident
-	(*GetResidentsResponse)(nil),           // 54: nextstep.pupil.v1.GetResidentsResponse
-	(*v1.Point)(nil),                       // 55: nextstep.geo.v1.Point
-	(*timestamppb.Timestamp)(nil),          // 56: google.protobuf.Timestamp
+	(*ListSchoolChangesRequest)(nil),       // 38: nextstep.pupil.v1.ListSchoolChangesRequest
+	(*ListSchoolChangesResponse)(nil),      // 39: nextstep.pupil.v1.ListSchoolChangesResponse
+	(*LocatePupilsRequest)(nil),            // 40: nextstep.pupil.v1.LocatePupilsRequest
+	(*PupilLocation)(nil),                  // 41: nextstep.pupil.v1.PupilLocation
+	(*LocatePupilsResponse)(nil),           // 42: nextstep.pupil.v1.LocatePupilsResponse
+	(*ImportHeader)(nil),                   // 43: nextstep.pupil.v1.ImportHeader
+	(*ImportPupilsRequest)(nil),            // 44: nextstep.pupil.v1.ImportPupilsRequest
+	(*Rejection)(nil),                      // 45: nextstep.pupil.v1.Rejection
+	(*ImportPupilsResponse)(nil),           // 46: nextstep.pupil.v1.ImportPupilsResponse
+	(*ReviewRiskRequest)(nil),              // 47: nextstep.pupil.v1.ReviewRiskRequest
+	(*ReviewRiskResponse)(nil),             // 48: nextstep.pupil.v1.ReviewRiskResponse
+	(*ExportRiskListRequest)(nil),          // 49: nextstep.pupil.v1.ExportRiskListRequest
+	(*ExportRiskListResponse)(nil),         // 50: nextstep.pupil.v1.ExportRiskListResponse
+	(*ListResidenceTransfersRequest)(nil),  // 51: nextstep.pupil.v1.ListResidenceTransfersRequest
+	(*ListResidenceTransfersResponse)(nil), // 52: nextstep.pupil.v1.ListResidenceTransfersResponse
+	(*ResidenceTransfer)(nil),              // 53: nextstep.pupil.v1.ResidenceTransfer
+	(*GetResidentsRequest)(nil),            // 54: nextstep.pupil.v1.GetResidentsRequest
+	(*Resident)(nil),                       // 55: nextstep.pupil.v1.Resident
+	(*GetResidentsResponse)(nil),           // 56: nextstep.pupil.v1.GetResidentsResponse
+	(*v1.Point)(nil),                       // 57: nextstep.geo.v1.Point
+	(*timestamppb.Timestamp)(nil),          // 58: google.protobuf.Timestamp
 }
 var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	0,  // 0: nextstep.pupil.v1.School.phase:type_name -> nextstep.pupil.v1.Phase
-	55, // 1: nextstep.pupil.v1.School.location:type_name -> nextstep.geo.v1.Point
+	57, // 1: nextstep.pupil.v1.School.location:type_name -> nextstep.geo.v1.Point
 	6,  // 2: nextstep.pupil.v1.CreateSchoolRequest.school:type_name -> nextstep.pupil.v1.School
 	6,  // 3: nextstep.pupil.v1.CreateSchoolResponse.school:type_name -> nextstep.pupil.v1.School
 	6,  // 4: nextstep.pupil.v1.GetSchoolResponse.school:type_name -> nextstep.pupil.v1.School
@@ -4050,11 +4171,11 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	15, // 23: nextstep.pupil.v1.RiskFactors.mental_health:type_name -> nextstep.pupil.v1.FlagFactor
 	21, // 24: nextstep.pupil.v1.RiskScore.contributions:type_name -> nextstep.pupil.v1.RiskContribution
 	4,  // 25: nextstep.pupil.v1.RiskReview.decision:type_name -> nextstep.pupil.v1.RiskDecision
-	56, // 26: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
+	58, // 26: nextstep.pupil.v1.RiskReview.decided_at:type_name -> google.protobuf.Timestamp
 	3,  // 27: nextstep.pupil.v1.Pupil.leaving_reason:type_name -> nextstep.pupil.v1.LeavingReason
 	19, // 28: nextstep.pupil.v1.Pupil.risk_factors:type_name -> nextstep.pupil.v1.RiskFactors
 	20, // 29: nextstep.pupil.v1.Pupil.risk:type_name -> nextstep.pupil.v1.RiskScore
-	56, // 30: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
+	58, // 30: nextstep.pupil.v1.Pupil.updated_at:type_name -> google.protobuf.Timestamp
 	22, // 31: nextstep.pupil.v1.Pupil.risk_review:type_name -> nextstep.pupil.v1.RiskReview
 	24, // 32: nextstep.pupil.v1.Pupil.residence_history:type_name -> nextstep.pupil.v1.ResidenceMove
 	23, // 33: nextstep.pupil.v1.CreatePupilRequest.pupil:type_name -> nextstep.pupil.v1.Pupil
@@ -4067,46 +4188,48 @@ var file_nextstep_pupil_v1_pupil_proto_depIdxs = []int32{
 	20, // 40: nextstep.pupil.v1.CohortMember.risk:type_name -> nextstep.pupil.v1.RiskScore
 	22, // 41: nextstep.pupil.v1.CohortMember.risk_review:type_name -> nextstep.pupil.v1.RiskReview
 	34, // 42: nextstep.pupil.v1.GetCohortSnapshotResponse.members:type_name -> nextstep.pupil.v1.CohortMember
-	39, // 43: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
+	41, // 43: nextstep.pupil.v1.LocatePupilsResponse.locations:type_name -> nextstep.pupil.v1.PupilLocation
 	5,  // 44: nextstep.pupil.v1.ImportHeader.format:type_name -> nextstep.pupil.v1.ImportFormat
-	41, // 45: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
-	43, // 46: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
+	43, // 45: nextstep.pupil.v1.ImportPupilsRequest.header:type_name -> nextstep.pupil.v1.ImportHeader
+	45, // 46: nextstep.pupil.v1.ImportPupilsResponse.rejections:type_name -> nextstep.pupil.v1.Rejection
 	22, // 47: nextstep.pupil.v1.ReviewRiskRequest.review:type_name -> nextstep.pupil.v1.RiskReview
 	23, // 48: nextstep.pupil.v1.ReviewRiskResponse.pupil:type_name -> nextstep.pupil.v1.Pupil
-	51, // 49: nextstep.pupil.v1.ListResidenceTransfersResponse.transfers:type_name -> nextstep.pupil.v1.ResidenceTransfer
-	53, // 50: nextstep.pupil.v1.GetResidentsResponse.residents:type_name -> nextstep.pupil.v1.Resident
+	53, // 49: nextstep.pupil.v1.ListResidenceTransfersResponse.transfers:type_name -> nextstep.pupil.v1.ResidenceTransfer
+	55, // 50: nextstep.pupil.v1.GetResidentsResponse.residents:type_name -> nextstep.pupil.v1.Resident
 	7,  // 51: nextstep.pupil.v1.PupilService.CreateSchool:input_type -> nextstep.pupil.v1.CreateSchoolRequest
 	9,  // 52: nextstep.pupil.v1.PupilService.GetSchool:input_type -> nextstep.pupil.v1.GetSchoolRequest
 	11, // 53: nextstep.pupil.v1.PupilService.ListSchools:input_type -> nextstep.pupil.v1.ListSchoolsRequest
 	25, // 54: nextstep.pupil.v1.PupilService.CreatePupil:input_type -> nextstep.pupil.v1.CreatePupilRequest
 	27, // 55: nextstep.pupil.v1.PupilService.GetPupil:input_type -> nextstep.pupil.v1.GetPupilRequest
 	29, // 56: nextstep.pupil.v1.PupilService.UpdatePupil:input_type -> nextstep.pupil.v1.UpdatePupilRequest
-	45, // 57: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
-	47, // 58: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
+	47, // 57: nextstep.pupil.v1.PupilService.ReviewRisk:input_type -> nextstep.pupil.v1.ReviewRiskRequest
+	49, // 58: nextstep.pupil.v1.PupilService.ExportRiskList:input_type -> nextstep.pupil.v1.ExportRiskListRequest
 	31, // 59: nextstep.pupil.v1.PupilService.ListCohortPupils:input_type -> nextstep.pupil.v1.ListCohortPupilsRequest
 	33, // 60: nextstep.pupil.v1.PupilService.GetCohortSnapshot:input_type -> nextstep.pupil.v1.GetCohortSnapshotRequest
 	36, // 61: nextstep.pupil.v1.PupilService.GetSchoolRevision:input_type -> nextstep.pupil.v1.GetSchoolRevisionRequest
-	38, // 62: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
-	49, // 63: nextstep.pupil.v1.PupilService.ListResidenceTransfers:input_type -> nextstep.pupil.v1.ListResidenceTransfersRequest
-	52, // 64: nextstep.pupil.v1.PupilService.GetResidents:input_type -> nextstep.pupil.v1.GetResidentsRequest
-	42, // 65: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
-	8,  // 66: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
-	10, // 67: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
-	12, // 68: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
-	26, // 69: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
-	28, // 70: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
-	30, // 71: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
-	46, // 72: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
-	48, // 73: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
-	32, // 74: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
-	35, // 75: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
-	37, // 76: nextstep.pupil.v1.PupilService.GetSchoolRevision:output_type -> nextstep.pupil.v1.GetSchoolRevisionResponse
-	40, // 77: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
-	50, // 78: nextstep.pupil.v1.PupilService.ListResidenceTransfers:output_type -> nextstep.pupil.v1.ListResidenceTransfersResponse
-	54, // 79: nextstep.pupil.v1.PupilService.GetResidents:output_type -> nextstep.pupil.v1.GetResidentsResponse
-	44, // 80: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
-	66, // [66:81] is the sub-list for method output_type
-	51, // [51:66] is the sub-list for method input_type
+	38, // 62: nextstep.pupil.v1.PupilService.ListSchoolChanges:input_type -> nextstep.pupil.v1.ListSchoolChangesRequest
+	40, // 63: nextstep.pupil.v1.PupilService.LocatePupils:input_type -> nextstep.pupil.v1.LocatePupilsRequest
+	51, // 64: nextstep.pupil.v1.PupilService.ListResidenceTransfers:input_type -> nextstep.pupil.v1.ListResidenceTransfersRequest
+	54, // 65: nextstep.pupil.v1.PupilService.GetResidents:input_type -> nextstep.pupil.v1.GetResidentsRequest
+	44, // 66: nextstep.pupil.v1.PupilService.ImportPupils:input_type -> nextstep.pupil.v1.ImportPupilsRequest
+	8,  // 67: nextstep.pupil.v1.PupilService.CreateSchool:output_type -> nextstep.pupil.v1.CreateSchoolResponse
+	10, // 68: nextstep.pupil.v1.PupilService.GetSchool:output_type -> nextstep.pupil.v1.GetSchoolResponse
+	12, // 69: nextstep.pupil.v1.PupilService.ListSchools:output_type -> nextstep.pupil.v1.ListSchoolsResponse
+	26, // 70: nextstep.pupil.v1.PupilService.CreatePupil:output_type -> nextstep.pupil.v1.CreatePupilResponse
+	28, // 71: nextstep.pupil.v1.PupilService.GetPupil:output_type -> nextstep.pupil.v1.GetPupilResponse
+	30, // 72: nextstep.pupil.v1.PupilService.UpdatePupil:output_type -> nextstep.pupil.v1.UpdatePupilResponse
+	48, // 73: nextstep.pupil.v1.PupilService.ReviewRisk:output_type -> nextstep.pupil.v1.ReviewRiskResponse
+	50, // 74: nextstep.pupil.v1.PupilService.ExportRiskList:output_type -> nextstep.pupil.v1.ExportRiskListResponse
+	32, // 75: nextstep.pupil.v1.PupilService.ListCohortPupils:output_type -> nextstep.pupil.v1.ListCohortPupilsResponse
+	35, // 76: nextstep.pupil.v1.PupilService.GetCohortSnapshot:output_type -> nextstep.pupil.v1.GetCohortSnapshotResponse
+	37, // 77: nextstep.pupil.v1.PupilService.GetSchoolRevision:output_type -> nextstep.pupil.v1.GetSchoolRevisionResponse
+	39, // 78: nextstep.pupil.v1.PupilService.ListSchoolChanges:output_type -> nextstep.pupil.v1.ListSchoolChangesResponse
+	42, // 79: nextstep.pupil.v1.PupilService.LocatePupils:output_type -> nextstep.pupil.v1.LocatePupilsResponse
+	52, // 80: nextstep.pupil.v1.PupilService.ListResidenceTransfers:output_type -> nextstep.pupil.v1.ListResidenceTransfersResponse
+	56, // 81: nextstep.pupil.v1.PupilService.GetResidents:output_type -> nextstep.pupil.v1.GetResidentsResponse
+	46, // 82: nextstep.pupil.v1.PupilService.ImportPupils:output_type -> nextstep.pupil.v1.ImportPupilsResponse
+	67, // [67:83] is the sub-list for method output_type
+	51, // [51:67] is the sub-list for method input_type
 	51, // [51:51] is the sub-list for extension type_name
 	51, // [51:51] is the sub-list for extension extendee
 	0,  // [0:51] is the sub-list for field type_name
@@ -4117,7 +4240,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 	if File_nextstep_pupil_v1_pupil_proto != nil {
 		return
 	}
-	file_nextstep_pupil_v1_pupil_proto_msgTypes[36].OneofWrappers = []any{
+	file_nextstep_pupil_v1_pupil_proto_msgTypes[38].OneofWrappers = []any{
 		(*ImportPupilsRequest_Header)(nil),
 		(*ImportPupilsRequest_Chunk)(nil),
 	}
@@ -4127,7 +4250,7 @@ func file_nextstep_pupil_v1_pupil_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_pupil_v1_pupil_proto_rawDesc), len(file_nextstep_pupil_v1_pupil_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   49,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

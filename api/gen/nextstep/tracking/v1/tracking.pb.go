@@ -1044,6 +1044,187 @@ func (x *GetCohortRevisionResponse) GetLastPassToken() int64 {
 	return 0
 }
 
+type ListCohortChangesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A position an earlier answer gave; 0 answers only the position to
+	// start from.
+	After         uint64 `protobuf:"varint,1,opt,name=after,proto3" json:"after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCohortChangesRequest) Reset() {
+	*x = ListCohortChangesRequest{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCohortChangesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCohortChangesRequest) ProtoMessage() {}
+
+func (x *ListCohortChangesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCohortChangesRequest.ProtoReflect.Descriptor instead.
+func (*ListCohortChangesRequest) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListCohortChangesRequest) GetAfter() uint64 {
+	if x != nil {
+		return x.After
+	}
+	return 0
+}
+
+type ListCohortChangesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The position to ask from next time.
+	Position uint64 `protobuf:"varint,1,opt,name=position,proto3" json:"position,omitempty"`
+	// The pupils whose revision moved.
+	PupilIds []string `protobuf:"bytes,2,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
+	// The cohorts whose tasks revision or last pass token moved. Pupils and
+	// cohorts together are at most 10,000.
+	Cohorts []*CohortRevisionChange `protobuf:"bytes,3,rep,name=cohorts,proto3" json:"cohorts,omitempty"`
+	// More moved than one answer lists: take everything as changed.
+	Truncated     bool `protobuf:"varint,4,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCohortChangesResponse) Reset() {
+	*x = ListCohortChangesResponse{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCohortChangesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCohortChangesResponse) ProtoMessage() {}
+
+func (x *ListCohortChangesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCohortChangesResponse.ProtoReflect.Descriptor instead.
+func (*ListCohortChangesResponse) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListCohortChangesResponse) GetPosition() uint64 {
+	if x != nil {
+		return x.Position
+	}
+	return 0
+}
+
+func (x *ListCohortChangesResponse) GetPupilIds() []string {
+	if x != nil {
+		return x.PupilIds
+	}
+	return nil
+}
+
+func (x *ListCohortChangesResponse) GetCohorts() []*CohortRevisionChange {
+	if x != nil {
+		return x.Cohorts
+	}
+	return nil
+}
+
+func (x *ListCohortChangesResponse) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
+// CohortRevisionChange is a cohort's tasks revision and last pass token
+// now, as GetCohortRevision answers them.
+type CohortRevisionChange struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CohortKey     string                 `protobuf:"bytes,1,opt,name=cohort_key,json=cohortKey,proto3" json:"cohort_key,omitempty"`
+	TasksRevision int64                  `protobuf:"varint,2,opt,name=tasks_revision,json=tasksRevision,proto3" json:"tasks_revision,omitempty"`
+	LastPassToken int64                  `protobuf:"varint,3,opt,name=last_pass_token,json=lastPassToken,proto3" json:"last_pass_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CohortRevisionChange) Reset() {
+	*x = CohortRevisionChange{}
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CohortRevisionChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CohortRevisionChange) ProtoMessage() {}
+
+func (x *CohortRevisionChange) ProtoReflect() protoreflect.Message {
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CohortRevisionChange.ProtoReflect.Descriptor instead.
+func (*CohortRevisionChange) Descriptor() ([]byte, []int) {
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *CohortRevisionChange) GetCohortKey() string {
+	if x != nil {
+		return x.CohortKey
+	}
+	return ""
+}
+
+func (x *CohortRevisionChange) GetTasksRevision() int64 {
+	if x != nil {
+		return x.TasksRevision
+	}
+	return 0
+}
+
+func (x *CohortRevisionChange) GetLastPassToken() int64 {
+	if x != nil {
+		return x.LastPassToken
+	}
+	return 0
+}
+
 // LatestDestination is a pupil's latest destination: the most recent record
 // of the firmest kind held (confirmed over offer over intended).
 type LatestDestination struct {
@@ -1080,7 +1261,7 @@ type LatestDestination struct {
 
 func (x *LatestDestination) Reset() {
 	*x = LatestDestination{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1092,7 +1273,7 @@ func (x *LatestDestination) String() string {
 func (*LatestDestination) ProtoMessage() {}
 
 func (x *LatestDestination) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[9]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1105,7 +1286,7 @@ func (x *LatestDestination) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LatestDestination.ProtoReflect.Descriptor instead.
 func (*LatestDestination) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{9}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *LatestDestination) GetPupilId() string {
@@ -1186,7 +1367,7 @@ type ListActivityCodesRequest struct {
 
 func (x *ListActivityCodesRequest) Reset() {
 	*x = ListActivityCodesRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1198,7 +1379,7 @@ func (x *ListActivityCodesRequest) String() string {
 func (*ListActivityCodesRequest) ProtoMessage() {}
 
 func (x *ListActivityCodesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[10]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1211,7 +1392,7 @@ func (x *ListActivityCodesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListActivityCodesRequest.ProtoReflect.Descriptor instead.
 func (*ListActivityCodesRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{10}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{13}
 }
 
 type ListActivityCodesResponse struct {
@@ -1226,7 +1407,7 @@ type ListActivityCodesResponse struct {
 
 func (x *ListActivityCodesResponse) Reset() {
 	*x = ListActivityCodesResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1238,7 +1419,7 @@ func (x *ListActivityCodesResponse) String() string {
 func (*ListActivityCodesResponse) ProtoMessage() {}
 
 func (x *ListActivityCodesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[11]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1251,7 +1432,7 @@ func (x *ListActivityCodesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListActivityCodesResponse.ProtoReflect.Descriptor instead.
 func (*ListActivityCodesResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{11}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListActivityCodesResponse) GetEdition() string {
@@ -1279,7 +1460,7 @@ type ActivityCode struct {
 
 func (x *ActivityCode) Reset() {
 	*x = ActivityCode{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1291,7 +1472,7 @@ func (x *ActivityCode) String() string {
 func (*ActivityCode) ProtoMessage() {}
 
 func (x *ActivityCode) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[12]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1304,7 +1485,7 @@ func (x *ActivityCode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivityCode.ProtoReflect.Descriptor instead.
 func (*ActivityCode) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{12}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ActivityCode) GetCode() string {
@@ -1341,7 +1522,7 @@ type ExportDestinationsRequest struct {
 
 func (x *ExportDestinationsRequest) Reset() {
 	*x = ExportDestinationsRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1353,7 +1534,7 @@ func (x *ExportDestinationsRequest) String() string {
 func (*ExportDestinationsRequest) ProtoMessage() {}
 
 func (x *ExportDestinationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[13]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1366,7 +1547,7 @@ func (x *ExportDestinationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportDestinationsRequest.ProtoReflect.Descriptor instead.
 func (*ExportDestinationsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{13}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ExportDestinationsRequest) GetLaCode() string {
@@ -1393,7 +1574,7 @@ type ExportDestinationsResponse struct {
 
 func (x *ExportDestinationsResponse) Reset() {
 	*x = ExportDestinationsResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1405,7 +1586,7 @@ func (x *ExportDestinationsResponse) String() string {
 func (*ExportDestinationsResponse) ProtoMessage() {}
 
 func (x *ExportDestinationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[14]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1418,7 +1599,7 @@ func (x *ExportDestinationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportDestinationsResponse.ProtoReflect.Descriptor instead.
 func (*ExportDestinationsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{14}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ExportDestinationsResponse) GetChunk() []byte {
@@ -1448,7 +1629,7 @@ type DesiredIntervention struct {
 
 func (x *DesiredIntervention) Reset() {
 	*x = DesiredIntervention{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1460,7 +1641,7 @@ func (x *DesiredIntervention) String() string {
 func (*DesiredIntervention) ProtoMessage() {}
 
 func (x *DesiredIntervention) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[15]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1473,7 +1654,7 @@ func (x *DesiredIntervention) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DesiredIntervention.ProtoReflect.Descriptor instead.
 func (*DesiredIntervention) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{15}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *DesiredIntervention) GetPupilId() string {
@@ -1543,7 +1724,7 @@ type SyncInterventionsRequest struct {
 
 func (x *SyncInterventionsRequest) Reset() {
 	*x = SyncInterventionsRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1555,7 +1736,7 @@ func (x *SyncInterventionsRequest) String() string {
 func (*SyncInterventionsRequest) ProtoMessage() {}
 
 func (x *SyncInterventionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[16]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1568,7 +1749,7 @@ func (x *SyncInterventionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncInterventionsRequest.ProtoReflect.Descriptor instead.
 func (*SyncInterventionsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{16}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SyncInterventionsRequest) GetCohortKey() string {
@@ -1652,7 +1833,7 @@ type SyncInterventionsResponse struct {
 
 func (x *SyncInterventionsResponse) Reset() {
 	*x = SyncInterventionsResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1664,7 +1845,7 @@ func (x *SyncInterventionsResponse) String() string {
 func (*SyncInterventionsResponse) ProtoMessage() {}
 
 func (x *SyncInterventionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[17]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1677,7 +1858,7 @@ func (x *SyncInterventionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncInterventionsResponse.ProtoReflect.Descriptor instead.
 func (*SyncInterventionsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{17}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SyncInterventionsResponse) GetCreated() int32 {
@@ -1752,7 +1933,7 @@ type OpenCount struct {
 
 func (x *OpenCount) Reset() {
 	*x = OpenCount{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1764,7 +1945,7 @@ func (x *OpenCount) String() string {
 func (*OpenCount) ProtoMessage() {}
 
 func (x *OpenCount) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[18]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1777,7 +1958,7 @@ func (x *OpenCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenCount.ProtoReflect.Descriptor instead.
 func (*OpenCount) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{18}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *OpenCount) GetReasonCode() string {
@@ -1851,7 +2032,7 @@ type Task struct {
 
 func (x *Task) Reset() {
 	*x = Task{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1863,7 +2044,7 @@ func (x *Task) String() string {
 func (*Task) ProtoMessage() {}
 
 func (x *Task) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[19]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1876,7 +2057,7 @@ func (x *Task) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Task.ProtoReflect.Descriptor instead.
 func (*Task) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{19}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Task) GetId() string {
@@ -2031,7 +2212,7 @@ type TaskEvent struct {
 
 func (x *TaskEvent) Reset() {
 	*x = TaskEvent{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2043,7 +2224,7 @@ func (x *TaskEvent) String() string {
 func (*TaskEvent) ProtoMessage() {}
 
 func (x *TaskEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[20]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2056,7 +2237,7 @@ func (x *TaskEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskEvent.ProtoReflect.Descriptor instead.
 func (*TaskEvent) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{20}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TaskEvent) GetKind() string {
@@ -2124,7 +2305,7 @@ type ListTasksRequest struct {
 
 func (x *ListTasksRequest) Reset() {
 	*x = ListTasksRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2136,7 +2317,7 @@ func (x *ListTasksRequest) String() string {
 func (*ListTasksRequest) ProtoMessage() {}
 
 func (x *ListTasksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[21]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2149,7 +2330,7 @@ func (x *ListTasksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTasksRequest.ProtoReflect.Descriptor instead.
 func (*ListTasksRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{21}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListTasksRequest) GetLaCode() string {
@@ -2239,7 +2420,7 @@ type ListTasksResponse struct {
 
 func (x *ListTasksResponse) Reset() {
 	*x = ListTasksResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2251,7 +2432,7 @@ func (x *ListTasksResponse) String() string {
 func (*ListTasksResponse) ProtoMessage() {}
 
 func (x *ListTasksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[22]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2264,7 +2445,7 @@ func (x *ListTasksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTasksResponse.ProtoReflect.Descriptor instead.
 func (*ListTasksResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{22}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListTasksResponse) GetTasks() []*Task {
@@ -2293,7 +2474,7 @@ type CountTasksRequest struct {
 
 func (x *CountTasksRequest) Reset() {
 	*x = CountTasksRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2305,7 +2486,7 @@ func (x *CountTasksRequest) String() string {
 func (*CountTasksRequest) ProtoMessage() {}
 
 func (x *CountTasksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[23]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2318,7 +2499,7 @@ func (x *CountTasksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTasksRequest.ProtoReflect.Descriptor instead.
 func (*CountTasksRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{23}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CountTasksRequest) GetLaCode() string {
@@ -2365,7 +2546,7 @@ type CountTasksResponse struct {
 
 func (x *CountTasksResponse) Reset() {
 	*x = CountTasksResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2377,7 +2558,7 @@ func (x *CountTasksResponse) String() string {
 func (*CountTasksResponse) ProtoMessage() {}
 
 func (x *CountTasksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[24]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2390,7 +2571,7 @@ func (x *CountTasksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountTasksResponse.ProtoReflect.Descriptor instead.
 func (*CountTasksResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{24}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CountTasksResponse) GetCounts() []*OpenCount {
@@ -2437,7 +2618,7 @@ type GetTaskRequest struct {
 
 func (x *GetTaskRequest) Reset() {
 	*x = GetTaskRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2449,7 +2630,7 @@ func (x *GetTaskRequest) String() string {
 func (*GetTaskRequest) ProtoMessage() {}
 
 func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[25]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2462,7 +2643,7 @@ func (x *GetTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskRequest.ProtoReflect.Descriptor instead.
 func (*GetTaskRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{25}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetTaskRequest) GetTaskId() string {
@@ -2482,7 +2663,7 @@ type GetTaskResponse struct {
 
 func (x *GetTaskResponse) Reset() {
 	*x = GetTaskResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2494,7 +2675,7 @@ func (x *GetTaskResponse) String() string {
 func (*GetTaskResponse) ProtoMessage() {}
 
 func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[26]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2507,7 +2688,7 @@ func (x *GetTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaskResponse.ProtoReflect.Descriptor instead.
 func (*GetTaskResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{26}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetTaskResponse) GetTask() *Task {
@@ -2542,7 +2723,7 @@ type UpdateTaskRequest struct {
 
 func (x *UpdateTaskRequest) Reset() {
 	*x = UpdateTaskRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2554,7 +2735,7 @@ func (x *UpdateTaskRequest) String() string {
 func (*UpdateTaskRequest) ProtoMessage() {}
 
 func (x *UpdateTaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[27]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2567,7 +2748,7 @@ func (x *UpdateTaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *UpdateTaskRequest) GetTaskId() string {
@@ -2664,7 +2845,7 @@ type UpdateTaskResponse struct {
 
 func (x *UpdateTaskResponse) Reset() {
 	*x = UpdateTaskResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2676,7 +2857,7 @@ func (x *UpdateTaskResponse) String() string {
 func (*UpdateTaskResponse) ProtoMessage() {}
 
 func (x *UpdateTaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[28]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2689,7 +2870,7 @@ func (x *UpdateTaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskResponse.ProtoReflect.Descriptor instead.
 func (*UpdateTaskResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{28}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *UpdateTaskResponse) GetTask() *Task {
@@ -2711,7 +2892,7 @@ type AddTaskNoteRequest struct {
 
 func (x *AddTaskNoteRequest) Reset() {
 	*x = AddTaskNoteRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2723,7 +2904,7 @@ func (x *AddTaskNoteRequest) String() string {
 func (*AddTaskNoteRequest) ProtoMessage() {}
 
 func (x *AddTaskNoteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[29]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2736,7 +2917,7 @@ func (x *AddTaskNoteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTaskNoteRequest.ProtoReflect.Descriptor instead.
 func (*AddTaskNoteRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{29}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *AddTaskNoteRequest) GetTaskId() string {
@@ -2769,7 +2950,7 @@ type AddTaskNoteResponse struct {
 
 func (x *AddTaskNoteResponse) Reset() {
 	*x = AddTaskNoteResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2781,7 +2962,7 @@ func (x *AddTaskNoteResponse) String() string {
 func (*AddTaskNoteResponse) ProtoMessage() {}
 
 func (x *AddTaskNoteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[30]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2794,7 +2975,7 @@ func (x *AddTaskNoteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTaskNoteResponse.ProtoReflect.Descriptor instead.
 func (*AddTaskNoteResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{30}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *AddTaskNoteResponse) GetEvent() *TaskEvent {
@@ -2822,7 +3003,7 @@ type ListAuditEventsRequest struct {
 
 func (x *ListAuditEventsRequest) Reset() {
 	*x = ListAuditEventsRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2834,7 +3015,7 @@ func (x *ListAuditEventsRequest) String() string {
 func (*ListAuditEventsRequest) ProtoMessage() {}
 
 func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[31]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2847,7 +3028,7 @@ func (x *ListAuditEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{31}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListAuditEventsRequest) GetSubject() string {
@@ -2902,7 +3083,7 @@ type ListAuditEventsResponse struct {
 
 func (x *ListAuditEventsResponse) Reset() {
 	*x = ListAuditEventsResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2914,7 +3095,7 @@ func (x *ListAuditEventsResponse) String() string {
 func (*ListAuditEventsResponse) ProtoMessage() {}
 
 func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[32]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2927,7 +3108,7 @@ func (x *ListAuditEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditEventsResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{32}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListAuditEventsResponse) GetEvents() []*AuditEvent {
@@ -2972,7 +3153,7 @@ type AuditEvent struct {
 
 func (x *AuditEvent) Reset() {
 	*x = AuditEvent{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2984,7 +3165,7 @@ func (x *AuditEvent) String() string {
 func (*AuditEvent) ProtoMessage() {}
 
 func (x *AuditEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[33]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2997,7 +3178,7 @@ func (x *AuditEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditEvent.ProtoReflect.Descriptor instead.
 func (*AuditEvent) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{33}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AuditEvent) GetId() int64 {
@@ -3083,7 +3264,7 @@ type ConfirmCurrencyRequest struct {
 
 func (x *ConfirmCurrencyRequest) Reset() {
 	*x = ConfirmCurrencyRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3095,7 +3276,7 @@ func (x *ConfirmCurrencyRequest) String() string {
 func (*ConfirmCurrencyRequest) ProtoMessage() {}
 
 func (x *ConfirmCurrencyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[34]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3108,7 +3289,7 @@ func (x *ConfirmCurrencyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCurrencyRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmCurrencyRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{34}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ConfirmCurrencyRequest) GetPupilIds() []string {
@@ -3137,7 +3318,7 @@ type ConfirmCurrencyResponse struct {
 
 func (x *ConfirmCurrencyResponse) Reset() {
 	*x = ConfirmCurrencyResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3149,7 +3330,7 @@ func (x *ConfirmCurrencyResponse) String() string {
 func (*ConfirmCurrencyResponse) ProtoMessage() {}
 
 func (x *ConfirmCurrencyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[35]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3162,7 +3343,7 @@ func (x *ConfirmCurrencyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmCurrencyResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmCurrencyResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{35}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ConfirmCurrencyResponse) GetOutcomes() []*CurrencyOutcome {
@@ -3191,7 +3372,7 @@ type CurrencyOutcome struct {
 
 func (x *CurrencyOutcome) Reset() {
 	*x = CurrencyOutcome{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3203,7 +3384,7 @@ func (x *CurrencyOutcome) String() string {
 func (*CurrencyOutcome) ProtoMessage() {}
 
 func (x *CurrencyOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[36]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3216,7 +3397,7 @@ func (x *CurrencyOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CurrencyOutcome.ProtoReflect.Descriptor instead.
 func (*CurrencyOutcome) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{36}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *CurrencyOutcome) GetPupilId() string {
@@ -3255,7 +3436,7 @@ type BulkUpdateTasksRequest struct {
 
 func (x *BulkUpdateTasksRequest) Reset() {
 	*x = BulkUpdateTasksRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3267,7 +3448,7 @@ func (x *BulkUpdateTasksRequest) String() string {
 func (*BulkUpdateTasksRequest) ProtoMessage() {}
 
 func (x *BulkUpdateTasksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[37]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3280,7 +3461,7 @@ func (x *BulkUpdateTasksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BulkUpdateTasksRequest.ProtoReflect.Descriptor instead.
 func (*BulkUpdateTasksRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{37}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *BulkUpdateTasksRequest) GetTaskIds() []string {
@@ -3344,7 +3525,7 @@ type BulkLogAction struct {
 
 func (x *BulkLogAction) Reset() {
 	*x = BulkLogAction{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3356,7 +3537,7 @@ func (x *BulkLogAction) String() string {
 func (*BulkLogAction) ProtoMessage() {}
 
 func (x *BulkLogAction) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[38]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3369,7 +3550,7 @@ func (x *BulkLogAction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BulkLogAction.ProtoReflect.Descriptor instead.
 func (*BulkLogAction) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{38}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *BulkLogAction) GetAction() ActionKind {
@@ -3398,7 +3579,7 @@ type BulkUpdateTasksResponse struct {
 
 func (x *BulkUpdateTasksResponse) Reset() {
 	*x = BulkUpdateTasksResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3410,7 +3591,7 @@ func (x *BulkUpdateTasksResponse) String() string {
 func (*BulkUpdateTasksResponse) ProtoMessage() {}
 
 func (x *BulkUpdateTasksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[39]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3423,7 +3604,7 @@ func (x *BulkUpdateTasksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BulkUpdateTasksResponse.ProtoReflect.Descriptor instead.
 func (*BulkUpdateTasksResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{39}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *BulkUpdateTasksResponse) GetOutcomes() []*BulkTaskOutcome {
@@ -3454,7 +3635,7 @@ type BulkTaskOutcome struct {
 
 func (x *BulkTaskOutcome) Reset() {
 	*x = BulkTaskOutcome{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3466,7 +3647,7 @@ func (x *BulkTaskOutcome) String() string {
 func (*BulkTaskOutcome) ProtoMessage() {}
 
 func (x *BulkTaskOutcome) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[40]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3479,7 +3660,7 @@ func (x *BulkTaskOutcome) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BulkTaskOutcome.ProtoReflect.Descriptor instead.
 func (*BulkTaskOutcome) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{40}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *BulkTaskOutcome) GetTaskId() string {
@@ -3522,7 +3703,7 @@ type GetMeasuresRequest struct {
 
 func (x *GetMeasuresRequest) Reset() {
 	*x = GetMeasuresRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3534,7 +3715,7 @@ func (x *GetMeasuresRequest) String() string {
 func (*GetMeasuresRequest) ProtoMessage() {}
 
 func (x *GetMeasuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[41]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3547,7 +3728,7 @@ func (x *GetMeasuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeasuresRequest.ProtoReflect.Descriptor instead.
 func (*GetMeasuresRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{41}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetMeasuresRequest) GetAcademicYear() string {
@@ -3578,7 +3759,7 @@ type GetMeasuresResponse struct {
 
 func (x *GetMeasuresResponse) Reset() {
 	*x = GetMeasuresResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3590,7 +3771,7 @@ func (x *GetMeasuresResponse) String() string {
 func (*GetMeasuresResponse) ProtoMessage() {}
 
 func (x *GetMeasuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[42]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3603,7 +3784,7 @@ func (x *GetMeasuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeasuresResponse.ProtoReflect.Descriptor instead.
 func (*GetMeasuresResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{42}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GetMeasuresResponse) GetAcademicYear() string {
@@ -3646,7 +3827,7 @@ type MeasureCounts struct {
 
 func (x *MeasureCounts) Reset() {
 	*x = MeasureCounts{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3658,7 +3839,7 @@ func (x *MeasureCounts) String() string {
 func (*MeasureCounts) ProtoMessage() {}
 
 func (x *MeasureCounts) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[43]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3671,7 +3852,7 @@ func (x *MeasureCounts) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MeasureCounts.ProtoReflect.Descriptor instead.
 func (*MeasureCounts) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{43}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *MeasureCounts) GetAsAt() string {
@@ -3745,7 +3926,7 @@ type AuthorityMeasures struct {
 
 func (x *AuthorityMeasures) Reset() {
 	*x = AuthorityMeasures{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3757,7 +3938,7 @@ func (x *AuthorityMeasures) String() string {
 func (*AuthorityMeasures) ProtoMessage() {}
 
 func (x *AuthorityMeasures) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[44]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3770,7 +3951,7 @@ func (x *AuthorityMeasures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuthorityMeasures.ProtoReflect.Descriptor instead.
 func (*AuthorityMeasures) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{44}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *AuthorityMeasures) GetLaCode() string {
@@ -3875,7 +4056,7 @@ type ActivitySurvey struct {
 
 func (x *ActivitySurvey) Reset() {
 	*x = ActivitySurvey{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3887,7 +4068,7 @@ func (x *ActivitySurvey) String() string {
 func (*ActivitySurvey) ProtoMessage() {}
 
 func (x *ActivitySurvey) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[45]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3900,7 +4081,7 @@ func (x *ActivitySurvey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActivitySurvey.ProtoReflect.Descriptor instead.
 func (*ActivitySurvey) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{45}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ActivitySurvey) GetAsAt() string {
@@ -3963,7 +4144,7 @@ type ExportMeasuresRequest struct {
 
 func (x *ExportMeasuresRequest) Reset() {
 	*x = ExportMeasuresRequest{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[46]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3975,7 +4156,7 @@ func (x *ExportMeasuresRequest) String() string {
 func (*ExportMeasuresRequest) ProtoMessage() {}
 
 func (x *ExportMeasuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[46]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3988,7 +4169,7 @@ func (x *ExportMeasuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportMeasuresRequest.ProtoReflect.Descriptor instead.
 func (*ExportMeasuresRequest) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{46}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ExportMeasuresRequest) GetAcademicYear() string {
@@ -4015,7 +4196,7 @@ type ExportMeasuresResponse struct {
 
 func (x *ExportMeasuresResponse) Reset() {
 	*x = ExportMeasuresResponse{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[47]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4027,7 +4208,7 @@ func (x *ExportMeasuresResponse) String() string {
 func (*ExportMeasuresResponse) ProtoMessage() {}
 
 func (x *ExportMeasuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[47]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4040,7 +4221,7 @@ func (x *ExportMeasuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportMeasuresResponse.ProtoReflect.Descriptor instead.
 func (*ExportMeasuresResponse) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{47}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ExportMeasuresResponse) GetChunk() []byte {
@@ -4061,7 +4242,7 @@ type UpdateTaskRequest_Assign struct {
 
 func (x *UpdateTaskRequest_Assign) Reset() {
 	*x = UpdateTaskRequest_Assign{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4073,7 +4254,7 @@ func (x *UpdateTaskRequest_Assign) String() string {
 func (*UpdateTaskRequest_Assign) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Assign) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[50]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4086,7 +4267,7 @@ func (x *UpdateTaskRequest_Assign) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest_Assign.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest_Assign) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27, 0}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{30, 0}
 }
 
 func (x *UpdateTaskRequest_Assign) GetAssignee() string {
@@ -4105,7 +4286,7 @@ type UpdateTaskRequest_Start struct {
 
 func (x *UpdateTaskRequest_Start) Reset() {
 	*x = UpdateTaskRequest_Start{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[51]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4117,7 +4298,7 @@ func (x *UpdateTaskRequest_Start) String() string {
 func (*UpdateTaskRequest_Start) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Start) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[51]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4130,7 +4311,7 @@ func (x *UpdateTaskRequest_Start) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest_Start.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest_Start) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27, 1}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{30, 1}
 }
 
 // Resolve closes the task with what came of it.
@@ -4143,7 +4324,7 @@ type UpdateTaskRequest_Resolve struct {
 
 func (x *UpdateTaskRequest_Resolve) Reset() {
 	*x = UpdateTaskRequest_Resolve{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[52]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4155,7 +4336,7 @@ func (x *UpdateTaskRequest_Resolve) String() string {
 func (*UpdateTaskRequest_Resolve) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Resolve) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[52]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4168,7 +4349,7 @@ func (x *UpdateTaskRequest_Resolve) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest_Resolve.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest_Resolve) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27, 2}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{30, 2}
 }
 
 func (x *UpdateTaskRequest_Resolve) GetOutcome() string {
@@ -4191,7 +4372,7 @@ type UpdateTaskRequest_Dismiss struct {
 
 func (x *UpdateTaskRequest_Dismiss) Reset() {
 	*x = UpdateTaskRequest_Dismiss{}
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[53]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4203,7 +4384,7 @@ func (x *UpdateTaskRequest_Dismiss) String() string {
 func (*UpdateTaskRequest_Dismiss) ProtoMessage() {}
 
 func (x *UpdateTaskRequest_Dismiss) ProtoReflect() protoreflect.Message {
-	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[53]
+	mi := &file_nextstep_tracking_v1_tracking_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4216,7 +4397,7 @@ func (x *UpdateTaskRequest_Dismiss) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTaskRequest_Dismiss.ProtoReflect.Descriptor instead.
 func (*UpdateTaskRequest_Dismiss) Descriptor() ([]byte, []int) {
-	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{27, 3}
+	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{30, 3}
 }
 
 func (x *UpdateTaskRequest_Dismiss) GetReason() string {
@@ -4289,6 +4470,18 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\tpupil_ids\x18\x02 \x03(\tB\x12\xbaH\x0f\x92\x01\f\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"\x93\x01\n" +
 	"\x19GetCohortRevisionResponse\x12'\n" +
 	"\x0fpupils_revision\x18\x01 \x01(\x03R\x0epupilsRevision\x12%\n" +
+	"\x0etasks_revision\x18\x02 \x01(\x03R\rtasksRevision\x12&\n" +
+	"\x0flast_pass_token\x18\x03 \x01(\x03R\rlastPassToken\"0\n" +
+	"\x18ListCohortChangesRequest\x12\x14\n" +
+	"\x05after\x18\x01 \x01(\x04R\x05after\"\xb8\x01\n" +
+	"\x19ListCohortChangesResponse\x12\x1a\n" +
+	"\bposition\x18\x01 \x01(\x04R\bposition\x12\x1b\n" +
+	"\tpupil_ids\x18\x02 \x03(\tR\bpupilIds\x12D\n" +
+	"\acohorts\x18\x03 \x03(\v2*.nextstep.tracking.v1.CohortRevisionChangeR\acohorts\x12\x1c\n" +
+	"\ttruncated\x18\x04 \x01(\bR\ttruncated\"\x84\x01\n" +
+	"\x14CohortRevisionChange\x12\x1d\n" +
+	"\n" +
+	"cohort_key\x18\x01 \x01(\tR\tcohortKey\x12%\n" +
 	"\x0etasks_revision\x18\x02 \x01(\x03R\rtasksRevision\x12&\n" +
 	"\x0flast_pass_token\x18\x03 \x01(\x03R\rlastPassToken\"\xe3\x02\n" +
 	"\x11LatestDestination\x12\x19\n" +
@@ -4613,7 +4806,7 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x1cBULK_TASK_RESULT_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18BULK_TASK_RESULT_UPDATED\x10\x01\x12\x1e\n" +
 	"\x1aBULK_TASK_RESULT_NOT_FOUND\x10\x02\x12\x1c\n" +
-	"\x18BULK_TASK_RESULT_REFUSED\x10\x032\xd0\x10\n" +
+	"\x18BULK_TASK_RESULT_REFUSED\x10\x032\xd3\x11\n" +
 	"\x0fTrackingService\x12\x82\x01\n" +
 	"\x11RecordDestination\x12..nextstep.tracking.v1.RecordDestinationRequest\x1a/.nextstep.tracking.v1.RecordDestinationResponse\"\f\xc2\xf3\x18\x05\n" +
 	"\x03\x01\x02\x03\x90\x02\x02\x12x\n" +
@@ -4624,6 +4817,9 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x15GetLatestDestinations\x122.nextstep.tracking.v1.GetLatestDestinationsRequest\x1a3.nextstep.tracking.v1.GetLatestDestinationsResponse\"\x0e\xc2\xf3\x18\a\n" +
 	"\x03\x05\x01\x02\x10\x01\x90\x02\x01\x12\x80\x01\n" +
 	"\x11GetCohortRevision\x12..nextstep.tracking.v1.GetCohortRevisionRequest\x1a/.nextstep.tracking.v1.GetCohortRevisionResponse\"\n" +
+	"\xc2\xf3\x18\x03\n" +
+	"\x01\x05\x90\x02\x01\x12\x80\x01\n" +
+	"\x11ListCohortChanges\x12..nextstep.tracking.v1.ListCohortChangesRequest\x1a/.nextstep.tracking.v1.ListCohortChangesResponse\"\n" +
 	"\xc2\xf3\x18\x03\n" +
 	"\x01\x05\x90\x02\x01\x12\x84\x01\n" +
 	"\x11ListActivityCodes\x12..nextstep.tracking.v1.ListActivityCodesRequest\x1a/.nextstep.tracking.v1.ListActivityCodesResponse\"\x0e\xc2\xf3\x18\a\n" +
@@ -4671,7 +4867,7 @@ func file_nextstep_tracking_v1_tracking_proto_rawDescGZIP() []byte {
 }
 
 var file_nextstep_tracking_v1_tracking_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
+var file_nextstep_tracking_v1_tracking_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
 var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
 	(DestinationKind)(0),                  // 0: nextstep.tracking.v1.DestinationKind
 	(ActivityGroup)(0),                    // 1: nextstep.tracking.v1.ActivityGroup
@@ -4689,145 +4885,151 @@ var file_nextstep_tracking_v1_tracking_proto_goTypes = []any{
 	(*GetLatestDestinationsResponse)(nil), // 13: nextstep.tracking.v1.GetLatestDestinationsResponse
 	(*GetCohortRevisionRequest)(nil),      // 14: nextstep.tracking.v1.GetCohortRevisionRequest
 	(*GetCohortRevisionResponse)(nil),     // 15: nextstep.tracking.v1.GetCohortRevisionResponse
-	(*LatestDestination)(nil),             // 16: nextstep.tracking.v1.LatestDestination
-	(*ListActivityCodesRequest)(nil),      // 17: nextstep.tracking.v1.ListActivityCodesRequest
-	(*ListActivityCodesResponse)(nil),     // 18: nextstep.tracking.v1.ListActivityCodesResponse
-	(*ActivityCode)(nil),                  // 19: nextstep.tracking.v1.ActivityCode
-	(*ExportDestinationsRequest)(nil),     // 20: nextstep.tracking.v1.ExportDestinationsRequest
-	(*ExportDestinationsResponse)(nil),    // 21: nextstep.tracking.v1.ExportDestinationsResponse
-	(*DesiredIntervention)(nil),           // 22: nextstep.tracking.v1.DesiredIntervention
-	(*SyncInterventionsRequest)(nil),      // 23: nextstep.tracking.v1.SyncInterventionsRequest
-	(*SyncInterventionsResponse)(nil),     // 24: nextstep.tracking.v1.SyncInterventionsResponse
-	(*OpenCount)(nil),                     // 25: nextstep.tracking.v1.OpenCount
-	(*Task)(nil),                          // 26: nextstep.tracking.v1.Task
-	(*TaskEvent)(nil),                     // 27: nextstep.tracking.v1.TaskEvent
-	(*ListTasksRequest)(nil),              // 28: nextstep.tracking.v1.ListTasksRequest
-	(*ListTasksResponse)(nil),             // 29: nextstep.tracking.v1.ListTasksResponse
-	(*CountTasksRequest)(nil),             // 30: nextstep.tracking.v1.CountTasksRequest
-	(*CountTasksResponse)(nil),            // 31: nextstep.tracking.v1.CountTasksResponse
-	(*GetTaskRequest)(nil),                // 32: nextstep.tracking.v1.GetTaskRequest
-	(*GetTaskResponse)(nil),               // 33: nextstep.tracking.v1.GetTaskResponse
-	(*UpdateTaskRequest)(nil),             // 34: nextstep.tracking.v1.UpdateTaskRequest
-	(*UpdateTaskResponse)(nil),            // 35: nextstep.tracking.v1.UpdateTaskResponse
-	(*AddTaskNoteRequest)(nil),            // 36: nextstep.tracking.v1.AddTaskNoteRequest
-	(*AddTaskNoteResponse)(nil),           // 37: nextstep.tracking.v1.AddTaskNoteResponse
-	(*ListAuditEventsRequest)(nil),        // 38: nextstep.tracking.v1.ListAuditEventsRequest
-	(*ListAuditEventsResponse)(nil),       // 39: nextstep.tracking.v1.ListAuditEventsResponse
-	(*AuditEvent)(nil),                    // 40: nextstep.tracking.v1.AuditEvent
-	(*ConfirmCurrencyRequest)(nil),        // 41: nextstep.tracking.v1.ConfirmCurrencyRequest
-	(*ConfirmCurrencyResponse)(nil),       // 42: nextstep.tracking.v1.ConfirmCurrencyResponse
-	(*CurrencyOutcome)(nil),               // 43: nextstep.tracking.v1.CurrencyOutcome
-	(*BulkUpdateTasksRequest)(nil),        // 44: nextstep.tracking.v1.BulkUpdateTasksRequest
-	(*BulkLogAction)(nil),                 // 45: nextstep.tracking.v1.BulkLogAction
-	(*BulkUpdateTasksResponse)(nil),       // 46: nextstep.tracking.v1.BulkUpdateTasksResponse
-	(*BulkTaskOutcome)(nil),               // 47: nextstep.tracking.v1.BulkTaskOutcome
-	(*GetMeasuresRequest)(nil),            // 48: nextstep.tracking.v1.GetMeasuresRequest
-	(*GetMeasuresResponse)(nil),           // 49: nextstep.tracking.v1.GetMeasuresResponse
-	(*MeasureCounts)(nil),                 // 50: nextstep.tracking.v1.MeasureCounts
-	(*AuthorityMeasures)(nil),             // 51: nextstep.tracking.v1.AuthorityMeasures
-	(*ActivitySurvey)(nil),                // 52: nextstep.tracking.v1.ActivitySurvey
-	(*ExportMeasuresRequest)(nil),         // 53: nextstep.tracking.v1.ExportMeasuresRequest
-	(*ExportMeasuresResponse)(nil),        // 54: nextstep.tracking.v1.ExportMeasuresResponse
-	nil,                                   // 55: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
-	nil,                                   // 56: nextstep.tracking.v1.Task.EvidenceEntry
-	(*UpdateTaskRequest_Assign)(nil),      // 57: nextstep.tracking.v1.UpdateTaskRequest.Assign
-	(*UpdateTaskRequest_Start)(nil),       // 58: nextstep.tracking.v1.UpdateTaskRequest.Start
-	(*UpdateTaskRequest_Resolve)(nil),     // 59: nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	(*UpdateTaskRequest_Dismiss)(nil),     // 60: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
-	(*timestamppb.Timestamp)(nil),         // 61: google.protobuf.Timestamp
+	(*ListCohortChangesRequest)(nil),      // 16: nextstep.tracking.v1.ListCohortChangesRequest
+	(*ListCohortChangesResponse)(nil),     // 17: nextstep.tracking.v1.ListCohortChangesResponse
+	(*CohortRevisionChange)(nil),          // 18: nextstep.tracking.v1.CohortRevisionChange
+	(*LatestDestination)(nil),             // 19: nextstep.tracking.v1.LatestDestination
+	(*ListActivityCodesRequest)(nil),      // 20: nextstep.tracking.v1.ListActivityCodesRequest
+	(*ListActivityCodesResponse)(nil),     // 21: nextstep.tracking.v1.ListActivityCodesResponse
+	(*ActivityCode)(nil),                  // 22: nextstep.tracking.v1.ActivityCode
+	(*ExportDestinationsRequest)(nil),     // 23: nextstep.tracking.v1.ExportDestinationsRequest
+	(*ExportDestinationsResponse)(nil),    // 24: nextstep.tracking.v1.ExportDestinationsResponse
+	(*DesiredIntervention)(nil),           // 25: nextstep.tracking.v1.DesiredIntervention
+	(*SyncInterventionsRequest)(nil),      // 26: nextstep.tracking.v1.SyncInterventionsRequest
+	(*SyncInterventionsResponse)(nil),     // 27: nextstep.tracking.v1.SyncInterventionsResponse
+	(*OpenCount)(nil),                     // 28: nextstep.tracking.v1.OpenCount
+	(*Task)(nil),                          // 29: nextstep.tracking.v1.Task
+	(*TaskEvent)(nil),                     // 30: nextstep.tracking.v1.TaskEvent
+	(*ListTasksRequest)(nil),              // 31: nextstep.tracking.v1.ListTasksRequest
+	(*ListTasksResponse)(nil),             // 32: nextstep.tracking.v1.ListTasksResponse
+	(*CountTasksRequest)(nil),             // 33: nextstep.tracking.v1.CountTasksRequest
+	(*CountTasksResponse)(nil),            // 34: nextstep.tracking.v1.CountTasksResponse
+	(*GetTaskRequest)(nil),                // 35: nextstep.tracking.v1.GetTaskRequest
+	(*GetTaskResponse)(nil),               // 36: nextstep.tracking.v1.GetTaskResponse
+	(*UpdateTaskRequest)(nil),             // 37: nextstep.tracking.v1.UpdateTaskRequest
+	(*UpdateTaskResponse)(nil),            // 38: nextstep.tracking.v1.UpdateTaskResponse
+	(*AddTaskNoteRequest)(nil),            // 39: nextstep.tracking.v1.AddTaskNoteRequest
+	(*AddTaskNoteResponse)(nil),           // 40: nextstep.tracking.v1.AddTaskNoteResponse
+	(*ListAuditEventsRequest)(nil),        // 41: nextstep.tracking.v1.ListAuditEventsRequest
+	(*ListAuditEventsResponse)(nil),       // 42: nextstep.tracking.v1.ListAuditEventsResponse
+	(*AuditEvent)(nil),                    // 43: nextstep.tracking.v1.AuditEvent
+	(*ConfirmCurrencyRequest)(nil),        // 44: nextstep.tracking.v1.ConfirmCurrencyRequest
+	(*ConfirmCurrencyResponse)(nil),       // 45: nextstep.tracking.v1.ConfirmCurrencyResponse
+	(*CurrencyOutcome)(nil),               // 46: nextstep.tracking.v1.CurrencyOutcome
+	(*BulkUpdateTasksRequest)(nil),        // 47: nextstep.tracking.v1.BulkUpdateTasksRequest
+	(*BulkLogAction)(nil),                 // 48: nextstep.tracking.v1.BulkLogAction
+	(*BulkUpdateTasksResponse)(nil),       // 49: nextstep.tracking.v1.BulkUpdateTasksResponse
+	(*BulkTaskOutcome)(nil),               // 50: nextstep.tracking.v1.BulkTaskOutcome
+	(*GetMeasuresRequest)(nil),            // 51: nextstep.tracking.v1.GetMeasuresRequest
+	(*GetMeasuresResponse)(nil),           // 52: nextstep.tracking.v1.GetMeasuresResponse
+	(*MeasureCounts)(nil),                 // 53: nextstep.tracking.v1.MeasureCounts
+	(*AuthorityMeasures)(nil),             // 54: nextstep.tracking.v1.AuthorityMeasures
+	(*ActivitySurvey)(nil),                // 55: nextstep.tracking.v1.ActivitySurvey
+	(*ExportMeasuresRequest)(nil),         // 56: nextstep.tracking.v1.ExportMeasuresRequest
+	(*ExportMeasuresResponse)(nil),        // 57: nextstep.tracking.v1.ExportMeasuresResponse
+	nil,                                   // 58: nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	nil,                                   // 59: nextstep.tracking.v1.Task.EvidenceEntry
+	(*UpdateTaskRequest_Assign)(nil),      // 60: nextstep.tracking.v1.UpdateTaskRequest.Assign
+	(*UpdateTaskRequest_Start)(nil),       // 61: nextstep.tracking.v1.UpdateTaskRequest.Start
+	(*UpdateTaskRequest_Resolve)(nil),     // 62: nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	(*UpdateTaskRequest_Dismiss)(nil),     // 63: nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	(*timestamppb.Timestamp)(nil),         // 64: google.protobuf.Timestamp
 }
 var file_nextstep_tracking_v1_tracking_proto_depIdxs = []int32{
 	0,  // 0: nextstep.tracking.v1.Destination.kind:type_name -> nextstep.tracking.v1.DestinationKind
-	61, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
+	64, // 1: nextstep.tracking.v1.Destination.recorded_at:type_name -> google.protobuf.Timestamp
 	7,  // 2: nextstep.tracking.v1.RecordDestinationRequest.destination:type_name -> nextstep.tracking.v1.Destination
 	7,  // 3: nextstep.tracking.v1.RecordDestinationResponse.destination:type_name -> nextstep.tracking.v1.Destination
 	7,  // 4: nextstep.tracking.v1.ListDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.Destination
-	16, // 5: nextstep.tracking.v1.GetLatestDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.LatestDestination
-	7,  // 6: nextstep.tracking.v1.LatestDestination.destination:type_name -> nextstep.tracking.v1.Destination
-	19, // 7: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
-	1,  // 8: nextstep.tracking.v1.ActivityCode.group:type_name -> nextstep.tracking.v1.ActivityGroup
-	2,  // 9: nextstep.tracking.v1.DesiredIntervention.priority:type_name -> nextstep.tracking.v1.Priority
-	55, // 10: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
-	22, // 11: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
-	25, // 12: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
-	2,  // 13: nextstep.tracking.v1.OpenCount.priority:type_name -> nextstep.tracking.v1.Priority
-	2,  // 14: nextstep.tracking.v1.Task.priority:type_name -> nextstep.tracking.v1.Priority
-	56, // 15: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
-	3,  // 16: nextstep.tracking.v1.Task.status:type_name -> nextstep.tracking.v1.TaskStatus
-	61, // 17: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
-	61, // 18: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
-	61, // 19: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
-	3,  // 20: nextstep.tracking.v1.TaskEvent.status:type_name -> nextstep.tracking.v1.TaskStatus
-	2,  // 21: nextstep.tracking.v1.ListTasksRequest.priority:type_name -> nextstep.tracking.v1.Priority
-	3,  // 22: nextstep.tracking.v1.ListTasksRequest.statuses:type_name -> nextstep.tracking.v1.TaskStatus
-	26, // 23: nextstep.tracking.v1.ListTasksResponse.tasks:type_name -> nextstep.tracking.v1.Task
-	25, // 24: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
-	26, // 25: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
-	27, // 26: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
-	57, // 27: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
-	58, // 28: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
-	59, // 29: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
-	60, // 30: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
-	26, // 31: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
-	4,  // 32: nextstep.tracking.v1.AddTaskNoteRequest.action:type_name -> nextstep.tracking.v1.ActionKind
-	27, // 33: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
-	61, // 34: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
-	61, // 35: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
-	40, // 36: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
-	61, // 37: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
-	43, // 38: nextstep.tracking.v1.ConfirmCurrencyResponse.outcomes:type_name -> nextstep.tracking.v1.CurrencyOutcome
-	5,  // 39: nextstep.tracking.v1.CurrencyOutcome.result:type_name -> nextstep.tracking.v1.CurrencyResult
-	57, // 40: nextstep.tracking.v1.BulkUpdateTasksRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
-	45, // 41: nextstep.tracking.v1.BulkUpdateTasksRequest.log:type_name -> nextstep.tracking.v1.BulkLogAction
-	4,  // 42: nextstep.tracking.v1.BulkLogAction.action:type_name -> nextstep.tracking.v1.ActionKind
-	47, // 43: nextstep.tracking.v1.BulkUpdateTasksResponse.outcomes:type_name -> nextstep.tracking.v1.BulkTaskOutcome
-	6,  // 44: nextstep.tracking.v1.BulkTaskOutcome.result:type_name -> nextstep.tracking.v1.BulkTaskResult
-	51, // 45: nextstep.tracking.v1.GetMeasuresResponse.authorities:type_name -> nextstep.tracking.v1.AuthorityMeasures
-	50, // 46: nextstep.tracking.v1.AuthorityMeasures.current:type_name -> nextstep.tracking.v1.MeasureCounts
-	50, // 47: nextstep.tracking.v1.AuthorityMeasures.december:type_name -> nextstep.tracking.v1.MeasureCounts
-	50, // 48: nextstep.tracking.v1.AuthorityMeasures.january:type_name -> nextstep.tracking.v1.MeasureCounts
-	50, // 49: nextstep.tracking.v1.AuthorityMeasures.february:type_name -> nextstep.tracking.v1.MeasureCounts
-	50, // 50: nextstep.tracking.v1.AuthorityMeasures.march:type_name -> nextstep.tracking.v1.MeasureCounts
-	52, // 51: nextstep.tracking.v1.AuthorityMeasures.activity_survey:type_name -> nextstep.tracking.v1.ActivitySurvey
-	8,  // 52: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
-	41, // 53: nextstep.tracking.v1.TrackingService.ConfirmCurrency:input_type -> nextstep.tracking.v1.ConfirmCurrencyRequest
-	10, // 54: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
-	12, // 55: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
-	14, // 56: nextstep.tracking.v1.TrackingService.GetCohortRevision:input_type -> nextstep.tracking.v1.GetCohortRevisionRequest
-	17, // 57: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
-	20, // 58: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
-	23, // 59: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
-	28, // 60: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
-	30, // 61: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
-	32, // 62: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
-	34, // 63: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
-	44, // 64: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:input_type -> nextstep.tracking.v1.BulkUpdateTasksRequest
-	36, // 65: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
-	48, // 66: nextstep.tracking.v1.TrackingService.GetMeasures:input_type -> nextstep.tracking.v1.GetMeasuresRequest
-	53, // 67: nextstep.tracking.v1.TrackingService.ExportMeasures:input_type -> nextstep.tracking.v1.ExportMeasuresRequest
-	38, // 68: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
-	9,  // 69: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
-	42, // 70: nextstep.tracking.v1.TrackingService.ConfirmCurrency:output_type -> nextstep.tracking.v1.ConfirmCurrencyResponse
-	11, // 71: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
-	13, // 72: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
-	15, // 73: nextstep.tracking.v1.TrackingService.GetCohortRevision:output_type -> nextstep.tracking.v1.GetCohortRevisionResponse
-	18, // 74: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
-	21, // 75: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
-	24, // 76: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
-	29, // 77: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
-	31, // 78: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
-	33, // 79: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
-	35, // 80: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
-	46, // 81: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:output_type -> nextstep.tracking.v1.BulkUpdateTasksResponse
-	37, // 82: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
-	49, // 83: nextstep.tracking.v1.TrackingService.GetMeasures:output_type -> nextstep.tracking.v1.GetMeasuresResponse
-	54, // 84: nextstep.tracking.v1.TrackingService.ExportMeasures:output_type -> nextstep.tracking.v1.ExportMeasuresResponse
-	39, // 85: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
-	69, // [69:86] is the sub-list for method output_type
-	52, // [52:69] is the sub-list for method input_type
-	52, // [52:52] is the sub-list for extension type_name
-	52, // [52:52] is the sub-list for extension extendee
-	0,  // [0:52] is the sub-list for field type_name
+	19, // 5: nextstep.tracking.v1.GetLatestDestinationsResponse.destinations:type_name -> nextstep.tracking.v1.LatestDestination
+	18, // 6: nextstep.tracking.v1.ListCohortChangesResponse.cohorts:type_name -> nextstep.tracking.v1.CohortRevisionChange
+	7,  // 7: nextstep.tracking.v1.LatestDestination.destination:type_name -> nextstep.tracking.v1.Destination
+	22, // 8: nextstep.tracking.v1.ListActivityCodesResponse.codes:type_name -> nextstep.tracking.v1.ActivityCode
+	1,  // 9: nextstep.tracking.v1.ActivityCode.group:type_name -> nextstep.tracking.v1.ActivityGroup
+	2,  // 10: nextstep.tracking.v1.DesiredIntervention.priority:type_name -> nextstep.tracking.v1.Priority
+	58, // 11: nextstep.tracking.v1.DesiredIntervention.evidence:type_name -> nextstep.tracking.v1.DesiredIntervention.EvidenceEntry
+	25, // 12: nextstep.tracking.v1.SyncInterventionsRequest.desired:type_name -> nextstep.tracking.v1.DesiredIntervention
+	28, // 13: nextstep.tracking.v1.SyncInterventionsResponse.open:type_name -> nextstep.tracking.v1.OpenCount
+	2,  // 14: nextstep.tracking.v1.OpenCount.priority:type_name -> nextstep.tracking.v1.Priority
+	2,  // 15: nextstep.tracking.v1.Task.priority:type_name -> nextstep.tracking.v1.Priority
+	59, // 16: nextstep.tracking.v1.Task.evidence:type_name -> nextstep.tracking.v1.Task.EvidenceEntry
+	3,  // 17: nextstep.tracking.v1.Task.status:type_name -> nextstep.tracking.v1.TaskStatus
+	64, // 18: nextstep.tracking.v1.Task.created_at:type_name -> google.protobuf.Timestamp
+	64, // 19: nextstep.tracking.v1.Task.updated_at:type_name -> google.protobuf.Timestamp
+	64, // 20: nextstep.tracking.v1.TaskEvent.at:type_name -> google.protobuf.Timestamp
+	3,  // 21: nextstep.tracking.v1.TaskEvent.status:type_name -> nextstep.tracking.v1.TaskStatus
+	2,  // 22: nextstep.tracking.v1.ListTasksRequest.priority:type_name -> nextstep.tracking.v1.Priority
+	3,  // 23: nextstep.tracking.v1.ListTasksRequest.statuses:type_name -> nextstep.tracking.v1.TaskStatus
+	29, // 24: nextstep.tracking.v1.ListTasksResponse.tasks:type_name -> nextstep.tracking.v1.Task
+	28, // 25: nextstep.tracking.v1.CountTasksResponse.counts:type_name -> nextstep.tracking.v1.OpenCount
+	29, // 26: nextstep.tracking.v1.GetTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	30, // 27: nextstep.tracking.v1.GetTaskResponse.history:type_name -> nextstep.tracking.v1.TaskEvent
+	60, // 28: nextstep.tracking.v1.UpdateTaskRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	61, // 29: nextstep.tracking.v1.UpdateTaskRequest.start:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Start
+	62, // 30: nextstep.tracking.v1.UpdateTaskRequest.resolve:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Resolve
+	63, // 31: nextstep.tracking.v1.UpdateTaskRequest.dismiss:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Dismiss
+	29, // 32: nextstep.tracking.v1.UpdateTaskResponse.task:type_name -> nextstep.tracking.v1.Task
+	4,  // 33: nextstep.tracking.v1.AddTaskNoteRequest.action:type_name -> nextstep.tracking.v1.ActionKind
+	30, // 34: nextstep.tracking.v1.AddTaskNoteResponse.event:type_name -> nextstep.tracking.v1.TaskEvent
+	64, // 35: nextstep.tracking.v1.ListAuditEventsRequest.since:type_name -> google.protobuf.Timestamp
+	64, // 36: nextstep.tracking.v1.ListAuditEventsRequest.until:type_name -> google.protobuf.Timestamp
+	43, // 37: nextstep.tracking.v1.ListAuditEventsResponse.events:type_name -> nextstep.tracking.v1.AuditEvent
+	64, // 38: nextstep.tracking.v1.AuditEvent.at:type_name -> google.protobuf.Timestamp
+	46, // 39: nextstep.tracking.v1.ConfirmCurrencyResponse.outcomes:type_name -> nextstep.tracking.v1.CurrencyOutcome
+	5,  // 40: nextstep.tracking.v1.CurrencyOutcome.result:type_name -> nextstep.tracking.v1.CurrencyResult
+	60, // 41: nextstep.tracking.v1.BulkUpdateTasksRequest.assign:type_name -> nextstep.tracking.v1.UpdateTaskRequest.Assign
+	48, // 42: nextstep.tracking.v1.BulkUpdateTasksRequest.log:type_name -> nextstep.tracking.v1.BulkLogAction
+	4,  // 43: nextstep.tracking.v1.BulkLogAction.action:type_name -> nextstep.tracking.v1.ActionKind
+	50, // 44: nextstep.tracking.v1.BulkUpdateTasksResponse.outcomes:type_name -> nextstep.tracking.v1.BulkTaskOutcome
+	6,  // 45: nextstep.tracking.v1.BulkTaskOutcome.result:type_name -> nextstep.tracking.v1.BulkTaskResult
+	54, // 46: nextstep.tracking.v1.GetMeasuresResponse.authorities:type_name -> nextstep.tracking.v1.AuthorityMeasures
+	53, // 47: nextstep.tracking.v1.AuthorityMeasures.current:type_name -> nextstep.tracking.v1.MeasureCounts
+	53, // 48: nextstep.tracking.v1.AuthorityMeasures.december:type_name -> nextstep.tracking.v1.MeasureCounts
+	53, // 49: nextstep.tracking.v1.AuthorityMeasures.january:type_name -> nextstep.tracking.v1.MeasureCounts
+	53, // 50: nextstep.tracking.v1.AuthorityMeasures.february:type_name -> nextstep.tracking.v1.MeasureCounts
+	53, // 51: nextstep.tracking.v1.AuthorityMeasures.march:type_name -> nextstep.tracking.v1.MeasureCounts
+	55, // 52: nextstep.tracking.v1.AuthorityMeasures.activity_survey:type_name -> nextstep.tracking.v1.ActivitySurvey
+	8,  // 53: nextstep.tracking.v1.TrackingService.RecordDestination:input_type -> nextstep.tracking.v1.RecordDestinationRequest
+	44, // 54: nextstep.tracking.v1.TrackingService.ConfirmCurrency:input_type -> nextstep.tracking.v1.ConfirmCurrencyRequest
+	10, // 55: nextstep.tracking.v1.TrackingService.ListDestinations:input_type -> nextstep.tracking.v1.ListDestinationsRequest
+	12, // 56: nextstep.tracking.v1.TrackingService.GetLatestDestinations:input_type -> nextstep.tracking.v1.GetLatestDestinationsRequest
+	14, // 57: nextstep.tracking.v1.TrackingService.GetCohortRevision:input_type -> nextstep.tracking.v1.GetCohortRevisionRequest
+	16, // 58: nextstep.tracking.v1.TrackingService.ListCohortChanges:input_type -> nextstep.tracking.v1.ListCohortChangesRequest
+	20, // 59: nextstep.tracking.v1.TrackingService.ListActivityCodes:input_type -> nextstep.tracking.v1.ListActivityCodesRequest
+	23, // 60: nextstep.tracking.v1.TrackingService.ExportDestinations:input_type -> nextstep.tracking.v1.ExportDestinationsRequest
+	26, // 61: nextstep.tracking.v1.TrackingService.SyncInterventions:input_type -> nextstep.tracking.v1.SyncInterventionsRequest
+	31, // 62: nextstep.tracking.v1.TrackingService.ListTasks:input_type -> nextstep.tracking.v1.ListTasksRequest
+	33, // 63: nextstep.tracking.v1.TrackingService.CountTasks:input_type -> nextstep.tracking.v1.CountTasksRequest
+	35, // 64: nextstep.tracking.v1.TrackingService.GetTask:input_type -> nextstep.tracking.v1.GetTaskRequest
+	37, // 65: nextstep.tracking.v1.TrackingService.UpdateTask:input_type -> nextstep.tracking.v1.UpdateTaskRequest
+	47, // 66: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:input_type -> nextstep.tracking.v1.BulkUpdateTasksRequest
+	39, // 67: nextstep.tracking.v1.TrackingService.AddTaskNote:input_type -> nextstep.tracking.v1.AddTaskNoteRequest
+	51, // 68: nextstep.tracking.v1.TrackingService.GetMeasures:input_type -> nextstep.tracking.v1.GetMeasuresRequest
+	56, // 69: nextstep.tracking.v1.TrackingService.ExportMeasures:input_type -> nextstep.tracking.v1.ExportMeasuresRequest
+	41, // 70: nextstep.tracking.v1.TrackingService.ListAuditEvents:input_type -> nextstep.tracking.v1.ListAuditEventsRequest
+	9,  // 71: nextstep.tracking.v1.TrackingService.RecordDestination:output_type -> nextstep.tracking.v1.RecordDestinationResponse
+	45, // 72: nextstep.tracking.v1.TrackingService.ConfirmCurrency:output_type -> nextstep.tracking.v1.ConfirmCurrencyResponse
+	11, // 73: nextstep.tracking.v1.TrackingService.ListDestinations:output_type -> nextstep.tracking.v1.ListDestinationsResponse
+	13, // 74: nextstep.tracking.v1.TrackingService.GetLatestDestinations:output_type -> nextstep.tracking.v1.GetLatestDestinationsResponse
+	15, // 75: nextstep.tracking.v1.TrackingService.GetCohortRevision:output_type -> nextstep.tracking.v1.GetCohortRevisionResponse
+	17, // 76: nextstep.tracking.v1.TrackingService.ListCohortChanges:output_type -> nextstep.tracking.v1.ListCohortChangesResponse
+	21, // 77: nextstep.tracking.v1.TrackingService.ListActivityCodes:output_type -> nextstep.tracking.v1.ListActivityCodesResponse
+	24, // 78: nextstep.tracking.v1.TrackingService.ExportDestinations:output_type -> nextstep.tracking.v1.ExportDestinationsResponse
+	27, // 79: nextstep.tracking.v1.TrackingService.SyncInterventions:output_type -> nextstep.tracking.v1.SyncInterventionsResponse
+	32, // 80: nextstep.tracking.v1.TrackingService.ListTasks:output_type -> nextstep.tracking.v1.ListTasksResponse
+	34, // 81: nextstep.tracking.v1.TrackingService.CountTasks:output_type -> nextstep.tracking.v1.CountTasksResponse
+	36, // 82: nextstep.tracking.v1.TrackingService.GetTask:output_type -> nextstep.tracking.v1.GetTaskResponse
+	38, // 83: nextstep.tracking.v1.TrackingService.UpdateTask:output_type -> nextstep.tracking.v1.UpdateTaskResponse
+	49, // 84: nextstep.tracking.v1.TrackingService.BulkUpdateTasks:output_type -> nextstep.tracking.v1.BulkUpdateTasksResponse
+	40, // 85: nextstep.tracking.v1.TrackingService.AddTaskNote:output_type -> nextstep.tracking.v1.AddTaskNoteResponse
+	52, // 86: nextstep.tracking.v1.TrackingService.GetMeasures:output_type -> nextstep.tracking.v1.GetMeasuresResponse
+	57, // 87: nextstep.tracking.v1.TrackingService.ExportMeasures:output_type -> nextstep.tracking.v1.ExportMeasuresResponse
+	42, // 88: nextstep.tracking.v1.TrackingService.ListAuditEvents:output_type -> nextstep.tracking.v1.ListAuditEventsResponse
+	71, // [71:89] is the sub-list for method output_type
+	53, // [53:71] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_nextstep_tracking_v1_tracking_proto_init() }
@@ -4835,13 +5037,13 @@ func file_nextstep_tracking_v1_tracking_proto_init() {
 	if File_nextstep_tracking_v1_tracking_proto != nil {
 		return
 	}
-	file_nextstep_tracking_v1_tracking_proto_msgTypes[27].OneofWrappers = []any{
+	file_nextstep_tracking_v1_tracking_proto_msgTypes[30].OneofWrappers = []any{
 		(*UpdateTaskRequest_Assign_)(nil),
 		(*UpdateTaskRequest_Start_)(nil),
 		(*UpdateTaskRequest_Resolve_)(nil),
 		(*UpdateTaskRequest_Dismiss_)(nil),
 	}
-	file_nextstep_tracking_v1_tracking_proto_msgTypes[37].OneofWrappers = []any{
+	file_nextstep_tracking_v1_tracking_proto_msgTypes[40].OneofWrappers = []any{
 		(*BulkUpdateTasksRequest_Assign)(nil),
 		(*BulkUpdateTasksRequest_Log)(nil),
 	}
@@ -4851,7 +5053,7 @@ func file_nextstep_tracking_v1_tracking_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_nextstep_tracking_v1_tracking_proto_rawDesc), len(file_nextstep_tracking_v1_tracking_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   54,
+			NumMessages:   57,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

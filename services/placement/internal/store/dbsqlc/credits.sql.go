@@ -199,6 +199,39 @@ func (q *Queries) Engagement(ctx context.Context, db DBTX, arg EngagementParams)
 	return items, nil
 }
 
+const pupilChanges = `-- name: PupilChanges :many
+SELECT pupil_id FROM placement.pupil_revisions
+WHERE changed_xact >= ($1::text)::xid8
+LIMIT $2
+`
+
+type PupilChangesParams struct {
+	After   string
+	MaxRows int32
+}
+
+// The pupils whose revision moved in a transaction at or after the
+// position after (an xid8; kit/changefeed), at most max_rows of them.
+func (q *Queries) PupilChanges(ctx context.Context, db DBTX, arg PupilChangesParams) ([]string, error) {
+	rows, err := db.Query(ctx, pupilChanges, arg.After, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var pupil_id string
+		if err := rows.Scan(&pupil_id); err != nil {
+			return nil, err
+		}
+		items = append(items, pupil_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const pupilsRevision = `-- name: PupilsRevision :one
 SELECT COALESCE(sum(r.revision), 0)::bigint AS revision
 FROM placement.pupil_revisions r

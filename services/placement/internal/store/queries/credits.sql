@@ -89,3 +89,10 @@ WHERE r.pupil_id = ANY((@pupil_ids::text[])::uuid[])
         SELECT 1 FROM placement.bookings b
         WHERE b.pupil_id = r.pupil_id
           AND (b.la_code = ANY(@scope_la_codes::text[]) OR b.school_urn = @scope_school_urn::text)));
+
+-- name: PupilChanges :many
+-- The pupils whose revision moved in a transaction at or after the
+-- position after (an xid8; kit/changefeed), at most max_rows of them.
+SELECT pupil_id FROM placement.pupil_revisions
+WHERE changed_xact >= (@after::text)::xid8
+LIMIT @max_rows;

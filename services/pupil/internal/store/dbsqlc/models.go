@@ -169,6 +169,7 @@ type PupilSchoolHistory struct {
 }
 
 type PupilSchoolRevision struct {
-	SchoolURN string
-	Revision  int64
+	SchoolURN   string
+	Revision    int64
+	ChangedXact pgtype.Uint64
 }

@@ -180,6 +180,39 @@ func (q *Queries) ListSchools(ctx context.Context, db DBTX, arg ListSchoolsParam
 	return items, nil
 }
 
+const schoolChanges = `-- name: SchoolChanges :many
+SELECT school_urn FROM pupil.school_revisions
+WHERE changed_xact >= ($1::text)::xid8
+LIMIT $2
+`
+
+type SchoolChangesParams struct {
+	After   string
+	MaxRows int32
+}
+
+// The schools whose revision moved in a transaction at or after the
+// position after (an xid8; kit/changefeed), at most max_rows of them.
+func (q *Queries) SchoolChanges(ctx context.Context, db DBTX, arg SchoolChangesParams) ([]string, error) {
+	rows, err := db.Query(ctx, schoolChanges, arg.After, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var school_urn string
+		if err := rows.Scan(&school_urn); err != nil {
+			return nil, err
+		}
+		items = append(items, school_urn)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const schoolRevision = `-- name: SchoolRevision :one
 SELECT COALESCE((
     SELECT r.revision FROM pupil.school_revisions r JOIN pupil.schools s ON s.urn = r.school_urn

@@ -39,3 +39,10 @@ SELECT COALESCE((
     WHERE r.school_urn = @urn
       AND (@scope_all::boolean OR s.la_code = ANY(@scope_la_codes::text[]) OR s.urn = @scope_school_urn::text)
 ), 0)::bigint AS revision;
+
+-- name: SchoolChanges :many
+-- The schools whose revision moved in a transaction at or after the
+-- position after (an xid8; kit/changefeed), at most max_rows of them.
+SELECT school_urn FROM pupil.school_revisions
+WHERE changed_xact >= (@after::text)::xid8
+LIMIT @max_rows;

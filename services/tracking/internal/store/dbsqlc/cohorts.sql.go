@@ -7,15 +7,25 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 )
 
 const getCohort = `-- name: GetCohort :one
-SELECT cohort_key, school_urn, la_code, last_pass_token, last_synced_at FROM tracking.cohorts WHERE cohort_key = $1
+SELECT cohort_key, school_urn, la_code, last_pass_token, last_synced_at
+FROM tracking.cohorts WHERE cohort_key = $1
 `
 
-func (q *Queries) GetCohort(ctx context.Context, db DBTX, cohortKey string) (TrackingCohort, error) {
+type GetCohortRow struct {
+	CohortKey     string     `db:"cohort_key"`
+	SchoolURN     string     `db:"school_urn"`
+	LACode        string     `db:"la_code"`
+	LastPassToken int64      `db:"last_pass_token"`
+	LastSyncedAt  *time.Time `db:"last_synced_at"`
+}
+
+func (q *Queries) GetCohort(ctx context.Context, db DBTX, cohortKey string) (GetCohortRow, error) {
 	row := db.QueryRow(ctx, getCohort, cohortKey)
-	var i TrackingCohort
+	var i GetCohortRow
 	err := row.Scan(
 		&i.CohortKey,
 		&i.SchoolURN,
@@ -39,14 +49,22 @@ type LockCohortParams struct {
 	LACode    string `db:"la_code"`
 }
 
+type LockCohortRow struct {
+	CohortKey     string     `db:"cohort_key"`
+	SchoolURN     string     `db:"school_urn"`
+	LACode        string     `db:"la_code"`
+	LastPassToken int64      `db:"last_pass_token"`
+	LastSyncedAt  *time.Time `db:"last_synced_at"`
+}
+
 // LockCohort returns the cohort, inserting it with this school and local
 // authority if it is new: the first sync pins them, and a later sync is
 // compared with what it returns. The no-op update makes the statement lock
 // and return an existing row; the lock holds until the transaction ends,
 // so syncs of one cohort run one after another.
-func (q *Queries) LockCohort(ctx context.Context, db DBTX, arg LockCohortParams) (TrackingCohort, error) {
+func (q *Queries) LockCohort(ctx context.Context, db DBTX, arg LockCohortParams) (LockCohortRow, error) {
 	row := db.QueryRow(ctx, lockCohort, arg.CohortKey, arg.SchoolURN, arg.LACode)
-	var i TrackingCohort
+	var i LockCohortRow
 	err := row.Scan(
 		&i.CohortKey,
 		&i.SchoolURN,

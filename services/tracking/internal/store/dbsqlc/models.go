@@ -8,14 +8,6 @@ import (
 	"time"
 )
 
-type TrackingCohort struct {
-	CohortKey     string     `db:"cohort_key"`
-	SchoolURN     string     `db:"school_urn"`
-	LACode        string     `db:"la_code"`
-	LastPassToken int64      `db:"last_pass_token"`
-	LastSyncedAt  *time.Time `db:"last_synced_at"`
-}
-
 type TrackingDestination struct {
 	ID             string     `db:"id"`
 	IdempotencyKey string     `db:"idempotency_key"`

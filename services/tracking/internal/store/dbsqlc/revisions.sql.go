@@ -9,6 +9,52 @@ import (
 	"context"
 )
 
+const cohortChanges = `-- name: CohortChanges :many
+SELECT k.cohort_key,
+       COALESCE(r.revision, 0)::bigint AS tasks_revision,
+       COALESCE(c.last_pass_token, 0)::bigint AS last_pass_token
+FROM (SELECT cohort_key FROM tracking.cohort_revisions WHERE changed_xact >= ($1::text)::xid8
+      UNION
+      SELECT cohort_key FROM tracking.cohorts WHERE changed_xact >= ($1::text)::xid8) AS k
+LEFT JOIN tracking.cohort_revisions r ON r.cohort_key = k.cohort_key
+LEFT JOIN tracking.cohorts c ON c.cohort_key = k.cohort_key
+LIMIT $2
+`
+
+type CohortChangesParams struct {
+	After   string `db:"after"`
+	MaxRows int32  `db:"max_rows"`
+}
+
+type CohortChangesRow struct {
+	CohortKey     string `db:"cohort_key"`
+	TasksRevision int64  `db:"tasks_revision"`
+	LastPassToken int64  `db:"last_pass_token"`
+}
+
+// The cohorts whose tasks revision or last pass token moved in a
+// transaction at or after the position after, at most max_rows of them,
+// with both as they are now (0 for none, as CohortRevision answers).
+func (q *Queries) CohortChanges(ctx context.Context, db DBTX, arg CohortChangesParams) ([]CohortChangesRow, error) {
+	rows, err := db.Query(ctx, cohortChanges, arg.After, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []CohortChangesRow
+	for rows.Next() {
+		var i CohortChangesRow
+		if err := rows.Scan(&i.CohortKey, &i.TasksRevision, &i.LastPassToken); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const cohortRevision = `-- name: CohortRevision :one
 SELECT
     (SELECT COALESCE(sum(revision), 0) FROM tracking.pupil_revisions
@@ -51,4 +97,37 @@ func (q *Queries) CohortTasksRevision(ctx context.Context, db DBTX, cohortKey st
 	var revision int64
 	err := row.Scan(&revision)
 	return revision, err
+}
+
+const pupilChanges = `-- name: PupilChanges :many
+SELECT pupil_id FROM tracking.pupil_revisions
+WHERE changed_xact >= ($1::text)::xid8
+LIMIT $2
+`
+
+type PupilChangesParams struct {
+	After   string `db:"after"`
+	MaxRows int32  `db:"max_rows"`
+}
+
+// The pupils whose revision moved in a transaction at or after the
+// position after (an xid8; kit/changefeed), at most max_rows of them.
+func (q *Queries) PupilChanges(ctx context.Context, db DBTX, arg PupilChangesParams) ([]string, error) {
+	rows, err := db.Query(ctx, pupilChanges, arg.After, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var pupil_id string
+		if err := rows.Scan(&pupil_id); err != nil {
+			return nil, err
+		}
+		items = append(items, pupil_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

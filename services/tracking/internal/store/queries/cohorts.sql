@@ -1,5 +1,6 @@
 -- name: GetCohort :one
-SELECT * FROM tracking.cohorts WHERE cohort_key = @cohort_key;
+SELECT cohort_key, school_urn, la_code, last_pass_token, last_synced_at
+FROM tracking.cohorts WHERE cohort_key = @cohort_key;
 
 -- name: LockCohort :one
 -- LockCohort returns the cohort, inserting it with this school and local
@@ -10,7 +11,7 @@ SELECT * FROM tracking.cohorts WHERE cohort_key = @cohort_key;
 INSERT INTO tracking.cohorts (cohort_key, school_urn, la_code)
 VALUES (@cohort_key, @school_urn, @la_code)
 ON CONFLICT (cohort_key) DO UPDATE SET cohort_key = excluded.cohort_key
-RETURNING *;
+RETURNING cohort_key, school_urn, la_code, last_pass_token, last_synced_at;
 
 -- name: SetCohortPassToken :exec
 UPDATE tracking.cohorts SET last_pass_token = @pass_token, last_synced_at = now()

@@ -81,6 +81,9 @@ const (
 	// PlacementServiceGetPupilsRevisionProcedure is the fully-qualified name of the PlacementService's
 	// GetPupilsRevision RPC.
 	PlacementServiceGetPupilsRevisionProcedure = "/nextstep.placement.v1.PlacementService/GetPupilsRevision"
+	// PlacementServiceListPupilChangesProcedure is the fully-qualified name of the PlacementService's
+	// ListPupilChanges RPC.
+	PlacementServiceListPupilChangesProcedure = "/nextstep.placement.v1.PlacementService/ListPupilChanges"
 	// PlacementServiceProposeAllocationProcedure is the fully-qualified name of the PlacementService's
 	// ProposeAllocation RPC.
 	PlacementServiceProposeAllocationProcedure = "/nextstep.placement.v1.PlacementService/ProposeAllocation"
@@ -156,6 +159,17 @@ type PlacementServiceClient interface {
 	// number, no personal data: not audited. Pupils outside the caller's
 	// scope count 0.
 	GetPupilsRevision(context.Context, *v1.GetPupilsRevisionRequest) (*v1.GetPupilsRevisionResponse, error)
+	// ListPupilChanges is the reconciler's change feed: the pupils whose revision
+	// (GetPupilsRevision) moved since
+	// position `after`, each once, and the position to ask from next time.
+	// Every change committed after a position is listed by the first call
+	// from it that can see it, however late it commits (services/kit/changefeed
+	// says how). The reconciler passes over an unchanged cohort without a
+	// call, and reconciles one at once when the feed names it. Ids and
+	// numbers, no personal data: not audited. Only a caller whose scope is
+	// unrestricted may follow it (PermissionDenied otherwise): it names
+	// changes anywhere.
+	ListPupilChanges(context.Context, *v1.ListPupilChangesRequest) (*v1.ListPupilChangesResponse, error)
 	// ProposeAllocation proposes who should take the free places on a set of
 	// opportunities, from the pupils of one or more cohorts: those furthest
 	// behind the guarantee's trajectory and the most disadvantaged first
@@ -302,6 +316,13 @@ func NewPlacementServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listPupilChanges: connect.NewClient[v1.ListPupilChangesRequest, v1.ListPupilChangesResponse](
+			httpClient,
+			baseURL+PlacementServiceListPupilChangesProcedure,
+			connect.WithSchema(placementServiceMethods.ByName("ListPupilChanges")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		proposeAllocation: connect.NewClient[v1.ProposeAllocationRequest, v1.ProposeAllocationResponse](
 			httpClient,
 			baseURL+PlacementServiceProposeAllocationProcedure,
@@ -344,6 +365,7 @@ type placementServiceClient struct {
 	recordAttendance  *connect.Client[v1.RecordAttendanceRequest, v1.RecordAttendanceResponse]
 	getCreditedDays   *connect.Client[v1.GetCreditedDaysRequest, v1.GetCreditedDaysResponse]
 	getPupilsRevision *connect.Client[v1.GetPupilsRevisionRequest, v1.GetPupilsRevisionResponse]
+	listPupilChanges  *connect.Client[v1.ListPupilChangesRequest, v1.ListPupilChangesResponse]
 	proposeAllocation *connect.Client[v1.ProposeAllocationRequest, v1.ProposeAllocationResponse]
 	confirmAllocation *connect.Client[v1.ConfirmAllocationRequest, v1.ConfirmAllocationResponse]
 	getEngagement     *connect.Client[v1.GetEngagementRequest, v1.GetEngagementResponse]
@@ -493,6 +515,15 @@ func (c *placementServiceClient) GetPupilsRevision(ctx context.Context, req *v1.
 	return nil, err
 }
 
+// ListPupilChanges calls nextstep.placement.v1.PlacementService.ListPupilChanges.
+func (c *placementServiceClient) ListPupilChanges(ctx context.Context, req *v1.ListPupilChangesRequest) (*v1.ListPupilChangesResponse, error) {
+	response, err := c.listPupilChanges.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // ProposeAllocation calls nextstep.placement.v1.PlacementService.ProposeAllocation.
 func (c *placementServiceClient) ProposeAllocation(ctx context.Context, req *v1.ProposeAllocationRequest) (*v1.ProposeAllocationResponse, error) {
 	response, err := c.proposeAllocation.CallUnary(ctx, connect.NewRequest(req))
@@ -585,6 +616,17 @@ type PlacementServiceHandler interface {
 	// number, no personal data: not audited. Pupils outside the caller's
 	// scope count 0.
 	GetPupilsRevision(context.Context, *v1.GetPupilsRevisionRequest) (*v1.GetPupilsRevisionResponse, error)
+	// ListPupilChanges is the reconciler's change feed: the pupils whose revision
+	// (GetPupilsRevision) moved since
+	// position `after`, each once, and the position to ask from next time.
+	// Every change committed after a position is listed by the first call
+	// from it that can see it, however late it commits (services/kit/changefeed
+	// says how). The reconciler passes over an unchanged cohort without a
+	// call, and reconciles one at once when the feed names it. Ids and
+	// numbers, no personal data: not audited. Only a caller whose scope is
+	// unrestricted may follow it (PermissionDenied otherwise): it names
+	// changes anywhere.
+	ListPupilChanges(context.Context, *v1.ListPupilChangesRequest) (*v1.ListPupilChangesResponse, error)
 	// ProposeAllocation proposes who should take the free places on a set of
 	// opportunities, from the pupils of one or more cohorts: those furthest
 	// behind the guarantee's trajectory and the most disadvantaged first
@@ -727,6 +769,13 @@ func NewPlacementServiceHandler(svc PlacementServiceHandler, opts ...connect.Han
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	placementServiceListPupilChangesHandler := connect.NewUnaryHandlerSimple(
+		PlacementServiceListPupilChangesProcedure,
+		svc.ListPupilChanges,
+		connect.WithSchema(placementServiceMethods.ByName("ListPupilChanges")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	placementServiceProposeAllocationHandler := connect.NewUnaryHandlerSimple(
 		PlacementServiceProposeAllocationProcedure,
 		svc.ProposeAllocation,
@@ -782,6 +831,8 @@ func NewPlacementServiceHandler(svc PlacementServiceHandler, opts ...connect.Han
 			placementServiceGetCreditedDaysHandler.ServeHTTP(w, r)
 		case PlacementServiceGetPupilsRevisionProcedure:
 			placementServiceGetPupilsRevisionHandler.ServeHTTP(w, r)
+		case PlacementServiceListPupilChangesProcedure:
+			placementServiceListPupilChangesHandler.ServeHTTP(w, r)
 		case PlacementServiceProposeAllocationProcedure:
 			placementServiceProposeAllocationHandler.ServeHTTP(w, r)
 		case PlacementServiceConfirmAllocationProcedure:
@@ -859,6 +910,10 @@ func (UnimplementedPlacementServiceHandler) GetCreditedDays(context.Context, *v1
 
 func (UnimplementedPlacementServiceHandler) GetPupilsRevision(context.Context, *v1.GetPupilsRevisionRequest) (*v1.GetPupilsRevisionResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.GetPupilsRevision is not implemented"))
+}
+
+func (UnimplementedPlacementServiceHandler) ListPupilChanges(context.Context, *v1.ListPupilChangesRequest) (*v1.ListPupilChangesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.placement.v1.PlacementService.ListPupilChanges is not implemented"))
 }
 
 func (UnimplementedPlacementServiceHandler) ProposeAllocation(context.Context, *v1.ProposeAllocationRequest) (*v1.ProposeAllocationResponse, error) {

@@ -63,6 +63,9 @@ const (
 	// PupilServiceGetSchoolRevisionProcedure is the fully-qualified name of the PupilService's
 	// GetSchoolRevision RPC.
 	PupilServiceGetSchoolRevisionProcedure = "/nextstep.pupil.v1.PupilService/GetSchoolRevision"
+	// PupilServiceListSchoolChangesProcedure is the fully-qualified name of the PupilService's
+	// ListSchoolChanges RPC.
+	PupilServiceListSchoolChangesProcedure = "/nextstep.pupil.v1.PupilService/ListSchoolChanges"
 	// PupilServiceLocatePupilsProcedure is the fully-qualified name of the PupilService's LocatePupils
 	// RPC.
 	PupilServiceLocatePupilsProcedure = "/nextstep.pupil.v1.PupilService/LocatePupils"
@@ -130,6 +133,17 @@ type PupilServiceClient interface {
 	// cohort none of whose revisions moved since its last full pass. A
 	// number, no personal data: not audited.
 	GetSchoolRevision(context.Context, *v1.GetSchoolRevisionRequest) (*v1.GetSchoolRevisionResponse, error)
+	// ListSchoolChanges is the reconciler's change feed: the schools whose revision
+	// (GetSchoolRevision) moved since
+	// position `after`, each once, and the position to ask from next time.
+	// Every change committed after a position is listed by the first call
+	// from it that can see it, however late it commits (services/kit/changefeed
+	// says how). The reconciler passes over an unchanged cohort without a
+	// call, and reconciles one at once when the feed names it. Ids and
+	// numbers, no personal data: not audited. Only a caller whose scope is
+	// unrestricted may follow it (PermissionDenied otherwise): it names
+	// changes anywhere.
+	ListSchoolChanges(context.Context, *v1.ListSchoolChangesRequest) (*v1.ListSchoolChangesResponse, error)
 	// LocatePupils says where each pupil is on roll: their school and its
 	// local authority, as this service holds them. Placement and tracking
 	// decide the scope of every write that names a pupil from it, never from
@@ -245,6 +259,13 @@ func NewPupilServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listSchoolChanges: connect.NewClient[v1.ListSchoolChangesRequest, v1.ListSchoolChangesResponse](
+			httpClient,
+			baseURL+PupilServiceListSchoolChangesProcedure,
+			connect.WithSchema(pupilServiceMethods.ByName("ListSchoolChanges")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		locatePupils: connect.NewClient[v1.LocatePupilsRequest, v1.LocatePupilsResponse](
 			httpClient,
 			baseURL+PupilServiceLocatePupilsProcedure,
@@ -288,6 +309,7 @@ type pupilServiceClient struct {
 	listCohortPupils       *connect.Client[v1.ListCohortPupilsRequest, v1.ListCohortPupilsResponse]
 	getCohortSnapshot      *connect.Client[v1.GetCohortSnapshotRequest, v1.GetCohortSnapshotResponse]
 	getSchoolRevision      *connect.Client[v1.GetSchoolRevisionRequest, v1.GetSchoolRevisionResponse]
+	listSchoolChanges      *connect.Client[v1.ListSchoolChangesRequest, v1.ListSchoolChangesResponse]
 	locatePupils           *connect.Client[v1.LocatePupilsRequest, v1.LocatePupilsResponse]
 	listResidenceTransfers *connect.Client[v1.ListResidenceTransfersRequest, v1.ListResidenceTransfersResponse]
 	getResidents           *connect.Client[v1.GetResidentsRequest, v1.GetResidentsResponse]
@@ -385,6 +407,15 @@ func (c *pupilServiceClient) GetSchoolRevision(ctx context.Context, req *v1.GetS
 	return nil, err
 }
 
+// ListSchoolChanges calls nextstep.pupil.v1.PupilService.ListSchoolChanges.
+func (c *pupilServiceClient) ListSchoolChanges(ctx context.Context, req *v1.ListSchoolChangesRequest) (*v1.ListSchoolChangesResponse, error) {
+	response, err := c.listSchoolChanges.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // LocatePupils calls nextstep.pupil.v1.PupilService.LocatePupils.
 func (c *pupilServiceClient) LocatePupils(ctx context.Context, req *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error) {
 	response, err := c.locatePupils.CallUnary(ctx, connect.NewRequest(req))
@@ -466,6 +497,17 @@ type PupilServiceHandler interface {
 	// cohort none of whose revisions moved since its last full pass. A
 	// number, no personal data: not audited.
 	GetSchoolRevision(context.Context, *v1.GetSchoolRevisionRequest) (*v1.GetSchoolRevisionResponse, error)
+	// ListSchoolChanges is the reconciler's change feed: the schools whose revision
+	// (GetSchoolRevision) moved since
+	// position `after`, each once, and the position to ask from next time.
+	// Every change committed after a position is listed by the first call
+	// from it that can see it, however late it commits (services/kit/changefeed
+	// says how). The reconciler passes over an unchanged cohort without a
+	// call, and reconciles one at once when the feed names it. Ids and
+	// numbers, no personal data: not audited. Only a caller whose scope is
+	// unrestricted may follow it (PermissionDenied otherwise): it names
+	// changes anywhere.
+	ListSchoolChanges(context.Context, *v1.ListSchoolChangesRequest) (*v1.ListSchoolChangesResponse, error)
 	// LocatePupils says where each pupil is on roll: their school and its
 	// local authority, as this service holds them. Placement and tracking
 	// decide the scope of every write that names a pupil from it, never from
@@ -577,6 +619,13 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	pupilServiceListSchoolChangesHandler := connect.NewUnaryHandlerSimple(
+		PupilServiceListSchoolChangesProcedure,
+		svc.ListSchoolChanges,
+		connect.WithSchema(pupilServiceMethods.ByName("ListSchoolChanges")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	pupilServiceLocatePupilsHandler := connect.NewUnaryHandlerSimple(
 		PupilServiceLocatePupilsProcedure,
 		svc.LocatePupils,
@@ -628,6 +677,8 @@ func NewPupilServiceHandler(svc PupilServiceHandler, opts ...connect.HandlerOpti
 			pupilServiceGetCohortSnapshotHandler.ServeHTTP(w, r)
 		case PupilServiceGetSchoolRevisionProcedure:
 			pupilServiceGetSchoolRevisionHandler.ServeHTTP(w, r)
+		case PupilServiceListSchoolChangesProcedure:
+			pupilServiceListSchoolChangesHandler.ServeHTTP(w, r)
 		case PupilServiceLocatePupilsProcedure:
 			pupilServiceLocatePupilsHandler.ServeHTTP(w, r)
 		case PupilServiceListResidenceTransfersProcedure:
@@ -687,6 +738,10 @@ func (UnimplementedPupilServiceHandler) GetCohortSnapshot(context.Context, *v1.G
 
 func (UnimplementedPupilServiceHandler) GetSchoolRevision(context.Context, *v1.GetSchoolRevisionRequest) (*v1.GetSchoolRevisionResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.GetSchoolRevision is not implemented"))
+}
+
+func (UnimplementedPupilServiceHandler) ListSchoolChanges(context.Context, *v1.ListSchoolChangesRequest) (*v1.ListSchoolChangesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.pupil.v1.PupilService.ListSchoolChanges is not implemented"))
 }
 
 func (UnimplementedPupilServiceHandler) LocatePupils(context.Context, *v1.LocatePupilsRequest) (*v1.LocatePupilsResponse, error) {

@@ -48,6 +48,9 @@ const (
 	// TrackingServiceGetCohortRevisionProcedure is the fully-qualified name of the TrackingService's
 	// GetCohortRevision RPC.
 	TrackingServiceGetCohortRevisionProcedure = "/nextstep.tracking.v1.TrackingService/GetCohortRevision"
+	// TrackingServiceListCohortChangesProcedure is the fully-qualified name of the TrackingService's
+	// ListCohortChanges RPC.
+	TrackingServiceListCohortChangesProcedure = "/nextstep.tracking.v1.TrackingService/ListCohortChanges"
 	// TrackingServiceListActivityCodesProcedure is the fully-qualified name of the TrackingService's
 	// ListActivityCodes RPC.
 	TrackingServiceListActivityCodesProcedure = "/nextstep.tracking.v1.TrackingService/ListActivityCodes"
@@ -117,6 +120,18 @@ type TrackingServiceClient interface {
 	// pass. Numbers, no personal data: not audited. Pupils outside the
 	// caller's scope count 0, as does a cohort never synced.
 	GetCohortRevision(context.Context, *v1.GetCohortRevisionRequest) (*v1.GetCohortRevisionResponse, error)
+	// ListCohortChanges is the reconciler's change feed: the pupils whose
+	// revision moved and the cohorts whose tasks revision or last pass token
+	// did (GetCohortRevision), with their values now, since
+	// position `after`, each once, and the position to ask from next time.
+	// Every change committed after a position is listed by the first call
+	// from it that can see it, however late it commits (services/kit/changefeed
+	// says how). The reconciler passes over an unchanged cohort without a
+	// call, and reconciles one at once when the feed names it. Ids and
+	// numbers, no personal data: not audited. Only a caller whose scope is
+	// unrestricted may follow it (PermissionDenied otherwise): it names
+	// changes anywhere.
+	ListCohortChanges(context.Context, *v1.ListCohortChangesRequest) (*v1.ListCohortChangesResponse, error)
 	// ListActivityCodes returns the NCCIS current-activity code table the
 	// service classifies destinations with, and the edition it comes from.
 	ListActivityCodes(context.Context, *v1.ListActivityCodesRequest) (*v1.ListActivityCodesResponse, error)
@@ -231,6 +246,13 @@ func NewTrackingServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listCohortChanges: connect.NewClient[v1.ListCohortChangesRequest, v1.ListCohortChangesResponse](
+			httpClient,
+			baseURL+TrackingServiceListCohortChangesProcedure,
+			connect.WithSchema(trackingServiceMethods.ByName("ListCohortChanges")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listActivityCodes: connect.NewClient[v1.ListActivityCodesRequest, v1.ListActivityCodesResponse](
 			httpClient,
 			baseURL+TrackingServiceListActivityCodesProcedure,
@@ -322,6 +344,7 @@ type trackingServiceClient struct {
 	listDestinations      *connect.Client[v1.ListDestinationsRequest, v1.ListDestinationsResponse]
 	getLatestDestinations *connect.Client[v1.GetLatestDestinationsRequest, v1.GetLatestDestinationsResponse]
 	getCohortRevision     *connect.Client[v1.GetCohortRevisionRequest, v1.GetCohortRevisionResponse]
+	listCohortChanges     *connect.Client[v1.ListCohortChangesRequest, v1.ListCohortChangesResponse]
 	listActivityCodes     *connect.Client[v1.ListActivityCodesRequest, v1.ListActivityCodesResponse]
 	exportDestinations    *connect.Client[v1.ExportDestinationsRequest, v1.ExportDestinationsResponse]
 	syncInterventions     *connect.Client[v1.SyncInterventionsRequest, v1.SyncInterventionsResponse]
@@ -375,6 +398,15 @@ func (c *trackingServiceClient) GetLatestDestinations(ctx context.Context, req *
 // GetCohortRevision calls nextstep.tracking.v1.TrackingService.GetCohortRevision.
 func (c *trackingServiceClient) GetCohortRevision(ctx context.Context, req *v1.GetCohortRevisionRequest) (*v1.GetCohortRevisionResponse, error) {
 	response, err := c.getCohortRevision.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListCohortChanges calls nextstep.tracking.v1.TrackingService.ListCohortChanges.
+func (c *trackingServiceClient) ListCohortChanges(ctx context.Context, req *v1.ListCohortChangesRequest) (*v1.ListCohortChangesResponse, error) {
+	response, err := c.listCohortChanges.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -513,6 +545,18 @@ type TrackingServiceHandler interface {
 	// pass. Numbers, no personal data: not audited. Pupils outside the
 	// caller's scope count 0, as does a cohort never synced.
 	GetCohortRevision(context.Context, *v1.GetCohortRevisionRequest) (*v1.GetCohortRevisionResponse, error)
+	// ListCohortChanges is the reconciler's change feed: the pupils whose
+	// revision moved and the cohorts whose tasks revision or last pass token
+	// did (GetCohortRevision), with their values now, since
+	// position `after`, each once, and the position to ask from next time.
+	// Every change committed after a position is listed by the first call
+	// from it that can see it, however late it commits (services/kit/changefeed
+	// says how). The reconciler passes over an unchanged cohort without a
+	// call, and reconciles one at once when the feed names it. Ids and
+	// numbers, no personal data: not audited. Only a caller whose scope is
+	// unrestricted may follow it (PermissionDenied otherwise): it names
+	// changes anywhere.
+	ListCohortChanges(context.Context, *v1.ListCohortChangesRequest) (*v1.ListCohortChangesResponse, error)
 	// ListActivityCodes returns the NCCIS current-activity code table the
 	// service classifies destinations with, and the edition it comes from.
 	ListActivityCodes(context.Context, *v1.ListActivityCodesRequest) (*v1.ListActivityCodesResponse, error)
@@ -623,6 +667,13 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	trackingServiceListCohortChangesHandler := connect.NewUnaryHandlerSimple(
+		TrackingServiceListCohortChangesProcedure,
+		svc.ListCohortChanges,
+		connect.WithSchema(trackingServiceMethods.ByName("ListCohortChanges")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	trackingServiceListActivityCodesHandler := connect.NewUnaryHandlerSimple(
 		TrackingServiceListActivityCodesProcedure,
 		svc.ListActivityCodes,
@@ -716,6 +767,8 @@ func NewTrackingServiceHandler(svc TrackingServiceHandler, opts ...connect.Handl
 			trackingServiceGetLatestDestinationsHandler.ServeHTTP(w, r)
 		case TrackingServiceGetCohortRevisionProcedure:
 			trackingServiceGetCohortRevisionHandler.ServeHTTP(w, r)
+		case TrackingServiceListCohortChangesProcedure:
+			trackingServiceListCohortChangesHandler.ServeHTTP(w, r)
 		case TrackingServiceListActivityCodesProcedure:
 			trackingServiceListActivityCodesHandler.ServeHTTP(w, r)
 		case TrackingServiceExportDestinationsProcedure:
@@ -767,6 +820,10 @@ func (UnimplementedTrackingServiceHandler) GetLatestDestinations(context.Context
 
 func (UnimplementedTrackingServiceHandler) GetCohortRevision(context.Context, *v1.GetCohortRevisionRequest) (*v1.GetCohortRevisionResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.GetCohortRevision is not implemented"))
+}
+
+func (UnimplementedTrackingServiceHandler) ListCohortChanges(context.Context, *v1.ListCohortChangesRequest) (*v1.ListCohortChangesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("nextstep.tracking.v1.TrackingService.ListCohortChanges is not implemented"))
 }
 
 func (UnimplementedTrackingServiceHandler) ListActivityCodes(context.Context, *v1.ListActivityCodesRequest) (*v1.ListActivityCodesResponse, error) {
