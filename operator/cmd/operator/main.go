@@ -37,6 +37,15 @@ func token(path string) credentials.TokenSource {
 	return credentials.FileToken(path)
 }
 
+// feedInterval is the flag's interval as controller.Config takes it: 0
+// (no feed) is negative there.
+func feedInterval(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
+}
+
 // options are the operator's flags.
 type options struct {
 	metricsAddr, probeAddr, pprofAddr   string
@@ -48,6 +57,7 @@ type options struct {
 	exportMeasures                      bool
 	concurrency                         int
 	measuresInterval                    time.Duration
+	changeFeedInterval                  time.Duration
 }
 
 func main() {
@@ -67,6 +77,7 @@ func main() {
 	flag.StringVar(&o.namespaces, "namespaces", "", "Comma-separated namespaces to reconcile, for one shard of a national deployment (docs/operator.md, \"Sharding\"); empty: every namespace.")
 	flag.BoolVar(&o.exportMeasures, "export-measures", true, "Export the region-wide LA measures and employers' engagement; of operators sharded by namespace, exactly one should.")
 	flag.IntVar(&o.concurrency, "max-concurrent-reconciles", 4, "Cohorts reconciled at once.")
+	flag.DurationVar(&o.changeFeedInterval, "change-feed-interval", controller.DefaultChangeFeedInterval, "How often the services' change feeds are read: a write reaches its cohort's pass within about that, and a pass over an unchanged cohort makes no call; 0 reads no feed (each such pass reads its revisions, and a write waits for the resync interval).")
 	flag.DurationVar(&o.measuresInterval, "measures-interval", controller.DefaultMeasuresInterval, "How often the LA measures (DfE's NEET, not known and participation) are read from tracking, and the places by employer from placement, for the metrics.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -119,10 +130,11 @@ func run(o options) int {
 		return 1
 	}
 	if _, err := controller.Setup(mgr, controller.Config{
-		Sources:          sources.Config{PupilURL: o.pupilURL, PlacementURL: o.placementURL, TrackingURL: o.trackingURL, Token: token(o.tokenFile)},
-		Metrics:          crmetrics.Registry,
-		MeasuresInterval: o.measuresInterval,
-		SkipMeasures:     !o.exportMeasures,
+		Sources:            sources.Config{PupilURL: o.pupilURL, PlacementURL: o.placementURL, TrackingURL: o.trackingURL, Token: token(o.tokenFile)},
+		Metrics:            crmetrics.Registry,
+		MeasuresInterval:   o.measuresInterval,
+		SkipMeasures:       !o.exportMeasures,
+		ChangeFeedInterval: feedInterval(o.changeFeedInterval),
 	}); err != nil {
 		log.Error(err, "set up the controllers")
 		return 1

@@ -17,10 +17,12 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
@@ -54,6 +56,11 @@ type CohortReconciler struct {
 	Recorder  events.EventRecorder
 	// Now is the clock; time.Now if nil.
 	Now func() time.Time
+	// Changes and FeedInterval are the services' change feeds and how
+	// often they are read (cohort_feed.go); with no interval there is no
+	// feed, and a pass over a remembered cohort reads its revisions.
+	Changes      ChangeSource
+	FeedInterval time.Duration
 
 	lastPasses lastPasses
 }
@@ -98,6 +105,9 @@ type cohortScope struct {
 	evaluation rules.Result
 	// applied is set once tracking applied the pass's sync.
 	applied bool
+	// feedSeq is how many polls of the change feeds were applied when the
+	// pass began (cohort_unchanged.go).
+	feedSeq uint64
 
 	// result labels the pass in nextstep_reconciles_total.
 	result string
@@ -223,12 +233,21 @@ func (r *CohortReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	// Status writes (every pass makes two: the claim and the pass's status)
 	// must not trigger another pass: only spec and annotation changes do,
-	// besides the resync interval.
-	return ctrl.NewControllerManagedBy(mgr).
+	// and the change feed, besides the resync interval.
+	b := ctrl.NewControllerManagedBy(mgr).
 		For(&nextstepv1alpha1.Cohort{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Watches(&nextstepv1alpha1.Programme{}, handler.EnqueueRequestsFromMapFunc(r.cohortsOf), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Named("cohort").
-		Complete(r)
+		Named("cohort")
+	if r.FeedInterval > 0 && r.Changes != nil {
+		queue := make(chan event.GenericEvent, 1024)
+		feed := &changeFeed{source: r.Changes, passes: &r.lastPasses, interval: r.FeedInterval, queue: queue,
+			log: mgr.GetLogger().WithName("change-feed")}
+		if err := mgr.Add(feed); err != nil {
+			return err
+		}
+		b = b.WatchesRawSource(source.Channel(queue, &handler.EnqueueRequestForObject{}))
+	}
+	return b.Complete(r)
 }
 
 const programmeIndex = "spec.programme"

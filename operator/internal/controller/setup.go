@@ -21,6 +21,10 @@ type Config struct {
 	// tracking and the employers' engagement from placement;
 	// DefaultMeasuresInterval if zero.
 	MeasuresInterval time.Duration
+	// ChangeFeedInterval is how often the services' change feeds are read
+	// (cohort_feed.go); DefaultChangeFeedInterval if zero, no feed if
+	// negative.
+	ChangeFeedInterval time.Duration
 	// SkipMeasures leaves the LA measures and the employers' engagement,
 	// which cover the whole region, to another operator: of a deployment
 	// sharded by namespace, exactly one exports them.
@@ -42,6 +46,13 @@ func Setup(mgr ctrl.Manager, cfg Config) (*metrics.Metrics, error) {
 		Metrics:   m,
 		Recorder:  mgr.GetEventRecorder("nextstep-operator"),
 		Now:       cfg.Now,
+		Changes:   clients,
+	}
+	switch {
+	case cfg.ChangeFeedInterval == 0:
+		cohorts.FeedInterval = DefaultChangeFeedInterval
+	case cfg.ChangeFeedInterval > 0:
+		cohorts.FeedInterval = cfg.ChangeFeedInterval
 	}
 	if err := cohorts.SetupWithManager(mgr); err != nil {
 		return nil, err

@@ -250,13 +250,19 @@ func (s *stack) attend(t *testing.T, name string, dates ...string) {
 // every second, with the shipped risk bands and at-risk rule.
 func (s *stack) applyProgramme(t *testing.T) {
 	t.Helper()
+	s.applyProgrammeResynced(t, time.Second)
+}
+
+// applyProgrammeResynced is applyProgramme resynced every resync.
+func (s *stack) applyProgrammeResynced(t *testing.T, resync time.Duration) {
+	t.Helper()
 	p := &nextstepv1alpha1.Programme{
 		ObjectMeta: metav1.ObjectMeta{Namespace: s.ns, Name: "hub"},
 		Spec: nextstepv1alpha1.ProgrammeSpec{
 			AcademicYear:          "2025/26",
 			Schools:               nextstepv1alpha1.SchoolSelector{LACodes: []string{laCode}},
 			YearGroups:            []int32{9},
-			ResyncIntervalSeconds: int32((time.Second).Seconds()),
+			ResyncIntervalSeconds: int32(resync.Seconds()),
 		},
 	}
 	if err := k8sClient.Create(context.Background(), p); err != nil {

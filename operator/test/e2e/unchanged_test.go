@@ -119,3 +119,67 @@ func TestUnchangedCohortIsPassedOver(t *testing.T) {
 	s.setToday(s.now().AddDate(0, 0, 1))
 	fullPass("a new day", token)
 }
+
+// With the services' change feeds, a write reaches its cohort's pass
+// within seconds, not at the resync interval (an hour here), and a pass
+// over the unchanged cohort in between makes no call.
+func TestChangeFeedQueuesTheCohort(t *testing.T) {
+	t.Parallel()
+	s := startStack(t)
+	s.seed(t)
+	s.startManager(t, false)
+	s.applyProgrammeResynced(t, time.Hour)
+	s.waitForTasks(t, firstPass)
+	ctx := context.Background()
+	passToken := func() int64 {
+		t.Helper()
+		c, err := s.cohort(t)
+		check(t, "get cohort", err)
+		return c.Status.PassToken
+	}
+	fullPass := func(what string, token int64) int64 {
+		t.Helper()
+		var got int64
+		eventually(t, 15*time.Second, func() error {
+			if got = passToken(); got <= token {
+				return fmt.Errorf("after %s: pass token still %d", what, got)
+			}
+			return nil
+		})
+		return got
+	}
+	// The first pass's own sync is no change: no second pass follows it.
+	token := passToken()
+	time.Sleep(3 * time.Second)
+	if got := passToken(); got != token {
+		t.Fatalf("pass token %d -> %d with nothing changed", token, got)
+	}
+
+	// tracking: a caseworker takes a task.
+	tasks, err := s.tracking.ListTasks(ctx, &trackingv1.ListTasksRequest{CohortKey: s.ns + "/hub-" + schoolURN + "-y9", PageSize: 10})
+	check(t, "list tasks", err)
+	task := tasks.GetTasks()[0]
+	_, err = s.tracking.UpdateTask(ctx, &trackingv1.UpdateTaskRequest{TaskId: task.GetId(), Version: task.GetVersion(),
+		Change: &trackingv1.UpdateTaskRequest_Assign_{Assign: &trackingv1.UpdateTaskRequest_Assign{Assignee: "caseworker@hub.example"}}})
+	check(t, "assign task", err)
+	token = fullPass("a task assigned", token)
+
+	// placement: the pupil behind attends the rest of the week, and their
+	// task closes.
+	s.attend(t, "behind", s.opportunityDays[1:]...)
+	token = fullPass("attendance", token)
+	eventually(t, 15*time.Second, func() error {
+		for _, tk := range s.tasks(t) {
+			if tk.Pupil == "behind" && tk.Status == "CLOSED" {
+				return nil
+			}
+		}
+		return fmt.Errorf("the caught-up pupil's task is not closed: %v", s.tasks(t))
+	})
+
+	// pupil: staff add a pupil to the risk list.
+	_, err = s.pupil.ReviewRisk(ctx, &pupilv1.ReviewRiskRequest{PupilId: s.pupils["ontrack"],
+		Review: &pupilv1.RiskReview{Decision: pupilv1.RiskDecision_RISK_DECISION_ADDED, Reason: "caring for a parent since the summer"}})
+	check(t, "review risk", err)
+	fullPass("a risk review", token)
+}
