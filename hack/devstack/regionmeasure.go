@@ -194,7 +194,8 @@ func (p regionProbe) timedPass(ctx context.Context, procs *supervisor, w passKin
 }
 
 // passKind is a kind of pass and how to count them: the operator's
-// result, and the call (service, procedure) each such pass makes once.
+// result, and the call (service, procedure) each such pass makes once, if
+// any.
 type passKind struct {
 	result             string
 	service, procedure string
@@ -203,13 +204,16 @@ type passKind struct {
 var (
 	// synced passes end with tracking's SyncInterventions.
 	syncedPasses = passKind{result: "synced", service: "tracking", procedure: "/nextstep.tracking.v1.TrackingService/SyncInterventions"}
-	// unchangedPasses read the school's revision, and nothing more of
-	// pupil.
-	unchangedPasses = passKind{result: "unchanged", service: "pupil", procedure: "/nextstep.pupil.v1.PupilService/GetSchoolRevision"}
+	// unchangedPasses make no call while the operator follows the change
+	// feeds (with none, they read the revisions).
+	unchangedPasses = passKind{result: "unchanged"}
 )
 
 // okCalls is the service's count of w's call answered OK.
 func (p regionProbe) okCalls(ctx context.Context, w passKind) (int, error) {
+	if w.procedure == "" {
+		return 0, nil
+	}
 	f, err := scrape(ctx, p.services[w.service])
 	if err != nil {
 		return 0, err
@@ -224,15 +228,16 @@ func (p regionProbe) okCalls(ctx context.Context, w passKind) (int, error) {
 }
 
 // waitPasses waits until the service has answered w's call calls times
-// and then the operator counts n passes of kind w, in all, saying how far
-// it has got every few seconds. It watches the service's count, a page of
-// a few kilobytes: the operator's own page carries every cohort's gauges
-// (megabytes at this scale), and reading it ten times a second would cost
-// the operator more than its passes do.
+// (for a kind of pass that makes one) and then the operator counts n
+// passes of kind w, in all, saying how far it has got every few seconds.
+// It watches the service's count, a page of a few kilobytes, while it can:
+// the operator's own page is read filtered to its count of passes
+// (passCounts), but the operator still gathers every cohort's gauges to
+// answer it.
 func (p regionProbe) waitPasses(ctx context.Context, w passKind, calls, n int, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	lastSaid := time.Now()
-	for {
+	for w.procedure != "" {
 		got, err := p.okCalls(ctx, w)
 		if err != nil {
 			return err
@@ -255,16 +260,19 @@ func (p regionProbe) waitPasses(ctx context.Context, w passKind, calls, n int, t
 	}
 	// The operator counts the pass when it ends, a moment after the call.
 	for {
-		c, err := p.rpcs(ctx)
+		passes, err := p.passCounts(ctx)
 		if err != nil {
 			return err
 		}
-		passes := c.passes
 		if int(passes[w.result]) >= n {
 			if other := otherResults(passes, w.result); len(other) > 0 {
 				say("  passes of other results: %v", other)
 			}
 			return nil
+		}
+		if time.Since(lastSaid) > 5*time.Second {
+			say("  %d of %d passes %s", int(passes[w.result]), n, w.result)
+			lastSaid = time.Now()
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("the operator counts %d of %d passes %s after %s (other results: %v)", int(passes[w.result]), n, w.result, timeout, otherResults(passes, w.result))
@@ -275,6 +283,22 @@ func (p regionProbe) waitPasses(ctx context.Context, w passKind, calls, n int, t
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// passCounts are the operators' passes by result, read from their
+// metrics pages filtered to that one metric (name[]): the pages carry
+// every cohort's gauges, megabytes at this scale, which the filter leaves
+// unencoded.
+func (p regionProbe) passCounts(ctx context.Context) (map[string]float64, error) {
+	passes := map[string]float64{}
+	for _, url := range p.operators {
+		f, err := scrape(ctx, url+"?name[]=nextstep_reconciles_total")
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(passes, addMaps(passes, sumBy(f, "nextstep_reconciles_total", "result")))
+	}
+	return passes, nil
 }
 
 func labelValue(m *dto.Metric, name string) string {
@@ -596,8 +620,12 @@ func (rep *regionReport) print(w io.Writer) {
 	fmt.Fprintf(w, "\n## Region benchmark: %d cohorts, %d pupils\n\n", r.cohorts(), r.pupils())
 	fmt.Fprintf(w, "`make bench-region` (hack/devstack bench-region -scale %d -shards %d), %s on %s: %d CPUs (%s), Go %s, PostgreSQL on 127.0.0.1.\n",
 		o.scale, o.shards, rep.started.Format("2006-01-02 15:04 MST"), host, runtime.NumCPU(), cpu, runtime.Version())
-	fmt.Fprintf(w, "Operator: %d process(es) (-shards), --max-concurrent-reconciles %s; services' pool_max_conns %s.\n\n",
-		len(rep.operators), orDefault(o.concurrency), orDefault(o.poolMaxConns))
+	feed := o.feed
+	if feed == "" {
+		feed = "default"
+	}
+	fmt.Fprintf(w, "Operator: %d process(es) (-shards), --max-concurrent-reconciles %s, --change-feed-interval %s; services' pool_max_conns %s.\n\n",
+		len(rep.operators), orDefault(o.concurrency), feed, orDefault(o.poolMaxConns))
 	var seeded []string
 	for _, t := range rep.rows {
 		if t.rows > 0 {
