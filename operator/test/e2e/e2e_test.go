@@ -238,9 +238,18 @@ func (s *stack) seed(t *testing.T) {
 
 func (s *stack) attend(t *testing.T, name string, dates ...string) {
 	t.Helper()
+	s.attendAll(t, []string{name}, dates...)
+}
+
+// attendAll records the pupils' attendance on the dates in one register,
+// so that no pass sees some of it and not the rest.
+func (s *stack) attendAll(t *testing.T, names []string, dates ...string) {
+	t.Helper()
 	var records []*placementv1.AttendanceRecord
-	for _, d := range dates {
-		records = append(records, &placementv1.AttendanceRecord{BookingId: s.bookings[name], Date: d, Mark: placementv1.Mark_MARK_FULL_DAY})
+	for _, name := range names {
+		for _, d := range dates {
+			records = append(records, &placementv1.AttendanceRecord{BookingId: s.bookings[name], Date: d, Mark: placementv1.Mark_MARK_FULL_DAY})
+		}
 	}
 	_, err := s.placement.RecordAttendance(context.Background(), &placementv1.RecordAttendanceRequest{Records: records})
 	check(t, "record attendance", err)

@@ -122,9 +122,10 @@ func TestCohortWideGapIsOneTask(t *testing.T) {
 	}
 	grouped([]nextstepv1alpha1.GroupedIntervention{{Reason: nextstepv1alpha1.ReasonBehindTrajectory, Pupils: ptr.To[int32](12), Individual: ptr.To[int32](2)}})
 
-	for _, name := range names[2:] {
-		s.attend(t, name, s.opportunityDays...)
-	}
+	// One register: a pass between two pupils' marks (the change feed
+	// queues the cohort within a second) could release the grouping
+	// while some are still behind, and raise their own tasks.
+	s.attendAll(t, names[2:], s.opportunityDays...)
 	s.waitForTasks(t, []task{
 		{Pupil: "", Reason: "BEHIND_TRAJECTORY", Status: "CLOSED"},
 		{Pupil: "looked-after-0", Reason: "BEHIND_TRAJECTORY", Status: "OPEN"},
