@@ -13,9 +13,10 @@ import (
 
 // Positions are where each service's change feed is to be read from next
 // (pupil's ListSchoolChanges, placement's ListPupilChanges, tracking's
-// ListCohortChanges); zero asks only where to start.
+// ListCohortChanges), opaque strings as the services gave them; empty asks
+// only where to start.
 type Positions struct {
-	Pupil, Placement, Tracking uint64
+	Pupil, Placement, Tracking string
 }
 
 // Changes are what the change feeds listed: what moved of the revisions a

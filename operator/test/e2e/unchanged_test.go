@@ -149,9 +149,8 @@ func TestChangeFeedQueuesTheCohort(t *testing.T) {
 		return got
 	}
 	// Settled: no pass claims a token for 3 s. The first pass's own sync
-	// is no change, but a feed may name the seed's writes once more (its
-	// position is the oldest transaction running in the whole server,
-	// parallel tests' too: kit/changefeed), which costs a pass more.
+	// is no change, but a feed may name the seed's writes after that pass
+	// began (so it is not remembered), which costs a pass more.
 	token := passToken()
 	eventually(t, 30*time.Second, func() error {
 		time.Sleep(3 * time.Second)

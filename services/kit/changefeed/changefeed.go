@@ -3,24 +3,28 @@
 // ListCohortChanges): what moved since a position the caller was given,
 // so that it can pass over an unchanged cohort without asking.
 //
-// A position is a PostgreSQL transaction id (xid8). Each revision row
-// keeps the id of the transaction that last moved it (changed_xact, set by
-// a row trigger, see each service's migration), and an answer lists the
-// rows with changed_xact at or after the position asked from, then gives
-// as the next position the oldest transaction still running when it read
-// them (pg_snapshot_xmin of its snapshot). Every transaction that commits
-// later has an id at or after that, so its rows are listed by the next
-// answer, however late it commits: the feed misses nothing, where a
-// high-water mark of ids or of a sequence would skip a transaction that
-// drew its number early and committed late. A row a long transaction
-// holds the position behind is listed again until it ends, which costs a
-// repeated name, never a missed one.
+// A position is a PostgreSQL snapshot (pg_snapshot, as text:
+// "xmin:xmax:in-progress ids"): the snapshot the answer that gave it was
+// read in. Each revision row keeps the id of the transaction that last
+// moved it (changed_xact, set by a row trigger, see each service's
+// migration), and an answer lists, read in a snapshot of its own, the
+// rows whose changed_xact the position's snapshot could not see
+// (pg_visible_in_snapshot): moved by a transaction that had not committed
+// when the last answer was read. Each committed change is so listed by
+// exactly one answer, the first whose snapshot sees it, however late it
+// commits: the feed misses nothing, where a high-water mark of ids or of a
+// sequence would skip a transaction that drew its number early and
+// committed late, and a long transaction elsewhere on the server makes no
+// answer list again what an earlier one listed. Only rows moved at or
+// after the snapshot's xmin can be invisible to it, so an answer reads the
+// changed_xact index from there.
 package changefeed
 
 import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"connectrpc.com/connect"
 	"github.com/jackc/pgx/v5"
@@ -37,49 +41,91 @@ import (
 // true of most of it anyway.
 const Limit = 10_000
 
-// Unrestricted refuses a caller whose scope is restricted: a feed names
-// changes anywhere, so only a caller that may see everything follows it.
-func Unrestricted(ctx context.Context) error {
+// Admit refuses a request to follow a feed: a caller whose scope is
+// restricted (a feed names changes anywhere, so only a caller that may see
+// everything follows it), or a position no answer gave (InvalidArgument,
+// field "after").
+func Admit(ctx context.Context, after string) error {
 	if !auth.Caller(ctx).Scope.All {
 		return rpcerror.New(connect.CodePermissionDenied, refusalv1.Reason_REASON_OUT_OF_SCOPE,
 			"the change feed is for a caller whose scope is unrestricted")
 	}
+	if err := checkPosition(after); err != nil {
+		return rpcerror.InvalidArgument(rpcerror.Violation{Field: "after", RuleID: "after.position", Message: err.Error()})
+	}
 	return nil
 }
 
-// List reads a feed: in one read-only snapshot, the next position and,
-// when after is not 0, what list finds moved at or after it. list is
-// given the position as text (for `(@after::text)::xid8`) and the most
-// rows to return, Limit+1, and returns how many it found; more than Limit
-// and the answer is truncated, and the caller should send none of them.
-// After 0 lists nothing: it asks only where to start.
-func List(ctx context.Context, pool *pgxpool.Pool, after uint64, list func(ctx context.Context, tx pgx.Tx, after string, maxRows int32) (int, error)) (position uint64, truncated bool, err error) {
+// checkPosition accepts "" and what PostgreSQL accepts as a pg_snapshot
+// (xid8funcs.c, parse_snapshot): "xmin:xmax:" then in-progress ids,
+// comma-separated, with 0 < xmin <= xmax and each id in [xmin, xmax), in
+// ascending order. An answer's positions are all of that form; a position
+// checked here cannot make the statement fail.
+func checkPosition(s string) error {
+	if s == "" {
+		return nil
+	}
+	invalid := fmt.Errorf("is not a position an answer gave")
+	parts := strings.SplitN(s, ":", 3)
+	if len(parts) != 3 {
+		return invalid
+	}
+	id := func(s string) (uint64, bool) {
+		if s == "" || s[0] == '+' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(s, 10, 64)
+		return v, err == nil
+	}
+	xmin, ok1 := id(parts[0])
+	xmax, ok2 := id(parts[1])
+	if !ok1 || !ok2 || xmin == 0 || xmax < xmin {
+		return invalid
+	}
+	if parts[2] == "" {
+		return nil
+	}
+	last := xmin
+	for x := range strings.SplitSeq(parts[2], ",") {
+		v, ok := id(x)
+		if !ok || v < last || v >= xmax {
+			return invalid
+		}
+		last = v
+	}
+	return nil
+}
+
+// List reads a feed: in one read-only snapshot, the next position (that
+// snapshot) and, when after is not empty, what list finds moved that
+// after's snapshot could not see. list is given after (for
+// `(@after::text)::pg_snapshot`, checked by Admit) and the most rows to
+// return, Limit+1, and returns how many it found; more than Limit and the
+// answer is truncated, and the caller should send none of them. An empty
+// after lists nothing: it asks only where to start.
+func List(ctx context.Context, pool *pgxpool.Pool, after string, list func(ctx context.Context, tx pgx.Tx, after string, maxRows int32) (int, error)) (position string, truncated bool, err error) {
 	// Repeatable read: the position and the rows come from one snapshot.
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return 0, false, fmt.Errorf("begin: %w", err)
+		return "", false, fmt.Errorf("begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	var xmin string
-	if err := tx.QueryRow(ctx, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text").Scan(&xmin); err != nil {
-		return 0, false, fmt.Errorf("read position: %w", err)
+	if err := tx.QueryRow(ctx, "SELECT pg_current_snapshot()::text").Scan(&position); err != nil {
+		return "", false, fmt.Errorf("read position: %w", err)
 	}
-	if position, err = strconv.ParseUint(xmin, 10, 64); err != nil {
-		return 0, false, fmt.Errorf("read position: %w", err)
-	}
-	if after == 0 {
+	if after == "" {
 		return position, false, nil
 	}
-	n, err := list(ctx, tx, strconv.FormatUint(after, 10), Limit+1)
+	n, err := list(ctx, tx, after, Limit+1)
 	if err != nil {
-		return 0, false, err
+		return "", false, err
 	}
 	return position, n > Limit, nil
 }
 
 // Keys is List for a feed of keys alone (schools, pupils), which query
 // returns: none when truncated.
-func Keys(ctx context.Context, pool *pgxpool.Pool, after uint64, query func(ctx context.Context, tx pgx.Tx, after string, maxRows int32) ([]string, error)) (keys []string, position uint64, truncated bool, err error) {
+func Keys(ctx context.Context, pool *pgxpool.Pool, after string, query func(ctx context.Context, tx pgx.Tx, after string, maxRows int32) ([]string, error)) (keys []string, position string, truncated bool, err error) {
 	position, truncated, err = List(ctx, pool, after, func(ctx context.Context, tx pgx.Tx, after string, maxRows int32) (int, error) {
 		var err error
 		keys, err = query(ctx, tx, after, maxRows)

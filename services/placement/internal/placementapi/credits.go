@@ -62,7 +62,7 @@ func (s *Server) GetPupilsRevision(ctx context.Context, req *placementv1.GetPupi
 // ListPupilChanges implements PlacementService: the change feed of pupil
 // revisions (kit/changefeed), for a caller that sees everything.
 func (s *Server) ListPupilChanges(ctx context.Context, req *placementv1.ListPupilChangesRequest) (*placementv1.ListPupilChangesResponse, error) {
-	if err := changefeed.Unrestricted(ctx); err != nil {
+	if err := changefeed.Admit(ctx, req.GetAfter()); err != nil {
 		return nil, err
 	}
 	ids, position, truncated, err := store.PupilChanges(ctx, s.pool, req.GetAfter())

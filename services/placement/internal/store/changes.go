@@ -11,10 +11,10 @@ import (
 )
 
 // PupilChanges reads the change feed (kit/changefeed): the pupils whose
-// revision moved at or after position after (none for 0, or when more
-// moved than an answer lists, which truncated says), and the position to
-// ask from next.
-func PupilChanges(ctx context.Context, pool *pgxpool.Pool, after uint64) (ids []string, position uint64, truncated bool, err error) {
+// revision moved in a transaction position after could not see (none
+// for "", or when more moved than an answer lists, which truncated says),
+// and the position to ask from next.
+func PupilChanges(ctx context.Context, pool *pgxpool.Pool, after string) (ids []string, position string, truncated bool, err error) {
 	return changefeed.Keys(ctx, pool, after, func(ctx context.Context, tx pgx.Tx, after string, maxRows int32) ([]string, error) {
 		return queries.PupilChanges(ctx, tx, dbsqlc.PupilChangesParams{After: after, MaxRows: maxRows})
 	})

@@ -86,7 +86,7 @@ func (s *Server) GetSchoolRevision(ctx context.Context, req *pupilv1.GetSchoolRe
 // ListSchoolChanges implements PupilService: the change feed of school
 // revisions (kit/changefeed), for a caller that sees everything.
 func (s *Server) ListSchoolChanges(ctx context.Context, req *pupilv1.ListSchoolChangesRequest) (*pupilv1.ListSchoolChangesResponse, error) {
-	if err := changefeed.Unrestricted(ctx); err != nil {
+	if err := changefeed.Admit(ctx, req.GetAfter()); err != nil {
 		return nil, err
 	}
 	urns, position, truncated, err := store.SchoolChanges(ctx, s.pool, req.GetAfter())

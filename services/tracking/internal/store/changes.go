@@ -26,10 +26,11 @@ type CohortChange struct {
 	LastPassToken int64
 }
 
-// CohortChanges reads the change feed (kit/changefeed): what moved at or
-// after position after (nothing for 0, or when more moved than an answer
-// lists, which truncated says), and the position to ask from next.
-func CohortChanges(ctx context.Context, pool *pgxpool.Pool, after uint64) (c Changes, position uint64, truncated bool, err error) {
+// CohortChanges reads the change feed (kit/changefeed): what moved in a
+// transaction position after could not see (nothing for "", or when more
+// moved than an answer lists, which truncated says), and the position to
+// ask from next.
+func CohortChanges(ctx context.Context, pool *pgxpool.Pool, after string) (c Changes, position string, truncated bool, err error) {
 	position, truncated, err = changefeed.List(ctx, pool, after, func(ctx context.Context, tx pgx.Tx, after string, maxRows int32) (int, error) {
 		ids, err := queries.PupilChanges(ctx, tx, dbsqlc.PupilChangesParams{After: after, MaxRows: maxRows})
 		if err != nil || len(ids) >= int(maxRows) {

@@ -38,7 +38,7 @@ func (s *Server) GetCohortRevision(ctx context.Context, req *trackingv1.GetCohor
 // GetCohortRevision reads (kit/changefeed), for a caller that sees
 // everything.
 func (s *Server) ListCohortChanges(ctx context.Context, req *trackingv1.ListCohortChangesRequest) (*trackingv1.ListCohortChangesResponse, error) {
-	if err := changefeed.Unrestricted(ctx); err != nil {
+	if err := changefeed.Admit(ctx, req.GetAfter()); err != nil {
 		return nil, err
 	}
 	c, position, truncated, err := store.CohortChanges(ctx, s.pool, req.GetAfter())

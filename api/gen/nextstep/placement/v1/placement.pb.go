@@ -2604,9 +2604,10 @@ func (x *GetPupilsRevisionResponse) GetRevision() int64 {
 
 type ListPupilChangesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A position an earlier answer gave; 0 answers only the position to
-	// start from.
-	After         uint64 `protobuf:"varint,1,opt,name=after,proto3" json:"after,omitempty"`
+	// A position an earlier answer gave, as it gave it (a PostgreSQL
+	// snapshot, services/kit/changefeed; InvalidArgument if it is not of that
+	// form); empty answers only the position to start from.
+	After         string `protobuf:"bytes,1,opt,name=after,proto3" json:"after,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2641,17 +2642,17 @@ func (*ListPupilChangesRequest) Descriptor() ([]byte, []int) {
 	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{39}
 }
 
-func (x *ListPupilChangesRequest) GetAfter() uint64 {
+func (x *ListPupilChangesRequest) GetAfter() string {
 	if x != nil {
 		return x.After
 	}
-	return 0
+	return ""
 }
 
 type ListPupilChangesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The position to ask from next time.
-	Position uint64 `protobuf:"varint,1,opt,name=position,proto3" json:"position,omitempty"`
+	// The position to ask from next time: an opaque string.
+	Position string `protobuf:"bytes,1,opt,name=position,proto3" json:"position,omitempty"`
 	// The pupils whose revision moved, at most 10,000.
 	PupilIds []string `protobuf:"bytes,2,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
 	// More moved than one answer lists: take every pupil as changed.
@@ -2690,11 +2691,11 @@ func (*ListPupilChangesResponse) Descriptor() ([]byte, []int) {
 	return file_nextstep_placement_v1_placement_proto_rawDescGZIP(), []int{40}
 }
 
-func (x *ListPupilChangesResponse) GetPosition() uint64 {
+func (x *ListPupilChangesResponse) GetPosition() string {
 	if x != nil {
 		return x.Position
 	}
-	return 0
+	return ""
 }
 
 func (x *ListPupilChangesResponse) GetPupilIds() []string {
@@ -3748,11 +3749,11 @@ const file_nextstep_placement_v1_placement_proto_rawDesc = "" +
 	"\x18GetPupilsRevisionRequest\x121\n" +
 	"\tpupil_ids\x18\x01 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\b\x01\x10\x90N\x18\x01\"\x05r\x03\xb0\x01\x01R\bpupilIds\"7\n" +
 	"\x19GetPupilsRevisionResponse\x12\x1a\n" +
-	"\brevision\x18\x01 \x01(\x03R\brevision\"/\n" +
-	"\x17ListPupilChangesRequest\x12\x14\n" +
-	"\x05after\x18\x01 \x01(\x04R\x05after\"q\n" +
+	"\brevision\x18\x01 \x01(\x03R\brevision\":\n" +
+	"\x17ListPupilChangesRequest\x12\x1f\n" +
+	"\x05after\x18\x01 \x01(\tB\t\xbaH\x06r\x04(\x80\x80\x04R\x05after\"q\n" +
 	"\x18ListPupilChangesResponse\x12\x1a\n" +
-	"\bposition\x18\x01 \x01(\x04R\bposition\x12\x1b\n" +
+	"\bposition\x18\x01 \x01(\tR\bposition\x12\x1b\n" +
 	"\tpupil_ids\x18\x02 \x03(\tR\bpupilIds\x12\x1c\n" +
 	"\ttruncated\x18\x03 \x01(\bR\ttruncated\"\x87\x01\n" +
 	"\vPupilCredit\x12\x19\n" +

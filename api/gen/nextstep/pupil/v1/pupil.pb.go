@@ -2546,9 +2546,10 @@ func (x *GetSchoolRevisionResponse) GetRevision() int64 {
 
 type ListSchoolChangesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A position an earlier answer gave; 0 answers only the position to
-	// start from.
-	After         uint64 `protobuf:"varint,1,opt,name=after,proto3" json:"after,omitempty"`
+	// A position an earlier answer gave, as it gave it (a PostgreSQL
+	// snapshot, services/kit/changefeed; InvalidArgument if it is not of that
+	// form); empty answers only the position to start from.
+	After         string `protobuf:"bytes,1,opt,name=after,proto3" json:"after,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2583,17 +2584,17 @@ func (*ListSchoolChangesRequest) Descriptor() ([]byte, []int) {
 	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{32}
 }
 
-func (x *ListSchoolChangesRequest) GetAfter() uint64 {
+func (x *ListSchoolChangesRequest) GetAfter() string {
 	if x != nil {
 		return x.After
 	}
-	return 0
+	return ""
 }
 
 type ListSchoolChangesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The position to ask from next time.
-	Position uint64 `protobuf:"varint,1,opt,name=position,proto3" json:"position,omitempty"`
+	// The position to ask from next time: an opaque string.
+	Position string `protobuf:"bytes,1,opt,name=position,proto3" json:"position,omitempty"`
 	// The schools whose revision moved, at most 10,000.
 	SchoolUrns []string `protobuf:"bytes,2,rep,name=school_urns,json=schoolUrns,proto3" json:"school_urns,omitempty"`
 	// More moved than one answer lists: take every school as changed.
@@ -2632,11 +2633,11 @@ func (*ListSchoolChangesResponse) Descriptor() ([]byte, []int) {
 	return file_nextstep_pupil_v1_pupil_proto_rawDescGZIP(), []int{33}
 }
 
-func (x *ListSchoolChangesResponse) GetPosition() uint64 {
+func (x *ListSchoolChangesResponse) GetPosition() string {
 	if x != nil {
 		return x.Position
 	}
-	return 0
+	return ""
 }
 
 func (x *ListSchoolChangesResponse) GetSchoolUrns() []string {
@@ -3907,11 +3908,11 @@ const file_nextstep_pupil_v1_pupil_proto_rawDesc = "" +
 	"school_urn\x18\x01 \x01(\tB\x11\xbaH\x0er\f2\n" +
 	"^[0-9]{6}$R\tschoolUrn\"7\n" +
 	"\x19GetSchoolRevisionResponse\x12\x1a\n" +
-	"\brevision\x18\x01 \x01(\x03R\brevision\"0\n" +
-	"\x18ListSchoolChangesRequest\x12\x14\n" +
-	"\x05after\x18\x01 \x01(\x04R\x05after\"v\n" +
+	"\brevision\x18\x01 \x01(\x03R\brevision\";\n" +
+	"\x18ListSchoolChangesRequest\x12\x1f\n" +
+	"\x05after\x18\x01 \x01(\tB\t\xbaH\x06r\x04(\x80\x80\x04R\x05after\"v\n" +
 	"\x19ListSchoolChangesResponse\x12\x1a\n" +
-	"\bposition\x18\x01 \x01(\x04R\bposition\x12\x1f\n" +
+	"\bposition\x18\x01 \x01(\tR\bposition\x12\x1f\n" +
 	"\vschool_urns\x18\x02 \x03(\tR\n" +
 	"schoolUrns\x12\x1c\n" +
 	"\ttruncated\x18\x03 \x01(\bR\ttruncated\"H\n" +

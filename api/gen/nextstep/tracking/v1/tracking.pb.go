@@ -1046,9 +1046,10 @@ func (x *GetCohortRevisionResponse) GetLastPassToken() int64 {
 
 type ListCohortChangesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A position an earlier answer gave; 0 answers only the position to
-	// start from.
-	After         uint64 `protobuf:"varint,1,opt,name=after,proto3" json:"after,omitempty"`
+	// A position an earlier answer gave, as it gave it (a PostgreSQL
+	// snapshot, services/kit/changefeed; InvalidArgument if it is not of that
+	// form); empty answers only the position to start from.
+	After         string `protobuf:"bytes,1,opt,name=after,proto3" json:"after,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1083,17 +1084,17 @@ func (*ListCohortChangesRequest) Descriptor() ([]byte, []int) {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{9}
 }
 
-func (x *ListCohortChangesRequest) GetAfter() uint64 {
+func (x *ListCohortChangesRequest) GetAfter() string {
 	if x != nil {
 		return x.After
 	}
-	return 0
+	return ""
 }
 
 type ListCohortChangesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The position to ask from next time.
-	Position uint64 `protobuf:"varint,1,opt,name=position,proto3" json:"position,omitempty"`
+	// The position to ask from next time: an opaque string.
+	Position string `protobuf:"bytes,1,opt,name=position,proto3" json:"position,omitempty"`
 	// The pupils whose revision moved.
 	PupilIds []string `protobuf:"bytes,2,rep,name=pupil_ids,json=pupilIds,proto3" json:"pupil_ids,omitempty"`
 	// The cohorts whose tasks revision or last pass token moved. Pupils and
@@ -1135,11 +1136,11 @@ func (*ListCohortChangesResponse) Descriptor() ([]byte, []int) {
 	return file_nextstep_tracking_v1_tracking_proto_rawDescGZIP(), []int{10}
 }
 
-func (x *ListCohortChangesResponse) GetPosition() uint64 {
+func (x *ListCohortChangesResponse) GetPosition() string {
 	if x != nil {
 		return x.Position
 	}
-	return 0
+	return ""
 }
 
 func (x *ListCohortChangesResponse) GetPupilIds() []string {
@@ -4471,11 +4472,11 @@ const file_nextstep_tracking_v1_tracking_proto_rawDesc = "" +
 	"\x19GetCohortRevisionResponse\x12'\n" +
 	"\x0fpupils_revision\x18\x01 \x01(\x03R\x0epupilsRevision\x12%\n" +
 	"\x0etasks_revision\x18\x02 \x01(\x03R\rtasksRevision\x12&\n" +
-	"\x0flast_pass_token\x18\x03 \x01(\x03R\rlastPassToken\"0\n" +
-	"\x18ListCohortChangesRequest\x12\x14\n" +
-	"\x05after\x18\x01 \x01(\x04R\x05after\"\xb8\x01\n" +
+	"\x0flast_pass_token\x18\x03 \x01(\x03R\rlastPassToken\";\n" +
+	"\x18ListCohortChangesRequest\x12\x1f\n" +
+	"\x05after\x18\x01 \x01(\tB\t\xbaH\x06r\x04(\x80\x80\x04R\x05after\"\xb8\x01\n" +
 	"\x19ListCohortChangesResponse\x12\x1a\n" +
-	"\bposition\x18\x01 \x01(\x04R\bposition\x12\x1b\n" +
+	"\bposition\x18\x01 \x01(\tR\bposition\x12\x1b\n" +
 	"\tpupil_ids\x18\x02 \x03(\tR\bpupilIds\x12D\n" +
 	"\acohorts\x18\x03 \x03(\v2*.nextstep.tracking.v1.CohortRevisionChangeR\acohorts\x12\x1c\n" +
 	"\ttruncated\x18\x04 \x01(\bR\ttruncated\"\x84\x01\n" +

@@ -201,7 +201,8 @@ func (q *Queries) Engagement(ctx context.Context, db DBTX, arg EngagementParams)
 
 const pupilChanges = `-- name: PupilChanges :many
 SELECT pupil_id FROM placement.pupil_revisions
-WHERE changed_xact >= ($1::text)::xid8
+WHERE changed_xact >= pg_snapshot_xmin(($1::text)::pg_snapshot)
+  AND NOT pg_visible_in_snapshot(changed_xact, ($1::text)::pg_snapshot)
 LIMIT $2
 `
 
@@ -210,8 +211,9 @@ type PupilChangesParams struct {
 	MaxRows int32
 }
 
-// The pupils whose revision moved in a transaction at or after the
-// position after (an xid8; kit/changefeed), at most max_rows of them.
+// The pupils whose revision moved in a transaction that the position
+// after (a pg_snapshot; kit/changefeed) could not see, at most max_rows of
+// them.
 func (q *Queries) PupilChanges(ctx context.Context, db DBTX, arg PupilChangesParams) ([]string, error) {
 	rows, err := db.Query(ctx, pupilChanges, arg.After, arg.MaxRows)
 	if err != nil {

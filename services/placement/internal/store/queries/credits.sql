@@ -91,8 +91,10 @@ WHERE r.pupil_id = ANY((@pupil_ids::text[])::uuid[])
           AND (b.la_code = ANY(@scope_la_codes::text[]) OR b.school_urn = @scope_school_urn::text)));
 
 -- name: PupilChanges :many
--- The pupils whose revision moved in a transaction at or after the
--- position after (an xid8; kit/changefeed), at most max_rows of them.
+-- The pupils whose revision moved in a transaction that the position
+-- after (a pg_snapshot; kit/changefeed) could not see, at most max_rows of
+-- them.
 SELECT pupil_id FROM placement.pupil_revisions
-WHERE changed_xact >= (@after::text)::xid8
+WHERE changed_xact >= pg_snapshot_xmin((@after::text)::pg_snapshot)
+  AND NOT pg_visible_in_snapshot(changed_xact, (@after::text)::pg_snapshot)
 LIMIT @max_rows;

@@ -182,7 +182,8 @@ func (q *Queries) ListSchools(ctx context.Context, db DBTX, arg ListSchoolsParam
 
 const schoolChanges = `-- name: SchoolChanges :many
 SELECT school_urn FROM pupil.school_revisions
-WHERE changed_xact >= ($1::text)::xid8
+WHERE changed_xact >= pg_snapshot_xmin(($1::text)::pg_snapshot)
+  AND NOT pg_visible_in_snapshot(changed_xact, ($1::text)::pg_snapshot)
 LIMIT $2
 `
 
@@ -191,8 +192,9 @@ type SchoolChangesParams struct {
 	MaxRows int32
 }
 
-// The schools whose revision moved in a transaction at or after the
-// position after (an xid8; kit/changefeed), at most max_rows of them.
+// The schools whose revision moved in a transaction that the position
+// after (a pg_snapshot; kit/changefeed) could not see, at most max_rows of
+// them.
 func (q *Queries) SchoolChanges(ctx context.Context, db DBTX, arg SchoolChangesParams) ([]string, error) {
 	rows, err := db.Query(ctx, schoolChanges, arg.After, arg.MaxRows)
 	if err != nil {

@@ -41,8 +41,10 @@ SELECT COALESCE((
 ), 0)::bigint AS revision;
 
 -- name: SchoolChanges :many
--- The schools whose revision moved in a transaction at or after the
--- position after (an xid8; kit/changefeed), at most max_rows of them.
+-- The schools whose revision moved in a transaction that the position
+-- after (a pg_snapshot; kit/changefeed) could not see, at most max_rows of
+-- them.
 SELECT school_urn FROM pupil.school_revisions
-WHERE changed_xact >= (@after::text)::xid8
+WHERE changed_xact >= pg_snapshot_xmin((@after::text)::pg_snapshot)
+  AND NOT pg_visible_in_snapshot(changed_xact, (@after::text)::pg_snapshot)
 LIMIT @max_rows;

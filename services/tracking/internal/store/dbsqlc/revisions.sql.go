@@ -13,9 +13,11 @@ const cohortChanges = `-- name: CohortChanges :many
 SELECT k.cohort_key,
        COALESCE(r.revision, 0)::bigint AS tasks_revision,
        COALESCE(c.last_pass_token, 0)::bigint AS last_pass_token
-FROM (SELECT cohort_key FROM tracking.cohort_revisions WHERE changed_xact >= ($1::text)::xid8
+FROM (SELECT cohort_key FROM tracking.cohort_revisions WHERE changed_xact >= pg_snapshot_xmin(($1::text)::pg_snapshot)
+        AND NOT pg_visible_in_snapshot(changed_xact, ($1::text)::pg_snapshot)
       UNION
-      SELECT cohort_key FROM tracking.cohorts WHERE changed_xact >= ($1::text)::xid8) AS k
+      SELECT cohort_key FROM tracking.cohorts WHERE changed_xact >= pg_snapshot_xmin(($1::text)::pg_snapshot)
+        AND NOT pg_visible_in_snapshot(changed_xact, ($1::text)::pg_snapshot)) AS k
 LEFT JOIN tracking.cohort_revisions r ON r.cohort_key = k.cohort_key
 LEFT JOIN tracking.cohorts c ON c.cohort_key = k.cohort_key
 LIMIT $2
@@ -33,7 +35,7 @@ type CohortChangesRow struct {
 }
 
 // The cohorts whose tasks revision or last pass token moved in a
-// transaction at or after the position after, at most max_rows of them,
+// transaction the position after could not see, at most max_rows of them,
 // with both as they are now (0 for none, as CohortRevision answers).
 func (q *Queries) CohortChanges(ctx context.Context, db DBTX, arg CohortChangesParams) ([]CohortChangesRow, error) {
 	rows, err := db.Query(ctx, cohortChanges, arg.After, arg.MaxRows)
@@ -101,7 +103,8 @@ func (q *Queries) CohortTasksRevision(ctx context.Context, db DBTX, cohortKey st
 
 const pupilChanges = `-- name: PupilChanges :many
 SELECT pupil_id FROM tracking.pupil_revisions
-WHERE changed_xact >= ($1::text)::xid8
+WHERE changed_xact >= pg_snapshot_xmin(($1::text)::pg_snapshot)
+  AND NOT pg_visible_in_snapshot(changed_xact, ($1::text)::pg_snapshot)
 LIMIT $2
 `
 
@@ -110,8 +113,9 @@ type PupilChangesParams struct {
 	MaxRows int32  `db:"max_rows"`
 }
 
-// The pupils whose revision moved in a transaction at or after the
-// position after (an xid8; kit/changefeed), at most max_rows of them.
+// The pupils whose revision moved in a transaction that the position
+// after (a pg_snapshot; kit/changefeed) could not see, at most max_rows of
+// them.
 func (q *Queries) PupilChanges(ctx context.Context, db DBTX, arg PupilChangesParams) ([]string, error) {
 	rows, err := db.Query(ctx, pupilChanges, arg.After, arg.MaxRows)
 	if err != nil {

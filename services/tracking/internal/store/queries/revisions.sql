@@ -16,22 +16,26 @@ SELECT
     COALESCE((SELECT last_pass_token FROM tracking.cohorts WHERE cohort_key = @cohort_key::text), 0)::bigint AS last_pass_token;
 
 -- name: PupilChanges :many
--- The pupils whose revision moved in a transaction at or after the
--- position after (an xid8; kit/changefeed), at most max_rows of them.
+-- The pupils whose revision moved in a transaction that the position
+-- after (a pg_snapshot; kit/changefeed) could not see, at most max_rows of
+-- them.
 SELECT pupil_id FROM tracking.pupil_revisions
-WHERE changed_xact >= (@after::text)::xid8
+WHERE changed_xact >= pg_snapshot_xmin((@after::text)::pg_snapshot)
+  AND NOT pg_visible_in_snapshot(changed_xact, (@after::text)::pg_snapshot)
 LIMIT @max_rows;
 
 -- name: CohortChanges :many
 -- The cohorts whose tasks revision or last pass token moved in a
--- transaction at or after the position after, at most max_rows of them,
+-- transaction the position after could not see, at most max_rows of them,
 -- with both as they are now (0 for none, as CohortRevision answers).
 SELECT k.cohort_key,
        COALESCE(r.revision, 0)::bigint AS tasks_revision,
        COALESCE(c.last_pass_token, 0)::bigint AS last_pass_token
-FROM (SELECT cohort_key FROM tracking.cohort_revisions WHERE changed_xact >= (@after::text)::xid8
+FROM (SELECT cohort_key FROM tracking.cohort_revisions WHERE changed_xact >= pg_snapshot_xmin((@after::text)::pg_snapshot)
+        AND NOT pg_visible_in_snapshot(changed_xact, (@after::text)::pg_snapshot)
       UNION
-      SELECT cohort_key FROM tracking.cohorts WHERE changed_xact >= (@after::text)::xid8) AS k
+      SELECT cohort_key FROM tracking.cohorts WHERE changed_xact >= pg_snapshot_xmin((@after::text)::pg_snapshot)
+        AND NOT pg_visible_in_snapshot(changed_xact, (@after::text)::pg_snapshot)) AS k
 LEFT JOIN tracking.cohort_revisions r ON r.cohort_key = k.cohort_key
 LEFT JOIN tracking.cohorts c ON c.cohort_key = k.cohort_key
 LIMIT @max_rows;
