@@ -6,10 +6,12 @@ package main
 
 import (
 	"flag"
+	"log/slog"
 	"os"
 	"time"
 	_ "time/tzdata" // the images carry no zone files: the binary does
 
+	"github.com/go-logr/logr"
 	_ "golang.org/x/crypto/x509roots/fallback" // nor a CA bundle
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -24,6 +26,7 @@ import (
 	"github.com/nextstep-uk/nextstep/operator/internal/controller"
 	"github.com/nextstep-uk/nextstep/operator/internal/sources"
 	"github.com/nextstep-uk/nextstep/services/kit/credentials"
+	"github.com/nextstep-uk/nextstep/services/kit/gomemlimit"
 )
 
 // token is where the operator's own bearer token comes from: a mounted
@@ -94,6 +97,7 @@ func main() {
 
 func run(o options) int {
 	log := ctrl.Log.WithName("setup")
+	gomemlimit.Set(slog.New(logr.ToSlogHandler(log)))
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
 		log.Error(err, "register Kubernetes types")

@@ -23,6 +23,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/credentials"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
 	"github.com/nextstep-uk/nextstep/services/kit/enrolment"
+	"github.com/nextstep-uk/nextstep/services/kit/gomemlimit"
 )
 
 // Spec describes a service to Main.
@@ -158,6 +159,7 @@ func Main(spec Spec) int {
 		logger.Error("configuration", "error", err)
 		return 2
 	}
+	gomemlimit.Set(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, spec, cfg, logger); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/console/migrations"
 	"github.com/nextstep-uk/nextstep/services/kit/auth"
 	"github.com/nextstep-uk/nextstep/services/kit/database"
+	"github.com/nextstep-uk/nextstep/services/kit/gomemlimit"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 )
 
@@ -111,6 +112,7 @@ func main() {
 		logger.Error("configuration", "error", err)
 		os.Exit(2)
 	}
+	gomemlimit.Set(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	err = run(ctx, cfg, logger)
 	stop()
