@@ -58,7 +58,7 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	fs.IntVar(&o.concurrency, "concurrency", 0, "The operator's --max-concurrent-reconciles; 0 leaves its default.")
 	fs.StringVar(&o.feed, "change-feed-interval", "", "The operator's --change-feed-interval (0 reads no feed: each pass over an unchanged cohort reads its revisions); empty leaves its default.")
 	fs.IntVar(&o.poolMaxConns, "pool-max-conns", 0, "Each service's PostgreSQL pool (pool_max_conns); 0 leaves pgx's default, max(4, CPUs).")
-	fs.DurationVar(&o.profile, "profile", 0, "Take CPU profiles of the operator, the services and kube-apiserver for this long from the start of a pass (-profile-pass), into .run/bench-region/*.pprof.")
+	fs.DurationVar(&o.profile, "profile", 0, "Take CPU profiles of the operator, the services and kube-apiserver for this long from the start of a pass (-profile-pass), and the operator's heap profile after the passes, into .run/bench-region/*.pprof.")
 	fs.StringVar(&o.profilePass, "profile-pass", "first", "The pass -profile profiles: first (the first full pass) or unchanged (the no-change pass, from the operators' resumption).")
 	fs.IntVar(&o.shards, "shards", 1, "Operators to run, each reconciling the namespaces of its share of the LAs (--namespaces).")
 	fs.BoolVar(&o.keep, "keep", false, "Keep the seeded database afterwards.")
@@ -236,6 +236,17 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	if err := <-profiled; err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
+	if o.profile > 0 {
+		// What the (first) operator holds after the passes: its cache,
+		// metrics and remembered passes, by where each was allocated.
+		data, err := httpGet(ctx, "http://"+operatorPprofAddr+"/debug/pprof/heap?gc=1")
+		if err == nil {
+			err = saveProfile(filepath.Join(runDir, "operator-heap.pprof"), data)
+		}
+		if err != nil {
+			return fmt.Errorf("heap profile: %w", err)
+		}
+	}
 
 	say("The single-SQL lower bound, one query per service")
 	if rep.lowerBound, err = region.lowerBound(ctx, pool); err != nil {
@@ -346,7 +357,7 @@ func saveProfile(path string, data []byte) error {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		return err
 	}
-	say("  a CPU profile is in %s (go tool pprof %s)", path, path)
+	say("  a profile is in %s (go tool pprof %s)", path, path)
 	return nil
 }
 
