@@ -36,6 +36,7 @@ type regionOptions struct {
 	scale        int
 	concurrency  int
 	feed         string
+	memLimit     string
 	poolMaxConns int
 	profile      time.Duration
 	profilePass  string
@@ -56,6 +57,7 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	fs.StringVar(&o.root, "root", ".", "The repository's root directory.")
 	fs.IntVar(&o.scale, "scale", 1, "Schools per LA, in fifties: 1 is 1,500 cohorts and 300,000 pupils; 10 is England's 15,000 and 3,000,000.")
 	fs.IntVar(&o.concurrency, "concurrency", 0, "The operator's --max-concurrent-reconciles; 0 leaves its default.")
+	fs.StringVar(&o.memLimit, "operator-memlimit", "", "GOMEMLIMIT for each operator (e.g. 230MiB, what the chart's 256Mi limit gives it: services/kit/gomemlimit); empty sets none, as outside a container.")
 	fs.StringVar(&o.feed, "change-feed-interval", "", "The operator's --change-feed-interval (0 reads no feed: each pass over an unchanged cohort reads its revisions); empty leaves its default.")
 	fs.IntVar(&o.poolMaxConns, "pool-max-conns", 0, "Each service's PostgreSQL pool (pool_max_conns); 0 leaves pgx's default, max(4, CPUs).")
 	fs.DurationVar(&o.profile, "profile", 0, "Take CPU profiles of the operator, the services and kube-apiserver for this long from the start of a pass (-profile-pass), and the operator's heap profile after the passes, into .run/bench-region/*.pprof.")
@@ -273,6 +275,9 @@ func regionOperators(base component, o regionOptions, las []string) []component 
 	base.args = append(slices.Clone(base.args), "--leader-elect=false", "--measures-interval=1h")
 	if o.concurrency > 0 {
 		base.args = append(base.args, "--max-concurrent-reconciles="+strconv.Itoa(o.concurrency))
+	}
+	if o.memLimit != "" {
+		base.env = append(slices.Clone(base.env), "GOMEMLIMIT="+o.memLimit)
 	}
 	if o.feed != "" {
 		base.args = append(base.args, "--change-feed-interval="+o.feed)
