@@ -22,6 +22,7 @@ package changefeed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -65,7 +66,7 @@ func checkPosition(s string) error {
 	if s == "" {
 		return nil
 	}
-	invalid := fmt.Errorf("is not a position an answer gave")
+	invalid := errors.New("is not a position an answer gave")
 	parts := strings.SplitN(s, ":", 3)
 	if len(parts) != 3 {
 		return invalid

@@ -13,6 +13,7 @@ package gomemlimit
 
 import (
 	"log/slog"
+	"os"
 
 	"github.com/KimMachineGun/automemlimit/memlimit"
 )
@@ -33,7 +34,11 @@ func set(logger *slog.Logger, container memlimit.Provider) {
 		logger.Warn("Go memory limit not set from the container's", "error", err.Error())
 	case limit > 0:
 		logger.Info("Go memory limit set from the container's", "bytes", limit)
+	case os.Getenv("GOMEMLIMIT") != "":
+		logger.Info("Go memory limit taken from GOMEMLIMIT", "GOMEMLIMIT", os.Getenv("GOMEMLIMIT"))
+	case os.Getenv("AUTOMEMLIMIT") == "off":
+		logger.Info("Go memory limit not set: AUTOMEMLIMIT is off")
 	default:
-		logger.Info("Go memory limit not set from a container's: none found, or GOMEMLIMIT or AUTOMEMLIMIT set")
+		logger.Info("Go memory limit not set: the container has none")
 	}
 }
