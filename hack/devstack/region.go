@@ -179,6 +179,18 @@ func benchRegionMain(ctx context.Context, args []string) error {
 		return err
 	}
 	probe := newRegionProbe(operators)
+	stopWatch := func() {}
+	if o.profile > 0 {
+		watchCtx, cancel := context.WithCancel(ctx)
+		w := watchPeak(watchCtx, procs.pid(rep.operators[0]), operatorPprofAddr, runDir)
+		stopWatch = func() {
+			rep.operatorPeak = w.stop(cancel)
+			m := rep.operatorPeak
+			say("  the operator's heap at its peak (RSS %s: %s anonymous, %s of files) is in %s",
+				mib(m.rss), mib(m.anon), mib(m.file), filepath.Join(runDir, "operator-heap-peak.pprof"))
+		}
+	}
+	defer func() { stopWatch() }()
 
 	say("First full pass: one Programme per LA; every cohort generated and reconciled once")
 	// profiled answers once the profiles of the pass -profile-pass names
@@ -238,6 +250,8 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	if err := <-profiled; err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
+	stopWatch()
+	stopWatch = func() {}
 	if o.profile > 0 {
 		// What the (first) operator holds after the passes: its cache,
 		// metrics and remembered passes, by where each was allocated.

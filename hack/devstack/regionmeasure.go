@@ -517,6 +517,7 @@ type regionReport struct {
 
 	operators      []string         // the operator processes' names
 	peakRSS        map[string]int64 // bytes, by process
+	operatorPeak   memStatus        // with -profile, the (first) operator at its last heap profile
 	apiObjects     map[string]float64
 	cohorts        int
 	largestCohort  int
@@ -604,19 +605,7 @@ func apiServerMetrics(cs *kubernetes.Clientset) func(context.Context) ([]byte, e
 
 // peakRSS is a process's peak resident set (VmHWM), in bytes; 0 if it
 // cannot be read.
-func peakRSS(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	for line := range strings.Lines(string(data)) {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
+func peakRSS(pid int) int64 { return readMemStatus(pid).hwm }
 
 // children are the processes whose parent is ppid, by pid: their command
 // names.
@@ -683,6 +672,10 @@ func (rep *regionReport) print(w io.Writer) {
 	fmt.Fprintf(w, "| No-change pass / lower bound | %.1fx | <= 10x |\n", rep.unchanged.took.Seconds()/lb.Seconds())
 	for _, name := range rep.operators {
 		fmt.Fprintf(w, "| %s peak RSS | %s | <= 200 MiB |\n", name, mib(rep.peakRSS[name]))
+	}
+	if m := rep.operatorPeak; m.rss > 0 {
+		fmt.Fprintf(w, "| %s RSS at its last heap profile (-profile): anonymous, files | %s: %s, %s | |\n",
+			rep.operators[0], mib(m.rss), mib(m.anon), mib(m.file))
 	}
 	for _, name := range []string{"pupil", "placement", "tracking", "kube-apiserver", "etcd"} {
 		fmt.Fprintf(w, "| %s peak RSS | %s | |\n", name, mib(rep.peakRSS[name]))
