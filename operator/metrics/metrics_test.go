@@ -1,12 +1,12 @@
 package metrics_test
 
 import (
-	"strconv"
+	"maps"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
@@ -15,9 +15,11 @@ import (
 
 // A pass replaces its cohort's series of open interventions and grouped
 // reasons, and only its cohort's; a deleted cohort loses all of its own.
+// The series are read as a scrape reads them, through a registry.
 func TestObserveReplacesOnlyItsCohortsSeries(t *testing.T) {
 	m := metrics.New()
-	if err := m.Register(prometheus.NewRegistry()); err != nil {
+	reg := prometheus.NewRegistry()
+	if err := m.Register(reg); err != nil {
 		t.Fatal(err)
 	}
 	open := func(reasons ...string) []*trackingv1.OpenCount {
@@ -31,60 +33,69 @@ func TestObserveReplacesOnlyItsCohortsSeries(t *testing.T) {
 	m.Observe("ns", "a", "9", rules.Result{}, open("BEHIND_TRAJECTORY", "AT_RISK_OF_NEET"), now)
 	m.Observe("ns", "b", "10", rules.Result{}, open("BEHIND_TRAJECTORY"), now)
 	m.ObserveGrouped("ns", "a", "9", map[string]int{"BEHIND_TRAJECTORY": 150})
-	if n := testutil.CollectAndCount(m.InterventionsOpen); n != 3 {
-		t.Fatalf("%d open-intervention series, want 3", n)
+	if got := scraped(t, reg, metrics.InterventionsOpenName); len(got) != 3 {
+		t.Fatalf("open-intervention series %v, want 3", got)
 	}
 
 	// Cohort a's next pass has one reason open and none grouped.
 	m.Observe("ns", "a", "9", rules.Result{}, open("AT_RISK_OF_NEET"), now)
 	m.ObserveGrouped("ns", "a", "9", nil)
-	for gauge, want := range map[*prometheus.GaugeVec]int{m.InterventionsOpen: 2, m.InterventionsOverdue: 2, m.CohortGroupedPupils: 0} {
-		if n := testutil.CollectAndCount(gauge); n != want {
-			t.Errorf("%d series after cohort a's second pass, want %d (cohort b's kept)", n, want)
+	want := map[string]map[string]float64{
+		metrics.InterventionsOpenName: {
+			"cohort=a,namespace=ns,priority=high,reason=AT_RISK_OF_NEET,year_group=9":    3,
+			"cohort=b,namespace=ns,priority=high,reason=BEHIND_TRAJECTORY,year_group=10": 3,
+		},
+		metrics.InterventionsOverdueName: {
+			"cohort=a,namespace=ns,priority=high,reason=AT_RISK_OF_NEET,year_group=9":    1,
+			"cohort=b,namespace=ns,priority=high,reason=BEHIND_TRAJECTORY,year_group=10": 1,
+		},
+		metrics.CohortGroupedPupilsName: {},
+	}
+	for name, series := range want {
+		if got := scraped(t, reg, name); !maps.Equal(got, series) {
+			t.Errorf("%s after cohort a's second pass: %v, want %v (cohort b's kept)", name, got, series)
 		}
 	}
-	if v := testutil.ToFloat64(m.InterventionsOpen.WithLabelValues("ns", "b", "10", "BEHIND_TRAJECTORY", "high")); v != 3 {
-		t.Errorf("cohort b's series is %v, want 3", v)
+	if v, ok := m.CohortValue(metrics.InterventionsOpenName, "ns", "b", "BEHIND_TRAJECTORY", "high"); !ok || v != 3 {
+		t.Errorf("cohort b's series is %v (set: %v), want 3", v, ok)
 	}
 
-	m.Forget("ns", "a")
-	if n := testutil.CollectAndCount(m.InterventionsOpen); n != 1 {
-		t.Errorf("%d series after cohort a is forgotten, want cohort b's 1", n)
+	m.SetSyncHeld("ns", "b", "10", true)
+	if v, _ := m.CohortValue(metrics.CohortSyncHeldName, "ns", "b"); v != 1 {
+		t.Errorf("cohort b's sync held is %v after SetSyncHeld, want 1", v)
 	}
-	if n := testutil.CollectAndCount(m.CohortMembers); n != 1 {
-		t.Errorf("%d member series after cohort a is forgotten, want cohort b's 1", n)
+	m.Forget("ns", "a")
+	if got := scraped(t, reg, metrics.InterventionsOpenName); len(got) != 1 {
+		t.Errorf("open-intervention series %v after cohort a is forgotten, want cohort b's 1", got)
+	}
+	if got := scraped(t, reg, metrics.CohortMembersName); len(got) != 1 {
+		t.Errorf("member series %v after cohort a is forgotten, want cohort b's 1", got)
+	}
+	if _, ok := m.CohortValue(metrics.CohortMembersName, "ns", "a"); ok {
+		t.Error("cohort a still has a member series after it is forgotten")
 	}
 }
 
-// BenchmarkObservePass is one pass's metrics over England's 15,000
-// cohorts, each with three reasons open and one grouped: its cost must
-// grow with the cohorts, not with their square.
-func BenchmarkObservePass(b *testing.B) {
-	m := metrics.New()
-	if err := m.Register(prometheus.NewRegistry()); err != nil {
-		b.Fatal(err)
+// scraped gathers reg and returns the series of the metric named name: each
+// one's labels (name=value, by name, comma-separated) to its value.
+func scraped(t *testing.T, reg *prometheus.Registry, name string) map[string]float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
 	}
-	const cohorts = 15000
-	names := make([]string, cohorts)
-	for i := range names {
-		names[i] = "cohort-" + strconv.Itoa(i)
-	}
-	open := []*trackingv1.OpenCount{
-		{ReasonCode: "BEHIND_TRAJECTORY", Priority: trackingv1.Priority_PRIORITY_NORMAL, Open: 30},
-		{ReasonCode: "AT_RISK_OF_NEET", Priority: trackingv1.Priority_PRIORITY_HIGH, Open: 4},
-		{ReasonCode: "DESTINATION_UNKNOWN", Priority: trackingv1.Priority_PRIORITY_NORMAL, Open: 12},
-	}
-	grouped := map[string]int{"NO_EMPLOYER_ENCOUNTER": 120}
-	now := time.Now()
-	pass := func() {
-		for _, c := range names {
-			m.Observe("ns", c, "9", rules.Result{}, open, now)
-			m.ObserveGrouped("ns", c, "9", grouped)
+	out := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetName()+"="+l.GetValue())
+			}
+			out[strings.Join(labels, ",")] = m.GetGauge().GetValue()
 		}
 	}
-	pass()
-	b.ResetTimer()
-	for range b.N {
-		pass()
-	}
+	return out
 }

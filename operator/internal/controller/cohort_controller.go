@@ -266,8 +266,3 @@ func (r *CohortReconciler) cohortsOf(ctx context.Context, o client.Object) []rec
 }
 
 func yearGroupLabel(c *nextstepv1alpha1.Cohort) string { return strconv.Itoa(int(c.Spec.YearGroup)) }
-
-// cohortLabels are the cohort's label values on the per-cohort gauges.
-func cohortLabels(c *nextstepv1alpha1.Cohort) []string {
-	return []string{c.Namespace, c.Name, yearGroupLabel(c)}
-}

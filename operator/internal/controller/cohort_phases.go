@@ -117,7 +117,7 @@ func (r *CohortReconciler) recordIncomplete(s *cohortScope, cause error) {
 	c := s.cohort
 	s.result = metrics.ResultIncomplete
 	r.Metrics.SourceErrors.WithLabelValues(failedSource(cause)).Inc()
-	r.Metrics.CohortDataComplete.WithLabelValues(cohortLabels(c)...).Set(0)
+	r.Metrics.SetDataComplete(c.Namespace, c.Name, yearGroupLabel(c), false)
 	message := markDataIncomplete(c, cause)
 	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, nextstepv1alpha1.ConditionReasonDataIncomplete, actionReconcile, "%s", message)
 }
@@ -127,8 +127,8 @@ func (r *CohortReconciler) recordIncomplete(s *cohortScope, cause error) {
 func (r *CohortReconciler) recordHeld(s *cohortScope, cause error) {
 	c := s.cohort
 	s.result = metrics.ResultHeld
-	r.Metrics.CohortSyncHeld.WithLabelValues(cohortLabels(c)...).Set(1)
-	r.Metrics.CohortDataComplete.WithLabelValues(cohortLabels(c)...).Set(1)
+	r.Metrics.SetSyncHeld(c.Namespace, c.Name, yearGroupLabel(c), true)
+	r.Metrics.SetDataComplete(c.Namespace, c.Name, yearGroupLabel(c), true)
 	markSyncHeld(c, s.evaluation.Counts)
 	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, nextstepv1alpha1.ConditionReasonSyncHeld, actionSync, "%v", cause)
 }
@@ -148,7 +148,7 @@ func (r *CohortReconciler) recordStale(ctx context.Context, s *cohortScope, caus
 		return nil
 	}
 	s.result = metrics.ResultFenced
-	r.Metrics.CohortSyncFenced.WithLabelValues(cohortLabels(c)...).Set(1)
+	r.Metrics.SetSyncFenced(c.Namespace, c.Name, yearGroupLabel(c), true)
 	message := markSyncFenced(c, cause)
 	r.Recorder.Eventf(c, nil, corev1.EventTypeWarning, nextstepv1alpha1.ConditionReasonSyncFenced, actionSync, "%s", message)
 	return nil

@@ -224,7 +224,7 @@ func (r *CohortReconciler) passOverUnchanged(ctx context.Context, s *cohortScope
 	s.result = metrics.ResultUnchanged
 	// To the millisecond: the region benchmark times a pass over
 	// unchanged cohorts, which makes no call, by it.
-	r.Metrics.CohortLastSync.WithLabelValues(cohortLabels(c)...).Set(float64(r.now().UnixMilli()) / 1000)
+	r.Metrics.SetLastSync(c.Namespace, c.Name, yearGroupLabel(c), r.now())
 	return true, nil
 }
 

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	trackingv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/tracking/v1"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/rules"
@@ -131,7 +129,7 @@ func TestPassOverUnchanged(t *testing.T) {
 				t.Errorf("revisions read for %v, want the last pass's members", f.ids)
 			}
 			if tc.passedOver {
-				if got := testutil.ToFloat64(r.Metrics.CohortLastSync.WithLabelValues(cohortLabels(c)...)); got != float64(now.Unix()) {
+				if got, _ := r.Metrics.CohortValue(metrics.CohortLastSyncName, c.Namespace, c.Name); got != float64(now.Unix()) {
 					t.Errorf("last sync gauge = %v, want now", got)
 				}
 			}

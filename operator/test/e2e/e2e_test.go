@@ -360,11 +360,11 @@ func TestEndToEnd(t *testing.T) {
 		}
 		return nil
 	})
-	labels := []string{s.ns, "hub-" + schoolURN + "-y9", "9"}
-	if got := testutil.ToFloat64(s.metrics[0].CohortPupils.WithLabelValues(append(labels, metrics.StateBehind)...)); got != 2 {
+	name := "hub-" + schoolURN + "-y9"
+	if got, _ := s.metrics[0].CohortValue(metrics.CohortPupilsName, s.ns, name, metrics.StateBehind); got != 2 {
 		t.Errorf("behind gauge = %v, want 2", got)
 	}
-	if got := testutil.ToFloat64(s.metrics[0].InterventionsOpen.WithLabelValues(append(labels, "BEHIND_TRAJECTORY", "normal")...)); got != 2 {
+	if got, _ := s.metrics[0].CohortValue(metrics.InterventionsOpenName, s.ns, name, "BEHIND_TRAJECTORY", "normal"); got != 2 {
 		t.Errorf("open BEHIND_TRAJECTORY gauge = %v, want 2", got)
 	}
 	// The exporter reads placement's engagement as the operator: the

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
 
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
+	"github.com/nextstep-uk/nextstep/operator/metrics"
 )
 
 // When tracking has applied a later pass than any operator in the cluster
@@ -48,7 +48,6 @@ func TestFencedOutCohortIsReported(t *testing.T) {
 		synced.Namespace+"/"+synced.Name, ahead); err != nil {
 		t.Fatal(err)
 	}
-	labels := []string{s.ns, synced.Name, "9"}
 	eventually(t, 30*time.Second, func() error {
 		c, err := s.cohort(t)
 		if err != nil {
@@ -57,8 +56,8 @@ func TestFencedOutCohortIsReported(t *testing.T) {
 		if r := ready(c); r == nil || r.Status != metav1.ConditionFalse || r.Reason != nextstepv1alpha1.ConditionReasonSyncFenced {
 			return fmt.Errorf("Ready = %+v", r)
 		}
-		if got := testutil.ToFloat64(s.metrics[0].CohortSyncFenced.WithLabelValues(labels...)); got != 1 {
-			return fmt.Errorf("sync fenced gauge = %v", got)
+		if got, ok := s.metrics[0].CohortValue(metrics.CohortSyncFencedName, s.ns, synced.Name); !ok || got != 1 {
+			return fmt.Errorf("sync fenced gauge = %v (set: %v)", got, ok)
 		}
 		return nil
 	})
@@ -84,8 +83,8 @@ func TestFencedOutCohortIsReported(t *testing.T) {
 		if r := ready(c); r == nil || r.Status != metav1.ConditionTrue {
 			return fmt.Errorf("Ready = %+v", r)
 		}
-		if got := testutil.ToFloat64(s.metrics[0].CohortSyncFenced.WithLabelValues(labels...)); got != 0 {
-			return fmt.Errorf("sync fenced gauge = %v", got)
+		if got, ok := s.metrics[0].CohortValue(metrics.CohortSyncFencedName, s.ns, synced.Name); !ok || got != 0 {
+			return fmt.Errorf("sync fenced gauge = %v (set: %v)", got, ok)
 		}
 		return nil
 	})

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
@@ -16,6 +15,7 @@ import (
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
 	nextstepv1alpha1 "github.com/nextstep-uk/nextstep/api/k8s/v1alpha1"
 	"github.com/nextstep-uk/nextstep/operator/internal/controller"
+	"github.com/nextstep-uk/nextstep/operator/metrics"
 )
 
 // A pass that would close most of a cohort's open interventions at once is
@@ -78,9 +78,8 @@ func TestMassClosureIsHeldUntilForced(t *testing.T) {
 		held = c
 		return nil
 	})
-	labels := []string{s.ns, held.Name, "9"}
-	if got := testutil.ToFloat64(s.metrics[0].CohortSyncHeld.WithLabelValues(labels...)); got != 1 {
-		t.Errorf("sync held gauge = %v, want 1", got)
+	if got, ok := s.metrics[0].CohortValue(metrics.CohortSyncHeldName, s.ns, held.Name); !ok || got != 1 {
+		t.Errorf("sync held gauge = %v (set: %v), want 1", got, ok)
 	}
 	if got := len(s.tasks(t)); got != 8 {
 		t.Fatalf("tasks while held = %d, want the 8 still open", got)
@@ -105,7 +104,7 @@ func TestMassClosureIsHeldUntilForced(t *testing.T) {
 		}
 		return nil
 	})
-	if got := testutil.ToFloat64(s.metrics[0].CohortSyncHeld.WithLabelValues(labels...)); got != 0 {
-		t.Errorf("sync held gauge after the forced sync = %v, want 0", got)
+	if got, ok := s.metrics[0].CohortValue(metrics.CohortSyncHeldName, s.ns, held.Name); !ok || got != 0 {
+		t.Errorf("sync held gauge after the forced sync = %v (set: %v), want 0", got, ok)
 	}
 }
