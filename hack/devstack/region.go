@@ -60,7 +60,7 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	fs.StringVar(&o.memLimit, "operator-memlimit", "", "GOMEMLIMIT for each operator (e.g. 230MiB, what the chart's 256Mi limit gives it: services/kit/gomemlimit); empty sets none, as outside a container.")
 	fs.StringVar(&o.feed, "change-feed-interval", "", "The operator's --change-feed-interval (0 reads no feed: each pass over an unchanged cohort reads its revisions); empty leaves its default.")
 	fs.IntVar(&o.poolMaxConns, "pool-max-conns", 0, "Each service's PostgreSQL pool (pool_max_conns); 0 leaves pgx's default, max(4, CPUs).")
-	fs.DurationVar(&o.profile, "profile", 0, "Take CPU profiles of the operator, the services and kube-apiserver for this long from the start of a pass (-profile-pass), and the operator's heap profile after the passes, into .run/bench-region/*.pprof.")
+	fs.DurationVar(&o.profile, "profile", 0, "Take CPU profiles of the operator, the services and kube-apiserver for this long from the start of a pass (-profile-pass), and the operator's heap profile at its peak RSS and after the passes, into .run/bench-region/*.pprof.")
 	fs.StringVar(&o.profilePass, "profile-pass", "first", "The pass -profile profiles: first (the first full pass) or unchanged (the no-change pass, from the operators' resumption).")
 	fs.IntVar(&o.shards, "shards", 1, "Operators to run, each reconciling the namespaces of its share of the LAs (--namespaces).")
 	fs.BoolVar(&o.keep, "keep", false, "Keep the seeded database afterwards.")
