@@ -41,6 +41,7 @@ type regionOptions struct {
 	profile      time.Duration
 	profilePass  string
 	shards       int
+	passTimeout  time.Duration
 	keep         bool
 }
 
@@ -63,6 +64,7 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	fs.DurationVar(&o.profile, "profile", 0, "Take CPU profiles of the operator, the services and kube-apiserver for this long from the start of a pass (-profile-pass), and the operator's heap profile at its peak RSS and after the passes, into .run/bench-region/*.pprof.")
 	fs.StringVar(&o.profilePass, "profile-pass", "first", "The pass -profile profiles: first (the first full pass) or unchanged (the no-change pass, from the operators' resumption).")
 	fs.IntVar(&o.shards, "shards", 1, "Operators to run, each reconciling the namespaces of its share of the LAs (--namespaces).")
+	fs.DurationVar(&o.passTimeout, "pass-timeout", 0, "How long a pass may take before the run stops; 0 gives 30 minutes for each unit of -scale (a slow machine's England run wants more).")
 	fs.BoolVar(&o.keep, "keep", false, "Keep the seeded database afterwards.")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -77,6 +79,12 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	}
 	if o.profilePass != "first" && o.profilePass != "unchanged" {
 		return fmt.Errorf("-profile-pass %q is neither first nor unchanged", o.profilePass)
+	}
+	if o.passTimeout < 0 {
+		return errors.New("-pass-timeout must not be negative")
+	}
+	if o.passTimeout == 0 {
+		o.passTimeout = time.Duration(o.scale) * 30 * time.Minute
 	}
 	if o.shards < 1 || o.shards > len(benchLAs) {
 		return fmt.Errorf("-shards must be from 1 to %d, the region's LAs", len(benchLAs))
@@ -178,7 +186,7 @@ func benchRegionMain(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	probe := newRegionProbe(operators)
+	probe := newRegionProbe(operators, o.passTimeout)
 	stopWatch := func() {}
 	if o.profile > 0 {
 		watchCtx, cancel := context.WithCancel(ctx)

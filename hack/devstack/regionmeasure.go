@@ -33,15 +33,18 @@ import (
 type regionProbe struct {
 	services  map[string]string // component name: its /metrics URL
 	operators []string          // each operator's /metrics URL
+	// passTimeout bounds each timed pass (-pass-timeout).
+	passTimeout time.Duration
 }
 
-func newRegionProbe(operators []component) regionProbe {
+func newRegionProbe(operators []component, passTimeout time.Duration) regionProbe {
 	var urls []string
 	for _, op := range operators {
 		urls = append(urls, op.urls[0])
 	}
 	return regionProbe{
-		operators: urls,
+		operators:   urls,
+		passTimeout: passTimeout,
 		services: map[string]string{
 			"pupil":     "http://" + pupilAddr + "/metrics",
 			"placement": "http://" + placementAddr + "/metrics",
@@ -180,7 +183,7 @@ func (p regionProbe) timedPass(ctx context.Context, procs *supervisor, w passKin
 	if err := begin(); err != nil {
 		return passResult{}, err
 	}
-	if err := p.waitPasses(ctx, w, calls+n, int(before.passes[w.result])+n, 30*time.Minute); err != nil {
+	if err := p.waitPasses(ctx, w, calls+n, int(before.passes[w.result])+n, p.passTimeout); err != nil {
 		return passResult{}, err
 	}
 	r := passResult{took: time.Since(start), cpu: sampleCPU(procs).minus(cpu)}
