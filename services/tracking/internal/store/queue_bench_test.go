@@ -45,6 +45,7 @@ func BenchmarkQueue(b *testing.B) {
 		"assignee":        {scope: auth.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{Assignee: "caseworker-3"}},
 		"la_reason":       {scope: auth.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{Reason: "AT_RISK_OF_NEET"}},
 		"la_overdue":      {scope: auth.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{OverdueOnly: true}},
+		"la_priority":     {scope: auth.Scope{LACodes: []string{"333"}}, filter: store.QueueFilter{Priority: 3}},
 	}
 	for name, sc := range scopes {
 		sc.filter.Today = benchToday
