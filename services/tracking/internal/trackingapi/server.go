@@ -20,6 +20,7 @@ import (
 	"github.com/nextstep-uk/nextstep/services/kit/rpcerror"
 	"github.com/nextstep-uk/nextstep/services/kit/server"
 	"github.com/nextstep-uk/nextstep/services/tracking/internal/currency"
+	"github.com/nextstep-uk/nextstep/services/tracking/internal/store"
 )
 
 // Server implements TrackingService.
@@ -33,6 +34,8 @@ type Server struct {
 	now    func() time.Time
 	// currency says how long a confirmed activity stays current.
 	currency currency.Config
+	// counter answers CountTasks.
+	counter *store.Counter
 }
 
 // Options configure a Server; the zero value is the defaults.
@@ -49,7 +52,7 @@ func Services(d server.Deps) []server.Service { return ServicesWith(d, Options{}
 // ServicesWith returns the tracking service's Connect services configured
 // by opts.
 func ServicesWith(d server.Deps, opts Options) []server.Service {
-	s := &Server{pool: d.Pool, logger: d.Logger, pupils: d.Pupils, now: d.Now, currency: currency.Default()}
+	s := &Server{pool: d.Pool, logger: d.Logger, pupils: d.Pupils, now: d.Now, currency: currency.Default(), counter: store.NewCounter(d.Pool)}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -47,7 +47,7 @@ func (s *Server) ListTasks(ctx context.Context, req *trackingv1.ListTasksRequest
 // CountTasks implements TrackingService.
 func (s *Server) CountTasks(ctx context.Context, req *trackingv1.CountTasksRequest) (*trackingv1.CountTasksResponse, error) {
 	f := s.queueFilter(req.GetLaCode(), req.GetSchoolUrn(), req.GetCohortKey(), req.GetAssignee())
-	c, err := store.CountTasks(ctx, s.pool, auth.Caller(ctx).Scope, f)
+	c, err := s.counter.Count(ctx, auth.Caller(ctx).Scope, f)
 	if err != nil {
 		return nil, rpcerror.Internal(ctx, s.logger, "count tasks", err)
 	}
