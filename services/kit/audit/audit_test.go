@@ -2,7 +2,9 @@ package audit_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -45,7 +47,10 @@ func (schools) GetSchool(context.Context, *pupilv1.GetSchoolRequest) (*pupilv1.G
 	return &pupilv1.GetSchoolResponse{School: &pupilv1.School{Urn: "100001"}}, nil
 }
 
-func start(t *testing.T) (*pgxpool.Pool, trackingv1connect.TrackingServiceClient, pupilv1connect.PupilServiceClient) {
+// start serves the two services on a fresh schema and returns the pool,
+// clients of each (a caseworker's, giving a purpose, and a hub admin's)
+// and the server's URL.
+func start(t *testing.T) (*pgxpool.Pool, trackingv1connect.TrackingServiceClient, pupilv1connect.PupilServiceClient, string) {
 	pool := dbtest.NewPool(t, schema, fstest.MapFS{})
 	srv := servicetest.Start(t, schema, pool,
 		server.Service{Name: trackingv1connect.TrackingServiceName, Mount: func(o ...connect.HandlerOption) (string, http.Handler) {
@@ -58,7 +63,7 @@ func start(t *testing.T) (*pgxpool.Pool, trackingv1connect.TrackingServiceClient
 	purpose := connect.WithInterceptors(purposeHeader("caseload review"))
 	tracking := trackingv1connect.NewTrackingServiceClient(servicetest.HTTPClient(), srv.URL, append(servicetest.Options(servicetest.Caseworker, false), purpose)...)
 	pupil := pupilv1connect.NewPupilServiceClient(servicetest.HTTPClient(), srv.URL, servicetest.Options(servicetest.HubAdmin, true)...)
-	return pool, tracking, pupil
+	return pool, tracking, pupil, srv.URL
 }
 
 type event struct {
@@ -88,7 +93,7 @@ func events(t *testing.T, pool *pgxpool.Pool) []event {
 
 func TestPersonalDataReadsAndChangesAreAudited(t *testing.T) {
 	t.Parallel()
-	pool, tracking, pupil := start(t)
+	pool, tracking, pupil, _ := start(t)
 	ctx := context.Background()
 	const pupilID = "0b7e4a1c-8f0e-4d7a-9a57-3c1f4f0a2b6d"
 
@@ -118,7 +123,7 @@ func TestPersonalDataReadsAndChangesAreAudited(t *testing.T) {
 
 func TestUnauditableReadIsWithheld(t *testing.T) {
 	t.Parallel()
-	pool, tracking, _ := start(t)
+	pool, tracking, _, _ := start(t)
 	ctx := context.Background()
 	if _, err := pool.Exec(ctx, `DROP TABLE audittest.audit_targets, audittest.audit_events`); err != nil {
 		t.Fatal(err)
@@ -144,4 +149,61 @@ func (purposeHeader) WrapStreamingClient(next connect.StreamingClientFunc) conne
 
 func (purposeHeader) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return next
+}
+
+// Calls that end together share a batch; each still gets its own outcome.
+// Forty reads at once are each audited with their own target, and five
+// whose event the database refuses (a trigger, here) are withheld without
+// costing the others theirs.
+func TestConcurrentCallsAreEachAudited(t *testing.T) {
+	t.Parallel()
+	pool, tracking, _, srvURL := start(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `
+		CREATE FUNCTION audittest.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.purpose = 'refused' THEN RAISE EXCEPTION 'refused'; END IF;
+			RETURN NEW;
+		END $$;
+		CREATE TRIGGER refuse BEFORE INSERT ON audittest.audit_events FOR EACH ROW EXECUTE FUNCTION audittest.refuse()`); err != nil {
+		t.Fatal(err)
+	}
+	refused := trackingv1connect.NewTrackingServiceClient(servicetest.HTTPClient(), srvURL,
+		append(servicetest.Options(servicetest.Caseworker, false), connect.WithInterceptors(purposeHeader("refused")))...)
+	id := func(i int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", i) }
+	var wg sync.WaitGroup
+	errs := make([]error, 45)
+	for i := range errs {
+		wg.Go(func() {
+			c := tracking
+			if i >= 40 {
+				c = refused
+			}
+			_, errs[i] = c.GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{id(i)}})
+		})
+	}
+	wg.Wait()
+	want := map[string]bool{}
+	for i, err := range errs {
+		switch {
+		case i < 40 && err != nil:
+			t.Errorf("call %d: %v", i, err)
+		case i >= 40 && connect.CodeOf(err) != connect.CodeUnavailable:
+			t.Errorf("call %d, its event refused: %v, want Unavailable", i, err)
+		}
+		if i < 40 {
+			want["pupil:"+id(i)+" 100001 336"] = true
+		}
+	}
+	got := map[string]bool{}
+	for _, e := range events(t, pool) {
+		if len(e.Targets) != 1 || e.Purpose != "caseload review" {
+			t.Errorf("event %+v: want one target and the purpose caseload review", e)
+			continue
+		}
+		got[e.Targets[0]] = true
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("audited targets (-want +got):\n%s", diff)
+	}
 }
