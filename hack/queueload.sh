@@ -80,8 +80,9 @@ stop_all() {
   pids=()
 }
 
+# load PORT REPLICAS drives the address with the load.
 load() {
-  nice -n "$NICE" "$work/queueload" run -addr "127.0.0.1:$1" -rate "$RATE" -duration "$DURATION" \
+  nice -n "$NICE" "$work/queueload" run -addr "127.0.0.1:$1" -replicas "$2" -rate "$RATE" -duration "$DURATION" \
     -concurrency "$CONCURRENCY" -la "$LA"
 }
 
@@ -90,7 +91,7 @@ echo "## $(date -u +%FT%TZ) $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/
 fresh_database
 start_tracking $((PORT + 1))
 echo; echo "### One replica (127.0.0.1:$((PORT + 1)))"
-load $((PORT + 1))
+load $((PORT + 1)) 1
 stop_all
 
 fresh_database
@@ -101,5 +102,5 @@ nice -n "$NICE" "$work/queueload" proxy -listen "127.0.0.1:$PORT" \
 pids+=($!)
 for _ in $(seq 20); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.5; done
 echo; echo "### Two replicas behind one address (proxy 127.0.0.1:$PORT, round robin)"
-load "$PORT"
+load "$PORT" 2
 stop_all

@@ -53,6 +53,7 @@ func runLoad(ctx context.Context, args []string) error {
 	token := fs.String("token", os.Getenv("QUEUELOAD_TOKEN"), "bearer token of a caseworker the service accepts (a development token); default $QUEUELOAD_TOKEN")
 	la := fs.String("la", "333", "the caseworker's local authority, whose queue is read")
 	seed := fs.Uint64("seed", 1, "seed of the mix's draws, so a run can be repeated")
+	replicas := fs.Int("replicas", 1, "replicas behind -addr (a round-robin proxy's): each answers a first count before the clock starts")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func runLoad(ctx context.Context, args []string) error {
 	client := trackingv1connect.NewTrackingServiceClient(httpClient, base,
 		connect.WithInterceptors(credentials.NewInterceptor(credentials.StaticToken(*token))))
 
-	w := &worker{client: client, la: *la, rnd: rand.New(rand.NewPCG(*seed, 17))}
+	w := &worker{client: client, la: *la, replicas: max(1, *replicas), rnd: rand.New(rand.NewPCG(*seed, 17))}
 	if err := w.loadTasks(ctx); err != nil {
 		return fmt.Errorf("read the queue before the load: %w", err)
 	}

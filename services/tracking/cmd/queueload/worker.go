@@ -21,7 +21,9 @@ import (
 type worker struct {
 	client trackingv1connect.TrackingServiceClient
 	la     string
-	rnd    *rand.Rand // used by the scheduler's goroutine only
+	// replicas are how many answer at the address, each warmed first.
+	replicas int
+	rnd      *rand.Rand // used by the scheduler's goroutine only
 
 	mu    sync.Mutex
 	tasks []*taskState
@@ -65,9 +67,12 @@ func (w *worker) loadTasks(ctx context.Context) error {
 	}
 	// A service's first count reads every cohort's counts (store.Counter:
 	// about half a second at a million tasks, once a day on each replica);
-	// the load measures a service that has answered one.
-	if _, err := w.client.CountTasks(ctx, &trackingv1.CountTasksRequest{LaCode: w.la}); err != nil {
-		return fmt.Errorf("the first count: %w", err)
+	// the load measures replicas that have each answered one. A
+	// round-robin proxy sends consecutive calls to each in turn.
+	for range w.replicas {
+		if _, err := w.client.CountTasks(ctx, &trackingv1.CountTasksRequest{LaCode: w.la}); err != nil {
+			return fmt.Errorf("the first count: %w", err)
+		}
 	}
 	return nil
 }
