@@ -84,3 +84,32 @@ func BenchmarkCountTasks(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCounter is the same figures from store.Counter, which CountTasks
+// answers from: its first read (every cohort counted) and a call when no
+// task has changed since the last (the changes read, none found, the
+// cohorts in scope summed). A call after a write also recounts the cohorts
+// written to (make bench-queue measures that under load).
+func BenchmarkCounter(b *testing.B) {
+	pool := benchPool(b)
+	ctx := context.Background()
+	scope, f := auth.Scope{LACodes: []string{"333"}}, store.QueueFilter{Today: benchToday}
+	b.Run("first_read", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := store.NewCounter(pool).Count(ctx, scope, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unchanged", func(b *testing.B) {
+		c := store.NewCounter(pool)
+		if _, err := c.Count(ctx, scope, f); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, err := c.Count(ctx, scope, f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
