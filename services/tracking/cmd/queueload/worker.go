@@ -66,7 +66,7 @@ func (w *worker) loadTasks(ctx context.Context) error {
 		return fmt.Errorf("local authority %s has %d open or assigned tasks in scope, too few to work (is the token a caseworker of it?)", w.la, len(w.tasks))
 	}
 	// A service's first count reads every cohort's counts (store.Counter:
-	// about half a second at a million tasks, once a day on each replica);
+	// under a second at a million tasks, once a day on each replica);
 	// the load measures replicas that have each answered one. A
 	// round-robin proxy sends consecutive calls to each in turn.
 	for range w.replicas {

@@ -29,7 +29,7 @@ import (
 // So every answer is exact as of its own snapshot, which is after the call
 // began: a caseworker sees their own update counted, whichever replica
 // answers. The first call, and the first of each day (overdue is judged
-// against the day), counts every cohort: half a second at a million tasks.
+// against the day), counts every cohort: under a second at a million tasks.
 //
 // Counts for one assignee are not kept: those calls count in SQL
 // (CountTasks), over the assignee's own tasks.
@@ -109,12 +109,17 @@ func (c *Counter) Count(ctx context.Context, s auth.Scope, f QueueFilter) (Count
 		return Counts{}, r.err
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.today.Equal(f.Today) {
+	sameDay := c.today.Equal(f.Today)
+	var out Counts
+	if sameDay {
+		out = sumCounts(c.cohorts, s, f)
+	}
+	c.mu.Unlock()
+	if !sameDay {
 		// Called either side of midnight from a round of the other day.
 		return CountTasks(ctx, c.pool, s, f)
 	}
-	return sumCounts(c.cohorts, s, f), nil
+	return out, nil
 }
 
 // read reads rounds until none is waiting.
