@@ -159,7 +159,8 @@ type Counts struct {
 }
 
 // CountTasks counts the active tasks in scope matching f, by reason and
-// priority. Like ListTasks, it is built from the queue's filters.
+// priority. Like ListTasks, it is built from the queue's filters. The RPC
+// answers from a Counter, which calls this for one assignee's counts.
 func CountTasks(ctx context.Context, db DB, s auth.Scope, f QueueFilter) (Counts, error) {
 	f.Statuses, f.OverdueOnly = nil, false
 	w := f.where(s)
