@@ -100,7 +100,9 @@ type CohortActiveTaskCountsRow struct {
 	CohortLevel int32  `db:"cohort_level"`
 }
 
-// The counts of the cohorts whose tasks changed.
+// The counts of the cohorts whose tasks changed. The same counts as above,
+// not one statement with an optional filter, so each keeps a plan of its
+// own (a scan of the table; the cohorts' index), as store's where explains.
 func (q *Queries) CohortActiveTaskCounts(ctx context.Context, db DBTX, arg CohortActiveTaskCountsParams) ([]CohortActiveTaskCountsRow, error) {
 	rows, err := db.Query(ctx, cohortActiveTaskCounts, arg.Today, arg.CohortKeys)
 	if err != nil {

@@ -17,7 +17,9 @@ WHERE status IN ('open', 'assigned', 'in_progress')
 GROUP BY cohort_key, la_code, school_urn, reason_code, priority;
 
 -- name: CohortActiveTaskCounts :many
--- The counts of the cohorts whose tasks changed.
+-- The counts of the cohorts whose tasks changed. The same counts as above,
+-- not one statement with an optional filter, so each keeps a plan of its
+-- own (a scan of the table; the cohorts' index), as store's where explains.
 SELECT cohort_key, la_code, school_urn, reason_code, priority,
     count(*)::int AS open,
     (count(*) FILTER (WHERE due_date < @today::date))::int AS overdue,
