@@ -8,32 +8,53 @@
 -- capped by its day's session. Beside it, it counts the encounters (the
 -- other kinds: talks, careers fairs, mentoring) attended from
 -- encounters_from to as_of. One row per requested pupil, in request order.
--- It starts from the cohort and joins its bookings by pupil_id and their
--- marks by booking_id, so a cohort costs what its own marks cost, however
--- many marks the region holds.
-WITH cohort AS (
+--
+-- It starts from the cohort: its bookings by pupil_id and their marks by
+-- booking_id, both read from their indexes alone (migration 00005), so a
+-- cohort costs what its own marks cost, however many the region holds.
+-- The days and kinds of the few opportunities those marks are on (a
+-- school's cohort goes on the same few) are read once each, not once a
+-- mark, and the sums are made per pupil before the cohort's rows are
+-- joined to them. Written as the one join of all five tables, PostgreSQL
+-- looked up an opportunity and its day for every mark and joined the
+-- cohort to every pupil's marks once per pupil: three times the buffers
+-- and twice the time for a cohort of 200 (make bench-region's database,
+-- docs/benchmarks.md).
+WITH cohort AS MATERIALIZED (
     SELECT pupil_id, n FROM unnest((@pupil_ids::text[])::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
-), credited AS (
-    SELECT b.pupil_id, b.opportunity_id, LEAST(a.half_days, d.half_days) AS half_days,
-           o.kind = ANY(@experience_kinds::text[]) AS experience, a.day
+), marks AS MATERIALIZED (
+    SELECT b.pupil_id, b.opportunity_id, a.day, a.half_days
     FROM cohort p
     JOIN placement.bookings b ON b.pupil_id = p.pupil_id
     JOIN placement.attendance a ON a.booking_id = b.id
-    JOIN placement.opportunity_days d ON d.opportunity_id = a.opportunity_id AND d.day = a.day
-    JOIN placement.opportunities o ON o.id = b.opportunity_id
     WHERE b.cancelled_at IS NULL
       AND a.day <= @as_of::date
       AND (@scope_all::boolean OR b.la_code = ANY(@scope_la_codes::text[]) OR b.school_urn = @scope_school_urn::text)
+), days AS MATERIALIZED (
+    SELECT d.opportunity_id, d.day, d.half_days, o.kind = ANY(@experience_kinds::text[]) AS experience
+    FROM placement.opportunity_days d
+    JOIN placement.opportunities o ON o.id = d.opportunity_id
+    WHERE d.opportunity_id = ANY(ARRAY(SELECT DISTINCT opportunity_id FROM marks))
+), credited AS (
+    SELECT m.pupil_id, m.opportunity_id, m.day, LEAST(m.half_days, d.half_days) AS half_days, d.experience
+    FROM marks m
+    JOIN days d ON d.opportunity_id = m.opportunity_id AND d.day = m.day
+), pupils AS (
+    SELECT c.pupil_id,
+        sum(c.half_days) FILTER (WHERE c.experience) AS half_days,
+        count(DISTINCT c.opportunity_id) FILTER (WHERE c.experience AND c.half_days > 0) AS experiences,
+        count(DISTINCT c.opportunity_id) FILTER (WHERE NOT c.experience AND c.half_days > 0
+                                                 AND c.day >= @encounters_from::date) AS encounters
+    FROM credited c
+    GROUP BY c.pupil_id
 )
 SELECT p.pupil_id::text AS pupil_id,
-    COALESCE(sum(c.half_days) FILTER (WHERE c.experience), 0)::int AS half_days,
-    (count(DISTINCT c.opportunity_id) FILTER (WHERE c.experience AND c.half_days > 0))::int AS experiences,
-    (count(DISTINCT c.opportunity_id) FILTER (WHERE NOT c.experience AND c.half_days > 0
-                                              AND c.day >= @encounters_from::date))::int AS encounters,
-    count(c.pupil_id) > 0 AS seen
+    COALESCE(s.half_days, 0)::int AS half_days,
+    COALESCE(s.experiences, 0)::int AS experiences,
+    COALESCE(s.encounters, 0)::int AS encounters,
+    (s.pupil_id IS NOT NULL)::boolean AS seen
 FROM cohort p
-LEFT JOIN credited c ON c.pupil_id = p.pupil_id
-GROUP BY p.pupil_id, p.n
+LEFT JOIN pupils s ON s.pupil_id = p.pupil_id
 ORDER BY p.n;
 
 -- name: Engagement :many
