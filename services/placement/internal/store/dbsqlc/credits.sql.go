@@ -224,6 +224,7 @@ const pupilChanges = `-- name: PupilChanges :many
 SELECT pupil_id FROM placement.pupil_revisions
 WHERE changed_xact >= pg_snapshot_xmin(($1::text)::pg_snapshot)
   AND NOT pg_visible_in_snapshot(changed_xact, ($1::text)::pg_snapshot)
+ORDER BY changed_xact
 LIMIT $2
 `
 
@@ -234,7 +235,11 @@ type PupilChangesParams struct {
 
 // The pupils whose revision moved in a transaction that the position
 // after (a pg_snapshot; kit/changefeed) could not see, at most max_rows of
-// them.
+// them. The order is what makes PostgreSQL read the index on changed_xact:
+// it has no statistics to tell how few rows an xid8 range holds, takes it
+// for a third of the table, and without an order scans the whole table
+// for the first max_rows of them (60 ms a call at a region's 280,000
+// pupils, most often to find none); in order, the index stops at once.
 func (q *Queries) PupilChanges(ctx context.Context, db DBTX, arg PupilChangesParams) ([]string, error) {
 	rows, err := db.Query(ctx, pupilChanges, arg.After, arg.MaxRows)
 	if err != nil {

@@ -184,6 +184,7 @@ const schoolChanges = `-- name: SchoolChanges :many
 SELECT school_urn FROM pupil.school_revisions
 WHERE changed_xact >= pg_snapshot_xmin(($1::text)::pg_snapshot)
   AND NOT pg_visible_in_snapshot(changed_xact, ($1::text)::pg_snapshot)
+ORDER BY changed_xact
 LIMIT $2
 `
 
@@ -194,7 +195,11 @@ type SchoolChangesParams struct {
 
 // The schools whose revision moved in a transaction that the position
 // after (a pg_snapshot; kit/changefeed) could not see, at most max_rows of
-// them.
+// them. The order is what makes PostgreSQL read the index on changed_xact:
+// it has no statistics to tell how few rows an xid8 range holds, takes it
+// for a third of the table, and without an order scans the whole table
+// for the first max_rows of them (60 ms a call at a region's 280,000
+// pupils, most often to find none); in order, the index stops at once.
 func (q *Queries) SchoolChanges(ctx context.Context, db DBTX, arg SchoolChangesParams) ([]string, error) {
 	rows, err := db.Query(ctx, schoolChanges, arg.After, arg.MaxRows)
 	if err != nil {
