@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"time"
 
-	"connectrpc.com/connect"
-
 	placementv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1"
 	"github.com/nextstep-uk/nextstep/api/gen/nextstep/placement/v1/placementv1connect"
 	pupilv1 "github.com/nextstep-uk/nextstep/api/gen/nextstep/pupil/v1"
@@ -74,7 +72,7 @@ func New(cfg Config) *Clients {
 	p.SetUnencryptedHTTP2(true)
 	p.SetHTTP2(true)
 	hc := &http.Client{Transport: &http.Transport{Protocols: p}, Timeout: 2 * cfg.Timeout}
-	opts := []connect.ClientOption{connect.WithGRPC(), connect.WithInterceptors(credentials.NewInterceptor(cfg.Token))}
+	opts := credentials.ClientOptions(cfg.Token)
 	return &Clients{
 		Pupil:     pupilv1connect.NewPupilServiceClient(hc, cfg.PupilURL, opts...),
 		Placement: placementv1connect.NewPlacementServiceClient(hc, cfg.PlacementURL, opts...),

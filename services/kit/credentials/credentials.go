@@ -1,7 +1,8 @@
 // Package credentials is how a nextstep component proves who it is when it
 // calls another: a source of bearer tokens (a fixed one, or a file that a
 // Kubernetes projected service-account token is rotated into) and the
-// Connect client interceptor that sends it. Checking tokens on the way in
+// Connect client interceptor that sends it, with the options of a client
+// that calls another component. Checking tokens on the way in
 // is package auth's.
 package credentials
 
@@ -49,6 +50,20 @@ func FileToken(path string) TokenSource {
 		}
 		token, readAt = t, time.Now()
 		return token, nil
+	}
+}
+
+// ClientOptions are the options of a Connect client by which one nextstep
+// component calls another inside the cluster: gRPC, the bearer token src
+// gives, and responses uncompressed. Clients ask for gzip by default, and
+// the services' CPU profiles over make bench-region's passes showed a
+// tenth of the pupil and tracking services' time going on compressing
+// responses that cross one cluster network.
+func ClientOptions(src TokenSource) []connect.ClientOption {
+	return []connect.ClientOption{
+		connect.WithGRPC(),
+		connect.WithInterceptors(NewInterceptor(src)),
+		connect.WithAcceptCompression("gzip", nil, nil),
 	}
 }
 

@@ -104,8 +104,7 @@ func NewClient(url string, token credentials.TokenSource) *Client {
 	p.SetUnencryptedHTTP2(true)
 	p.SetHTTP2(true)
 	hc := &http.Client{Transport: &http.Transport{Protocols: p}, Timeout: 30 * time.Second}
-	return &Client{pupil: pupilv1connect.NewPupilServiceClient(hc, url,
-		connect.WithGRPC(), connect.WithInterceptors(credentials.NewInterceptor(token)))}
+	return &Client{pupil: pupilv1connect.NewPupilServiceClient(hc, url, credentials.ClientOptions(token)...)}
 }
 
 // Locate implements Directory.
