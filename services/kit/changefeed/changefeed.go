@@ -17,7 +17,9 @@
 // committed late, and a long transaction elsewhere on the server makes no
 // answer list again what an earlier one listed. Only rows moved at or
 // after the snapshot's xmin can be invisible to it, so an answer reads the
-// changed_xact index from there.
+// changed_xact index from there, in changed_xact order: PostgreSQL has no
+// statistics for an xid8 range, and without the order it scans the whole
+// table for the first rows a LIMIT asks for.
 package changefeed
 
 import (
