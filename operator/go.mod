@@ -3,7 +3,7 @@ module github.com/nextstep-uk/nextstep/operator
 go 1.26.0
 
 require (
-	connectrpc.com/connect v1.21.1
+	connectrpc.com/connect v1.21.1 // indirect
 	github.com/google/go-cmp v0.7.0
 	github.com/nextstep-uk/nextstep/api v0.0.0
 	github.com/nextstep-uk/nextstep/services/kit v0.0.0
