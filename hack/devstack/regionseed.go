@@ -270,8 +270,8 @@ WHERE CASE slot WHEN 0 THEN i % 5 <> 0 AND NOT (s % 20 = 0 AND g = 10 AND a = @y
 	// A pupil attends each day that has run: a full day, or half of one
 	// for every eleventh pupil.
 	seedAttendanceSQL = `
-INSERT INTO placement.attendance (booking_id, opportunity_id, day, half_days, recorded_by)
-SELECT b.id, b.opportunity_id, d.day,
+INSERT INTO placement.attendance (booking_id, opportunity_id, pupil_id, day, half_days, recorded_by)
+SELECT b.id, b.opportunity_id, b.pupil_id, d.day,
        LEAST(d.half_days, CASE WHEN ('x' || substr(b.pupil_id::text, 1, 8))::bit(32)::int % 11 = 0 THEN 1 ELSE 2 END),
        'region-bench'
 FROM placement.bookings b

@@ -39,8 +39,8 @@ func seedRegion(b *testing.B, e *env) []string {
 			 FROM bench_pupils p
 			 JOIN (SELECT id, row_number() OVER (ORDER BY starts_on) - 1 AS n FROM placement.opportunities) o
 			   ON o.n IN (p.g % 200, (p.g + 7) % 200)`,
-			`INSERT INTO placement.attendance (booking_id, opportunity_id, day, half_days, recorded_by)
-			 SELECT b.id, b.opportunity_id, d.day, abs(hashtext(b.id::text || d.day::text)) % 3, 'bench'
+			`INSERT INTO placement.attendance (booking_id, opportunity_id, pupil_id, day, half_days, recorded_by)
+			 SELECT b.id, b.opportunity_id, b.pupil_id, d.day, abs(hashtext(b.id::text || d.day::text)) % 3, 'bench'
 			 FROM placement.bookings b JOIN placement.opportunity_days d USING (opportunity_id)`,
 		} {
 			if _, err := tx.Exec(ctx, sql); err != nil {

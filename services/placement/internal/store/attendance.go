@@ -84,6 +84,7 @@ func RecordAttendance(ctx context.Context, db DB, scope auth.Scope, records []At
 			marks[i] = dbsqlc.CopyAttendanceStagingParams{
 				BookingID:     r.BookingID,
 				OpportunityID: b.OpportunityID,
+				PupilID:       b.PupilID,
 				Day:           r.Date,
 				HalfDays:      int16(r.Mark),
 			}

@@ -109,8 +109,8 @@ func (q *Queries) ScheduledDays(ctx context.Context, db DBTX, opportunityIds []s
 }
 
 const upsertAttendance = `-- name: UpsertAttendance :execrows
-INSERT INTO placement.attendance (booking_id, opportunity_id, day, half_days, recorded_by)
-SELECT booking_id, opportunity_id, day, half_days, $1::text FROM attendance_staging
+INSERT INTO placement.attendance (booking_id, opportunity_id, pupil_id, day, half_days, recorded_by)
+SELECT booking_id, opportunity_id, pupil_id, day, half_days, $1::text FROM attendance_staging
 ON CONFLICT (booking_id, day) DO UPDATE
     SET half_days = excluded.half_days, recorded_by = excluded.recorded_by, recorded_at = now()
     WHERE placement.attendance.half_days <> excluded.half_days

@@ -13,6 +13,7 @@ import (
 type CopyAttendanceStagingParams struct {
 	BookingID     string
 	OpportunityID string
+	PupilID       string
 	Day           time.Time
 	HalfDays      int16
 }
@@ -22,6 +23,7 @@ const createAttendanceStaging = `-- name: CreateAttendanceStaging :exec
 CREATE TEMPORARY TABLE attendance_staging (
     booking_id     uuid NOT NULL,
     opportunity_id uuid NOT NULL,
+    pupil_id       uuid NOT NULL,
     day            date NOT NULL,
     half_days      smallint NOT NULL
 ) ON COMMIT DROP

@@ -31,6 +31,7 @@ func (r iteratorForCopyAttendanceStaging) Values() ([]interface{}, error) {
 	return []interface{}{
 		r.rows[0].BookingID,
 		r.rows[0].OpportunityID,
+		r.rows[0].PupilID,
 		r.rows[0].Day,
 		r.rows[0].HalfDays,
 	}, nil
@@ -41,7 +42,7 @@ func (r iteratorForCopyAttendanceStaging) Err() error {
 }
 
 func (q *Queries) CopyAttendanceStaging(ctx context.Context, db DBTX, arg []CopyAttendanceStagingParams) (int64, error) {
-	return db.CopyFrom(ctx, []string{"attendance_staging"}, []string{"booking_id", "opportunity_id", "day", "half_days"}, &iteratorForCopyAttendanceStaging{rows: arg})
+	return db.CopyFrom(ctx, []string{"attendance_staging"}, []string{"booking_id", "opportunity_id", "pupil_id", "day", "half_days"}, &iteratorForCopyAttendanceStaging{rows: arg})
 }
 
 // iteratorForInsertBookings implements pgx.CopyFromSource.

@@ -14,14 +14,18 @@ const creditedDays = `-- name: CreditedDays :many
 
 WITH cohort AS MATERIALIZED (
     SELECT pupil_id, n FROM unnest(($1::text[])::uuid[]) WITH ORDINALITY AS p(pupil_id, n)
-), marks AS MATERIALIZED (
-    SELECT b.pupil_id, b.opportunity_id, a.day, a.half_days
+), live AS MATERIALIZED (
+    SELECT b.id
     FROM cohort p
     JOIN placement.bookings b ON b.pupil_id = p.pupil_id
-    JOIN placement.attendance a ON a.booking_id = b.id
     WHERE b.cancelled_at IS NULL
-      AND a.day <= $2::date
-      AND ($3::boolean OR b.la_code = ANY($4::text[]) OR b.school_urn = $5::text)
+      AND ($2::boolean OR b.la_code = ANY($3::text[]) OR b.school_urn = $4::text)
+), marks AS MATERIALIZED (
+    SELECT a.pupil_id, a.opportunity_id, a.day, a.half_days
+    FROM cohort p
+    JOIN placement.attendance a ON a.pupil_id = p.pupil_id
+    WHERE a.day <= $5::date
+      AND a.booking_id IN (SELECT id FROM live)
 ), days AS MATERIALIZED (
     SELECT d.opportunity_id, d.day, d.half_days, o.kind = ANY($6::text[]) AS experience
     FROM placement.opportunity_days d
@@ -52,10 +56,10 @@ ORDER BY p.n
 
 type CreditedDaysParams struct {
 	PupilIDs        []string
-	AsOf            time.Time
 	ScopeAll        bool
 	ScopeLACodes    []string
 	ScopeSchoolURN  string
+	AsOf            time.Time
 	ExperienceKinds []string
 	EncountersFrom  time.Time
 }
@@ -77,24 +81,24 @@ type CreditedDaysRow struct {
 // other kinds: talks, careers fairs, mentoring) attended from
 // encounters_from to as_of. One row per requested pupil, in request order.
 //
-// It starts from the cohort: its bookings by pupil_id and their marks by
-// booking_id, both read from their indexes alone (migration 00005), so a
-// cohort costs what its own marks cost, however many the region holds.
-// The days and kinds of the few opportunities those marks are on (a
-// school's cohort goes on the same few) are read once each, not once a
-// mark, and the sums are made per pupil before the cohort's rows are
-// joined to them. Written as the one join of all five tables, PostgreSQL
-// looked up an opportunity and its day for every mark and joined the
-// cohort to every pupil's marks once per pupil: three times the buffers
-// and twice the time for a cohort of 200 (make bench-region's database,
-// docs/benchmarks.md).
+// It starts from the cohort: its live bookings in scope by pupil_id, read
+// from their index alone (migration 00005), and its marks by pupil_id
+// (migration 00006), one index descent a pupil for each, so a cohort costs
+// what its own marks cost, however many the region holds. The days and
+// kinds of the few opportunities those marks are on (a school's cohort goes
+// on the same few) are read once each, not once a mark, and the sums are
+// made per pupil before the cohort's rows are joined to them. Written as
+// the one join of all five tables, PostgreSQL looked up an opportunity and
+// its day for every mark and joined the cohort to every pupil's marks once
+// per pupil: three times the buffers and twice the time for a cohort of
+// 200 (make bench-region's database, docs/benchmarks.md).
 func (q *Queries) CreditedDays(ctx context.Context, db DBTX, arg CreditedDaysParams) ([]CreditedDaysRow, error) {
 	rows, err := db.Query(ctx, creditedDays,
 		arg.PupilIDs,
-		arg.AsOf,
 		arg.ScopeAll,
 		arg.ScopeLACodes,
 		arg.ScopeSchoolURN,
+		arg.AsOf,
 		arg.ExperienceKinds,
 		arg.EncountersFrom,
 	)

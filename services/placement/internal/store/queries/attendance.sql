@@ -15,8 +15,8 @@ SELECT opportunity_id, day FROM placement.opportunity_days WHERE opportunity_id 
 
 -- name: UpsertAttendance :execrows
 -- A mark already recorded as given is left alone and not counted.
-INSERT INTO placement.attendance (booking_id, opportunity_id, day, half_days, recorded_by)
-SELECT booking_id, opportunity_id, day, half_days, @recorded_by::text FROM attendance_staging
+INSERT INTO placement.attendance (booking_id, opportunity_id, pupil_id, day, half_days, recorded_by)
+SELECT booking_id, opportunity_id, pupil_id, day, half_days, @recorded_by::text FROM attendance_staging
 ON CONFLICT (booking_id, day) DO UPDATE
     SET half_days = excluded.half_days, recorded_by = excluded.recorded_by, recorded_at = now()
     WHERE placement.attendance.half_days <> excluded.half_days;

@@ -7,10 +7,11 @@
 CREATE TEMPORARY TABLE attendance_staging (
     booking_id     uuid NOT NULL,
     opportunity_id uuid NOT NULL,
+    pupil_id       uuid NOT NULL,
     day            date NOT NULL,
     half_days      smallint NOT NULL
 ) ON COMMIT DROP;
 
 -- name: CopyAttendanceStaging :copyfrom
-INSERT INTO attendance_staging (booking_id, opportunity_id, day, half_days)
-VALUES (@booking_id, @opportunity_id, @day, @half_days);
+INSERT INTO attendance_staging (booking_id, opportunity_id, pupil_id, day, half_days)
+VALUES (@booking_id, @opportunity_id, @pupil_id, @day, @half_days);
