@@ -5,7 +5,9 @@
 -- database a Year 11 cohort of 200 (1,465 bookings, 1,945 marks) reads
 -- 1,288 buffers where it read 5,143. The foreign key to the booking now
 -- names the pupil as well, so a mark's pupil is always its booking's (a
--- booking's pupil never changes: a booking is only ever cancelled).
+-- booking's pupil never changes: a booking is only ever cancelled). The
+-- attendance key's columns from migration 00005 stay: the engagement
+-- figures still read a booking's marks by booking.
 ALTER TABLE placement.bookings ADD CONSTRAINT bookings_id_opportunity_id_pupil_id_key
     UNIQUE (id, opportunity_id, pupil_id);
 ALTER TABLE placement.attendance ADD COLUMN pupil_id uuid;
