@@ -73,8 +73,9 @@ type CohortStatus struct {
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 
 	// passToken numbers the operator's passes over the cohort. A pass
-	// claims the next number by writing it here before it syncs, so a
-	// deposed leader's late sync carries an older token and is refused.
+	// claims its number by writing it here before it syncs (each pass's
+	// status write claims the next pass's), so a deposed leader's late
+	// sync carries an older token and is refused.
 	// +optional
 	PassToken int64 `json:"passToken,omitempty"`
 

@@ -63,6 +63,7 @@ type CohortReconciler struct {
 	FeedInterval time.Duration
 
 	lastPasses lastPasses
+	claims     claims
 }
 
 // +kubebuilder:rbac:groups=nextstep.uk,resources=cohorts,verbs=get;list;watch;update;patch
@@ -103,6 +104,10 @@ type cohortScope struct {
 	school     sources.School
 	members    []rules.Member
 	evaluation rules.Result
+	// held is set when the cohort's token is one this process claimed and
+	// has not used (cohort_claim.go); claimed once the pass holds a token
+	// to use, which its status write then moves on to the next.
+	held, claimed bool
 	// applied is set once tracking applied the pass's sync.
 	applied bool
 	// feedSeq is how many polls of the change feeds were applied when the
@@ -125,7 +130,8 @@ type cohortPhase func(ctx context.Context, s *cohortScope) (done bool, err error
 
 // Reconcile runs one pass over a cohort: resolve its programme, pass over
 // the cohort if nothing it reads changed since its last applied pass, claim
-// a pass token (the fencing write), read one complete snapshot, evaluate
+// a pass token (the fencing write, unless the last pass's status write
+// claimed it), read one complete snapshot, evaluate
 // the rules and sync the desired interventions. Metrics and events are set as
 // each phase decides; the status is written once, when the pass ends,
 // and only if it changed. The cohort comes back after the resync interval.
@@ -136,16 +142,21 @@ func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res
 		if apierrors.IsNotFound(err) {
 			r.Metrics.Forget(req.Namespace, req.Name)
 			r.lastPasses.forget(req.NamespacedName)
+			r.claims.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &cohortScope{cohort: cohort, base: cohort.DeepCopy(), result: metrics.ResultError, requeueAfter: recheckNotReady}
+	s := &cohortScope{cohort: cohort, base: cohort.DeepCopy(), result: metrics.ResultError, requeueAfter: recheckNotReady,
+		held: r.claims.take(cohort, req.NamespacedName)}
 	defer func() {
 		r.Metrics.Reconciles.WithLabelValues(s.result).Inc()
 		r.Metrics.ReconcileDuration.WithLabelValues().Observe(time.Since(start).Seconds())
 	}()
 	defer func() {
 		err := r.writeBack(ctx, s)
+		if err == nil && (s.held || s.claimed) {
+			r.claims.hold(s.cohort, req.NamespacedName)
+		}
 		r.rememberPass(s, err == nil)
 		if err != nil {
 			if s.result == metrics.ResultSynced {
@@ -176,10 +187,16 @@ func (r *CohortReconciler) Reconcile(ctx context.Context, req ctrl.Request) (res
 
 // writeBack makes the pass's writes: the status, in one patch and only if
 // it changed, then the removal of a force-sync annotation whose sync was
-// applied. The patch carries base's resourceVersion (the claim's, once the
-// pass has claimed), so it fails, as an update would, if the cohort changed
-// since: a newer pass's status is never overwritten by an older one's.
+// applied. A pass that used a token claims the next pass's in the same
+// patch (cohort_claim.go). The patch carries base's resourceVersion (the
+// claim's, once the pass has claimed in a write of its own), so it fails,
+// as an update would, if the cohort changed since: a newer pass's status is
+// never overwritten by an older one's, and no two operators claim the same
+// token.
 func (r *CohortReconciler) writeBack(ctx context.Context, s *cohortScope) error {
+	if s.claimed {
+		s.cohort.Status.PassToken++
+	}
 	if !equality.Semantic.DeepEqual(s.base.Status, s.cohort.Status) {
 		patch := client.MergeFromWithOptions(s.base, client.MergeFromWithOptimisticLock{})
 		if err := r.Status().Patch(ctx, s.cohort, patch); err != nil {
@@ -231,8 +248,8 @@ func (r *CohortReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		func(o client.Object) []string { return []string{o.(*nextstepv1alpha1.Cohort).Spec.Programme} }); err != nil {
 		return err
 	}
-	// Status writes (every pass makes two: the claim and the pass's status)
-	// must not trigger another pass: only spec and annotation changes do,
+	// Status writes (the pass's status, and a claim when the operator
+	// holds none) must not trigger another pass: only spec and annotation changes do,
 	// and the change feed, besides the resync interval.
 	b := ctrl.NewControllerManagedBy(mgr).
 		For(&nextstepv1alpha1.Cohort{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).

@@ -54,11 +54,17 @@ func (r *CohortReconciler) resolveProgramme(ctx context.Context, s *cohortScope)
 	return false, nil
 }
 
-// claimPass claims the next pass token before anything touches tracking,
-// in a write of its own: the update fails on a conflict, so two operators
-// can never claim the same token, and a deposed leader's later sync
-// carries a stale one that tracking refuses.
+// claimPass holds a pass token before anything touches tracking: the one
+// the cohort's last pass claimed in its status write, if this process made
+// that write and nothing has written the cohort since, else the next, in a
+// write of its own. Either write fails on a conflict, so two operators can
+// never claim the same token, and a deposed leader's later sync carries a
+// stale one that tracking refuses.
 func (r *CohortReconciler) claimPass(ctx context.Context, s *cohortScope) (bool, error) {
+	if s.held {
+		s.claimed = true
+		return false, nil
+	}
 	claimed := s.cohort.DeepCopy()
 	claimed.Status.PassToken++
 	if err := r.Status().Update(ctx, claimed); err != nil {
@@ -66,6 +72,7 @@ func (r *CohortReconciler) claimPass(ctx context.Context, s *cohortScope) (bool,
 	}
 	*s.cohort = *claimed
 	s.base = claimed.DeepCopy()
+	s.claimed = true
 	return false, nil
 }
 

@@ -289,6 +289,19 @@ func (s *stack) cohortNamed(_ *testing.T, name string) (*nextstepv1alpha1.Cohort
 	return &c, err
 }
 
+// assignTask has a caseworker take one of the cohort's tasks: a write to
+// what its passes read.
+func (s *stack) assignTask(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	tasks, err := s.tracking.ListTasks(ctx, &trackingv1.ListTasksRequest{CohortKey: s.ns + "/hub-" + schoolURN + "-y9", PageSize: 10})
+	check(t, "list tasks", err)
+	task := tasks.GetTasks()[0]
+	_, err = s.tracking.UpdateTask(ctx, &trackingv1.UpdateTaskRequest{TaskId: task.GetId(), Version: task.GetVersion(),
+		Change: &trackingv1.UpdateTaskRequest_Assign_{Assign: &trackingv1.UpdateTaskRequest_Assign{Assignee: "caseworker@hub.example"}}})
+	check(t, "assign task", err)
+}
+
 // task is what the tests compare of a task.
 type task struct{ Pupil, Reason, Status string }
 

@@ -70,17 +70,12 @@ func TestUnchangedCohortIsPassedOver(t *testing.T) {
 	token := settled("after the first pass")
 
 	// tracking: a caseworker takes a task.
-	tasks, err := s.tracking.ListTasks(ctx, &trackingv1.ListTasksRequest{CohortKey: s.ns + "/hub-" + schoolURN + "-y9", PageSize: 10})
-	check(t, "list tasks", err)
-	task := tasks.GetTasks()[0]
-	_, err = s.tracking.UpdateTask(ctx, &trackingv1.UpdateTaskRequest{TaskId: task.GetId(), Version: task.GetVersion(),
-		Change: &trackingv1.UpdateTaskRequest_Assign_{Assign: &trackingv1.UpdateTaskRequest_Assign{Assignee: "caseworker@hub.example"}}})
-	check(t, "assign task", err)
+	s.assignTask(t)
 	fullPass("a task assigned", token)
 	token = settled("after the task's pass")
 
 	// pupil: staff add a pupil to the risk list.
-	_, err = s.pupil.ReviewRisk(ctx, &pupilv1.ReviewRiskRequest{PupilId: s.pupils["ontrack"],
+	_, err := s.pupil.ReviewRisk(ctx, &pupilv1.ReviewRiskRequest{PupilId: s.pupils["ontrack"],
 		Review: &pupilv1.RiskReview{Decision: pupilv1.RiskDecision_RISK_DECISION_ADDED, Reason: "caring for a parent since the summer"}})
 	check(t, "review risk", err)
 	fullPass("a risk review", token)
@@ -162,12 +157,7 @@ func TestChangeFeedQueuesTheCohort(t *testing.T) {
 	})
 
 	// tracking: a caseworker takes a task.
-	tasks, err := s.tracking.ListTasks(ctx, &trackingv1.ListTasksRequest{CohortKey: s.ns + "/hub-" + schoolURN + "-y9", PageSize: 10})
-	check(t, "list tasks", err)
-	task := tasks.GetTasks()[0]
-	_, err = s.tracking.UpdateTask(ctx, &trackingv1.UpdateTaskRequest{TaskId: task.GetId(), Version: task.GetVersion(),
-		Change: &trackingv1.UpdateTaskRequest_Assign_{Assign: &trackingv1.UpdateTaskRequest_Assign{Assignee: "caseworker@hub.example"}}})
-	check(t, "assign task", err)
+	s.assignTask(t)
 	token = fullPass("a task assigned", token)
 
 	// placement: the pupil behind attends the rest of the week, and their
@@ -184,7 +174,7 @@ func TestChangeFeedQueuesTheCohort(t *testing.T) {
 	})
 
 	// pupil: staff add a pupil to the risk list.
-	_, err = s.pupil.ReviewRisk(ctx, &pupilv1.ReviewRiskRequest{PupilId: s.pupils["ontrack"],
+	_, err := s.pupil.ReviewRisk(ctx, &pupilv1.ReviewRiskRequest{PupilId: s.pupils["ontrack"],
 		Review: &pupilv1.RiskReview{Decision: pupilv1.RiskDecision_RISK_DECISION_ADDED, Reason: "caring for a parent since the summer"}})
 	check(t, "review risk", err)
 	fullPass("a risk review", token)
