@@ -66,53 +66,64 @@ type Factors struct {
 // Each calls fn with the name (as the contract names the field) and the
 // as-at date of every factor that is known, in a fixed order.
 func (f Factors) Each(fn func(name string, asAt time.Time)) {
-	for _, x := range []struct {
-		name  string
-		known bool
-		asAt  func() time.Time
-	}{
-		{"attendance", f.Attendance != nil, func() time.Time { return f.Attendance.AsAt }},
-		{"suspensions", f.Suspensions != nil, func() time.Time { return f.Suspensions.AsAt }},
-		{"permanent_exclusions", f.PermanentExclusions != nil, func() time.Time { return f.PermanentExclusions.AsAt }},
-		{"sen", f.SEN != nil, func() time.Time { return f.SEN.AsAt }},
-		{"free_school_meals", f.FreeSchoolMeals != nil, func() time.Time { return f.FreeSchoolMeals.AsAt }},
-		{"looked_after", f.Care != nil, func() time.Time { return f.Care.AsAt }},
-		{"young_carer", f.YoungCarer != nil, func() time.Time { return f.YoungCarer.AsAt }},
-		{"english_additional_language", f.EAL != nil, func() time.Time { return f.EAL.AsAt }},
-		{"school_moves", f.SchoolMoves != nil, func() time.Time { return f.SchoolMoves.AsAt }},
-		{"prior_attainment", f.PriorAttainment != nil, func() time.Time { return f.PriorAttainment.AsAt }},
-		{"child_in_need", f.ChildInNeed != nil, func() time.Time { return f.ChildInNeed.AsAt }},
-		{"alternative_provision", f.AlternativeProvision != nil, func() time.Time { return f.AlternativeProvision.AsAt }},
-		{"youth_justice", f.YouthJustice != nil, func() time.Time { return f.YouthJustice.AsAt }},
-		{"young_parent", f.YoungParent != nil, func() time.Time { return f.YoungParent.AsAt }},
-		{"home_educated", f.HomeEducated != nil, func() time.Time { return f.HomeEducated.AsAt }},
-		{"mental_health", f.MentalHealth != nil, func() time.Time { return f.MentalHealth.AsAt }},
-	} {
-		if x.known {
-			fn(x.name, x.asAt())
+	for _, x := range factorFields {
+		if asAt, ok := x.field(&f).date(); ok {
+			fn(x.name, asAt)
 		}
 	}
 }
 
 // notKnown names the factors with no data, in Each's order.
 func (f Factors) notKnown() []string {
-	known := map[string]bool{}
-	f.Each(func(name string, _ time.Time) { known[name] = true })
-	var out []string
-	for _, name := range FactorNames {
-		if !known[name] {
-			out = append(out, name)
+	out := make([]string, 0, len(factorFields))
+	for _, x := range factorFields {
+		if _, ok := x.field(&f).date(); !ok {
+			out = append(out, x.name)
 		}
 	}
 	return out
 }
 
+// factorFields are every factor, in Each's order: its name, as the
+// contract names the field, and where Factors holds it. A package-level
+// table, so that listing a pupil's factors (every member of a cohort
+// snapshot, twice) allocates nothing for it.
+var factorFields = [...]struct {
+	name  string
+	field func(*Factors) dated
+}{
+	{FactorAttendance, func(f *Factors) dated { return f.Attendance }},
+	{FactorSuspensions, func(f *Factors) dated { return f.Suspensions }},
+	{FactorPermanentExclusions, func(f *Factors) dated { return f.PermanentExclusions }},
+	{FactorSEN, func(f *Factors) dated { return f.SEN }},
+	{FactorFreeSchoolMeals, func(f *Factors) dated { return f.FreeSchoolMeals }},
+	{FactorCare, func(f *Factors) dated { return f.Care }},
+	{FactorYoungCarer, func(f *Factors) dated { return f.YoungCarer }},
+	{FactorEAL, func(f *Factors) dated { return f.EAL }},
+	{FactorSchoolMoves, func(f *Factors) dated { return f.SchoolMoves }},
+	{FactorPriorAttainment, func(f *Factors) dated { return f.PriorAttainment }},
+	{FactorChildInNeed, func(f *Factors) dated { return f.ChildInNeed }},
+	{FactorAltProvision, func(f *Factors) dated { return f.AlternativeProvision }},
+	{FactorYouthJustice, func(f *Factors) dated { return f.YouthJustice }},
+	{FactorYoungParent, func(f *Factors) dated { return f.YoungParent }},
+	{FactorHomeEducated, func(f *Factors) dated { return f.HomeEducated }},
+	{FactorMentalHealth, func(f *Factors) dated { return f.MentalHealth }},
+}
+
 // FactorNames are every factor's name, as the contract names the field, in
 // Each's order.
-var FactorNames = []string{
-	"attendance", "suspensions", "permanent_exclusions", "sen", "free_school_meals", "looked_after", "young_carer",
-	"english_additional_language", "school_moves", "prior_attainment", "child_in_need", "alternative_provision",
-	"youth_justice", "young_parent", "home_educated", "mental_health",
+var FactorNames = func() []string {
+	names := make([]string, len(factorFields))
+	for i, x := range factorFields {
+		names[i] = x.name
+	}
+	return names
+}()
+
+// dated is a factor as Factors holds it: a pointer, nil when not known.
+type dated interface {
+	// date is the factor's as-at date, and whether it is known.
+	date() (time.Time, bool)
 }
 
 // Percent is an attendance percentage (0-100).
@@ -121,10 +132,24 @@ type Percent struct {
 	AsAt  time.Time
 }
 
+func (x *Percent) date() (time.Time, bool) {
+	if x == nil {
+		return time.Time{}, false
+	}
+	return x.AsAt, true
+}
+
 // Count is a number of events (suspensions, exclusions, moves).
 type Count struct {
 	Value int
 	AsAt  time.Time
+}
+
+func (x *Count) date() (time.Time, bool) {
+	if x == nil {
+		return time.Time{}, false
+	}
+	return x.AsAt, true
 }
 
 // Flag is a yes/no factor.
@@ -133,10 +158,24 @@ type Flag struct {
 	AsAt  time.Time
 }
 
+func (x *Flag) date() (time.Time, bool) {
+	if x == nil {
+		return time.Time{}, false
+	}
+	return x.AsAt, true
+}
+
 // SENStatus is the pupil's SEN provision.
 type SENStatus struct {
 	Value SEN
 	AsAt  time.Time
+}
+
+func (x *SENStatus) date() (time.Time, bool) {
+	if x == nil {
+		return time.Time{}, false
+	}
+	return x.AsAt, true
 }
 
 // CareStatus is the pupil's looked-after status.
@@ -145,12 +184,26 @@ type CareStatus struct {
 	AsAt  time.Time
 }
 
+func (x *CareStatus) date() (time.Time, bool) {
+	if x == nil {
+		return time.Time{}, false
+	}
+	return x.AsAt, true
+}
+
 // Attainment is prior attainment: the KS2 reading and maths scaled scores
 // (80 to 120; 0 when that subject is not known), as at the later of their
 // dates.
 type Attainment struct {
 	Reading, Maths int
 	AsAt           time.Time
+}
+
+func (x *Attainment) date() (time.Time, bool) {
+	if x == nil {
+		return time.Time{}, false
+	}
+	return x.AsAt, true
 }
 
 // ExpectedStandard is the KS2 scaled score that meets the expected

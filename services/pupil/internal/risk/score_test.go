@@ -194,3 +194,60 @@ func TestNotKnownAndVersion(t *testing.T) {
 		t.Errorf("weights version %q", s.WeightsVersion)
 	}
 }
+
+// Each lists the known factors, with their dates, in FactorNames' order.
+func TestEachInFactorNamesOrder(t *testing.T) {
+	t.Parallel()
+	later := asAt.AddDate(0, 1, 0)
+	f := risk.Factors{
+		Attendance:           &risk.Percent{Value: 97, AsAt: asAt},
+		Suspensions:          &risk.Count{AsAt: asAt},
+		PermanentExclusions:  &risk.Count{AsAt: asAt},
+		SEN:                  &risk.SENStatus{Value: risk.SENNone, AsAt: asAt},
+		FreeSchoolMeals:      &risk.Flag{AsAt: asAt},
+		Care:                 &risk.CareStatus{Value: risk.CareNone, AsAt: asAt},
+		YoungCarer:           &risk.Flag{AsAt: asAt},
+		EAL:                  &risk.Flag{AsAt: asAt},
+		SchoolMoves:          &risk.Count{AsAt: asAt},
+		PriorAttainment:      &risk.Attainment{Reading: 104, Maths: 98, AsAt: asAt},
+		ChildInNeed:          &risk.Flag{AsAt: asAt},
+		AlternativeProvision: &risk.Flag{AsAt: asAt},
+		YouthJustice:         &risk.Flag{AsAt: asAt},
+		YoungParent:          &risk.Flag{AsAt: asAt},
+		HomeEducated:         &risk.Flag{AsAt: asAt},
+		MentalHealth:         &risk.Flag{Value: true, AsAt: later},
+	}
+	var names []string
+	f.Each(func(name string, at time.Time) {
+		names = append(names, name)
+		want := asAt
+		if name == risk.FactorMentalHealth {
+			want = later
+		}
+		if !at.Equal(want) {
+			t.Errorf("%s as at %v, want %v", name, at, want)
+		}
+	})
+	if diff := cmp.Diff(risk.FactorNames, names); diff != "" {
+		t.Errorf("every factor known (-want +got):\n%s", diff)
+	}
+	if s := risk.Compute(f, risk.DefaultWeights()); len(s.NotKnown) != 0 {
+		t.Errorf("not known: %v, want none", s.NotKnown)
+	}
+}
+
+// BenchmarkCompute scores a member with a typical record: a few factors
+// known, most not (each member of a cohort snapshot is scored once).
+func BenchmarkCompute(b *testing.B) {
+	f := risk.Factors{
+		Attendance:      &risk.Percent{Value: 88, AsAt: asAt},
+		SEN:             &risk.SENStatus{Value: risk.SENSupport, AsAt: asAt},
+		FreeSchoolMeals: &risk.Flag{Value: true, AsAt: asAt},
+		Care:            &risk.CareStatus{Value: risk.CareNone, AsAt: asAt},
+	}
+	w := risk.DefaultWeights()
+	b.ReportAllocs()
+	for b.Loop() {
+		risk.Compute(f, w)
+	}
+}
