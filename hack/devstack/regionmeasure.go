@@ -526,7 +526,7 @@ type regionReport struct {
 	largestCohort  int
 	activeTasks    int64
 	cohortTasks    int64
-	auditRows      map[string]int64 // audit_targets rows, by service
+	auditRows      map[string]int64 // records named by audit events, by service
 	metricsBytes   int              // the largest operator's /metrics page
 	metricsSeries  int
 	groupedCohorts int
@@ -590,7 +590,7 @@ func (rep *regionReport) collect(ctx context.Context, procs *supervisor, kube cl
 	rep.auditRows = map[string]int64{}
 	for _, schema := range []string{"pupil", "placement", "tracking"} {
 		var n int64
-		if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+schema+".audit_targets").Scan(&n); err != nil {
+		if err := pool.QueryRow(ctx, "SELECT coalesce(sum(cardinality(targets)), 0) FROM "+schema+".audit_events").Scan(&n); err != nil {
 			return err
 		}
 		rep.auditRows[schema] = n
@@ -690,7 +690,7 @@ func (rep *regionReport) print(w io.Writer) {
 	fmt.Fprintf(w, "| API server objects (of which Cohorts) | %.0f (%.0f) | |\n", total, rep.apiObjects["cohorts.nextstep.uk"]+rep.apiObjects["cohorts"])
 	fmt.Fprintf(w, "| Largest Cohort object | %d bytes | |\n", rep.largestCohort)
 	fmt.Fprintf(w, "| The operators' /metrics pages: series in all, the largest page | %d, %.1f MB | |\n", rep.metricsSeries, float64(rep.metricsBytes)/1e6)
-	fmt.Fprintf(w, "| Audit rows (records read or written) after the three passes: pupil, placement, tracking | %d, %d, %d | |\n",
+	fmt.Fprintf(w, "| Audit targets (records read or written) after the three passes: pupil, placement, tracking | %d, %d, %d | |\n",
 		rep.auditRows["pupil"], rep.auditRows["placement"], rep.auditRows["tracking"])
 	fmt.Fprintf(w, "| Active tasks after the passes (whole-year-group tasks; cohorts grouped) | %d (%d; %d) | |\n\n",
 		rep.activeTasks, rep.cohortTasks, rep.groupedCohorts)

@@ -165,7 +165,7 @@ func (w *world) state(t *testing.T) map[string]string {
 	for schema, db := range w.dbs {
 		rows, err := db.Query(ctx, `SELECT table_name FROM information_schema.tables
 			WHERE table_schema = $1 AND table_type = 'BASE TABLE'
-			  AND table_name NOT IN ('audit_events', 'audit_targets', 'goose_db_version', 'kit_goose_db_version')`, schema)
+			  AND table_name NOT IN ('audit_events', 'goose_db_version', 'kit_goose_db_version')`, schema)
 		if err != nil {
 			t.Fatal(err)
 		}

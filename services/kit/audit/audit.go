@@ -8,9 +8,11 @@
 // header the console sends). If the row cannot be written, a personal-data
 // read fails rather than return data that was not audited.
 //
-// The tables live in the service's own schema: <schema>.audit_events, one row
-// a call, and <schema>.audit_targets, one row per record it touched. They are
-// created by database.Migrate.
+// The table lives in the service's own schema: <schema>.audit_events, one
+// row a call, with the records it touched, in order, in its targets array
+// (and where each belongs in target_schools and target_las, arrays of the
+// same length, or empty when the call said for none). It is created by
+// database.Migrate.
 package audit
 
 import (
@@ -105,17 +107,8 @@ const writeTimeout = 30 * time.Second
 
 // New returns the audit log of the service whose schema is schema.
 func New(pool *pgxpool.Pool, schema string, logger *slog.Logger) *Log {
-	events := pgx.Identifier{schema, "audit_events"}.Sanitize()
-	targets := pgx.Identifier{schema, "audit_targets"}.Sanitize()
-	// One statement writes the event and every target: a data-modifying CTE
-	// always runs, so an event with no targets is written too.
-	insert := fmt.Sprintf(`WITH e AS (
-			INSERT INTO %s (subject, issuer, role, procedure, purpose, outcome, target_count)
-			VALUES ($1, $2, $3, $4, $5, $6, cardinality($7::text[]))
-			RETURNING id)
-		INSERT INTO %s (event_id, position, target, school_urn, la_code)
-		SELECT e.id, t.ord, t.target, t.school_urn, t.la_code
-		FROM e, unnest($7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS t(target, school_urn, la_code, ord)`, events, targets)
+	insert := fmt.Sprintf(`INSERT INTO %s (subject, issuer, role, procedure, purpose, outcome, targets, target_schools, target_las)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, pgx.Identifier{schema, "audit_events"}.Sanitize())
 	return &Log{pool: pool, insert: insert, logger: logger}
 }
 
@@ -148,7 +141,7 @@ func (l *Log) write(ctx context.Context, spec connect.Spec, header interface{ Ge
 		purpose = string([]rune(purpose)[:MaxPurposeLength])
 	}
 	t.mu.Lock()
-	ids, schools, areas := append([]string{}, t.ids...), append([]string{}, t.schools...), append([]string{}, t.areas...)
+	ids, schools, areas := append([]string{}, t.ids...), placed(t.schools), placed(t.areas)
 	t.mu.Unlock()
 	// The row is written even if the caller has gone away.
 	e := &pending{
@@ -163,6 +156,18 @@ func (l *Log) write(ctx context.Context, spec connect.Spec, header interface{ Ge
 	}
 	l.mu.Unlock()
 	return <-e.done
+}
+
+// placed copies where the touched records belong, or is empty when the call
+// said for none (Touch, as the pupil and placement services do), so their
+// events carry no array of empty strings.
+func placed(where []string) []string {
+	for _, w := range where {
+		if w != "" {
+			return append([]string{}, where...)
+		}
+	}
+	return []string{}
 }
 
 // drain writes the queue, a batch at a time, until it is empty.

@@ -43,6 +43,13 @@ type schools struct {
 	pupilv1connect.UnimplementedPupilServiceHandler
 }
 
+// GetPupil touches the pupil without saying where they are on roll, as the
+// pupil service does.
+func (schools) GetPupil(ctx context.Context, req *pupilv1.GetPupilRequest) (*pupilv1.GetPupilResponse, error) {
+	audit.Touch(ctx, "pupil", req.GetId())
+	return &pupilv1.GetPupilResponse{}, nil
+}
+
 func (schools) GetSchool(context.Context, *pupilv1.GetSchoolRequest) (*pupilv1.GetSchoolResponse, error) {
 	return &pupilv1.GetSchoolResponse{School: &pupilv1.School{Urn: "100001"}}, nil
 }
@@ -75,7 +82,7 @@ func events(t *testing.T, pool *pgxpool.Pool) []event {
 	rows, err := pool.Query(context.Background(), `
 		SELECT subject, issuer, role, procedure, purpose, outcome,
 			ARRAY(SELECT concat_ws(' ', target, nullif(school_urn, ''), nullif(la_code, ''))
-				FROM audittest.audit_targets t WHERE t.event_id = e.id ORDER BY position)
+				FROM unnest(e.targets, e.target_schools, e.target_las) WITH ORDINALITY AS t(target, school_urn, la_code, ord) ORDER BY ord)
 		FROM audittest.audit_events e ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
@@ -110,14 +117,40 @@ func TestPersonalDataReadsAndChangesAreAudited(t *testing.T) {
 		t.Fatalf("CreateSchool: %v", err)
 	}
 
+	// A read touched with no school or LA (Touch).
+	if _, err := pupil.GetPupil(ctx, &pupilv1.GetPupilRequest{Id: pupilID}); err != nil {
+		t.Fatal(err)
+	}
+
 	want := []event{
 		{Subject: "caseworker", Issuer: servicetest.Issuer(), Role: "ROLE_CASEWORKER", Procedure: trackingv1connect.TrackingServiceGetLatestDestinationsProcedure,
 			Purpose: "caseload review", Outcome: "ok", Targets: []string{"pupil:" + pupilID + " 100001 336"}},
 		{Subject: "hub-admin", Issuer: servicetest.Issuer(), Role: "ROLE_HUB_ADMIN", Procedure: pupilv1connect.PupilServiceCreateSchoolProcedure,
 			Outcome: "unimplemented", Targets: []string{}},
+		{Subject: "hub-admin", Issuer: servicetest.Issuer(), Role: "ROLE_HUB_ADMIN", Procedure: pupilv1connect.PupilServiceGetPupilProcedure,
+			Outcome: "ok", Targets: []string{"pupil:" + pupilID}},
 	}
 	if diff := cmp.Diff(want, events(t, pool)); diff != "" {
 		t.Errorf("audit events (-want +got):\n%s", diff)
+	}
+
+	// Where each record belongs is an array as long as the targets, or
+	// empty when the call said for none.
+	type placing struct{ Targets, Schools, LAs int }
+	var got []placing
+	rows, err := pool.Query(ctx, `SELECT cardinality(targets), cardinality(target_schools), cardinality(target_las) FROM audittest.audit_events ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var p placing
+		if err := rows.Scan(&p.Targets, &p.Schools, &p.LAs); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, p)
+	}
+	if diff := cmp.Diff([]placing{{1, 1, 1}, {0, 0, 0}, {1, 0, 0}}, got); diff != "" {
+		t.Errorf("array lengths (-want +got):\n%s", diff)
 	}
 }
 
@@ -125,7 +158,7 @@ func TestUnauditableReadIsWithheld(t *testing.T) {
 	t.Parallel()
 	pool, tracking, _, _ := start(t)
 	ctx := context.Background()
-	if _, err := pool.Exec(ctx, `DROP TABLE audittest.audit_targets, audittest.audit_events`); err != nil {
+	if _, err := pool.Exec(ctx, `DROP TABLE audittest.audit_events`); err != nil {
 		t.Fatal(err)
 	}
 	_, err := tracking.GetLatestDestinations(ctx, &trackingv1.GetLatestDestinationsRequest{PupilIds: []string{"0b7e4a1c-8f0e-4d7a-9a57-3c1f4f0a2b6d"}})

@@ -68,7 +68,8 @@ func Database(ctx context.Context) (string, error) {
 	return builtURL, buildErr
 }
 
-// Name is the database's name: a hash of the migrations and the seed.
+// Name is the database's name: a hash of the migrations (the service's,
+// and the versions of the kit's audit tables) and the seed.
 func Name() (string, error) {
 	h := sha256.New()
 	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
@@ -81,6 +82,9 @@ func Name() (string, error) {
 	})
 	if err != nil {
 		return "", err
+	}
+	for _, m := range audit.Migrations("tracking") {
+		fmt.Fprintf(h, "kit:%d\x00", m.Version)
 	}
 	h.Write([]byte(benchSeed))
 	return "nextstep_bench_tracking_" + hex.EncodeToString(h.Sum(nil))[:12], nil

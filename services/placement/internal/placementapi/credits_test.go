@@ -179,9 +179,8 @@ func TestGetCreditedDays(t *testing.T) {
 			t.Fatal(err)
 		}
 		var targets []string
-		err := s.e.pool.QueryRow(ctx, `SELECT ARRAY(SELECT t.target FROM placement.audit_targets t WHERE t.event_id = e.id ORDER BY t.position)
-			FROM placement.audit_events e
-			WHERE e.procedure LIKE '%/GetCreditedDays' AND e.subject = 'operator' AND e.target_count = 1 ORDER BY e.id DESC LIMIT 1`).Scan(&targets)
+		err := s.e.pool.QueryRow(ctx, `SELECT e.targets FROM placement.audit_events e
+			WHERE e.procedure LIKE '%/GetCreditedDays' AND e.subject = 'operator' AND cardinality(e.targets) = 1 ORDER BY e.id DESC LIMIT 1`).Scan(&targets)
 		if err != nil {
 			t.Fatalf("audit row: %v", err)
 		}

@@ -164,7 +164,7 @@ func TestGetPupilIsAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	var subjects []string
-	rows, err := e.pool.Query(ctx, `SELECT e.subject FROM pupil.audit_events e JOIN pupil.audit_targets t ON t.event_id = e.id WHERE t.target = $1 ORDER BY e.id`, "pupil:"+id)
+	rows, err := e.pool.Query(ctx, `SELECT e.subject FROM pupil.audit_events e WHERE e.targets @> ARRAY[$1] ORDER BY e.id`, "pupil:"+id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,22 +59,33 @@ type AuditFilter struct {
 // generated query would need a copy of their shape to keep in step.
 func ListAuditEvents(ctx context.Context, db DB, f AuditFilter, limit int) ([]AuditEvent, error) {
 	var w where
-	// visible is the condition that a target t is in the reader's scope;
-	// its arguments are the statement's first.
+	// visible is the condition that a target t, a row of the event's three
+	// arrays, is in the reader's scope; its arguments are the statement's
+	// first.
 	w.scope(f.Scope, "t.")
 	visible := w.sql()
 	w.conds = nil
-	count := "e.target_count"
+	const touched = "unnest(e.targets, e.target_schools, e.target_las) AS t(target, school_urn, la_code)"
+	count := "cardinality(e.targets)"
 	if !f.Scope.All {
-		w.add("EXISTS (SELECT 1 FROM tracking.audit_targets t WHERE t.event_id = e.id AND " + visible + ")")
-		count = "(SELECT count(*)::int FROM tracking.audit_targets t WHERE t.event_id = e.id AND " + visible + ")"
+		// Only events that touched a record in scope: for LAs, a GIN
+		// index lookup (audit_events_target_las_idx, whose predicate is
+		// repeated so the planner may use it).
+		switch {
+		case f.Scope.SchoolURN != "":
+			w.add("? = ANY(e.target_schools)", f.Scope.SchoolURN)
+		default:
+			w.add("e.target_las <> '{}' AND e.target_las && ?::text[]", f.Scope.LACodes)
+		}
+		count = "(SELECT count(*)::int FROM " + touched + " WHERE " + visible + ")"
 	}
 	if f.Subject != "" {
 		w.add("e.subject = ?", f.Subject)
 	}
 	if f.Target != "" {
-		// One index lookup on audit_targets (target, event_id).
-		w.add("EXISTS (SELECT 1 FROM tracking.audit_targets t WHERE t.event_id = e.id AND t.target = ? AND "+visible+")", f.Target)
+		// One GIN index lookup on targets, then that target in scope.
+		w.add("e.targets @> ARRAY[?::text]", f.Target)
+		w.add("EXISTS (SELECT 1 FROM "+touched+" WHERE t.target = ? AND "+visible+")", f.Target)
 	}
 	if !f.Since.IsZero() {
 		w.add("e.at >= ?", f.Since)
@@ -87,7 +98,8 @@ func ListAuditEvents(ctx context.Context, db DB, f AuditFilter, limit int) ([]Au
 	}
 	rows, err := db.Query(ctx, fmt.Sprintf(`
 		SELECT e.id, e.at, e.subject, e.issuer, e.role, e.procedure, e.purpose, e.outcome, %s AS target_count,
-			ARRAY(SELECT t.target FROM tracking.audit_targets t WHERE t.event_id = e.id AND %s ORDER BY t.position LIMIT %d) AS targets
+			ARRAY(SELECT t.target FROM unnest(e.targets, e.target_schools, e.target_las) WITH ORDINALITY AS t(target, school_urn, la_code, ord)
+				WHERE %s ORDER BY t.ord LIMIT %d) AS targets
 		FROM tracking.audit_events e WHERE %s ORDER BY e.id DESC LIMIT %d`, count, visible, MaxAuditTargets, w.sql(), limit), w.args...)
 	if err != nil {
 		return nil, err
