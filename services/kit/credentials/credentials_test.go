@@ -39,7 +39,7 @@ func TestClientOptions(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 
-	// Each response's grpc-encoding: whether the server compressed it.
+	// Each response's encoding: whether the server compressed it.
 	encoding := make(chan string, 1)
 	protocols := new(http.Protocols)
 	protocols.SetUnencryptedHTTP2(true)
@@ -64,6 +64,15 @@ func TestClientOptions(t *testing.T) {
 	if auth != "Bearer a-token" {
 		t.Errorf("ClientOptions: Authorization %q, want the bearer token", auth)
 	}
+
+	// The console's Connect-protocol client: gzip by default, none with
+	// Uncompressed.
+	if _, enc := call(); enc != "gzip" {
+		t.Fatalf("default Connect client: response encoding %q, want gzip (else this test shows nothing)", enc)
+	}
+	if _, enc := call(credentials.Uncompressed); enc != "" {
+		t.Errorf("Uncompressed: response encoding %q, want none", enc)
+	}
 }
 
 type recordEncoding struct {
@@ -74,7 +83,8 @@ type recordEncoding struct {
 func (r recordEncoding) RoundTrip(req *http.Request) (*http.Response, error) {
 	res, err := r.next.RoundTrip(req)
 	if err == nil {
-		r.encoding <- res.Header.Get("Grpc-Encoding")
+		// gRPC's header, or a Connect unary response's.
+		r.encoding <- res.Header.Get("Grpc-Encoding") + res.Header.Get("Content-Encoding")
 	}
 	return res, err
 }

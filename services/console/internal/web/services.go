@@ -13,7 +13,8 @@ import (
 
 // serviceOptions make every call to a service carry the signed-in person's
 // own access token, so the service authorises the person, not the console.
-// A call without one (a bug) carries none and is refused.
+// A call without one (a bug) carries none and is refused. Responses come
+// uncompressed, as between any two components inside the cluster.
 func serviceOptions() []connect.ClientOption {
 	token := func(ctx context.Context) (string, error) {
 		u, _ := ctx.Value(userKey{}).(*user)
@@ -22,7 +23,7 @@ func serviceOptions() []connect.ClientOption {
 		}
 		return u.token, nil
 	}
-	return []connect.ClientOption{connect.WithInterceptors(credentials.NewInterceptor(token))}
+	return []connect.ClientOption{connect.WithInterceptors(credentials.NewInterceptor(token)), credentials.Uncompressed}
 }
 
 // notFound says whether a service refused because the record does not

@@ -77,13 +77,13 @@ func runLoad(ctx context.Context, args []string) error {
 		return err
 	}
 
-	// Unencrypted HTTP/2 only, one connection multiplexing every call, as
-	// a Connect or gRPC client in a cluster talks to a service.
+	// Unencrypted HTTP/2 only, one connection multiplexing every call, and
+	// responses uncompressed, as the console talks to the service.
 	h2c := new(http.Protocols)
 	h2c.SetUnencryptedHTTP2(true)
 	httpClient := &http.Client{Transport: &http.Transport{Protocols: h2c}}
 	client := trackingv1connect.NewTrackingServiceClient(httpClient, base,
-		connect.WithInterceptors(credentials.NewInterceptor(credentials.StaticToken(*token))))
+		connect.WithInterceptors(credentials.NewInterceptor(credentials.StaticToken(*token))), credentials.Uncompressed)
 
 	w := &worker{client: client, la: *la, replicas: max(1, *replicas), rnd: rand.New(rand.NewPCG(*seed, 17))}
 	if err := w.loadTasks(ctx); err != nil {
