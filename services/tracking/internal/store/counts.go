@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -20,12 +21,13 @@ import (
 // tasks, which it keeps in memory and brings up to date at every call:
 // counting a local authority's 30,000 active tasks afresh took 10-15 ms of
 // PostgreSQL's time at a million tasks, and the console asks for the counts
-// with every queue page it shows. Each call reads, in one snapshot, which
-// cohorts' tasks changed since the snapshot of its last read (every write
+// with every queue page it shows. Each call reads, in one statement and so
+// one snapshot (CountChangedCohorts), which cohorts' tasks changed since
+// the snapshot of its last read (every write
 // to a cohort's tasks moves the cohort's tasks revision, migration 00007,
 // in its own transaction, and the revision's row keeps that transaction's
 // id, migration 00008; kit/changefeed explains why no change is missed),
-// counts those cohorts again, and sums the cohorts in the caller's scope.
+// and their counts again, and sums the cohorts in the caller's scope.
 // So every answer is exact as of its own snapshot, which is after the call
 // began: a caseworker sees their own update counted, whichever replica
 // answers. The first call, and the first of each day (overdue is judged
@@ -148,58 +150,79 @@ const readTimeout = 30 * time.Second
 // refresh brings the counts, read at position for the day today, up to the
 // present for the day newToday, and stores them.
 func (c *Counter) refresh(ctx context.Context, position string, today time.Time, cohorts map[string][]groupCount, newToday time.Time) error {
+	if position != "" && today.Equal(newToday) {
+		rows, err := queries.CountChangedCohorts(ctx, c.pool, dbsqlc.CountChangedCohortsParams{After: position, MaxRows: changefeed.Limit + 1, Today: newToday})
+		if err != nil {
+			return fmt.Errorf("count the changed cohorts: %w", err)
+		}
+		if len(rows) == 0 {
+			// The statement returns a row even when nothing changed.
+			return errors.New("count the changed cohorts: no row, not even the position")
+		}
+		changed := map[string]bool{}
+		for _, r := range rows {
+			if r.CohortKey != "" {
+				changed[r.CohortKey] = true
+			}
+		}
+		if len(changed) <= changefeed.Limit {
+			if len(changed) > 0 {
+				// A copy: calls are summing the counts as they stand. A
+				// cohort with no active task left has no group, and goes.
+				cohorts = maps.Clone(cohorts)
+				for k := range changed {
+					delete(cohorts, k)
+				}
+				for _, r := range rows {
+					if r.ReasonCode != "" {
+						cohorts[r.CohortKey] = append(cohorts[r.CohortKey], group(r.LACode, r.SchoolURN, r.ReasonCode, r.Priority, r.Open, r.Overdue, r.Unassigned, r.CohortLevel))
+					}
+				}
+			}
+			c.store(rows[0].Position, newToday, cohorts)
+			return nil
+		}
+	}
+	return c.recount(ctx, newToday)
+}
+
+// recount counts every cohort afresh: the first round, the first of each
+// day, and a round after more changes than a feed lists.
+func (c *Counter) recount(ctx context.Context, today time.Time) error {
 	// Repeatable read: the position and the counts are of one snapshot.
 	tx, err := c.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	var newPosition string
-	if err := tx.QueryRow(ctx, "SELECT pg_current_snapshot()::text").Scan(&newPosition); err != nil {
+	var position string
+	if err := tx.QueryRow(ctx, "SELECT pg_current_snapshot()::text").Scan(&position); err != nil {
 		return fmt.Errorf("read position: %w", err)
 	}
-	var changed []string
-	if position != "" && today.Equal(newToday) {
-		changed, err = queries.CohortTaskChanges(ctx, tx, dbsqlc.CohortTaskChangesParams{After: position, MaxRows: changefeed.Limit + 1})
-		if err != nil {
-			return fmt.Errorf("read changed cohorts: %w", err)
-		}
+	rows, err := queries.AllActiveTaskCounts(ctx, tx, today)
+	if err != nil {
+		return fmt.Errorf("count every cohort: %w", err)
 	}
-	switch {
-	case position == "" || !today.Equal(newToday) || len(changed) > changefeed.Limit:
-		rows, err := queries.AllActiveTaskCounts(ctx, tx, newToday)
-		if err != nil {
-			return fmt.Errorf("count every cohort: %w", err)
-		}
-		cohorts = map[string][]groupCount{}
-		for _, r := range rows {
-			cohorts[r.CohortKey] = append(cohorts[r.CohortKey], groupOf(dbsqlc.CohortActiveTaskCountsRow(r)))
-		}
-	case len(changed) > 0:
-		rows, err := queries.CohortActiveTaskCounts(ctx, tx, dbsqlc.CohortActiveTaskCountsParams{Today: newToday, CohortKeys: changed})
-		if err != nil {
-			return fmt.Errorf("count the changed cohorts: %w", err)
-		}
-		// A copy: calls are summing the counts as they stand. A cohort
-		// with no active task left has no rows, and goes.
-		cohorts = maps.Clone(cohorts)
-		for _, k := range changed {
-			delete(cohorts, k)
-		}
-		for _, r := range rows {
-			cohorts[r.CohortKey] = append(cohorts[r.CohortKey], groupOf(r))
-		}
+	cohorts := map[string][]groupCount{}
+	for _, r := range rows {
+		cohorts[r.CohortKey] = append(cohorts[r.CohortKey], group(r.LACode, r.SchoolURN, r.ReasonCode, r.Priority, r.Open, r.Overdue, r.Unassigned, r.CohortLevel))
 	}
-	c.mu.Lock()
-	c.position, c.today, c.cohorts = newPosition, newToday, cohorts
-	c.mu.Unlock()
+	c.store(position, today, cohorts)
 	return nil
 }
 
-func groupOf(r dbsqlc.CohortActiveTaskCountsRow) groupCount {
+// store keeps counts read at position for the day today.
+func (c *Counter) store(position string, today time.Time, cohorts map[string][]groupCount) {
+	c.mu.Lock()
+	c.position, c.today, c.cohorts = position, today, cohorts
+	c.mu.Unlock()
+}
+
+// group is one row of the counts' queries.
+func group(laCode, schoolURN, reason string, priority int16, open, overdue, unassigned, cohortLevel int32) groupCount {
 	return groupCount{
-		LACode: r.LACode, SchoolURN: r.SchoolURN, Unassigned: int(r.Unassigned),
-		Count: Count{Reason: r.ReasonCode, Priority: int(r.Priority), Open: int(r.Open), Overdue: int(r.Overdue), CohortLevel: int(r.CohortLevel)},
+		LACode: laCode, SchoolURN: schoolURN, Unassigned: int(unassigned),
+		Count: Count{Reason: reason, Priority: int(priority), Open: int(open), Overdue: int(overdue), CohortLevel: int(cohortLevel)},
 	}
 }
 

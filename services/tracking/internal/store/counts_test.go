@@ -135,6 +135,13 @@ func TestCounterMatchesSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("a repair by hand moving c1's tasks to school 2", counter)
+	// A cohort with no task wanted any more: its tasks close, and it goes.
+	pass["ns/c3"]++
+	if _, err := store.Sync(ctx, pool, store.SyncInput{CohortKey: "ns/c3", SchoolURN: "100002", LACode: "336", PassToken: pass["ns/c3"],
+		Actor: "operator", Today: today, MaxCloseFraction: 1}); err != nil {
+		t.Fatal(err)
+	}
+	check("c3 with no task wanted", counter)
 	today = today.AddDate(0, 1, 0)
 	check("a month on", counter)
 	check("a fresh counter's first read", store.NewCounter(pool))

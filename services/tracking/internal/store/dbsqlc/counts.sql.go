@@ -40,7 +40,10 @@ type AllActiveTaskCountsRow struct {
 // Each row is one cohort's active tasks in one school and local authority
 // (a task sits in the queue of the LA its pupil lives in, so one cohort's
 // tasks can be in several) with one reason and priority.
-// Every cohort's counts: the counter's first read, and each day's.
+// Every cohort's counts: the counter's first read, and each day's. A
+// statement of its own, not the one below with an optional filter, so each
+// keeps a plan of its own (a scan of the table; the cohorts' index), as
+// store's where explains.
 func (q *Queries) AllActiveTaskCounts(ctx context.Context, db DBTX, today time.Time) ([]AllActiveTaskCountsRow, error) {
 	rows, err := db.Query(ctx, allActiveTaskCounts, today)
 	if err != nil {
@@ -71,24 +74,40 @@ func (q *Queries) AllActiveTaskCounts(ctx context.Context, db DBTX, today time.T
 	return items, nil
 }
 
-const cohortActiveTaskCounts = `-- name: CohortActiveTaskCounts :many
-SELECT cohort_key, la_code, school_urn, reason_code, priority,
-    count(*)::int AS open,
-    (count(*) FILTER (WHERE due_date < $1::date))::int AS overdue,
-    (count(*) FILTER (WHERE assignee = ''))::int AS unassigned,
-    (count(*) FILTER (WHERE pupil_id IS NULL))::int AS cohort_level
-FROM tracking.tasks
-WHERE cohort_key = ANY($2::text[])
-  AND status IN ('open', 'assigned', 'in_progress')
-GROUP BY cohort_key, la_code, school_urn, reason_code, priority
+const countChangedCohorts = `-- name: CountChangedCohorts :many
+SELECT pg_current_snapshot()::text AS position, coalesce(ch.cohort_key, '')::text AS cohort_key,
+    coalesce(c.la_code, '')::text AS la_code, coalesce(c.school_urn, '')::text AS school_urn,
+    coalesce(c.reason_code, '')::text AS reason_code, coalesce(c.priority, 0)::smallint AS priority,
+    coalesce(c.open, 0)::int AS open, coalesce(c.overdue, 0)::int AS overdue,
+    coalesce(c.unassigned, 0)::int AS unassigned, coalesce(c.cohort_level, 0)::int AS cohort_level
+FROM (SELECT 1) AS one
+LEFT JOIN (
+    SELECT r.cohort_key FROM tracking.cohort_revisions r
+    WHERE r.changed_xact >= pg_snapshot_xmin(($1::text)::pg_snapshot)
+      AND NOT pg_visible_in_snapshot(r.changed_xact, ($1::text)::pg_snapshot)
+    LIMIT $2
+) AS ch ON true
+LEFT JOIN LATERAL (
+    SELECT t.la_code, t.school_urn, t.reason_code, t.priority,
+        count(*)::int AS open,
+        (count(*) FILTER (WHERE t.due_date < $3::date))::int AS overdue,
+        (count(*) FILTER (WHERE t.assignee = ''))::int AS unassigned,
+        (count(*) FILTER (WHERE t.pupil_id IS NULL))::int AS cohort_level
+    FROM tracking.tasks t
+    WHERE t.cohort_key = ch.cohort_key
+      AND t.status IN ('open', 'assigned', 'in_progress')
+    GROUP BY t.la_code, t.school_urn, t.reason_code, t.priority
+) AS c ON true
 `
 
-type CohortActiveTaskCountsParams struct {
-	Today      time.Time `db:"today"`
-	CohortKeys []string  `db:"cohort_keys"`
+type CountChangedCohortsParams struct {
+	After   string    `db:"after"`
+	MaxRows int32     `db:"max_rows"`
+	Today   time.Time `db:"today"`
 }
 
-type CohortActiveTaskCountsRow struct {
+type CountChangedCohortsRow struct {
+	Position    string `db:"position"`
 	CohortKey   string `db:"cohort_key"`
 	LACode      string `db:"la_code"`
 	SchoolURN   string `db:"school_urn"`
@@ -100,19 +119,26 @@ type CohortActiveTaskCountsRow struct {
 	CohortLevel int32  `db:"cohort_level"`
 }
 
-// The counts of the cohorts whose tasks changed. The same counts as above,
-// not one statement with an optional filter, so each keeps a plan of its
-// own (a scan of the table; the cohorts' index), as store's where explains.
-func (q *Queries) CohortActiveTaskCounts(ctx context.Context, db DBTX, arg CohortActiveTaskCountsParams) ([]CohortActiveTaskCountsRow, error) {
-	rows, err := db.Query(ctx, cohortActiveTaskCounts, arg.Today, arg.CohortKeys)
+// A round of the counter after its first, in one statement, so in one
+// snapshot and one round trip (a transaction of the reads above took five,
+// each a wait for the cores under load; make bench-queue): the snapshot it read in
+// (position), each cohort whose tasks revision moved in a transaction the
+// position after could not see (at most max_rows; kit/changefeed), and that
+// cohort's counts, a row per group, read from the cohorts' index one cohort
+// at a time (LATERAL). A changed cohort with no active task left is one
+// row with no group (reason_code ”); no change at all is one row with
+// neither (cohort_key ”).
+func (q *Queries) CountChangedCohorts(ctx context.Context, db DBTX, arg CountChangedCohortsParams) ([]CountChangedCohortsRow, error) {
+	rows, err := db.Query(ctx, countChangedCohorts, arg.After, arg.MaxRows, arg.Today)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []CohortActiveTaskCountsRow
+	var items []CountChangedCohortsRow
 	for rows.Next() {
-		var i CohortActiveTaskCountsRow
+		var i CountChangedCohortsRow
 		if err := rows.Scan(
+			&i.Position,
 			&i.CohortKey,
 			&i.LACode,
 			&i.SchoolURN,
@@ -126,40 +152,6 @@ func (q *Queries) CohortActiveTaskCounts(ctx context.Context, db DBTX, arg Cohor
 			return nil, err
 		}
 		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const cohortTaskChanges = `-- name: CohortTaskChanges :many
-SELECT cohort_key FROM tracking.cohort_revisions
-WHERE changed_xact >= pg_snapshot_xmin(($1::text)::pg_snapshot)
-  AND NOT pg_visible_in_snapshot(changed_xact, ($1::text)::pg_snapshot)
-LIMIT $2
-`
-
-type CohortTaskChangesParams struct {
-	After   string `db:"after"`
-	MaxRows int32  `db:"max_rows"`
-}
-
-// The cohorts whose tasks revision moved in a transaction the position
-// after (a pg_snapshot; kit/changefeed) could not see, at most max_rows.
-func (q *Queries) CohortTaskChanges(ctx context.Context, db DBTX, arg CohortTaskChangesParams) ([]string, error) {
-	rows, err := db.Query(ctx, cohortTaskChanges, arg.After, arg.MaxRows)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []string
-	for rows.Next() {
-		var cohort_key string
-		if err := rows.Scan(&cohort_key); err != nil {
-			return nil, err
-		}
-		items = append(items, cohort_key)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
